@@ -1,0 +1,92 @@
+"""The command line: ``python -m dashboard ingest|demo|bench|…``. Fatal problems print one line and exit non-zero."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from dashboard.layout import LayoutError
+from dashboard.readers import InputError
+from dashboard.store import StoreError, resolve_store
+
+DB_HELP = "DuckDB file or postgresql+psycopg:// URL (default: PROMO_DB, secrets.toml, data/promo.duckdb)"
+EXIT_FATAL = 1
+EXIT_USAGE = 2
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def fail(message: str, code: int = EXIT_FATAL) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from dashboard.ingest import ingest
+
+    store = resolve_store(args.db)
+    result = ingest([Path(f) for f in args.files], store, args.layout, say=lambda m: print(m, file=sys.stderr))
+    for line in result.summary_lines():
+        print(line)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dashboard.demo import write_demo_snapshot
+    from dashboard.ingest import ingest
+
+    store = resolve_store(args.db)
+    out = Path(args.out) if args.out else Path("data") / f"demo-{args.scale}-{args.seed}.ndjson"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    manifest = write_demo_snapshot(out, scale=args.scale, seed=args.seed, as_of=args.as_of)
+    print(f"demo snapshot: {out} ({manifest.get('total_keys', 0):,} keys, scale {args.scale}, seed {args.seed})")
+    result = ingest([out], store, "seed", say=lambda m: print(m, file=sys.stderr))
+    for line in result.summary_lines():
+        print(line)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import datetime as dt
+
+    p = argparse.ArgumentParser(prog="python -m dashboard", description="Promo.music Insights")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ing = sub.add_parser("ingest", help="load KV snapshot files into the store (replaces its content)")
+    ing.add_argument("files", nargs="+", help="NDJSON, JSON array, CSV key,value or Parquet; .gz allowed")
+    ing.add_argument("--db", help=DB_HELP)
+    ing.add_argument("--layout", default="seed", help="seed (default), deployed, or a layout JSON file")
+    ing.set_defaults(run=cmd_ingest)
+
+    demo = sub.add_parser("demo", help="write a realistic demo snapshot (seed layout) and ingest it")
+    demo.add_argument("--scale", default="small", choices=["tiny", "small", "medium", "large"])
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--out", help="snapshot file to write (.ndjson, .json, .csv, .parquet, maybe .gz)")
+    demo.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="last day of the data (default: today)")
+    demo.add_argument("--db")
+    demo.set_defaults(run=cmd_demo)
+
+    from dashboard.bench import add_bench_parser
+
+    add_bench_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from dashboard.ingest import IngestError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return int(args.run(args))
+    except (IngestError, InputError, LayoutError, StoreError) as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    except (OSError, MemoryError) as exc:
+        return fail(f"{type(exc).__name__}: {exc}")

@@ -1,0 +1,590 @@
+"""Ingest: KV snapshot files → ``kv_store`` + the reference tables, on DuckDB or PostgreSQL.
+
+The work happens in a DuckDB build database, in SQL: the files are streamed into a staging table in batches,
+validated and deduplicated (the last occurrence of a key wins), double-encoded JSON is decoded, each key is
+classified by the layout, and each layout entry becomes one ``INSERT … SELECT`` with its type coercions.
+
+Atomic replace: for a DuckDB store the build database is a new file that replaces the old one with a rename,
+after the tables the dashboard writes itself (``ingest_runs``, ``moderation_log``, …) are copied over. For
+PostgreSQL the build is copied in with ``COPY`` inside one transaction. Either way a failure, or kill -9, midway
+leaves the previous content as it was.
+
+The layout's field names and patterns end up in SQL text: they are validated in ``layout.py`` (names against a
+strict pattern, tables and columns against the reference schema) and quoted here; no user data is ever
+interpolated, it only flows through tables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dashboard import schema
+from dashboard.layout import Entry, Layout, load_layout
+from dashboard.readers import RAW_CAP, SourceFile, detect, parquet_path, read_batches, sha256_of
+from dashboard.store import Store, StoreError
+
+TIMEZONE = "Europe/Moscow"
+DUCKDB_MEMORY_LIMIT = os.environ.get("PROMO_INGEST_MEMORY", "700MB")
+PROGRESS_BYTES = 50 * 1024 * 1024
+
+Say = Callable[[str], None]
+
+
+class IngestError(Exception):
+    """A fatal ingest problem; the message is one line for the user."""
+
+
+@dataclass
+class IngestResult:
+    run_id: str
+    store: str
+    layout: str
+    files: list[dict[str, Any]]
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_unmapped: int = 0
+    duplicates: int = 0
+    table_counts: dict[str, int] = field(default_factory=dict)
+    coercion_nulls: dict[str, int] = field(default_factory=dict)
+    unmapped_by_pattern: dict[str, int] = field(default_factory=dict)
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary_lines(self) -> list[str]:
+        lines = [
+            f"ingest {self.run_id[:8]} into {self.store} (layout {self.layout}): "
+            f"{self.rows_read:,} records read, {self.rows_loaded:,} keys loaded, {self.rows_rejected:,} rejected, "
+            f"{self.rows_unmapped:,} unmapped, {self.duplicates:,} duplicates superseded, in {self.seconds:.1f} s",
+        ]
+        tables = ", ".join(f"{t} {n:,}" for t, n in self.table_counts.items() if n)
+        lines.append(f"  tables: {tables or 'none'}")
+        if self.rejects_by_reason:
+            lines.append("  rejects: " + ", ".join(f"{r} {n:,}" for r, n in self.rejects_by_reason.items()))
+        if self.unmapped_by_pattern:
+            top = sorted(self.unmapped_by_pattern.items(), key=lambda kv: (-kv[1], kv[0]))
+            shown = ", ".join(f"{p} {n:,}" for p, n in top[:12])
+            more = f" (+{len(top) - 12} more patterns)" if len(top) > 12 else ""
+            lines.append(f"  unmapped: {shown}{more}")
+        if self.coercion_nulls:
+            lines.append(
+                "  set to NULL (could not coerce): "
+                + ", ".join(f"{c} {n:,}" for c, n in sorted(self.coercion_nulls.items()))
+            )
+        return lines
+
+
+# ---------------------------------------------------------------- SQL text helpers
+
+
+def lit(value: Any) -> str:
+    """A SQL literal for a trusted constant (layout constants, regexes, paths)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dict | list):
+        return lit(json.dumps(value, ensure_ascii=False)) + "::JSON"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def json_path(name: str) -> str:
+    return "$." + name if not name.startswith("[") else "$" + name
+
+
+_DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
+_VARCHAR = re.compile(r"VARCHAR\((\d+)\)")
+_TRUE = "('true','t','1','yes','y','on','да')"
+_FALSE = "('false','f','0','no','n','off','нет')"
+
+
+def coerce(raw: str, declared: str, column: str) -> str:
+    """SQL that turns the text ``raw`` into the column's type, NULL where it cannot."""
+    if declared == "TEXT":
+        return raw
+    if m := _VARCHAR.fullmatch(declared):
+        return f"CASE WHEN length({raw}) <= {m.group(1)} THEN {raw} END"
+    if declared in ("INTEGER", "BIGINT"):
+        number = f"TRY_CAST({raw} AS DOUBLE)"
+        as_int = f"CASE WHEN {number} = trunc({number}) THEN TRY_CAST({number} AS {declared}) END"
+        if column != "duration":
+            return as_int
+        parts = f"string_split({raw}, ':')"
+        clock = (
+            f"CASE WHEN len({parts}) = 2 THEN TRY_CAST({parts}[1] AS INTEGER) * 60 + TRY_CAST({parts}[2] AS INTEGER) "
+            f"ELSE TRY_CAST({parts}[1] AS INTEGER) * 3600 + TRY_CAST({parts}[2] AS INTEGER) * 60 "
+            f"+ TRY_CAST({parts}[3] AS INTEGER) END"
+        )
+        return f"CASE WHEN regexp_full_match({raw}, '\\d{{1,4}}:\\d{{2}}(:\\d{{2}})?') THEN {clock} ELSE {as_int} END"
+    if m := _DECIMAL.fullmatch(declared):
+        return f"TRY_CAST({raw} AS DECIMAL({m.group(1)},{m.group(2)}))"
+    if declared == "BOOLEAN":
+        low = f"lower(trim({raw}))"
+        return f"CASE WHEN {low} IN {_TRUE} THEN TRUE WHEN {low} IN {_FALSE} THEN FALSE END"
+    if declared == "TIMESTAMPTZ":
+        number = f"TRY_CAST({raw} AS DOUBLE)"
+        epoch = f"to_timestamp(CASE WHEN abs({number}) >= 1e11 THEN {number} / 1000.0 ELSE {number} END)"
+        return (
+            f"CASE WHEN regexp_full_match({raw}, '-?\\d{{1,16}}(\\.\\d+)?') THEN {epoch} "
+            f"ELSE TRY_CAST({raw} AS TIMESTAMPTZ) END"
+        )
+    if declared == "DATE":
+        return (
+            f"CASE WHEN length({raw}) = 10 THEN TRY_CAST({raw} AS DATE) "
+            f"ELSE CAST(TRY_CAST({raw} AS TIMESTAMPTZ) AS DATE) END"
+        )
+    if declared == "TIME":
+        return f"TRY_CAST({raw} AS TIME)"
+    raise ValueError(f"no coercion for {declared}")
+
+
+def entry_source_sql(entry: Entry, pid: int) -> tuple[str, str]:
+    """The rows an entry reads (key, doc) and a SQL condition that says a row has the wrong shape."""
+    if entry.shape == "array":
+        return (
+            "SELECT key, unnest(json_extract(value, '$[*]')) AS doc FROM kv_work "
+            f"WHERE pid = {pid} AND json_type(value) = 'ARRAY'",
+            "json_type(doc) <> 'OBJECT'",
+        )
+    if entry.shape == "scalar":
+        return f"SELECT key, value AS doc FROM kv_work WHERE pid = {pid}", "json_type(doc) IN ('OBJECT', 'ARRAY')"
+    return f"SELECT key, value AS doc FROM kv_work WHERE pid = {pid}", "json_type(doc) <> 'OBJECT'"
+
+
+def entity_select(entry: Entry, layout: Layout, pid: int) -> tuple[str, list[str], list[str]]:
+    """SELECT producing r_<col> (raw text) and c_<col> (coerced) for every column of the entry's table.
+
+    Returns the SQL, the columns that can fail coercion, and the table's column list (with source_key)."""
+    assert entry.table
+    columns = schema.REFERENCE_TABLES[entry.table]
+    text_paths: list[str] = []
+    json_paths: list[str] = []
+    raw_exprs: dict[str, str] = {}
+    nulls = ", ".join(lit(s) for s in layout.null_segments) or "NULL"
+    for col, declared in columns:
+        candidates: list[str] = []
+        if col in entry.segments:
+            seg = f"s.{col}"
+            candidates.append(f"CASE WHEN {seg} IN ({nulls}) THEN NULL ELSE {seg} END")
+        if col in entry.constants:
+            value = entry.constants[col]
+            candidates.append(lit(value) if declared == "JSONB" else lit(str(value).lower() if isinstance(value, bool)
+                                                                          else value))
+        if entry.shape == "scalar":
+            if col == entry.column:
+                candidates.append("doc->>'$'")
+        elif declared == "JSONB":
+            for name in entry.sources[col]:
+                json_paths.append(json_path(name))
+                candidates.append(f"j[{len(json_paths)}]")
+        else:
+            for name in entry.sources[col]:
+                text_paths.append(json_path(name))
+                candidates.append(f"f[{len(text_paths)}]")
+        if declared == "JSONB":
+            cand = [f"CASE WHEN json_type({c}) = 'NULL' THEN NULL ELSE {c} END" for c in candidates]
+            raw_exprs[col] = f"COALESCE({', '.join(cand)})" if cand else "NULL::JSON"
+        else:
+            cand = [f"CAST({c} AS VARCHAR)" for c in candidates]
+            raw_exprs[col] = f"COALESCE({', '.join(cand)})" if cand else "NULL::VARCHAR"
+    lists = ["key", "doc"]
+    if text_paths:
+        lists.append(f"json_extract_string(doc, [{', '.join(lit(p) for p in text_paths)}]) AS f")
+    if json_paths:
+        lists.append(f"json_extract(doc, [{', '.join(lit(p) for p in json_paths)}]) AS j")
+    if entry.segments:
+        names = ", ".join(lit(s) for s in entry.segments)
+        lists.append(f"regexp_extract(key, {lit('^' + entry.regex + '$')}, [{names}]) AS s")
+    source, bad_shape = entry_source_sql(entry, pid)
+    inner = f"SELECT {', '.join(lists)} FROM ({source}) WHERE NOT ({bad_shape})"
+    raw_sel = ", ".join(f"{expr} AS r_{col}" for col, expr in raw_exprs.items())
+    mid = f"SELECT key, {raw_sel} FROM ({inner})"
+    out: list[str] = []
+    fallible: list[str] = []
+    for col, declared in columns:
+        if declared in ("TEXT", "JSONB"):
+            out.append(f"r_{col} AS c_{col}")
+        else:
+            out.append(f"{coerce(f'r_{col}', declared, col)} AS c_{col}")
+            fallible.append(col)
+    raw_cols = "".join(f"r_{c}, " for c in fallible)
+    select = f"SELECT key, {raw_cols}{', '.join(out)} FROM ({mid})"
+    return select, fallible, [c for c, _ in columns]
+
+
+# ---------------------------------------------------------------- the build
+
+
+def classify_sql(layout: Layout) -> str:
+    branches = []
+    for pid, entry in enumerate(layout.entries):
+        cond = f"regexp_full_match(k, {lit(entry.regex)})"
+        if entry.prefix:
+            cond = f"starts_with(k, {lit(entry.prefix)}) AND {cond}"
+        branches.append(f"WHEN {cond} THEN {pid}")
+    return "CASE " + " ".join(branches) + " END" if branches else "NULL::INTEGER"
+
+
+def open_build(path: Path, workdir: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    con.execute(f"SET TimeZone = {lit(TIMEZONE)}")
+    con.execute(f"SET memory_limit = {lit(DUCKDB_MEMORY_LIMIT)}")
+    con.execute(f"SET temp_directory = {lit(str(workdir))}")
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def stage_files(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], workdir: Path, say: Say) -> int:
+    con.execute(
+        "CREATE TABLE stage (file_no INTEGER, record_no BIGINT, raw VARCHAR, key VARCHAR, value VARCHAR, "
+        "reason VARCHAR)"
+    )
+    total = 0
+    for file_no, src in enumerate(sources):
+        if src.format == "parquet":
+            total += stage_parquet(con, file_no, src, workdir)
+            continue
+        shown = [0]
+
+        def progress(pos: int, src: SourceFile = src, shown: list[int] = shown) -> None:
+            if src.size >= PROGRESS_BYTES and pos - shown[0] >= PROGRESS_BYTES:
+                shown[0] = pos
+                pct = f" ({min(100, 100 * pos // max(src.size, 1))}%)" if not src.gzipped else ""
+                say(f"  reading {src.path.name}: {pos // (1024 * 1024):,} MB{pct}")
+
+        for batch in read_batches(src, progress):
+            frame = pd.DataFrame(
+                {
+                    "file_no": pd.Series([file_no] * len(batch), dtype="int32"),
+                    "record_no": pd.Series(batch.record_no, dtype="int64"),
+                    "raw": pd.Series(batch.raw, dtype="object"),
+                    "key": pd.Series(batch.key, dtype="object"),
+                    "value": pd.Series(batch.value, dtype="object"),
+                    "reason": pd.Series(batch.reason, dtype="object"),
+                }
+            )
+            con.register("batch_frame", frame)
+            con.execute("INSERT INTO stage SELECT * FROM batch_frame")
+            con.unregister("batch_frame")
+            total += len(batch)
+    return total
+
+
+def stage_parquet(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, workdir: Path) -> int:
+    path = parquet_path(src, workdir)
+    try:
+        cols = {r[0].lower() for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()}
+    except duckdb.Error as exc:
+        raise IngestError(f"{src.path}: not a readable Parquet file ({first_line(exc)})") from None
+    if not {"key", "value"} <= cols:
+        raise IngestError(f"{src.path}: Parquet needs key and value columns, found {', '.join(sorted(cols))}")
+    before = con.execute("SELECT count(*) FROM stage").fetchone()[0]
+    con.execute(
+        "INSERT INTO stage SELECT ?, row_number() OVER (), "
+        "left(concat('key=', CAST(key AS VARCHAR), ' value=', CAST(value AS VARCHAR)), ?), "
+        "CAST(key AS VARCHAR), CAST(value AS VARCHAR), "
+        "CASE WHEN key IS NULL THEN 'missing key' WHEN value IS NULL THEN 'missing value' END "
+        "FROM read_parquet(?)",
+        [file_no, RAW_CAP, str(path)],
+    )
+    return con.execute("SELECT count(*) FROM stage").fetchone()[0] - before
+
+
+PARSE_SQL = """
+CREATE TABLE parsed AS
+WITH s AS (SELECT *, key IS NULL AND reason IS NULL AS is_obj FROM stage),
+v AS (
+  SELECT file_no, record_no, raw, is_obj, key AS csv_key, value AS csv_value,
+    CASE
+      WHEN reason IS NOT NULL THEN reason
+      WHEN is_obj AND NOT json_valid(raw) THEN 'malformed JSON'
+      WHEN is_obj AND json_type(raw) <> 'OBJECT' THEN 'not a {"key", "value"} object'
+      WHEN is_obj AND NOT json_exists(raw, '$.key') THEN 'missing key'
+      WHEN is_obj AND json_type(raw, '$.key') <> 'VARCHAR' THEN 'key is not a string'
+      WHEN is_obj AND trim(raw->>'$.key') = '' THEN 'empty key'
+      WHEN is_obj AND NOT json_exists(raw, '$.value') THEN 'missing value'
+      WHEN NOT is_obj AND (key IS NULL OR trim(key) = '') THEN 'empty key'
+      WHEN NOT is_obj AND (value IS NULL OR trim(value) = '') THEN 'missing value'
+      WHEN NOT is_obj AND NOT json_valid(value) THEN 'value is not valid JSON'
+    END AS reason
+  FROM s
+)
+SELECT file_no, record_no, raw, reason,
+  CASE WHEN reason IS NULL THEN (CASE WHEN is_obj THEN raw->>'$.key' ELSE csv_key END) END AS k,
+  CASE WHEN reason IS NULL THEN (CASE WHEN is_obj THEN json_extract(raw, '$.value') ELSE json(csv_value) END) END
+    AS v
+FROM v
+"""
+
+DECODE_SQL = """
+CREATE TABLE kv_work AS
+SELECT k AS key,
+  CASE WHEN json_type(v) = 'VARCHAR' AND json_valid(v->>'$') AND json_type(v->>'$') IN ('OBJECT', 'ARRAY')
+       THEN json(v->>'$') ELSE v END AS value,
+  {classify} AS pid
+FROM parsed WHERE reason IS NULL
+QUALIFY row_number() OVER (PARTITION BY k ORDER BY file_no DESC, record_no DESC) = 1
+"""
+
+
+def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, names: list[str]) -> None:
+    con.execute(PARSE_SQL)
+    con.execute("DROP TABLE stage")
+    con.execute(DECODE_SQL.format(classify=classify_sql(layout).replace("k,", "k,")))
+    for table in schema.replaceable_tables():
+        con.execute(schema.create_table_sql(table, "duckdb"))
+    con.execute("INSERT INTO kv_store SELECT key, value FROM kv_work")
+    con.execute(
+        "INSERT INTO kv_rejects SELECT ?, list_extract(?, file_no + 1), record_no, left(raw, ?), reason "
+        "FROM parsed WHERE reason IS NOT NULL",
+        [result.run_id, names, RAW_CAP],
+    )
+    result.rows_read, valid = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE reason IS NULL) FROM parsed"
+    ).fetchone()
+    con.execute("DROP TABLE parsed")
+    result.rows_loaded = con.execute("SELECT count(*) FROM kv_store").fetchone()[0]
+    result.duplicates = valid - result.rows_loaded
+    result.rows_rejected = result.rows_read - valid
+    unmodeled = [(pid, e.pattern) for pid, e in enumerate(layout.entries) if e.shape == "unmodeled"]
+    con.execute(
+        "INSERT INTO kv_unmapped SELECT key, CASE WHEN contains(key, ':') THEN split_part(key, ':', 1) || ':*' "
+        "ELSE key END FROM kv_work WHERE pid IS NULL"
+    )
+    for pid, pattern in unmodeled:
+        con.execute(f"INSERT INTO kv_unmapped SELECT key, {lit(pattern)} FROM kv_work WHERE pid = {pid}")
+    for pid, entry in enumerate(layout.entries):
+        if entry.shape == "index":
+            load_index(con, entry, pid, result)
+        elif entry.shape == "counter":
+            load_counter(con, entry, pid, result)
+        elif entry.table:
+            load_entity(con, entry, layout, pid, result)
+    con.execute("DROP TABLE kv_work")
+    result.rows_unmapped = con.execute("SELECT count(*) FROM kv_unmapped").fetchone()[0]
+    result.unmapped_by_pattern = dict(
+        con.execute("SELECT pattern, count(*) FROM kv_unmapped GROUP BY pattern ORDER BY 2 DESC, 1").fetchall()
+    )
+    result.rejects_by_reason = dict(
+        con.execute("SELECT reason, count(*) FROM kv_rejects GROUP BY reason ORDER BY 2 DESC, 1").fetchall()
+    )
+    for table in schema.replaceable_tables():
+        result.table_counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def owner_expr(entry: Entry) -> str:
+    if not entry.segments:
+        return "NULL"
+    return f"regexp_extract(key, {lit('^' + entry.regex + '$')}, 1)"
+
+
+def load_index(con: duckdb.DuckDBPyConnection, entry: Entry, pid: int, result: IngestResult) -> None:
+    con.execute(
+        f"INSERT INTO kv_index SELECT key, {owner_expr(entry)}, i, "
+        "CASE WHEN json_type(e) = 'OBJECT' THEN e->>'$.id' ELSE e->>'$' END "
+        "FROM (SELECT key, unnest(range(len(l))) AS i, unnest(l) AS e "
+        f"FROM (SELECT key, json_extract(value, '$[*]') AS l FROM kv_work WHERE pid = {pid} "
+        "AND json_type(value) = 'ARRAY'))"
+    )
+    bad = con.execute(f"SELECT count(*) FROM kv_work WHERE pid = {pid} AND json_type(value) <> 'ARRAY'").fetchone()[0]
+    if bad:
+        result.coercion_nulls["kv_index (value not an array)"] = (
+            result.coercion_nulls.get("kv_index (value not an array)", 0) + bad
+        )
+
+
+def load_counter(con: duckdb.DuckDBPyConnection, entry: Entry, pid: int, result: IngestResult) -> None:
+    con.execute(
+        f"INSERT INTO kv_counters SELECT key, {owner_expr(entry)}, {lit(entry.pattern)}, "
+        f"TRY_CAST(TRY_CAST(value->>'$' AS DOUBLE) AS BIGINT) FROM kv_work WHERE pid = {pid}"
+    )
+    bad = con.execute(
+        f"SELECT count(*) FROM kv_counters WHERE name = {lit(entry.pattern)} AND value IS NULL"
+    ).fetchone()[0]
+    if bad:
+        result.coercion_nulls["kv_counters.value"] = result.coercion_nulls.get("kv_counters.value", 0) + bad
+
+
+def load_entity(con: duckdb.DuckDBPyConnection, entry: Entry, layout: Layout, pid: int, result: IngestResult) -> None:
+    assert entry.table
+    select, fallible, columns = entity_select(entry, layout, pid)
+    con.execute(f"CREATE TEMP TABLE entity_rows AS {select}")
+    if fallible:
+        counts = con.execute(
+            "SELECT "
+            + ", ".join(f"count(*) FILTER (WHERE r_{c} IS NOT NULL AND c_{c} IS NULL)" for c in fallible)
+            + " FROM entity_rows"
+        ).fetchone()
+        for col, n in zip(fallible, counts, strict=True):
+            if n:
+                name = f"{entry.table}.{col}"
+                result.coercion_nulls[name] = result.coercion_nulls.get(name, 0) + n
+    target = ", ".join([*columns, schema.SOURCE_KEY])
+    values = ", ".join([*(f"c_{c}" for c in columns), "key"])
+    con.execute(f"INSERT INTO {entry.table} ({target}) SELECT {values} FROM entity_rows")
+    con.execute("DROP TABLE entity_rows")
+    source, bad_shape = entry_source_sql(entry, pid)
+    bad = con.execute(f"SELECT count(*) FROM ({source}) WHERE {bad_shape}").fetchone()[0]
+    if entry.shape == "array":
+        bad += con.execute(
+            f"SELECT count(*) FROM kv_work WHERE pid = {pid} AND json_type(value) <> 'ARRAY'"
+        ).fetchone()[0]
+    if bad:
+        name = f"{entry.table} (wrong shape, row skipped)"
+        result.coercion_nulls[name] = result.coercion_nulls.get(name, 0) + bad
+
+
+# ---------------------------------------------------------------- run records and targets
+
+
+def record_run(con: duckdb.DuckDBPyConnection, result: IngestResult, started: dt.datetime) -> None:
+    con.execute(schema.create_table_sql("ingest_runs", "duckdb"))
+    con.execute(
+        "INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?::JSON, ?, ?, ?, ?, ?, ?::JSON, ?::JSON)",
+        run_row(result, started),
+    )
+
+
+def run_row(result: IngestResult, started: dt.datetime) -> list[Any]:
+    return [
+        result.run_id,
+        started,
+        dt.datetime.now(dt.UTC),
+        result.layout,
+        json.dumps(result.files, ensure_ascii=False),
+        result.rows_read,
+        result.rows_loaded,
+        result.rows_rejected,
+        result.rows_unmapped,
+        result.duplicates,
+        json.dumps(result.table_counts),
+        json.dumps(result.coercion_nulls, ensure_ascii=False),
+    ]
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _stale_builds(db: Path) -> Iterator[Path]:
+    for p in db.parent.glob(db.name + ".ingest-*.tmp*"):
+        m = re.search(r"\.ingest-(\d+)\.tmp", p.name)
+        if m and not _pid_alive(int(m.group(1))):
+            yield p
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def carry_over_durable(con: duckdb.DuckDBPyConnection, old: Path) -> None:
+    """Copy the tables the dashboard writes itself from the old store into the build."""
+    if not old.exists():
+        return
+    try:
+        con.execute(f"ATTACH {lit(str(old))} AS old_store (READ_ONLY)")
+    except duckdb.Error as exc:
+        raise StoreError(f"{old} is in use by another process or unreadable: {first_line(exc)}") from None
+    replaced = set(schema.replaceable_tables())
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'old_store' AND schema_name = 'main'"
+        ).fetchall()
+    ]
+    for table in tables:
+        if table in replaced or not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
+            continue
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM old_store.main.{table}")
+    con.execute("DETACH old_store")
+
+
+def ingest(
+    files: list[Path],
+    store: Store,
+    layout_spec: str = "seed",
+    say: Say = print,
+) -> IngestResult:
+    """Replace the store's content with what ``files`` hold. Raises IngestError/StoreError/LayoutError/InputError
+    with a one-line message for fatal problems; bad records are rejects, not errors."""
+    t0 = time.perf_counter()
+    started = dt.datetime.now(dt.UTC)
+    layout = load_layout(layout_spec)
+    if not files:
+        raise IngestError("no input files")
+    sources = [detect(Path(f)) for f in files]
+    result = IngestResult(
+        run_id=uuid.uuid4().hex,
+        store=store.label(),
+        layout=layout_spec if layout_spec in ("seed", "deployed") else str(Path(layout_spec).resolve()),
+        files=[
+            {"path": str(s.path), "format": s.format, "gzip": s.gzipped, "size": s.size, "sha256": sha256_of(s.path)}
+            for s in sources
+        ],
+    )
+    names = [str(s.path) for s in sources]
+    if store.is_postgres:
+        workdir = Path(tempfile.mkdtemp(prefix="promo-ingest-"))
+        build_path = workdir / "build.duckdb"
+    else:
+        db = store.path
+        db.parent.mkdir(parents=True, exist_ok=True)
+        for stale in _stale_builds(db):
+            stale.unlink(missing_ok=True)
+        workdir = Path(tempfile.mkdtemp(prefix="promo-ingest-", dir=db.parent))
+        build_path = db.parent / f"{db.name}.ingest-{os.getpid()}.tmp"
+        build_path.unlink(missing_ok=True)
+    try:
+        con = open_build(build_path, workdir)
+        try:
+            stage_files(con, sources, workdir, say)
+            build(con, layout, result, names)
+            if store.is_postgres:
+                from dashboard.pg_load import load_into_postgres
+
+                result.seconds = time.perf_counter() - t0
+                load_into_postgres(con, store, workdir, run_row(result, started))
+            else:
+                carry_over_durable(con, store.path)
+                result.seconds = time.perf_counter() - t0
+                record_run(con, result, started)
+                con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        if not store.is_postgres:
+            os.replace(build_path, store.path)
+            with contextlib.suppress(FileNotFoundError):
+                Path(str(store.path) + ".wal").unlink()
+    except duckdb.Error as exc:
+        raise IngestError(f"ingest failed: {first_line(exc)}") from None
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if not store.is_postgres:
+            build_path.unlink(missing_ok=True)
+            Path(str(build_path) + ".wal").unlink(missing_ok=True)
+    result.seconds = time.perf_counter() - t0
+    return result
