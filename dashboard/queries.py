@@ -1,0 +1,97 @@
+"""Run a named query from ``queries/*.sql`` on either engine, with bound parameters, into a DataFrame.
+
+Each file starts with a header comment::
+
+    -- Returns: one row per track status with the number of tracks.
+    -- Params: :since (date) first day, inclusive; :artist_id (text) the artist
+    SELECT …
+
+The runner binds exactly the parameters the header lists (and the SQL uses) and refuses to run with any missing.
+Sessions run in the platform's timezone (Europe/Moscow) on both engines, so ``CAST(ts AS DATE)`` means the Moscow day.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard.store import Store, StoreError, describe_connect_error, engine
+
+QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+TIMEZONE = "Europe/Moscow"
+_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+
+
+class QueryError(Exception):
+    """A query that cannot run as asked (unknown name, missing parameter)."""
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    sql: str
+    returns: str
+    params: tuple[str, ...]
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+@functools.cache
+def load_query(name: str) -> Query:
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise QueryError(f"bad query name {name!r}")
+    path = QUERY_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise QueryError(f"no query {name!r} in {QUERY_DIR}")
+    sql = path.read_text(encoding="utf-8")
+    header = [line[2:].strip() for line in sql.splitlines() if line.startswith("--")]
+    returns = " ".join(h.split(":", 1)[1].strip() for h in header if h.lower().startswith("returns:"))
+    params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(sql))))
+    return Query(name=name, sql=sql, returns=returns, params=params)
+
+
+def all_queries() -> list[str]:
+    return sorted(p.stem for p in QUERY_DIR.glob("*.sql"))
+
+
+def _set_timezone(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    if "psycopg" in type(dbapi_conn).__module__:
+        cur.execute(f"SET TIME ZONE '{TIMEZONE}'")
+    else:
+        cur.execute(f"SET TimeZone = '{TIMEZONE}'")
+    cur.close()
+
+
+@functools.cache
+def read_engine(store: Store) -> sa.Engine:
+    """One read engine per store for the process; DuckDB connections open read-only, per query."""
+    eng = engine(store, read_only=True)
+    sa.event.listen(eng, "connect", _set_timezone)
+    return eng
+
+
+def run_query(store: Store, name: str, **params: Any) -> pd.DataFrame:
+    query = load_query(name)
+    missing = [p for p in query.params if p not in params]
+    if missing:
+        raise QueryError(f"query {name} needs parameters: {', '.join(missing)}")
+    bound = {p: params[p] for p in query.params}
+    try:
+        with read_engine(store).connect() as conn:
+            result = conn.execute(sa.text(query.sql), bound)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    except sa.exc.OperationalError as exc:
+        raise StoreError(describe_connect_error(store, exc)) from None
+    except sa.exc.DBAPIError as exc:
+        if "lock" in str(exc).lower() or "could not set lock" in str(exc).lower():
+            raise StoreError(describe_connect_error(store, exc)) from None
+        raise

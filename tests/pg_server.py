@@ -1,0 +1,93 @@
+"""A throwaway PostgreSQL server for the test suite: initdb + pg_ctl in a temp dir, on a free loopback port.
+
+Runs the server as the ``postgres`` system user when the suite runs as root (initdb refuses root).
+Set PROMO_TEST_PG_URL to use an existing server instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def _pg_bin(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    for base in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (base / name).exists():
+            return str(base / name)
+    raise RuntimeError(f"{name} not found: install PostgreSQL (apt-get install postgresql)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_server_user(cmd: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return cmd
+    return ["runuser", "-u", "postgres", "--", *cmd]
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yields a postgresql+psycopg:// URL of a fresh, empty database; stops and removes the server after."""
+    if os.environ.get("PROMO_TEST_PG_URL"):
+        yield os.environ["PROMO_TEST_PG_URL"]
+        return
+    root = Path(tempfile.mkdtemp(prefix="promo-pg-"))
+    data = root / "data"
+    port = _free_port()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    try:
+        subprocess.run(
+            _as_server_user([_pg_bin("initdb"), "-D", str(data), "-U", "promo", "-A", "trust", "-E", "UTF8",
+                             "--locale=C.UTF-8", "--no-sync"]),
+            check=True, capture_output=True,
+        )
+        opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        subprocess.run(
+            _as_server_user([_pg_bin("pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", opts, "-w", "start"]),
+            check=True, capture_output=True,
+        )
+        url = f"postgresql+psycopg://promo@127.0.0.1:{port}/postgres"
+        _wait_ready(port)
+        yield url
+    finally:
+        subprocess.run(
+            _as_server_user([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _wait_ready(port: int, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"PostgreSQL did not start on port {port}")
+
+
+def create_database(admin_url: str, name: str) -> str:
+    """A new empty database on the test server; returns its URL."""
+    import psycopg
+
+    base = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + name
