@@ -1,0 +1,54 @@
+"""How numbers, money and times read in the UI: whole rubles, Moscow time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+NBSP = "\u202f"
+
+
+def number(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    return f"{round(float(value)):,}".replace(",", NBSP)  # type: ignore[arg-type]
+
+
+def rub(value: object) -> str:
+    """Whole rubles: 12 345 ₽."""
+    text = number(value)
+    return text if text == "—" else f"{text} ₽"
+
+
+def money(value: object, currency: str | None) -> str:
+    cur = (currency or "RUB").upper()
+    return rub(value) if cur == "RUB" else f"{number(value)} {cur}"
+
+
+def moscow_now() -> dt.datetime:
+    return dt.datetime.now(MOSCOW)
+
+
+def moscow_today() -> dt.date:
+    return moscow_now().date()
+
+
+def moscow_time(value: object) -> str:
+    """A timestamp as Moscow local time, 'YYYY-MM-DD HH:MM МСК'."""
+    if value is None or value is pd.NaT:
+        return "—"
+    ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    if ts.tzinfo is None:
+        ts = ts.tz_localize("UTC")
+    return ts.tz_convert(MOSCOW).strftime("%Y-%m-%d %H:%M") + " МСК"
+
+
+def delta_pct(current: float | Decimal, previous: float | Decimal) -> float | None:
+    """Relative change in percent; None when there is nothing to compare with."""
+    if not previous:
+        return None
+    return (float(current) - float(previous)) / float(previous) * 100.0

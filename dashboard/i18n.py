@@ -1,0 +1,36 @@
+"""The UI's one translation table. Russian is the default, English the alternative.
+
+The table is kept as JSON files in ``dashboard/strings/`` (one per area of the app: ``core.json``,
+``moderation.json``, …), merged into one table at import; a key defined twice is an error. Each entry is
+``"key": {"ru": "…", "en": "…"}`` and may use ``{name}`` placeholders.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+LANGUAGES = ("ru", "en")
+DEFAULT_LANGUAGE = "ru"
+STRINGS_DIR = Path(__file__).parent / "strings"
+
+
+def load_table(directory: Path = STRINGS_DIR) -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    for path in sorted(directory.glob("*.json")):
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        for key, texts in entries.items():
+            if key in table:
+                raise ValueError(f"translation key {key!r} defined twice ({path.name})")
+            table[key] = texts
+    return table
+
+
+TEXTS = load_table()
+
+
+def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: object) -> str:
+    """The UI text for ``key`` in ``lang`` (falling back to Russian, then to the key itself)."""
+    entry = TEXTS.get(key)
+    text = key if entry is None else entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or key
+    return text.format(**fmt) if fmt else text

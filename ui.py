@@ -1,0 +1,103 @@
+"""The app shell's shared Streamlit helpers: identity, language, cached queries, freshness, CSV downloads.
+
+Pages import this module; nothing under ``dashboard/`` imports Streamlit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import identity as ident
+from dashboard.export import safe_csv
+from dashboard.formatting import moscow_time
+from dashboard.i18n import DEFAULT_LANGUAGE, t
+from dashboard.queries import run_query
+from dashboard.store import Store, resolve_store
+
+CACHE_TTL_SECONDS = 300
+
+
+def lang() -> str:
+    return str(st.session_state.get("lang", DEFAULT_LANGUAGE))
+
+
+def tr(key: str, **fmt: object) -> str:
+    return t(key, lang(), **fmt)
+
+
+def store() -> Store:
+    return resolve_store()
+
+
+def store_version(s: Store) -> float:
+    """Changes whenever a DuckDB store is replaced by an ingest, so cached results are not reused across it."""
+    if s.is_postgres:
+        return 0.0
+    try:
+        return s.path.stat().st_mtime
+    except FileNotFoundError:
+        return -1.0
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _cached_query(store_name: str, version: float, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    return run_query(Store(store_name), name, **dict(params))
+
+
+def query(name: str, **params: Any) -> pd.DataFrame:
+    """Run ``queries/<name>.sql`` with bound parameters, cached for a few minutes and per store version."""
+    s = store()
+    return _cached_query(s.name, store_version(s), name, tuple(sorted(params.items())))
+
+
+def invalidate() -> None:
+    """Drop every cached query result: call after any write so every page shows the new state."""
+    _cached_query.clear()
+
+
+def current_identity() -> ident.Identity | None:
+    """The identity seam: who is looking. Pages take their data scope only from here."""
+    if ident.demo_mode():
+        chosen = st.session_state.get("identity")
+        return chosen if isinstance(chosen, ident.Identity) else None
+    return ident.identity_from_env()
+
+
+def require_role(*roles: str) -> ident.Identity:
+    """Stop the page unless the current identity has one of ``roles``."""
+    who = current_identity()
+    if who is None or who.role not in roles:
+        st.error(tr("error.forbidden"))
+        st.stop()
+    assert who is not None
+    return who
+
+
+def artist_scope(who: ident.Identity) -> str | None:
+    """The artist a page shows: an artist's own id (no widget can change it); staff pick one in the sidebar."""
+    if who.role == "artist":
+        return who.artist_id
+    directory = query("artist_directory")
+    if directory.empty:
+        return None
+    labels = dict(zip(directory["artist_id"], directory["name"], strict=True))
+    return st.sidebar.selectbox(
+        tr("scope.artist_picker"), list(labels), format_func=lambda a: f"{labels[a]} ({a})", key="staff_artist"
+    )
+
+
+def data_as_of() -> None:
+    """'Data as of' the last ingest run, in Moscow time."""
+    runs = query("last_ingest")
+    when = moscow_time(runs["finished_at"].iloc[0]) if not runs.empty else "—"
+    st.caption(tr("freshness.as_of", when=when))
+
+
+def csv_download(frame: pd.DataFrame, filename: str, key: str) -> None:
+    st.download_button(
+        tr("action.download_csv"), data=safe_csv(frame), file_name=filename, mime="text/csv", key=key,
+        disabled=frame.empty,
+    )
