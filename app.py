@@ -53,13 +53,13 @@ def view_as_picker() -> ident.Identity | None:
     names = dict(zip(artists["artist_id"], artists["name"], strict=True))
     options += [("artist", a) for a in names]
 
-    def label(option: tuple[str, str | None]) -> str:
-        role, artist = option
-        if role == "artist":
-            return ui.tr("shell.view_as_artist", name=names.get(artist, artist))
-        return ui.tr(f"role.{role}")
-
-    chosen = st.sidebar.selectbox(ui.tr("shell.view_as"), options, format_func=label, key="view_as")
+    labels = {
+        option: ui.tr("shell.view_as_artist", name=names.get(option[1], option[1])) if option[0] == "artist"
+        else ui.tr(f"role.{option[0]}")
+        for option in options
+    }
+    # format_func must not read session state: AppTest calls it outside a script run
+    chosen = st.sidebar.selectbox(ui.tr("shell.view_as"), options, format_func=labels.__getitem__, key="view_as")
     role, artist = chosen
     return ident.demo_identity(role, artist, names.get(artist, "") if artist else "")
 

@@ -84,9 +84,9 @@ def artist_scope(who: ident.Identity) -> str | None:
     if directory.empty:
         return None
     labels = dict(zip(directory["artist_id"], directory["name"], strict=True))
-    return st.sidebar.selectbox(
-        tr("scope.artist_picker"), list(labels), format_func=lambda a: f"{labels[a]} ({a})", key="staff_artist"
-    )
+    shown = {a: f"{name} ({a})" for a, name in labels.items()}
+    return st.sidebar.selectbox(tr("scope.artist_picker"), list(labels), format_func=shown.__getitem__,
+                                key="staff_artist")
 
 
 def data_as_of() -> None:

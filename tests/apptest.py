@@ -1,0 +1,41 @@
+"""Open one page of the real app with Streamlit's AppTest, as a given identity, on a given store."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from dashboard.store import Store
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def open_page(store: Store, page: str, role: str = "admin", artist_id: str | None = None, lang: str = "ru",
+              timeout: float = 60) -> AppTest:
+    """Run app.py as ``role`` (demo "view as"), switch to ``page`` (e.g. "pages/overview.py") and run it.
+
+    The identity goes into session state before the first run, as the sidebar picker would set it."""
+    os.environ["PROMO_DB"] = store.name
+    os.environ["PROMO_DEMO_MODE"] = "1"
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.session_state["view_as"] = (role, artist_id)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text (markdown, captions, metrics, tables), for leak checks."""
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "text", "info", "warning", "error",
+                 "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    for df in at.dataframe:
+        parts.append(df.value.to_csv(index=False))
+    for tbl in at.table:
+        parts.append(tbl.value.to_csv(index=False))
+    return "\n".join(parts)
