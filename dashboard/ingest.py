@@ -336,10 +336,16 @@ FROM v
 DECODE_SQL = """
 CREATE TABLE kv_work AS
 SELECT k AS key,
-  CASE WHEN json_type(v) = 'VARCHAR' AND json_valid(v->>'$') AND json_type(v->>'$') IN ('OBJECT', 'ARRAY')
-       THEN json(v->>'$') ELSE v END AS value,
-  {classify} AS pid
-FROM parsed WHERE reason IS NULL
+  CASE WHEN was_encoded THEN json(v->>'$') ELSE v END AS value,
+  {classify} AS pid,
+  was_encoded
+FROM (
+  SELECT *,
+    COALESCE(CASE WHEN json_type(v) = 'VARCHAR' THEN
+               CASE WHEN json_valid(v->>'$') THEN json_type(v->>'$') IN ('OBJECT', 'ARRAY') END
+             END, FALSE) AS was_encoded
+  FROM parsed WHERE reason IS NULL
+)
 QUALIFY row_number() OVER (PARTITION BY k ORDER BY file_no DESC, record_no DESC) = 1
 """
 
@@ -347,10 +353,11 @@ QUALIFY row_number() OVER (PARTITION BY k ORDER BY file_no DESC, record_no DESC)
 def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, names: list[str]) -> None:
     con.execute(PARSE_SQL)
     con.execute("DROP TABLE stage")
-    con.execute(DECODE_SQL.format(classify=classify_sql(layout).replace("k,", "k,")))
+    con.execute(DECODE_SQL.format(classify=classify_sql(layout)))
     for table in schema.replaceable_tables():
         con.execute(schema.create_table_sql(table, "duckdb"))
     con.execute("INSERT INTO kv_store SELECT key, value FROM kv_work")
+    con.execute("INSERT INTO kv_double_encoded SELECT key FROM kv_work WHERE was_encoded")
     con.execute(
         "INSERT INTO kv_rejects SELECT ?, list_extract(?, file_no + 1), record_no, left(raw, ?), reason "
         "FROM parsed WHERE reason IS NOT NULL",

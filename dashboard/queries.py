@@ -73,8 +73,8 @@ def _set_timezone(dbapi_conn: Any, _record: Any) -> None:
 
 @functools.cache
 def read_engine(store: Store) -> sa.Engine:
-    """One read engine per store for the process; DuckDB connections open read-only, per query."""
-    eng = engine(store, read_only=True)
+    """One engine per store for the process (DuckDB: a connection per query)."""
+    eng = engine(store)
     sa.event.listen(eng, "connect", _set_timezone)
     return eng
 

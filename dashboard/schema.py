@@ -358,7 +358,19 @@ BOOKKEEPING_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("item_id", "TEXT"),
     ),
     "kv_counters": (("counter_key", "TEXT"), ("owner_id", "TEXT"), ("name", "TEXT"), ("value", "BIGINT")),
+    # keys whose value the platform stored as a JSON string holding JSON (JSON.stringify into jsonb)
+    "kv_double_encoded": (("key", "TEXT"),),
 }
+
+# Content that moderators decide on: the entity row also records the last decision.
+MODERATED_TABLES = (
+    "tracks", "videos", "concerts", "news", "banner_ads", "promotion_campaigns", "pitching_submissions",
+)
+MODERATION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("moderated_at", "TIMESTAMPTZ"),
+    ("moderator", "TEXT"),
+    ("reason", "TEXT"),
+)
 
 # Tables that survive a re-ingest: history the dashboard itself writes.
 DURABLE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -376,6 +388,23 @@ DURABLE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("table_counts", "JSONB"),
         ("coercion_nulls", "JSONB"),
     ),
+    # append-only audit of moderation actions (written by dashboard.repository)
+    "moderation_log": (
+        ("id", "TEXT"),
+        ("at", "TIMESTAMPTZ"),
+        ("actor", "TEXT"),
+        ("action", "TEXT"),
+        ("entity", "TEXT"),
+        ("entity_id", "TEXT"),
+        ("source_key", "TEXT"),
+        ("from_status", "TEXT"),
+        ("to_status", "TEXT"),
+        ("reason", "TEXT"),
+        ("note", "TEXT"),
+        ("batch_id", "TEXT"),
+    ),
+    # every KV key a logged action changed (for export-changes)
+    "kv_changes": (("log_id", "TEXT"), ("at", "TIMESTAMPTZ"), ("key", "TEXT")),
 }
 
 SOURCE_KEY = "source_key"
@@ -391,8 +420,9 @@ def sql_type(declared: str, dialect: str) -> str:
 
 
 def entity_columns(table: str) -> tuple[tuple[str, str], ...]:
-    """The reference columns of an entity table followed by ``source_key``."""
-    return REFERENCE_TABLES[table] + ((SOURCE_KEY, "TEXT"),)
+    """The reference columns of an entity table, then ``source_key``, then for moderated content the last decision."""
+    extra = MODERATION_COLUMNS if table in MODERATED_TABLES else ()
+    return REFERENCE_TABLES[table] + ((SOURCE_KEY, "TEXT"),) + extra
 
 
 def table_columns(table: str) -> tuple[tuple[str, str], ...]:

@@ -73,16 +73,16 @@ def resolve_store(flag: str | None = None, secrets_file: Path = SECRETS_FILE) ->
     return Store(DEFAULT_STORE)
 
 
-def engine(store: Store, read_only: bool = False) -> sa.Engine:
-    """A SQLAlchemy engine for the store. DuckDB engines open the file per connection (NullPool) so that no
-    process keeps a lock on it between queries; a read-only engine never blocks another reader."""
+def engine(store: Store, must_exist: bool = True) -> sa.Engine:
+    """A SQLAlchemy engine for the store. DuckDB engines open the file per connection (NullPool), so no process
+    keeps the file's lock between queries (an ingest in another process can replace it). All DuckDB connections in
+    a process use the same configuration: DuckDB refuses to open one file read-only and read-write at once."""
     if store.is_postgres:
         return sa.create_engine(store.url, pool_pre_ping=True)
-    if read_only and not store.path.exists():
+    if must_exist and not store.path.exists():
         raise StoreError(f"{store.path}: no such store; run `python -m dashboard demo` or `ingest` first")
     store.path.parent.mkdir(parents=True, exist_ok=True)
-    args = {"read_only": True} if read_only else {}
-    return sa.create_engine(store.url, poolclass=NullPool, connect_args=args)
+    return sa.create_engine(store.url, poolclass=NullPool)
 
 
 def describe_connect_error(store: Store, exc: BaseException) -> str:

@@ -10,7 +10,7 @@ from dashboard.store import Store, engine
 
 
 def rows(store: Store, sql: str, **params: Any) -> list[tuple[Any, ...]]:
-    with engine(store, read_only=not store.is_postgres).connect() as conn:
+    with engine(store).connect() as conn:
         return [tuple(r) for r in conn.execute(sa.text(sql), params).fetchall()]
 
 
