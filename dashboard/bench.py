@@ -1,10 +1,130 @@
-"""Benchmarks: ``python -m dashboard bench ingest|pages …``."""
+"""Benchmarks: ``python -m dashboard bench ingest|pages|moderation --scale small|medium|large``.
+
+Each side of ``bench ingest`` runs in its own process, so wall time and peak RSS (ru_maxrss) are that side's alone.
+The demo snapshot is generated once per (scale, seed) under ``data/bench/`` and reused; generation is not timed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path("data/bench")
+BENCH_AS_OF = "2026-11-01"
 
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    bench = sub.add_parser("bench", help="measure speed")
-    bench.add_argument("what", choices=["ingest"])
+    bench = sub.add_parser("bench", help="measure speed (ingest, pages, moderation)")
+    bench.add_argument("what", choices=["ingest", "pages", "moderation"])
+    bench.add_argument("--scale", default="medium", choices=["tiny", "small", "medium", "large"])
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--db", help="for pages/moderation: an existing store to measure instead of a demo store")
+    bench.add_argument("--no-peer", action="store_true", help="ingest: skip the pandas peer")
+    bench.set_defaults(run=cmd_bench)
+
+
+def demo_file(scale: str, seed: int) -> Path:
+    import datetime as dt
+
+    from dashboard.demo import write_demo_snapshot
+
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    path = BENCH_DIR / f"demo-{scale}-{seed}-{BENCH_AS_OF}.ndjson"
+    if not path.exists():
+        print(f"writing demo snapshot {path} (not timed)…", file=sys.stderr)
+        tmp = path.with_suffix(".tmp.ndjson")
+        write_demo_snapshot(tmp, scale=scale, seed=seed, as_of=dt.date.fromisoformat(BENCH_AS_OF))
+        tmp.rename(path)
+    return path
+
+
+def demo_store(scale: str, seed: int) -> Path:
+    """A DuckDB store with the demo snapshot ingested, built once per (scale, seed)."""
+    from dashboard.ingest import ingest
+    from dashboard.store import Store
+
+    db = BENCH_DIR / f"demo-{scale}-{seed}.duckdb"
+    if not db.exists():
+        ingest([demo_file(scale, seed)], Store(str(db)), "seed", say=lambda _m: None)
+    return db
+
+
+_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+side, src, db = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+t0 = time.perf_counter()
+if side == "ours":
+    from dashboard.ingest import ingest
+    from dashboard.store import Store
+    keys = ingest([src], Store(str(db)), "seed", say=lambda _m: None).rows_loaded
+else:
+    from dashboard.bench_peer import pandas_ingest
+    keys = pandas_ingest(src, db, "seed")
+wall = time.perf_counter() - t0
+print(json.dumps({"keys": keys, "wall": wall, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run_side(side: str, src: Path, db: Path) -> dict[str, Any]:
+    proc = subprocess.run([sys.executable, "-c", _CHILD, side, str(src), str(db)], capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{side} ingest failed: {proc.stderr.strip().splitlines()[-1:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def bench_ingest(scale: str, seed: int, peer: bool = True) -> dict[str, Any]:
+    src = demo_file(scale, seed)
+    with tempfile.TemporaryDirectory(prefix="promo-bench-", dir=BENCH_DIR) as tmp:
+        ours = run_side("ours", src, Path(tmp) / "ours.duckdb")
+        result: dict[str, Any] = {"scale": scale, "file_mb": round(src.stat().st_size / 1e6, 1), "ours": ours}
+        if peer:
+            theirs = run_side("pandas", src, Path(tmp) / "peer.duckdb")
+            result["pandas"] = theirs
+            result["ratio"] = theirs["wall"] / ours["wall"]
+    return result
+
+
+def print_ingest(result: dict[str, Any]) -> None:
+    ours = result["ours"]
+    print(f"bench ingest, scale {result['scale']} ({result['file_mb']} MB NDJSON, {ours['keys']:,} keys)")
+    print(f"  ours:   {ours['wall']:7.2f} s  {ours['keys'] / ours['wall']:>10,.0f} keys/s  "
+          f"peak RSS {ours['rss_mb']:,.0f} MB")
+    if "pandas" in result:
+        peer = result["pandas"]
+        print(f"  pandas: {peer['wall']:7.2f} s  {peer['keys'] / peer['wall']:>10,.0f} keys/s  "
+              f"peak RSS {peer['rss_mb']:,.0f} MB")
+        print(f"  ratio:  {result['ratio']:.1f}x faster than the pandas peer")
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    if args.what == "ingest":
+        print_ingest(bench_ingest(args.scale, args.seed, peer=not args.no_peer))
+    elif args.what == "pages":
+        from dashboard.bench_pages import run_pages_bench
+
+        run_pages_bench(args.db or str(demo_store(args.scale, args.seed)))
+    else:
+        from dashboard.moderation import bench_decision
+        from dashboard.store import Store
+
+        db = args.db or str(demo_store(args.scale, args.seed))
+        if not args.db:
+            # decisions write: measure on a copy, so the cached demo store stays pristine
+            import shutil
+
+            copy = BENCH_DIR / f"moderation-{args.scale}.duckdb"
+            shutil.copyfile(db, copy)
+            db = str(copy)
+        result = bench_decision(Store(db))
+        print(f"bench moderation on {db}: " + ", ".join(f"{k} {v}" for k, v in result.items()))
+    print(f"(bench finished in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+    return 0

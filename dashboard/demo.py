@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SCALES: dict[str, int] = {"tiny": 2_000, "small": 20_000, "medium": 1_000_000, "large": 10_000_000}
 
@@ -66,6 +67,7 @@ MIN_ARTISTS = 4
 HISTORY_DAYS = 365
 MSK = timezone(timedelta(hours=3))
 BATCH = 2_000
+PARQUET_ROW_GROUP = 100_000
 
 Record = tuple[str, Any]
 RecordGen = Generator[Record, None, Any]
@@ -105,11 +107,11 @@ TITLES = ("Ночной город", "Не отпускай", "Питер, пр�
           "Километры", "Неон", "Белые ночи", "Кислород", "Мой район", "Высота", "Туман", "Бессонница",
           "Заново", "Полароид", "Шёпот", "Самолёты", "Ветер перемен", "Окна", "Звёзды над Казанью", "Февраль")
 EMOJI = ("🔥", "🎸", "❤️", "✨", "🌙", "🎧")
-DONATION_MESSAGES = ("Спасибо за музыку! ❤️", "Жду концерт в {city} 🔥", "Лучший трек этого лета!",
+DONATION_MESSAGES = ("Спасибо за музыку! ❤️", "{city} ждёт концерт 🔥", "Лучший трек этого лета!",
                      "На новый альбом 🎸", "Ты супер, продолжай!", "Держи на струны 😉",
                      "Слушаю каждый день на повторе", "Приезжайте ещё, было мощно 🔥")
 NEWS_TITLES = ("Новый сингл «{t}» уже на всех площадках 🔥", "Анонс тура по России 🎸", "Клип на «{t}» вышел!",
-               "Спасибо за первые 10 000 прослушиваний ❤️", "Едем в {city}!", "Дневник студии: пишем альбом",
+               "Спасибо за первые 10 000 прослушиваний ❤️", "Скоро концерт — {city}! 🎸", "Дневник студии: пишем альбом",
                "Итоги года 🎉")
 TARGETS = (("radio", "Радио «Волна FM»"), ("radio", "Радио «Северный ветер»"), ("playlist", "Плейлист «Новая волна»"),
            ("playlist", "Плейлист «Инди на русском»"), ("festival", "Фестиваль «Летний звук»"),
@@ -158,7 +160,7 @@ class Context:
     snapshot_at: datetime
     first_day: date
     days: list[str]
-    artist_ids: list[str]
+    artist_ids: list[str]  # grows as artists are generated (see iter_snapshot)
     fan_ids: list[str]
     fan_names: list[str]
     staff_ids: list[str]
@@ -174,10 +176,8 @@ class Context:
 
 def moscow_today() -> date:
     try:
-        from zoneinfo import ZoneInfo
-
         return datetime.now(ZoneInfo("Europe/Moscow")).date()
-    except Exception:  # no tz database: Moscow has been UTC+3 since 2014
+    except ZoneInfoNotFoundError:  # no tz database: Moscow has been UTC+3 since 2014
         return datetime.now(MSK).date()
 
 
@@ -592,7 +592,7 @@ def concert_records(ctx: Context, uid: str, artist: str, city: str, popularity: 
         yield f"concerts:{uid}:{cid}", {
             "id": cid, "user_id": uid, "title": ctx.rng.choice((f"{artist}: большой сольный концерт",
                                                                 f"Презентация альбома «{song_title(ctx)}»",
-                                                                f"{artist} в {town} 🎸", "Акустический вечер")),
+                                                                f"{artist} — {town} 🎸", "Акустический вечер")),
             "description": "Живой звук, новые песни и любимые хиты ❤️", "date": event.isoformat(),
             "time": f"{ctx.rng.choice((18, 19, 19, 20, 21))}:00:00", "city": town, "venue": ctx.rng.choice(VENUES),
             "address": f"{ctx.rng.choice(STREETS)}, {ctx.rng.randint(1, 120)}",
@@ -1116,9 +1116,8 @@ def write_json_array(out: Path, records: Iterable[Record], gzipped: bool) -> Non
         fh.write("[")
         separator = "\n"
         for batch in encoded(records):
-            for k, v in batch:
-                fh.write(separator + ndjson_line(k, v))
-                separator = ",\n"
+            fh.write(separator + ",\n".join(ndjson_line(k, v) for k, v in batch))
+            separator = ",\n"
         fh.write("\n]\n")
 
 
@@ -1142,10 +1141,17 @@ def write_parquet(out: Path, records: Iterable[Record], gzipped: bool) -> None:
         target = Path(name)
     try:
         with pq.ParquetWriter(target, schema, compression="zstd") as writer:
+            keys: list[str] = []
+            values: list[str] = []
             for batch in encoded(records):
-                keys, values = zip(*batch, strict=True)
-                writer.write_table(pa.table({"key": list(keys), "value": list(values)}, schema=schema),
-                                   row_group_size=1 << 20)
+                for key, value in batch:
+                    keys.append(key)
+                    values.append(value)
+                if len(keys) >= PARQUET_ROW_GROUP:
+                    writer.write_table(pa.table({"key": keys, "value": values}, schema=schema))
+                    keys, values = [], []
+            if keys:
+                writer.write_table(pa.table({"key": keys, "value": values}, schema=schema))
         if gzipped:
             with open(target, "rb") as src, open_binary(out, True) as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)

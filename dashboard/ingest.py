@@ -155,17 +155,23 @@ def coerce(raw: str, declared: str, column: str) -> str:
     raise ValueError(f"no coercion for {declared}")
 
 
-def entry_source_sql(entry: Entry, pid: int) -> tuple[str, str]:
-    """The rows an entry reads (key, doc) and a SQL condition that says a row has the wrong shape."""
+def first_char(expr: str) -> str:
+    """The first character of a JSON value's text: enough to tell an object, an array or a scalar, with no parse."""
+    return f"left(ltrim(CAST({expr} AS VARCHAR)), 1)"
+
+
+def entry_source_sql(entry: Entry, pid: int) -> str:
+    """The rows an entry reads: (key, doc, shape_ok), where shape_ok says the doc has the shape the entry wants."""
     if entry.shape == "array":
-        return (
+        elements = (
             "SELECT key, unnest(json_extract(value, '$[*]')) AS doc FROM kv_work "
-            f"WHERE pid = {pid} AND json_type(value) = 'ARRAY'",
-            "json_type(doc) <> 'OBJECT'",
+            f"WHERE pid = {pid} AND {first_char('value')} = '['"
         )
+        return f"SELECT key, doc, {first_char('doc')} = '{{' AS shape_ok FROM ({elements})"
     if entry.shape == "scalar":
-        return f"SELECT key, value AS doc FROM kv_work WHERE pid = {pid}", "json_type(doc) IN ('OBJECT', 'ARRAY')"
-    return f"SELECT key, value AS doc FROM kv_work WHERE pid = {pid}", "json_type(doc) <> 'OBJECT'"
+        return f"SELECT key, value AS doc, {first_char('value')} NOT IN ('{{', '[') AS shape_ok FROM kv_work " \
+               f"WHERE pid = {pid}"
+    return f"SELECT key, value AS doc, {first_char('value')} = '{{' AS shape_ok FROM kv_work WHERE pid = {pid}"
 
 
 def entity_select(entry: Entry, layout: Layout, pid: int) -> tuple[str, list[str], list[str]]:
@@ -204,7 +210,7 @@ def entity_select(entry: Entry, layout: Layout, pid: int) -> tuple[str, list[str
         else:
             cand = [f"CAST({c} AS VARCHAR)" for c in candidates]
             raw_exprs[col] = f"COALESCE({', '.join(cand)})" if cand else "NULL::VARCHAR"
-    lists = ["key", "doc"]
+    lists = ["key", "doc", "shape_ok"]
     if text_paths:
         lists.append(f"json_extract_string(doc, [{', '.join(lit(p) for p in text_paths)}]) AS f")
     if json_paths:
@@ -212,10 +218,9 @@ def entity_select(entry: Entry, layout: Layout, pid: int) -> tuple[str, list[str
     if entry.segments:
         names = ", ".join(lit(s) for s in entry.segments)
         lists.append(f"regexp_extract(key, {lit('^' + entry.regex + '$')}, [{names}]) AS s")
-    source, bad_shape = entry_source_sql(entry, pid)
-    inner = f"SELECT {', '.join(lists)} FROM ({source}) WHERE NOT ({bad_shape})"
+    inner = f"SELECT {', '.join(lists)} FROM ({entry_source_sql(entry, pid)})"
     raw_sel = ", ".join(f"{expr} AS r_{col}" for col, expr in raw_exprs.items())
-    mid = f"SELECT key, {raw_sel} FROM ({inner})"
+    mid = f"SELECT key, shape_ok, {raw_sel} FROM ({inner})"
     out: list[str] = []
     fallible: list[str] = []
     for col, declared in columns:
@@ -225,7 +230,7 @@ def entity_select(entry: Entry, layout: Layout, pid: int) -> tuple[str, list[str
             out.append(f"{coerce(f'r_{col}', declared, col)} AS c_{col}")
             fallible.append(col)
     raw_cols = "".join(f"r_{c}, " for c in fallible)
-    select = f"SELECT key, {raw_cols}{', '.join(out)} FROM ({mid})"
+    select = f"SELECT key, shape_ok, {raw_cols}{', '.join(out)} FROM ({mid})"
     return select, fallible, [c for c, _ in columns]
 
 
@@ -251,43 +256,129 @@ def open_build(path: Path, workdir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def stage_files(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], workdir: Path, say: Say) -> int:
+# A value that is a JSON string holding a JSON object or array (the platform's JSON.stringify into jsonb).
+# Nested CASEs: DuckDB evaluates a THEN branch only for the rows its WHEN selected, so only strings are parsed twice.
+WAS_ENCODED = (
+    "COALESCE(CASE WHEN left(CAST(v AS VARCHAR), 1) = '\"' THEN CASE WHEN json_valid(v->>'$') "
+    "THEN json_type(v->>'$') IN ('OBJECT', 'ARRAY') END END, FALSE)"
+)
+DECODED = f"CASE WHEN {WAS_ENCODED} THEN json(v->>'$') ELSE v END"
+
+
+def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """kv_work becomes kv_store at the end (no copy of the values): one row per distinct key, decoded, classified."""
     con.execute(
-        "CREATE TABLE stage (file_no INTEGER, record_no BIGINT, raw VARCHAR, key VARCHAR, value VARCHAR, "
-        "reason VARCHAR)"
+        "CREATE TABLE kv_work (file_no INTEGER, key VARCHAR, value JSON, pid INTEGER, was_encoded BOOLEAN)"
     )
-    total = 0
+    con.execute(schema.create_table_sql("kv_rejects", "duckdb"))
+
+
+def work_insert_sql(classify: str, source: str) -> str:
+    """INSERT rows (file_no, k, v) of ``source`` into kv_work, decoded and classified."""
+    return (
+        f"INSERT INTO kv_work SELECT file_no, k, {DECODED}, {classify}, {WAS_ENCODED} "
+        f"FROM ({source})"
+    )
+
+
+def stage_files(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], layout: Layout, result: IngestResult,
+                workdir: Path, say: Say) -> None:
+    """Load every file into kv_work (and bad records into kv_rejects). Clean NDJSON and JSON-array files take the
+    fast path (DuckDB's own JSON reader); a file the fast path cannot vouch for is read record by record."""
+    create_work_tables(con)
+    classify = classify_sql(layout)
     for file_no, src in enumerate(sources):
-        if src.format == "parquet":
-            total += stage_parquet(con, file_no, src, workdir)
+        if src.format in ("ndjson", "json") and fast_stage(con, file_no, src, classify, result):
             continue
-        shown = [0]
-
-        def progress(pos: int, src: SourceFile = src, shown: list[int] = shown) -> None:
-            if src.size >= PROGRESS_BYTES and pos - shown[0] >= PROGRESS_BYTES:
-                shown[0] = pos
-                pct = f" ({min(100, 100 * pos // max(src.size, 1))}%)" if not src.gzipped else ""
-                say(f"  reading {src.path.name}: {pos // (1024 * 1024):,} MB{pct}")
-
-        for batch in read_batches(src, progress):
-            frame = pd.DataFrame(
-                {
-                    "file_no": pd.Series([file_no] * len(batch), dtype="int32"),
-                    "record_no": pd.Series(batch.record_no, dtype="int64"),
-                    "raw": pd.Series(batch.raw, dtype="object"),
-                    "key": pd.Series(batch.key, dtype="object"),
-                    "value": pd.Series(batch.value, dtype="object"),
-                    "reason": pd.Series(batch.reason, dtype="object"),
-                }
-            )
-            con.register("batch_frame", frame)
-            con.execute("INSERT INTO stage SELECT * FROM batch_frame")
-            con.unregister("batch_frame")
-            total += len(batch)
-    return total
+        careful_stage(con, file_no, src, classify, result, workdir, say)
 
 
-def stage_parquet(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, workdir: Path) -> int:
+def fast_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, classify: str,
+               result: IngestResult) -> bool:
+    """Read the whole file with read_json. Only a perfect file is kept: every record an object with a non-empty
+    string key and a value, and no key twice (record order, which decides duplicates, is not kept here)."""
+    fmt = "newline_delimited" if src.format == "ndjson" else "array"
+    compression = "gzip" if src.gzipped else "none"
+    reader = (
+        f"SELECT {file_no} AS file_no, CASE WHEN json_type(key) = 'VARCHAR' THEN key->>'$' END AS k, value AS v "
+        f"FROM read_json(?, format = '{fmt}', compression = '{compression}', "
+        "columns = {'key': 'JSON', 'value': 'JSON'})"
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(work_insert_sql(classify, reader), [str(src.path)])
+        total, bad, distinct = con.execute(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE key IS NULL OR trim(key) = '' OR value IS NULL), "
+            "COUNT(DISTINCT key) FROM kv_work WHERE file_no = ?",
+            [file_no],
+        ).fetchone()
+    except duckdb.Error:
+        con.execute("ROLLBACK")
+        return False
+    if bad or distinct != total:
+        con.execute("ROLLBACK")
+        return False
+    con.execute("COMMIT")
+    result.rows_read += total
+    return True
+
+
+def careful_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, classify: str,
+                  result: IngestResult, workdir: Path, say: Say) -> None:
+    """Record by record: line numbers for rejects, and the last occurrence of a key wins."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE stage (file_no INTEGER, record_no BIGINT, raw VARCHAR, key VARCHAR, "
+        "value VARCHAR, reason VARCHAR)"
+    )
+    if src.format == "parquet":
+        stage_parquet(con, file_no, src, workdir)
+    else:
+        stage_batches(con, file_no, src, say)
+    con.execute(PARSE_SQL)
+    con.execute("DROP TABLE stage")
+    con.execute(
+        "INSERT INTO kv_rejects SELECT ?, ?, record_no, left(raw, ?), reason FROM parsed WHERE reason IS NOT NULL",
+        [result.run_id, str(src.path), RAW_CAP],
+    )
+    read, valid = con.execute("SELECT COUNT(*), COUNT(*) FILTER (WHERE reason IS NULL) FROM parsed").fetchone()
+    result.rows_read += read
+    result.rows_rejected += read - valid
+    winners = (
+        "SELECT file_no, k, v FROM parsed WHERE reason IS NULL "
+        "QUALIFY row_number() OVER (PARTITION BY k ORDER BY record_no DESC) = 1"
+    )
+    con.execute(work_insert_sql(classify, winners))
+    loaded = con.execute("SELECT COUNT(*) FROM kv_work WHERE file_no = ?", [file_no]).fetchone()[0]
+    result.duplicates += valid - loaded
+    con.execute("DROP TABLE parsed")
+
+
+def stage_batches(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, say: Say) -> None:
+    shown = [0]
+
+    def progress(pos: int) -> None:
+        if src.size >= PROGRESS_BYTES and pos - shown[0] >= PROGRESS_BYTES:
+            shown[0] = pos
+            pct = f" ({min(100, 100 * pos // max(src.size, 1))}%)" if not src.gzipped else ""
+            say(f"  reading {src.path.name}: {pos // (1024 * 1024):,} MB{pct}")
+
+    for batch in read_batches(src, progress):
+        frame = pd.DataFrame(
+            {
+                "file_no": pd.Series([file_no] * len(batch), dtype="int32"),
+                "record_no": pd.Series(batch.record_no, dtype="int64"),
+                "raw": pd.Series(batch.raw, dtype="object"),
+                "key": pd.Series(batch.key, dtype="object"),
+                "value": pd.Series(batch.value, dtype="object"),
+                "reason": pd.Series(batch.reason, dtype="object"),
+            }
+        )
+        con.register("batch_frame", frame)
+        con.execute("INSERT INTO stage SELECT * FROM batch_frame")
+        con.unregister("batch_frame")
+
+
+def stage_parquet(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, workdir: Path) -> None:
     path = parquet_path(src, workdir)
     try:
         cols = {r[0].lower() for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()}
@@ -295,7 +386,6 @@ def stage_parquet(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
         raise IngestError(f"{src.path}: not a readable Parquet file ({first_line(exc)})") from None
     if not {"key", "value"} <= cols:
         raise IngestError(f"{src.path}: Parquet needs key and value columns, found {', '.join(sorted(cols))}")
-    before = con.execute("SELECT count(*) FROM stage").fetchone()[0]
     con.execute(
         "INSERT INTO stage SELECT ?, row_number() OVER (), "
         "left(concat('key=', CAST(key AS VARCHAR), ' value=', CAST(value AS VARCHAR)), ?), "
@@ -304,11 +394,10 @@ def stage_parquet(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
         "FROM read_parquet(?)",
         [file_no, RAW_CAP, str(path)],
     )
-    return con.execute("SELECT count(*) FROM stage").fetchone()[0] - before
 
 
 PARSE_SQL = """
-CREATE TABLE parsed AS
+CREATE TEMP TABLE parsed AS
 WITH s AS (SELECT *, key IS NULL AND reason IS NULL AS is_obj FROM stage),
 v AS (
   SELECT file_no, record_no, raw, is_obj, key AS csv_key, value AS csv_value,
@@ -333,43 +422,18 @@ SELECT file_no, record_no, raw, reason,
 FROM v
 """
 
-DECODE_SQL = """
-CREATE TABLE kv_work AS
-SELECT k AS key,
-  CASE WHEN was_encoded THEN json(v->>'$') ELSE v END AS value,
-  {classify} AS pid,
-  was_encoded
-FROM (
-  SELECT *,
-    COALESCE(CASE WHEN json_type(v) = 'VARCHAR' THEN
-               CASE WHEN json_valid(v->>'$') THEN json_type(v->>'$') IN ('OBJECT', 'ARRAY') END
-             END, FALSE) AS was_encoded
-  FROM parsed WHERE reason IS NULL
-)
-QUALIFY row_number() OVER (PARTITION BY k ORDER BY file_no DESC, record_no DESC) = 1
-"""
 
-
-def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, names: list[str]) -> None:
-    con.execute(PARSE_SQL)
-    con.execute("DROP TABLE stage")
-    con.execute(DECODE_SQL.format(classify=classify_sql(layout)))
-    for table in schema.replaceable_tables():
-        con.execute(schema.create_table_sql(table, "duckdb"))
-    con.execute("INSERT INTO kv_store SELECT key, value FROM kv_work")
-    con.execute("INSERT INTO kv_double_encoded SELECT key FROM kv_work WHERE was_encoded")
-    con.execute(
-        "INSERT INTO kv_rejects SELECT ?, list_extract(?, file_no + 1), record_no, left(raw, ?), reason "
-        "FROM parsed WHERE reason IS NOT NULL",
-        [result.run_id, names, RAW_CAP],
-    )
-    result.rows_read, valid = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE reason IS NULL) FROM parsed"
+def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult) -> None:
+    """kv_work (all files staged) → kv_store, kv_unmapped, kv_index, kv_counters and the entity tables."""
+    superseded = con.execute(
+        "DELETE FROM kv_work AS w USING (SELECT key, MAX(file_no) AS last FROM kv_work GROUP BY key "
+        "HAVING COUNT(*) > 1) AS d WHERE w.key = d.key AND w.file_no < d.last"
     ).fetchone()
-    con.execute("DROP TABLE parsed")
-    result.rows_loaded = con.execute("SELECT count(*) FROM kv_store").fetchone()[0]
-    result.duplicates = valid - result.rows_loaded
-    result.rows_rejected = result.rows_read - valid
+    result.duplicates += int(superseded[0]) if superseded else 0
+    for table in schema.replaceable_tables():
+        if table not in ("kv_store", "kv_rejects"):
+            con.execute(schema.create_table_sql(table, "duckdb"))
+    con.execute("INSERT INTO kv_double_encoded SELECT key FROM kv_work WHERE was_encoded")
     unmodeled = [(pid, e.pattern) for pid, e in enumerate(layout.entries) if e.shape == "unmodeled"]
     con.execute(
         "INSERT INTO kv_unmapped SELECT key, CASE WHEN contains(key, ':') THEN split_part(key, ':', 1) || ':*' "
@@ -384,16 +448,19 @@ def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, 
             load_counter(con, entry, pid, result)
         elif entry.table:
             load_entity(con, entry, layout, pid, result)
-    con.execute("DROP TABLE kv_work")
-    result.rows_unmapped = con.execute("SELECT count(*) FROM kv_unmapped").fetchone()[0]
+    for column in ("file_no", "pid", "was_encoded"):
+        con.execute(f"ALTER TABLE kv_work DROP COLUMN {column}")
+    con.execute("ALTER TABLE kv_work RENAME TO kv_store")
+    result.rows_loaded = con.execute("SELECT COUNT(*) FROM kv_store").fetchone()[0]
+    result.rows_unmapped = con.execute("SELECT COUNT(*) FROM kv_unmapped").fetchone()[0]
     result.unmapped_by_pattern = dict(
-        con.execute("SELECT pattern, count(*) FROM kv_unmapped GROUP BY pattern ORDER BY 2 DESC, 1").fetchall()
+        con.execute("SELECT pattern, COUNT(*) FROM kv_unmapped GROUP BY pattern ORDER BY 2 DESC, 1").fetchall()
     )
     result.rejects_by_reason = dict(
-        con.execute("SELECT reason, count(*) FROM kv_rejects GROUP BY reason ORDER BY 2 DESC, 1").fetchall()
+        con.execute("SELECT reason, COUNT(*) FROM kv_rejects GROUP BY reason ORDER BY 2 DESC, 1").fetchall()
     )
     for table in schema.replaceable_tables():
-        result.table_counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        result.table_counts[table] = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
 def owner_expr(entry: Entry) -> str:
@@ -408,9 +475,9 @@ def load_index(con: duckdb.DuckDBPyConnection, entry: Entry, pid: int, result: I
         "CASE WHEN json_type(e) = 'OBJECT' THEN e->>'$.id' ELSE e->>'$' END "
         "FROM (SELECT key, unnest(range(len(l))) AS i, unnest(l) AS e "
         f"FROM (SELECT key, json_extract(value, '$[*]') AS l FROM kv_work WHERE pid = {pid} "
-        "AND json_type(value) = 'ARRAY'))"
+        f"AND {first_char('value')} = '['))"
     )
-    bad = con.execute(f"SELECT count(*) FROM kv_work WHERE pid = {pid} AND json_type(value) <> 'ARRAY'").fetchone()[0]
+    bad = con.execute(f"SELECT count(*) FROM kv_work WHERE pid = {pid} AND {first_char('value')} <> '['").fetchone()[0]
     if bad:
         result.coercion_nulls["kv_index (value not an array)"] = (
             result.coercion_nulls.get("kv_index (value not an array)", 0) + bad
@@ -433,25 +500,21 @@ def load_entity(con: duckdb.DuckDBPyConnection, entry: Entry, layout: Layout, pi
     assert entry.table
     select, fallible, columns = entity_select(entry, layout, pid)
     con.execute(f"CREATE TEMP TABLE entity_rows AS {select}")
-    if fallible:
-        counts = con.execute(
-            "SELECT "
-            + ", ".join(f"count(*) FILTER (WHERE r_{c} IS NOT NULL AND c_{c} IS NULL)" for c in fallible)
-            + " FROM entity_rows"
-        ).fetchone()
-        for col, n in zip(fallible, counts, strict=True):
-            if n:
-                name = f"{entry.table}.{col}"
-                result.coercion_nulls[name] = result.coercion_nulls.get(name, 0) + n
+    checks = [f"count(*) FILTER (WHERE shape_ok AND r_{c} IS NOT NULL AND c_{c} IS NULL)" for c in fallible]
+    counts = con.execute(f"SELECT {', '.join([*checks, 'count(*) FILTER (WHERE NOT shape_ok)'])} FROM entity_rows"
+                         ).fetchone()
+    for col, n in zip(fallible, counts[:-1], strict=True):
+        if n:
+            name = f"{entry.table}.{col}"
+            result.coercion_nulls[name] = result.coercion_nulls.get(name, 0) + n
     target = ", ".join([*columns, schema.SOURCE_KEY])
     values = ", ".join([*(f"c_{c}" for c in columns), "key"])
-    con.execute(f"INSERT INTO {entry.table} ({target}) SELECT {values} FROM entity_rows")
+    con.execute(f"INSERT INTO {entry.table} ({target}) SELECT {values} FROM entity_rows WHERE shape_ok")
     con.execute("DROP TABLE entity_rows")
-    source, bad_shape = entry_source_sql(entry, pid)
-    bad = con.execute(f"SELECT count(*) FROM ({source}) WHERE {bad_shape}").fetchone()[0]
+    bad = counts[-1]
     if entry.shape == "array":
         bad += con.execute(
-            f"SELECT count(*) FROM kv_work WHERE pid = {pid} AND json_type(value) <> 'ARRAY'"
+            f"SELECT count(*) FROM kv_work WHERE pid = {pid} AND {first_char('value')} <> '['"
         ).fetchone()[0]
     if bad:
         name = f"{entry.table} (wrong shape, row skipped)"
@@ -553,7 +616,6 @@ def ingest(
             for s in sources
         ],
     )
-    names = [str(s.path) for s in sources]
     if store.is_postgres:
         workdir = Path(tempfile.mkdtemp(prefix="promo-ingest-"))
         build_path = workdir / "build.duckdb"
@@ -568,8 +630,8 @@ def ingest(
     try:
         con = open_build(build_path, workdir)
         try:
-            stage_files(con, sources, workdir, say)
-            build(con, layout, result, names)
+            stage_files(con, sources, layout, result, workdir, say)
+            build(con, layout, result)
             if store.is_postgres:
                 from dashboard.pg_load import load_into_postgres
 

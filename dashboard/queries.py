@@ -24,7 +24,6 @@ import sqlalchemy as sa
 from dashboard.store import Store, StoreError, describe_connect_error, engine
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
-TIMEZONE = "Europe/Moscow"
 _PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
 
@@ -62,21 +61,10 @@ def all_queries() -> list[str]:
     return sorted(p.stem for p in QUERY_DIR.glob("*.sql"))
 
 
-def _set_timezone(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    if "psycopg" in type(dbapi_conn).__module__:
-        cur.execute(f"SET TIME ZONE '{TIMEZONE}'")
-    else:
-        cur.execute(f"SET TimeZone = '{TIMEZONE}'")
-    cur.close()
-
-
 @functools.cache
 def read_engine(store: Store) -> sa.Engine:
     """One engine per store for the process (DuckDB: a connection per query)."""
-    eng = engine(store)
-    sa.event.listen(eng, "connect", _set_timezone)
-    return eng
+    return engine(store)
 
 
 def run_query(store: Store, name: str, **params: Any) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 DEFAULT_STORE = "data/promo.duckdb"
+TIMEZONE = "Europe/Moscow"  # every session runs in the platform's timezone: CAST(ts AS DATE) is the Moscow day
 SECRETS_FILE = Path(".streamlit/secrets.toml")
 
 
@@ -78,11 +79,18 @@ def engine(store: Store, must_exist: bool = True) -> sa.Engine:
     keeps the file's lock between queries (an ingest in another process can replace it). All DuckDB connections in
     a process use the same configuration: DuckDB refuses to open one file read-only and read-write at once."""
     if store.is_postgres:
-        return sa.create_engine(store.url, pool_pre_ping=True)
+        return sa.create_engine(store.url, pool_pre_ping=True,
+                                connect_args={"options": f"-c TimeZone={TIMEZONE}", "connect_timeout": 10})
     if must_exist and not store.path.exists():
         raise StoreError(f"{store.path}: no such store; run `python -m dashboard demo` or `ingest` first")
     store.path.parent.mkdir(parents=True, exist_ok=True)
-    return sa.create_engine(store.url, poolclass=NullPool)
+    eng = sa.create_engine(store.url, poolclass=NullPool)
+    sa.event.listen(eng, "connect", _duckdb_session)
+    return eng
+
+
+def _duckdb_session(dbapi_conn: object, _record: object) -> None:
+    dbapi_conn.execute(f"SET TimeZone = '{TIMEZONE}'")  # type: ignore[attr-defined]
 
 
 def describe_connect_error(store: Store, exc: BaseException) -> str:

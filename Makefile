@@ -1,0 +1,37 @@
+# The two quick-start commands: `make run` (the dashboard on the embedded DuckDB store) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+STORE ?= data/promo.duckdb
+PORT ?= 8501
+
+.PHONY: run test install postgres demo
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The test suite starts its own PostgreSQL server from the system's packages; install them when missing.
+postgres:
+	@if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+		echo "installing PostgreSQL (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+$(STORE): | $(STAMP)
+	$(PY) -m dashboard demo --scale small --db $(STORE)
+
+demo: $(STAMP)
+	$(PY) -m dashboard demo --scale small --db $(STORE)
+
+run: $(STAMP) $(STORE)
+	PROMO_DB=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: $(STAMP) postgres
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
