@@ -1,0 +1,148 @@
+"""The app shell: navigation per role, the overview page, the translation table, and where Streamlit may appear."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from dashboard.formatting import number, rub
+from dashboard.i18n import LANGUAGES, TEXTS, load_table, t
+from dashboard.store import Store
+from tests.apptest import open_page, texts
+from tests.conftest import REPO
+from tests.sql import scalar
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_overview_shows_the_stores_numbers(engine: str, demo_stores: dict[str, Store]) -> None:
+    store = demo_stores[engine]
+    at = open_page(store, "pages/overview.py", "manager")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Треки"] == number(scalar(store, "SELECT COUNT(*) FROM tracks"))
+    assert metrics["Коины в обращении"] == number(scalar(store, "SELECT SUM(balance) FROM coins_balance"))
+    artists = scalar(store, "SELECT COUNT(*) FROM (SELECT user_id FROM tracks UNION SELECT user_id FROM videos "
+                            "UNION SELECT user_id FROM concerts) AS o WHERE user_id IS NOT NULL")
+    assert metrics["Артисты"] == number(artists)
+    by_status = at.dataframe[0].value
+    assert dict(zip(by_status.iloc[:, 0], by_status.iloc[:, 1], strict=True)) == dict(
+        __import__("tests.sql", fromlist=["rows"]).rows(store, "SELECT status, COUNT(*) FROM tracks GROUP BY status"))
+    assert any("Данные на" in c.value and "Europe/Moscow" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 1 or "донатов не было" in texts(at)
+
+
+def test_donations_kpi_matches_sql_for_today(demo_stores: dict[str, Store]) -> None:
+    """The 30-day donations card against independent SQL over Moscow days ending today."""
+    from dashboard.formatting import moscow_today
+
+    store = demo_stores["duckdb"]
+    today = moscow_today()
+    expected = scalar(store, "SELECT COALESCE(SUM(amount), 0) FROM donations WHERE status = 'completed' AND "
+                             "currency = 'RUB' AND CAST(created_at AS DATE) BETWEEN :a AND :b",
+                      a=today - dt.timedelta(days=29), b=today)
+    at = open_page(store, "pages/overview.py", "admin")
+    assert {m.label: m.value for m in at.metric}["Донаты за 30 дней"] == rub(expected)
+
+
+def test_language_switch_to_english(demo_stores: dict[str, Store]) -> None:
+    at = open_page(demo_stores["duckdb"], "pages/overview.py", "admin", lang="en")
+    assert not at.exception
+    assert [m.label for m in at.metric] == ["Artists", "Tracks", "Donations, last 30 days", "Coins in circulation"]
+    assert at.title[0].value == "Platform overview"
+
+
+def test_roles_see_their_pages_only(demo_stores: dict[str, Store]) -> None:
+    store = demo_stores["duckdb"]
+    artist = scalar(store, "SELECT MIN(user_id) FROM tracks")
+    at = open_page(store, "pages/artist_overview.py", "artist", artist)
+    assert not at.exception
+    # the overview is not in an artist's navigation; forcing it shows no platform numbers
+    at.switch_page("pages/overview.py").run()
+    assert "Обзор платформы" not in [x.value for x in at.title]
+    assert "Коины в обращении" not in [m.label for m in at.metric]
+    at = open_page(store, "pages/overview.py", "moderator")
+    assert not at.exception and at.metric
+
+
+def test_missing_store_is_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PROMO_DB", str(tmp_path / "none.duckdb"))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert any("Хранилище недоступно" in e.value and "no such store" in e.value for e in at.error)
+
+
+def test_translation_table_is_complete() -> None:
+    assert load_table() == TEXTS
+    for key, entry in TEXTS.items():
+        for lang in LANGUAGES:
+            assert entry.get(lang), f"{key} has no {lang} text"
+    assert t("overview.title", "en") == "Platform overview"
+    assert t("no.such.key") == "no.such.key"
+
+
+def test_duplicate_translation_keys_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"x": {"ru": "а", "en": "a"}}), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps({"x": {"ru": "б", "en": "b"}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="defined twice"):
+        load_table(tmp_path)
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_streamlit_only_in_pages_and_shell() -> None:
+    """dashboard/ imports without Streamlit (the page benchmark loads AppTest inside its function only)."""
+    offenders = [str(p.relative_to(REPO)) for p in (REPO / "dashboard").rglob("*.py")
+                 if "streamlit" in _module_level_imports(p)]
+    assert offenders == []
+    import subprocess
+    import sys
+
+    code = ("import sys, importlib, pkgutil, dashboard\n"
+            "for m in pkgutil.iter_modules(dashboard.__path__):\n"
+            "    (m.name != '__main__') and importlib.import_module('dashboard.' + m.name)\n"
+            "assert 'streamlit' not in sys.modules, 'streamlit imported'\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_no_page_renders_html() -> None:
+    for path in [REPO / "app.py", REPO / "ui.py", *sorted((REPO / "pages").glob("*.py"))]:
+        source = path.read_text(encoding="utf-8")
+        assert "unsafe_allow_html" not in source, path
+        assert "st.html(" not in source, path
+
+
+def test_pages_query_only_through_queries_or_repository() -> None:
+    for path in sorted((REPO / "pages").glob("*.py")):
+        imports = _imports(path)
+        assert not imports & {"duckdb", "psycopg", "sqlalchemy"}, path
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "dashboard.store":
+                assert {a.name for a in node.names} <= {"StoreError"}, path  # no engines in pages
