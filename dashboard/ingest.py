@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 import uuid
@@ -253,6 +254,7 @@ def open_build(path: Path, workdir: Path) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET memory_limit = {lit(DUCKDB_MEMORY_LIMIT)}")
     con.execute(f"SET temp_directory = {lit(str(workdir))}")
     con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET enable_progress_bar = {'true' if sys.stderr.isatty() else 'false'}")
     return con
 
 
@@ -288,8 +290,12 @@ def stage_files(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], layou
     create_work_tables(con)
     classify = classify_sql(layout)
     for file_no, src in enumerate(sources):
+        if src.size >= PROGRESS_BYTES:
+            say(f"  reading {src.path.name} ({src.size / 1e6:,.0f} MB, {src.format}{', gzip' if src.gzipped else ''})…")
         if src.format in ("ndjson", "json") and fast_stage(con, file_no, src, classify, result):
             continue
+        if src.size >= PROGRESS_BYTES and src.format in ("ndjson", "json"):
+            say(f"  {src.path.name} has records to check one by one; reading it again record by record")
         careful_stage(con, file_no, src, classify, result, workdir, say)
 
 

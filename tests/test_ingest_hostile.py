@@ -125,3 +125,18 @@ def test_invalid_utf8_and_nul_are_rejected_not_fatal(new_store: StoreFactory, tm
     assert (result.rows_loaded, result.rows_rejected) == (1, 2)
     assert sorted(r[0] for r in rows(store, "SELECT reason FROM kv_rejects")) == [
         "contains \\u0000, which PostgreSQL jsonb cannot store", "invalid UTF-8"]
+
+
+def test_clean_file_with_a_key_twice_keeps_the_last(new_store: StoreFactory, tmp_path: Path) -> None:
+    """Well-formed records only, but one key twice: the last occurrence wins (the fast path must not guess)."""
+    store = new_store()
+    lines = [_line(f"tracks:u1:t{i}", {"id": f"t{i}", "title": f"v{i}"}) for i in range(50)]
+    lines.insert(10, _line("tracks:u1:t40", {"id": "t40", "title": "early"}))
+    path = write(tmp_path / "dups.ndjson", lines, bom=False, crlf=False)
+    result = ingest([path], store, "seed", say=lambda _m: None)
+    assert (result.rows_read, result.rows_loaded, result.duplicates, result.rows_rejected) == (51, 50, 1, 0)
+    assert scalar(store, "SELECT title FROM tracks WHERE id = 't40'") == "v40"
+    lines.append(_line("tracks:u1:t40", {"id": "t40", "title": "late"}))
+    write(path, lines, bom=False, crlf=False)
+    ingest([path], store, "seed", say=lambda _m: None)
+    assert scalar(store, "SELECT title FROM tracks WHERE id = 't40'") == "late"
