@@ -17,7 +17,7 @@ from tests.conftest import AS_OF
 # Values for every parameter name any query uses. A query with a parameter not listed here fails the test:
 # add a sensible demo value when you add a query.
 PARAMS: dict[str, Any] = {
-    "start": AS_OF - dt.timedelta(days=89), "end": AS_OF,
+    "start": AS_OF - dt.timedelta(days=89), "end": AS_OF, "grain": "week",
     "cur_start": AS_OF - dt.timedelta(days=29), "cur_end": AS_OF,
     "prev_start": AS_OF - dt.timedelta(days=59), "prev_end": AS_OF - dt.timedelta(days=30),
     "since": AS_OF - dt.timedelta(days=365), "until": AS_OF, "as_of": AS_OF, "today": AS_OF,

@@ -1,0 +1,146 @@
+"""The revenue page (one tab per view) in AppTest, on the demo stores and on a hand-written snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.formatting import rub
+from dashboard.i18n import t
+from dashboard.store import Store
+from tests.apptest import open_page, texts
+from tests.conftest import StoreFactory
+from tests.sql import scalar
+from tests.test_revenue import hand_store, moscow_bounds
+
+PAGE = "pages/revenue.py"
+DEMO_END = dt.date(2026, 10, 31)  # the demo's as_of is 2026-11-01 00:00 Moscow: its last payment day
+ENGINES = ["duckdb", "postgresql"]
+TABS = ("headline", "streams", "methods", "currencies", "subscriptions", "coins", "artists")
+
+
+def revenue_page(store: Store, end: dt.date | None = None, preset: str | None = None,
+                 custom: tuple[dt.date, dt.date] | None = None, role: str = "manager", lang: str = "ru") -> AppTest:
+    at = open_page(store, PAGE, role=role, lang=lang)
+    if preset:
+        at.selectbox(key="rev_preset").set_value(preset).run()
+    if custom:
+        at.date_input(key="rev_custom").set_value(custom).run()
+    if end:
+        at.date_input(key="rev_end").set_value(end).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest, tab: str) -> dict[str, str]:
+    return {m.label: m.value for m in at.tabs[TABS.index(tab)].metric}
+
+
+def independent_headline(store: Store, start: dt.date, end: dt.date) -> dict[str, float]:
+    """Gross, refunds, net, failed for RUB written without the page's queries: payments, plus donations that no
+    payment carries (by transaction_id), filtered by Moscow timestamps."""
+    low, high = moscow_bounds(start, end)
+    lines = """
+        SELECT amount, status, currency FROM payment_transactions WHERE created_at >= :low AND created_at < :high
+        UNION ALL
+        SELECT amount, status, currency FROM donations AS d
+        WHERE created_at >= :low AND created_at < :high
+          AND NOT EXISTS (SELECT 1 FROM payment_transactions AS p WHERE p.id = d.transaction_id)"""
+
+    def total(statuses: str) -> float:
+        return float(scalar(store, f"SELECT COALESCE(SUM(amount), 0) FROM ({lines}) AS l "
+                                   f"WHERE status IN ({statuses}) AND COALESCE(currency, 'RUB') = 'RUB'",
+                            low=low, high=high))
+    gross, refunds = total("'completed', 'refunded'"), total("'refunded'")
+    return {"gross": gross, "refunds": refunds, "net": gross - refunds, "failed": total("'failed'")}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_headline_equals_independent_sql(demo_stores: dict[str, Store], engine: str) -> None:
+    store = demo_stores[engine]
+    at = revenue_page(store, end=DEMO_END)
+    start = DEMO_END - dt.timedelta(days=29)
+    now, before = independent_headline(store, start, DEMO_END), independent_headline(
+        store, start - dt.timedelta(days=30), start - dt.timedelta(days=1))
+    assert now["gross"] > 0 and now["refunds"] > 0 and now["net"] < now["gross"]
+    shown = metrics(at, "headline")
+    for key in ("gross", "refunds", "net"):
+        assert shown[t(f"revenue.{key}")] == rub(now[key])
+        assert t("revenue.previous", amount=rub(before[key])) in texts(at)
+    assert shown[t("revenue.failed")] == rub(now["failed"])
+    assert len(at.tabs) == len(TABS)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_each_view_renders_on_demo_data(demo_stores: dict[str, Store], engine: str) -> None:
+    at = revenue_page(demo_stores[engine], end=DEMO_END, preset="90d")
+    tabs = {name: at.tabs[i] for i, name in enumerate(TABS)}
+    assert [tab.label for tab in at.tabs] == [t(f"revenue.tab.{v}") for v in TABS]
+    # headline: 4 metrics and the timeline table; streams: the stream table with every stream
+    assert len(tabs["headline"].metric) == 4 and len(tabs["headline"].dataframe) == 1
+    stream_table = tabs["streams"].dataframe[0].value
+    assert {t(f"revenue.stream.{s}") for s in ("donations", "coins", "subscriptions", "promotion")} <= set(
+        stream_table[t("revenue.col.stream")])
+    assert stream_table[t("revenue.col.net")].iloc[:4].sum() == pytest.approx(
+        float(metrics(at, "headline")[t("revenue.net")].replace("\u202f", "").removesuffix(" ₽")), abs=4)
+    # methods: one table per method and per provider, with rates
+    method, provider = (df.value for df in tabs["methods"].dataframe)
+    assert {"card", "sbp", "yoomoney"} <= set(method[t("revenue.col.payment_method")])
+    assert "yookassa" in set(provider[t("revenue.col.provider")])
+    # currencies: RUB first, the others listed on their own
+    currencies = tabs["currencies"].dataframe[0].value
+    assert currencies[t("revenue.col.currency")].iloc[0] == "RUB"
+    assert {"USD", "EUR"} & set(currencies[t("revenue.col.currency")])
+    # subscriptions: 5 metrics, tier table with configured prices
+    assert len(tabs["subscriptions"].metric) == 5
+    tiers = tabs["subscriptions"].dataframe[0].value.set_index(t("revenue.col.tier"))
+    assert tiers.loc["pro", t("revenue.col.price")] == 1490
+    # coins: purchased vs spent, spend by entity type
+    assert len(tabs["coins"].metric) == 3
+    entities = set(tabs["coins"].dataframe[0].value[t("revenue.col.entity")])
+    assert {"banner", "pitching", "promotion", "boost"} <= entities
+    # artists: ARPU and two top lists
+    assert len(tabs["artists"].metric) == 3 and len(tabs["artists"].dataframe) == 2
+    assert not tabs["artists"].dataframe[0].value.empty
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_empty_period_renders(demo_stores: dict[str, Store], engine: str) -> None:
+    at = revenue_page(demo_stores[engine], preset="custom", custom=(dt.date(2020, 1, 1), dt.date(2020, 1, 31)))
+    shown = metrics(at, "headline")
+    assert shown[t("revenue.gross")] == shown[t("revenue.net")] == "0 ₽"
+    assert t("revenue.no_data") in texts(at)
+    assert metrics(at, "artists")[t("revenue.arpu")] == "—"
+
+
+def test_hand_snapshot_on_the_page(new_store: StoreFactory, tmp_path: Path) -> None:
+    store = hand_store(new_store, tmp_path)
+    at = revenue_page(store, end=dt.date(2026, 10, 31), preset="this_month")
+    head = metrics(at, "headline")
+    assert (head[t("revenue.gross")], head[t("revenue.refunds")], head[t("revenue.net")],
+            head[t("revenue.failed")]) == (rub(4738), rub(649), rub(4089), rub(490))
+    currencies = at.tabs[TABS.index("currencies")].dataframe[0].value.set_index(t("revenue.col.currency"))
+    assert list(currencies.index) == ["RUB", "USD"]  # USD on its own row, never in RUB
+    assert currencies.loc["USD", t("revenue.col.net_cur")] == 10.0
+    assert currencies.loc["RUB", t("revenue.col.net_cur")] == 4089.0
+    subs = metrics(at, "subscriptions")
+    assert (subs[t("revenue.subs_mrr")], subs[t("revenue.subs_churn")]) == (rub(1490), "100.0%")
+    assert t("revenue.subs_unpriced", tiers="vip") in texts(at)
+    coins = metrics(at, "coins")
+    assert (coins[t("revenue.coins_purchased")], coins[t("revenue.coins_spent")]) == ("1\u202f000", "500")
+    assert metrics(at, "artists")[t("revenue.arpu")] == rub(1750)
+    top = at.tabs[TABS.index("artists")].dataframe[0].value
+    assert top[t("revenue.col.name")].iloc[0].startswith("=HYPERLINK")  # shown as text; CSV export neutralizes it
+
+
+def test_english_and_role_gate(demo_stores: dict[str, Store]) -> None:
+    at = revenue_page(demo_stores["duckdb"], end=DEMO_END, role="admin", lang="en")
+    assert at.title[0].value == "Platform revenue"
+    assert t("revenue.gross", "en") in metrics(at, "headline")
+    artist = str(scalar(demo_stores["duckdb"], "SELECT MIN(user_id) FROM tracks"))
+    for role, artist_id in (("moderator", None), ("artist", artist)):  # the shell does not offer them the page
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            open_page(demo_stores["duckdb"], PAGE, role=role, artist_id=artist_id)
