@@ -1,7 +1,90 @@
-"""Placeholder: this page is built in a later issue."""
+"""Audience (artist): where the plays come from (a world map and a table of countries) and on which platforms."""
 
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import ui
+from dashboard import artist_metrics as am
+from dashboard.formatting import moscow_today, number
 
-st.info(ui.tr("placeholder.soon"))
+
+def choose_period(today: dt.date) -> am.Period:
+    labels: dict[int | str, str] = {d: ui.tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
+    labels[am.CUSTOM] = ui.tr("artist.period.custom")
+    choice = st.radio(ui.tr("artist.period"), list(labels), index=list(labels).index(am.DEFAULT_DAYS),
+                      format_func=labels.__getitem__, horizontal=True, key="artist_period",
+                      help=ui.tr("artist.period_help"))
+    if choice == am.CUSTOM:
+        picked = st.date_input(ui.tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
+                               value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
+        return am.custom_period(picked, today)
+    return am.preset_period(int(choice), today)
+
+
+def show_table(frame: pd.DataFrame, name: str) -> None:
+    st.dataframe(frame.rename(columns=lambda c: ui.tr(f"artist.col.{c}")), hide_index=True, width="stretch")
+    ui.csv_download(frame, f"{name}.csv", key=f"dl_{name}")
+
+
+who = ui.require_role("artist", "moderator", "manager", "admin")
+artist_id = ui.artist_scope(who)
+st.title(ui.tr("artist.audience.title"))
+ui.data_as_of()
+if not artist_id:
+    st.info(ui.tr("artist.no_artist"))
+    st.stop()
+
+dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
+today = am.data_today(dates["store_last_day"], moscow_today())
+period = choose_period(today)
+st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
+                 prev_end=period.prev_end))
+
+geo = ui.query("artist_geography", artist_id=artist_id, start=period.start, end=period.end)
+platforms = ui.query("artist_platforms", artist_id=artist_id, start=period.start, end=period.end)
+if geo.empty and platforms.empty:
+    st.info(ui.tr("artist.audience.empty"))
+    st.stop()
+
+st.subheader(ui.tr("artist.audience.geography"))
+st.caption(ui.tr("artist.audience.geography_help"))
+if geo.empty:
+    st.info(ui.tr("artist.audience.no_geography"))
+else:
+    countries = am.with_iso3(geo)
+    c1, c2 = st.columns(2)
+    c1.metric(ui.tr("artist.audience.countries"), number(len(countries)))
+    top_code = str(countries["country"].iloc[0])
+    c2.metric(ui.tr("artist.audience.top_country"), top_code,
+              help=ui.tr("artist.audience.top_country_help", share=am.percent(countries["share"].iloc[0])))
+    on_map = countries.dropna(subset=["iso3"])
+    fig = go.Figure(go.Choropleth(locations=list(on_map["iso3"]), z=list(on_map["plays"]), colorscale="Purples",
+                                  colorbar={"title": {"text": ui.tr("artist.col.plays")}},
+                                  hovertemplate="%{location}: %{z}<extra></extra>"))
+    fig.update_geos(showframe=False, projection_type="natural earth")
+    am.compact(fig, 380)
+    st.plotly_chart(fig, width="stretch", key="chart_map")
+    table = countries[["country", "plays", "share"]].copy()
+    table["share"] = (table["share"] * 100).round(1)
+    show_table(table.rename(columns={"share": "share_pct"}), "geography")
+
+st.subheader(ui.tr("artist.audience.platforms"))
+st.caption(ui.tr("artist.audience.platforms_help"))
+if platforms.empty:
+    st.info(ui.tr("artist.audience.no_platforms"))
+else:
+    by_platform = am.numeric(platforms, ["plays"])
+    total = by_platform["plays"].sum()
+    by_platform["share_pct"] = (by_platform["plays"] / total * 100).round(1) if total else 0.0
+    by_platform["platform"] = by_platform["platform"].map(lambda p: am.translated("artist.platform", p, ui.lang()))
+    fig = go.Figure(go.Bar(x=list(by_platform["plays"]), y=[am.chart_label(p) for p in by_platform["platform"]],
+                           orientation="h", hovertemplate="%{y}: %{x}<extra></extra>"))
+    am.compact(fig, 280).update_layout(yaxis={"categoryorder": "total ascending"},
+                                       xaxis_title=ui.tr("artist.col.plays"))
+    st.plotly_chart(fig, width="stretch", key="chart_platforms")
+    show_table(by_platform, "platforms")

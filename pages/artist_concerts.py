@@ -1,7 +1,123 @@
-"""Placeholder: this page is built in a later issue."""
+"""Concerts (artist): upcoming and past concerts with their promoted status, views, clicks and CTR over time,
+and the referral sources of the concert pages."""
 
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import ui
+from dashboard import artist_metrics as am
+from dashboard.formatting import moscow_today, number
 
-st.info(ui.tr("placeholder.soon"))
+
+def choose_period(today: dt.date) -> am.Period:
+    labels: dict[int | str, str] = {d: ui.tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
+    labels[am.CUSTOM] = ui.tr("artist.period.custom")
+    choice = st.radio(ui.tr("artist.period"), list(labels), index=list(labels).index(am.DEFAULT_DAYS),
+                      format_func=labels.__getitem__, horizontal=True, key="artist_period",
+                      help=ui.tr("artist.period_help"))
+    if choice == am.CUSTOM:
+        picked = st.date_input(ui.tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
+                               value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
+        return am.custom_period(picked, today)
+    return am.preset_period(int(choice), today)
+
+
+def show_table(frame: pd.DataFrame, name: str) -> None:
+    st.dataframe(frame.rename(columns=lambda c: ui.tr(f"artist.col.{c}")), hide_index=True, width="stretch")
+    ui.csv_download(frame, f"{name}.csv", key=f"dl_{name}")
+
+
+def concert_table(frame: pd.DataFrame, name: str) -> None:
+    shown = am.numeric(frame, ["views", "clicks", "ticket_views", "ticket_price_from", "ticket_price_to"])
+    shown["ctr_pct"] = [None if r is None else round(r * 100, 1)
+                        for r in map(am.ratio, shown["clicks"], shown["views"])]
+    shown["status"] = shown["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
+    for flag in ("is_promoted", "in_promoted_list"):
+        shown[flag] = shown[flag].map(lambda v: ui.tr("artist.yes") if bool(am.plain(v)) else ui.tr("artist.no"))
+    shown = am.dates_text(shown, ["date"])
+    shown["time"] = shown["time"].map(lambda v: "" if v is None or pd.isna(v) else str(v)[:5])
+    columns = ["title", "date", "time", "city", "venue", "status", "is_promoted", "in_promoted_list", "views",
+               "clicks", "ctr_pct", "ticket_views", "capacity", "ticket_price_from", "ticket_price_to", "reason"]
+    show_table(shown[columns], name)
+
+
+who = ui.require_role("artist", "moderator", "manager", "admin")
+artist_id = ui.artist_scope(who)
+st.title(ui.tr("artist.concerts.title"))
+ui.data_as_of()
+if not artist_id:
+    st.info(ui.tr("artist.no_artist"))
+    st.stop()
+
+dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
+today = am.data_today(dates["store_last_day"], moscow_today())
+concerts = ui.query("artist_concerts", artist_id=artist_id)
+if concerts.empty:
+    st.info(ui.tr("artist.concerts.empty"))
+    st.stop()
+
+upcoming, past = am.split_concerts(concerts, today)
+st.subheader(ui.tr("artist.concerts.upcoming", today=today))
+if upcoming.empty:
+    st.info(ui.tr("artist.concerts.no_upcoming"))
+else:
+    concert_table(upcoming, "concerts_upcoming")
+st.caption(ui.tr("artist.concerts.promoted_help"))
+
+st.subheader(ui.tr("artist.concerts.analytics"))
+period = choose_period(today)
+st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
+                 prev_end=period.prev_end))
+by_day = ui.query("artist_concert_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
+current = am.daily(by_day, period.start, period.end, list(am.CONCERT_METRICS))
+previous = am.daily(by_day, period.prev_start, period.prev_end, list(am.CONCERT_METRICS))
+cur = {m: current[m].sum() for m in am.CONCERT_METRICS}
+prev = {m: previous[m].sum() for m in am.CONCERT_METRICS}
+cur_ctr, prev_ctr = am.ratio(cur["clicks"], cur["views"]), am.ratio(prev["clicks"], prev["views"])
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(ui.tr("artist.kpi.concert_views"), number(cur["views"]), delta=am.delta_text(cur["views"], prev["views"]),
+          help=ui.tr("artist.help.concert_views"))
+c2.metric(ui.tr("artist.kpi.concert_clicks"), number(cur["clicks"]),
+          delta=am.delta_text(cur["clicks"], prev["clicks"]), help=ui.tr("artist.help.concert_clicks"))
+c3.metric(ui.tr("artist.kpi.ctr"), am.percent(cur_ctr), help=ui.tr("artist.help.ctr"),
+          delta=None if cur_ctr is None or prev_ctr is None else f"{(cur_ctr - prev_ctr) * 100:+.1f} pp")
+c4.metric(ui.tr("artist.kpi.ticket_views"), number(cur["ticket_views"]),
+          delta=am.delta_text(cur["ticket_views"], prev["ticket_views"]), help=ui.tr("artist.help.ticket_views"))
+if by_day.empty:
+    st.info(ui.tr("artist.concerts.no_analytics"))
+else:
+    fig = go.Figure([go.Scatter(x=list(current["day"]), y=list(current[m]), name=ui.tr(f"artist.col.{m}"),
+                                mode="lines") for m in ("views", "clicks")])
+    am.compact(fig, 300)
+    st.plotly_chart(fig, width="stretch", key="chart_concert_days")
+    table = current.copy()
+    table["ctr_pct"] = [None if r is None else round(r * 100, 1) for r in map(am.ratio, table["clicks"],
+                                                                               table["views"])]
+    show_table(am.dates_text(table, ["day"]), "concert_by_day")
+
+st.subheader(ui.tr("artist.concerts.referrals"))
+st.caption(ui.tr("artist.concerts.referrals_help"))
+referrals = am.numeric(ui.query("artist_concert_referrals", artist_id=artist_id, start=period.start,
+                                end=period.end), ["views"])
+if referrals.empty or not referrals["views"].sum():
+    st.info(ui.tr("artist.concerts.no_referrals"))
+else:
+    referrals["source"] = referrals["source"].map(lambda s: am.translated("artist.source", s, ui.lang()))
+    referrals["share_pct"] = (referrals["views"] / referrals["views"].sum() * 100).round(1)
+    fig = go.Figure(go.Bar(x=list(referrals["views"]), y=[am.chart_label(s) for s in referrals["source"]],
+                           orientation="h", hovertemplate="%{y}: %{x}<extra></extra>"))
+    am.compact(fig, 260).update_layout(yaxis={"categoryorder": "total ascending"},
+                                       xaxis_title=ui.tr("artist.col.views"))
+    st.plotly_chart(fig, width="stretch", key="chart_referrals")
+    show_table(referrals, "concert_referrals")
+
+st.subheader(ui.tr("artist.concerts.past"))
+if past.empty:
+    st.info(ui.tr("artist.concerts.no_past"))
+else:
+    concert_table(past, "concerts_past")

@@ -1,7 +1,100 @@
-"""Placeholder: this page is built in a later issue."""
+"""My overview (artist): KPI cards for the chosen period against the period before, plays per day, pending items.
 
+The artist is the identity's own (staff pick one in the sidebar); every query binds ``:artist_id``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
 import ui
+from dashboard import artist_metrics as am
+from dashboard.formatting import moscow_today, number, rub
 
-st.info(ui.tr("placeholder.soon"))
+
+def choose_period(today: dt.date) -> am.Period:
+    labels: dict[int | str, str] = {d: ui.tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
+    labels[am.CUSTOM] = ui.tr("artist.period.custom")
+    choice = st.radio(ui.tr("artist.period"), list(labels), index=list(labels).index(am.DEFAULT_DAYS),
+                      format_func=labels.__getitem__, horizontal=True, key="artist_period",
+                      help=ui.tr("artist.period_help"))
+    if choice == am.CUSTOM:
+        picked = st.date_input(ui.tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
+                               value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
+        return am.custom_period(picked, today)
+    return am.preset_period(int(choice), today)
+
+
+def show_table(frame: pd.DataFrame, name: str) -> None:
+    st.dataframe(frame.rename(columns=lambda c: ui.tr(f"artist.col.{c}")), hide_index=True, width="stretch")
+    ui.csv_download(frame, f"{name}.csv", key=f"dl_{name}")
+
+
+who = ui.require_role("artist", "moderator", "manager", "admin")
+artist_id = ui.artist_scope(who)
+st.title(ui.tr("artist.overview.title"))
+ui.data_as_of()
+if not artist_id:
+    st.info(ui.tr("artist.no_artist"))
+    st.stop()
+
+dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
+today = am.data_today(dates["store_last_day"], moscow_today())
+period = choose_period(today)
+st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
+                 prev_end=period.prev_end))
+
+cur, prev = am.two_periods(ui.query("artist_period_totals", artist_id=artist_id, **period.params()))
+state = ui.query("artist_current_state", artist_id=artist_id, today=today).iloc[0]
+pending = ui.query("artist_pending_items", artist_id=artist_id)
+balance = None if pd.isna(state["coin_balance"]) else state["coin_balance"]
+
+has_data = (am.as_date(dates["artist_last_day"]) is not None or balance is not None or not pending.empty
+            or cur["donations"] or prev["donations"] or state["upcoming_concerts"])
+if not has_data:
+    st.info(ui.tr("artist.overview.empty"))
+
+row1 = st.columns(4)
+for col, metric in zip(row1[:3], ("plays", "unique_listeners", "likes"), strict=True):
+    col.metric(ui.tr(f"artist.kpi.{metric}"), number(cur[metric]), delta=am.delta_text(cur[metric], prev[metric]),
+               help=ui.tr(f"artist.help.{metric}"))
+    col.caption(ui.tr("artist.previous", value=number(prev[metric])))
+row1[3].metric(ui.tr("artist.kpi.donations_rub"), rub(cur["donations_rub"]),
+               delta=am.delta_text(cur["donations_rub"], prev["donations_rub"]),
+               help=ui.tr("artist.help.donations_rub"))
+row1[3].caption(ui.tr("artist.previous_donations", value=rub(prev["donations_rub"]), count=number(cur["donations"])))
+
+row2 = st.columns(4)
+row2[0].metric(ui.tr("artist.kpi.coin_balance"), number(balance),
+               delta=am.signed(cur["coins_net"]) if balance is not None else None,
+               help=ui.tr("artist.help.coin_balance"))
+row2[1].metric(ui.tr("artist.kpi.upcoming_concerts"), number(state["upcoming_concerts"]),
+               help=ui.tr("artist.help.upcoming_concerts", today=today))
+row2[2].metric(ui.tr("artist.kpi.pending_items"), number(state["pending_items"]),
+               help=ui.tr("artist.help.pending_items"))
+row2[3].metric(ui.tr("artist.kpi.playlist_adds"), number(cur["playlist_adds"]),
+               delta=am.delta_text(cur["playlist_adds"], prev["playlist_adds"]),
+               help=ui.tr("artist.help.playlist_adds"))
+
+st.subheader(ui.tr("artist.overview.plays_chart"))
+by_day = ui.query("artist_plays_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
+if by_day.empty:
+    st.info(ui.tr("artist.tracks.no_plays"))
+else:
+    current = am.daily(by_day, period.start, period.end, ["plays"])
+    previous = am.daily(by_day, period.prev_start, period.prev_end, ["plays"])
+    fig = am.comparison_figure(current, previous, "plays", period,
+                               (ui.tr("artist.current_period"), ui.tr("artist.previous_period")),
+                               ui.tr("artist.col.plays"), height=300)
+    st.plotly_chart(fig, width="stretch", key="chart_plays")
+
+st.subheader(ui.tr("artist.overview.pending"))
+st.caption(ui.tr("artist.help.pending_items"))
+if pending.empty:
+    st.info(ui.tr("artist.overview.no_pending"))
+else:
+    shown = pending.assign(kind=pending["kind"].map(lambda k: am.translated("artist.kind", k, ui.lang())))
+    show_table(am.moscow_times(shown, ["created_at"]), "pending_items")
