@@ -10,6 +10,7 @@ import streamlit as st
 import ui
 from dashboard import identity as ident
 from dashboard.i18n import LANGUAGES
+from dashboard.queries import shared_connection
 from dashboard.store import StoreError
 
 st.set_page_config(page_title="Promo.music Insights", page_icon="🎵", layout="wide")
@@ -45,7 +46,7 @@ def language_switch() -> None:
 def view_as_picker() -> ident.Identity | None:
     """Demo mode: choose whom to view as. Staff roles first, then every artist in the store."""
     try:
-        artists = ui.query("artist_directory")
+        artists = ui.query("known_artists")
     except StoreError as exc:
         st.error(ui.tr("error.store", message=str(exc)))
         return None
@@ -84,4 +85,6 @@ def main() -> None:
     st.navigation(sections).run()
 
 
-main()
+with shared_connection():
+    main()
+

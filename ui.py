@@ -5,11 +5,13 @@ Pages import this module; nothing under ``dashboard/`` imports Streamlit.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from dashboard import artist_metrics as am
 from dashboard import identity as ident
 from dashboard.export import safe_csv
 from dashboard.formatting import moscow_time
@@ -80,7 +82,7 @@ def artist_scope(who: ident.Identity) -> str | None:
     """The artist a page shows: an artist's own id (no widget can change it); staff pick one in the sidebar."""
     if who.role == "artist":
         return who.artist_id
-    directory = query("artist_directory")
+    directory = query("known_artists")
     if directory.empty:
         return None
     labels = dict(zip(directory["artist_id"], directory["name"], strict=True))
@@ -101,3 +103,23 @@ def csv_download(frame: pd.DataFrame, filename: str, key: str) -> None:
         tr("action.download_csv"), data=safe_csv(frame), file_name=filename, mime="text/csv", key=key,
         disabled=frame.empty,
     )
+
+
+def artist_period(today: dt.date) -> am.Period:
+    """The artist pages' period: presets of 7/28/90/365 days or a custom range, ending ``today``."""
+    labels: dict[int | str, str] = {d: tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
+    labels[am.CUSTOM] = tr("artist.period.custom")
+    choice = st.radio(tr("artist.period"), list(labels), index=list(labels).index(am.DEFAULT_DAYS),
+                      format_func=labels.__getitem__, horizontal=True, key="artist_period",
+                      help=tr("artist.period_help"))
+    if choice == am.CUSTOM:
+        picked = st.date_input(tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
+                               value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
+        return am.custom_period(picked, today)
+    return am.preset_period(int(choice), today)
+
+
+def artist_table(frame: pd.DataFrame, name: str) -> None:
+    """A table with the artist pages' translated headers, and its CSV download."""
+    st.dataframe(frame.rename(columns=lambda c: tr(f"artist.col.{c}")), hide_index=True, width="stretch")
+    csv_download(frame, f"{name}.csv", key=f"dl_{name}")

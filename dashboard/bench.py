@@ -26,6 +26,7 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--db", help="for pages/moderation: an existing store to measure instead of a demo store")
     bench.add_argument("--no-peer", action="store_true", help="ingest: skip the pandas peer")
+    bench.add_argument("--repeats", type=int, default=5, help="pages: timed runs per page and identity")
     bench.set_defaults(run=cmd_bench)
 
 
@@ -41,6 +42,7 @@ def demo_file(scale: str, seed: int) -> Path:
         tmp = path.with_suffix(".tmp.ndjson")
         write_demo_snapshot(tmp, scale=scale, seed=seed, as_of=dt.date.fromisoformat(BENCH_AS_OF))
         tmp.rename(path)
+        Path(f"{tmp}.manifest.json").rename(f"{path}.manifest.json")
     return path
 
 
@@ -104,14 +106,40 @@ def print_ingest(result: dict[str, Any]) -> None:
         print(f"  ratio:  {result['ratio']:.1f}x faster than the pandas peer")
 
 
+STAFF_PAGES = (("pages/overview.py", "admin"), ("pages/revenue.py", "manager"),
+               ("pages/moderation_queue.py", "moderator"), ("pages/moderation_log.py", "moderator"))
+
+
+def pages_bench(store: Any, repeats: int) -> None:
+    """Every page's full server-side run (AppTest): warm = query cache hit, cold = the cache cleared before each run
+    (what a user sees on a first visit or right after a write)."""
+    from dashboard.bench_pages import ARTIST_PAGES, bench_pages, default_identities
+
+    artists = [i for i in default_identities(store, artists=2) if i[0] == "artist"]
+    rows: list[dict[str, Any]] = []
+    for cold in (False, True):
+        for page, role in STAFF_PAGES:
+            rows += bench_pages(store, [page], [(role, None)], repeats=repeats, cold=cold)
+        rows += bench_pages(store, list(ARTIST_PAGES), artists, repeats=repeats, cold=cold)
+    print(f"bench pages on {store.label()} ({repeats} timed runs each, after one warm-up run)")
+    print(f"  {'page':32} {'as':10} {'warm median':>12} {'warm max':>9} {'cold median':>12} {'cold max':>9}")
+    warm = {(r["page"], r["role"], r["artist_id"]): r for r in rows if not r["cold"]}
+    for r in (r for r in rows if r["cold"]):
+        w = warm[(r["page"], r["role"], r["artist_id"])]
+        who = r["role"] if r["role"] != "artist" else f"artist {str(r['artist_id'])[:6]}"
+        flag = "  ERRORS: " + "; ".join(r["errors"] + w["errors"]) if r["errors"] or w["errors"] else ""
+        print(f"  {r['page']:32} {who:10} {w['median_ms']:>9.0f} ms {w['max_ms']:>6.0f} ms "
+              f"{r['median_ms']:>9.0f} ms {r['max_ms']:>6.0f} ms{flag}")
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if args.what == "ingest":
         print_ingest(bench_ingest(args.scale, args.seed, peer=not args.no_peer))
     elif args.what == "pages":
-        from dashboard.bench_pages import run_pages_bench
+        from dashboard.store import Store
 
-        run_pages_bench(args.db or str(demo_store(args.scale, args.seed)))
+        pages_bench(Store(args.db or str(demo_store(args.scale, args.seed))), args.repeats)
     else:
         from dashboard.moderation import bench_decision
         from dashboard.store import Store

@@ -12,8 +12,11 @@ Sessions run in the platform's timezone (Europe/Moscow) on both engines, so ``CA
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +70,35 @@ def read_engine(store: Store) -> sa.Engine:
     return engine(store)
 
 
+_shared: contextvars.ContextVar[dict[str, sa.Connection] | None] = contextvars.ContextVar(
+    "promo_shared_connections", default=None
+)
+
+
+@contextmanager
+def shared_connection() -> Iterator[None]:
+    """Within this block (one page run), queries on a store share one connection, opened on first use and closed at
+    the end. Opening a DuckDB file costs ~20 ms; holding it open between runs would keep its lock from other
+    processes (an ingest, the moderate command), so it is held for one run only."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        opened = _shared.get() or {}
+        _shared.reset(token)
+        for conn in opened.values():
+            conn.close()
+
+
+def _execute(conn: sa.Connection, query: Query, bound: dict[str, Any]) -> pd.DataFrame:
+    try:
+        result = conn.execute(sa.text(query.sql), bound)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    finally:
+        conn.rollback()  # end the read transaction: the next query sees the latest committed writes
+    return frame
+
+
 def run_query(store: Store, name: str, **params: Any) -> pd.DataFrame:
     query = load_query(name)
     missing = [p for p in query.params if p not in params]
@@ -74,9 +106,13 @@ def run_query(store: Store, name: str, **params: Any) -> pd.DataFrame:
         raise QueryError(f"query {name} needs parameters: {', '.join(missing)}")
     bound = {p: params[p] for p in query.params}
     try:
-        with read_engine(store).connect() as conn:
-            result = conn.execute(sa.text(query.sql), bound)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        shared = _shared.get()
+        if shared is None:
+            with read_engine(store).connect() as conn:
+                return _execute(conn, query, bound)
+        if store.name not in shared:
+            shared[store.name] = read_engine(store).connect()
+        return _execute(shared[store.name], query, bound)
     except sa.exc.OperationalError as exc:
         raise StoreError(describe_connect_error(store, exc)) from None
     except sa.exc.DBAPIError as exc:

@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 import ui
 from dashboard import artist_metrics as am
 from dashboard.formatting import moscow_today, number
-
-
-def choose_period(today: dt.date) -> am.Period:
-    labels: dict[int | str, str] = {d: ui.tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
-    labels[am.CUSTOM] = ui.tr("artist.period.custom")
-    choice = st.radio(ui.tr("artist.period"), list(labels), index=list(labels).index(am.DEFAULT_DAYS),
-                      format_func=labels.__getitem__, horizontal=True, key="artist_period",
-                      help=ui.tr("artist.period_help"))
-    if choice == am.CUSTOM:
-        picked = st.date_input(ui.tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
-                               value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
-        return am.custom_period(picked, today)
-    return am.preset_period(int(choice), today)
-
-
-def show_table(frame: pd.DataFrame, name: str) -> None:
-    st.dataframe(frame.rename(columns=lambda c: ui.tr(f"artist.col.{c}")), hide_index=True, width="stretch")
-    ui.csv_download(frame, f"{name}.csv", key=f"dl_{name}")
-
 
 who = ui.require_role("artist", "moderator", "manager", "admin")
 artist_id = ui.artist_scope(who)
@@ -41,7 +19,7 @@ if not artist_id:
 
 dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
 today = am.data_today(dates["store_last_day"], moscow_today())
-period = choose_period(today)
+period = ui.artist_period(today)
 st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
                  prev_end=period.prev_end))
 
@@ -71,7 +49,7 @@ else:
     st.plotly_chart(fig, width="stretch", key="chart_map")
     table = countries[["country", "plays", "share"]].copy()
     table["share"] = (table["share"] * 100).round(1)
-    show_table(table.rename(columns={"share": "share_pct"}), "geography")
+    ui.artist_table(table.rename(columns={"share": "share_pct"}), "geography")
 
 st.subheader(ui.tr("artist.audience.platforms"))
 st.caption(ui.tr("artist.audience.platforms_help"))
@@ -87,4 +65,4 @@ else:
     am.compact(fig, 280).update_layout(yaxis={"categoryorder": "total ascending"},
                                        xaxis_title=ui.tr("artist.col.plays"))
     st.plotly_chart(fig, width="stretch", key="chart_platforms")
-    show_table(by_platform, "platforms")
+    ui.artist_table(by_platform, "platforms")

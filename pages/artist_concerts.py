@@ -3,8 +3,6 @@ and the referral sources of the concert pages."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -12,24 +10,6 @@ import streamlit as st
 import ui
 from dashboard import artist_metrics as am
 from dashboard.formatting import moscow_today, number
-
-
-def choose_period(today: dt.date) -> am.Period:
-    labels: dict[int | str, str] = {d: ui.tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
-    labels[am.CUSTOM] = ui.tr("artist.period.custom")
-    choice = st.radio(ui.tr("artist.period"), list(labels), index=list(labels).index(am.DEFAULT_DAYS),
-                      format_func=labels.__getitem__, horizontal=True, key="artist_period",
-                      help=ui.tr("artist.period_help"))
-    if choice == am.CUSTOM:
-        picked = st.date_input(ui.tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
-                               value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
-        return am.custom_period(picked, today)
-    return am.preset_period(int(choice), today)
-
-
-def show_table(frame: pd.DataFrame, name: str) -> None:
-    st.dataframe(frame.rename(columns=lambda c: ui.tr(f"artist.col.{c}")), hide_index=True, width="stretch")
-    ui.csv_download(frame, f"{name}.csv", key=f"dl_{name}")
 
 
 def concert_table(frame: pd.DataFrame, name: str) -> None:
@@ -43,7 +23,7 @@ def concert_table(frame: pd.DataFrame, name: str) -> None:
     shown["time"] = shown["time"].map(lambda v: "" if v is None or pd.isna(v) else str(v)[:5])
     columns = ["title", "date", "time", "city", "venue", "status", "is_promoted", "in_promoted_list", "views",
                "clicks", "ctr_pct", "ticket_views", "capacity", "ticket_price_from", "ticket_price_to", "reason"]
-    show_table(shown[columns], name)
+    ui.artist_table(shown[columns], name)
 
 
 who = ui.require_role("artist", "moderator", "manager", "admin")
@@ -70,7 +50,7 @@ else:
 st.caption(ui.tr("artist.concerts.promoted_help"))
 
 st.subheader(ui.tr("artist.concerts.analytics"))
-period = choose_period(today)
+period = ui.artist_period(today)
 st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
                  prev_end=period.prev_end))
 by_day = ui.query("artist_concert_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
@@ -98,7 +78,7 @@ else:
     table = current.copy()
     table["ctr_pct"] = [None if r is None else round(r * 100, 1) for r in map(am.ratio, table["clicks"],
                                                                                table["views"])]
-    show_table(am.dates_text(table, ["day"]), "concert_by_day")
+    ui.artist_table(am.dates_text(table, ["day"]), "concert_by_day")
 
 st.subheader(ui.tr("artist.concerts.referrals"))
 st.caption(ui.tr("artist.concerts.referrals_help"))
@@ -114,7 +94,7 @@ else:
     am.compact(fig, 260).update_layout(yaxis={"categoryorder": "total ascending"},
                                        xaxis_title=ui.tr("artist.col.views"))
     st.plotly_chart(fig, width="stretch", key="chart_referrals")
-    show_table(referrals, "concert_referrals")
+    ui.artist_table(referrals, "concert_referrals")
 
 st.subheader(ui.tr("artist.concerts.past"))
 if past.empty:

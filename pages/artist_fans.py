@@ -5,9 +5,6 @@ Anonymous donations are one "Anonymous" donor; donor emails are never queried. M
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -16,24 +13,6 @@ from dashboard import artist_metrics as am
 from dashboard.formatting import money, moscow_time, moscow_today, number, rub
 
 FEED_SIZE = 20
-
-
-def choose_period(today: dt.date) -> am.Period:
-    labels: dict[int | str, str] = {d: ui.tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
-    labels[am.CUSTOM] = ui.tr("artist.period.custom")
-    choice = st.radio(ui.tr("artist.period"), list(labels), index=list(labels).index(am.DEFAULT_DAYS),
-                      format_func=labels.__getitem__, horizontal=True, key="artist_period",
-                      help=ui.tr("artist.period_help"))
-    if choice == am.CUSTOM:
-        picked = st.date_input(ui.tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
-                               value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
-        return am.custom_period(picked, today)
-    return am.preset_period(int(choice), today)
-
-
-def show_table(frame: pd.DataFrame, name: str) -> None:
-    st.dataframe(frame.rename(columns=lambda c: ui.tr(f"artist.col.{c}")), hide_index=True, width="stretch")
-    ui.csv_download(frame, f"{name}.csv", key=f"dl_{name}")
 
 
 who = ui.require_role("artist", "moderator", "manager", "admin")
@@ -46,7 +25,7 @@ if not artist_id:
 
 dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
 today = am.data_today(dates["store_last_day"], moscow_today())
-period = choose_period(today)
+period = ui.artist_period(today)
 st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
                  prev_end=period.prev_end))
 anonymous = ui.tr("artist.fans.anonymous")
@@ -84,8 +63,8 @@ if donors.empty:
 else:
     top = am.numeric(donors, ["amount_rub"])
     top["donor"] = am.donor_labels(top, anonymous)
-    show_table(am.moscow_times(top[["donor", "donations", "amount_rub", "last_donation_at"]], ["last_donation_at"]),
-               "top_donors")
+    top_shown = am.moscow_times(top[["donor", "donations", "amount_rub", "last_donation_at"]], ["last_donation_at"])
+    ui.artist_table(top_shown, "top_donors")
 
 st.subheader(ui.tr("artist.fans.feed"))
 st.caption(ui.tr("artist.fans.feed_help"))
@@ -102,7 +81,7 @@ if not feed.empty:
         table = am.numeric(feed, ["amount"])
         table["donor"] = am.donor_labels(table, anonymous)
         table["status"] = table["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
-        show_table(am.moscow_times(table[["created_at", "donor", "amount", "currency", "status", "message"]],
+        ui.artist_table(am.moscow_times(table[["created_at", "donor", "amount", "currency", "status", "message"]],
                                    ["created_at"]), "donations")
 
 st.subheader(ui.tr("artist.fans.coins"))
@@ -134,4 +113,4 @@ else:
     moves["type"] = moves["type"].map(lambda s: am.translated("artist.coin_type", s, ui.lang()))
     moves["related_entity_type"] = moves["related_entity_type"].map(
         lambda s: am.translated("artist.entity", s, ui.lang()) if isinstance(s, str) else "")
-    show_table(am.moscow_times(moves, ["created_at"]), "coin_transactions")
+    ui.artist_table(am.moscow_times(moves, ["created_at"]), "coin_transactions")

@@ -5,33 +5,12 @@ The artist is the identity's own (staff pick one in the sidebar); every query bi
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 import ui
 from dashboard import artist_metrics as am
 from dashboard.formatting import moscow_today, number, rub
-
-
-def choose_period(today: dt.date) -> am.Period:
-    labels: dict[int | str, str] = {d: ui.tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
-    labels[am.CUSTOM] = ui.tr("artist.period.custom")
-    choice = st.radio(ui.tr("artist.period"), list(labels), index=list(labels).index(am.DEFAULT_DAYS),
-                      format_func=labels.__getitem__, horizontal=True, key="artist_period",
-                      help=ui.tr("artist.period_help"))
-    if choice == am.CUSTOM:
-        picked = st.date_input(ui.tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
-                               value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
-        return am.custom_period(picked, today)
-    return am.preset_period(int(choice), today)
-
-
-def show_table(frame: pd.DataFrame, name: str) -> None:
-    st.dataframe(frame.rename(columns=lambda c: ui.tr(f"artist.col.{c}")), hide_index=True, width="stretch")
-    ui.csv_download(frame, f"{name}.csv", key=f"dl_{name}")
-
 
 who = ui.require_role("artist", "moderator", "manager", "admin")
 artist_id = ui.artist_scope(who)
@@ -43,7 +22,7 @@ if not artist_id:
 
 dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
 today = am.data_today(dates["store_last_day"], moscow_today())
-period = choose_period(today)
+period = ui.artist_period(today)
 st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
                  prev_end=period.prev_end))
 
@@ -97,4 +76,4 @@ if pending.empty:
     st.info(ui.tr("artist.overview.no_pending"))
 else:
     shown = pending.assign(kind=pending["kind"].map(lambda k: am.translated("artist.kind", k, ui.lang())))
-    show_table(am.moscow_times(shown, ["created_at"]), "pending_items")
+    ui.artist_table(am.moscow_times(shown, ["created_at"]), "pending_items")

@@ -12,11 +12,6 @@ from dashboard import artist_metrics as am
 from dashboard.formatting import number, rub
 
 
-def show_table(frame: pd.DataFrame, name: str) -> None:
-    st.dataframe(frame.rename(columns=lambda c: ui.tr(f"artist.col.{c}")), hide_index=True, width="stretch")
-    ui.csv_download(frame, f"{name}.csv", key=f"dl_{name}")
-
-
 def rate_pct(part: pd.Series, whole: pd.Series) -> list[float | None]:
     return [None if r is None else round(r * 100, 1) for r in map(am.ratio, part, whole)]
 
@@ -66,9 +61,9 @@ else:
     table["engagement_rate_pct"] = rate_pct(table["engagement"], table["reach"])
     table["conversion_rate_pct"] = rate_pct(table["conversions"], table["reach"])
     table = am.moscow_times(table, ["start_date", "end_date"])
-    show_table(table[["name", "type", "target_title", "status", "reason", "budget", "spent", "budget_used_pct", "reach",
-                      "engagement", "engagement_rate_pct", "conversions", "conversion_rate_pct", "start_date",
-                      "end_date"]], "campaigns")
+    ui.artist_table(table[["name", "type", "target_title", "status", "reason", "budget", "spent", "budget_used_pct",
+                           "reach", "engagement", "engagement_rate_pct", "conversions", "conversion_rate_pct",
+                           "start_date", "end_date"]], "campaigns")
 
 st.subheader(ui.tr("artist.promotion.banners"))
 st.caption(ui.tr("artist.promotion.banners_help"))
@@ -89,8 +84,8 @@ else:
     table["budget_used_pct"] = rate_pct(table["spent"], table["budget"])
     table["ctr_pct"] = rate_pct(table["clicks"], table["impressions"])
     table = am.moscow_times(table, ["start_date", "end_date"])
-    show_table(table[["title", "placement", "status", "reason", "budget", "spent", "budget_used_pct", "impressions",
-                      "clicks", "ctr_pct", "start_date", "end_date"]], "banners")
+    ui.artist_table(table[["title", "placement", "status", "reason", "budget", "spent", "budget_used_pct",
+                           "impressions", "clicks", "ctr_pct", "start_date", "end_date"]], "banners")
 
 st.subheader(ui.tr("artist.promotion.pitching"))
 st.caption(ui.tr("artist.promotion.pitching_help"))
@@ -114,5 +109,5 @@ else:
     table["content_type"] = table["content_type"].map(lambda s: am.translated("artist.kind", s, ui.lang()))
     table["target_type"] = table["target_type"].map(lambda s: am.translated("artist.target", s, ui.lang()))
     table = am.moscow_times(table, ["created_at", "responded_at"])
-    show_table(table[["created_at", "content_type", "content_title", "target_type", "target_name", "status",
+    ui.artist_table(table[["created_at", "content_type", "content_title", "target_type", "target_name", "status",
                       "response", "responded_at"]], "pitching")

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 import ui
 from dashboard import artist_metrics as am
 from dashboard.formatting import moscow_today, number
-
-
-def choose_period(today: dt.date) -> am.Period:
-    labels: dict[int | str, str] = {d: ui.tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
-    labels[am.CUSTOM] = ui.tr("artist.period.custom")
-    choice = st.radio(ui.tr("artist.period"), list(labels), index=list(labels).index(am.DEFAULT_DAYS),
-                      format_func=labels.__getitem__, horizontal=True, key="artist_period",
-                      help=ui.tr("artist.period_help"))
-    if choice == am.CUSTOM:
-        picked = st.date_input(ui.tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
-                               value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
-        return am.custom_period(picked, today)
-    return am.preset_period(int(choice), today)
-
-
-def show_table(frame: pd.DataFrame, name: str) -> None:
-    st.dataframe(frame.rename(columns=lambda c: ui.tr(f"artist.col.{c}")), hide_index=True, width="stretch")
-    ui.csv_download(frame, f"{name}.csv", key=f"dl_{name}")
 
 
 def timeline(frame: pd.DataFrame, period: am.Period, metric: str, key: str) -> None:
@@ -49,7 +29,7 @@ if not artist_id:
 
 dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
 today = am.data_today(dates["store_last_day"], moscow_today())
-period = choose_period(today)
+period = ui.artist_period(today)
 st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
                  prev_end=period.prev_end))
 
@@ -81,7 +61,7 @@ if top.empty:
     st.info(ui.tr("artist.tracks.no_plays"))
 else:
     columns = ["title", *am.TRACK_METRICS, "lifetime_plays"]
-    show_table(am.numeric(top[columns], [*am.TRACK_METRICS, "lifetime_plays"]), "top_tracks")
+    ui.artist_table(am.numeric(top[columns], [*am.TRACK_METRICS, "lifetime_plays"]), "top_tracks")
 
 st.subheader(ui.tr("artist.tracks.drilldown"))
 titles = {tid: f"{title} · {am.translated('artist.status', status, ui.lang())}"
@@ -96,14 +76,14 @@ if track_id:
     else:
         timeline(one, period, chosen_metric or "plays", "chart_one_track")
         in_period = am.daily(one, period.start, period.end, list(am.TRACK_METRICS))
-        show_table(am.dates_text(in_period, ["day"]), "track_by_day")
+        ui.artist_table(am.dates_text(in_period, ["day"]), "track_by_day")
 
 st.subheader(ui.tr("artist.tracks.statuses"))
 st.caption(ui.tr("artist.tracks.statuses_help"))
 counts = tracks["status"].fillna("unknown").value_counts().rename_axis("status").reset_index(name="tracks")
 counts["status"] = counts["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
-show_table(counts, "tracks_by_status")
+ui.artist_table(counts, "tracks_by_status")
 statuses = tracks[["title", "status", "release_date", "created_at", "moderated_at", "reason"]].copy()
 statuses["status"] = statuses["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
 statuses = am.moscow_times(am.dates_text(statuses, ["release_date"]), ["created_at", "moderated_at"])
-show_table(statuses, "track_statuses")
+ui.artist_table(statuses, "track_statuses")

@@ -18,7 +18,7 @@ from dashboard.store import Store
 from tests.conftest import AS_OF
 from tests.sql import rows, scalar
 
-SHELL_QUERIES = {"artist_directory"}  # the shell's picker list: not scoped to one artist
+SHELL_QUERIES = {"known_artists"}  # the shell's picker list: not scoped to one artist
 ARTIST_QUERIES = [q for q in all_queries() if q.startswith("artist_") and q not in SHELL_QUERIES]
 EMPTY_ARTIST = "no-such-artist-0000"
 
