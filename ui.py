@@ -14,7 +14,7 @@ import streamlit as st
 from dashboard import artist_metrics as am
 from dashboard import identity as ident
 from dashboard.export import safe_csv
-from dashboard.formatting import moscow_time
+from dashboard.formatting import moscow_time, moscow_today
 from dashboard.i18n import DEFAULT_LANGUAGE, t
 from dashboard.queries import run_query
 from dashboard.store import Store, resolve_store
@@ -105,6 +105,26 @@ def csv_download(frame: pd.DataFrame, filename: str, key: str) -> None:
     )
 
 
+def artist_page(title_key: str) -> str:
+    """The head of every artist page: the role check, the artist in scope (from the identity only), the title and
+    freshness. Stops the page with a friendly note when there is no artist to show."""
+    who = require_role("artist", "moderator", "manager", "admin")
+    artist_id = artist_scope(who)
+    st.title(tr(title_key))
+    data_as_of()
+    if not artist_id:
+        st.info(tr("artist.no_artist"))
+        st.stop()
+    assert artist_id is not None
+    return artist_id
+
+
+def artist_today(artist_id: str) -> dt.date:
+    """The last day the artist pages show by default: Moscow today, or the store's last analytics day if earlier."""
+    dates = query("artist_data_dates", artist_id=artist_id).iloc[0]
+    return am.data_today(dates["store_last_day"], moscow_today())
+
+
 def artist_period(today: dt.date) -> am.Period:
     """The artist pages' period: presets of 7/28/90/365 days or a custom range, ending ``today``."""
     labels: dict[int | str, str] = {d: tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
@@ -115,8 +135,12 @@ def artist_period(today: dt.date) -> am.Period:
     if choice == am.CUSTOM:
         picked = st.date_input(tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
                                value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
-        return am.custom_period(picked, today)
-    return am.preset_period(int(choice), today)
+        period = am.custom_period(picked, today)
+    else:
+        period = am.preset_period(int(choice), today)
+    st.caption(tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
+                  prev_end=period.prev_end))
+    return period
 
 
 def artist_table(frame: pd.DataFrame, name: str) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 
 import ui
 from dashboard import artist_metrics as am
-from dashboard.formatting import moscow_today, number
+from dashboard.formatting import number
 
 
 def concert_table(frame: pd.DataFrame, name: str) -> None:
@@ -26,16 +26,9 @@ def concert_table(frame: pd.DataFrame, name: str) -> None:
     ui.artist_table(shown[columns], name)
 
 
-who = ui.require_role("artist", "moderator", "manager", "admin")
-artist_id = ui.artist_scope(who)
-st.title(ui.tr("artist.concerts.title"))
-ui.data_as_of()
-if not artist_id:
-    st.info(ui.tr("artist.no_artist"))
-    st.stop()
+artist_id = ui.artist_page("artist.concerts.title")
 
-dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
-today = am.data_today(dates["store_last_day"], moscow_today())
+today = ui.artist_today(artist_id)
 concerts = ui.query("artist_concerts", artist_id=artist_id)
 if concerts.empty:
     st.info(ui.tr("artist.concerts.empty"))
@@ -51,8 +44,6 @@ st.caption(ui.tr("artist.concerts.promoted_help"))
 
 st.subheader(ui.tr("artist.concerts.analytics"))
 period = ui.artist_period(today)
-st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
-                 prev_end=period.prev_end))
 by_day = ui.query("artist_concert_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
 current = am.daily(by_day, period.start, period.end, list(am.CONCERT_METRICS))
 previous = am.daily(by_day, period.prev_start, period.prev_end, list(am.CONCERT_METRICS))

@@ -10,24 +10,15 @@ import streamlit as st
 
 import ui
 from dashboard import artist_metrics as am
-from dashboard.formatting import money, moscow_time, moscow_today, number, rub
+from dashboard.formatting import money, moscow_time, number, rub
 
 FEED_SIZE = 20
 
 
-who = ui.require_role("artist", "moderator", "manager", "admin")
-artist_id = ui.artist_scope(who)
-st.title(ui.tr("artist.fans.title"))
-ui.data_as_of()
-if not artist_id:
-    st.info(ui.tr("artist.no_artist"))
-    st.stop()
+artist_id = ui.artist_page("artist.fans.title")
 
-dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
-today = am.data_today(dates["store_last_day"], moscow_today())
+today = ui.artist_today(artist_id)
 period = ui.artist_period(today)
-st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
-                 prev_end=period.prev_end))
 anonymous = ui.tr("artist.fans.anonymous")
 
 cur, prev = am.two_periods(ui.query("artist_period_totals", artist_id=artist_id, **period.params()))

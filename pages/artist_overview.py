@@ -12,19 +12,11 @@ import ui
 from dashboard import artist_metrics as am
 from dashboard.formatting import moscow_today, number, rub
 
-who = ui.require_role("artist", "moderator", "manager", "admin")
-artist_id = ui.artist_scope(who)
-st.title(ui.tr("artist.overview.title"))
-ui.data_as_of()
-if not artist_id:
-    st.info(ui.tr("artist.no_artist"))
-    st.stop()
+artist_id = ui.artist_page("artist.overview.title")
 
 dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
 today = am.data_today(dates["store_last_day"], moscow_today())
 period = ui.artist_period(today)
-st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
-                 prev_end=period.prev_end))
 
 cur, prev = am.two_periods(ui.query("artist_period_totals", artist_id=artist_id, **period.params()))
 state = ui.query("artist_current_state", artist_id=artist_id, today=today).iloc[0]

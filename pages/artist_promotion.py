@@ -20,13 +20,7 @@ def status_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(status=frame["status"].map(lambda s: am.translated("artist.status", s, ui.lang())))
 
 
-who = ui.require_role("artist", "moderator", "manager", "admin")
-artist_id = ui.artist_scope(who)
-st.title(ui.tr("artist.promotion.title"))
-ui.data_as_of()
-if not artist_id:
-    st.info(ui.tr("artist.no_artist"))
-    st.stop()
+artist_id = ui.artist_page("artist.promotion.title")
 st.caption(ui.tr("artist.promotion.all_time"))
 
 campaigns = am.numeric(ui.query("artist_campaigns", artist_id=artist_id),

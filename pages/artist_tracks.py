@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui
 from dashboard import artist_metrics as am
-from dashboard.formatting import moscow_today, number
+from dashboard.formatting import number
 
 
 def timeline(frame: pd.DataFrame, period: am.Period, metric: str, key: str) -> None:
@@ -19,19 +19,10 @@ def timeline(frame: pd.DataFrame, period: am.Period, metric: str, key: str) -> N
     st.plotly_chart(fig, width="stretch", key=key)
 
 
-who = ui.require_role("artist", "moderator", "manager", "admin")
-artist_id = ui.artist_scope(who)
-st.title(ui.tr("artist.tracks.title"))
-ui.data_as_of()
-if not artist_id:
-    st.info(ui.tr("artist.no_artist"))
-    st.stop()
+artist_id = ui.artist_page("artist.tracks.title")
 
-dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
-today = am.data_today(dates["store_last_day"], moscow_today())
+today = ui.artist_today(artist_id)
 period = ui.artist_period(today)
-st.caption(ui.tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
-                 prev_end=period.prev_end))
 
 tracks = ui.query("artist_tracks_in_period", artist_id=artist_id, start=period.start, end=period.end)
 if tracks.empty:
