@@ -39,9 +39,11 @@ def store_version(s: Store) -> float:
     if s.is_postgres:
         return 0.0
     try:
-        return s.path.stat().st_mtime
+        version = s.path.stat().st_mtime
     except FileNotFoundError:
         return -1.0
+    wal = s.path.with_name(s.path.name + ".wal")  # a decision by another process commits to the WAL first
+    return version + (wal.stat().st_mtime if wal.exists() else 0.0)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)

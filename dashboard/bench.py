@@ -141,18 +141,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         pages_bench(Store(args.db or str(demo_store(args.scale, args.seed))), args.repeats)
     else:
-        from dashboard.moderation import bench_decision
+        from dashboard.repository import bench_decision
         from dashboard.store import Store
 
         db = args.db or str(demo_store(args.scale, args.seed))
-        if not args.db:
-            # decisions write: measure on a copy, so the cached demo store stays pristine
-            import shutil
-
-            copy = BENCH_DIR / f"moderation-{args.scale}.duckdb"
-            shutil.copyfile(db, copy)
-            db = str(copy)
-        result = bench_decision(Store(db))
-        print(f"bench moderation on {db}: " + ", ".join(f"{k} {v}" for k, v in result.items()))
+        result = bench_decision(Store(db), args.repeats * 10)
+        print(f"bench moderation on {Store(db).label()}: {result['decisions']} decisions "
+              f"({result['entity']} {result['id']}), median {result['median_ms']:.1f} ms, "
+              f"p95 {result['p95_ms']:.1f} ms, max {result['max_ms']:.1f} ms")
     print(f"(bench finished in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
     return 0

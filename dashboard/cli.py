@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dashboard.bench import add_bench_parser
 
     add_bench_parser(sub)
+    from dashboard.moderation_cli import add_moderation_parsers
+
+    add_moderation_parsers(sub)
     return p
 
 

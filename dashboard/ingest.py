@@ -531,7 +531,6 @@ def load_entity(con: duckdb.DuckDBPyConnection, entry: Entry, layout: Layout, pi
 
 
 def record_run(con: duckdb.DuckDBPyConnection, result: IngestResult, started: dt.datetime) -> None:
-    con.execute(schema.create_table_sql("ingest_runs", "duckdb"))
     con.execute(
         "INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?::JSON, ?, ?, ?, ?, ?, ?::JSON, ?::JSON)",
         run_row(result, started),
@@ -645,6 +644,9 @@ def ingest(
                 load_into_postgres(con, store, workdir, run_row(result, started))
             else:
                 carry_over_durable(con, store.path)
+                for table in schema.DURABLE_TABLES:
+                    con.execute(schema.create_table_sql(table, "duckdb"))
+                con.execute(schema.KV_STORE_KEY_INDEX)
                 result.seconds = time.perf_counter() - t0
                 record_run(con, result, started)
                 con.execute("CHECKPOINT")

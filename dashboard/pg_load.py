@@ -61,7 +61,8 @@ def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Pa
                     cur.execute(f"CREATE INDEX ON {table} ({col})")
                 for table in schema.REFERENCE_TABLES:
                     cur.execute(f"CREATE INDEX ON {table} (source_key)")
-                cur.execute(schema.create_table_sql("ingest_runs", "postgresql"))
+                for table in schema.DURABLE_TABLES:
+                    cur.execute(schema.create_table_sql(table, "postgresql"))
                 cur.execute(
                     "INSERT INTO ingest_runs VALUES "
                     "(%s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb)",

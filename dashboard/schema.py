@@ -409,6 +409,9 @@ DURABLE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 
 SOURCE_KEY = "source_key"
 
+# KV rows are read and written by key: DuckDB needs this index (PostgreSQL gets a primary key on kv_store.key).
+KV_STORE_KEY_INDEX = "CREATE INDEX IF NOT EXISTS kv_store_key ON kv_store (key)"
+
 
 def sql_type(declared: str, dialect: str) -> str:
     """The column type to declare on ``dialect`` ("duckdb" or "postgresql") for a reference type."""
@@ -434,7 +437,7 @@ def table_columns(table: str) -> tuple[tuple[str, str], ...]:
 
 
 def create_table_sql(table: str, dialect: str, name: str | None = None) -> str:
-    cols = ", ".join(f"{c} {sql_type(t, dialect)}" for c, t in table_columns(table))
+    cols = ", ".join(f'"{c}" {sql_type(t, dialect)}' for c, t in table_columns(table))
     return f"CREATE TABLE IF NOT EXISTS {name or table} ({cols})"
 
 

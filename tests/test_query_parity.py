@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from dashboard.moderation import pending_params
 from dashboard.queries import QueryError, all_queries, load_query, run_query
 from dashboard.store import Store
 from tests.conftest import AS_OF
@@ -21,6 +22,7 @@ PARAMS: dict[str, Any] = {
     "cur_start": AS_OF - dt.timedelta(days=29), "cur_end": AS_OF,
     "prev_start": AS_OF - dt.timedelta(days=59), "prev_end": AS_OF - dt.timedelta(days=30),
     "since": AS_OF - dt.timedelta(days=365), "until": AS_OF, "as_of": AS_OF, "today": AS_OF,
+    "actor": "", "action": "", "entity": "", **pending_params("seed"),
 }
 # columns that differ between two ingest runs of the same data by nature
 RUN_SPECIFIC = {"last_ingest": ["id", "finished_at"]}

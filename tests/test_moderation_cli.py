@@ -1,0 +1,101 @@
+"""``moderate`` and ``export-changes`` as a user runs them: exit codes 0/2/3/4, one line each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from dashboard.ingest import ingest
+from dashboard.moderation_cli import add_moderation_parsers
+from dashboard.store import Store
+from tests.sql import rows, scalar
+from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
+
+
+def parser() -> argparse.ArgumentParser:
+    """The real CLI when moderate is wired into it, else the same subcommands on their own."""
+    from dashboard import cli
+
+    full = cli.build_parser()
+    if "moderate" in full.format_help():
+        return full
+    p = argparse.ArgumentParser(prog="python -m dashboard")
+    add_moderation_parsers(p.add_subparsers(dest="command", required=True))
+    return p
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
+    try:
+        args = parser().parse_args(list(argv))
+        code = int(args.run(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, (captured.out + captured.err).strip().splitlines()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    store = Store(str(tmp_path / "s.duckdb"))
+    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], store, "seed", say=lambda _m: None)
+    return store.name
+
+
+def test_approve_then_conflict(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run(capsys, "moderate", "--db", db, "--entity", "tracks", "--id", "t1", "--action", "approve",
+                      "--actor", "Анна")
+    assert code == 0 and len(lines) == 1 and "approved" in lines[0]
+    assert scalar(Store(db), "SELECT status FROM tracks WHERE id = 't1'") == "approved"
+    code, lines = run(capsys, "moderate", "--db", db, "--entity", "tracks", "--id", "t1", "--action", "reject",
+                      "--reason", "quality", "--actor", "Борис")
+    assert code == 3 and len(lines) == 1 and "already approved by Анна" in lines[0]
+
+
+def test_reject_without_reason_is_usage_error(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run(capsys, "moderate", "--db", db, "--entity", "tracks", "--id", "t1", "--action", "reject",
+                      "--actor", "Анна")
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error:") and "reason" in lines[0]
+    assert scalar(Store(db), "SELECT status FROM tracks WHERE id = 't1'") == "pending"
+
+
+def test_bad_arguments_one_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run(capsys, "moderate", "--db", db, "--entity", "songs", "--id", "t1", "--action", "approve",
+                      "--actor", "Анна")
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error:")
+
+
+def test_canned_reason_code_and_undo(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run(capsys, "moderate", "--db", db, "--entity", "videos", "--id", "v1", "--action", "reject",
+                      "--reason", "rights", "--actor", "Анна")
+    assert code == 0 and len(lines) == 1
+    assert rows(Store(db), "SELECT status, reason FROM videos") == [("rejected", "Нарушение авторских прав")]
+    code, lines = run(capsys, "moderate", "--db", db, "--entity", "videos", "--id", "v1", "--action", "undo",
+                      "--actor", "Анна")
+    assert code == 0 and len(lines) == 1 and "undone" in lines[0]
+    code, lines = run(capsys, "moderate", "--db", db, "--entity", "videos", "--id", "v1", "--action", "undo",
+                      "--actor", "Анна")
+    assert code == 3 and len(lines) == 1
+
+
+def test_not_found(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run(capsys, "moderate", "--db", db, "--entity", "tracks", "--id", "nope", "--action", "approve",
+                      "--actor", "Анна")
+    assert code == 4 and len(lines) == 1 and "not found" in lines[0]
+    code, lines = run(capsys, "moderate", "--db", db, "--entity", "news", "--id", "n1", "--action", "undo",
+                      "--actor", "Анна")
+    assert code == 4 and len(lines) == 1 and "no decision" in lines[0]
+
+
+def test_export_changes_command(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "moderate", "--db", db, "--entity", "tracks", "--id", "t1", "--action", "approve", "--actor", "Анна")
+    out = tmp_path / "changes.ndjson"
+    code, lines = run(capsys, "export-changes", "--db", db, "--out", str(out))
+    assert code == 0 and len(lines) == 1 and "3 keys" in lines[0]
+    ops = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {o["key"] for o in ops} == {f"tracks:{ARTIST}:t1", f"notifications:{ARTIST}:list",
+                                       f"notifications:{ARTIST}:unread"}
+    code, lines = run(capsys, "export-changes", "--db", db, "--since", "not-a-date", "--out", str(out))
+    assert code == 2 and len(lines) == 1
