@@ -8,18 +8,12 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from dashboard import moderation, repository
+from dashboard import moderation
 from dashboard.formatting import moscow_time, moscow_today
 
 ui.require_role("moderator", "admin")
-store = ui.store()
 st.title(ui.tr("mod.log.title"))
 ui.data_as_of()
-
-ready_key = f"mod_ready::{store.name}"
-if not st.session_state.get(ready_key):
-    repository.ensure_moderation_tables(store)
-    st.session_state[ready_key] = True
 
 any_label = ui.tr("mod.log.any")
 actors = ["", *ui.query("moderation_actors")["actor"].astype(str)]

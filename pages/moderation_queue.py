@@ -21,11 +21,6 @@ lang = ui.lang()
 st.title(ui.tr("mod.queue.title"))
 ui.data_as_of()
 
-ready_key = f"mod_ready::{store.name}"
-if not st.session_state.get(ready_key):
-    repository.ensure_moderation_tables(store)
-    st.session_state[ready_key] = True
-
 # results of the previous run's decision (a toast does not survive st.rerun, so it is shown here)
 flash = st.session_state.pop("mod_flash", None)
 if flash:
