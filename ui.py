@@ -96,7 +96,7 @@ def artist_scope(who: ident.Identity) -> str | None:
 def data_as_of() -> None:
     """'Data as of' the last ingest run, in Moscow time."""
     runs = query("last_ingest")
-    when = moscow_time(runs["finished_at"].iloc[0]) if not runs.empty else "—"
+    when = moscow_time(runs["finished_at"].iloc[0], tr("freshness.zone")) if not runs.empty else "—"
     st.caption(tr("freshness.as_of", when=when))
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
@@ -19,7 +18,7 @@ import plotly.graph_objects as go
 
 from dashboard.formatting import delta_pct, moscow_time
 from dashboard.i18n import t
-from dashboard.periods import previous_period
+from dashboard.periods import Period, previous_period
 
 PRESET_DAYS: tuple[int, ...] = (7, 28, 90, 365)
 DEFAULT_DAYS = 28
@@ -40,25 +39,6 @@ ISO2_TO_ISO3: dict[str, str] = {
     "DK": "DNK", "IS": "ISL", "US": "USA", "CA": "CAN", "MX": "MEX", "BR": "BRA", "AR": "ARG", "CL": "CHL",
     "AU": "AUS", "NZ": "NZL", "ZA": "ZAF",
 }
-
-
-@dataclass(frozen=True)
-class Period:
-    """A reporting period [start, end] and the equal period right before it (Moscow dates, inclusive)."""
-
-    start: dt.date
-    end: dt.date
-    prev_start: dt.date
-    prev_end: dt.date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def params(self) -> dict[str, dt.date]:
-        """The bound parameters of the two-period queries."""
-        return {"cur_start": self.start, "cur_end": self.end, "prev_start": self.prev_start,
-                "prev_end": self.prev_end}
 
 
 def as_date(value: object) -> dt.date | None:
@@ -231,7 +211,7 @@ def signed(value: object) -> str:
 
 
 def moscow_times(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """Timestamps as Moscow local time text ('2026-10-27 09:22 МСК'); missing ones as empty text."""
+    """Timestamps as Moscow local time text ('2026-10-27 09:22'); missing ones as empty text."""
     out = frame.copy()
     for col in columns:
         if col in out.columns:

@@ -37,14 +37,15 @@ def moscow_today() -> dt.date:
     return moscow_now().date()
 
 
-def moscow_time(value: object) -> str:
-    """A timestamp as Moscow local time, 'YYYY-MM-DD HH:MM МСК'."""
+def moscow_time(value: object, zone_label: str = "") -> str:
+    """A timestamp as Moscow local time, 'YYYY-MM-DD HH:MM' and the zone label if given (e.g. 'МСК', 'MSK')."""
     if value is None or value is pd.NaT:
         return "—"
     ts = pd.Timestamp(value)  # type: ignore[arg-type]
     if ts.tzinfo is None:
         ts = ts.tz_localize("UTC")
-    return ts.tz_convert(MOSCOW).strftime("%Y-%m-%d %H:%M") + " МСК"
+    text = ts.tz_convert(MOSCOW).strftime("%Y-%m-%d %H:%M")
+    return f"{text} {zone_label}" if zone_label else text
 
 
 def delta_pct(current: float | Decimal, previous: float | Decimal) -> float | None:

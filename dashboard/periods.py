@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 
 def period_bounds(days: int, today: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
@@ -21,3 +22,22 @@ def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
     length = (end - start).days + 1
     prev_end = start - dt.timedelta(days=1)
     return prev_end - dt.timedelta(days=length - 1), prev_end
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period [start, end] and the equal period right before it (Moscow dates, inclusive)."""
+
+    start: dt.date
+    end: dt.date
+    prev_start: dt.date
+    prev_end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def params(self) -> dict[str, dt.date]:
+        """The bound parameters of the two-period queries (:cur_start, :cur_end, :prev_start, :prev_end)."""
+        return {"cur_start": self.start, "cur_end": self.end, "prev_start": self.prev_start,
+                "prev_end": self.prev_end}

@@ -267,7 +267,7 @@ def _conflict(tx: _Tx, item: Item, action: str, seen: str | None, row: dict[str,
     if last and last["to_status"] == status:
         by, at = last["actor"], last["at"]
     if by:
-        message = f"{item.entity} {item.entity_id}: already {status} by {by} at {moscow_time(at)}"
+        message = f"{item.entity} {item.entity_id}: already {status} by {by} at {moscow_time(at, 'MSK')}"
     else:
         message = f"{item.entity} {item.entity_id}: is {status or 'without status'} now, not {seen or 'pending'}"
     return Outcome(item, False, action, message, current_status=status, decided_by=by, decided_at=at,
@@ -530,7 +530,7 @@ def undo(store: Store, item: Item, actor: str, note: str | None = None, now: dt.
         if last["action"] == "undo":
             return Outcome(item, False, "undo",
                            f"{item.entity} {item.entity_id}: already undone by {last['actor']} at "
-                           f"{moscow_time(last['at'])}", current_status=row["status"], decided_by=last["actor"],
+                           f"{moscow_time(last['at'], 'MSK')}", current_status=row["status"], decided_by=last["actor"],
                            decided_at=last["at"], kind="conflict")
         effects = _Effects()
         outcome = _apply_one(tx, item, "undo", last["from_status"], last["to_status"], actor, None,

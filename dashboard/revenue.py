@@ -57,13 +57,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from dashboard.periods import previous_period
+from dashboard.periods import Period, previous_period
 
 HEADLINE_CURRENCY = "RUB"
 STREAMS = ("donations", "coins", "subscriptions", "promotion", "other")
@@ -83,22 +83,10 @@ DEFAULT_PRESET = "30d"
 CONFIG_FILE = Path(__file__).resolve().parent / "revenue_config.json"
 CONFIG_ENV = "PROMO_REVENUE_CONFIG"
 COIN_KINDS = ("purchased", "spent", "returned", "earned")
+VIEWS = ("headline", "streams", "methods", "currencies", "subscriptions", "coins", "artists")
 
 
 # ------------------------------------------------------------------------------------------------ periods
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date
-    prev_start: dt.date
-    prev_end: dt.date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def params(self) -> dict[str, dt.date]:
-        return asdict(self)
 
 
 def period_for(preset: str, anchor: dt.date, custom: tuple[dt.date, dt.date] | None = None) -> Period:
@@ -456,6 +444,7 @@ def top_artists(by_artist: pd.DataFrame, column: str, limit: int = 10) -> pd.Dat
 
 
 # ---------------------------------------------------------------------------------------------- benchmark
+# The queries each view of pages/revenue.py runs (every view also runs revenue_data_range for the period picker).
 VIEW_QUERIES: dict[str, tuple[str, ...]] = {
     "headline": ("revenue_data_range", "revenue_payment_summary", "revenue_timeline"),
     "streams": ("revenue_payment_summary", "revenue_timeline"),
@@ -473,7 +462,8 @@ def view_timings(store: Any, period: Period, grain: str, repeat: int = 3) -> dic
 
     from dashboard.queries import load_query, run_query
 
-    params: dict[str, Any] = {**period.params(), "grain": check_grain(grain)}
+    params: dict[str, Any] = {**period.params(), "start": period.start, "end": period.end,
+                              "grain": check_grain(grain)}
     prices = load_tier_prices()
     derive = {
         "headline": lambda r: (headline(r["revenue_payment_summary"]), timeline(r["revenue_timeline"])),

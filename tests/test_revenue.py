@@ -238,7 +238,8 @@ def test_empty_store_and_period(new_store: StoreFactory, tmp_path: Path) -> None
 
 # ----------------------------------------------------------------------------------------------- demo data
 def _demo_params(name: str) -> dict[str, Any]:
-    params: dict[str, Any] = {**DEMO_PERIOD.params(), "grain": "week"}
+    params: dict[str, Any] = {**DEMO_PERIOD.params(), "start": DEMO_PERIOD.start, "end": DEMO_PERIOD.end,
+                              "grain": "week"}
     return {p: params[p] for p in load_query(name).params}
 
 

@@ -1,8 +1,11 @@
-"""The revenue page (one tab per view) in AppTest, on the demo stores and on a hand-written snapshot."""
+"""The revenue page in AppTest, on the demo stores and on a hand-written snapshot. The page shows one view at a
+time, picked with the ``rev_view`` selector; each test opens every view it checks."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,7 @@ from tests.test_revenue import hand_store, moscow_bounds
 PAGE = "pages/revenue.py"
 DEMO_END = dt.date(2026, 10, 31)  # the demo's as_of is 2026-11-01 00:00 Moscow: its last payment day
 ENGINES = ["duckdb", "postgresql"]
-TABS = ("headline", "streams", "methods", "currencies", "subscriptions", "coins", "artists")
+VIEWS = ("headline", "streams", "methods", "currencies", "subscriptions", "coins", "artists")
 
 
 def revenue_page(store: Store, end: dt.date | None = None, preset: str | None = None,
@@ -35,8 +38,16 @@ def revenue_page(store: Store, end: dt.date | None = None, preset: str | None = 
     return at
 
 
-def metrics(at: AppTest, tab: str) -> dict[str, str]:
-    return {m.label: m.value for m in at.tabs[TABS.index(tab)].metric}
+def open_view(at: AppTest, view: str) -> AppTest:
+    """Pick ``view`` in the page's view selector and rerun; the page then shows that view only."""
+    at.segmented_control(key="rev_view").set_value(view).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.segmented_control(key="rev_view").value == view
+    return at
+
+
+def metrics(at: AppTest, view: str) -> dict[str, str]:
+    return {m.label: m.value for m in open_view(at, view).metric}
 
 
 def independent_headline(store: Store, start: dt.date, end: dt.date) -> dict[str, float]:
@@ -71,40 +82,61 @@ def test_headline_equals_independent_sql(demo_stores: dict[str, Store], engine: 
         assert shown[t(f"revenue.{key}")] == rub(now[key])
         assert t("revenue.previous", amount=rub(before[key])) in texts(at)
     assert shown[t("revenue.failed")] == rub(now["failed"])
-    assert len(at.tabs) == len(TABS)
+    selector = at.segmented_control(key="rev_view")
+    assert selector.options == [t(f"revenue.tab.{v}") for v in VIEWS] and selector.value == "headline"
+
+
+def chart_traces(at: AppTest) -> list[list[str]]:
+    """The trace names of each Plotly chart on the page, in page order."""
+    return [[str(trace.get("name", "")) for trace in json.loads(c.proto.spec)["data"]]
+            for c in at.get("plotly_chart")]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_each_view_renders_on_demo_data(demo_stores: dict[str, Store], engine: str) -> None:
     at = revenue_page(demo_stores[engine], end=DEMO_END, preset="90d")
-    tabs = {name: at.tabs[i] for i, name in enumerate(TABS)}
-    assert [tab.label for tab in at.tabs] == [t(f"revenue.tab.{v}") for v in TABS]
-    # headline: 4 metrics and the timeline table; streams: the stream table with every stream
-    assert len(tabs["headline"].metric) == 4 and len(tabs["headline"].dataframe) == 1
-    stream_table = tabs["streams"].dataframe[0].value
-    assert {t(f"revenue.stream.{s}") for s in ("donations", "coins", "subscriptions", "promotion")} <= set(
-        stream_table[t("revenue.col.stream")])
-    assert stream_table[t("revenue.col.net")].iloc[:4].sum() == pytest.approx(
-        float(metrics(at, "headline")[t("revenue.net")].replace("\u202f", "").removesuffix(" ₽")), abs=4)
+    # headline (the default view): 4 metrics, the gross/refunds/net timeline and its table, nothing of the others
+    assert at.segmented_control(key="rev_view").value == "headline"
+    assert len(at.metric) == 4 and len(at.dataframe) == 1
+    assert chart_traces(at) == [[t(f"revenue.{m}") for m in ("gross", "refunds", "net")]]
+    headline_net = float(at.metric[2].value.replace("\u202f", "").removesuffix(" ₽"))
+    # streams: the stacked chart and the stream table with every stream, adding up to the headline net
+    open_view(at, "streams")
+    assert not at.metric and len(at.dataframe) == 1
+    stream_table = at.dataframe[0].value
+    main_streams = [t(f"revenue.stream.{s}") for s in ("donations", "coins", "subscriptions", "promotion")]
+    assert set(main_streams) <= set(stream_table[t("revenue.col.stream")])
+    assert stream_table[t("revenue.col.net")].iloc[:4].sum() == pytest.approx(headline_net, abs=4)
+    assert chart_traces(at)[0][:4] == main_streams  # stacked in the fixed stream order
     # methods: one table per method and per provider, with rates
-    method, provider = (df.value for df in tabs["methods"].dataframe)
+    open_view(at, "methods")
+    method, provider = (df.value for df in at.dataframe)
     assert {"card", "sbp", "yoomoney"} <= set(method[t("revenue.col.payment_method")])
     assert "yookassa" in set(provider[t("revenue.col.provider")])
+    assert not at.get("plotly_chart")
     # currencies: RUB first, the others listed on their own
-    currencies = tabs["currencies"].dataframe[0].value
+    open_view(at, "currencies")
+    currencies = at.dataframe[0].value
+    assert len(at.dataframe) == 1
     assert currencies[t("revenue.col.currency")].iloc[0] == "RUB"
     assert {"USD", "EUR"} & set(currencies[t("revenue.col.currency")])
-    # subscriptions: 5 metrics, tier table with configured prices
-    assert len(tabs["subscriptions"].metric) == 5
-    tiers = tabs["subscriptions"].dataframe[0].value.set_index(t("revenue.col.tier"))
+    # subscriptions: 5 metrics, active-by-tier and MRR charts, tier table with configured prices
+    open_view(at, "subscriptions")
+    assert len(at.metric) == 5
+    tiers = at.dataframe[0].value.set_index(t("revenue.col.tier"))
     assert tiers.loc["pro", t("revenue.col.price")] == 1490
+    active_chart, mrr_chart = chart_traces(at)
+    assert "pro" in active_chart and len(mrr_chart) == 1
     # coins: purchased vs spent, spend by entity type
-    assert len(tabs["coins"].metric) == 3
-    entities = set(tabs["coins"].dataframe[0].value[t("revenue.col.entity")])
+    open_view(at, "coins")
+    assert len(at.metric) == 3
+    entities = set(at.dataframe[0].value[t("revenue.col.entity")])
     assert {"banner", "pitching", "promotion", "boost"} <= entities
+    assert chart_traces(at) == [[t("revenue.coins_kind.purchased"), t("revenue.coins_kind.spent")]]
     # artists: ARPU and two top lists
-    assert len(tabs["artists"].metric) == 3 and len(tabs["artists"].dataframe) == 2
-    assert not tabs["artists"].dataframe[0].value.empty
+    open_view(at, "artists")
+    assert len(at.metric) == 3 and len(at.dataframe) == 2
+    assert not at.dataframe[0].value.empty
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -113,6 +145,9 @@ def test_empty_period_renders(demo_stores: dict[str, Store], engine: str) -> Non
     shown = metrics(at, "headline")
     assert shown[t("revenue.gross")] == shown[t("revenue.net")] == "0 ₽"
     assert t("revenue.no_data") in texts(at)
+    for view in VIEWS[1:]:  # every view opens without errors (open_view checks) and shows nothing of the period
+        open_view(at, view)
+        assert view not in ("streams", "coins") or t("revenue.no_data") in texts(at)
     assert metrics(at, "artists")[t("revenue.arpu")] == "—"
 
 
@@ -122,7 +157,7 @@ def test_hand_snapshot_on_the_page(new_store: StoreFactory, tmp_path: Path) -> N
     head = metrics(at, "headline")
     assert (head[t("revenue.gross")], head[t("revenue.refunds")], head[t("revenue.net")],
             head[t("revenue.failed")]) == (rub(4738), rub(649), rub(4089), rub(490))
-    currencies = at.tabs[TABS.index("currencies")].dataframe[0].value.set_index(t("revenue.col.currency"))
+    currencies = open_view(at, "currencies").dataframe[0].value.set_index(t("revenue.col.currency"))
     assert list(currencies.index) == ["RUB", "USD"]  # USD on its own row, never in RUB
     assert currencies.loc["USD", t("revenue.col.net_cur")] == 10.0
     assert currencies.loc["RUB", t("revenue.col.net_cur")] == 4089.0
@@ -132,7 +167,7 @@ def test_hand_snapshot_on_the_page(new_store: StoreFactory, tmp_path: Path) -> N
     coins = metrics(at, "coins")
     assert (coins[t("revenue.coins_purchased")], coins[t("revenue.coins_spent")]) == ("1\u202f000", "500")
     assert metrics(at, "artists")[t("revenue.arpu")] == rub(1750)
-    top = at.tabs[TABS.index("artists")].dataframe[0].value
+    top = at.dataframe[0].value  # still on the artists view
     assert top[t("revenue.col.name")].iloc[0].startswith("=HYPERLINK")  # shown as text; CSV export neutralizes it
 
 
@@ -140,6 +175,14 @@ def test_english_and_role_gate(demo_stores: dict[str, Store]) -> None:
     at = revenue_page(demo_stores["duckdb"], end=DEMO_END, role="admin", lang="en")
     assert at.title[0].value == "Platform revenue"
     assert t("revenue.gross", "en") in metrics(at, "headline")
+    assert at.segmented_control(key="rev_view").options == [t(f"revenue.tab.{v}", "en") for v in VIEWS]
+    cyrillic = re.compile("[\u0400-\u04ff]")
+    for view in VIEWS:  # labels, headings and table headers in English (user content, e.g. names, may be Cyrillic)
+        open_view(at, view)
+        labels = [m.label for m in at.metric] + [h.value for h in at.subheader]
+        labels += [c.value for c in at.caption]  # the shell's "data as of" included: its zone reads MSK
+        labels += [str(col) for df in at.dataframe for col in df.value.columns]
+        assert labels and not [text for text in labels if cyrillic.search(text)], view
     artist = str(scalar(demo_stores["duckdb"], "SELECT MIN(user_id) FROM tracks"))
     for role, artist_id in (("moderator", None), ("artist", artist)):  # the shell does not offer them the page
         with pytest.raises(ValueError, match="Could not find a navigation page"):
