@@ -106,29 +106,38 @@ def print_ingest(result: dict[str, Any]) -> None:
         print(f"  ratio:  {result['ratio']:.1f}x faster than the pandas peer")
 
 
-STAFF_PAGES = (("pages/overview.py", "admin"), ("pages/revenue.py", "manager"),
-               ("pages/moderation_queue.py", "moderator"), ("pages/moderation_log.py", "moderator"))
+STAFF_PAGES = (("pages/overview.py", "admin"), ("pages/moderation_queue.py", "moderator"),
+               ("pages/moderation_log.py", "moderator"))
 
 
 def pages_bench(store: Any, repeats: int) -> None:
     """Every page's full server-side run (AppTest): warm = query cache hit, cold = the cache cleared before each run
     (what a user sees on a first visit or right after a write)."""
     from dashboard.bench_pages import ARTIST_PAGES, bench_pages, default_identities
+    from dashboard.revenue import VIEWS
 
     artists = [i for i in default_identities(store, artists=2) if i[0] == "artist"]
     rows: list[dict[str, Any]] = []
     for cold in (False, True):
         for page, role in STAFF_PAGES:
             rows += bench_pages(store, [page], [(role, None)], repeats=repeats, cold=cold)
+        for view in VIEWS:  # the revenue page runs one view at a time
+            rows += bench_pages(store, ["pages/revenue.py"], [("manager", None)], repeats=repeats, cold=cold,
+                                state={"rev_view": view})
         rows += bench_pages(store, list(ARTIST_PAGES), artists, repeats=repeats, cold=cold)
     print(f"bench pages on {store.label()} ({repeats} timed runs each, after one warm-up run)")
-    print(f"  {'page':32} {'as':10} {'warm median':>12} {'warm max':>9} {'cold median':>12} {'cold max':>9}")
-    warm = {(r["page"], r["role"], r["artist_id"]): r for r in rows if not r["cold"]}
+    print(f"  {'page':32} {'as':22} {'warm median':>12} {'warm max':>9} {'cold median':>12} {'cold max':>9}")
+    def ident(r: dict[str, Any]) -> tuple[str, str, str | None, str]:
+        return r["page"], r["role"], r["artist_id"], str(r["state"].get("rev_view", ""))
+
+    warm = {ident(r): r for r in rows if not r["cold"]}
     for r in (r for r in rows if r["cold"]):
-        w = warm[(r["page"], r["role"], r["artist_id"])]
+        w = warm[ident(r)]
         who = r["role"] if r["role"] != "artist" else f"artist {str(r['artist_id'])[:6]}"
+        if r["state"]:
+            who += f" {r['state']['rev_view']}"
         flag = "  ERRORS: " + "; ".join(r["errors"] + w["errors"]) if r["errors"] or w["errors"] else ""
-        print(f"  {r['page']:32} {who:10} {w['median_ms']:>9.0f} ms {w['max_ms']:>6.0f} ms "
+        print(f"  {r['page']:32} {who:22} {w['median_ms']:>9.0f} ms {w['max_ms']:>6.0f} ms "
               f"{r['median_ms']:>9.0f} ms {r['max_ms']:>6.0f} ms{flag}")
 
 

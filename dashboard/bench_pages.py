@@ -47,7 +47,7 @@ def default_identities(store: Store, artists: int = 3) -> list[tuple[str, str | 
 
 
 def bench_pages(store: Store, pages: list[str], identities: list[tuple[str, str | None]], repeats: int = 5,
-                cold: bool = False) -> list[dict]:
+                cold: bool = False, state: dict[str, object] | None = None) -> list[dict]:
     """Time each page as each identity: one row per (page, role, artist_id) with first_ms, median_ms, max_ms."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -61,6 +61,8 @@ def bench_pages(store: Store, pages: list[str], identities: list[tuple[str, str 
                 at.session_state["lang"] = "ru"
                 at.run()
                 at.switch_page(page)
+                for key, value in (state or {}).items():  # e.g. which view of a page to open
+                    at.session_state[key] = value
                 times: list[float] = []
                 errors: list[str] = []
                 for _ in range(repeats + 1):
@@ -75,5 +77,6 @@ def bench_pages(store: Store, pages: list[str], identities: list[tuple[str, str 
                     "page": page, "role": role, "artist_id": artist_id, "runs": len(warm),
                     "first_ms": round(times[0], 1), "median_ms": round(statistics.median(warm), 1),
                     "max_ms": round(max(warm), 1), "cold": cold, "errors": sorted(set(errors)),
+                    "state": dict(state or {}),
                 })
     return rows

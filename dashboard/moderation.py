@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard import schema
+
 CONFIG_FILE = Path(__file__).parent / "moderation_config.json"
 LAYOUTS = ("seed", "deployed")
 ACTIONS = ("approve", "reject", "undo")
@@ -80,6 +82,12 @@ def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
     if not isinstance(doc.get("entities"), dict) or not doc["entities"]:
         raise ConfigError(f"{path}: 'entities' must be a non-empty object")
     for entity, raw in doc["entities"].items():
+        # table and title column end up in SQL text: only the moderated reference tables and their columns
+        table = raw.get("table")
+        if table not in schema.MODERATED_TABLES:
+            raise ConfigError(f"{path}: {entity}: table must be one of {', '.join(schema.MODERATED_TABLES)}")
+        if raw.get("title_column", "title") not in {c for c, _ in schema.entity_columns(table)}:
+            raise ConfigError(f"{path}: {entity}: {table} has no column {raw.get('title_column')!r}")
         for layout in LAYOUTS:
             rules = raw.get("layouts", {}).get(layout)
             if not rules or not rules.get("pending") or not rules.get("approve") or not rules.get("reject"):
