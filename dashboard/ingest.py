@@ -27,6 +27,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,28 +162,26 @@ def first_char(expr: str) -> str:
     return f"left(ltrim(CAST({expr} AS VARCHAR)), 1)"
 
 
-def entry_source_sql(entry: Entry, pid: int) -> str:
+def entry_source_sql(entry: Entry, pid: int, src: str = "kv_work") -> str:
     """The rows an entry reads: (key, doc, shape_ok), where shape_ok says the doc has the shape the entry wants."""
     if entry.shape == "array":
         elements = (
-            "SELECT key, unnest(json_extract(value, '$[*]')) AS doc FROM kv_work "
+            f"SELECT key, unnest(json_extract(value, '$[*]')) AS doc FROM {src} "
             f"WHERE pid = {pid} AND {first_char('value')} = '['"
         )
         return f"SELECT key, doc, {first_char('doc')} = '{{' AS shape_ok FROM ({elements})"
     if entry.shape == "scalar":
-        return f"SELECT key, value AS doc, {first_char('value')} NOT IN ('{{', '[') AS shape_ok FROM kv_work " \
+        return f"SELECT key, value AS doc, {first_char('value')} NOT IN ('{{', '[') AS shape_ok FROM {src} " \
                f"WHERE pid = {pid}"
-    return f"SELECT key, value AS doc, {first_char('value')} = '{{' AS shape_ok FROM kv_work WHERE pid = {pid}"
+    return f"SELECT key, value AS doc, {first_char('value')} = '{{' AS shape_ok FROM {src} WHERE pid = {pid}"
 
 
-def entity_select(entry: Entry, layout: Layout, pid: int) -> tuple[str, list[str], list[str]]:
-    """SELECT producing r_<col> (raw text) and c_<col> (coerced) for every column of the entry's table.
-
-    Returns the SQL, the columns that can fail coercion, and the table's column list (with source_key)."""
+def entity_select(entry: Entry, layout: Layout, pid: int, src: str = "kv_work") -> tuple[str, list[str], list[str]]:
+    """SELECT producing r_<col> (raw text) for the columns that can fail coercion and c_<col> (coerced) for every
+    column of the entry's table. Returns the SQL, the columns that can fail coercion, and the columns."""
     assert entry.table
     columns = schema.REFERENCE_TABLES[entry.table]
-    text_paths: list[str] = []
-    json_paths: list[str] = []
+    text_paths: list[str] = []  # one parse of each document: every path in one json_extract_string
     raw_exprs: dict[str, str] = {}
     nulls = ", ".join(lit(s) for s in layout.null_segments) or "NULL"
     for col, declared in columns:
@@ -197,16 +196,14 @@ def entity_select(entry: Entry, layout: Layout, pid: int) -> tuple[str, list[str
         if entry.shape == "scalar":
             if col == entry.column:
                 candidates.append("doc->>'$'")
-        elif declared == "JSONB":
-            for name in entry.sources[col]:
-                json_paths.append(json_path(name))
-                candidates.append(f"j[{len(json_paths)}]")
         else:
             for name in entry.sources[col]:
                 text_paths.append(json_path(name))
                 candidates.append(f"f[{len(text_paths)}]")
         if declared == "JSONB":
-            cand = [f"CASE WHEN json_type({c}) = 'NULL' THEN NULL ELSE {c} END" for c in candidates]
+            # json_extract_string gives an object's or array's JSON text; a scalar becomes a JSON string
+            cand = [f"CASE WHEN left({c}, 1) IN ('{{', '[') THEN CAST({c} AS JSON) ELSE to_json({c}) END"
+                    if c.startswith("f[") else c for c in candidates]
             raw_exprs[col] = f"COALESCE({', '.join(cand)})" if cand else "NULL::JSON"
         else:
             cand = [f"CAST({c} AS VARCHAR)" for c in candidates]
@@ -214,12 +211,10 @@ def entity_select(entry: Entry, layout: Layout, pid: int) -> tuple[str, list[str
     lists = ["key", "doc", "shape_ok"]
     if text_paths:
         lists.append(f"json_extract_string(doc, [{', '.join(lit(p) for p in text_paths)}]) AS f")
-    if json_paths:
-        lists.append(f"json_extract(doc, [{', '.join(lit(p) for p in json_paths)}]) AS j")
     if entry.segments:
         names = ", ".join(lit(s) for s in entry.segments)
         lists.append(f"regexp_extract(key, {lit('^' + entry.regex + '$')}, [{names}]) AS s")
-    inner = f"SELECT {', '.join(lists)} FROM ({entry_source_sql(entry, pid)})"
+    inner = f"SELECT {', '.join(lists)} FROM ({entry_source_sql(entry, pid, src)})"
     raw_sel = ", ".join(f"{expr} AS r_{col}" for col, expr in raw_exprs.items())
     mid = f"SELECT key, shape_ok, {raw_sel} FROM ({inner})"
     out: list[str] = []
@@ -447,13 +442,14 @@ def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult) 
     )
     for pid, pattern in unmodeled:
         con.execute(f"INSERT INTO kv_unmapped SELECT key, {lit(pattern)} FROM kv_work WHERE pid = {pid}")
+    src = split_small_entries(con, layout)
+    load_indexes(con, layout, result, "kv_small")
     for pid, entry in enumerate(layout.entries):
-        if entry.shape == "index":
-            load_index(con, entry, pid, result)
-        elif entry.shape == "counter":
+        if entry.shape == "counter":
             load_counter(con, entry, pid, result)
         elif entry.table:
-            load_entity(con, entry, layout, pid, result)
+            load_entity(con, entry, layout, pid, result, src.get(pid, "kv_small"))
+    con.execute("DROP TABLE kv_small")
     for column in ("file_no", "pid", "was_encoded"):
         con.execute(f"ALTER TABLE kv_work DROP COLUMN {column}")
     con.execute("ALTER TABLE kv_work RENAME TO kv_store")
@@ -469,25 +465,46 @@ def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult) 
         result.table_counts[table] = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
+BIG_ENTRY_SHARE = 0.1
+
+
+def split_small_entries(con: duckdb.DuckDBPyConnection, layout: Layout) -> dict[int, str]:
+    """Copy the rows of the small entries into kv_small, sorted by entry, so each entry reads only its own blocks
+    (kv_work is in file order: every entry's rows are spread over all of it). Entries with more than a tenth of
+    the keys (daily analytics) stay in kv_work. Returns the table each big entry reads."""
+    sizes = dict(con.execute("SELECT pid, COUNT(*) FROM kv_work WHERE pid IS NOT NULL GROUP BY pid").fetchall())
+    total = sum(sizes.values()) or 1
+    big = sorted(pid for pid, n in sizes.items() if n > total * BIG_ENTRY_SHARE and layout.entries[pid].table)
+    keep = f"AND pid NOT IN ({', '.join(map(str, big))})" if big else ""
+    con.execute(f"CREATE TEMP TABLE kv_small AS SELECT pid, key, value FROM kv_work WHERE pid IS NOT NULL {keep} "
+                "ORDER BY pid")
+    return dict.fromkeys(big, "kv_work")
+
+
 def owner_expr(entry: Entry) -> str:
     if not entry.segments:
         return "NULL"
     return f"regexp_extract(key, {lit('^' + entry.regex + '$')}, 1)"
 
 
-def load_index(con: duckdb.DuckDBPyConnection, entry: Entry, pid: int, result: IngestResult) -> None:
+def load_indexes(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, src: str = "kv_work") -> None:
+    """Every index entry (an array of ids, or of objects with an id) into kv_index, in one pass."""
+    entries = [(pid, e) for pid, e in enumerate(layout.entries) if e.shape == "index"]
+    if not entries:
+        return
+    pids = ", ".join(str(pid) for pid, _ in entries)
+    owner = "CASE pid " + " ".join(f"WHEN {pid} THEN {owner_expr(e)}" for pid, e in entries) + " END"
     con.execute(
-        f"INSERT INTO kv_index SELECT key, {owner_expr(entry)}, i, "
+        "INSERT INTO kv_index SELECT key, owner, i, "
         "CASE WHEN json_type(e) = 'OBJECT' THEN e->>'$.id' ELSE e->>'$' END "
-        "FROM (SELECT key, unnest(range(len(l))) AS i, unnest(l) AS e "
-        f"FROM (SELECT key, json_extract(value, '$[*]') AS l FROM kv_work WHERE pid = {pid} "
+        "FROM (SELECT key, owner, unnest(range(len(l))) AS i, unnest(l) AS e "
+        f"FROM (SELECT key, {owner} AS owner, json_extract(value, '$[*]') AS l FROM {src} WHERE pid IN ({pids}) "
         f"AND {first_char('value')} = '['))"
     )
-    bad = con.execute(f"SELECT count(*) FROM kv_work WHERE pid = {pid} AND {first_char('value')} <> '['").fetchone()[0]
+    bad = con.execute(f"SELECT count(*) FROM {src} WHERE pid IN ({pids}) AND {first_char('value')} <> '['"
+                      ).fetchone()[0]
     if bad:
-        result.coercion_nulls["kv_index (value not an array)"] = (
-            result.coercion_nulls.get("kv_index (value not an array)", 0) + bad
-        )
+        result.coercion_nulls["kv_index (value not an array)"] = bad
 
 
 def load_counter(con: duckdb.DuckDBPyConnection, entry: Entry, pid: int, result: IngestResult) -> None:
@@ -502,9 +519,11 @@ def load_counter(con: duckdb.DuckDBPyConnection, entry: Entry, pid: int, result:
         result.coercion_nulls["kv_counters.value"] = result.coercion_nulls.get("kv_counters.value", 0) + bad
 
 
-def load_entity(con: duckdb.DuckDBPyConnection, entry: Entry, layout: Layout, pid: int, result: IngestResult) -> None:
+def load_entity(con: duckdb.DuckDBPyConnection, entry: Entry, layout: Layout, pid: int, result: IngestResult,
+                src: str = "kv_work") -> None:
+    """The entry's rows, extracted once (raw and coerced side by side), counted, then inserted."""
     assert entry.table
-    select, fallible, columns = entity_select(entry, layout, pid)
+    select, fallible, columns = entity_select(entry, layout, pid, src)
     con.execute(f"CREATE TEMP TABLE entity_rows AS {select}")
     checks = [f"count(*) FILTER (WHERE shape_ok AND r_{c} IS NOT NULL AND c_{c} IS NULL)" for c in fallible]
     counts = con.execute(f"SELECT {', '.join([*checks, 'count(*) FILTER (WHERE NOT shape_ok)'])} FROM entity_rows"
@@ -520,7 +539,7 @@ def load_entity(con: duckdb.DuckDBPyConnection, entry: Entry, layout: Layout, pi
     bad = counts[-1]
     if entry.shape == "array":
         bad += con.execute(
-            f"SELECT count(*) FROM kv_work WHERE pid = {pid} AND {first_char('value')} <> '['"
+            f"SELECT count(*) FROM {src} WHERE pid = {pid} AND {first_char('value')} <> '['"
         ).fetchone()[0]
     if bad:
         name = f"{entry.table} (wrong shape, row skipped)"
@@ -616,11 +635,11 @@ def ingest(
         run_id=uuid.uuid4().hex,
         store=store.label(),
         layout=layout_spec if layout_spec in ("seed", "deployed") else str(Path(layout_spec).resolve()),
-        files=[
-            {"path": str(s.path), "format": s.format, "gzip": s.gzipped, "size": s.size, "sha256": sha256_of(s.path)}
-            for s in sources
-        ],
+        files=[{"path": str(s.path), "format": s.format, "gzip": s.gzipped, "size": s.size} for s in sources],
     )
+    # the files' sha256 is computed on a thread while DuckDB reads them (hashlib releases the GIL)
+    hasher = ThreadPoolExecutor(max_workers=1)
+    digests = [hasher.submit(sha256_of, s.path) for s in sources]
     if store.is_postgres:
         workdir = Path(tempfile.mkdtemp(prefix="promo-ingest-"))
         build_path = workdir / "build.duckdb"
@@ -637,6 +656,8 @@ def ingest(
         try:
             stage_files(con, sources, layout, result, workdir, say)
             build(con, layout, result)
+            for info, digest in zip(result.files, digests, strict=True):
+                info["sha256"] = digest.result()
             if store.is_postgres:
                 from dashboard.pg_load import load_into_postgres
 
@@ -659,6 +680,7 @@ def ingest(
     except duckdb.Error as exc:
         raise IngestError(f"ingest failed: {first_line(exc)}") from None
     finally:
+        hasher.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(workdir, ignore_errors=True)
         if not store.is_postgres:
             build_path.unlink(missing_ok=True)

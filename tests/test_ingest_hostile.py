@@ -140,3 +140,25 @@ def test_clean_file_with_a_key_twice_keeps_the_last(new_store: StoreFactory, tmp
     write(path, lines, bom=False, crlf=False)
     ingest([path], store, "seed", say=lambda _m: None)
     assert scalar(store, "SELECT title FROM tracks WHERE id = 't40'") == "late"
+
+
+def test_wrong_shapes_are_counted_and_kept_raw(new_store: StoreFactory, tmp_path: Path) -> None:
+    store = new_store()
+    path = write(tmp_path / "shapes.ndjson", [
+        _line("tracks:u1:t1", ["not", "an", "object"]),                       # object expected
+        _line("coins:u1:transactions", {"id": "x", "amount": 5}),             # array expected
+        _line("coins:u2:transactions", [{"id": "a", "amount": "7"}, 42, {"id": "b", "amount": "x"}]),
+        _line("tracks:u1:list", {"not": "a list"}),                           # index expected
+        _line("notifications:u1:unread", "seven"),                            # counter
+    ], bom=False, crlf=False)
+    result = ingest([path], store, "seed", say=lambda _m: None)
+    assert result.rows_loaded == 5 == scalar(store, "SELECT COUNT(*) FROM kv_store")
+    assert result.coercion_nulls == {
+        "tracks (wrong shape, row skipped)": 1,
+        "coins_transactions (wrong shape, row skipped)": 2,  # the object value, and the element 42
+        "coins_transactions.amount": 1,
+        "kv_index (value not an array)": 1,
+        "kv_counters.value": 1,
+    }
+    assert rows(store, "SELECT id, amount FROM coins_transactions ORDER BY id") == [("a", 7), ("b", None)]
+    assert scalar(store, "SELECT COUNT(*) FROM tracks") == 0
