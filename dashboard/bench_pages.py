@@ -49,8 +49,13 @@ def default_identities(store: Store, artists: int = 3) -> list[tuple[str, str | 
 def bench_pages(store: Store, pages: list[str], identities: list[tuple[str, str | None]], repeats: int = 5,
                 cold: bool = False, state: dict[str, object] | None = None) -> list[dict]:
     """Time each page as each identity: one row per (page, role, artist_id) with first_ms, median_ms, max_ms."""
+    import logging
+
     import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    for name in ("streamlit", "streamlit.runtime.caching", "streamlit.runtime.scriptrunner_utils"):
+        logging.getLogger(name).setLevel(logging.ERROR)  # bare-mode warnings on every run would drown the table
 
     rows: list[dict] = []
     with _app_env(store):
