@@ -48,6 +48,12 @@ def moscow_time(value: object, zone_label: str = "") -> str:
     return f"{text} {zone_label}" if zone_label else text
 
 
+def moscow_times(values: pd.Series) -> pd.Series:
+    """``moscow_time`` for a whole column at once (missing values as "—")."""
+    stamps = pd.to_datetime(values, utc=True, errors="coerce")
+    return stamps.dt.tz_convert(MOSCOW).dt.strftime("%Y-%m-%d %H:%M").fillna("—")
+
+
 def delta_pct(current: float | Decimal, previous: float | Decimal) -> float | None:
     """Relative change in percent; None when there is nothing to compare with."""
     if not previous:

@@ -213,8 +213,24 @@ def is_web_link(value: object) -> bool:
 
 def item_label(row: dict[str, Any] | pd.Series) -> str:
     """A one-line label of a queue item, for pickers: ``tracks · Title · id``."""
-    title = str(row.get("title") or "—").replace("\n", " ")[:60]
+    raw = row.get("title")
+    title = "—" if raw is None or (not isinstance(raw, str) and pd.isna(raw)) or raw == "" else str(raw)
+    title = title.replace("\n", " ")[:60]
     return f"{row.get('entity')} · {title} · {row.get('entity_id')}"
+
+
+def item_refs(queue: pd.DataFrame) -> list[str]:
+    """``item_ref`` of every queue row, vectorized."""
+    parts = [queue[c].astype(str) for c in ("entity", "source_key", "entity_id")]
+    return list(parts[0] + "\t" + parts[1] + "\t" + parts[2])
+
+
+def item_labels(queue: pd.DataFrame, entity_names: dict[str, str]) -> list[str]:
+    """``item_label`` of every queue row (with translated entity names), vectorized."""
+    title = queue["title"].fillna("—").astype(str).str.replace("\n", " ", regex=False).str.slice(0, 60)
+    title = title.mask(title == "", "—")
+    return list(queue["entity"].map(entity_names).astype(str) + " · " + title + " · "
+                + queue["entity_id"].astype(str))
 
 
 def item_ref(row: dict[str, Any] | pd.Series) -> str:

@@ -10,7 +10,7 @@ import streamlit as st
 
 import ui
 from dashboard import moderation, repository
-from dashboard.formatting import moscow_now, moscow_time, moscow_today, number
+from dashboard.formatting import moscow_now, moscow_time, moscow_times, moscow_today, number
 from dashboard.store import StoreError
 
 who = ui.require_role("moderator", "admin")
@@ -36,7 +36,8 @@ def hours_text(hours: float) -> str:
     return f"{days} {d} {rest} {h}" if days else f"{rest} {h}"
 
 
-layout = repository.layout_of(store)
+runs = ui.query("last_ingest")
+layout = moderation.layout_name(None if runs.empty else str(runs["layout"].iloc[0]))
 now = moscow_now()
 queue = moderation.with_age(ui.query("pending_items", **moderation.pending_params(layout)), now)
 kpis = ui.query("moderation_kpis", today=moscow_today()).iloc[0]
@@ -90,7 +91,7 @@ view = pd.DataFrame({
     ui.tr("mod.col.title"): shown["title"].fillna("—").astype(str),
     ui.tr("mod.col.artist"): shown["artist_name"].fillna("—").astype(str),
     ui.tr("mod.col.waiting"): shown["age_hours"].map(hours_text),
-    ui.tr("mod.col.created"): shown["created_at"].map(moscow_time),
+    ui.tr("mod.col.created"): moscow_times(shown["created_at"]),
     ui.tr("mod.col.status"): shown["status"].astype(str),
     ui.tr("mod.col.id"): shown["entity_id"].astype(str),
 })
@@ -98,15 +99,14 @@ event: Any = st.dataframe(view, hide_index=True, width="stretch", on_select="rer
                           key="mod_queue_table")
 picked_rows: list[int] = list(getattr(getattr(event, "selection", None), "rows", []) or [])
 
-refs = [moderation.item_ref(r) for r in shown.to_dict("records")]
-labels = {moderation.item_ref(r): moderation.item_label({**r, "entity": entity_names[r["entity"]]})
-          for r in shown.to_dict("records")}
+refs = moderation.item_refs(shown)
+labels = dict(zip(refs, moderation.item_labels(shown, entity_names), strict=True))
 # the same choice through a widget (keyboard users, and tests: AppTest cannot tick dataframe rows)
 picked_refs: list[str] = st.multiselect(ui.tr("mod.pick"), refs, format_func=labels.__getitem__, key="mod_pick",
                                         help=ui.tr("mod.pick_help"))
 selected_refs = list(dict.fromkeys([refs[i] for i in picked_rows if 0 <= i < len(refs)] + picked_refs))
-rows_by_ref = {moderation.item_ref(r): r for r in shown.to_dict("records")}
-selected = [rows_by_ref[ref] for ref in selected_refs if ref in rows_by_ref]
+position = {ref: i for i, ref in enumerate(refs)}
+selected = [shown.iloc[position[ref]].to_dict() for ref in selected_refs if ref in position]
 
 
 def as_item(row: dict[str, Any]) -> repository.Item:
@@ -207,8 +207,8 @@ if conflicts:
 # a bulk decision waits for its confirmation (kept in session state, so the dialog survives reruns)
 bulk = st.session_state.get("mod_bulk_pending")
 if bulk:
-    all_rows = {moderation.item_ref(r): r for r in queue.to_dict("records")}
-    bulk_rows = [all_rows[ref] for ref in bulk["refs"] if ref in all_rows]
+    in_queue = {ref: i for i, ref in enumerate(moderation.item_refs(queue))}
+    bulk_rows = [queue.iloc[in_queue[ref]].to_dict() for ref in bulk["refs"] if ref in in_queue]
     if bulk_rows:
         confirm_bulk(bulk["action"], bulk_rows, bulk["reason"], bulk["note"])
     else:
