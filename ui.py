@@ -15,7 +15,7 @@ from dashboard import artist_metrics as am
 from dashboard import identity as ident
 from dashboard.export import safe_csv
 from dashboard.formatting import moscow_time, moscow_today
-from dashboard.i18n import DEFAULT_LANGUAGE, t
+from dashboard.i18n import DEFAULT_LANGUAGE, TEXTS, t
 from dashboard.queries import run_query
 from dashboard.store import Store, resolve_store
 
@@ -28,6 +28,12 @@ def lang() -> str:
 
 def tr(key: str, **fmt: object) -> str:
     return t(key, lang(), **fmt)
+
+
+def tr_value(prefix: str, value: object) -> str:
+    """A data value's translation (``prefix.value``), or the value itself when the table has none."""
+    key = f"{prefix}.{value}"
+    return tr(key) if key in TEXTS else str(value)
 
 
 def store() -> Store:

@@ -69,8 +69,10 @@ if queue.empty:
 # ---------------------------------------------------------------- filters
 f1, f2, f3, f4 = st.columns([2, 2, 2, 3])
 types = f1.multiselect(ui.tr("mod.filter.type"), list(entity_names), format_func=entity_names.__getitem__,
+                       placeholder=ui.tr("widget.choose"),
                        key="mod_f_type")
 bands = f2.multiselect(ui.tr("mod.filter.age"), list(band_names), format_func=band_names.__getitem__,
+                       placeholder=ui.tr("widget.choose"),
                        key="mod_f_age")
 artists = queue.dropna(subset=["artist_id"]).drop_duplicates("artist_id")
 artist_labels = {"": ui.tr("mod.filter.all_artists")}
@@ -103,6 +105,7 @@ refs = moderation.item_refs(shown)
 labels = dict(zip(refs, moderation.item_labels(shown, entity_names), strict=True))
 # the same choice through a widget (keyboard users, and tests: AppTest cannot tick dataframe rows)
 picked_refs: list[str] = st.multiselect(ui.tr("mod.pick"), refs, format_func=labels.__getitem__, key="mod_pick",
+                                        placeholder=ui.tr("widget.choose"),
                                         help=ui.tr("mod.pick_help"))
 selected_refs = list(dict.fromkeys([refs[i] for i in picked_rows if 0 <= i < len(refs)] + picked_refs))
 position = {ref: i for i, ref in enumerate(refs)}

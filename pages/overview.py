@@ -35,7 +35,8 @@ left, right = st.columns([1, 2])
 with left:
     st.subheader(ui.tr("overview.tracks_by_status"))
     by_status = ui.query("tracks_by_status")
-    st.dataframe(by_status.rename(columns={"status": ui.tr("column.status"), "tracks": ui.tr("column.tracks")}),
+    shown = by_status.assign(status=by_status["status"].map(lambda s: ui.tr_value("status", s)))
+    st.dataframe(shown.rename(columns={"status": ui.tr("column.status"), "tracks": ui.tr("column.tracks")}),
                  hide_index=True, width="stretch")
     ui.csv_download(by_status, "tracks_by_status.csv", key="dl_tracks_by_status")
 with right:

@@ -14,7 +14,7 @@ from dashboard.i18n import LANGUAGES, TEXTS, load_table, t
 from dashboard.store import Store
 from tests.apptest import open_page, texts
 from tests.conftest import REPO
-from tests.sql import scalar
+from tests.sql import rows, scalar
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
@@ -29,8 +29,9 @@ def test_overview_shows_the_stores_numbers(engine: str, demo_stores: dict[str, S
                             "UNION SELECT user_id FROM concerts) AS o WHERE user_id IS NOT NULL")
     assert metrics["Артисты"] == number(artists)
     by_status = at.dataframe[0].value
-    assert dict(zip(by_status.iloc[:, 0], by_status.iloc[:, 1], strict=True)) == dict(
-        __import__("tests.sql", fromlist=["rows"]).rows(store, "SELECT status, COUNT(*) FROM tracks GROUP BY status"))
+    expected = rows(store, "SELECT status, COUNT(*) FROM tracks GROUP BY status")
+    assert dict(zip(by_status.iloc[:, 0], by_status.iloc[:, 1], strict=True)) == {
+        t(f"status.{s}"): n for s, n in expected}  # statuses shown in Russian: "одобрен", "на модерации", …
     assert any("Данные на" in c.value and "Europe/Moscow" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 1 or "донатов не было" in texts(at)
 
