@@ -85,6 +85,6 @@ def main() -> None:
     st.navigation(sections).run()
 
 
-with shared_connection():
+with ui.shell_run(), shared_connection():
     main()
 

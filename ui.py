@@ -5,7 +5,10 @@ Pages import this module; nothing under ``dashboard/`` imports Streamlit.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -20,6 +23,28 @@ from dashboard.queries import run_query
 from dashboard.store import Store, resolve_store
 
 CACHE_TTL_SECONDS = 300
+_IN_SHELL: contextvars.ContextVar[bool] = contextvars.ContextVar("promo_in_shell", default=False)
+
+
+@contextmanager
+def shell_run() -> Iterator[None]:
+    """Marks a script run as going through app.py (identity, language, navigation)."""
+    token = _IN_SHELL.set(True)
+    try:
+        yield
+    finally:
+        _IN_SHELL.reset(token)
+
+
+def ensure_shell() -> None:
+    """Pages run inside app.py's st.navigation. Because the folder is named ``pages/``, Streamlit starts in its
+    legacy multipage mode and, for a deep link opened before any session has called st.navigation, runs the page
+    file on its own. Then: leave legacy mode and rerun, which goes through the shell (and lands on the page)."""
+    if not _IN_SHELL.get():
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def lang() -> str:
@@ -77,7 +102,8 @@ def current_identity() -> ident.Identity | None:
 
 
 def require_role(*roles: str) -> ident.Identity:
-    """Stop the page unless the current identity has one of ``roles``."""
+    """Stop the page unless the current identity has one of ``roles`` (every page calls this first)."""
+    ensure_shell()
     who = current_identity()
     if who is None or who.role not in roles:
         st.error(tr("error.forbidden"))
