@@ -18,9 +18,9 @@ from dashboard import artist_metrics as am
 from dashboard import identity as ident
 from dashboard.export import safe_csv
 from dashboard.formatting import moscow_time, moscow_today
-from dashboard.i18n import DEFAULT_LANGUAGE, TEXTS, t
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, TEXTS, t
 from dashboard.queries import run_query
-from dashboard.store import Store, resolve_store
+from dashboard.store import Store, StoreError, resolve_store
 
 CACHE_TTL_SECONDS = 300
 _IN_SHELL: contextvars.ContextVar[bool] = contextvars.ContextVar("promo_in_shell", default=False)
@@ -39,12 +39,61 @@ def shell_run() -> Iterator[None]:
 def ensure_shell() -> None:
     """Pages run inside app.py's st.navigation. Because the folder is named ``pages/``, Streamlit starts in its
     legacy multipage mode and, for a deep link opened before any session has called st.navigation, runs the page
-    file on its own. Then: leave legacy mode and rerun, which goes through the shell (and lands on the page)."""
-    if not _IN_SHELL.get():
-        from streamlit.runtime.pages_manager import PagesManager
+    file on its own. Then: leave legacy mode (the next run goes through app.py) and draw the shell's sidebar here,
+    so this run has the same identity, language and scope as every other."""
+    if _IN_SHELL.get():
+        return
+    from streamlit.runtime.pages_manager import PagesManager
 
-        PagesManager.uses_pages_directory = False
+    PagesManager.uses_pages_directory = False
+    if shell_sidebar() is None:
+        st.warning(tr("shell.no_identity"))
+        st.stop()
+
+
+def language_switch() -> None:
+    current = lang()
+    choice = st.sidebar.segmented_control(
+        tr("shell.language"), LANGUAGES, default=current, format_func=str.upper, key="lang_switch"
+    )
+    if choice and choice != current:
+        st.session_state["lang"] = choice
         st.rerun()
+
+
+def view_as_picker() -> ident.Identity | None:
+    """Demo mode: choose whom to view as. Staff roles first, then every artist in the store."""
+    try:
+        artists = query("known_artists")
+    except StoreError as exc:
+        st.error(tr("error.store", message=str(exc)))
+        return None
+    options: list[tuple[str, str | None]] = [(role, None) for role in ("admin", "moderator", "manager")]
+    names = dict(zip(artists["artist_id"], artists["name"], strict=True))
+    options += [("artist", a) for a in names]
+
+    labels = {
+        option: tr("shell.view_as_artist", name=names.get(option[1], option[1])) if option[0] == "artist"
+        else tr(f"role.{option[0]}")
+        for option in options
+    }
+    # format_func must not read session state: AppTest calls it outside a script run
+    chosen = st.sidebar.selectbox(tr("shell.view_as"), options, format_func=labels.__getitem__, key="view_as")
+    role, artist = chosen
+    return ident.demo_identity(role, artist, names.get(artist, "") if artist else "")
+
+
+def shell_sidebar() -> ident.Identity | None:
+    """The shell's sidebar: language, "view as" (demo mode), store. Returns who is looking."""
+    language_switch()
+    if ident.demo_mode():
+        who = view_as_picker()
+        st.session_state["identity"] = who
+        st.sidebar.caption(tr("shell.demo_mode"))
+    else:
+        who = current_identity()
+    st.sidebar.caption(tr("shell.store", store=store().label()))
+    return who
 
 
 def lang() -> str:
