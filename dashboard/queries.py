@@ -1,5 +1,6 @@
 """Run a named query from ``queries/*.sql`` on either engine, with bound parameters, into a DataFrame.
 
+A query may include a shared CTE from ``queries/shared/`` with a line ``-- include: NAME`` (see _with_includes).
 Each file starts with a header comment::
 
     -- Returns: one row per track status with the number of tracks.
@@ -53,11 +54,27 @@ def load_query(name: str) -> Query:
     path = QUERY_DIR / f"{name}.sql"
     if not path.is_file():
         raise QueryError(f"no query {name!r} in {QUERY_DIR}")
-    sql = path.read_text(encoding="utf-8")
+    sql = _with_includes(path.read_text(encoding="utf-8"))
     header = [line[2:].strip() for line in sql.splitlines() if line.startswith("--")]
     returns = " ".join(h.split(":", 1)[1].strip() for h in header if h.lower().startswith("returns:"))
     params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(sql))))
     return Query(name=name, sql=sql, returns=returns, params=params)
+
+
+_INCLUDE = re.compile(r"^-- include: ([a-z0-9_]+)\s*$", re.MULTILINE)
+
+
+def _fragment(name: str) -> str:
+    path = QUERY_DIR / "shared" / f"{name}.sql"
+    if not path.is_file():
+        raise QueryError(f"no shared SQL fragment {name!r} in {path.parent}")
+    return "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("--"))
+
+
+def _with_includes(sql: str) -> str:
+    """Replace each line ``-- include: NAME`` with ``queries/shared/NAME.sql`` (a CTE shared by several queries,
+    e.g. the revenue lines with the donation counted once). Fragments are trusted files, never user input."""
+    return _INCLUDE.sub(lambda m: _fragment(m.group(1)), sql)
 
 
 def all_queries() -> list[str]:

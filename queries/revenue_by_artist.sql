@@ -3,7 +3,7 @@
 --          donations (count of completed RUB donations received), donations_net (RUB, completed donations
 --          received), platform_net (RUB, completed payments the artist made: subscriptions, coins, promotion,
 --          other), and artists (the number of all artists, the same on every row). Revenue lines as in
---          revenue_payment_summary (a donation counted once). Non-RUB is left out of the sums. Ordered by
+--          queries/shared/revenue_lines.sql (a donation counted once). Non-RUB is left out of the sums. Ordered by
 --          donations_net + platform_net, most first.
 -- Params: :start, :end (date, inclusive)
 WITH artists AS (
@@ -11,23 +11,12 @@ WITH artists AS (
   UNION SELECT user_id FROM videos WHERE user_id IS NOT NULL
   UNION SELECT user_id FROM concerts WHERE user_id IS NOT NULL
 ),
-lines AS (
-  SELECT p.user_id AS user_id,
-         CASE WHEN p.type = 'donation_received' THEN 'donations' ELSE 'platform' END AS side,
-         UPPER(COALESCE(p.currency, 'RUB')) AS currency,
-         LOWER(COALESCE(p.status, 'pending')) AS status,
-         COALESCE(p.amount, 0) AS amount
-  FROM payment_transactions AS p
-  WHERE CAST(p.created_at AS DATE) BETWEEN CAST(:start AS DATE) AND CAST(:end AS DATE)
-  UNION ALL
-  SELECT d.artist_id, 'donations', UPPER(COALESCE(d.currency, 'RUB')), LOWER(COALESCE(d.status, 'pending')),
-         COALESCE(d.amount, 0)
-  FROM donations AS d
-  WHERE CAST(d.created_at AS DATE) BETWEEN CAST(:start AS DATE) AND CAST(:end AS DATE)
-    AND NOT EXISTS (SELECT 1 FROM payment_transactions AS p
-                    WHERE p.type = 'donation_received' AND p.id = d.transaction_id)
-    AND NOT EXISTS (SELECT 1 FROM payment_transactions AS p
-                    WHERE p.type = 'donation_received' AND CAST(p.metadata AS JSON) ->> 'donation_id' = d.id)
+-- include: revenue_lines
+, lines AS (
+  SELECT user_id, CASE WHEN stream = 'donations' THEN 'donations' ELSE 'platform' END AS side, currency, status,
+         amount
+  FROM revenue_lines
+  WHERE day BETWEEN CAST(:start AS DATE) AND CAST(:end AS DATE)
 ),
 per_artist AS (
   SELECT l.user_id AS artist_id,
