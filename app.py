@@ -10,6 +10,7 @@ import streamlit as st
 
 import ui
 from dashboard.queries import shared_connection
+from dashboard.store import StoreError
 
 st.set_page_config(page_title="Promo.music Insights", page_icon="🎵", layout="wide")
 
@@ -41,7 +42,11 @@ def main() -> None:
         if who.role in roles:
             section = ui.tr(SECTIONS.get(path, "nav.section.artist"))
             sections.setdefault(section, []).append(st.Page(path, title=ui.tr(title), icon=icon))
-    st.navigation(sections).run()
+    page = st.navigation(sections)
+    try:
+        page.run()
+    except StoreError as exc:  # e.g. the store file is locked by an ingest or a CLI decision: one line, no traceback
+        st.error(ui.tr("error.store", message=str(exc)))
 
 
 with ui.shell_run(), shared_connection():

@@ -7,9 +7,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+import sqlalchemy as sa
+
 from dashboard.layout import LayoutError
 from dashboard.readers import InputError
-from dashboard.store import StoreError, resolve_store
+from dashboard.store import StoreError, describe_connect_error, resolve_store
 
 DB_HELP = "DuckDB file or postgresql+psycopg:// URL (default: PROMO_DB, secrets.toml, data/promo.duckdb)"
 EXIT_FATAL = 1
@@ -89,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.run(args))
     except (IngestError, InputError, LayoutError, StoreError) as exc:
         return fail(str(exc))
+    except (sa.exc.DBAPIError, duckdb.Error) as exc:  # the store refused: locked by another process, unreachable
+        return fail(describe_connect_error(resolve_store(getattr(args, "db", None)), exc))
     except KeyboardInterrupt:
         return fail("interrupted", 130)
     except (OSError, MemoryError) as exc:

@@ -312,3 +312,35 @@ def test_moderation_queries_on_both_engines(seed_store: Store) -> None:
                     action="", entity="")
     assert list(log["entity_id"]) == ["v1"] and list(log["reason"]) == ["Дубль"]
     assert list(run_query(s, "moderation_actors")["actor"]) == ["Анна", "Борис"]
+
+
+def test_duckdb_file_held_by_another_process_says_so(tmp_path: Path) -> None:
+    """A second process holding the DuckDB file: the decision fails with a one-line message, and the CLI exits 1."""
+    import subprocess
+    import sys
+    import time
+
+    from dashboard.store import StoreError
+
+    store = Store(str(tmp_path / "held.duckdb"))
+    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], store, "seed", say=lambda _m: None)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+                               "time.sleep(60)", store.name],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
+        with pytest.raises((StoreError, repo.ModerationError), match="in use by another process"):
+            repo.decide(store, [item("tracks", "t1", f"tracks:{ARTIST}:t1")], "approve", "moder")
+        proc = subprocess.run([sys.executable, "-m", "dashboard", "moderate", "--db", store.name, "--entity", "tracks",
+                               "--id", "t1", "--action", "approve", "--actor", "moder"],
+                              capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parent.parent)
+        assert proc.returncode != 0
+        lines = (proc.stdout + proc.stderr).strip().splitlines()
+        assert len(lines) == 1 and "in use by another process" in lines[0], lines
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.1)
+    outcome = repo.decide(store, [item("tracks", "t1", f"tracks:{ARTIST}:t1")], "approve", "moder")[0]
+    assert outcome.applied
