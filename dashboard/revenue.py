@@ -288,7 +288,10 @@ def timeline_totals(stream_rows: pd.DataFrame) -> pd.DataFrame:
 def load_config(path: Path | None = None) -> dict[str, Any]:
     """The revenue configuration: ``path``, else the file named by PROMO_REVENUE_CONFIG, else revenue_config.json."""
     chosen = path or Path(os.environ.get(CONFIG_ENV) or CONFIG_FILE)
-    doc = json.loads(chosen.read_text(encoding="utf-8"))
+    try:
+        doc = json.loads(chosen.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{chosen}: cannot read the revenue config ({exc})") from None
     if not isinstance(doc, dict):
         raise ValueError(f"{chosen}: expected a JSON object")
     return doc

@@ -317,3 +317,9 @@ def test_tier_prices_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     other.write_text(json.dumps({"tier_prices": {"pro": -1}}), encoding="utf-8")
     with pytest.raises(ValueError, match="pro"):
         rv.load_tier_prices()
+    other.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="cannot read the revenue config"):
+        rv.load_tier_prices()
+    monkeypatch.setenv(rv.CONFIG_ENV, str(tmp_path / "missing.json"))
+    with pytest.raises(ValueError, match="cannot read the revenue config"):
+        rv.load_tier_prices()
