@@ -181,6 +181,17 @@ def data_as_of() -> None:
     st.caption(tr("freshness.as_of", when=when))
 
 
+def section(title_key: str, help_key: str, frame: pd.DataFrame, empty_key: str) -> bool:
+    """A section heading with its definition; a friendly note instead of the content when there is no data.
+    Returns whether there is data to show."""
+    st.subheader(tr(title_key))
+    st.caption(tr(help_key))
+    if frame.empty:
+        st.info(tr(empty_key))
+        return False
+    return True
+
+
 def csv_download(frame: pd.DataFrame, filename: str, key: str) -> None:
     st.download_button(
         tr("action.download_csv"), data=safe_csv(frame), file_name=filename, mime="text/csv", key=key,

@@ -20,11 +20,7 @@ if geo.empty and platforms.empty:
     st.info(ui.tr("artist.audience.empty"))
     st.stop()
 
-st.subheader(ui.tr("artist.audience.geography"))
-st.caption(ui.tr("artist.audience.geography_help"))
-if geo.empty:
-    st.info(ui.tr("artist.audience.no_geography"))
-else:
+if ui.section("artist.audience.geography", "artist.audience.geography_help", geo, "artist.audience.no_geography"):
     countries = am.with_iso3(geo)
     c1, c2 = st.columns(2)
     c1.metric(ui.tr("artist.audience.countries"), number(len(countries)))
@@ -42,11 +38,7 @@ else:
     table["share"] = (table["share"] * 100).round(1)
     ui.artist_table(table.rename(columns={"share": "share_pct"}), "geography")
 
-st.subheader(ui.tr("artist.audience.platforms"))
-st.caption(ui.tr("artist.audience.platforms_help"))
-if platforms.empty:
-    st.info(ui.tr("artist.audience.no_platforms"))
-else:
+if ui.section("artist.audience.platforms", "artist.audience.platforms_help", platforms, "artist.audience.no_platforms"):
     by_platform = am.numeric(platforms, ["plays"])
     total = by_platform["plays"].sum()
     by_platform["share_pct"] = (by_platform["plays"] / total * 100).round(1) if total else 0.0

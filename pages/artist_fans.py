@@ -47,11 +47,7 @@ else:
     am.compact(fig, 280, ui.tr("artist.col.amount_rub"))
     st.plotly_chart(fig, width="stretch", key="chart_donations")
 
-st.subheader(ui.tr("artist.fans.top_donors"))
-st.caption(ui.tr("artist.fans.top_donors_help"))
-if donors.empty:
-    st.info(ui.tr("artist.fans.no_donations"))
-else:
+if ui.section("artist.fans.top_donors", "artist.fans.top_donors_help", donors, "artist.fans.no_donations"):
     top = am.numeric(donors, ["amount_rub"])
     top["donor"] = am.donor_labels(top, anonymous)
     top_shown = am.moscow_times(top[["donor", "donations", "amount_rub", "last_donation_at"]], ["last_donation_at"])

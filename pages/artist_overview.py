@@ -62,10 +62,6 @@ else:
                                ui.tr("artist.col.plays"), height=300)
     st.plotly_chart(fig, width="stretch", key="chart_plays")
 
-st.subheader(ui.tr("artist.overview.pending"))
-st.caption(ui.tr("artist.help.pending_items"))
-if pending.empty:
-    st.info(ui.tr("artist.overview.no_pending"))
-else:
+if ui.section("artist.overview.pending", "artist.help.pending_items", pending, "artist.overview.no_pending"):
     shown = pending.assign(kind=pending["kind"].map(lambda k: am.translated("artist.kind", k, ui.lang())))
     ui.artist_table(am.moscow_times(shown, ["created_at"]), "pending_items")

@@ -31,11 +31,8 @@ if campaigns.empty and banners.empty and pitching.empty:
     st.info(ui.tr("artist.promotion.empty"))
     st.stop()
 
-st.subheader(ui.tr("artist.promotion.campaigns"))
-st.caption(ui.tr("artist.promotion.campaigns_help"))
-if campaigns.empty:
-    st.info(ui.tr("artist.promotion.no_campaigns"))
-else:
+if ui.section("artist.promotion.campaigns", "artist.promotion.campaigns_help", campaigns,
+              "artist.promotion.no_campaigns"):
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(ui.tr("artist.kpi.campaign_spent"), rub(campaigns["spent"].sum()), help=ui.tr("artist.help.spent"))
     c1.caption(ui.tr("artist.of_budget", budget=rub(campaigns["budget"].sum()),
@@ -59,11 +56,7 @@ else:
                            "reach", "engagement", "engagement_rate_pct", "conversions", "conversion_rate_pct",
                            "start_date", "end_date"]], "campaigns")
 
-st.subheader(ui.tr("artist.promotion.banners"))
-st.caption(ui.tr("artist.promotion.banners_help"))
-if banners.empty:
-    st.info(ui.tr("artist.promotion.no_banners"))
-else:
+if ui.section("artist.promotion.banners", "artist.promotion.banners_help", banners, "artist.promotion.no_banners"):
     b1, b2, b3, b4 = st.columns(4)
     b1.metric(ui.tr("artist.kpi.banner_spent"), rub(banners["spent"].sum()), help=ui.tr("artist.help.spent"))
     b1.caption(ui.tr("artist.of_budget", budget=rub(banners["budget"].sum()),
@@ -81,11 +74,7 @@ else:
     ui.artist_table(table[["title", "placement", "status", "reason", "budget", "spent", "budget_used_pct",
                            "impressions", "clicks", "ctr_pct", "start_date", "end_date"]], "banners")
 
-st.subheader(ui.tr("artist.promotion.pitching"))
-st.caption(ui.tr("artist.promotion.pitching_help"))
-if pitching.empty:
-    st.info(ui.tr("artist.promotion.no_pitching"))
-else:
+if ui.section("artist.promotion.pitching", "artist.promotion.pitching_help", pitching, "artist.promotion.no_pitching"):
     outcomes = pitching["status"].fillna("unknown").value_counts().rename_axis("status").reset_index(name="submissions")
     decided = outcomes[outcomes["status"].isin(["accepted", "rejected"])]["submissions"].sum()
     accepted = outcomes[outcomes["status"] == "accepted"]["submissions"].sum()
