@@ -18,7 +18,8 @@ from dashboard import artist_metrics as am
 from dashboard import identity as ident
 from dashboard.export import safe_csv
 from dashboard.formatting import moscow_time, moscow_today
-from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, TEXTS, t
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from dashboard.periods import anchor_day
 from dashboard.queries import run_query
 from dashboard.store import Store, StoreError, resolve_store
 
@@ -106,8 +107,7 @@ def tr(key: str, **fmt: object) -> str:
 
 def tr_value(prefix: str, value: object) -> str:
     """A data value's translation (``prefix.value``), or the value itself when the table has none."""
-    key = f"{prefix}.{value}"
-    return tr(key) if key in TEXTS else str(value)
+    return am.translated(prefix, value, lang())
 
 
 def store() -> Store:
@@ -216,7 +216,7 @@ def artist_page(title_key: str) -> str:
 def artist_today(artist_id: str) -> dt.date:
     """The last day the artist pages show by default: Moscow today, or the store's last analytics day if earlier."""
     dates = query("artist_data_dates", artist_id=artist_id).iloc[0]
-    return am.data_today(dates["store_last_day"], moscow_today())
+    return anchor_day(moscow_today(), dates["store_last_day"])
 
 
 def artist_period(today: dt.date) -> am.Period:

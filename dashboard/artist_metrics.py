@@ -52,12 +52,6 @@ def as_date(value: object) -> dt.date | None:
     return None if pd.isna(stamp) else stamp.date()
 
 
-def data_today(store_last_day: object, moscow_today: dt.date) -> dt.date:
-    """The default end of every period: the store's last analytics day, but never after the Moscow date."""
-    last = as_date(store_last_day)
-    return moscow_today if last is None else min(last, moscow_today)
-
-
 def period_between(start: dt.date, end: dt.date) -> Period:
     if end < start:
         start, end = end, start
@@ -162,6 +156,20 @@ def compact(fig: go.Figure, height: int, y_title: str = "") -> go.Figure:
     fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, height=height, yaxis_title=y_title,
                       legend={"orientation": "h", "y": 1.1})
     return fig
+
+
+def share_bars(frame: pd.DataFrame, label: str, value: str, prefix: str, lang: str, height: int,
+               axis_title: str) -> tuple[pd.DataFrame, go.Figure]:
+    """A breakdown (plays by platform, views by referral source): each row's share in percent, labels translated,
+    and a horizontal bar chart with the largest on top."""
+    out = frame.copy()
+    total = out[value].sum()
+    out["share_pct"] = (out[value] / total * 100).round(1) if total else 0.0
+    out[label] = out[label].map(lambda v: translated(prefix, v, lang))
+    fig = go.Figure(go.Bar(x=list(out[value]), y=[chart_label(v) for v in out[label]], orientation="h",
+                           hovertemplate="%{y}: %{x}<extra></extra>"))
+    compact(fig, height).update_layout(yaxis={"categoryorder": "total ascending"}, xaxis_title=axis_title)
+    return out, fig
 
 
 def chart_label(value: object) -> str:

@@ -158,21 +158,21 @@ def age_hours(created_at: pd.Series, now: dt.datetime) -> pd.Series:
     return hours.fillna(0).clip(lower=0)
 
 
-def sla_badge(hours: float) -> str:
-    """🔴 over 72 h, 🟠 over 24 h, 🟢 otherwise."""
-    if hours > SLA_RED_HOURS:
-        return "🔴"
-    if hours > SLA_AMBER_HOURS:
-        return "🟠"
-    return "🟢"
+SLA_BADGES = {"gt72": "🔴", "24to72": "🟠", "lt24": "🟢"}
 
 
 def age_band(hours: float) -> str:
+    """The SLA band of a waiting time: over 72 h, over 24 h, or less."""
     if hours > SLA_RED_HOURS:
         return "gt72"
     if hours > SLA_AMBER_HOURS:
         return "24to72"
     return "lt24"
+
+
+def sla_badge(hours: float) -> str:
+    """🔴 over 72 h, 🟠 over 24 h, 🟢 otherwise."""
+    return SLA_BADGES[age_band(hours)]
 
 
 def with_age(queue: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:

@@ -5,6 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
+
+
+def anchor_day(today: dt.date, last_day: object) -> dt.date:
+    """The default last day of a report: Moscow ``today``, or the store's last day with data when it stops earlier
+    (an older snapshot still shows its data). ``last_day`` may be None/NaT/NaN (no data: today)."""
+    if last_day is None:
+        return today
+    try:
+        last = pd.Timestamp(last_day)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return today
+    return today if pd.isna(last) else min(today, last.date())
+
 
 def period_bounds(days: int, today: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
     """(cur_start, cur_end, prev_start, prev_end): the last ``days`` days up to ``today`` and the equal days before."""

@@ -110,13 +110,6 @@ def period_for(preset: str, anchor: dt.date, custom: tuple[dt.date, dt.date] | N
     return Period(start, end, prev_start, prev_end)
 
 
-def default_anchor(today: dt.date, last_day: dt.date | None) -> dt.date:
-    """The default last day of the period: Moscow today, or the last payment day when the data stops earlier."""
-    if last_day is None or pd.isna(last_day):
-        return today
-    return min(today, pd.Timestamp(last_day).date())
-
-
 def default_grain(period: Period) -> str:
     if period.days <= 31:
         return "day"

@@ -39,13 +39,7 @@ if ui.section("artist.audience.geography", "artist.audience.geography_help", geo
     ui.artist_table(table.rename(columns={"share": "share_pct"}), "geography")
 
 if ui.section("artist.audience.platforms", "artist.audience.platforms_help", platforms, "artist.audience.no_platforms"):
-    by_platform = am.numeric(platforms, ["plays"])
-    total = by_platform["plays"].sum()
-    by_platform["share_pct"] = (by_platform["plays"] / total * 100).round(1) if total else 0.0
-    by_platform["platform"] = by_platform["platform"].map(lambda p: am.translated("artist.platform", p, ui.lang()))
-    fig = go.Figure(go.Bar(x=list(by_platform["plays"]), y=[am.chart_label(p) for p in by_platform["platform"]],
-                           orientation="h", hovertemplate="%{y}: %{x}<extra></extra>"))
-    am.compact(fig, 280).update_layout(yaxis={"categoryorder": "total ascending"},
-                                       xaxis_title=ui.tr("artist.col.plays"))
+    by_platform, fig = am.share_bars(am.numeric(platforms, ["plays"]), "platform", "plays", "artist.platform",
+                                     ui.lang(), 280, ui.tr("artist.col.plays"))
     st.plotly_chart(fig, width="stretch", key="chart_platforms")
     ui.artist_table(by_platform, "platforms")

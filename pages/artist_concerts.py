@@ -78,12 +78,8 @@ referrals = am.numeric(ui.query("artist_concert_referrals", artist_id=artist_id,
 if referrals.empty or not referrals["views"].sum():
     st.info(ui.tr("artist.concerts.no_referrals"))
 else:
-    referrals["source"] = referrals["source"].map(lambda s: am.translated("artist.source", s, ui.lang()))
-    referrals["share_pct"] = (referrals["views"] / referrals["views"].sum() * 100).round(1)
-    fig = go.Figure(go.Bar(x=list(referrals["views"]), y=[am.chart_label(s) for s in referrals["source"]],
-                           orientation="h", hovertemplate="%{y}: %{x}<extra></extra>"))
-    am.compact(fig, 260).update_layout(yaxis={"categoryorder": "total ascending"},
-                                       xaxis_title=ui.tr("artist.col.views"))
+    referrals, fig = am.share_bars(referrals, "source", "views", "artist.source", ui.lang(), 260,
+                                   ui.tr("artist.col.views"))
     st.plotly_chart(fig, width="stretch", key="chart_referrals")
     ui.artist_table(referrals, "concert_referrals")
 

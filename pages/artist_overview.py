@@ -11,11 +11,12 @@ import streamlit as st
 import ui
 from dashboard import artist_metrics as am
 from dashboard.formatting import moscow_today, number, rub
+from dashboard.periods import anchor_day
 
 artist_id = ui.artist_page("artist.overview.title")
 
 dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
-today = am.data_today(dates["store_last_day"], moscow_today())
+today = anchor_day(moscow_today(), dates["store_last_day"])
 period = ui.artist_period(today)
 
 cur, prev = am.two_periods(ui.query("artist_period_totals", artist_id=artist_id, **period.params()))

@@ -9,13 +9,14 @@ import streamlit as st
 
 import ui
 from dashboard.formatting import delta_pct, moscow_today, number, rub
-from dashboard.periods import period_bounds
+from dashboard.periods import anchor_day, period_bounds
 
 ui.require_role("moderator", "manager", "admin")
 st.title(ui.tr("overview.title"))
 ui.data_as_of()
 
-today = moscow_today()
+# the last day with payments or donations, at most Moscow today: an older snapshot still shows its last 30 days
+today = anchor_day(moscow_today(), ui.query("revenue_data_range")["last_day"].iloc[0])
 cur_start, cur_end, prev_start, prev_end = period_bounds(30, today)
 kpis = ui.query("platform_kpis").iloc[0]
 periods = ui.query("donations_two_periods", cur_start=cur_start, cur_end=cur_end, prev_start=prev_start,
@@ -28,7 +29,7 @@ c1.metric(ui.tr("overview.artists"), number(kpis["artists"]), help=ui.tr("overvi
 c2.metric(ui.tr("overview.tracks"), number(kpis["tracks"]), help=ui.tr("overview.tracks_help"))
 c3.metric(ui.tr("overview.donations_30d"), rub(current), delta=None if change is None else f"{change:+.1f}%",
           help=ui.tr("overview.donations_help"))
-c3.caption(ui.tr("overview.previous", amount=rub(previous)))
+c3.caption(ui.tr("overview.previous", amount=rub(previous)) + " · " + ui.tr("overview.until", day=today))
 c4.metric(ui.tr("overview.coins"), number(kpis["coins_in_circulation"]), help=ui.tr("overview.coins_help"))
 
 left, right = st.columns([1, 2])

@@ -17,6 +17,7 @@ import streamlit as st
 import ui
 from dashboard import revenue as rv
 from dashboard.formatting import moscow_today, number, rub
+from dashboard.periods import anchor_day
 
 MONEY_COLS = {"gross", "refunds", "net", "failed_amount", "previous_net", "net_rub", "price", "mrr_end", "mrr",
               "donations_net", "platform_net"}
@@ -278,7 +279,7 @@ ui.data_as_of()
 
 data_range = ui.query("revenue_data_range").iloc[0]
 last_day = None if pd.isna(data_range["last_day"]) else pd.Timestamp(data_range["last_day"]).date()
-anchor_default = rv.default_anchor(moscow_today(), last_day)
+anchor_default = anchor_day(moscow_today(), last_day)
 
 c_preset, c_dates, c_grain = st.columns([2, 2, 3])
 preset_labels = {p: ui.tr(f"revenue.preset.{p}") for p in rv.PRESETS}

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import artist_metrics as am
 from dashboard.formatting import MOSCOW, moscow_today, number, rub
 from dashboard.i18n import t
+from dashboard.periods import anchor_day
 from dashboard.store import Store
 from tests.apptest import APP, open_page, texts
 from tests.conftest import AS_OF
@@ -61,7 +62,7 @@ class Expected:
 
     def __init__(self, store: Store, artist: str) -> None:
         self.store, self.artist = store, artist
-        self.today = am.data_today(AS_OF, moscow_today())
+        self.today = anchor_day(moscow_today(), AS_OF)
         self.start, self.end = self.today - dt.timedelta(days=27), self.today
         self.prev_start, self.prev_end = self.start - dt.timedelta(days=28), self.start - dt.timedelta(days=1)
 

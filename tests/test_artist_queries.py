@@ -13,6 +13,7 @@ import pytest
 
 from dashboard import artist_metrics as am
 from dashboard.formatting import MOSCOW, moscow_today
+from dashboard.periods import anchor_day
 from dashboard.queries import QUERY_DIR, QueryError, all_queries, load_query, run_query
 from dashboard.store import Store
 from tests.conftest import AS_OF
@@ -63,7 +64,7 @@ def busiest_artists(store: Store) -> list[str]:
 
 
 def params_for(artist_id: str, store: Store) -> dict[str, Any]:
-    today = am.data_today(AS_OF, moscow_today())
+    today = anchor_day(moscow_today(), AS_OF)
     period = am.preset_period(28, today)
     track = scalar(store, "SELECT MIN(id) FROM tracks WHERE user_id = :a AND status = 'approved'", a=artist_id)
     return {"artist_id": artist_id, "start": period.start, "end": period.end, "today": today,

@@ -13,6 +13,7 @@ import pytest
 
 from dashboard import revenue as rv
 from dashboard.ingest import ingest
+from dashboard.periods import anchor_day
 from dashboard.queries import all_queries, load_query, run_query
 from dashboard.store import Store
 from tests.conftest import StoreFactory
@@ -303,8 +304,10 @@ def test_periods() -> None:
         rv.period_for("custom", anchor)
     with pytest.raises(ValueError):
         rv.check_grain("year")
-    assert rv.default_anchor(dt.date(2026, 11, 25), dt.date(2026, 10, 31)) == dt.date(2026, 10, 31)
-    assert rv.default_anchor(dt.date(2026, 11, 25), None) == dt.date(2026, 11, 25)
+    assert anchor_day(dt.date(2026, 11, 25), dt.date(2026, 10, 31)) == dt.date(2026, 10, 31)
+    assert anchor_day(dt.date(2026, 11, 25), None) == dt.date(2026, 11, 25)
+    assert anchor_day(dt.date(2026, 11, 25), float("nan")) == dt.date(2026, 11, 25)
+    assert anchor_day(dt.date(2026, 11, 25), pd.Timestamp("2027-01-01")) == dt.date(2026, 11, 25)
     assert [rv.default_grain(rv.period_for(x, anchor)) for x in ("30d", "90d", "365d")] == ["day", "week", "month"]
 
 
