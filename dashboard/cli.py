@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import sqlalchemy as sa
 
-from dashboard.layout import LayoutError
-from dashboard.readers import InputError
-from dashboard.store import StoreError, describe_connect_error, resolve_store
+from dashboard.ingest.layout import LayoutError
+from dashboard.ingest.readers import InputError
+from dashboard.store.connect import StoreError, describe_connect_error, resolve_store
 
 DB_HELP = "DuckDB file or postgresql+psycopg:// URL (default: PROMO_DB, secrets.toml, data/promo.duckdb)"
 EXIT_FATAL = 1
@@ -27,7 +27,7 @@ def fail(message: str, code: int = EXIT_FATAL) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from dashboard.ingest import ingest
+    from dashboard.ingest.build import ingest
 
     store = resolve_store(args.db)
     result = ingest([Path(f) for f in args.files], store, args.layout, say=lambda m: print(m, file=sys.stderr))
@@ -37,8 +37,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from dashboard.demo import write_demo_snapshot
-    from dashboard.ingest import ingest
+    from dashboard.demo.snapshot import write_demo_snapshot
+    from dashboard.ingest.build import ingest
 
     store = resolve_store(args.db)
     out = Path(args.out) if args.out else Path("data") / f"demo-{args.scale}-{args.seed}.ndjson"
@@ -71,17 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db")
     demo.set_defaults(run=cmd_demo)
 
-    from dashboard.bench import add_bench_parser
+    from dashboard.bench.commands import add_bench_parser
 
     add_bench_parser(sub)
-    from dashboard.moderation_cli import add_moderation_parsers
+    from dashboard.moderation.cli import add_moderation_parsers
 
     add_moderation_parsers(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    from dashboard.ingest import IngestError
+    from dashboard.ingest.build import IngestError
 
     parser = build_parser()
     try:

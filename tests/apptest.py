@@ -7,14 +7,14 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.store import Store
+from dashboard.store.connect import Store
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def open_page(store: Store, page: str, role: str = "admin", artist_id: str | None = None, lang: str = "ru",
               timeout: float = 60) -> AppTest:
-    """Run app.py as ``role`` (demo "view as"), switch to ``page`` (e.g. "pages/overview.py") and run it.
+    """Run app.py as ``role`` (demo "view as"), switch to ``page`` (e.g. "ui/views/overview.py") and run it.
 
     The identity goes into session state before the first run, as the sidebar picker would set it."""
     os.environ["PROMO_DB"] = store.name

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.store import Store
+from dashboard.store.connect import Store
 from tests.pg_server import create_database, postgres_server
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def fixture_snapshot() -> Path:
 @pytest.fixture(scope="session")
 def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small demo snapshot (seed layout), as NDJSON, written once per session."""
-    from dashboard.demo import write_demo_snapshot
+    from dashboard.demo.snapshot import write_demo_snapshot
 
     out = tmp_path_factory.mktemp("demo") / "demo.ndjson"
     write_demo_snapshot(out, scale="small", seed=7, as_of=AS_OF)
@@ -62,7 +62,7 @@ def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_stores(demo_snapshot: Path, pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Store]:
     """The small demo snapshot ingested once into a DuckDB file and once into PostgreSQL (read-only use)."""
-    from dashboard.ingest import ingest
+    from dashboard.ingest.build import ingest
 
     duck = Store(str(tmp_path_factory.mktemp("stores") / "demo.duckdb"))
     pg = Store(create_database(pg_url, f"demo_{os.getpid()}"))

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dashboard.store import Store, engine
+from dashboard.store.connect import Store, engine
 
 
 def rows(store: Store, sql: str, **params: Any) -> list[tuple[Any, ...]]:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.formatting import MOSCOW, number, rub
-from dashboard.i18n import LANGUAGES, TEXTS, load_table, t
-from dashboard.store import Store
+from dashboard.i18n.formatting import MOSCOW, number, rub
+from dashboard.i18n.translations import LANGUAGES, TEXTS, load_table, t
+from dashboard.store.connect import Store
 from tests.apptest import open_page
 from tests.conftest import AS_OF, REPO
 from tests.sql import rows, scalar
@@ -20,7 +20,7 @@ from tests.sql import rows, scalar
 @pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
 def test_overview_shows_the_stores_numbers(engine: str, demo_stores: dict[str, Store]) -> None:
     store = demo_stores[engine]
-    at = open_page(store, "pages/overview.py", "manager")
+    at = open_page(store, "ui/views/overview.py", "manager")
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Треки"] == number(scalar(store, "SELECT COUNT(*) FROM tracks"))
@@ -54,13 +54,13 @@ def test_donations_kpi_matches_sql(engine: str, demo_stores: dict[str, Store]) -
     current = rub_between(end - dt.timedelta(days=29), end + dt.timedelta(days=1))
     previous = rub_between(end - dt.timedelta(days=59), end - dt.timedelta(days=29))
     assert current and previous
-    at = open_page(store, "pages/overview.py", "admin")
+    at = open_page(store, "ui/views/overview.py", "admin")
     assert {m.label: m.value for m in at.metric}["Донаты за 30 дней"] == rub(current)
     assert any(c.value == f"пред. 30 дней: {rub(previous)} · по {end}" for c in at.caption)
 
 
 def test_language_switch_to_english(demo_stores: dict[str, Store]) -> None:
-    at = open_page(demo_stores["duckdb"], "pages/overview.py", "admin", lang="en")
+    at = open_page(demo_stores["duckdb"], "ui/views/overview.py", "admin", lang="en")
     assert not at.exception
     assert [m.label for m in at.metric] == ["Artists", "Tracks", "Donations, last 30 days", "Coins in circulation"]
     assert at.title[0].value == "Platform overview"
@@ -69,15 +69,15 @@ def test_language_switch_to_english(demo_stores: dict[str, Store]) -> None:
 def test_roles_see_their_pages_only(demo_stores: dict[str, Store]) -> None:
     store = demo_stores["duckdb"]
     artist = scalar(store, "SELECT MIN(user_id) FROM tracks")
-    at = open_page(store, "pages/artist_overview.py", "artist", artist)
+    at = open_page(store, "ui/views/artist_overview.py", "artist", artist)
     assert not at.exception
     # not in an artist's navigation; a direct link to it (Streamlit's legacy pages/ mode) is refused by the page
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("ui/views/overview.py").run()
     assert not at.exception
     assert "Обзор платформы" not in [x.value for x in at.title]
     assert not at.metric
     assert any("недоступна для вашей роли" in e.value for e in at.error)
-    at = open_page(store, "pages/overview.py", "moderator")
+    at = open_page(store, "ui/views/overview.py", "moderator")
     assert not at.exception and at.metric
 
 
@@ -117,45 +117,47 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def _module_level_imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module.split(".")[0])
-    return names
+UI_ONLY = {"streamlit", "plotly"}
 
 
-def test_streamlit_only_in_pages_and_shell() -> None:
-    """dashboard/ imports without Streamlit (the page benchmark loads AppTest inside its function only)."""
-    offenders = [str(p.relative_to(REPO)) for p in (REPO / "dashboard").rglob("*.py")
-                 if "streamlit" in _module_level_imports(p)]
-    assert offenders == []
+def test_streamlit_and_plotly_only_in_the_ui_folder() -> None:
+    """Outside ui/ (and the app.py entrypoint; tests drive pages with AppTest), no import of Streamlit or Plotly,
+    not even inside a function."""
+    outside = [p for p in REPO.rglob("*.py")
+               if not {".venv", "ui", "data", "tests"} & set(p.relative_to(REPO).parts) and p.name != "app.py"]
+    assert any(p.parts[-2] == "moderation" for p in outside)  # the scan sees the packages
+    offenders = {str(p.relative_to(REPO)): sorted(_imports(p) & UI_ONLY) for p in outside if _imports(p) & UI_ONLY}
+    assert offenders == {}
     import subprocess
     import sys
 
     code = ("import sys, importlib, pkgutil, dashboard\n"
-            "for m in pkgutil.iter_modules(dashboard.__path__):\n"
-            "    (m.name != '__main__') and importlib.import_module('dashboard.' + m.name)\n"
-            "assert 'streamlit' not in sys.modules, 'streamlit imported'\n")
+            "for m in pkgutil.walk_packages(dashboard.__path__, 'dashboard.'):\n"
+            "    m.name.endswith('__main__') or importlib.import_module(m.name)\n"
+            "assert not {'streamlit', 'plotly'} & set(sys.modules), 'streamlit or plotly imported'\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
 
 
+def test_no_legacy_pages_folder_and_no_private_streamlit_api() -> None:
+    assert not (REPO / "pages").exists()  # a pages/ folder next to app.py starts Streamlit's legacy multipage mode
+    for path in REPO.rglob("*.py"):
+        if ".venv" not in path.parts:
+            assert "Pages" + "Manager" not in path.read_text(encoding="utf-8"), path
+
+
 def test_no_page_renders_html() -> None:
-    for path in [REPO / "app.py", REPO / "ui.py", *sorted((REPO / "pages").glob("*.py"))]:
+    for path in [REPO / "app.py", *sorted((REPO / "ui").rglob("*.py"))]:
         source = path.read_text(encoding="utf-8")
         assert "unsafe_allow_html" not in source, path
         assert "st.html(" not in source, path
 
 
 def test_pages_query_only_through_queries_or_repository() -> None:
-    for path in sorted((REPO / "pages").glob("*.py")):
+    for path in sorted((REPO / "ui" / "views").glob("*.py")):
         imports = _imports(path)
         assert not imports & {"duckdb", "psycopg", "sqlalchemy"}, path
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "dashboard.store":
+            if isinstance(node, ast.ImportFrom) and node.module in ("dashboard.store", "dashboard.store.connect"):
                 assert {a.name for a in node.names} <= {"StoreError"}, path  # no engines in pages

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import artist_metrics as am
-from dashboard.formatting import MOSCOW, moscow_today, number, rub
-from dashboard.i18n import t
-from dashboard.periods import anchor_day
-from dashboard.store import Store
+from dashboard.i18n.formatting import MOSCOW, moscow_today, number, rub
+from dashboard.i18n.translations import t
+from dashboard.metrics import artist as am
+from dashboard.metrics.periods import anchor_day
+from dashboard.store.connect import Store
 from tests.apptest import APP, open_page, texts
 from tests.conftest import AS_OF
 from tests.sql import rows, scalar
@@ -27,7 +27,7 @@ PENDING_TABLES = ("tracks", "videos", "concerts", "news", "banner_ads", "promoti
 
 
 def page(name: str) -> str:
-    return f"pages/artist_{name}.py"
+    return f"ui/views/artist_{name}.py"
 
 
 def ru(key: str, **fmt: object) -> str:
@@ -440,11 +440,11 @@ def test_bench_pages_runs_each_page_as_each_identity(demo_stores: dict[str, Stor
     import subprocess
     import sys
 
-    from dashboard.bench_pages import bench_pages
+    from ui.bench_pages import bench_pages
 
-    done = subprocess.run([sys.executable, "-c", "import sys, dashboard.bench_pages; "
+    done = subprocess.run([sys.executable, "-c", "import sys, ui.bench_pages; "
                            "sys.exit('streamlit' in sys.modules)"], check=False, cwd=APP.parent)
-    assert done.returncode == 0, "dashboard.bench_pages imports streamlit at import time"
+    assert done.returncode == 0, "ui.bench_pages imports streamlit at import time"
     result = bench_pages(demo_stores["duckdb"], [page("overview"), page("fans")],
                          [("artist", artists[0]), ("admin", None)], repeats=2)
     assert [(r["page"], r["role"]) for r in result] == [

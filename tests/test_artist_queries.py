@@ -11,11 +11,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboard import artist_metrics as am
-from dashboard.formatting import MOSCOW, moscow_today
-from dashboard.periods import anchor_day
-from dashboard.queries import QUERY_DIR, QueryError, all_queries, load_query, run_query
-from dashboard.store import Store
+from dashboard.i18n.formatting import MOSCOW, moscow_today
+from dashboard.metrics import artist as am
+from dashboard.metrics.periods import anchor_day
+from dashboard.store.connect import Store
+from dashboard.store.queries import QUERY_DIR, QueryError, all_queries, load_query, run_query
 from tests.conftest import AS_OF
 from tests.sql import rows, scalar
 

@@ -8,10 +8,10 @@ import io
 import pandas as pd
 import pytest
 
-from dashboard.export import neutralize, safe_csv
-from dashboard.formatting import moscow_time, moscow_times, rub
-from dashboard.moderation import item_label, item_labels, item_ref, item_refs
-from dashboard.periods import Period, period_bounds, previous_period
+from dashboard.i18n.formatting import moscow_time, moscow_times, rub
+from dashboard.metrics.periods import Period, period_bounds, previous_period
+from dashboard.moderation.config import item_label, item_labels, item_ref, item_refs
+from ui.csv_export import neutralize, safe_csv
 
 
 def test_csv_cells_that_start_a_formula_are_neutralized() -> None:

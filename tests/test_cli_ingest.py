@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.store import Store
+from dashboard.store.connect import Store
 from tests.conftest import REPO
 from tests.sql import scalar
 
@@ -74,7 +74,7 @@ def test_fatal_problems_print_one_line(args: list[str], fragment: str, tmp_path:
 
 
 def test_store_precedence_flag_env_secrets_default(tmp_path: Path) -> None:
-    from dashboard.store import DEFAULT_STORE, resolve_store
+    from dashboard.store.connect import DEFAULT_STORE, resolve_store
 
     secrets = tmp_path / "secrets.toml"
     secrets.write_text('[connections.promo]\nurl = "from-secrets.duckdb"\n', encoding="utf-8")
@@ -88,7 +88,7 @@ def test_store_precedence_flag_env_secrets_default(tmp_path: Path) -> None:
     finally:
         os.environ.pop("PROMO_DB")
     secrets.write_text("[connections.promo\n", encoding="utf-8")
-    from dashboard.store import StoreError
+    from dashboard.store.connect import StoreError
 
     with pytest.raises(StoreError, match="not valid TOML"):
         resolve_store(None, secrets)

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from dashboard.demo import PENDING_ENTITIES, SCALES, moscow_today, write_demo_snapshot
+from dashboard.demo.snapshot import PENDING_ENTITIES, SCALES, moscow_today, write_demo_snapshot
 
 AS_OF = date(2026, 3, 1)
 SNAPSHOT_AT = "2026-03-01T00:00:00+03:00"

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from dashboard import repository as repo
-from dashboard.changes import apply_changes, export_changes, parse_since
-from dashboard.ingest import ingest
-from dashboard.schema import MODERATED_TABLES
-from dashboard.store import Store
+from dashboard.ingest.build import ingest
+from dashboard.moderation import service as repo
+from dashboard.moderation.export_changes import apply_changes, export_changes, parse_since
+from dashboard.store.connect import Store
+from dashboard.store.schema import MODERATED_TABLES
 from tests.conftest import StoreFactory
 from tests.sql import rows
 from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot

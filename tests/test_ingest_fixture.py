@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from dashboard.ingest import ingest
+from dashboard.ingest.build import ingest
 from tests.conftest import StoreFactory
 from tests.sql import rows, scalar
 

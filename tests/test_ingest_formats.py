@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.demo import write_demo_snapshot
-from dashboard.ingest import ingest
+from dashboard.demo.snapshot import write_demo_snapshot
+from dashboard.ingest.build import ingest
 from tests.conftest import AS_OF, StoreFactory
 from tests.sql import rows, scalar
 

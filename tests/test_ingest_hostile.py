@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.ingest import ingest
+from dashboard.ingest.build import ingest
 from tests.conftest import StoreFactory
 from tests.sql import rows, scalar
 

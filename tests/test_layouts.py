@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from dashboard.ingest import ingest
-from dashboard.layout import LayoutError, compile_pattern, load_layout, parse_layout
+from dashboard.ingest.build import ingest
+from dashboard.ingest.layout import LayoutError, compile_pattern, load_layout, parse_layout
 from tests.conftest import StoreFactory
 from tests.sql import rows
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.ingest import ingest
-from dashboard.moderation_cli import add_moderation_parsers
-from dashboard.store import Store
+from dashboard.ingest.build import ingest
+from dashboard.moderation.cli import add_moderation_parsers
+from dashboard.store.connect import Store
 from tests.sql import rows, scalar
 from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.moderation import CONFIG_FILE, ConfigError, load_config
+from dashboard.moderation.config import CONFIG_FILE, ConfigError, load_config
 
 
 def _write(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.queries import QueryError, _with_includes, load_query
+from dashboard.store.queries import QueryError, _with_includes, load_query
 
 
 def test_revenue_queries_share_one_definition_of_revenue_lines() -> None:

@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboard.moderation import pending_params
-from dashboard.queries import QueryError, all_queries, load_query, run_query
-from dashboard.store import Store
+from dashboard.moderation.config import pending_params
+from dashboard.store.connect import Store
+from dashboard.store.queries import QueryError, all_queries, load_query, run_query
 from tests.conftest import AS_OF
 
 # Values for every parameter name any query uses. A query with a parameter not listed here fails the test:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from dashboard import repository as repo
-from dashboard.ingest import ingest
-from dashboard.store import Store, engine
+from dashboard.ingest.build import ingest
+from dashboard.moderation import service as repo
+from dashboard.store.connect import Store, engine
 from tests.conftest import StoreFactory
 from tests.sql import rows, scalar
 
@@ -293,9 +293,9 @@ def test_duckdb_threads_serialized(tmp_path: Path) -> None:
 def test_moderation_queries_on_both_engines(seed_store: Store) -> None:
     import datetime as dt
 
-    from dashboard.formatting import moscow_today
-    from dashboard.moderation import pending_params
-    from dashboard.queries import run_query
+    from dashboard.i18n.formatting import moscow_today
+    from dashboard.moderation.config import pending_params
+    from dashboard.store.queries import run_query
 
     s = seed_store
     queue = run_query(s, "pending_items", **pending_params("seed"))
@@ -320,7 +320,7 @@ def test_duckdb_file_held_by_another_process_says_so(tmp_path: Path) -> None:
     import sys
     import time
 
-    from dashboard.store import StoreError
+    from dashboard.store.connect import StoreError
 
     store = Store(str(tmp_path / "held.duckdb"))
     ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], store, "seed", say=lambda _m: None)

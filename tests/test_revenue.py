@@ -11,11 +11,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from dashboard import revenue as rv
-from dashboard.ingest import ingest
-from dashboard.periods import anchor_day
-from dashboard.queries import all_queries, load_query, run_query
-from dashboard.store import Store
+from dashboard.ingest.build import ingest
+from dashboard.metrics import revenue as rv
+from dashboard.metrics.periods import anchor_day
+from dashboard.store.connect import Store
+from dashboard.store.queries import all_queries, load_query, run_query
 from tests.conftest import StoreFactory
 
 OCTOBER = rv.period_for("custom", dt.date(2026, 10, 31), (dt.date(2026, 10, 1), dt.date(2026, 10, 31)))
@@ -279,7 +279,7 @@ def test_demo_donations_stream_equals_donations_table(demo_stores: dict[str, Sto
 
 def moscow_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[start 00:00, end+1 00:00) in Moscow as aware datetimes: day filtering without the session timezone."""
-    from dashboard.formatting import MOSCOW
+    from dashboard.i18n.formatting import MOSCOW
 
     return (dt.datetime.combine(start, dt.time(), MOSCOW),
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), MOSCOW))

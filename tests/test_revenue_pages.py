@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.formatting import rub
-from dashboard.i18n import t
-from dashboard.store import Store
+from dashboard.i18n.formatting import rub
+from dashboard.i18n.translations import t
+from dashboard.store.connect import Store
 from tests.apptest import open_page, texts
 from tests.conftest import StoreFactory
 from tests.sql import scalar
 from tests.test_revenue import hand_store, moscow_bounds
 
-PAGE = "pages/revenue.py"
+PAGE = "ui/views/revenue.py"
 DEMO_END = dt.date(2026, 10, 31)  # the demo's as_of is 2026-11-01 00:00 Moscow: its last payment day
 ENGINES = ["duckdb", "postgresql"]
 VIEWS = ("headline", "streams", "methods", "currencies", "subscriptions", "coins", "artists")
@@ -184,6 +184,8 @@ def test_english_and_role_gate(demo_stores: dict[str, Store]) -> None:
         labels += [str(col) for df in at.dataframe for col in df.value.columns]
         assert labels and not [text for text in labels if cyrillic.search(text)], view
     artist = str(scalar(demo_stores["duckdb"], "SELECT MIN(user_id) FROM tracks"))
-    for role, artist_id in (("moderator", None), ("artist", artist)):  # the shell does not offer them the page
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            open_page(demo_stores["duckdb"], PAGE, role=role, artist_id=artist_id)
+    for role, artist_id in (("moderator", None), ("artist", artist)):  # a link resolves, the page refuses them
+        refused = open_page(demo_stores["duckdb"], PAGE, role=role, artist_id=artist_id)
+        assert not refused.exception
+        assert [e.value for e in refused.error] == ["Эта страница недоступна для вашей роли."]
+        assert not refused.metric and not refused.dataframe

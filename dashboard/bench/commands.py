@@ -1,0 +1,166 @@
+"""Benchmarks: ``python -m dashboard bench ingest|pages|moderation --scale small|medium|large``.
+
+Each side of ``bench ingest`` runs in its own process, so wall time and peak RSS (ru_maxrss) are that side's alone.
+The demo snapshot is generated once per (scale, seed) under ``data/bench/`` and reused; generation is not timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path("data/bench")
+BENCH_AS_OF = "2026-11-01"
+
+
+def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    bench = sub.add_parser("bench", help="measure speed (ingest, pages, moderation)")
+    bench.add_argument("what", choices=["ingest", "pages", "moderation"])
+    bench.add_argument("--scale", default="medium", choices=["tiny", "small", "medium", "large"])
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--db", help="for pages/moderation: an existing store to measure instead of a demo store")
+    bench.add_argument("--no-peer", action="store_true", help="ingest: skip the pandas peer")
+    bench.add_argument("--repeats", type=int, default=5, help="pages: timed runs per page and identity")
+    bench.set_defaults(run=cmd_bench)
+
+
+def demo_file(scale: str, seed: int) -> Path:
+    import datetime as dt
+
+    from dashboard.demo.snapshot import write_demo_snapshot
+
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    path = BENCH_DIR / f"demo-{scale}-{seed}-{BENCH_AS_OF}.ndjson"
+    if not path.exists():
+        print(f"writing demo snapshot {path} (not timed)…", file=sys.stderr)
+        tmp = path.with_suffix(".tmp.ndjson")
+        write_demo_snapshot(tmp, scale=scale, seed=seed, as_of=dt.date.fromisoformat(BENCH_AS_OF))
+        tmp.rename(path)
+        Path(f"{tmp}.manifest.json").rename(f"{path}.manifest.json")
+    return path
+
+
+def demo_store(scale: str, seed: int) -> Path:
+    """A DuckDB store with the demo snapshot ingested, built once per (scale, seed)."""
+    from dashboard.ingest.build import ingest
+    from dashboard.store.connect import Store
+
+    db = BENCH_DIR / f"demo-{scale}-{seed}.duckdb"
+    if not db.exists():
+        ingest([demo_file(scale, seed)], Store(str(db)), "seed", say=lambda _m: None)
+    return db
+
+
+_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+side, src, db = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+started = time.perf_counter()
+if side == "ours":
+    from dashboard.ingest.build import ingest
+    from dashboard.store.connect import Store
+else:
+    from dashboard.bench.pandas_peer import pandas_ingest
+t0 = time.perf_counter()  # imports are timed apart: the same for every run, not part of the ingest
+if side == "ours":
+    keys = ingest([src], Store(str(db)), "seed", say=lambda _m: None).rows_loaded
+else:
+    keys = pandas_ingest(src, db, "seed")
+wall = time.perf_counter() - t0
+print(json.dumps({"keys": keys, "wall": wall, "imports": t0 - started,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run_side(side: str, src: Path, db: Path) -> dict[str, Any]:
+    proc = subprocess.run([sys.executable, "-c", _CHILD, side, str(src), str(db)], capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{side} ingest failed: {proc.stderr.strip().splitlines()[-1:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def bench_ingest(scale: str, seed: int, peer: bool = True) -> dict[str, Any]:
+    src = demo_file(scale, seed)
+    with tempfile.TemporaryDirectory(prefix="promo-bench-", dir=BENCH_DIR) as tmp:
+        ours = run_side("ours", src, Path(tmp) / "ours.duckdb")
+        result: dict[str, Any] = {"scale": scale, "file_mb": round(src.stat().st_size / 1e6, 1), "ours": ours}
+        if peer:
+            theirs = run_side("pandas", src, Path(tmp) / "peer.duckdb")
+            result["pandas"] = theirs
+            result["ratio"] = theirs["wall"] / ours["wall"]
+    return result
+
+
+def print_ingest(result: dict[str, Any]) -> None:
+    ours = result["ours"]
+    print(f"bench ingest, scale {result['scale']} ({result['file_mb']} MB NDJSON, {ours['keys']:,} keys)")
+    print(f"  ours:   {ours['wall']:7.2f} s  {ours['keys'] / ours['wall']:>10,.0f} keys/s  "
+          f"peak RSS {ours['rss_mb']:,.0f} MB  (+{ours['imports']:.1f} s of imports)")
+    if "pandas" in result:
+        peer = result["pandas"]
+        print(f"  pandas: {peer['wall']:7.2f} s  {peer['keys'] / peer['wall']:>10,.0f} keys/s  "
+              f"peak RSS {peer['rss_mb']:,.0f} MB  (+{peer['imports']:.1f} s of imports)")
+        print(f"  ratio:  {result['ratio']:.1f}x faster than the pandas peer")
+
+
+STAFF_PAGES = (("ui/views/overview.py", "admin"), ("ui/views/moderation_queue.py", "moderator"),
+               ("ui/views/moderation_log.py", "moderator"))
+
+
+def pages_bench(store: Any, repeats: int) -> None:
+    """Every page's full server-side run (AppTest): warm = query cache hit, cold = the cache cleared before each run
+    (what a user sees on a first visit or right after a write)."""
+    from dashboard.metrics.revenue import VIEWS
+    from ui.bench_pages import ARTIST_PAGES, bench_pages, default_identities
+
+    artists = [i for i in default_identities(store, artists=2) if i[0] == "artist"]
+    rows: list[dict[str, Any]] = []
+    for cold in (False, True):
+        for page, role in STAFF_PAGES:
+            rows += bench_pages(store, [page], [(role, None)], repeats=repeats, cold=cold)
+        for view in VIEWS:  # the revenue page runs one view at a time
+            rows += bench_pages(store, ["ui/views/revenue.py"], [("manager", None)], repeats=repeats, cold=cold,
+                                state={"rev_view": view})
+        rows += bench_pages(store, list(ARTIST_PAGES), artists, repeats=repeats, cold=cold)
+    print(f"bench pages on {store.label()} ({repeats} timed runs each, after one warm-up run)")
+    print(f"  {'page':32} {'as':22} {'warm median':>12} {'warm max':>9} {'cold median':>12} {'cold max':>9}")
+    def ident(r: dict[str, Any]) -> tuple[str, str, str | None, str]:
+        return r["page"], r["role"], r["artist_id"], str(r["state"].get("rev_view", ""))
+
+    warm = {ident(r): r for r in rows if not r["cold"]}
+    for r in (r for r in rows if r["cold"]):
+        w = warm[ident(r)]
+        who = r["role"] if r["role"] != "artist" else f"artist {str(r['artist_id'])[:6]}"
+        if r["state"]:
+            who += f" {r['state']['rev_view']}"
+        flag = "  ERRORS: " + "; ".join(r["errors"] + w["errors"]) if r["errors"] or w["errors"] else ""
+        print(f"  {r['page']:32} {who:22} {w['median_ms']:>9.0f} ms {w['max_ms']:>6.0f} ms "
+              f"{r['median_ms']:>9.0f} ms {r['max_ms']:>6.0f} ms{flag}")
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    if args.what == "ingest":
+        print_ingest(bench_ingest(args.scale, args.seed, peer=not args.no_peer))
+    elif args.what == "pages":
+        from dashboard.store.connect import Store
+
+        pages_bench(Store(args.db or str(demo_store(args.scale, args.seed))), args.repeats)
+    else:
+        from dashboard.moderation.service import bench_decision
+        from dashboard.store.connect import Store
+
+        db = args.db or str(demo_store(args.scale, args.seed))
+        result = bench_decision(Store(db), args.repeats * 10)
+        print(f"bench moderation on {Store(db).label()}: {result['decisions']} decisions "
+              f"({result['entity']} {result['id']}), median {result['median_ms']:.1f} ms, "
+              f"p95 {result['p95_ms']:.1f} ms, max {result['max_ms']:.1f} ms")
+    print(f"(bench finished in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+    return 0

@@ -1,0 +1,211 @@
+"""What the artist pages compute, without Streamlit: reporting periods, "today", metric sums, rates, country codes.
+
+"Today" for artist analytics is the last day the store has analytics for (``store_last_day`` from
+``queries/artist_data_dates.sql``), but never later than the Moscow date: a snapshot taken on 1 November shows the
+28 days up to 1 November even when it is opened weeks later, and a live store shows the days up to today. A custom
+range lets the artist look at any other window. Every period is compared with the equal period right before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+import pandas as pd
+
+from dashboard.i18n.formatting import delta_pct, moscow_time
+from dashboard.i18n.translations import t
+from dashboard.metrics.periods import Period, previous_period
+
+PRESET_DAYS: tuple[int, ...] = (7, 28, 90, 365)
+DEFAULT_DAYS = 28
+CUSTOM = "custom"
+TRACK_METRICS: tuple[str, ...] = ("plays", "unique_listeners", "likes", "shares", "downloads", "playlist_adds")
+CONCERT_METRICS: tuple[str, ...] = ("views", "clicks", "ticket_views", "shares")
+
+# ISO 3166-1 alpha-2 -> alpha-3 for the countries a Russian-speaking audience comes from (and the big markets).
+# Plotly's choropleth takes alpha-3; a code missing here stays in the table and is left off the map.
+ISO2_TO_ISO3: dict[str, str] = {
+    "RU": "RUS", "KZ": "KAZ", "BY": "BLR", "UA": "UKR", "UZ": "UZB", "KG": "KGZ", "TJ": "TJK", "TM": "TKM",
+    "AM": "ARM", "AZ": "AZE", "GE": "GEO", "MD": "MDA", "MN": "MNG", "LV": "LVA", "LT": "LTU", "EE": "EST",
+    "FI": "FIN", "PL": "POL", "DE": "DEU", "FR": "FRA", "GB": "GBR", "IE": "IRL", "NL": "NLD", "BE": "BEL",
+    "LU": "LUX", "CH": "CHE", "AT": "AUT", "IT": "ITA", "ES": "ESP", "PT": "PRT", "CZ": "CZE", "SK": "SVK",
+    "HU": "HUN", "RO": "ROU", "BG": "BGR", "RS": "SRB", "ME": "MNE", "HR": "HRV", "SI": "SVN", "GR": "GRC",
+    "CY": "CYP", "TR": "TUR", "IL": "ISR", "AE": "ARE", "SA": "SAU", "QA": "QAT", "EG": "EGY", "IN": "IND",
+    "CN": "CHN", "JP": "JPN", "KR": "KOR", "TH": "THA", "VN": "VNM", "ID": "IDN", "SE": "SWE", "NO": "NOR",
+    "DK": "DNK", "IS": "ISL", "US": "USA", "CA": "CAN", "MX": "MEX", "BR": "BRA", "AR": "ARG", "CL": "CHL",
+    "AU": "AUS", "NZ": "NZL", "ZA": "ZAF",
+}
+
+
+def as_date(value: object) -> dt.date | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    return None if pd.isna(stamp) else stamp.date()
+
+
+def period_between(start: dt.date, end: dt.date) -> Period:
+    if end < start:
+        start, end = end, start
+    prev_start, prev_end = previous_period(start, end)
+    return Period(start, end, prev_start, prev_end)
+
+
+def preset_period(days: int, today: dt.date) -> Period:
+    """The last ``days`` days up to ``today`` inclusive, and the ``days`` before them."""
+    return period_between(today - dt.timedelta(days=days - 1), today)
+
+
+def custom_period(picked: object, today: dt.date) -> Period:
+    """The period of a ``st.date_input`` range: a full (start, end), or a single day while the second is picked."""
+    days = [d for d in (picked if isinstance(picked, (tuple, list)) else (picked,)) if isinstance(d, dt.date)]
+    if not days:
+        return preset_period(DEFAULT_DAYS, today)
+    return period_between(days[0], days[-1])
+
+
+def plain(value: object) -> object:
+    """A scalar as plain Python numbers: Decimal -> float, NULL/NaN -> 0."""
+    if value is None or value is pd.NaT:
+        return 0
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and math.isnan(value):
+        return 0
+    return value
+
+
+def numeric(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """Make ``columns`` numbers (Decimal and NULL as from either engine; missing values 0): integers when whole."""
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = whole_if_integral(pd.to_numeric(out[col].map(plain), errors="coerce").fillna(0).astype(float))
+    return out
+
+
+def whole_if_integral(values: pd.Series) -> pd.Series:
+    """Counts and whole rubles as integers (so tables show 55, not 55.0); anything with a fraction stays float."""
+    if values.empty or not bool((values % 1 == 0).all()):
+        return values
+    return values.astype("int64")
+
+
+def two_periods(frame: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
+    """The 'current' and 'previous' rows of a two-period query as plain dicts of floats."""
+    rows = {str(r["period"]): r for r in frame.to_dict("records")}
+    empty: dict[str, object] = {}
+
+    def values(period: str) -> dict[str, float]:
+        row = rows.get(period, empty)
+        return {k: float(plain(v)) for k, v in row.items() if k != "period"}  # type: ignore[arg-type]
+
+    return values("current"), values("previous")
+
+
+def ratio(part: object, whole: object) -> float | None:
+    """part / whole, or None when whole is 0 or missing (shown as '—')."""
+    p, w = float(plain(part)), float(plain(whole))  # type: ignore[arg-type]
+    return None if not w else p / w
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def daily(frame: pd.DataFrame, start: dt.date, end: dt.date, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """One row per day in [start, end] (0 on days without data), columns ``day`` and ``columns`` as floats."""
+    days = pd.DataFrame({"day": pd.date_range(start, end, freq="D").date})
+    if frame.empty:
+        for col in columns:
+            days[col] = 0.0
+        return days
+    values = numeric(frame, columns)
+    values["day"] = values["day"].map(as_date)
+    merged = days.merge(values[["day", *columns]], on="day", how="left")
+    for col in columns:
+        merged[col] = whole_if_integral(merged[col].fillna(0.0))
+    return merged
+
+
+def shares(frame: pd.DataFrame, label: str, value: str, prefix: str, lang: str) -> pd.DataFrame:
+    """A breakdown (plays by platform, views by referral source): each row's share in percent, labels translated."""
+    out = frame.copy()
+    total = out[value].sum()
+    out["share_pct"] = (out[value] / total * 100).round(1) if total else 0.0
+    out[label] = out[label].map(lambda v: translated(prefix, v, lang))
+    return out
+
+
+def iso3(code: object) -> str | None:
+    return ISO2_TO_ISO3.get(str(code).upper()) if code else None
+
+
+def with_iso3(geo: pd.DataFrame) -> pd.DataFrame:
+    """The geography frame with an ``iso3`` column for the map and each country's ``share`` of the plays."""
+    out = numeric(geo, ["plays"])
+    out["iso3"] = out["country"].map(iso3)
+    total = out["plays"].sum()
+    out["share"] = out["plays"] / total if total else 0.0
+    return out
+
+
+def split_concerts(concerts: pd.DataFrame, today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(upcoming, past): concerts dated today or later (soonest first), and earlier ones (latest first)."""
+    if concerts.empty:
+        return concerts, concerts
+    dates = concerts["date"].map(as_date)
+    upcoming = concerts[dates.map(lambda d: d is not None and d >= today)]
+    past = concerts[dates.map(lambda d: d is None or d < today)].iloc[::-1]
+    return upcoming, past
+
+
+def donor_labels(frame: pd.DataFrame, anonymous: str) -> pd.Series:
+    """The donor column to show: the donor's name, or ``anonymous`` for the anonymous row(s)."""
+    flags = frame["is_anonymous"].map(lambda v: bool(plain(v)))
+    return frame["donor_name"].where(~flags, anonymous).fillna(anonymous)
+
+
+def delta_text(current: object, previous: object) -> str | None:
+    """The change against the previous period as '+12.5%', or None when the previous period had nothing."""
+    change = delta_pct(float(plain(current)), float(plain(previous)))  # type: ignore[arg-type]
+    return None if change is None else f"{change:+.1f}%"
+
+
+def signed(value: object) -> str:
+    """A whole number with its sign, for deltas that are amounts (net coins): '+120', '-40', '0'."""
+    n = round(float(plain(value)))  # type: ignore[arg-type]
+    return f"{n:+,}".replace(",", "\u202f") if n else "0"
+
+
+def moscow_times(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """Timestamps as Moscow local time text ('2026-10-27 09:22'); missing ones as empty text."""
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: "" if v is None or pd.isna(v) else moscow_time(v))
+    return out
+
+
+def dates_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """Dates as ISO text (the engines return date, datetime or Timestamp), missing ones as empty text."""
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: "" if as_date(v) is None else as_date(v).isoformat())  # type: ignore[union-attr]
+    return out
+
+
+def translated(prefix: str, value: object, lang: str) -> str:
+    """The UI text for a data value (a status, a kind), or the value itself when the table has no text for it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    key = f"{prefix}.{value}"
+    text = t(key, lang)
+    return str(value) if text == key else text

@@ -1,0 +1,238 @@
+"""Moderation rules from ``moderation_config.json`` and the queue's plain computations (age, SLA, filters).
+
+Which statuses wait for a decision, and which statuses approval and rejection set, are configured per entity
+and per key layout (``seed`` is the documented layout, ``deployed`` the one the platform's code writes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dashboard.store import schema
+
+CONFIG_FILE = Path(__file__).parent / "moderation_config.json"
+LAYOUTS = ("seed", "deployed")
+ACTIONS = ("approve", "reject", "undo")
+SLA_AMBER_HOURS = 24
+SLA_RED_HOURS = 72
+AGE_BANDS = ("lt24", "24to72", "gt72")
+
+
+class ConfigError(ValueError):
+    """The moderation configuration cannot be used."""
+
+
+@dataclass(frozen=True)
+class ListRule:
+    """A global id list (``concerts:public:promoted``) holding items in ``status`` (and with column ``when`` true)."""
+
+    key: str
+    status: str
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class EntityRules:
+    entity: str
+    table: str
+    title_column: str
+    link: str
+    notify: dict[str, str]
+    pending: tuple[str, ...]
+    approve: str
+    reject: str
+    status_fields: tuple[str, ...]
+    updated_fields: tuple[str, ...]
+    lists: tuple[ListRule, ...]
+    notification: str
+    reason_field: str | None = None
+    decided_at_field: str | None = None
+
+    def target(self, action: str) -> str:
+        if action == "approve":
+            return self.approve
+        if action == "reject":
+            return self.reject
+        raise ValueError(f"no target status for action {action!r}")
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    ru: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ru
+
+
+@functools.cache
+def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read moderation config ({exc})") from None
+    if not isinstance(doc.get("entities"), dict) or not doc["entities"]:
+        raise ConfigError(f"{path}: 'entities' must be a non-empty object")
+    for entity, raw in doc["entities"].items():
+        # table and title column end up in SQL text: only the moderated reference tables and their columns
+        table = raw.get("table")
+        if table not in schema.MODERATED_TABLES:
+            raise ConfigError(f"{path}: {entity}: table must be one of {', '.join(schema.MODERATED_TABLES)}")
+        if raw.get("title_column", "title") not in {c for c, _ in schema.entity_columns(table)}:
+            raise ConfigError(f"{path}: {entity}: {table} has no column {raw.get('title_column')!r}")
+        for layout in LAYOUTS:
+            rules = raw.get("layouts", {}).get(layout)
+            if not rules or not rules.get("pending") or not rules.get("approve") or not rules.get("reject"):
+                raise ConfigError(f"{path}: {entity}/{layout} needs pending, approve and reject")
+    return doc
+
+
+def entities() -> tuple[str, ...]:
+    return tuple(load_config()["entities"])
+
+
+def layout_name(layout: str | None) -> str:
+    """The rule set for an ingest run's layout: ``seed``/``deployed``, or a layout file named after one of them."""
+    if not layout:
+        return "seed"
+    if layout in LAYOUTS:
+        return layout
+    stem = Path(layout).stem
+    return stem if stem in LAYOUTS else "seed"
+
+
+@functools.cache
+def rules(entity: str, layout: str = "seed") -> EntityRules:
+    doc = load_config()["entities"]
+    if entity not in doc:
+        raise ConfigError(f"unknown entity {entity!r} (one of {', '.join(doc)})")
+    raw = doc[entity]
+    per = raw["layouts"][layout_name(layout)]
+    return EntityRules(
+        entity=entity,
+        table=raw["table"],
+        title_column=raw.get("title_column", "title"),
+        link=raw.get("link", ""),
+        notify=dict(raw.get("notify", {})),
+        pending=tuple(per["pending"]),
+        approve=per["approve"],
+        reject=per["reject"],
+        status_fields=tuple(per.get("status_fields") or ("status",)),
+        updated_fields=tuple(per.get("updated_fields") or ()),
+        lists=tuple(ListRule(r["key"], r["status"], r.get("when")) for r in per.get("lists", [])),
+        notification=per.get("notification", "list"),
+        reason_field=per.get("reason_field"),
+        decided_at_field=per.get("decided_at_field"),
+    )
+
+
+def reasons() -> tuple[Reason, ...]:
+    return tuple(Reason(r["code"], r["ru"], r["en"]) for r in load_config().get("reasons", []))
+
+
+def pending_param(entity: str, layout: str) -> str:
+    """The pending statuses as the delimited text ``,pending,pending_moderation,`` that the queue query binds."""
+    return "," + ",".join(rules(entity, layout).pending) + ","
+
+
+def pending_params(layout: str) -> dict[str, str]:
+    """Bound parameters of ``queries/pending_items.sql`` for the store's layout."""
+    return {f"pending_{e}": pending_param(e, layout) for e in entities()}
+
+
+# ---------------------------------------------------------------- queue computations (no Streamlit)
+
+
+def age_hours(created_at: pd.Series, now: dt.datetime) -> pd.Series:
+    """Hours each item has waited (0 for a missing or future creation time)."""
+    created = pd.to_datetime(created_at, utc=True, errors="coerce")
+    hours = (pd.Timestamp(now).tz_convert("UTC") - created).dt.total_seconds() / 3600
+    return hours.fillna(0).clip(lower=0)
+
+
+SLA_BADGES = {"gt72": "🔴", "24to72": "🟠", "lt24": "🟢"}
+
+
+def age_band(hours: float) -> str:
+    """The SLA band of a waiting time: over 72 h, over 24 h, or less."""
+    if hours > SLA_RED_HOURS:
+        return "gt72"
+    if hours > SLA_AMBER_HOURS:
+        return "24to72"
+    return "lt24"
+
+
+def sla_badge(hours: float) -> str:
+    """🔴 over 72 h, 🟠 over 24 h, 🟢 otherwise."""
+    return SLA_BADGES[age_band(hours)]
+
+
+def with_age(queue: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
+    """The queue with ``age_hours``, ``sla`` (badge) and ``age_band`` columns, oldest first."""
+    out = queue.copy()
+    out["age_hours"] = age_hours(out["created_at"], now) if not out.empty else pd.Series(dtype=float)
+    out["sla"] = out["age_hours"].map(sla_badge) if not out.empty else pd.Series(dtype=str)
+    out["age_band"] = out["age_hours"].map(age_band) if not out.empty else pd.Series(dtype=str)
+    return out.sort_values("age_hours", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def filter_queue(queue: pd.DataFrame, types: list[str] | None = None, bands: list[str] | None = None,
+                 artist_id: str | None = None, text: str = "") -> pd.DataFrame:
+    """Rows of the queue matching every given filter (text: case-insensitive, in title, description or id)."""
+    mask = pd.Series(True, index=queue.index)
+    if types:
+        mask &= queue["entity"].isin(types)
+    if bands:
+        mask &= queue["age_band"].isin(bands)
+    if artist_id:
+        mask &= queue["artist_id"] == artist_id
+    needle = text.strip().lower()
+    if needle:
+        hay = (queue["title"].fillna("").astype(str) + "\n" + queue["description"].fillna("").astype(str) + "\n"
+               + queue["entity_id"].fillna("").astype(str) + "\n" + queue["artist_name"].fillna("").astype(str))
+        mask &= hay.str.lower().str.contains(needle, regex=False)
+    return queue[mask].reset_index(drop=True)
+
+
+def is_web_link(value: object) -> bool:
+    """True only for an http(s) URL: anything else (``javascript:``, ``data:``, relative) is shown as text."""
+    if not isinstance(value, str):
+        return False
+    low = value.strip().lower()
+    return (low.startswith("http://") or low.startswith("https://")) and len(low) > len("https://") and \
+        not any(c in value for c in "\n\r\t\"'<> ")
+
+
+def item_label(row: dict[str, Any] | pd.Series) -> str:
+    """A one-line label of a queue item, for pickers: ``tracks · Title · id``."""
+    raw = row.get("title")
+    title = "—" if raw is None or (not isinstance(raw, str) and pd.isna(raw)) or raw == "" else str(raw)
+    title = title.replace("\n", " ")[:60]
+    return f"{row.get('entity')} · {title} · {row.get('entity_id')}"
+
+
+def item_refs(queue: pd.DataFrame) -> list[str]:
+    """``item_ref`` of every queue row, vectorized."""
+    parts = [queue[c].astype(str) for c in ("entity", "source_key", "entity_id")]
+    return list(parts[0] + "\t" + parts[1] + "\t" + parts[2])
+
+
+def item_labels(queue: pd.DataFrame, entity_names: dict[str, str]) -> list[str]:
+    """``item_label`` of every queue row (with translated entity names), vectorized."""
+    title = queue["title"].fillna("—").astype(str).str.replace("\n", " ", regex=False).str.slice(0, 60)
+    title = title.mask(title == "", "—")
+    return list(queue["entity"].map(entity_names).astype(str) + " · " + title + " · "
+                + queue["entity_id"].astype(str))
+
+
+def item_ref(row: dict[str, Any] | pd.Series) -> str:
+    """A stable reference of a queue row: entity, source key and id (source keys never contain a tab)."""
+    return f"{row.get('entity')}\t{row.get('source_key')}\t{row.get('entity_id')}"

@@ -1,0 +1,87 @@
+"""Page benchmark: each page's full server-side run (the app shell plus the page) with Streamlit's AppTest.
+
+Streamlit is imported inside the functions, so ``dashboard`` stays importable without it. A page is opened once as
+each identity; that first run (cold query cache for this page and identity) is reported as ``first_ms`` and left
+out; the next ``repeats`` runs give ``median_ms`` and ``max_ms``. With ``cold=True`` the query cache is cleared
+before every run, so each timed run also pays for its SQL.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dashboard.store.connect import Store
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+ARTIST_PAGES = ("ui/views/artist_overview.py", "ui/views/artist_tracks.py", "ui/views/artist_audience.py",
+                "ui/views/artist_concerts.py", "ui/views/artist_fans.py", "ui/views/artist_promotion.py")
+TIMEOUT_S = 120.0
+
+
+@contextmanager
+def _app_env(store: Store) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in ("PROMO_DB", "PROMO_DEMO_MODE")}
+    os.environ["PROMO_DB"] = store.name
+    os.environ["PROMO_DEMO_MODE"] = "1"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def default_identities(store: Store, artists: int = 3) -> list[tuple[str, str | None]]:
+    """The admin (whose artist picker starts on the first artist) and the first ``artists`` artists by name."""
+    from dashboard.store.queries import run_query
+
+    directory = run_query(store, "known_artists")
+    return [("admin", None)] + [("artist", str(a)) for a in directory["artist_id"].head(artists)]
+
+
+def bench_pages(store: Store, pages: list[str], identities: list[tuple[str, str | None]], repeats: int = 5,
+                cold: bool = False, state: dict[str, object] | None = None) -> list[dict]:
+    """Time each page as each identity: one row per (page, role, artist_id) with first_ms, median_ms, max_ms."""
+    import logging
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    for name in ("streamlit", "streamlit.runtime.caching", "streamlit.runtime.scriptrunner_utils"):
+        logging.getLogger(name).setLevel(logging.ERROR)  # bare-mode warnings on every run would drown the table
+
+    rows: list[dict] = []
+    with _app_env(store):
+        for page in pages:
+            for role, artist_id in identities:
+                at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+                at.session_state["view_as"] = (role, artist_id)
+                at.session_state["lang"] = "ru"
+                at.run()
+                at.switch_page(page)
+                for key, value in (state or {}).items():  # e.g. which view of a page to open
+                    at.session_state[key] = value
+                times: list[float] = []
+                errors: list[str] = []
+                for _ in range(repeats + 1):
+                    if cold:
+                        st.cache_data.clear()
+                    started = time.perf_counter()
+                    at.run()
+                    times.append((time.perf_counter() - started) * 1000.0)
+                    errors += [str(e.message) for e in at.exception]
+                warm = times[1:] or times
+                rows.append({
+                    "page": page, "role": role, "artist_id": artist_id, "runs": len(warm),
+                    "first_ms": round(times[0], 1), "median_ms": round(statistics.median(warm), 1),
+                    "max_ms": round(max(warm), 1), "cold": cold, "errors": sorted(set(errors)),
+                    "state": dict(state or {}),
+                })
+    return rows

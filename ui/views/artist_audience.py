@@ -1,0 +1,46 @@
+"""Audience (artist): where the plays come from (a world map and a table of countries) and on which platforms."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.i18n.formatting import number
+from dashboard.metrics import artist as am
+from ui import charts
+from ui import shell as ui
+
+artist_id = ui.artist_page("artist_audience", "artist.audience.title")
+
+today = ui.artist_today(artist_id)
+period = ui.artist_period(today)
+
+geo = ui.query("artist_geography", artist_id=artist_id, start=period.start, end=period.end)
+platforms = ui.query("artist_platforms", artist_id=artist_id, start=period.start, end=period.end)
+if geo.empty and platforms.empty:
+    st.info(ui.tr("artist.audience.empty"))
+    st.stop()
+
+if ui.section("artist.audience.geography", "artist.audience.geography_help", geo, "artist.audience.no_geography"):
+    countries = am.with_iso3(geo)
+    c1, c2 = st.columns(2)
+    c1.metric(ui.tr("artist.audience.countries"), number(len(countries)))
+    top_code = str(countries["country"].iloc[0])
+    c2.metric(ui.tr("artist.audience.top_country"), top_code,
+              help=ui.tr("artist.audience.top_country_help", share=am.percent(countries["share"].iloc[0])))
+    on_map = countries.dropna(subset=["iso3"])
+    fig = go.Figure(go.Choropleth(locations=list(on_map["iso3"]), z=list(on_map["plays"]), colorscale="Purples",
+                                  colorbar={"title": {"text": ui.tr("artist.col.plays")}},
+                                  hovertemplate="%{location}: %{z}<extra></extra>"))
+    fig.update_geos(showframe=False, projection_type="natural earth")
+    charts.compact(fig, 380)
+    st.plotly_chart(fig, width="stretch", key="chart_map")
+    table = countries[["country", "plays", "share"]].copy()
+    table["share"] = (table["share"] * 100).round(1)
+    ui.artist_table(table.rename(columns={"share": "share_pct"}), "geography")
+
+if ui.section("artist.audience.platforms", "artist.audience.platforms_help", platforms, "artist.audience.no_platforms"):
+    by_platform, fig = charts.share_bars(am.numeric(platforms, ["plays"]), "platform", "plays", "artist.platform",
+                                     ui.lang(), 280, ui.tr("artist.col.plays"))
+    st.plotly_chart(fig, width="stretch", key="chart_platforms")
+    ui.artist_table(by_platform, "platforms")

@@ -1,0 +1,69 @@
+"""My overview (artist): KPI cards for the chosen period against the period before, plays per day, pending items.
+
+The artist is the identity's own (staff pick one in the sidebar); every query binds ``:artist_id``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n.formatting import moscow_today, number, rub
+from dashboard.metrics import artist as am
+from dashboard.metrics.periods import anchor_day
+from ui import charts
+from ui import shell as ui
+
+artist_id = ui.artist_page("artist_overview", "artist.overview.title")
+
+dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
+today = anchor_day(moscow_today(), dates["store_last_day"])
+period = ui.artist_period(today)
+
+cur, prev = am.two_periods(ui.query("artist_period_totals", artist_id=artist_id, **period.params()))
+state = ui.query("artist_current_state", artist_id=artist_id, today=today).iloc[0]
+pending = ui.query("artist_pending_items", artist_id=artist_id)
+balance = None if pd.isna(state["coin_balance"]) else state["coin_balance"]
+
+has_data = (am.as_date(dates["artist_last_day"]) is not None or balance is not None or not pending.empty
+            or cur["donations"] or prev["donations"] or state["upcoming_concerts"])
+if not has_data:
+    st.info(ui.tr("artist.overview.empty"))
+
+row1 = st.columns(4)
+for col, metric in zip(row1[:3], ("plays", "unique_listeners", "likes"), strict=True):
+    col.metric(ui.tr(f"artist.kpi.{metric}"), number(cur[metric]), delta=am.delta_text(cur[metric], prev[metric]),
+               help=ui.tr(f"artist.help.{metric}"))
+    col.caption(ui.tr("artist.previous", value=number(prev[metric])))
+row1[3].metric(ui.tr("artist.kpi.donations_rub"), rub(cur["donations_rub"]),
+               delta=am.delta_text(cur["donations_rub"], prev["donations_rub"]),
+               help=ui.tr("artist.help.donations_rub"))
+row1[3].caption(ui.tr("artist.previous_donations", value=rub(prev["donations_rub"]), count=number(cur["donations"])))
+
+row2 = st.columns(4)
+row2[0].metric(ui.tr("artist.kpi.coin_balance"), number(balance),
+               delta=am.signed(cur["coins_net"]) if balance is not None else None,
+               help=ui.tr("artist.help.coin_balance"))
+row2[1].metric(ui.tr("artist.kpi.upcoming_concerts"), number(state["upcoming_concerts"]),
+               help=ui.tr("artist.help.upcoming_concerts", today=today))
+row2[2].metric(ui.tr("artist.kpi.pending_items"), number(state["pending_items"]),
+               help=ui.tr("artist.help.pending_items"))
+row2[3].metric(ui.tr("artist.kpi.playlist_adds"), number(cur["playlist_adds"]),
+               delta=am.delta_text(cur["playlist_adds"], prev["playlist_adds"]),
+               help=ui.tr("artist.help.playlist_adds"))
+
+st.subheader(ui.tr("artist.overview.plays_chart"))
+by_day = ui.query("artist_plays_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
+if by_day.empty:
+    st.info(ui.tr("artist.tracks.no_plays"))
+else:
+    current = am.daily(by_day, period.start, period.end, ["plays"])
+    previous = am.daily(by_day, period.prev_start, period.prev_end, ["plays"])
+    fig = charts.comparison_figure(current, previous, "plays", period,
+                               (ui.tr("artist.current_period"), ui.tr("artist.previous_period")),
+                               ui.tr("artist.col.plays"), height=300)
+    st.plotly_chart(fig, width="stretch", key="chart_plays")
+
+if ui.section("artist.overview.pending", "artist.help.pending_items", pending, "artist.overview.no_pending"):
+    shown = pending.assign(kind=pending["kind"].map(lambda k: am.translated("artist.kind", k, ui.lang())))
+    ui.artist_table(am.moscow_times(shown, ["created_at"]), "pending_items")

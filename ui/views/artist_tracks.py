@@ -1,0 +1,81 @@
+"""Tracks (artist): period totals with deltas, a timeline per metric, top tracks, one track's drill-down, statuses."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n.formatting import number
+from dashboard.metrics import artist as am
+from ui import charts
+from ui import shell as ui
+
+
+def timeline(frame: pd.DataFrame, period: am.Period, metric: str, key: str) -> None:
+    current = am.daily(frame, period.start, period.end, [metric])
+    previous = am.daily(frame, period.prev_start, period.prev_end, [metric])
+    fig = charts.comparison_figure(current, previous, metric, period,
+                               (ui.tr("artist.current_period"), ui.tr("artist.previous_period")),
+                               ui.tr(f"artist.col.{metric}"))
+    st.plotly_chart(fig, width="stretch", key=key)
+
+
+artist_id = ui.artist_page("artist_tracks", "artist.tracks.title")
+
+today = ui.artist_today(artist_id)
+period = ui.artist_period(today)
+
+tracks = ui.query("artist_tracks_in_period", artist_id=artist_id, start=period.start, end=period.end)
+if tracks.empty:
+    st.info(ui.tr("artist.tracks.empty"))
+    st.stop()
+
+cur, prev = am.two_periods(ui.query("artist_period_totals", artist_id=artist_id, **period.params()))
+for col, metric in zip(st.columns(len(am.TRACK_METRICS)), am.TRACK_METRICS, strict=True):
+    col.metric(ui.tr(f"artist.kpi.{metric}"), number(cur[metric]), delta=am.delta_text(cur[metric], prev[metric]),
+               help=ui.tr(f"artist.help.{metric}"))
+    col.caption(ui.tr("artist.previous", value=number(prev[metric])))
+
+st.subheader(ui.tr("artist.tracks.timeline"))
+metric_labels = {m: ui.tr(f"artist.col.{m}") for m in am.TRACK_METRICS}
+chosen_metric = st.radio(ui.tr("artist.tracks.metric"), list(metric_labels), format_func=metric_labels.__getitem__,
+                         horizontal=True, key="artist_tracks_metric")
+by_day = ui.query("artist_plays_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
+if by_day.empty:
+    st.info(ui.tr("artist.tracks.no_plays"))
+else:
+    timeline(by_day, period, chosen_metric or "plays", "chart_artist_plays")
+
+st.subheader(ui.tr("artist.tracks.top"))
+st.caption(ui.tr("artist.tracks.top_help"))
+top = tracks[tracks["plays"].map(am.plain) > 0]
+if top.empty:
+    st.info(ui.tr("artist.tracks.no_plays"))
+else:
+    columns = ["title", *am.TRACK_METRICS, "lifetime_plays"]
+    ui.artist_table(am.numeric(top[columns], [*am.TRACK_METRICS, "lifetime_plays"]), "top_tracks")
+
+st.subheader(ui.tr("artist.tracks.drilldown"))
+titles = {tid: f"{title} · {am.translated('artist.status', status, ui.lang())}"
+          for tid, title, status in zip(tracks["track_id"], tracks["title"].fillna("—"), tracks["status"], strict=True)}
+track_id = st.selectbox(ui.tr("artist.tracks.pick_track"), list(titles), format_func=titles.__getitem__,
+                        key="artist_track")
+if track_id:
+    one = ui.query("artist_track_by_day", artist_id=artist_id, track_id=track_id, start=period.prev_start,
+                   end=period.end)
+    if one.empty:
+        st.info(ui.tr("artist.tracks.no_track_plays"))
+    else:
+        timeline(one, period, chosen_metric or "plays", "chart_one_track")
+        in_period = am.daily(one, period.start, period.end, list(am.TRACK_METRICS))
+        ui.artist_table(am.dates_text(in_period, ["day"]), "track_by_day")
+
+st.subheader(ui.tr("artist.tracks.statuses"))
+st.caption(ui.tr("artist.tracks.statuses_help"))
+counts = tracks["status"].fillna("unknown").value_counts().rename_axis("status").reset_index(name="tracks")
+counts["status"] = counts["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
+ui.artist_table(counts, "tracks_by_status")
+statuses = tracks[["title", "status", "release_date", "created_at", "moderated_at", "reason"]].copy()
+statuses["status"] = statuses["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
+statuses = am.moscow_times(am.dates_text(statuses, ["release_date"]), ["created_at", "moderated_at"])
+ui.artist_table(statuses, "track_statuses")

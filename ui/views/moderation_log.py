@@ -1,0 +1,54 @@
+"""Audit log of moderation decisions (moderators, admins): filters by moderator, action, entity and dates; CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n.formatting import moscow_time, moscow_today
+from dashboard.moderation import config as moderation
+from ui import shell as ui
+
+ui.require_page("moderation_log")
+st.title(ui.tr("mod.log.title"))
+ui.data_as_of()
+
+any_label = ui.tr("mod.log.any")
+actors = ["", *ui.query("moderation_actors")["actor"].astype(str)]
+actions = ["", *moderation.ACTIONS]
+entities = ["", *moderation.entities()]
+actor_names = {a: a or any_label for a in actors}
+action_names = {a: ui.tr(f"mod.action.{a}") if a else any_label for a in actions}
+entity_names = {e: ui.tr(f"mod.entity.{e}") if e else any_label for e in entities}
+
+today = moscow_today()
+c1, c2, c3, c4 = st.columns([2, 2, 2, 3])
+actor = c1.selectbox(ui.tr("mod.log.moderator"), actors, format_func=actor_names.__getitem__, key="mlog_actor")
+action = c2.selectbox(ui.tr("mod.log.action"), actions, format_func=action_names.__getitem__, key="mlog_action")
+entity = c3.selectbox(ui.tr("mod.log.entity"), entities, format_func=entity_names.__getitem__, key="mlog_entity")
+picked = c4.date_input(ui.tr("mod.log.range"), value=(today - dt.timedelta(days=30), today), key="mlog_range")
+start, end = (picked if isinstance(picked, tuple) and len(picked) == 2
+              else (picked[0], picked[0]) if isinstance(picked, tuple) and picked else (picked, picked))
+
+log = ui.query("moderation_log_entries", start=start, end=end, actor=actor, action=action, entity=entity)
+st.caption(ui.tr("mod.log.count", n=len(log)))
+if log.empty:
+    st.info(ui.tr("mod.log.empty"))
+    st.stop()
+
+view = pd.DataFrame({
+    ui.tr("mod.log.col.at"): log["at"].map(moscow_time),
+    ui.tr("mod.log.col.actor"): log["actor"].astype(str),
+    ui.tr("mod.log.col.action"): log["action"].map(lambda a: action_names.get(a, a)),
+    ui.tr("mod.log.col.entity"): log["entity"].map(lambda e: entity_names.get(e, e)),
+    ui.tr("mod.log.col.entity_id"): log["entity_id"].astype(str),
+    ui.tr("mod.log.col.from"): log["from_status"],
+    ui.tr("mod.log.col.to"): log["to_status"],
+    ui.tr("mod.log.col.reason"): log["reason"],
+    ui.tr("mod.log.col.note"): log["note"],
+    ui.tr("mod.log.col.batch"): log["batch_id"],
+})
+st.dataframe(view, hide_index=True, width="stretch", key="mlog_table")
+ui.csv_download(view, f"moderation_log_{start}_{end}.csv", key="mlog_csv")
