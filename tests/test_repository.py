@@ -1,4 +1,5 @@
-"""The moderation repository on both engines: approve, reject, undo, conflicts, side effects, the KV after each."""
+"""The moderation write path (service over unit of work) on both engines: approve, reject, undo, conflicts, side
+effects, the KV after each."""
 
 from __future__ import annotations
 
@@ -64,7 +65,6 @@ def write_snapshot(path: Path, records: list[dict[str, Any]]) -> Path:
 def seed_store(new_store: StoreFactory, tmp_path: Path) -> Store:
     store = new_store()
     ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], store, "seed", say=lambda _m: None)
-    repo.ensure_moderation_tables(store)
     return store
 
 
@@ -245,7 +245,6 @@ def test_postgres_eight_concurrent_decisions_one_applies(pg_url: str, tmp_path: 
 
     s = _new_pg_store(pg_url)
     ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
-    repo.ensure_moderation_tables(s)
     target = item("concerts", "c1", f"concerts:{ARTIST}:c1")
     barrier = threading.Barrier(8)
     results: list[repo.Outcome] = []

@@ -154,7 +154,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         pages_bench(Store(args.db or str(demo_store(args.scale, args.seed))), args.repeats)
     else:
-        from dashboard.moderation.service import bench_decision
+        from dashboard.bench.moderation import bench_decision
         from dashboard.store.connect import Store
 
         db = args.db or str(demo_store(args.scale, args.seed))

@@ -1,4 +1,4 @@
-"""Moderation rules from ``moderation_config.json`` and the queue's plain computations (age, SLA, filters).
+"""Moderation rules from ``moderation_config.json`` and the queue's plain computations (age band, filters).
 
 Which statuses wait for a decision, and which statuses approval and rejection set, are configured per entity
 and per key layout (``seed`` is the documented layout, ``deployed`` the one the platform's code writes).
@@ -158,9 +158,6 @@ def age_hours(created_at: pd.Series, now: dt.datetime) -> pd.Series:
     return hours.fillna(0).clip(lower=0)
 
 
-SLA_BADGES = {"gt72": "🔴", "24to72": "🟠", "lt24": "🟢"}
-
-
 def age_band(hours: float) -> str:
     """The SLA band of a waiting time: over 72 h, over 24 h, or less."""
     if hours > SLA_RED_HOURS:
@@ -170,16 +167,10 @@ def age_band(hours: float) -> str:
     return "lt24"
 
 
-def sla_badge(hours: float) -> str:
-    """🔴 over 72 h, 🟠 over 24 h, 🟢 otherwise."""
-    return SLA_BADGES[age_band(hours)]
-
-
 def with_age(queue: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
-    """The queue with ``age_hours``, ``sla`` (badge) and ``age_band`` columns, oldest first."""
+    """The queue with ``age_hours`` and ``age_band`` columns, oldest first (the UI draws the band as a badge)."""
     out = queue.copy()
     out["age_hours"] = age_hours(out["created_at"], now) if not out.empty else pd.Series(dtype=float)
-    out["sla"] = out["age_hours"].map(sla_badge) if not out.empty else pd.Series(dtype=str)
     out["age_band"] = out["age_hours"].map(age_band) if not out.empty else pd.Series(dtype=str)
     return out.sort_values("age_hours", ascending=False, kind="stable").reset_index(drop=True)
 

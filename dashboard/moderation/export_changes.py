@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from dashboard.i18n.formatting import MOSCOW
-from dashboard.moderation.service import ensure_moderation_tables
+from dashboard.moderation.unit_of_work import require_moderation_tables
 from dashboard.store.connect import Store
 from dashboard.store.queries import read_engine
 
@@ -38,8 +38,8 @@ def parse_since(text: str | None) -> dt.datetime:
 
 
 def changed_values(store: Store, since: dt.datetime = EPOCH) -> Iterator[dict[str, Any]]:
-    """One ``set`` operation per key changed at or after ``since``, in the order of its first change."""
-    ensure_moderation_tables(store)
+    """One ``set`` operation per key changed at or after ``since``, in the order of its first change. A store
+    without the moderation tables (made by an older version) is a one-line StoreError: re-ingest it."""
     sql = (
         'SELECT c.key, CAST(s.value AS TEXT) AS value, MAX(CASE WHEN d.key IS NULL THEN 0 ELSE 1 END) AS encoded, '
         'MIN(c."at") AS first_at '
@@ -51,6 +51,7 @@ def changed_values(store: Store, since: dt.datetime = EPOCH) -> Iterator[dict[st
         "ORDER BY first_at, c.key"
     )
     with read_engine(store).connect() as conn:
+        require_moderation_tables(conn, store)
         for key, text, encoded, _first in conn.execute(sa.text(sql), {"since": since}):
             value = json.loads(text) if text is not None else None
             if encoded:

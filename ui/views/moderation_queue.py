@@ -13,6 +13,7 @@ from dashboard.moderation import config as moderation
 from dashboard.moderation import service as repository
 from dashboard.store.connect import StoreError
 from ui import shell as ui
+from ui.moderation_display import sla_badges
 
 who = ui.require_page("moderation_queue")
 actor = who.name or who.user_id or who.role
@@ -89,7 +90,7 @@ if shown.empty:
     st.stop()
 
 view = pd.DataFrame({
-    ui.tr("mod.col.sla"): shown["sla"],
+    ui.tr("mod.col.sla"): sla_badges(shown["age_band"]),
     ui.tr("mod.col.type"): shown["entity"].map(entity_names),
     ui.tr("mod.col.title"): shown["title"].fillna("—").astype(str),
     ui.tr("mod.col.artist"): shown["artist_name"].fillna("—").astype(str),
@@ -124,7 +125,9 @@ def conflict_line(o: repository.Outcome) -> str:
     if o.decided_by:
         return ui.tr("mod.conflict.decided", entity=name, id=o.item.entity_id, status=o.current_status,
                      by=o.decided_by, at=moscow_time(o.decided_at))
-    return ui.tr("mod.conflict.other", entity=name, id=o.item.entity_id, status=o.current_status)
+    expected = " / ".join(ui.tr_value("status", s) for s in o.expected) or "—"
+    return ui.tr("mod.conflict.other", entity=name, id=o.item.entity_id,
+                 status=ui.tr_value("status", o.current_status or "unknown"), expected=expected)
 
 
 def run_decision(rows: list[dict[str, Any]], action: str, reason: str | None, note: str | None) -> None:

@@ -1,0 +1,257 @@
+"""The unit of work of the write path: one user action = one transaction on the store, and every read and write
+it makes. No moderation rules here (they are in ``rules``); ``service`` decides what to read and write.
+
+- **Transaction and lock.** PostgreSQL: racing decisions serialize on the entity row's conditional UPDATE, and KV
+  rows are locked (advisory lock on the key, then ``SELECT … FOR UPDATE``); the service touches KV keys after every
+  entity row, in key order, so two bulk actions cannot deadlock. DuckDB: one lock per store file serializes this
+  process's writers; a file held by another process is a one-line "in use by another process" StoreError.
+- **KV get/set.** ``kv_store`` holds values decoded: a value the platform stored double-encoded (a JSON string
+  holding JSON) was decoded at ingest and is listed in ``kv_double_encoded``; it is read and written here as JSON,
+  and ``export_changes`` encodes it again for the platform. Every key set is remembered with its log row, for
+  ``kv_changes``.
+- **Rows.** The entity row's read and its conditional status update, ``moderation_log`` appends and reads,
+  ``kv_index`` (list positions), ``kv_counters`` and ``notifications`` rows.
+
+Tables are never created here: ingest's schema step creates them (``dashboard.store.schema``). A store without
+them (made by an older version) gives a one-line StoreError telling to re-ingest.
+
+All SQL is bound (``:name``); table and column names come from the validated moderation configuration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from dashboard.moderation import config as moderation
+from dashboard.moderation.rules import UNREAD_COUNTER_PATTERN, LogEntry
+from dashboard.store import schema
+from dashboard.store.connect import Store, StoreError, describe_connect_error
+from dashboard.store.queries import read_engine
+
+MODERATION_TABLES = ("moderation_log", "kv_changes")
+_STORE_LOCKS: dict[str, threading.Lock] = {}
+_STORE_LOCKS_GUARD = threading.Lock()
+_TABLES_FOUND: set[str] = set()
+
+
+def _store_lock(store: Store) -> contextlib.AbstractContextManager[Any]:
+    if store.is_postgres:
+        return contextlib.nullcontext()
+    name = str(store.path.resolve())
+    with _STORE_LOCKS_GUARD:
+        lock = _STORE_LOCKS.setdefault(name, threading.Lock())
+    return lock
+
+
+@contextlib.contextmanager
+def transaction(store: Store) -> Iterator[sa.Connection]:
+    """One transaction on the store; DuckDB writers of this process take turns."""
+    with _store_lock(store):
+        try:
+            with read_engine(store).connect() as conn:
+                if not store.is_postgres:
+                    # commit to the WAL only: a checkpoint at close rewrites the kv_store index (~200 ms on a
+                    # million keys); the next reader's close, or DuckDB's WAL size threshold, checkpoints instead
+                    conn.exec_driver_sql("PRAGMA disable_checkpoint_on_shutdown")
+                    conn.commit()
+                with conn.begin():
+                    yield conn
+        except sa.exc.DBAPIError as exc:
+            text = str(getattr(exc, "orig", exc)).lower()
+            if not store.is_postgres and ("lock" in text or "conflicting" in text):
+                raise StoreError(describe_connect_error(store, exc)) from None
+            if isinstance(exc, sa.exc.OperationalError) and "connect" in text:
+                raise StoreError(describe_connect_error(store, exc)) from None
+            raise
+
+
+def missing_tables_message(store: Store, missing: list[str]) -> str:
+    return (f"{store.label()} has no {', '.join(missing)} table (made by an older version): re-ingest it with "
+            "'python -m dashboard ingest', which creates the moderation tables and keeps nothing else to lose")
+
+
+def require_moderation_tables(conn: sa.Connection, store: Store) -> None:
+    """A one-line StoreError when the store lacks the moderation tables. Found once, they stay (re-ingests keep
+    them), so a store is checked once per process."""
+    if store.name in _TABLES_FOUND:
+        return
+    if store.is_postgres:
+        sql = ("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+               "AND table_name IN ('moderation_log', 'kv_changes')")
+    else:
+        sql = ("SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+               "AND table_name IN ('moderation_log', 'kv_changes')")
+    found = {str(r[0]) for r in conn.execute(sa.text(sql))}
+    missing = [t for t in MODERATION_TABLES if t not in found]
+    if missing:
+        raise StoreError(missing_tables_message(store, missing))
+    _TABLES_FOUND.add(store.name)
+
+
+def store_layout(conn: sa.Connection) -> str:
+    """The rule set of the store: the layout of its latest ingest run."""
+    row = conn.execute(sa.text("SELECT layout FROM ingest_runs ORDER BY finished_at DESC LIMIT 1")).fetchone()
+    return moderation.layout_name(row[0] if row else None)
+
+
+@functools.cache
+def _columns(table: str) -> frozenset[str]:
+    return frozenset(c for c, _ in schema.entity_columns(table))
+
+
+def checked_names(r: moderation.EntityRules) -> moderation.EntityRules:
+    """The rules, once their table and column names (which go into SQL text) are checked against the schema."""
+    if r.table not in schema.MODERATED_TABLES:
+        raise moderation.ConfigError(f"moderation config: {r.table} is not a moderated table")
+    for name in (r.title_column, *(rule.when for rule in r.lists if rule.when)):
+        if name not in _columns(r.table):
+            raise moderation.ConfigError(f"moderation config: {r.table} has no column {name!r}")
+    return r
+
+
+class UnitOfWork:
+    """One action's transaction: its connection, layout and time, and the KV keys it changed per log row."""
+
+    def __init__(self, conn: sa.Connection, store: Store, at: dt.datetime) -> None:
+        self.conn = conn
+        self.store = store
+        self.pg = store.is_postgres
+        self.json_type = "JSONB" if self.pg else "JSON"
+        self.at = at
+        self.layout = store_layout(conn)
+        self.changed: list[tuple[str, str]] = []  # (log_id, key), in order
+
+    def _run(self, sql: str, **params: Any) -> sa.CursorResult[Any]:
+        return self.conn.execute(sa.text(sql), params)
+
+    # ------------------------------------------------------------ KV
+
+    def kv_get(self, key: str) -> tuple[bool, Any]:
+        """(exists, value) of a KV key; on PostgreSQL the key stays locked until the transaction ends."""
+        if self.pg:
+            self._run("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))", k=key)
+            row = self._run("SELECT CAST(value AS TEXT) FROM kv_store WHERE key = :k FOR UPDATE", k=key).fetchone()
+        else:
+            row = self._run("SELECT CAST(value AS TEXT) FROM kv_store WHERE key = :k", k=key).fetchone()
+        if row is None:
+            return False, None
+        return True, None if row[0] is None else json.loads(row[0])
+
+    def kv_set(self, key: str, value: Any, exists: bool, log_id: str) -> None:
+        text = json.dumps(value, ensure_ascii=False)
+        if exists:
+            self._run(f"UPDATE kv_store SET value = CAST(:v AS {self.json_type}) WHERE key = :k", v=text, k=key)
+        else:
+            self._run(f"INSERT INTO kv_store (key, value) VALUES (:k, CAST(:v AS {self.json_type}))", k=key, v=text)
+        self.changed.append((log_id, key))
+
+    # ------------------------------------------------------------ entity rows
+
+    def read_row(self, r: moderation.EntityRules, source_key: str, entity_id: str) -> dict[str, Any] | None:
+        """status, user_id, title, is_promoted (NULL where the table has none), moderator, moderated_at."""
+        r = checked_names(r)
+        promoted = "is_promoted" if "is_promoted" in _columns(r.table) else "NULL"
+        row = self._run(
+            f"SELECT status, user_id, {r.title_column} AS title, {promoted} AS is_promoted, moderator, moderated_at "
+            f"FROM {r.table} WHERE source_key = :sk AND id = :id",
+            sk=source_key, id=entity_id,
+        ).mappings().fetchone()
+        return dict(row) if row else None
+
+    def update_status(self, r: moderation.EntityRules, source_key: str, entity_id: str, seen: str | None,
+                      to_status: str | None, actor: str, reason: str | None) -> bool:
+        """Set the row's status and last decision only if it is still in ``seen``; False when it is not."""
+        r = checked_names(r)
+        updated = self._run(
+            f"UPDATE {r.table} SET status = :to, moderated_at = :at, moderator = :actor, reason = :reason "
+            "WHERE source_key = :sk AND id = :id AND status = :seen RETURNING id",
+            to=to_status, at=self.at, actor=actor, reason=reason, sk=source_key, id=entity_id, seen=seen,
+        ).fetchall()
+        return bool(updated)
+
+    def find_rows(self, r: moderation.EntityRules, entity_id: str) -> list[tuple[str, str | None]]:
+        """(source_key, status) of every row of the entity with this id."""
+        r = checked_names(r)
+        found = self._run(f"SELECT source_key, status FROM {r.table} WHERE id = :id ORDER BY source_key", id=entity_id)
+        return [(str(sk), status) for sk, status in found]
+
+    # ------------------------------------------------------------ the audit log
+
+    def latest_log(self, entity: str, entity_id: str, source_key: str) -> LogEntry | None:
+        row = self._run(
+            'SELECT id, "at", actor, action, from_status, to_status FROM moderation_log '
+            'WHERE entity = :e AND entity_id = :id AND source_key = :sk ORDER BY "at" DESC, id DESC LIMIT 1',
+            e=entity, id=entity_id, sk=source_key,
+        ).fetchone()
+        return LogEntry(*row) if row else None
+
+    def append_log(self, log_id: str, actor: str, action: str, entity: str, entity_id: str, source_key: str,
+                   from_status: str | None, to_status: str | None, reason: str | None, note: str | None,
+                   batch_id: str | None) -> None:
+        self._run(
+            'INSERT INTO moderation_log (id, "at", actor, action, entity, entity_id, source_key, from_status, '
+            "to_status, reason, note, batch_id) VALUES (:id, :at, :actor, :action, :entity, :eid, :sk, :from_s, "
+            ":to_s, :reason, :note, :batch)",
+            id=log_id, at=self.at, actor=actor, action=action, entity=entity, eid=entity_id, sk=source_key,
+            from_s=from_status, to_s=to_status, reason=reason, note=note, batch=batch_id,
+        )
+
+    def record_changes(self) -> dict[str, list[str]]:
+        """One ``kv_changes`` row per (log row, key) changed; returns the keys per log id, in order."""
+        keys: dict[str, list[str]] = {}
+        for log_id, key in dict.fromkeys(self.changed):
+            self._run('INSERT INTO kv_changes (log_id, "at", key) VALUES (:l, :at, :k)', l=log_id, at=self.at, k=key)
+            keys.setdefault(log_id, []).append(key)
+        return keys
+
+    # ------------------------------------------------------------ bookkeeping tables kept in step with the KV
+
+    def index_add(self, list_key: str, position: int, item_id: str) -> None:
+        self._run("INSERT INTO kv_index (list_key, owner_id, position, item_id) VALUES (:k, NULL, :p, :id)",
+                  k=list_key, p=position, id=item_id)
+
+    def index_remove(self, list_key: str, position: int) -> None:
+        """Remove one position of a list (the positions after it move up by one)."""
+        self._run("DELETE FROM kv_index WHERE list_key = :k AND position = :p", k=list_key, p=position)
+        self._run("UPDATE kv_index SET position = position - 1 WHERE list_key = :k AND position > :p",
+                  k=list_key, p=position)
+
+    def set_counter(self, counter_key: str, owner_id: str, value: int) -> None:
+        done = self._run("UPDATE kv_counters SET value = :v WHERE counter_key = :k RETURNING counter_key",
+                         v=value, k=counter_key).fetchall()
+        if not done:
+            self._run("INSERT INTO kv_counters (counter_key, owner_id, name, value) VALUES (:k, :o, :n, :v)",
+                      k=counter_key, o=owner_id, n=UNREAD_COUNTER_PATTERN, v=value)
+
+    def insert_notification(self, notice_id: str, user_id: str, type_: str, title: str, content: str, link: str,
+                            metadata: dict[str, Any], source_key: str) -> None:
+        self._run(
+            "INSERT INTO notifications (id, user_id, type, title, content, link, is_read, read_at, metadata, "
+            f"created_at, source_key) VALUES (:id, :u, :type, :title, :content, :link, FALSE, NULL, "
+            f"CAST(:meta AS {self.json_type}), :at, :sk)",
+            id=notice_id, u=user_id, type=type_, title=title, content=content, link=link,
+            meta=json.dumps(metadata, ensure_ascii=False), at=self.at, sk=source_key,
+        )
+
+
+@contextlib.contextmanager
+def unit_of_work(store: Store, at: dt.datetime) -> Iterator[UnitOfWork]:
+    """One action: commits when the block ends, rolls back on any exception."""
+    with transaction(store) as conn:
+        require_moderation_tables(conn, store)
+        yield UnitOfWork(conn, store, at)
+
+
+@contextlib.contextmanager
+def reading(store: Store) -> Iterator[UnitOfWork]:
+    """Reads outside any action (finding an item): no lock, no transaction to commit."""
+    with read_engine(store).connect() as conn:
+        yield UnitOfWork(conn, store, dt.datetime.now(dt.UTC))
