@@ -99,3 +99,25 @@ def test_export_changes_command(db: str, tmp_path: Path, capsys: pytest.CaptureF
                                        f"notifications:{ARTIST}:unread"}
     code, lines = run(capsys, "export-changes", "--db", db, "--since", "not-a-date", "--out", str(out))
     assert code == 2 and len(lines) == 1
+
+
+def test_item_not_pending_says_what_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = Store(str(tmp_path / "d.duckdb"))
+    draft = {"key": f"videos:{ARTIST}:v9", "value": {"id": "v9", "user_id": ARTIST, "title": "Черновик",
+                                                    "status": "draft"}}
+    ingest([write_snapshot(tmp_path / "seed.ndjson", [*SEED_RECORDS, draft])], store, "seed", say=lambda _m: None)
+    code, lines = run(capsys, "moderate", "--db", store.name, "--entity", "videos", "--id", "v9", "--action",
+                      "approve", "--actor", "Анна")
+    assert (code, lines) == (3, ["error: videos v9: is draft, not pending"])
+
+
+def test_store_from_before_the_moderation_tables(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import duckdb
+
+    with duckdb.connect(db) as con:
+        con.execute("DROP TABLE moderation_log")
+        con.execute("DROP TABLE kv_changes")
+    for argv in (("moderate", "--db", db, "--entity", "tracks", "--id", "t1", "--action", "approve", "--actor", "Анна"),
+                 ("export-changes", "--db", db, "--out", str(tmp_path / "c.ndjson"))):
+        code, lines = run(capsys, *argv)
+        assert code == 1 and len(lines) == 1 and "re-ingest" in lines[0], lines

@@ -343,3 +343,46 @@ def test_duckdb_file_held_by_another_process_says_so(tmp_path: Path) -> None:
     time.sleep(0.1)
     outcome = repo.decide(store, [item("tracks", "t1", f"tracks:{ARTIST}:t1")], "approve", "moder")[0]
     assert outcome.applied
+
+
+def test_item_not_pending_names_its_status_and_what_was_expected(new_store: StoreFactory, tmp_path: Path) -> None:
+    """Not "is draft now, not draft": the refusal says what the item is and which status a decision needs."""
+    s = new_store()
+    draft = {"key": f"tracks:{ARTIST}:t9", "value": {"id": "t9", "user_id": ARTIST, "title": "Черновик",
+                                                    "status": "draft", "created_at": T0}}
+    ingest([write_snapshot(tmp_path / "seed.ndjson", [*SEED_RECORDS, draft])], s, "seed", say=lambda _m: None)
+    found = repo.find_items(s, "tracks", "t9")
+    assert found == [repo.Item("tracks", "t9", f"tracks:{ARTIST}:t9", None)]
+    out = repo.decide(s, found, "approve", "Анна")[0]
+    assert not out.applied and out.kind == "conflict"
+    assert out.message == "tracks t9: is draft, not pending"
+    assert (out.current_status, out.expected, out.decided_by) == ("draft", ("pending",), None)
+    # a page that saw it pending: the platform moved it back to draft meanwhile
+    seen = repo.decide(s, [item("tracks", "t9", f"tracks:{ARTIST}:t9", seen="pending")], "approve", "Анна")[0]
+    assert seen.message == "tracks t9: is draft, not pending"
+    assert scalar(s, "SELECT count(*) FROM moderation_log") == 0
+    assert kv(s, f"tracks:{ARTIST}:t9")["status"] == "draft"
+
+
+def test_store_without_moderation_tables_says_reingest(new_store: StoreFactory, tmp_path: Path) -> None:
+    """Tables are made by ingest's schema step only: a store from before it gives one line, and no decision or
+    export creates them."""
+    from dashboard.moderation.export_changes import export_changes
+    from dashboard.store.connect import StoreError
+
+    s = new_store()
+    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
+    with engine(s).begin() as conn:
+        conn.execute(sa.text("DROP TABLE moderation_log"))
+        conn.execute(sa.text("DROP TABLE kv_changes"))
+    for attempt in (lambda: repo.decide(s, [item("tracks", "t1", f"tracks:{ARTIST}:t1")], "approve", "Анна"),
+                    lambda: export_changes(s, tmp_path / "changes.ndjson")):
+        with pytest.raises(StoreError, match="no moderation_log, kv_changes table") as caught:
+            attempt()
+        assert "\n" not in str(caught.value) and "re-ingest" in str(caught.value)
+    assert scalar(s, "SELECT status FROM tracks WHERE id = 't1'") == "pending"
+    tables = rows(s, "SELECT table_name FROM information_schema.tables WHERE table_name IN "
+                     "('moderation_log', 'kv_changes')")
+    assert tables == []
+    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
+    assert repo.decide(s, [item("tracks", "t1", f"tracks:{ARTIST}:t1")], "approve", "Анна")[0].applied

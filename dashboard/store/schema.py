@@ -372,7 +372,9 @@ MODERATION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reason", "TEXT"),
 )
 
-# Tables that survive a re-ingest: history the dashboard itself writes.
+# Tables that survive a re-ingest: history the dashboard itself writes. Ingest's schema step is the only place
+# they are created (DuckDB build and PostgreSQL load both run ``create_table_sql`` for each); the moderation write
+# path and export-changes never create them, and refuse a store without them with a one-line "re-ingest".
 DURABLE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "ingest_runs": (
         ("id", "TEXT"),
