@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.i18n.formatting import MOSCOW, moscow_today, number, rub
 from dashboard.i18n.translations import t
 from dashboard.metrics import artist as am
+from dashboard.metrics.measures import ratio
 from dashboard.metrics.periods import anchor_day
 from dashboard.store.connect import Store
 from tests.apptest import APP, open_page, texts
@@ -192,7 +193,7 @@ def test_concerts_page_equals_independent_sql(which: int, demo_stores: dict[str,
     shown = metrics(at)
     assert shown[ru("artist.kpi.concert_views")] == number(views)
     assert shown[ru("artist.kpi.concert_clicks")] == number(clicks)
-    assert shown[ru("artist.kpi.ctr")] == am.percent(am.ratio(clicks, views))
+    assert shown[ru("artist.kpi.ctr")] == am.percent(ratio(clicks, views))
     dates = [r[0] for r in rows(store, "SELECT date FROM concerts WHERE user_id = :a", a=exp.artist)]
     listed = [frame for frame in at.dataframe if ru("artist.col.venue") in frame.value.columns]
     assert sum(len(f.value) for f in listed) == len(dates)

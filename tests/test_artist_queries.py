@@ -4,8 +4,6 @@ donor emails and anonymous donors' names out of what it returns."""
 from __future__ import annotations
 
 import datetime as dt
-import math
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -13,39 +11,17 @@ import pytest
 
 from dashboard.i18n.formatting import MOSCOW, moscow_today
 from dashboard.metrics import artist as am
-from dashboard.metrics.periods import anchor_day
+from dashboard.metrics.periods import anchor_day, period_for
+from dashboard.moderation.config import pending_params
 from dashboard.store.connect import Store
-from dashboard.store.queries import QUERY_DIR, QueryError, all_queries, load_query, run_query
+from dashboard.store.queries import QueryError, all_queries, load_query, run_query
 from tests.conftest import AS_OF
+from tests.engines import assert_same_result
 from tests.sql import rows, scalar
 
 SHELL_QUERIES = {"known_artists"}  # the shell's picker list: not scoped to one artist
 ARTIST_QUERIES = [q for q in all_queries() if q.startswith("artist_") and q not in SHELL_QUERIES]
 EMPTY_ARTIST = "no-such-artist-0000"
-
-
-def normalize(value: Any) -> Any:
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    if hasattr(value, "item"):  # numpy scalars
-        return normalize(value.item())
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return float(value)
-    return value
-
-
-def table(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    return [tuple(normalize(v) for v in row) for row in frame.itertuples(index=False, name=None)]
 
 
 def busiest_artists(store: Store) -> list[str]:
@@ -65,10 +41,10 @@ def busiest_artists(store: Store) -> list[str]:
 
 def params_for(artist_id: str, store: Store) -> dict[str, Any]:
     today = anchor_day(moscow_today(), AS_OF)
-    period = am.preset_period(28, today)
+    period = period_for(28, today)
     track = scalar(store, "SELECT MIN(id) FROM tracks WHERE user_id = :a AND status = 'approved'", a=artist_id)
     return {"artist_id": artist_id, "start": period.start, "end": period.end, "today": today,
-            "track_id": track or "none", **period.params()}
+            "track_id": track or "none", **period.params(), **pending_params("seed")}
 
 
 def bound(name: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +70,7 @@ def test_every_artist_query_is_scoped_by_a_bound_artist_id() -> None:
 
 def test_no_artist_query_selects_donor_emails() -> None:
     for name in ARTIST_QUERIES:
-        assert "donor_email" not in (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8").lower(), name
+        assert "donor_email" not in load_query(name).path.read_text(encoding="utf-8").lower(), name
 
 
 @pytest.mark.parametrize("name", ARTIST_QUERIES)
@@ -106,8 +82,7 @@ def test_query_gives_equal_results_on_both_engines(name: str, demo_stores: dict[
         params = bound(name, params_for(artist, duck))
         on_duck = run_query(duck, name, **params)
         on_pg = run_query(pg, name, **params)
-        assert list(on_duck.columns) == list(on_pg.columns)
-        assert table(on_duck) == table(on_pg), (name, artist)
+        assert_same_result(on_duck, on_pg, label=(name, artist))
         seen_rows += len(on_duck) if artist != EMPTY_ARTIST else 0
     if name not in ("artist_track_by_day",):
         assert seen_rows > 0, f"{name} returned nothing for the demo artists: the parity check proves little"
@@ -144,7 +119,7 @@ def test_period_totals_equal_independent_sums(engine: str, demo_stores: dict[str
             donated = [r for r in rows(store, """
                 SELECT amount, status, currency, created_at FROM donations WHERE artist_id = :a""", a=artist)
                 if r[1] == "completed" and (r[2] or "RUB") == "RUB"
-                and start <= pd.Timestamp(r[3]).tz_convert("Europe/Moscow").date() <= end]
+                and start <= pd.Timestamp(r[3]).tz_convert(MOSCOW).date() <= end]
             assert values["plays"] == float(plays)
             assert values["likes"] == float(likes)
             assert values["donations"] == len(donated)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +12,14 @@ import pytest
 
 from dashboard.ingest.build import ingest
 from dashboard.metrics import revenue as rv
-from dashboard.metrics.periods import anchor_day
+from dashboard.metrics.periods import anchor_day, period_for
 from dashboard.store.connect import Store
 from dashboard.store.queries import all_queries, load_query, run_query
 from tests.conftest import StoreFactory
+from tests.engines import assert_same_result
 
-OCTOBER = rv.period_for("custom", dt.date(2026, 10, 31), (dt.date(2026, 10, 1), dt.date(2026, 10, 31)))
-DEMO_PERIOD = rv.period_for("90d", dt.date(2026, 10, 31))
+OCTOBER = period_for("custom", dt.date(2026, 10, 31), (dt.date(2026, 10, 1), dt.date(2026, 10, 31)))
+DEMO_PERIOD = period_for("90d", dt.date(2026, 10, 31))
 REVENUE_QUERIES = [q for q in all_queries() if q.startswith("revenue_")]
 
 
@@ -228,7 +228,7 @@ def test_artists_and_arpu(new_store: StoreFactory, tmp_path: Path) -> None:
 
 def test_empty_store_and_period(new_store: StoreFactory, tmp_path: Path) -> None:
     store = hand_store(new_store, tmp_path)
-    empty = rv.period_for("custom", dt.date(2020, 1, 31), (dt.date(2020, 1, 1), dt.date(2020, 1, 31)))
+    empty = period_for("custom", dt.date(2020, 1, 31), (dt.date(2020, 1, 1), dt.date(2020, 1, 31)))
     rows = summary(store, empty)
     assert rows.empty
     assert rv.headline(rows)["current"] == rv.Money()
@@ -244,23 +244,12 @@ def _demo_params(name: str) -> dict[str, Any]:
     return {p: params[p] for p in load_query(name).params}
 
 
-def _normalized(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    def norm(v: Any) -> Any:
-        if isinstance(v, Decimal | float | int) and not isinstance(v, bool):
-            return round(float(v), 2)
-        if isinstance(v, pd.Timestamp | dt.datetime | dt.date):
-            return str(pd.Timestamp(v).date())
-        return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
-    return sorted((tuple(norm(v) for v in row) for row in frame.itertuples(index=False)), key=repr)
-
-
 @pytest.mark.parametrize("name", REVENUE_QUERIES)
 def test_revenue_queries_equal_on_both_engines(demo_stores: dict[str, Store], name: str) -> None:
     duck = run_query(demo_stores["duckdb"], name, **_demo_params(name))
     pg = run_query(demo_stores["postgresql"], name, **_demo_params(name))
-    assert list(duck.columns) == list(pg.columns)
     assert len(duck) > 0
-    assert _normalized(duck) == _normalized(pg)
+    assert_same_result(duck, pg, ordered=False, label=name)
     assert load_query(name).returns and "-- Params:" in load_query(name).sql
 
 
@@ -288,27 +277,27 @@ def moscow_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetim
 # ----------------------------------------------------------------------------------------- periods, config
 def test_periods() -> None:
     anchor = dt.date(2026, 10, 15)
-    p = rv.period_for("7d", anchor)
+    p = period_for("7d", anchor)
     assert (p.start, p.end, p.prev_start, p.prev_end) == (dt.date(2026, 10, 9), anchor, dt.date(2026, 10, 2),
                                                           dt.date(2026, 10, 8))
-    p = rv.period_for("this_month", anchor)
+    p = period_for("this_month", anchor)
     assert (p.start, p.end, p.prev_start, p.prev_end) == (dt.date(2026, 10, 1), anchor, dt.date(2026, 9, 16),
                                                           dt.date(2026, 9, 30))
-    p = rv.period_for("last_month", dt.date(2026, 3, 10))
+    p = period_for("last_month", dt.date(2026, 3, 10))
     assert (p.start, p.end, p.days) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28), 28)
     assert (p.prev_start, p.prev_end) == (dt.date(2026, 1, 4), dt.date(2026, 1, 31))
-    p = rv.period_for("custom", anchor, (dt.date(2026, 5, 31), dt.date(2026, 5, 1)))
+    p = period_for("custom", anchor, (dt.date(2026, 5, 31), dt.date(2026, 5, 1)))
     assert (p.start, p.end, p.days) == (dt.date(2026, 5, 1), dt.date(2026, 5, 31), 31)
-    assert rv.period_for("365d", anchor).days == 365
+    assert period_for("365d", anchor).days == 365
     with pytest.raises(ValueError):
-        rv.period_for("custom", anchor)
+        period_for("custom", anchor)
     with pytest.raises(ValueError):
         rv.check_grain("year")
     assert anchor_day(dt.date(2026, 11, 25), dt.date(2026, 10, 31)) == dt.date(2026, 10, 31)
     assert anchor_day(dt.date(2026, 11, 25), None) == dt.date(2026, 11, 25)
     assert anchor_day(dt.date(2026, 11, 25), float("nan")) == dt.date(2026, 11, 25)
     assert anchor_day(dt.date(2026, 11, 25), pd.Timestamp("2027-01-01")) == dt.date(2026, 11, 25)
-    assert [rv.default_grain(rv.period_for(x, anchor)) for x in ("30d", "90d", "365d")] == ["day", "week", "month"]
+    assert [rv.default_grain(period_for(x, anchor)) for x in ("30d", "90d", "365d")] == ["day", "week", "month"]
 
 
 def test_tier_prices_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,8 @@ from dashboard.access import identity as ident
 from dashboard.i18n.formatting import moscow_time, moscow_today
 from dashboard.i18n.translations import DEFAULT_LANGUAGE, LANGUAGES, t
 from dashboard.metrics import artist as am
-from dashboard.metrics.periods import anchor_day
+from dashboard.metrics.periods import Period, anchor_day, date_range, period_between, period_for
+from dashboard.moderation import config as moderation
 from dashboard.store.connect import Store, StoreError, resolve_store
 from dashboard.store.queries import run_query, shared_connection
 from ui import registry
@@ -137,6 +138,13 @@ def query(name: str, **params: Any) -> pd.DataFrame:
     return _cached_query(s.name, store_version(s), name, tuple(sorted(params.items())))
 
 
+def pending_params() -> dict[str, str]:
+    """The pending statuses of the store's layout (its latest ingest run), bound by every query that includes
+    ``queries/shared/pending.sql``: the moderation queue, the artist's pending items and current state."""
+    runs = query("last_ingest")
+    return moderation.pending_params(moderation.layout_name(None if runs.empty else str(runs["layout"].iloc[0])))
+
+
 def invalidate() -> None:
     """Drop every cached query result: call after any write so every page shows the new state."""
     _cached_query.clear()
@@ -219,7 +227,7 @@ def artist_today(artist_id: str) -> dt.date:
     return anchor_day(moscow_today(), dates["store_last_day"])
 
 
-def artist_period(today: dt.date) -> am.Period:
+def artist_period(today: dt.date) -> Period:
     """The artist pages' period: presets of 7/28/90/365 days or a custom range, ending ``today``."""
     labels: dict[int | str, str] = {d: tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
     labels[am.CUSTOM] = tr("artist.period.custom")
@@ -229,9 +237,10 @@ def artist_period(today: dt.date) -> am.Period:
     if choice == am.CUSTOM:
         picked = st.date_input(tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
                                value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
-        period = am.custom_period(picked, today)
+        span = date_range(picked)  # a half-picked range is that one day; a cleared one, the default preset
+        period = period_between(*span) if span else period_for(am.DEFAULT_DAYS, today)
     else:
-        period = am.preset_period(int(choice), today)
+        period = period_for(int(choice), today)
     st.caption(tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
                   prev_end=period.prev_end))
     return period

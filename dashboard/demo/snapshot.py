@@ -51,10 +51,11 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dashboard.i18n.formatting import MOSCOW, moscow_today
 
 SCALES: dict[str, int] = {"tiny": 2_000, "small": 20_000, "medium": 1_000_000, "large": 10_000_000}
 
@@ -65,15 +66,11 @@ KEYS_PER_FAN = 12
 KEYS_PER_STAFF = 9
 MIN_ARTISTS = 4
 HISTORY_DAYS = 365
-MSK = timezone(timedelta(hours=3))
 BATCH = 2_000
 PARQUET_ROW_GROUP = 100_000
 
 Record = tuple[str, Any]
 RecordGen = Generator[Record, None, Any]
-KEY_PREFIXES = ("users", "settings", "tracks", "videos", "concerts", "news", "donations", "coins", "payments",
-                "banners", "promotion", "pitching", "messages", "conversations", "notifications", "email",
-                "tickets", "analytics")
 PENDING_ENTITIES = ("tracks", "videos", "concerts", "news", "banners", "pitching", "promotion")
 PENDING_BANDS = ((1, 12), (30, 60), (96, 480))  # hours before snapshot_at
 AGE_BAND_NAMES = ("under_24h", "24h_to_72h", "over_72h")
@@ -174,13 +171,6 @@ class Context:
         "coin_balance_drift": [], "dangling_list_ids": [], "unread_drift": []})
 
 
-def moscow_today() -> date:
-    try:
-        return datetime.now(ZoneInfo("Europe/Moscow")).date()
-    except ZoneInfoNotFoundError:  # no tz database: Moscow has been UTC+3 since 2014
-        return datetime.now(MSK).date()
-
-
 def expected_artists(scale: str) -> int:
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
@@ -192,7 +182,7 @@ def build_context(scale: str, seed: int, as_of: date) -> Context:
     artists = expected_artists(scale)
     first_day = as_of - timedelta(days=HISTORY_DAYS - 1)
     ctx = Context(
-        rng=rng, as_of=as_of, snapshot_at=datetime.combine(as_of, time(0), MSK), first_day=first_day,
+        rng=rng, as_of=as_of, snapshot_at=datetime.combine(as_of, time(0), MOSCOW), first_day=first_day,
         days=[(first_day + timedelta(days=i)).isoformat() for i in range(HISTORY_DAYS)],
         artist_ids=[], fan_ids=[], fan_names=[], staff_ids=[])
     ctx.fan_ids = [new_id(ctx) for _ in range(max(3, artists * 2 // 5))]
@@ -216,7 +206,7 @@ def hours_ago(ctx: Context, low: float, high: float) -> datetime:
 
 def moment_on(ctx: Context, day: date) -> datetime:
     """A daytime moment on `day`, never after snapshot_at."""
-    moment = datetime.combine(day, time(9), MSK) + timedelta(seconds=ctx.rng.randrange(15 * 3600))
+    moment = datetime.combine(day, time(9), MOSCOW) + timedelta(seconds=ctx.rng.randrange(15 * 3600))
     return min(moment, ctx.snapshot_at - timedelta(minutes=ctx.rng.randrange(5, 600)))
 
 
@@ -330,10 +320,6 @@ def payment(ctx: Context, user_id: str, kind: str, amount_rub: int, created: dat
         "description": description, "metadata": metadata, "created_at": ts(created),
         "completed_at": ts(later(ctx, created, 0.001, 0.05)) if status in ("completed", "refunded") else None,
     }
-
-
-def payment_status(ctx: Context) -> str:
-    return weighted(ctx, (("completed", 0.9), ("failed", 0.05), ("refunded", 0.03), ("pending", 0.02)))
 
 
 def id_list(ctx: Context, key: str, ids: list[str], dangling: bool) -> Record:
@@ -516,7 +502,7 @@ def track_records(ctx: Context, uid: str, artist: str, joined: datetime, popular
     return released
 
 
-def video_records(ctx: Context, uid: str, joined: datetime, force: bool) -> RecordGen:
+def video_records(ctx: Context, uid: str, force: bool) -> RecordGen:
     ids: list[str] = []
     count = ctx.rng.choice((0, 0, 1, 1, 2, 3)) or (1 if force else 0)
     for n in range(count):
@@ -976,7 +962,7 @@ def artist_records(ctx: Context, index: int) -> Iterator[Record]:
     yield from base
     yield subscription_record(ctx, uid, "artist", joined, payments)
     tracks = yield from track_records(ctx, uid, name, joined, popularity, force, force_dangling=index == 1)
-    videos = yield from video_records(ctx, uid, joined, force)
+    videos = yield from video_records(ctx, uid, force)
     concerts = yield from concert_records(ctx, uid, name, city, popularity, force)
     yield from news_records(ctx, uid, city, force)
     yield from banner_records(ctx, uid, city, force, coin_tx, payments)

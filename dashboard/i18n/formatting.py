@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-MOSCOW = ZoneInfo("Europe/Moscow")
+TIMEZONE = "Europe/Moscow"  # the platform's timezone: the one name every module (and every session) uses
+MOSCOW = ZoneInfo(TIMEZONE)
 NBSP = "\u202f"
 
 
@@ -48,14 +48,7 @@ def moscow_time(value: object, zone_label: str = "") -> str:
     return f"{text} {zone_label}" if zone_label else text
 
 
-def moscow_times(values: pd.Series) -> pd.Series:
-    """``moscow_time`` for a whole column at once (missing values as "—")."""
+def moscow_times(values: pd.Series, missing: str = "—") -> pd.Series:
+    """``moscow_time`` for a whole column at once (a zone-less value is UTC; missing values as ``missing``)."""
     stamps = pd.to_datetime(values, utc=True, errors="coerce")
-    return stamps.dt.tz_convert(MOSCOW).dt.strftime("%Y-%m-%d %H:%M").fillna("—")
-
-
-def delta_pct(current: float | Decimal, previous: float | Decimal) -> float | None:
-    """Relative change in percent; None when there is nothing to compare with."""
-    if not previous:
-        return None
-    return (float(current) - float(previous)) / float(previous) * 100.0
+    return stamps.dt.tz_convert(MOSCOW).dt.strftime("%Y-%m-%d %H:%M").fillna(missing)

@@ -35,12 +35,13 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from dashboard.i18n.formatting import TIMEZONE
 from dashboard.ingest.layout import Entry, Layout, load_layout
 from dashboard.ingest.readers import RAW_CAP, SourceFile, detect, parquet_path, read_batches, sha256_of
+from dashboard.moderation.config import layout_rules
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError
 
-TIMEZONE = "Europe/Moscow"
 DUCKDB_MEMORY_LIMIT = os.environ.get("PROMO_INGEST_MEMORY", "700MB")
 PROGRESS_BYTES = 50 * 1024 * 1024
 
@@ -74,6 +75,7 @@ class IngestResult:
             f"{self.rows_read:,} records read, {self.rows_loaded:,} keys loaded, {self.rows_rejected:,} rejected, "
             f"{self.rows_unmapped:,} unmapped, {self.duplicates:,} duplicates superseded, in {self.seconds:.1f} s",
         ]
+        lines.append("  " + layout_rules(self.layout)[0])
         tables = ", ".join(f"{t} {n:,}" for t, n in self.table_counts.items() if n)
         lines.append(f"  tables: {tables or 'none'}")
         if self.rejects_by_reason:

@@ -13,6 +13,7 @@ A layout is a JSON data file (two ship in ``dashboard/layouts/``: ``seed`` and `
 - ``constants``: columns with a fixed value, such as ``{"is_promoted": true}``.
 
 Layout-wide ``aliases`` apply to every entry; with ``camel_case`` each column also reads its camelCase spelling.
+A custom layout may carry its ``moderation`` rules (statuses per entity; see dashboard/moderation/config.py).
 ``null_segments`` are key segments that mean "no value" (the deployed code writes ``payments:null:tx:…``).
 More specific patterns win: more literal characters first, so ``tracks:{user_id}:list`` is an index, not a track.
 """
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dashboard.moderation.config import ConfigError, check_moderation_section
 from dashboard.store.schema import REFERENCE_TABLES
 
 LAYOUT_DIR = Path(__file__).parent / "layouts"
@@ -156,6 +158,11 @@ def parse_layout(doc: Any, name: str) -> Layout:
         if e.pattern in seen:
             raise LayoutError(f"layout {name}: pattern {e.pattern!r} appears twice")
         seen.add(e.pattern)
+    if "moderation" in doc:  # the moderation rules of a custom layout (dashboard/moderation/config.py)
+        try:
+            check_moderation_section(doc["moderation"], f"layout {name}")
+        except ConfigError as exc:
+            raise LayoutError(str(exc)) from None
     entries.sort(key=lambda e: e.specificity, reverse=True)
     return Layout(name=doc.get("name", name), entries=tuple(entries), null_segments=tuple(doc.get("null_segments", [])))
 
@@ -170,9 +177,3 @@ def load_layout(spec: str) -> Layout:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise LayoutError(f"layout {path}: not valid JSON ({exc})") from None
     return parse_layout(doc, path.stem)
-
-
-def unmapped_pattern(key: str) -> str:
-    """How an unmatched key is grouped in the summary: its first segment."""
-    head = key.split(":", 1)[0]
-    return f"{head}:*" if ":" in key else head

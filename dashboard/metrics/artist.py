@@ -1,4 +1,4 @@
-"""What the artist pages compute, without Streamlit: reporting periods, "today", metric sums, rates, country codes.
+"""What the artist pages compute, without Streamlit: presets, metric sums, daily series, shares, country codes.
 
 "Today" for artist analytics is the last day the store has analytics for (``store_last_day`` from
 ``queries/artist_data_dates.sql``), but never later than the Moscow date: a snapshot taken on 1 November shows the
@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import Decimal
 
 import pandas as pd
 
-from dashboard.i18n.formatting import delta_pct, moscow_time
+from dashboard.i18n.formatting import moscow_times
 from dashboard.i18n.translations import t
-from dashboard.metrics.periods import Period, previous_period
+from dashboard.metrics.measures import delta_pct, numeric, plain, whole_if_integral
 
 PRESET_DAYS: tuple[int, ...] = (7, 28, 90, 365)
 DEFAULT_DAYS = 28
@@ -50,53 +49,6 @@ def as_date(value: object) -> dt.date | None:
     return None if pd.isna(stamp) else stamp.date()
 
 
-def period_between(start: dt.date, end: dt.date) -> Period:
-    if end < start:
-        start, end = end, start
-    prev_start, prev_end = previous_period(start, end)
-    return Period(start, end, prev_start, prev_end)
-
-
-def preset_period(days: int, today: dt.date) -> Period:
-    """The last ``days`` days up to ``today`` inclusive, and the ``days`` before them."""
-    return period_between(today - dt.timedelta(days=days - 1), today)
-
-
-def custom_period(picked: object, today: dt.date) -> Period:
-    """The period of a ``st.date_input`` range: a full (start, end), or a single day while the second is picked."""
-    days = [d for d in (picked if isinstance(picked, (tuple, list)) else (picked,)) if isinstance(d, dt.date)]
-    if not days:
-        return preset_period(DEFAULT_DAYS, today)
-    return period_between(days[0], days[-1])
-
-
-def plain(value: object) -> object:
-    """A scalar as plain Python numbers: Decimal -> float, NULL/NaN -> 0."""
-    if value is None or value is pd.NaT:
-        return 0
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, float) and math.isnan(value):
-        return 0
-    return value
-
-
-def numeric(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """Make ``columns`` numbers (Decimal and NULL as from either engine; missing values 0): integers when whole."""
-    out = frame.copy()
-    for col in columns:
-        if col in out.columns:
-            out[col] = whole_if_integral(pd.to_numeric(out[col].map(plain), errors="coerce").fillna(0).astype(float))
-    return out
-
-
-def whole_if_integral(values: pd.Series) -> pd.Series:
-    """Counts and whole rubles as integers (so tables show 55, not 55.0); anything with a fraction stays float."""
-    if values.empty or not bool((values % 1 == 0).all()):
-        return values
-    return values.astype("int64")
-
-
 def two_periods(frame: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
     """The 'current' and 'previous' rows of a two-period query as plain dicts of floats."""
     rows = {str(r["period"]): r for r in frame.to_dict("records")}
@@ -107,12 +59,6 @@ def two_periods(frame: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]
         return {k: float(plain(v)) for k, v in row.items() if k != "period"}  # type: ignore[arg-type]
 
     return values("current"), values("previous")
-
-
-def ratio(part: object, whole: object) -> float | None:
-    """part / whole, or None when whole is 0 or missing (shown as '—')."""
-    p, w = float(plain(part)), float(plain(whole))  # type: ignore[arg-type]
-    return None if not w else p / w
 
 
 def percent(value: float | None) -> str:
@@ -174,7 +120,7 @@ def donor_labels(frame: pd.DataFrame, anonymous: str) -> pd.Series:
 
 def delta_text(current: object, previous: object) -> str | None:
     """The change against the previous period as '+12.5%', or None when the previous period had nothing."""
-    change = delta_pct(float(plain(current)), float(plain(previous)))  # type: ignore[arg-type]
+    change = delta_pct(current, previous)
     return None if change is None else f"{change:+.1f}%"
 
 
@@ -184,12 +130,12 @@ def signed(value: object) -> str:
     return f"{n:+,}".replace(",", "\u202f") if n else "0"
 
 
-def moscow_times(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+def times_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
     """Timestamps as Moscow local time text ('2026-10-27 09:22'); missing ones as empty text."""
     out = frame.copy()
     for col in columns:
         if col in out.columns:
-            out[col] = out[col].map(lambda v: "" if v is None or pd.isna(v) else moscow_time(v))
+            out[col] = moscow_times(out[col], missing="")
     return out
 
 

@@ -54,7 +54,6 @@ Periods
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from dataclasses import dataclass
@@ -63,21 +62,18 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.metrics.periods import Period, previous_period
+from dashboard.metrics.measures import delta_pct, numeric, ratio
+from dashboard.metrics.periods import Period
 
 HEADLINE_CURRENCY = "RUB"
 STREAMS = ("donations", "coins", "subscriptions", "promotion", "other")
-STREAM_BY_TYPE = {"donation_received": "donations", "coin_purchase": "coins", "subscription": "subscriptions",
-                  "promotion": "promotion"}
-PROMOTION_DETAILS = ("banner", "campaign", "pitching")
 CHARGED = ("completed", "refunded")
 REFUNDED = "refunded"
 FAILED = "failed"
 COMPLETED = "completed"
 
 GRAINS = ("day", "week", "month")
-PRESET_DAYS = {"7d": 7, "30d": 30, "90d": 90, "365d": 365}
-PRESETS = (*PRESET_DAYS, "this_month", "last_month", "custom")
+PRESETS = ("7d", "30d", "90d", "365d", "this_month", "last_month", "custom")  # periods.period_for reads them
 DEFAULT_PRESET = "30d"
 
 CONFIG_FILE = Path(__file__).resolve().parent / "revenue_config.json"
@@ -87,27 +83,6 @@ VIEWS = ("headline", "streams", "methods", "currencies", "subscriptions", "coins
 
 
 # ------------------------------------------------------------------------------------------------ periods
-
-
-def period_for(preset: str, anchor: dt.date, custom: tuple[dt.date, dt.date] | None = None) -> Period:
-    """The period a preset means when it ends on ``anchor`` (custom: the given range), and the equal one before.
-
-    ``this_month`` runs from the 1st of anchor's month to anchor; ``last_month`` is the whole month before it."""
-    if preset in PRESET_DAYS:
-        start, end = anchor - dt.timedelta(days=PRESET_DAYS[preset] - 1), anchor
-    elif preset == "this_month":
-        start, end = anchor.replace(day=1), anchor
-    elif preset == "last_month":
-        end = anchor.replace(day=1) - dt.timedelta(days=1)
-        start = end.replace(day=1)
-    elif preset == "custom":
-        if custom is None:
-            raise ValueError("a custom period needs a start and an end")
-        start, end = min(custom), max(custom)
-    else:
-        raise ValueError(f"unknown period preset {preset!r}")
-    prev_start, prev_end = previous_period(start, end)
-    return Period(start, end, prev_start, prev_end)
 
 
 def default_grain(period: Period) -> str:
@@ -136,19 +111,11 @@ class Money:
     pending_count: int = 0
 
 
-def _numeric(frame: pd.DataFrame, *cols: str) -> pd.DataFrame:
-    out = frame.copy()
-    for col in cols:
-        if col in out.columns:
-            out[col] = pd.to_numeric(out[col], errors="coerce").fillna(0).astype(float)
-    return out
-
-
 def money(rows: pd.DataFrame) -> Money:
     """Money from revenue-line rows with ``status``, ``payments`` and ``amount`` columns (one currency)."""
     if rows.empty:
         return Money()
-    rows = _numeric(rows, "payments", "amount")
+    rows = numeric(rows, ["payments", "amount"])
     status = rows["status"]
     gross = float(rows.loc[status.isin(CHARGED), "amount"].sum())
     refunds = float(rows.loc[status == REFUNDED, "amount"].sum())
@@ -178,14 +145,10 @@ def _money_frame(groups: dict[Any, tuple[pd.DataFrame, pd.DataFrame]], key_names
         records.append({**dict(zip(key_names, keys, strict=True)), "payments": now.payments, "gross": now.gross,
                         "refunds": now.refunds, "net": now.net, "failed_count": now.failed_count,
                         "failed_amount": now.failed_amount, "previous_net": before.net,
-                        "delta_pct": _delta(now.net, before.net)})
+                        "delta_pct": delta_pct(now.net, before.net)})
     columns = [*key_names, "payments", "gross", "refunds", "net", "failed_count", "failed_amount", "previous_net",
                "delta_pct"]
     return pd.DataFrame.from_records(records, columns=columns)
-
-
-def _delta(current: float, previous: float) -> float | None:
-    return None if not previous else (current - previous) / previous * 100.0
 
 
 def _split(summary: pd.DataFrame, keys: list[str]) -> dict[Any, tuple[pd.DataFrame, pd.DataFrame]]:
@@ -233,7 +196,7 @@ def by_route(summary: pd.DataFrame, key: str) -> pd.DataFrame:
     rows = summary[summary["period"] == "current"] if not summary.empty else summary
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    rows = _numeric(rows, "payments", "amount")
+    rows = numeric(rows, ["payments", "amount"])
     records = []
     for value, grp in rows.groupby(key, sort=True):
         count = grp.groupby("status")["payments"].sum()
@@ -241,15 +204,10 @@ def by_route(summary: pd.DataFrame, key: str) -> pd.DataFrame:
         rub = grp[grp["currency"] == HEADLINE_CURRENCY]
         records.append({key: value, "payments": int(grp["payments"].sum()), "completed": completed,
                         "refunded": refunded, "failed": failed,
-                        "failure_rate": rate(failed, completed + refunded + failed),
-                        "refund_rate": rate(refunded, completed + refunded), "net_rub": money(rub).net})
+                        "failure_rate": ratio(failed, completed + refunded + failed, per=100.0),
+                        "refund_rate": ratio(refunded, completed + refunded, per=100.0), "net_rub": money(rub).net})
     return pd.DataFrame.from_records(records, columns=columns).sort_values(
         ["net_rub", "payments"], ascending=False).reset_index(drop=True)
-
-
-def rate(part: float, whole: float) -> float | None:
-    """part / whole in percent; None when whole is 0."""
-    return None if not whole else part / whole * 100.0
 
 
 def timeline(rows: pd.DataFrame, currency: str = HEADLINE_CURRENCY) -> pd.DataFrame:
@@ -258,7 +216,7 @@ def timeline(rows: pd.DataFrame, currency: str = HEADLINE_CURRENCY) -> pd.DataFr
     rows = rows[rows["currency"] == currency] if not rows.empty else rows
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    rows = _numeric(rows, "payments", "amount")
+    rows = numeric(rows, ["payments", "amount"])
     rows = rows.assign(
         gross=rows["amount"].where(rows["status"].isin(CHARGED), 0.0),
         refunds=rows["amount"].where(rows["status"] == REFUNDED, 0.0),
@@ -317,7 +275,7 @@ def mrr_timeline(active: pd.DataFrame, prices: dict[str, float]) -> pd.DataFrame
     columns = ["bucket", "as_of", "paid_active", "mrr"]
     if active.empty:
         return pd.DataFrame(columns=columns)
-    rows = _numeric(active, "active")
+    rows = numeric(active, ["active"])
     rows = rows.assign(price=rows["tier"].map(prices))
     paid = rows[rows["price"].fillna(0) > 0]
     out = rows[["bucket", "as_of"]].drop_duplicates().sort_values("bucket")
@@ -341,7 +299,7 @@ class SubscriptionSummary:
 
 def subscription_summary(movements: pd.DataFrame, prices: dict[str, float]) -> SubscriptionSummary:
     """MRR and paid subscriptions at the start and end of the period, movements and churn (paid tiers only)."""
-    rows = _numeric(movements, "active_at_start", "new", "cancelled", "expired", "active_at_end")
+    rows = numeric(movements, ["active_at_start", "new", "cancelled", "expired", "active_at_end"])
     rows = rows[rows["tier"].isin(paid_tiers(prices))] if not rows.empty else rows
     if rows.empty:
         return SubscriptionSummary(0.0, 0.0, 0, 0, 0, 0, 0, None)
@@ -355,13 +313,13 @@ def subscription_summary(movements: pd.DataFrame, prices: dict[str, float]) -> S
         new_paid=int(rows["new"].sum()),
         cancelled_paid=int(rows["cancelled"].sum()),
         expired_paid=int(rows["expired"].sum()),
-        churn_rate=rate(ended, start),
+        churn_rate=ratio(ended, start, per=100.0),
     )
 
 
 def movements_table(movements: pd.DataFrame, prices: dict[str, float]) -> pd.DataFrame:
     """The movements per tier with the configured price and the MRR at the end (NaN price: unpriced tier)."""
-    rows = _numeric(movements, "active_at_start", "new", "cancelled", "expired", "active_at_end")
+    rows = numeric(movements, ["active_at_start", "new", "cancelled", "expired", "active_at_end"])
     if rows.empty:
         return rows.assign(price=pd.Series(dtype=float), mrr_end=pd.Series(dtype=float))
     rows = rows.assign(price=rows["tier"].map(prices))
@@ -374,7 +332,7 @@ def movements_table(movements: pd.DataFrame, prices: dict[str, float]) -> pd.Dat
 # ---------------------------------------------------------------------------------------------------- coins
 def coins_totals(flow: pd.DataFrame) -> dict[str, int]:
     """Coins purchased, spent, returned and earned over the period (from revenue_coins_flow)."""
-    rows = _numeric(flow, "coins")
+    rows = numeric(flow, ["coins"])
     return {kind: int(rows.loc[rows["kind"] == kind, "coins"].sum()) if not rows.empty else 0
             for kind in COIN_KINDS}
 
@@ -383,7 +341,7 @@ def coins_by_bucket(flow: pd.DataFrame) -> pd.DataFrame:
     """Per bucket: one column per kind of coin movement (coins)."""
     if flow.empty:
         return pd.DataFrame(columns=["bucket", *COIN_KINDS])
-    rows = _numeric(flow, "coins")
+    rows = numeric(flow, ["coins"])
     out = rows.pivot_table(index="bucket", columns="kind", values="coins", aggfunc="sum", fill_value=0)
     out = out.reindex(columns=list(COIN_KINDS), fill_value=0).reset_index()
     out.columns.name = None
@@ -393,7 +351,7 @@ def coins_by_bucket(flow: pd.DataFrame) -> pd.DataFrame:
 def spend_by_entity(flow: pd.DataFrame) -> pd.DataFrame:
     """Per related_entity_type: spends (count), coins_spent, coins_returned, net_spent; most spent first."""
     columns = ["entity", "spends", "coins_spent", "coins_returned", "net_spent"]
-    rows = _numeric(flow, "coins", "transactions")
+    rows = numeric(flow, ["coins", "transactions"])
     rows = rows[rows["kind"].isin(("spent", "returned"))] if not rows.empty else rows
     if rows.empty:
         return pd.DataFrame(columns=columns)
@@ -422,7 +380,7 @@ class ArtistRevenue:
 
 def artist_revenue(by_artist: pd.DataFrame) -> ArtistRevenue:
     """ARPU: (donations received + platform revenue of all artists, net RUB) / active artists (revenue_by_artist)."""
-    rows = _numeric(by_artist, "donations_net", "platform_net")
+    rows = numeric(by_artist, ["donations_net", "platform_net"])
     if rows.empty:
         return ArtistRevenue(active_artists=0, artists=None, revenue=0.0, arpu=None)
     total = float(rows["donations_net"].sum() + rows["platform_net"].sum())
@@ -432,54 +390,8 @@ def artist_revenue(by_artist: pd.DataFrame) -> ArtistRevenue:
 
 def top_artists(by_artist: pd.DataFrame, column: str, limit: int = 10) -> pd.DataFrame:
     """The ``limit`` artists with the most ``column`` (donations_net or platform_net), zero rows left out."""
-    rows = _numeric(by_artist, "donations_net", "platform_net", "donations")
+    rows = numeric(by_artist, ["donations_net", "platform_net", "donations"])
     if rows.empty:
         return rows
     rows = rows[rows[column] > 0]
     return rows.sort_values([column, "artist_id"], ascending=[False, True]).head(limit).reset_index(drop=True)
-
-
-# ---------------------------------------------------------------------------------------------- benchmark
-# The queries each view of ui/views/revenue.py runs (every view also runs revenue_data_range for the period picker).
-VIEW_QUERIES: dict[str, tuple[str, ...]] = {
-    "headline": ("revenue_data_range", "revenue_payment_summary", "revenue_timeline"),
-    "streams": ("revenue_payment_summary", "revenue_timeline"),
-    "methods": ("revenue_payment_summary",),
-    "currencies": ("revenue_payment_summary",),
-    "subscriptions": ("revenue_subscriptions_active", "revenue_subscription_movements"),
-    "coins": ("revenue_coins_flow", "revenue_coins_liability"),
-    "artists": ("revenue_by_artist",),
-}
-
-
-def view_timings(store: Any, period: Period, grain: str, repeat: int = 3) -> dict[str, float]:
-    """Server-side seconds per revenue view (its queries, uncached, plus the derivations): best of ``repeat``."""
-    import time
-
-    from dashboard.store.queries import load_query, run_query
-
-    params: dict[str, Any] = {**period.params(), "start": period.start, "end": period.end,
-                              "grain": check_grain(grain)}
-    prices = load_tier_prices()
-    derive = {
-        "headline": lambda r: (headline(r["revenue_payment_summary"]), timeline(r["revenue_timeline"])),
-        "streams": lambda r: (by_stream(r["revenue_payment_summary"]), timeline(r["revenue_timeline"])),
-        "methods": lambda r: (by_route(r["revenue_payment_summary"], "payment_method"),
-                              by_route(r["revenue_payment_summary"], "provider")),
-        "currencies": lambda r: by_currency(r["revenue_payment_summary"]),
-        "subscriptions": lambda r: (mrr_timeline(r["revenue_subscriptions_active"], prices),
-                                    subscription_summary(r["revenue_subscription_movements"], prices)),
-        "coins": lambda r: (spend_by_entity(r["revenue_coins_flow"]), coins_by_bucket(r["revenue_coins_flow"])),
-        "artists": lambda r: (artist_revenue(r["revenue_by_artist"]),
-                              top_artists(r["revenue_by_artist"], "donations_net")),
-    }
-    out: dict[str, float] = {}
-    for view, names in VIEW_QUERIES.items():
-        best = float("inf")
-        for _ in range(repeat):
-            began = time.perf_counter()
-            results = {n: run_query(store, n, **{p: params[p] for p in load_query(n).params}) for n in names}
-            derive[view](results)
-            best = min(best, time.perf_counter() - began)
-        out[view] = best
-    return out

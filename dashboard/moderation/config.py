@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,14 +100,71 @@ def entities() -> tuple[str, ...]:
     return tuple(load_config()["entities"])
 
 
+STATUS_TEXT = re.compile(r"[A-Za-z0-9_-]{1,40}")
+SECTION_KEYS = {"rules", "entities"}
+ENTITY_KEYS = {"pending", "approve", "reject"}
+
+
 def layout_name(layout: str | None) -> str:
-    """The rule set for an ingest run's layout: ``seed``/``deployed``, or a layout file named after one of them."""
+    """The rule set of an ingest run's layout: ``seed``/``deployed``, or the path of a custom layout file (whose
+    rules are its ``moderation`` section's, see ``layout_rules``)."""
     if not layout:
         return "seed"
+    return layout
+
+
+def check_moderation_section(section: Any, where: str) -> dict[str, Any]:
+    """A layout file's ``moderation`` section, validated: ``{"rules": "seed"|"deployed", "entities": {ENTITY:
+    {"pending": [STATUS, …], "approve": STATUS, "reject": STATUS}}}`` (every key optional; ``rules`` is the rule set
+    the entities not named here keep, and the rest of a named entity's rules: lists, status fields, notifications)."""
+    if not isinstance(section, dict) or set(section) - SECTION_KEYS:
+        raise ConfigError(f"{where}: 'moderation' must be an object with 'rules' and/or 'entities'")
+    if section.get("rules", "seed") not in LAYOUTS:
+        raise ConfigError(f"{where}: moderation 'rules' must be one of {', '.join(LAYOUTS)}")
+    named = section.get("entities", {})
+    if not isinstance(named, dict):
+        raise ConfigError(f"{where}: moderation 'entities' must be an object of entity -> statuses")
+    for entity, raw in named.items():
+        if entity not in entities():
+            raise ConfigError(f"{where}: moderation of unknown entity {entity!r} (one of {', '.join(entities())})")
+        if not isinstance(raw, dict) or not raw or set(raw) - ENTITY_KEYS:
+            raise ConfigError(f"{where}: moderation of {entity} takes 'pending', 'approve' and 'reject'")
+        pending = raw.get("pending", [])
+        statuses = [*pending, raw.get("approve", "x"), raw.get("reject", "x")] if isinstance(pending, list) else [None]
+        if "pending" in raw and not pending:
+            raise ConfigError(f"{where}: moderation of {entity}: 'pending' needs at least one status")
+        for status in statuses:
+            if not isinstance(status, str) or not STATUS_TEXT.fullmatch(status):
+                raise ConfigError(f"{where}: moderation of {entity}: bad status {status!r} (letters, digits, _ and -)")
+    return section
+
+
+def layout_rules(layout: str) -> tuple[str, dict[str, dict[str, Any]]]:
+    """(what they are, in one line; each entity's raw rules) for the store's layout. A custom layout file takes its
+    ``moderation`` section; without one it gets the rules it is named after (``deployed.json``) or else seed's."""
+    entity_docs = load_config()["entities"]
     if layout in LAYOUTS:
-        return layout
-    stem = Path(layout).stem
-    return stem if stem in LAYOUTS else "seed"
+        return f"moderation rules: {layout}", {e: raw["layouts"][layout] for e, raw in entity_docs.items()}
+    path = Path(layout)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"moderation rules: cannot read the store's layout file {path} ({exc})") from None
+    named_after = path.stem if path.stem in LAYOUTS else "seed"
+    if not isinstance(doc, dict) or "moderation" not in doc:
+        return (f"moderation rules: {named_after} (the layout file {path.name} has no 'moderation' section)",
+                {e: raw["layouts"][named_after] for e, raw in entity_docs.items()})
+    section = check_moderation_section(doc["moderation"], f"layout {path}")
+    base = section.get("rules", named_after)
+    own = section.get("entities", {})
+    out = {e: {**raw["layouts"][base], **own.get(e, {})} for e, raw in entity_docs.items()}
+    mine = f", its own statuses for {', '.join(own)}" if own else ""
+    return f"moderation rules: from the layout file {path.name} ({base}{mine})", out
+
+
+@functools.cache
+def _rule_set(layout: str) -> dict[str, dict[str, Any]]:
+    return layout_rules(layout)[1]
 
 
 @functools.cache
@@ -115,7 +173,7 @@ def rules(entity: str, layout: str = "seed") -> EntityRules:
     if entity not in doc:
         raise ConfigError(f"unknown entity {entity!r} (one of {', '.join(doc)})")
     raw = doc[entity]
-    per = raw["layouts"][layout_name(layout)]
+    per = _rule_set(layout_name(layout))[entity]
     return EntityRules(
         entity=entity,
         table=raw["table"],

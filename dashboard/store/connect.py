@@ -14,8 +14,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
+from dashboard.i18n.formatting import TIMEZONE  # every session runs in it: CAST(ts AS DATE) is the Moscow day
+
 DEFAULT_STORE = "data/promo.duckdb"
-TIMEZONE = "Europe/Moscow"  # every session runs in the platform's timezone: CAST(ts AS DATE) is the Moscow day
 SECRETS_FILE = Path(".streamlit/secrets.toml")
 
 

@@ -1,5 +1,8 @@
-"""Run a named query from ``queries/*.sql`` on either engine, with bound parameters, into a DataFrame.
+"""Run a named query from ``queries/AREA/NAME.sql`` on either engine, with bound parameters, into a DataFrame.
 
+Queries live in one folder per area (``artist/``, ``revenue/``, ``moderation/``, ``platform/``, …; a new area is just
+a new folder) and are addressed by their file name alone: ``run_query(store, "pending_items")``. Two files with the
+same name in different areas are refused. ``queries/shared/`` holds includes, never queries.
 A query may include a shared CTE from ``queries/shared/`` with a line ``-- include: NAME`` (see _with_includes).
 Each file starts with a header comment::
 
@@ -7,7 +10,8 @@ Each file starts with a header comment::
     -- Params: :since (date) first day, inclusive; :artist_id (text) the artist
     SELECT …
 
-The runner binds exactly the parameters the header lists (and the SQL uses) and refuses to run with any missing.
+The runner binds exactly the parameters the SQL uses (a test keeps the header listing the same ones) and refuses to
+run with any missing.
 Sessions run in the platform's timezone (Europe/Moscow) on both engines, so ``CAST(ts AS DATE)`` means the Moscow day.
 """
 
@@ -28,6 +32,7 @@ import sqlalchemy as sa
 from dashboard.store.connect import Store, StoreError, describe_connect_error, engine
 
 QUERY_DIR = Path(__file__).resolve().parents[2] / "queries"
+SHARED_DIR = QUERY_DIR / "shared"
 _PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
 
@@ -38,6 +43,7 @@ class QueryError(Exception):
 @dataclass(frozen=True)
 class Query:
     name: str
+    path: Path
     sql: str
     returns: str
     params: tuple[str, ...]
@@ -47,25 +53,67 @@ def _strip_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
 
+def index_queries(root: Path = QUERY_DIR) -> dict[str, Path]:
+    """Every query file under ``root`` by name (its stem), searched in all area folders except ``shared/``.
+    Raises QueryError when two files share a name: a name must say which query it is."""
+    found: dict[str, Path] = {}
+    for path in sorted(root.rglob("*.sql")):
+        if path.is_relative_to(root / "shared"):
+            continue
+        if path.stem in found:
+            raise QueryError(f"two queries named {path.stem!r}: {found[path.stem].relative_to(root)} and "
+                             f"{path.relative_to(root)}; rename one")
+        found[path.stem] = path
+    return found
+
+
 @functools.cache
-def load_query(name: str) -> Query:
+def _query_index() -> dict[str, Path]:
+    return index_queries()
+
+
+def query_path(name: str) -> Path:
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise QueryError(f"bad query name {name!r}")
-    path = QUERY_DIR / f"{name}.sql"
-    if not path.is_file():
+    path = _query_index().get(name)
+    if path is None:
         raise QueryError(f"no query {name!r} in {QUERY_DIR}")
+    return path
+
+
+def header_params(sql: str) -> tuple[str, ...]:
+    """The parameters a query's ``-- Params:`` header names (the header may go on over the comment lines after it)."""
+    lines = sql.splitlines()
+    names: list[str] = []
+    in_params = False
+    for line in lines:
+        if not line.startswith("--"):
+            break
+        text = line[2:].strip()
+        if text.lower().startswith("params:"):
+            in_params = True
+        elif text.lower().startswith("returns:"):
+            in_params = False
+        if in_params:
+            names += _PARAM.findall(text)
+    return tuple(dict.fromkeys(names))
+
+
+@functools.cache
+def load_query(name: str) -> Query:
+    path = query_path(name)
     sql = _with_includes(path.read_text(encoding="utf-8"))
     header = [line[2:].strip() for line in sql.splitlines() if line.startswith("--")]
     returns = " ".join(h.split(":", 1)[1].strip() for h in header if h.lower().startswith("returns:"))
     params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(sql))))
-    return Query(name=name, sql=sql, returns=returns, params=params)
+    return Query(name=name, path=path, sql=sql, returns=returns, params=params)
 
 
 _INCLUDE = re.compile(r"^-- include: ([a-z0-9_]+)\s*$", re.MULTILINE)
 
 
 def _fragment(name: str) -> str:
-    path = QUERY_DIR / "shared" / f"{name}.sql"
+    path = SHARED_DIR / f"{name}.sql"
     if not path.is_file():
         raise QueryError(f"no shared SQL fragment {name!r} in {path.parent}")
     return "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("--"))
@@ -78,7 +126,7 @@ def _with_includes(sql: str) -> str:
 
 
 def all_queries() -> list[str]:
-    return sorted(p.stem for p in QUERY_DIR.glob("*.sql"))
+    return sorted(_query_index())
 
 
 @functools.cache

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.i18n.formatting import number
 from dashboard.metrics import artist as am
+from dashboard.metrics.measures import numeric
 from ui import charts
 from ui import shell as ui
 
@@ -40,7 +41,7 @@ if ui.section("artist.audience.geography", "artist.audience.geography_help", geo
     ui.artist_table(table.rename(columns={"share": "share_pct"}), "geography")
 
 if ui.section("artist.audience.platforms", "artist.audience.platforms_help", platforms, "artist.audience.no_platforms"):
-    by_platform, fig = charts.share_bars(am.numeric(platforms, ["plays"]), "platform", "plays", "artist.platform",
+    by_platform, fig = charts.share_bars(numeric(platforms, ["plays"]), "platform", "plays", "artist.platform",
                                      ui.lang(), 280, ui.tr("artist.col.plays"))
     st.plotly_chart(fig, width="stretch", key="chart_platforms")
     ui.artist_table(by_platform, "platforms")

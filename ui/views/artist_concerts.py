@@ -9,17 +9,18 @@ import streamlit as st
 
 from dashboard.i18n.formatting import number
 from dashboard.metrics import artist as am
+from dashboard.metrics.measures import numeric, plain, ratio
 from ui import charts
 from ui import shell as ui
 
 
 def concert_table(frame: pd.DataFrame, name: str) -> None:
-    shown = am.numeric(frame, ["views", "clicks", "ticket_views", "ticket_price_from", "ticket_price_to"])
+    shown = numeric(frame, ["views", "clicks", "ticket_views", "ticket_price_from", "ticket_price_to"])
     shown["ctr_pct"] = [None if r is None else round(r * 100, 1)
-                        for r in map(am.ratio, shown["clicks"], shown["views"])]
+                        for r in map(ratio, shown["clicks"], shown["views"])]
     shown["status"] = shown["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
     for flag in ("is_promoted", "in_promoted_list"):
-        shown[flag] = shown[flag].map(lambda v: ui.tr("artist.yes") if bool(am.plain(v)) else ui.tr("artist.no"))
+        shown[flag] = shown[flag].map(lambda v: ui.tr("artist.yes") if bool(plain(v)) else ui.tr("artist.no"))
     shown = am.dates_text(shown, ["date"])
     shown["time"] = shown["time"].map(lambda v: "" if v is None or pd.isna(v) else str(v)[:5])
     columns = ["title", "date", "time", "city", "venue", "status", "is_promoted", "in_promoted_list", "views",
@@ -50,7 +51,7 @@ current = am.daily(by_day, period.start, period.end, list(am.CONCERT_METRICS))
 previous = am.daily(by_day, period.prev_start, period.prev_end, list(am.CONCERT_METRICS))
 cur = {m: current[m].sum() for m in am.CONCERT_METRICS}
 prev = {m: previous[m].sum() for m in am.CONCERT_METRICS}
-cur_ctr, prev_ctr = am.ratio(cur["clicks"], cur["views"]), am.ratio(prev["clicks"], prev["views"])
+cur_ctr, prev_ctr = ratio(cur["clicks"], cur["views"]), ratio(prev["clicks"], prev["views"])
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(ui.tr("artist.kpi.concert_views"), number(cur["views"]), delta=am.delta_text(cur["views"], prev["views"]),
           help=ui.tr("artist.help.concert_views"))
@@ -68,13 +69,13 @@ else:
     charts.compact(fig, 300)
     st.plotly_chart(fig, width="stretch", key="chart_concert_days")
     table = current.copy()
-    table["ctr_pct"] = [None if r is None else round(r * 100, 1) for r in map(am.ratio, table["clicks"],
+    table["ctr_pct"] = [None if r is None else round(r * 100, 1) for r in map(ratio, table["clicks"],
                                                                                table["views"])]
     ui.artist_table(am.dates_text(table, ["day"]), "concert_by_day")
 
 st.subheader(ui.tr("artist.concerts.referrals"))
 st.caption(ui.tr("artist.concerts.referrals_help"))
-referrals = am.numeric(ui.query("artist_concert_referrals", artist_id=artist_id, start=period.start,
+referrals = numeric(ui.query("artist_concert_referrals", artist_id=artist_id, start=period.start,
                                 end=period.end), ["views"])
 if referrals.empty or not referrals["views"].sum():
     st.info(ui.tr("artist.concerts.no_referrals"))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard.i18n.formatting import money, moscow_time, number, rub
 from dashboard.metrics import artist as am
+from dashboard.metrics.measures import numeric, plain, ratio
 from ui import charts
 from ui import shell as ui
 
@@ -34,7 +35,7 @@ c1.caption(ui.tr("artist.previous", value=rub(prev["donations_rub"])))
 c2.metric(ui.tr("artist.kpi.donations"), number(cur["donations"]),
           delta=am.delta_text(cur["donations"], prev["donations"]), help=ui.tr("artist.help.donations"))
 c2.caption(ui.tr("artist.previous", value=number(prev["donations"])))
-average = am.ratio(cur["donations_rub"], cur["donations"])
+average = ratio(cur["donations_rub"], cur["donations"])
 c3.metric(ui.tr("artist.kpi.average_donation"), rub(average), help=ui.tr("artist.help.average_donation"))
 c4.metric(ui.tr("artist.kpi.donors"), number(len(donors)), help=ui.tr("artist.help.donors"))
 
@@ -49,9 +50,9 @@ else:
     st.plotly_chart(fig, width="stretch", key="chart_donations")
 
 if ui.section("artist.fans.top_donors", "artist.fans.top_donors_help", donors, "artist.fans.no_donations"):
-    top = am.numeric(donors, ["amount_rub"])
+    top = numeric(donors, ["amount_rub"])
     top["donor"] = am.donor_labels(top, anonymous)
-    top_shown = am.moscow_times(top[["donor", "donations", "amount_rub", "last_donation_at"]], ["last_donation_at"])
+    top_shown = am.times_text(top[["donor", "donations", "amount_rub", "last_donation_at"]], ["last_donation_at"])
     ui.artist_table(top_shown, "top_donors")
 
 st.subheader(ui.tr("artist.fans.feed"))
@@ -61,15 +62,15 @@ if with_message.empty:
     st.info(ui.tr("artist.fans.no_messages"))
 else:
     for row in with_message.head(FEED_SIZE).to_dict("records"):
-        donor = anonymous if bool(am.plain(row["is_anonymous"])) else str(row["donor_name"])
-        st.text(f"{moscow_time(row['created_at'])} · {donor} · {money(am.plain(row['amount']), row['currency'])}"
+        donor = anonymous if bool(plain(row["is_anonymous"])) else str(row["donor_name"])
+        st.text(f"{moscow_time(row['created_at'])} · {donor} · {money(plain(row['amount']), row['currency'])}"
                 f"\n{row['message']}")
 if not feed.empty:
     with st.expander(ui.tr("artist.fans.all_donations", count=number(len(feed)))):
-        table = am.numeric(feed, ["amount"])
+        table = numeric(feed, ["amount"])
         table["donor"] = am.donor_labels(table, anonymous)
         table["status"] = table["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
-        ui.artist_table(am.moscow_times(table[["created_at", "donor", "amount", "currency", "status", "message"]],
+        ui.artist_table(am.times_text(table[["created_at", "donor", "amount", "currency", "status", "message"]],
                                    ["created_at"]), "donations")
 
 st.subheader(ui.tr("artist.fans.coins"))
@@ -89,7 +90,7 @@ transactions = ui.query("artist_coin_transactions", artist_id=artist_id, start=p
 if coins_by_day.empty:
     st.info(ui.tr("artist.fans.no_coin_moves"))
 else:
-    flows = am.numeric(coins_by_day, ["earned", "spent"])
+    flows = numeric(coins_by_day, ["earned", "spent"])
     e1, e2 = st.columns(2)
     e1.metric(ui.tr("artist.kpi.coins_earned"), number(flows["earned"].sum()), help=ui.tr("artist.help.coins_earned"))
     e2.metric(ui.tr("artist.kpi.coins_spent"), number(flows["spent"].sum()), help=ui.tr("artist.help.coins_spent"))
@@ -101,4 +102,4 @@ else:
     moves["type"] = moves["type"].map(lambda s: am.translated("artist.coin_type", s, ui.lang()))
     moves["related_entity_type"] = moves["related_entity_type"].map(
         lambda s: am.translated("artist.entity", s, ui.lang()) if isinstance(s, str) else "")
-    ui.artist_table(am.moscow_times(moves, ["created_at"]), "coin_transactions")
+    ui.artist_table(am.times_text(moves, ["created_at"]), "coin_transactions")

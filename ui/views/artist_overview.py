@@ -21,8 +21,8 @@ today = anchor_day(moscow_today(), dates["store_last_day"])
 period = ui.artist_period(today)
 
 cur, prev = am.two_periods(ui.query("artist_period_totals", artist_id=artist_id, **period.params()))
-state = ui.query("artist_current_state", artist_id=artist_id, today=today).iloc[0]
-pending = ui.query("artist_pending_items", artist_id=artist_id)
+state = ui.query("artist_current_state", artist_id=artist_id, today=today, **ui.pending_params()).iloc[0]
+pending = ui.query("artist_pending_items", artist_id=artist_id, **ui.pending_params())
 balance = None if pd.isna(state["coin_balance"]) else state["coin_balance"]
 
 has_data = (am.as_date(dates["artist_last_day"]) is not None or balance is not None or not pending.empty
@@ -66,4 +66,4 @@ else:
 
 if ui.section("artist.overview.pending", "artist.help.pending_items", pending, "artist.overview.no_pending"):
     shown = pending.assign(kind=pending["kind"].map(lambda k: am.translated("artist.kind", k, ui.lang())))
-    ui.artist_table(am.moscow_times(shown, ["created_at"]), "pending_items")
+    ui.artist_table(am.times_text(shown, ["created_at"]), "pending_items")

@@ -9,12 +9,13 @@ import streamlit as st
 
 from dashboard.i18n.formatting import number, rub
 from dashboard.metrics import artist as am
+from dashboard.metrics.measures import numeric, ratio
 from ui import charts
 from ui import shell as ui
 
 
 def rate_pct(part: pd.Series, whole: pd.Series) -> list[float | None]:
-    return [None if r is None else round(r * 100, 1) for r in map(am.ratio, part, whole)]
+    return [None if r is None else round(r * 100, 1) for r in map(ratio, part, whole)]
 
 
 def status_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -24,9 +25,9 @@ def status_text(frame: pd.DataFrame) -> pd.DataFrame:
 artist_id = ui.artist_page("artist_promotion", "artist.promotion.title")
 st.caption(ui.tr("artist.promotion.all_time"))
 
-campaigns = am.numeric(ui.query("artist_campaigns", artist_id=artist_id),
+campaigns = numeric(ui.query("artist_campaigns", artist_id=artist_id),
                        ["budget", "spent", "reach", "engagement", "conversions"])
-banners = am.numeric(ui.query("artist_banners", artist_id=artist_id), ["budget", "spent", "impressions", "clicks"])
+banners = numeric(ui.query("artist_banners", artist_id=artist_id), ["budget", "spent", "impressions", "clicks"])
 pitching = ui.query("artist_pitching", artist_id=artist_id)
 if campaigns.empty and banners.empty and pitching.empty:
     st.info(ui.tr("artist.promotion.empty"))
@@ -37,22 +38,22 @@ if ui.section("artist.promotion.campaigns", "artist.promotion.campaigns_help", c
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(ui.tr("artist.kpi.campaign_spent"), rub(campaigns["spent"].sum()), help=ui.tr("artist.help.spent"))
     c1.caption(ui.tr("artist.of_budget", budget=rub(campaigns["budget"].sum()),
-                     share=am.percent(am.ratio(campaigns["spent"].sum(), campaigns["budget"].sum()))))
+                     share=am.percent(ratio(campaigns["spent"].sum(), campaigns["budget"].sum()))))
     c2.metric(ui.tr("artist.kpi.reach"), number(campaigns["reach"].sum()), help=ui.tr("artist.help.reach"))
     c3.metric(ui.tr("artist.kpi.engagement"), number(campaigns["engagement"].sum()),
               help=ui.tr("artist.help.engagement"))
-    c3.caption(ui.tr("artist.rate", rate=am.percent(am.ratio(campaigns["engagement"].sum(),
+    c3.caption(ui.tr("artist.rate", rate=am.percent(ratio(campaigns["engagement"].sum(),
                                                                 campaigns["reach"].sum()))))
     c4.metric(ui.tr("artist.kpi.conversions"), number(campaigns["conversions"].sum()),
               help=ui.tr("artist.help.conversions"))
-    c4.caption(ui.tr("artist.rate", rate=am.percent(am.ratio(campaigns["conversions"].sum(),
+    c4.caption(ui.tr("artist.rate", rate=am.percent(ratio(campaigns["conversions"].sum(),
                                                                 campaigns["reach"].sum()))))
     table = status_text(campaigns)
     table["type"] = table["type"].map(lambda s: am.translated("artist.campaign_type", s, ui.lang()))
     table["budget_used_pct"] = rate_pct(table["spent"], table["budget"])
     table["engagement_rate_pct"] = rate_pct(table["engagement"], table["reach"])
     table["conversion_rate_pct"] = rate_pct(table["conversions"], table["reach"])
-    table = am.moscow_times(table, ["start_date", "end_date"])
+    table = am.times_text(table, ["start_date", "end_date"])
     ui.artist_table(table[["name", "type", "target_title", "status", "reason", "budget", "spent", "budget_used_pct",
                            "reach", "engagement", "engagement_rate_pct", "conversions", "conversion_rate_pct",
                            "start_date", "end_date"]], "campaigns")
@@ -61,17 +62,17 @@ if ui.section("artist.promotion.banners", "artist.promotion.banners_help", banne
     b1, b2, b3, b4 = st.columns(4)
     b1.metric(ui.tr("artist.kpi.banner_spent"), rub(banners["spent"].sum()), help=ui.tr("artist.help.spent"))
     b1.caption(ui.tr("artist.of_budget", budget=rub(banners["budget"].sum()),
-                     share=am.percent(am.ratio(banners["spent"].sum(), banners["budget"].sum()))))
+                     share=am.percent(ratio(banners["spent"].sum(), banners["budget"].sum()))))
     b2.metric(ui.tr("artist.kpi.impressions"), number(banners["impressions"].sum()),
               help=ui.tr("artist.help.impressions"))
     b3.metric(ui.tr("artist.kpi.banner_clicks"), number(banners["clicks"].sum()), help=ui.tr("artist.help.clicks"))
-    b4.metric(ui.tr("artist.kpi.ctr"), am.percent(am.ratio(banners["clicks"].sum(), banners["impressions"].sum())),
+    b4.metric(ui.tr("artist.kpi.ctr"), am.percent(ratio(banners["clicks"].sum(), banners["impressions"].sum())),
               help=ui.tr("artist.help.banner_ctr"))
     table = status_text(banners)
     table["placement"] = table["placement"].map(lambda s: am.translated("artist.placement", s, ui.lang()))
     table["budget_used_pct"] = rate_pct(table["spent"], table["budget"])
     table["ctr_pct"] = rate_pct(table["clicks"], table["impressions"])
-    table = am.moscow_times(table, ["start_date", "end_date"])
+    table = am.times_text(table, ["start_date", "end_date"])
     ui.artist_table(table[["title", "placement", "status", "reason", "budget", "spent", "budget_used_pct",
                            "impressions", "clicks", "ctr_pct", "start_date", "end_date"]], "banners")
 
@@ -82,7 +83,7 @@ if ui.section("artist.promotion.pitching", "artist.promotion.pitching_help", pit
     p1, p2, p3 = st.columns(3)
     p1.metric(ui.tr("artist.kpi.submissions"), number(len(pitching)))
     p2.metric(ui.tr("artist.kpi.accepted"), number(accepted))
-    p3.metric(ui.tr("artist.kpi.acceptance_rate"), am.percent(am.ratio(accepted, decided)),
+    p3.metric(ui.tr("artist.kpi.acceptance_rate"), am.percent(ratio(accepted, decided)),
               help=ui.tr("artist.help.acceptance_rate"))
     outcomes["status"] = outcomes["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
     fig = go.Figure(go.Bar(x=[charts.chart_label(s) for s in outcomes["status"]], y=list(outcomes["submissions"]),
@@ -92,6 +93,6 @@ if ui.section("artist.promotion.pitching", "artist.promotion.pitching_help", pit
     table = status_text(pitching)
     table["content_type"] = table["content_type"].map(lambda s: am.translated("artist.kind", s, ui.lang()))
     table["target_type"] = table["target_type"].map(lambda s: am.translated("artist.target", s, ui.lang()))
-    table = am.moscow_times(table, ["created_at", "responded_at"])
+    table = am.times_text(table, ["created_at", "responded_at"])
     ui.artist_table(table[["created_at", "content_type", "content_title", "target_type", "target_name", "status",
                       "response", "responded_at"]], "pitching")

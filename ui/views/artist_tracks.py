@@ -7,11 +7,13 @@ import streamlit as st
 
 from dashboard.i18n.formatting import number
 from dashboard.metrics import artist as am
+from dashboard.metrics.measures import numeric, plain
+from dashboard.metrics.periods import Period
 from ui import charts
 from ui import shell as ui
 
 
-def timeline(frame: pd.DataFrame, period: am.Period, metric: str, key: str) -> None:
+def timeline(frame: pd.DataFrame, period: Period, metric: str, key: str) -> None:
     current = am.daily(frame, period.start, period.end, [metric])
     previous = am.daily(frame, period.prev_start, period.prev_end, [metric])
     fig = charts.comparison_figure(current, previous, metric, period,
@@ -48,12 +50,12 @@ else:
 
 st.subheader(ui.tr("artist.tracks.top"))
 st.caption(ui.tr("artist.tracks.top_help"))
-top = tracks[tracks["plays"].map(am.plain) > 0]
+top = tracks[tracks["plays"].map(plain) > 0]
 if top.empty:
     st.info(ui.tr("artist.tracks.no_plays"))
 else:
     columns = ["title", *am.TRACK_METRICS, "lifetime_plays"]
-    ui.artist_table(am.numeric(top[columns], [*am.TRACK_METRICS, "lifetime_plays"]), "top_tracks")
+    ui.artist_table(numeric(top[columns], [*am.TRACK_METRICS, "lifetime_plays"]), "top_tracks")
 
 st.subheader(ui.tr("artist.tracks.drilldown"))
 titles = {tid: f"{title} · {am.translated('artist.status', status, ui.lang())}"
@@ -77,5 +79,5 @@ counts["status"] = counts["status"].map(lambda s: am.translated("artist.status",
 ui.artist_table(counts, "tracks_by_status")
 statuses = tracks[["title", "status", "release_date", "created_at", "moderated_at", "reason"]].copy()
 statuses["status"] = statuses["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
-statuses = am.moscow_times(am.dates_text(statuses, ["release_date"]), ["created_at", "moderated_at"])
+statuses = am.times_text(am.dates_text(statuses, ["release_date"]), ["created_at", "moderated_at"])
 ui.artist_table(statuses, "track_statuses")

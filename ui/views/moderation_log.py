@@ -8,8 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n.formatting import moscow_time, moscow_today
+from dashboard.metrics.periods import date_range
 from dashboard.moderation import config as moderation
 from ui import shell as ui
+
+EVERY_DAY_FROM = dt.date(1970, 1, 1)  # a cleared date range: the whole log
 
 ui.require_page("moderation_log")
 st.title(ui.tr("mod.log.title"))
@@ -29,8 +32,8 @@ actor = c1.selectbox(ui.tr("mod.log.moderator"), actors, format_func=actor_names
 action = c2.selectbox(ui.tr("mod.log.action"), actions, format_func=action_names.__getitem__, key="mlog_action")
 entity = c3.selectbox(ui.tr("mod.log.entity"), entities, format_func=entity_names.__getitem__, key="mlog_entity")
 picked = c4.date_input(ui.tr("mod.log.range"), value=(today - dt.timedelta(days=30), today), key="mlog_range")
-start, end = (picked if isinstance(picked, tuple) and len(picked) == 2
-              else (picked[0], picked[0]) if isinstance(picked, tuple) and picked else (picked, picked))
+# like the other filters, an empty range means any date; a half-picked one is that one day
+start, end = date_range(picked) or (EVERY_DAY_FROM, today)
 
 log = ui.query("moderation_log_entries", start=start, end=end, actor=actor, action=action, entity=entity)
 st.caption(ui.tr("mod.log.count", n=len(log)))

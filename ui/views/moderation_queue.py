@@ -38,10 +38,8 @@ def hours_text(hours: float) -> str:
     return f"{days} {d} {rest} {h}" if days else f"{rest} {h}"
 
 
-runs = ui.query("last_ingest")
-layout = moderation.layout_name(None if runs.empty else str(runs["layout"].iloc[0]))
 now = moscow_now()
-queue = moderation.with_age(ui.query("pending_items", **moderation.pending_params(layout)), now)
+queue = moderation.with_age(ui.query("pending_items", **ui.pending_params()), now)
 kpis = ui.query("moderation_kpis", today=moscow_today()).iloc[0]
 
 # ---------------------------------------------------------------- KPIs

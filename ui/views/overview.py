@@ -7,8 +7,9 @@ import datetime as dt
 import plotly.express as px
 import streamlit as st
 
-from dashboard.i18n.formatting import delta_pct, moscow_today, number, rub
-from dashboard.metrics.periods import anchor_day, period_bounds
+from dashboard.i18n.formatting import moscow_today, number, rub
+from dashboard.metrics.measures import delta_pct
+from dashboard.metrics.periods import anchor_day, period_for
 from ui import shell as ui
 
 ui.require_page("overview")
@@ -17,10 +18,8 @@ ui.data_as_of()
 
 # the last day with payments or donations, at most Moscow today: an older snapshot still shows its last 30 days
 today = anchor_day(moscow_today(), ui.query("revenue_data_range")["last_day"].iloc[0])
-cur_start, cur_end, prev_start, prev_end = period_bounds(30, today)
 kpis = ui.query("platform_kpis").iloc[0]
-periods = ui.query("donations_two_periods", cur_start=cur_start, cur_end=cur_end, prev_start=prev_start,
-                   prev_end=prev_end).set_index("period")
+periods = ui.query("donations_two_periods", **period_for(30, today).params()).set_index("period")
 current, previous = periods.loc["current", "amount_rub"], periods.loc["previous", "amount_rub"]
 change = delta_pct(current, previous)
 

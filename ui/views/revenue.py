@@ -16,7 +16,8 @@ import streamlit as st
 
 from dashboard.i18n.formatting import moscow_today, number, rub
 from dashboard.metrics import revenue as rv
-from dashboard.metrics.periods import anchor_day
+from dashboard.metrics.measures import delta_pct
+from dashboard.metrics.periods import anchor_day, date_range, period_for
 from ui import shell as ui
 
 MONEY_COLS = {"gross", "refunds", "net", "failed_amount", "previous_net", "net_rub", "price", "mrr_end", "mrr",
@@ -26,7 +27,7 @@ RATE_COLS = {"delta_pct", "failure_rate", "refund_rate"}
 
 def metric(col: st.delta_generator.DeltaGenerator, label_key: str, value: str, help_text: str,
            current: float | None = None, previous: float | None = None, inverse: bool = False) -> None:
-    change = None if current is None or previous is None else rv.rate(current - previous, previous)
+    change = None if current is None or previous is None else delta_pct(current, previous)
     col.metric(ui.tr(label_key), value, delta=None if change is None else f"{change:+.1f}%",
                delta_color="inverse" if inverse else "normal", help=help_text)
 
@@ -288,14 +289,15 @@ preset = c_preset.selectbox(ui.tr("revenue.preset"), rv.PRESETS, index=rv.PRESET
 if preset == "custom":
     picked = c_dates.date_input(ui.tr("revenue.custom_range"),
                                 value=(anchor_default - dt.timedelta(days=29), anchor_default), key="rev_custom")
-    if not isinstance(picked, tuple | list) or len(picked) != 2:
+    span = date_range(picked)
+    if span is None or not isinstance(picked, tuple | list) or len(picked) != 2:  # cleared, or half picked
         st.info(ui.tr("revenue.pick_range"))
         st.stop()
-    period = rv.period_for("custom", anchor_default, (picked[0], picked[1]))
+    period = period_for("custom", anchor_default, span)
 else:
     anchor = c_dates.date_input(ui.tr("revenue.period_end"), value=anchor_default, key="rev_end",
                                 help=ui.tr("revenue.period_end_help", last=last_day or "—"))
-    period = rv.period_for(preset, anchor)
+    period = period_for(preset, anchor)
 grain_labels = {g: ui.tr(f"revenue.grain.{g}") for g in rv.GRAINS}
 grain = c_grain.radio(ui.tr("revenue.grain"), rv.GRAINS, index=rv.GRAINS.index(rv.default_grain(period)),
                       format_func=grain_labels.__getitem__, horizontal=True, key="rev_grain")

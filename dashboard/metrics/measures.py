@@ -1,0 +1,51 @@
+"""Numbers from either engine, and the one rule for a rate: the definitions every page and metric shares.
+
+DuckDB and PostgreSQL return the same sums as int, float, Decimal or NULL; ``plain`` and ``numeric`` turn them into
+plain numbers (NULL counts as 0). ``ratio`` is the one division with a missing or zero whole (None, shown as "—"),
+and ``delta_pct`` the change against the previous period built on it.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+import pandas as pd
+
+
+def plain(value: object) -> object:
+    """A scalar as plain Python numbers: Decimal -> float, NULL/NaN -> 0."""
+    if value is None or value is pd.NaT:
+        return 0
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and math.isnan(value):
+        return 0
+    return value
+
+
+def whole_if_integral(values: pd.Series) -> pd.Series:
+    """Counts and whole rubles as integers (so tables show 55, not 55.0); anything with a fraction stays float."""
+    if values.empty or not bool((values % 1 == 0).all()):
+        return values
+    return values.astype("int64")
+
+
+def numeric(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """Make ``columns`` numbers (Decimal and NULL as from either engine; missing values 0): integers when whole."""
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = whole_if_integral(pd.to_numeric(out[col].map(plain), errors="coerce").fillna(0).astype(float))
+    return out
+
+
+def ratio(part: object, whole: object, per: float = 1.0) -> float | None:
+    """part / whole × ``per`` (100 for percent), or None when whole is 0 or missing (shown as '—')."""
+    p, w = float(plain(part)), float(plain(whole))  # type: ignore[arg-type]
+    return None if not w else p / w * per
+
+
+def delta_pct(current: object, previous: object) -> float | None:
+    """The change against the previous period in percent; None when the previous period had nothing."""
+    return ratio(float(plain(current)) - float(plain(previous)), previous, per=100.0)  # type: ignore[arg-type]
