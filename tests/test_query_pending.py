@@ -113,7 +113,7 @@ def test_without_a_section_the_summary_says_which_rules_apply(tmp_path: Path) ->
 @pytest.mark.parametrize(("section", "message"), [
     ({"rules": "mine"}, "moderation 'rules' must be one of seed, deployed"),
     ({"entities": {"songs": {"pending": ["x"]}}}, "moderation of unknown entity 'songs'"),
-    ({"entities": {"tracks": {"pending": []}}}, "'pending' needs at least one status"),
+    ({"entities": {"tracks": {"pending": []}}}, "'pending' needs a list of at least one status"),
     ({"entities": {"tracks": {"approve": "ok'; DROP TABLE tracks; --"}}}, "bad status"),
     ({"entities": {"tracks": {"pending": ["a"], "notify": "x"}}}, "takes 'pending', 'approve' and 'reject'"),
     (["seed"], "'moderation' must be an object"),

@@ -130,9 +130,9 @@ def check_moderation_section(section: Any, where: str) -> dict[str, Any]:
         if not isinstance(raw, dict) or not raw or set(raw) - ENTITY_KEYS:
             raise ConfigError(f"{where}: moderation of {entity} takes 'pending', 'approve' and 'reject'")
         pending = raw.get("pending", [])
-        statuses = [*pending, raw.get("approve", "x"), raw.get("reject", "x")] if isinstance(pending, list) else [None]
-        if "pending" in raw and not pending:
-            raise ConfigError(f"{where}: moderation of {entity}: 'pending' needs at least one status")
+        if not isinstance(pending, list) or ("pending" in raw and not pending):
+            raise ConfigError(f"{where}: moderation of {entity}: 'pending' needs a list of at least one status")
+        statuses = [*pending, *(raw[k] for k in ("approve", "reject") if k in raw)]
         for status in statuses:
             if not isinstance(status, str) or not STATUS_TEXT.fullmatch(status):
                 raise ConfigError(f"{where}: moderation of {entity}: bad status {status!r} (letters, digits, _ and -)")
