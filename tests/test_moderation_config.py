@@ -28,7 +28,7 @@ def test_shipped_config_loads() -> None:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["entities"]["tracks"].update(table="users; DROP TABLE kv_store"), "table must be one of"),
+        (lambda d: d["entities"]["tracks"].update(table="users; DROP TABLE kv_store"), "a reference table"),
         (lambda d: d["entities"]["tracks"].update(title_column="title FROM x --"), "has no column"),
         (lambda d: d["entities"]["tracks"]["layouts"]["seed"].pop("approve"), "needs pending, approve and reject"),
         (lambda d: d.update(entities={}), "non-empty object"),
@@ -44,3 +44,30 @@ def test_unreadable_config(tmp_path: Path) -> None:
     path.write_text("{", encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot read moderation config"):
         load_config(path)
+
+
+def test_each_moderated_entity_is_config_one_sql_branch_and_strings() -> None:
+    """A moderated entity is declared in three places only: moderation_config.json, its branch of
+    queries/shared/pending.sql, and its strings. Everything else (tables with moderation columns, the queue's one
+    bound parameter, the CLI's --entity choices) follows from the configuration."""
+    import re
+
+    from dashboard.i18n.translations import TEXTS
+    from dashboard.moderation.config import entities, load_config, pending_params
+    from dashboard.store import schema
+    from dashboard.store.queries import QUERY_DIR
+
+    pending_sql = (QUERY_DIR / "shared" / "pending.sql").read_text(encoding="utf-8")
+    branches = dict(re.findall(r"SELECT '(\w+)'(?: AS entity)?, '(\w+)'", pending_sql))
+    config = load_config()["entities"]
+    assert set(branches) == set(entities())
+    for entity in entities():
+        assert config[entity]["table"] in schema.MODERATED_TABLES
+        assert f"POSITION(',{entity}:' || status" in pending_sql
+        assert f"mod.entity.{entity}" in TEXTS and f"artist.kind.{branches[entity]}" in TEXTS
+        for layout in ("seed", "deployed"):
+            rules = config[entity]["layouts"][layout]
+            for status in (*rules["pending"], rules["approve"], rules["reject"]):
+                assert f"status.{status}" in TEXTS, (entity, layout, status)
+                assert f",{entity}:{status}," in pending_params(layout)["pending_statuses"] or status not in rules[
+                    "pending"]

@@ -28,7 +28,7 @@ def test_the_three_queries_include_the_one_definition() -> None:
         query = load_query(name)
         assert query.sql.count("pending AS (") == 1, name
         assert "status = 'pending'" not in query.sql, name
-        assert {f"pending_{e}" for e in moderation.entities()} <= set(query.params), name
+        assert "pending_statuses" in query.params, name
 
 
 def test_overview_pending_count_equals_the_queue_on_the_deployed_fixture(new_store: StoreFactory,

@@ -85,8 +85,8 @@ def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
     for entity, raw in doc["entities"].items():
         # table and title column end up in SQL text: only the moderated reference tables and their columns
         table = raw.get("table")
-        if table not in schema.MODERATED_TABLES:
-            raise ConfigError(f"{path}: {entity}: table must be one of {', '.join(schema.MODERATED_TABLES)}")
+        if table not in schema.REFERENCE_TABLES:
+            raise ConfigError(f"{path}: {entity}: table must be a reference table, not {table!r}")
         if raw.get("title_column", "title") not in {c for c, _ in schema.entity_columns(table)}:
             raise ConfigError(f"{path}: {entity}: {table} has no column {raw.get('title_column')!r}")
         for layout in LAYOUTS:
@@ -196,14 +196,12 @@ def reasons() -> tuple[Reason, ...]:
     return tuple(Reason(r["code"], r["ru"], r["en"]) for r in load_config().get("reasons", []))
 
 
-def pending_param(entity: str, layout: str) -> str:
-    """The pending statuses as the delimited text ``,pending,pending_moderation,`` that the queue query binds."""
-    return "," + ",".join(rules(entity, layout).pending) + ","
-
-
 def pending_params(layout: str) -> dict[str, str]:
-    """Bound parameters of ``queries/pending_items.sql`` for the store's layout."""
-    return {f"pending_{e}": pending_param(e, layout) for e in entities()}
+    """The one bound parameter of ``queries/shared/pending.sql`` for the store's layout: every entity's pending
+    statuses as delimited text, ``,tracks:pending,banner_ads:pending_moderation,…,``. One parameter for all
+    entities, so a new moderated entity changes no query header."""
+    pairs = [f"{e}:{status}" for e in entities() for status in rules(e, layout).pending]
+    return {"pending_statuses": "," + ",".join(pairs) + ","}
 
 
 # ---------------------------------------------------------------- queue computations (no Streamlit)

@@ -8,6 +8,11 @@ a row with a missing title is still a row the platform shows.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+MODERATION_CONFIG = Path(__file__).resolve().parents[1] / "moderation" / "moderation_config.json"
+
 REFERENCE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "users": (
         ("id", "TEXT"),
@@ -362,10 +367,21 @@ BOOKKEEPING_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "kv_double_encoded": (("key", "TEXT"),),
 }
 
-# Content that moderators decide on: the entity row also records the last decision.
-MODERATED_TABLES = (
-    "tracks", "videos", "concerts", "news", "banner_ads", "promotion_campaigns", "pitching_submissions",
-)
+
+
+def _moderated_tables(config: Path = MODERATION_CONFIG) -> tuple[str, ...]:
+    """The reference tables the moderation configuration names (each its entity's ``table``), in config order."""
+    try:
+        entities = json.loads(config.read_text(encoding="utf-8")).get("entities", {})
+    except (OSError, ValueError):
+        return ()  # the moderation config reports its own error, in one line, where it is used
+    tables = (e.get("table") for e in entities.values() if isinstance(e, dict))
+    return tuple(dict.fromkeys(t for t in tables if t in REFERENCE_TABLES))
+
+
+# Content that moderators decide on: the entity row also records the last decision. Read from the moderation
+# configuration, so a new moderated entity is declared there and nowhere else.
+MODERATED_TABLES = _moderated_tables()
 MODERATION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("moderated_at", "TIMESTAMPTZ"),
     ("moderator", "TEXT"),

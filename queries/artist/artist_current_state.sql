@@ -2,9 +2,8 @@
 --          record), upcoming_concerts (concerts dated :today or later, not rejected, draft or cancelled) and
 --          pending_items (the artist's items in the moderation queue: queries/shared/pending.sql).
 -- Params: :artist_id (text) the artist; :today (date) the dashboard's "today" (last data day, at most Moscow today);
---         :pending_tracks, :pending_videos, :pending_concerts, :pending_news, :pending_banner_ads,
---         :pending_promotion_campaigns, :pending_pitching_submissions (text) the pending statuses of the store's
---         layout (dashboard.moderation.config.pending_params)
+--         :pending_statuses (text) every entity's pending statuses for the store's layout as ',entity:status,…,'
+--         (dashboard.moderation.config.pending_params)
 WITH
 -- include: pending
 SELECT

@@ -1,9 +1,8 @@
 -- Returns: every item waiting for moderation, across the 7 moderated entities, oldest first: entity, entity_id,
 --          source_key, status, title, description, artist_id, artist_name, created_at, and the media the preview
 --          shows (image_url, audio_url, video_url, link_url); is_promoted for concerts and news.
--- Params: :pending_tracks, :pending_videos, :pending_concerts, :pending_news, :pending_banner_ads,
---         :pending_promotion_campaigns, :pending_pitching_submissions (text) the entity's pending statuses as
---         ',status1,status2,' (from dashboard.moderation.config.pending_params for the store's layout)
+-- Params: :pending_statuses (text) every entity's pending statuses for the store's layout as ',entity:status,…,'
+--         (dashboard.moderation.config.pending_params)
 WITH
 -- include: pending
 SELECT q.entity, q.entity_id, q.source_key, q.status, q.title, q.description, q.artist_id, p.name AS artist_name,

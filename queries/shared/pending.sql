@@ -1,8 +1,7 @@
 -- Fragment (not a query): the CTE "pending", included by queries with a line "-- include: pending" right after
 -- WITH. The one definition of "waiting for a decision": every item of the 7 moderated entities whose status is one
 -- of its entity's pending statuses for the store's layout (dashboard/moderation/moderation_config.json, bound as
--- :pending_tracks, :pending_videos, :pending_concerts, :pending_news, :pending_banner_ads,
--- :pending_promotion_campaigns, :pending_pitching_submissions = ',status1,status2,' from
+-- :pending_statuses = ',tracks:pending,banner_ads:pending_moderation,…,' from
 -- dashboard.moderation.config.pending_params). Columns: entity, kind (the artist pages' word for it), entity_id,
 -- source_key, status, title, description, artist_id, created_at, image_url, audio_url, video_url, link_url,
 -- is_promoted (concerts and news). A new moderated entity is one more branch here.
@@ -10,31 +9,31 @@ pending AS (
   SELECT 'tracks' AS entity, 'track' AS kind, id AS entity_id, source_key, status, title, genre AS description,
          user_id AS artist_id, created_at, cover_url AS image_url, audio_url, CAST(NULL AS TEXT) AS video_url,
          CAST(NULL AS TEXT) AS link_url, CAST(NULL AS BOOLEAN) AS is_promoted
-  FROM tracks WHERE POSITION(',' || status || ',' IN CAST(:pending_tracks AS TEXT)) > 0
+  FROM tracks WHERE POSITION(',tracks:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
   UNION ALL
   SELECT 'videos', 'video', id, source_key, status, title, description, user_id, created_at, thumbnail_url, NULL,
          video_url, NULL, NULL
-  FROM videos WHERE POSITION(',' || status || ',' IN CAST(:pending_videos AS TEXT)) > 0
+  FROM videos WHERE POSITION(',videos:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
   UNION ALL
   SELECT 'concerts', 'concert', id, source_key, status, title, description, user_id, created_at, banner_url, NULL,
          NULL, ticket_link, is_promoted
-  FROM concerts WHERE POSITION(',' || status || ',' IN CAST(:pending_concerts AS TEXT)) > 0
+  FROM concerts WHERE POSITION(',concerts:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
   UNION ALL
   SELECT 'news', 'news', id, source_key, status, title, COALESCE(preview, content), user_id, created_at,
          cover_image, NULL, NULL, NULL, is_promoted
-  FROM news WHERE POSITION(',' || status || ',' IN CAST(:pending_news AS TEXT)) > 0
+  FROM news WHERE POSITION(',news:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
   UNION ALL
   SELECT 'banner_ads', 'banner', id, source_key, status, title, description, user_id, created_at, image_url, NULL,
          NULL, target_url, NULL
-  FROM banner_ads WHERE POSITION(',' || status || ',' IN CAST(:pending_banner_ads AS TEXT)) > 0
+  FROM banner_ads WHERE POSITION(',banner_ads:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
   UNION ALL
   SELECT 'promotion_campaigns', 'campaign', id, source_key, status, name, COALESCE(type, '') || ' → ' ||
          COALESCE(target_entity_type, '') || ' ' || COALESCE(target_entity_id, ''), user_id, created_at, NULL,
          NULL, NULL, NULL, NULL
-  FROM promotion_campaigns WHERE POSITION(',' || status || ',' IN CAST(:pending_promotion_campaigns AS TEXT)) > 0
+  FROM promotion_campaigns WHERE POSITION(',promotion_campaigns:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
   UNION ALL
   SELECT 'pitching_submissions', 'pitching', id, source_key, status, target_name, message, user_id, created_at,
          NULL, NULL, NULL, NULL, NULL
   FROM pitching_submissions
-  WHERE POSITION(',' || status || ',' IN CAST(:pending_pitching_submissions AS TEXT)) > 0
+  WHERE POSITION(',pitching_submissions:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
 )
