@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.i18n.plural import count_of
 from dashboard.ingest.build import ingest
+from dashboard.moderation import selection
 from dashboard.moderation import service as repo
 from dashboard.moderation.config import item_ref
 from dashboard.store.connect import Store
@@ -29,9 +32,15 @@ def pick(at: AppTest, entity: str, eid: str, key: str) -> AppTest:
     return ms.set_value([ref]).run()
 
 
+def queue_table(at: AppTest) -> pd.DataFrame | None:
+    """The queue table (its key changes with its rows, so it is found by prefix)."""
+    tables = [d for d in at.dataframe if str(d.key or "").startswith("mod_queue_table")]
+    return tables[0].value if tables else None
+
+
 def queue_ids(at: AppTest) -> list[str]:
-    table = at.dataframe(key="mod_queue_table") if any(d.key == "mod_queue_table" for d in at.dataframe) else None
-    return [] if table is None else list(table.value.iloc[:, -1].astype(str))
+    table = queue_table(at)
+    return [] if table is None else list(table.iloc[:, -1].astype(str))
 
 
 def test_queue_lists_everything_oldest_first_with_sla(store: Store) -> None:
@@ -40,7 +49,8 @@ def test_queue_lists_everything_oldest_first_with_sla(store: Store) -> None:
     ids = queue_ids(at)
     assert set(ids) == {"t1", "t2", "v1", "c1", "n1", "b1", "p1", "s1"}
     assert ids[0] == "t2"  # created first
-    table = at.dataframe(key="mod_queue_table").value
+    table = queue_table(at)
+    assert table is not None
     assert set(table["SLA"]) == {"🔴"}
     assert any(m.label == "Pending" and m.value == "8" for m in at.metric)
 
@@ -53,14 +63,18 @@ def test_select_approve_leaves_queue_and_appears_in_log(store: Store) -> None:
     at.button(key="mod_approve").click().run()
     assert not at.exception, at.exception
     assert "t1" not in queue_ids(at)
-    assert any("Applied: 1" in str(t.value) for t in at.toast)
+    assert [str(t.value) for t in at.toast] == ["Approved: “Первый трек” (Track, Артист Один 🎤)"]
+    assert not at.session_state["mod_selection"]  # after a decision nothing is selected
+    assert not [b for b in at.button if b.key in ("mod_approve", "mod_reject")]
     assert scalar(store, "SELECT status FROM tracks WHERE id = 't1'") == "approved"
     assert scalar(store, "SELECT count(*) FROM moderation_log WHERE entity_id = 't1' AND action = 'approve'") == 1
     log = open_page(store, "ui/views/moderation_log.py", role="moderator", lang="en")
     assert not log.exception, log.exception
     table = log.dataframe[0].value
-    assert list(table["ID"]) == ["t1"] and list(table["Action"]) == ["Approve"]
-    assert list(table["To"]) == ["approved"]
+    assert list(table["Item"]) == ["Первый трек"] and list(table["Type"]) == ["Track"]
+    assert list(table["Artist"]) == ["Артист Один 🎤"] and list(table["Action"]) == ["approved"]
+    assert list(table["From"]) == ["pending"] and list(table["To"]) == ["approved"]
+    assert "None" not in table.to_csv(index=False) and "nan" not in table.to_csv(index=False)
 
 
 def test_reject_without_reason_is_refused(store: Store) -> None:
@@ -78,7 +92,8 @@ def test_reject_without_reason_is_refused(store: Store) -> None:
 
 def test_hostile_title_is_text_and_javascript_link_is_not_a_link(store: Store) -> None:
     at = open_page(store, "ui/views/moderation_queue.py", role="admin", lang="en")
-    assert "<img src=x onerror=alert(1)>" in at.dataframe(key="mod_queue_table").value["Title"].tolist()
+    table = queue_table(at)
+    assert table is not None and "<img src=x onerror=alert(1)>" in table["Title"].tolist()
     at = pick(at, "tracks", "t2", f"tracks:{ARTIST}:t2")
     assert "<img src=x onerror=alert(1)>" in [t.value for t in at.text]
     assert not [m for m in at.markdown if "onerror" in str(m.value)]
@@ -104,7 +119,8 @@ def test_conflict_is_listed(pg_url: str, tmp_path: Path) -> None:
     tables = [d.value for d in at.dataframe if list(d.value.columns) == ["Message"]]
     assert len(tables) == 1, texts(at)
     conflicts = tables[0].iloc[:, 0].tolist()
-    assert len(conflicts) == 1 and "already approved by Кто-то" in conflicts[0]
+    assert len(conflicts) == 1 and "“Новость” (News, Артист Один 🎤): already approved by Кто-то at" in conflicts[0]
+    assert [str(t.value) for t in at.toast] == ["Nothing changed; not applied (already decided by others): 1 item"]
     assert scalar(store, "SELECT count(*) FROM moderation_log") == 1
 
 
@@ -124,9 +140,96 @@ def test_bulk_approve_confirms_count_in_dialog(store: Store) -> None:
     at.button(key="mod_bulk_approve").click().run()
     assert not at.exception, at.exception
     assert "Approve 2 items?" in [t.value for t in at.text]
+    listed = next(d.value for d in at.dataframe if list(d.value.columns) == ["Type", "Title", "Artist"])
+    assert sorted(listed["Title"]) == ["Новость", "Первый трек"] and sorted(listed["Type"]) == ["News", "Track"]
+    assert set(listed["Artist"]) == {"Артист Один 🎤"}
     assert scalar(store, "SELECT count(*) FROM moderation_log") == 0
     at.button(key="mod_bulk_yes").click().run()
     assert not at.exception, at.exception
     assert scalar(store, "SELECT count(*) FROM moderation_log") == 2
     assert scalar(store, "SELECT count(DISTINCT batch_id) FROM moderation_log") == 1
     assert not {"t1", "n1"} & set(queue_ids(at))
+
+
+def test_selection_is_by_item_and_someone_elses_decision_leaves_it_with_a_note(store: Store) -> None:
+    """The selection survives reruns while its items stay pending; an item decided elsewhere leaves it with a note
+    naming who decided and when, and no decision is offered on the item that took its place."""
+    at = open_page(store, "ui/views/moderation_queue.py", role="moderator", lang="en")
+    t1 = item_ref({"entity": "tracks", "entity_id": "t1", "source_key": f"tracks:{ARTIST}:t1"})
+    v1 = item_ref({"entity": "videos", "entity_id": "v1", "source_key": f"videos:{ARTIST}:v1"})
+    at = at.multiselect(key="mod_pick").set_value([t1, v1]).run()
+    at.text_input(key="mod_f_text").set_value("").run()  # any rerun: the selection stays
+    assert set(at.session_state["mod_selection"]) == {t1, v1}
+    repo.decide(store, [repo.Item("tracks", "t1", f"tracks:{ARTIST}:t1", "pending")], "approve", "Другой модератор")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["mod_selection"] == {v1: "pending"}
+    notes = [str(w.value) for w in at.warning]
+    assert any("“Первый трек” (Track, Артист Один 🎤) left your selection: decided by Другой модератор at" in n
+               and "(approved)" in n for n in notes), notes
+    assert at.button(key="mod_approve")  # one item left: the single decision is offered on it, not on t1's row
+    at.button(key="mod_approve").click().run()
+    assert scalar(store, "SELECT status FROM videos WHERE id = 'v1'") == "approved"
+    assert scalar(store, "SELECT count(*) FROM moderation_log") == 2  # the other moderator's and this one
+
+
+def test_undo_says_what_happened_and_the_log_names_the_undone_entry(store: Store) -> None:
+    at = open_page(store, "ui/views/moderation_queue.py", role="moderator", lang="ru")
+    at = pick(at, "news", "n1", f"news:{ARTIST}:n1")
+    at.button(key="mod_approve").click().run()
+    at.button(key="mod_undo").click().run()
+    assert not at.exception, at.exception
+    assert [str(t.value) for t in at.toast] == [
+        "Решение отменено, снова в очереди: «Новость» (Новость, Артист Один 🎤)"]
+    assert scalar(store, "SELECT status FROM news WHERE id = 'n1'") == "pending"
+    log = open_page(store, "ui/views/moderation_log.py", role="moderator", lang="ru")
+    assert not log.exception, log.exception
+    table = log.dataframe[0].value
+    assert list(table["Действие"]) == ["отменил(а) решение", "одобрил(а)"]
+    assert list(table["Было"]) == ["одобрено", "на модерации"] and list(table["Стало"]) == ["на модерации", "одобрено"]
+    undone = table["Отменённое решение"].tolist()
+    assert undone[0].startswith("одобрил(а) — moderator-demo, ") and undone[1] == ""
+    assert "None" not in table.to_csv(index=False) and "nan" not in table.to_csv(index=False)
+
+
+def test_bulk_dialog_counts_in_russian_plural(store: Store) -> None:
+    at = open_page(store, "ui/views/moderation_queue.py", role="admin", lang="ru")
+    refs = [item_ref({"entity": e, "entity_id": i, "source_key": k}) for e, i, k in (
+        ("tracks", "t1", f"tracks:{ARTIST}:t1"), ("news", "n1", f"news:{ARTIST}:n1"),
+        ("videos", "v1", f"videos:{ARTIST}:v1"), ("concerts", "c1", f"concerts:{ARTIST}:c1"),
+        ("banner_ads", "b1", f"banners:{ARTIST}:b1"))]
+    at = at.multiselect(key="mod_pick").set_value(refs[:3]).run()
+    at.button(key="mod_bulk_approve").click().run()
+    assert "Одобрить 3 элемента?" in [t.value for t in at.text]
+    at.button(key="mod_bulk_no").click().run()
+    assert scalar(store, "SELECT count(*) FROM moderation_log") == 0
+    at = at.multiselect(key="mod_pick").set_value(refs).run()
+    at.button(key="mod_bulk_approve").click().run()
+    assert "Одобрить 5 элементов?" in [t.value for t in at.text]
+    at.button(key="mod_bulk_yes").click().run()
+    assert [str(t.value) for t in at.toast] == ["Одобрено: 5 элементов"]
+    assert scalar(store, "SELECT count(*) FROM moderation_log") == 5
+
+
+@pytest.mark.parametrize(("n", "ru", "en"), [
+    (1, "1 элемент", "1 item"), (2, "2 элемента", "2 items"), (3, "3 элемента", "3 items"),
+    (5, "5 элементов", "5 items"), (11, "11 элементов", "11 items"), (14, "14 элементов", "14 items"),
+    (21, "21 элемент", "21 items"), (22, "22 элемента", "22 items"), (111, "111 элементов", "111 items"),
+    (0, "0 элементов", "0 items"),
+])
+def test_plural_forms(n: int, ru: str, en: str) -> None:
+    assert count_of(n, "ru", "элемент|элемента|элементов") == ru
+    assert count_of(n, "en", "item|items") == en
+
+
+def test_selection_follows_items_not_rows() -> None:
+    a, b, c = "tracks\tk\ta", "tracks\tk\tb", "news\tk\tc"
+    statuses = {a: "pending", b: "pending", c: "pending"}
+    chosen = selection.with_rows({}, [a, b, c], [0], statuses)
+    assert chosen == {a: "pending"}
+    # a redrawn table (a left the queue): its row 0 is b, and only a tick on it selects it
+    assert selection.reconcile(chosen, {b: "pending", c: "pending"}) == ({}, [a])
+    assert selection.with_rows({c: "pending"}, [a, b], [1], statuses) == {c: "pending", b: "pending"}
+    assert selection.reconcile({a: "pending"}, {a: "approved"}) == ({}, [a])  # another status: it leaves
+    assert selection.rows_of({b: "pending"}, [c, b, a]) == [1]
+    assert selection.with_picked({a: "pending"}, [a, c], {c: "pending"}) == {a: "pending", c: "pending"}

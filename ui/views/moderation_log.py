@@ -41,17 +41,50 @@ if log.empty:
     st.info(ui.tr("mod.log.empty"))
     st.stop()
 
+def words(value: object) -> str:
+    """A cell's text: empty instead of None/NaN."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def status_words(value: object) -> str:
+    return ui.tr_value("mod.status", value) if words(value) else ""
+
+
+def did(action: object) -> str:
+    """The action in the past tense ("approved", "undid a decision")."""
+    return ui.tr(f"mod.log.did.{action}") if action in moderation.ACTIONS else words(action)
+
+
+def undone_entry(row: pd.Series) -> str:
+    """For an undo: the decision it undid, by whom and when."""
+    if row["action"] != "undo" or not words(row["undone_action"]):
+        return ""
+    return ui.tr("mod.log.undone", action=did(row["undone_action"]), by=words(row["undone_actor"]),
+                 at=moscow_time(row["undone_at"]))
+
+
+def note_words(row: pd.Series) -> str:
+    note = words(row["note"])
+    return "" if row["action"] == "undo" and note.startswith("undo of ") else note  # the service's own marker
+
+
 view = pd.DataFrame({
     ui.tr("mod.log.col.at"): log["at"].map(moscow_time),
-    ui.tr("mod.log.col.actor"): log["actor"].astype(str),
-    ui.tr("mod.log.col.action"): log["action"].map(lambda a: action_names.get(a, a)),
-    ui.tr("mod.log.col.entity"): log["entity"].map(lambda e: entity_names.get(e, e)),
-    ui.tr("mod.log.col.entity_id"): log["entity_id"].astype(str),
-    ui.tr("mod.log.col.from"): log["from_status"],
-    ui.tr("mod.log.col.to"): log["to_status"],
-    ui.tr("mod.log.col.reason"): log["reason"],
-    ui.tr("mod.log.col.note"): log["note"],
-    ui.tr("mod.log.col.batch"): log["batch_id"],
+    ui.tr("mod.log.col.actor"): log["actor"].map(words),
+    ui.tr("mod.log.col.action"): log["action"].map(did),
+    ui.tr("mod.log.col.entity"): log["entity"].map(lambda e: entity_names.get(e, words(e))),
+    ui.tr("mod.log.col.title"): [words(t) or ui.tr("mod.log.gone") for t in log["title"]],
+    ui.tr("mod.log.col.artist"): [words(n) or words(a) for n, a in zip(log["artist_name"], log["artist_id"],
+                                                                       strict=True)],
+    ui.tr("mod.log.col.from"): log["from_status"].map(status_words),
+    ui.tr("mod.log.col.to"): log["to_status"].map(status_words),
+    ui.tr("mod.log.col.reason"): log["reason"].map(words),
+    ui.tr("mod.log.col.undone"): [undone_entry(row) for _, row in log.iterrows()],
+    ui.tr("mod.log.col.note"): [note_words(row) for _, row in log.iterrows()],
+    ui.tr("mod.log.col.batch"): log["batch_id"].map(lambda b: words(b)[:8]),
+    ui.tr("mod.log.col.entity_id"): log["entity_id"].map(words),
 })
 st.dataframe(view, hide_index=True, width="stretch", key="mlog_table")
 ui.csv_download(view, f"moderation_log_{start}_{end}.csv", key="mlog_csv")

@@ -1,15 +1,27 @@
 """Moderation queue (moderators, admins): one queue for all pending content, oldest first, decisions written back
-through dashboard.moderation.service. User content is shown as text; a link is clickable only if it is http(s)."""
+through dashboard.moderation.service. User content is shown as text; a link is clickable only if it is http(s).
+
+Selection is by item, never by row position (``dashboard.moderation.selection``): the session keeps the items a
+moderator picked with the status they saw. The table's ticks and the "selected items" box both edit that
+selection through callbacks that translate a tick with the rows *that table showed*; the table is drawn anew (with
+the selection ticked) whenever its rows change. Decisions run in button callbacks on the selection as it was on
+screen, each item only if it is still in the status seen, so a decision can never land on another item: an item
+someone else decided comes back as a conflict ("already approved by X at T") and nothing changes.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.i18n.formatting import moscow_now, moscow_time, moscow_times, moscow_today, number
+from dashboard.i18n.plural import count_of
 from dashboard.moderation import config as moderation
+from dashboard.moderation import selection as sel
 from dashboard.moderation import service as repository
 from dashboard.store.connect import StoreError
 from ui import shell as ui
@@ -23,13 +35,9 @@ lang = ui.lang()
 st.title(ui.tr("mod.queue.title"))
 ui.data_as_of()
 
-# results of the previous run's decision (a toast does not survive st.rerun, so it is shown here)
-flash = st.session_state.pop("mod_flash", None)
-if flash:
-    st.toast(flash)
-
 entity_names = {e: ui.tr(f"mod.entity.{e}") for e in moderation.entities()}
 band_names = {b: ui.tr(f"mod.band.{b}") for b in moderation.AGE_BANDS}
+ITEMS = ui.tr("mod.items")
 
 
 def hours_text(hours: float) -> str:
@@ -38,11 +46,233 @@ def hours_text(hours: float) -> str:
     return f"{days} {d} {rest} {h}" if days else f"{rest} {h}"
 
 
+def status_text(status: object) -> str:
+    if status is None or (isinstance(status, float) and pd.isna(status)) or status == "":
+        return ui.tr("mod.status.none")
+    return ui.tr_value("mod.status", status)
+
+
+def text_or_dash(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == "":
+        return "—"
+    return str(value).replace("\n", " ")
+
+
+runs = ui.query("last_ingest")
+layout = moderation.layout_name(None if runs.empty else str(runs["layout"].iloc[0]))
 now = moscow_now()
-queue = moderation.with_age(ui.query("pending_items", **ui.pending_params()), now)
-kpis = ui.query("moderation_kpis", today=moscow_today()).iloc[0]
+queue = moderation.with_age(ui.query("pending_items", **moderation.pending_params(layout)), now)
+statuses = sel.queue_statuses(queue)
+refs_all = moderation.item_refs(queue)
+info = {ref: {"entity": e, "title": text_or_dash(title)[:80], "artist": text_or_dash(name if name else a)}
+        for ref, e, title, name, a in zip(refs_all, queue["entity"], queue["title"], queue["artist_name"],
+                                          queue["artist_id"], strict=True)}
+# what the page showed, for the callbacks of the next run (they run before this script)
+st.session_state["mod_info"] = {**st.session_state.get("mod_info", {}), **info}
+st.session_state["mod_statuses"] = statuses
+
+
+def item_text(ref: str) -> str:
+    """An item in words: «title» (type, artist)."""
+    known = st.session_state.get("mod_info", {}).get(ref)
+    entity, _key, entity_id = sel.split_ref(ref)
+    if not known:
+        return ui.tr("mod.item", title=entity_id, entity=entity_names.get(entity, entity), artist="—")
+    return ui.tr("mod.item", title=known["title"], entity=entity_names.get(entity, entity), artist=known["artist"])
+
+
+def what_text(refs: list[str]) -> str:
+    """One item by name, several by count ("3 элемента")."""
+    return item_text(refs[0]) if len(refs) == 1 else count_of(len(refs), lang, ITEMS)
+
+
+# ---------------------------------------------------------------- the selection and the decisions (callbacks)
+
+
+def selection_now() -> sel.Selection:
+    return dict(st.session_state.get("mod_selection", {}))
+
+
+def set_selection(new: sel.Selection, redraw: bool) -> None:
+    """Store the selection; ``redraw`` draws the table anew with it ticked (a change not made by the table)."""
+    if new != selection_now():  # a new choice: the notes about the previous one are read
+        st.session_state.pop("mod_left_notes", None)
+    st.session_state["mod_selection"] = dict(new)
+    if redraw:
+        st.session_state["mod_sel_version"] = st.session_state.get("mod_sel_version", 0) + 1
+
+
+def on_table_select(table_key: str) -> None:
+    state: Any = st.session_state.get(table_key) or {}
+    picked = state.get("selection", {}) if isinstance(state, dict) else getattr(state, "selection", {})
+    rows = picked.get("rows", []) if isinstance(picked, dict) else getattr(picked, "rows", [])
+    table_refs = st.session_state.get("mod_table_refs", {}).get(table_key, [])
+    set_selection(sel.with_rows(selection_now(), table_refs, rows, st.session_state.get("mod_statuses", {})),
+                  redraw=False)
+
+
+def on_pick() -> None:
+    picked = st.session_state.get("mod_pick", [])
+    set_selection(sel.with_picked(selection_now(), picked, st.session_state.get("mod_statuses", {})), redraw=True)
+
+
+def conflict_line(o: repository.Outcome) -> str:
+    ref = moderation.item_ref({"entity": o.item.entity, "source_key": o.item.source_key,
+                               "entity_id": o.item.entity_id})
+    if o.kind == "not_found":
+        return ui.tr("mod.conflict.missing", item=item_text(ref))
+    if o.decided_by:
+        return ui.tr("mod.conflict.decided", item=item_text(ref), status=status_text(o.current_status),
+                     by=o.decided_by, at=moscow_time(o.decided_at, ui.tr("freshness.zone")))
+    expected = " / ".join(status_text(s) for s in o.expected) or "—"
+    return ui.tr("mod.conflict.other", item=item_text(ref), status=status_text(o.current_status), expected=expected)
+
+
+def report(action: str, applied: list[str], conflicts: list[str]) -> None:
+    """What happened, for the next run: a toast naming what changed, and the conflicts listed on the page."""
+    parts = [ui.tr(f"mod.done.{action}", what=what_text(applied))] if applied else [ui.tr("mod.done.nothing")]
+    if conflicts:
+        parts.append(ui.tr("mod.done.conflicts", what=count_of(len(conflicts), lang, ITEMS)))
+    st.session_state["mod_flash"] = "; ".join(parts)
+    st.session_state["mod_conflicts"] = conflicts
+
+
+def chosen_reason() -> str | None:
+    """The reason from the form (free text wins over the canned one), read from session state in callbacks."""
+    free = str(st.session_state.get("mod_reason_text") or "").strip()
+    if free:
+        return free
+    code = st.session_state.get("mod_reason") or ""
+    canned = {r.code: r.text(lang) for r in moderation.reasons()}
+    return canned.get(code)
+
+
+def apply_decision(action: str, chosen: sel.Selection) -> None:
+    """Decide the chosen items, each only if still in the status seen; then nothing is selected."""
+    items = []
+    for ref, seen in chosen.items():
+        entity, source_key, entity_id = sel.split_ref(ref)
+        items.append(repository.Item(entity, entity_id, source_key, seen))
+    note = str(st.session_state.get("mod_note") or "").strip() or None
+    reason = chosen_reason() if action == "reject" else None
+    try:
+        outcomes = repository.decide(store, items, action, actor, reason=reason, note=note)
+    except repository.ReasonRequired:
+        st.session_state["mod_error"] = ui.tr("mod.reason_required")
+        return
+    except (repository.ModerationError, StoreError) as exc:
+        st.session_state["mod_error"] = ui.tr("mod.error", message=str(exc))
+        return
+    applied = [o for o in outcomes if o.applied]
+    done = [moderation.item_ref({"entity": o.item.entity, "source_key": o.item.source_key,
+                                 "entity_id": o.item.entity_id}) for o in applied]
+    report(action, done, [conflict_line(o) for o in outcomes if not o.applied])
+    st.session_state["mod_last"] = done
+    set_selection({}, redraw=True)
+    ui.invalidate()
+
+
+def on_decide(action: str) -> None:
+    """The single-item buttons, and the bulk buttons (which ask first, in a dialog listing the items)."""
+    chosen = selection_now()
+    if not chosen:
+        return
+    if action == "reject" and not chosen_reason():
+        st.session_state["mod_error"] = ui.tr("mod.reason_required")
+        return
+    if len(chosen) > 1:
+        st.session_state["mod_bulk_pending"] = {"action": action, "items": chosen}
+        return
+    apply_decision(action, chosen)
+
+
+def on_undo() -> None:
+    done: list[str] = []
+    failed: list[str] = []
+    for ref in st.session_state.get("mod_last") or []:
+        entity, source_key, entity_id = sel.split_ref(ref)
+        try:
+            out = repository.undo(store, repository.Item(entity, entity_id, source_key), actor)
+        except (repository.ModerationError, StoreError) as exc:
+            failed.append(f"{item_text(ref)}: {exc}")
+            continue
+        if out.applied:
+            done.append(ref)
+        else:
+            failed.append(conflict_line(out))
+    report("undo", done, failed)
+    st.session_state["mod_last"] = []
+    set_selection({}, redraw=True)
+    ui.invalidate()
+
+
+def clear_bulk() -> None:
+    st.session_state.pop("mod_bulk_pending", None)
+
+
+@st.dialog(ui.tr("mod.bulk.title"), on_dismiss=clear_bulk, width="large")
+def confirm_bulk(action: str, chosen: sel.Selection) -> None:
+    """The bulk decision's confirmation: what will change, item by item (type, title, artist)."""
+    refs = list(chosen)
+    what = count_of(len(refs), lang, ITEMS)
+    if action == "approve":
+        st.text(ui.tr("mod.bulk.confirm_approve", what=what))
+    else:
+        st.text(ui.tr("mod.bulk.confirm_reject", what=what, reason=chosen_reason() or ""))
+    known = st.session_state.get("mod_info", {})
+    st.dataframe(pd.DataFrame({
+        ui.tr("mod.col.type"): [entity_names.get(sel.split_ref(r)[0], sel.split_ref(r)[0]) for r in refs],
+        ui.tr("mod.col.title"): [known.get(r, {}).get("title", sel.split_ref(r)[2]) for r in refs],
+        ui.tr("mod.col.artist"): [known.get(r, {}).get("artist", "—") for r in refs],
+    }), hide_index=True, width="stretch", key="mod_bulk_items")
+    yes, no = st.columns(2)
+    if yes.button(ui.tr("mod.bulk.yes"), type="primary", key="mod_bulk_yes"):
+        clear_bulk()
+        apply_decision(action, chosen)
+        st.rerun()
+    if no.button(ui.tr("mod.bulk.cancel"), key="mod_bulk_no"):
+        clear_bulk()
+        st.rerun()
+
+
+# ---------------------------------------------------------------- what happened since the last run
+
+flash = st.session_state.pop("mod_flash", None)
+if flash:
+    st.toast(flash, icon="✅")
+error = st.session_state.pop("mod_error", None)
+
+# items someone else decided meanwhile leave the selection, each with a note saying who decided and when
+kept, left = sel.reconcile(selection_now(), statuses)
+if left:
+    set_selection(kept, redraw=True)
+    notes = list(st.session_state.get("mod_left_notes", []))
+    for ref in left:
+        entity, source_key, entity_id = sel.split_ref(ref)
+        last = ui.query("moderation_item_decision", entity=entity, source_key=source_key, entity_id=entity_id)
+        if last.empty:
+            notes.append(ui.tr("mod.left_selection.unknown", item=item_text(ref)))
+        else:
+            row = last.iloc[0]
+            notes.append(ui.tr("mod.left_selection", item=item_text(ref), by=row["actor"],
+                               at=moscow_time(row["at"], ui.tr("freshness.zone")),
+                               status=status_text(row["to_status"])))
+    st.session_state["mod_left_notes"] = notes
+for note in st.session_state.get("mod_left_notes", []):
+    st.warning(note, icon="ℹ️")
+
+conflicts = st.session_state.get("mod_conflicts") or []
+if conflicts:
+    st.warning(ui.tr("mod.conflicts"))
+    st.dataframe(pd.DataFrame({ui.tr("mod.col.message"): conflicts}), hide_index=True, width="stretch",
+                 key="mod_conflict_table")
+
+last = st.session_state.get("mod_last") or []
+if last:
+    st.button(ui.tr("mod.undo_last", what=what_text(last)), key="mod_undo", on_click=on_undo)
 
 # ---------------------------------------------------------------- KPIs
+kpis = ui.query("moderation_kpis", today=moscow_today()).iloc[0]
 k1, k2, k3, k4, k5 = st.columns(5)
 k1.metric(ui.tr("mod.kpi.pending"), number(len(queue)), help=ui.tr("mod.kpi.pending_help"))
 k2.metric(ui.tr("mod.kpi.oldest"), hours_text(float(queue["age_hours"].max())) if not queue.empty else "—",
@@ -69,11 +299,9 @@ if queue.empty:
 # ---------------------------------------------------------------- filters
 f1, f2, f3, f4 = st.columns([2, 2, 2, 3])
 types = f1.multiselect(ui.tr("mod.filter.type"), list(entity_names), format_func=entity_names.__getitem__,
-                       placeholder=ui.tr("widget.choose"),
-                       key="mod_f_type")
+                       placeholder=ui.tr("widget.choose"), key="mod_f_type")
 bands = f2.multiselect(ui.tr("mod.filter.age"), list(band_names), format_func=band_names.__getitem__,
-                       placeholder=ui.tr("widget.choose"),
-                       key="mod_f_age")
+                       placeholder=ui.tr("widget.choose"), key="mod_f_age")
 artists = queue.dropna(subset=["artist_id"]).drop_duplicates("artist_id")
 artist_labels = {"": ui.tr("mod.filter.all_artists")}
 artist_labels |= {a: f"{n if isinstance(n, str) and n else '—'} ({a})"
@@ -83,100 +311,47 @@ artist = f3.selectbox(ui.tr("mod.filter.artist"), list(artist_labels), format_fu
 text = f4.text_input(ui.tr("mod.filter.text"), key="mod_f_text")
 shown = moderation.filter_queue(queue, types, bands, artist or None, text)
 st.caption(ui.tr("mod.queue.shown", shown=len(shown), total=len(queue)))
+
+chosen = selection_now()
+shown_refs = moderation.item_refs(shown) if not shown.empty else []
 if shown.empty:
     st.info(ui.tr("mod.queue.none_match"))
+else:
+    view = pd.DataFrame({
+        ui.tr("mod.col.sla"): sla_badges(shown["age_band"]),
+        ui.tr("mod.col.type"): shown["entity"].map(entity_names),
+        ui.tr("mod.col.title"): shown["title"].map(text_or_dash),
+        ui.tr("mod.col.artist"): shown["artist_name"].map(text_or_dash),
+        ui.tr("mod.col.waiting"): shown["age_hours"].map(hours_text),
+        ui.tr("mod.col.created"): moscow_times(shown["created_at"]),
+        ui.tr("mod.col.status"): shown["status"].map(status_text),
+        ui.tr("mod.col.id"): shown["entity_id"].astype(str),
+    })
+    # a new table (no stale ticks) whenever its rows or the selection (from elsewhere) change
+    digest = hashlib.sha1("\n".join(shown_refs).encode("utf-8")).hexdigest()[:12]
+    table_key = f"mod_queue_table_{digest}_{st.session_state.get('mod_sel_version', 0)}"
+    st.session_state["mod_table_refs"] = {table_key: shown_refs}
+    st.dataframe(view, hide_index=True, width="stretch", on_select=functools.partial(on_table_select, table_key),
+                 selection_mode="multi-row", key=table_key,
+                 selection_default={"selection": {"rows": sel.rows_of(chosen, shown_refs)}})
+
+# the same selection through a widget (keyboard users; AppTest cannot tick dataframe rows)
+options = list(dict.fromkeys([*shown_refs, *chosen]))
+st.session_state["mod_pick"] = [ref for ref in chosen if ref in options]
+option_labels = {ref: item_text(ref) for ref in options}  # format_func must not read session state (AppTest)
+st.multiselect(ui.tr("mod.pick"), options, format_func=option_labels.__getitem__, key="mod_pick", on_change=on_pick,
+               placeholder=ui.tr("widget.choose"), help=ui.tr("mod.pick_help"))
+
+bulk = st.session_state.get("mod_bulk_pending")
+if bulk:
+    confirm_bulk(bulk["action"], bulk["items"])
+
+if error:
+    st.error(error)
+
+if not chosen:
+    st.info(ui.tr("mod.select_first"))
     st.stop()
-
-view = pd.DataFrame({
-    ui.tr("mod.col.sla"): sla_badges(shown["age_band"]),
-    ui.tr("mod.col.type"): shown["entity"].map(entity_names),
-    ui.tr("mod.col.title"): shown["title"].fillna("—").astype(str),
-    ui.tr("mod.col.artist"): shown["artist_name"].fillna("—").astype(str),
-    ui.tr("mod.col.waiting"): shown["age_hours"].map(hours_text),
-    ui.tr("mod.col.created"): moscow_times(shown["created_at"]),
-    ui.tr("mod.col.status"): shown["status"].astype(str),
-    ui.tr("mod.col.id"): shown["entity_id"].astype(str),
-})
-event: Any = st.dataframe(view, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
-                          key="mod_queue_table")
-picked_rows: list[int] = list(getattr(getattr(event, "selection", None), "rows", []) or [])
-
-refs = moderation.item_refs(shown)
-labels = dict(zip(refs, moderation.item_labels(shown, entity_names), strict=True))
-# the same choice through a widget (keyboard users, and tests: AppTest cannot tick dataframe rows)
-picked_refs: list[str] = st.multiselect(ui.tr("mod.pick"), refs, format_func=labels.__getitem__, key="mod_pick",
-                                        placeholder=ui.tr("widget.choose"),
-                                        help=ui.tr("mod.pick_help"))
-selected_refs = list(dict.fromkeys([refs[i] for i in picked_rows if 0 <= i < len(refs)] + picked_refs))
-position = {ref: i for i, ref in enumerate(refs)}
-selected = [shown.iloc[position[ref]].to_dict() for ref in selected_refs if ref in position]
-
-
-def as_item(row: dict[str, Any]) -> repository.Item:
-    return repository.Item(str(row["entity"]), str(row["entity_id"]), str(row["source_key"]), str(row["status"]))
-
-
-def conflict_line(o: repository.Outcome) -> str:
-    name = entity_names.get(o.item.entity, o.item.entity)
-    if o.kind == "not_found":
-        return ui.tr("mod.conflict.missing", entity=name, id=o.item.entity_id)
-    if o.decided_by:
-        return ui.tr("mod.conflict.decided", entity=name, id=o.item.entity_id, status=o.current_status,
-                     by=o.decided_by, at=moscow_time(o.decided_at))
-    expected = " / ".join(ui.tr_value("status", s) for s in o.expected) or "—"
-    return ui.tr("mod.conflict.other", entity=name, id=o.item.entity_id,
-                 status=ui.tr_value("status", o.current_status or "unknown"), expected=expected)
-
-
-def run_decision(rows: list[dict[str, Any]], action: str, reason: str | None, note: str | None) -> None:
-    """Apply, remember the outcome for the next run (toast, conflicts, undo), refresh every cached query."""
-    try:
-        outcomes = repository.decide(store, [as_item(r) for r in rows], action, actor, reason=reason, note=note)
-    except repository.ReasonRequired:
-        st.session_state["mod_flash"] = ui.tr("mod.reason_required")
-        return
-    except (repository.ModerationError, StoreError) as exc:
-        st.session_state["mod_flash"] = ui.tr("mod.error", message=str(exc))
-        return
-    applied = [o for o in outcomes if o.applied]
-    st.session_state["mod_flash"] = ui.tr("mod.result", applied=len(applied), conflicts=len(outcomes) - len(applied))
-    st.session_state["mod_conflicts"] = [conflict_line(o) for o in outcomes if not o.applied]
-    st.session_state["mod_last"] = [(o.item.entity, o.item.entity_id, o.item.source_key) for o in applied]
-    st.session_state.pop("mod_pick", None)
-    ui.invalidate()
-
-
-def chosen_reason() -> str | None:
-    options = ["", *[r.code for r in moderation.reasons()], "other"]
-    names = {"": ui.tr("mod.reason.none"), "other": ui.tr("mod.reason.other")}
-    names |= {r.code: r.text(lang) for r in moderation.reasons()}
-    code = st.selectbox(ui.tr("mod.reason"), options, format_func=names.__getitem__, key="mod_reason")
-    free = st.text_input(ui.tr("mod.reason.text"), key="mod_reason_text")
-    if free.strip():
-        return free.strip()
-    if code and code != "other":
-        return names[code]
-    return None
-
-
-def clear_bulk() -> None:
-    st.session_state.pop("mod_bulk_pending", None)
-
-
-@st.dialog(ui.tr("mod.bulk.title"), on_dismiss=clear_bulk)
-def confirm_bulk(action: str, rows: list[dict[str, Any]], reason: str | None, note: str | None) -> None:
-    if action == "approve":
-        st.text(ui.tr("mod.bulk.confirm_approve", n=len(rows)))
-    else:
-        st.text(ui.tr("mod.bulk.confirm_reject", n=len(rows), reason=reason or ""))
-    yes, no = st.columns(2)
-    if yes.button(ui.tr("mod.bulk.yes"), type="primary", key="mod_bulk_yes"):
-        clear_bulk()
-        run_decision(rows, action, reason, note)
-        st.rerun()
-    if no.button(ui.tr("mod.bulk.cancel"), key="mod_bulk_no"):
-        clear_bulk()
-        st.rerun()
 
 
 def preview(row: dict[str, Any]) -> None:
@@ -203,74 +378,30 @@ def preview(row: dict[str, Any]) -> None:
             st.text(url)
 
 
-# ---------------------------------------------------------------- conflicts, undo, preview and actions
-conflicts = st.session_state.get("mod_conflicts") or []
-if conflicts:
-    st.warning(ui.tr("mod.conflicts"))
-    st.dataframe(pd.DataFrame({ui.tr("mod.col.message"): conflicts}), hide_index=True, key="mod_conflict_table")
-
-# a bulk decision waits for its confirmation (kept in session state, so the dialog survives reruns)
-bulk = st.session_state.get("mod_bulk_pending")
-if bulk:
-    in_queue = {ref: i for i, ref in enumerate(moderation.item_refs(queue))}
-    bulk_rows = [queue.iloc[in_queue[ref]].to_dict() for ref in bulk["refs"] if ref in in_queue]
-    if bulk_rows:
-        confirm_bulk(bulk["action"], bulk_rows, bulk["reason"], bulk["note"])
-    else:
-        clear_bulk()
-
-last = st.session_state.get("mod_last") or []
-if last and st.button(ui.tr("mod.undo_last", n=len(last)), key="mod_undo"):
-    undone, failed = 0, []
-    for entity, entity_id, source_key in last:
-        try:
-            out = repository.undo(store, repository.Item(entity, entity_id, source_key), actor)
-        except (repository.ModerationError, StoreError) as exc:
-            failed.append(str(exc))
-            continue
-        undone += int(out.applied)
-        if not out.applied:
-            failed.append(conflict_line(out))
-    st.session_state["mod_flash"] = ui.tr("mod.result", applied=undone, conflicts=len(failed))
-    st.session_state["mod_conflicts"] = failed
-    st.session_state["mod_last"] = []
-    ui.invalidate()
-    st.rerun()
-
-if not selected:
-    st.info(ui.tr("mod.select_first"))
-    st.stop()
-
-left, right = st.columns([3, 2])
-with left:
+position = {ref: i for i, ref in enumerate(refs_all)}
+first = next(iter(chosen))
+left_col, right_col = st.columns([3, 2])
+with left_col:
     st.subheader(ui.tr("mod.preview"))
-    preview(selected[0])
-    if len(selected) > 1:
-        st.caption(ui.tr("mod.preview.more", n=len(selected) - 1))
-with right:
-    reason = chosen_reason()
-    note = st.text_input(ui.tr("mod.note"), key="mod_note").strip() or None
-    if len(selected) == 1:
-        a, r = st.columns(2)
-        if a.button(ui.tr("mod.action.approve"), type="primary", key="mod_approve"):
-            run_decision(selected, "approve", None, note)
-            st.rerun()
-        if r.button(ui.tr("mod.action.reject"), key="mod_reject"):
-            if not reason:
-                st.error(ui.tr("mod.reason_required"))
-            else:
-                run_decision(selected, "reject", reason, note)
-                st.rerun()
+    st.caption(ui.tr("mod.selected", what=count_of(len(chosen), lang, ITEMS)))
+    if first in position:
+        preview(queue.iloc[position[first]].to_dict())
+    if len(chosen) > 1:
+        st.caption(ui.tr("mod.preview.more", n=len(chosen) - 1))
+with right_col:
+    reason_options = ["", *[r.code for r in moderation.reasons()], "other"]
+    reason_names = {"": ui.tr("mod.reason.none"), "other": ui.tr("mod.reason.other")}
+    reason_names |= {r.code: r.text(lang) for r in moderation.reasons()}
+    st.selectbox(ui.tr("mod.reason"), reason_options, format_func=reason_names.__getitem__, key="mod_reason")
+    st.text_input(ui.tr("mod.reason.text"), key="mod_reason_text")
+    st.text_input(ui.tr("mod.note"), key="mod_note")
+    a, r = st.columns(2)
+    if len(chosen) == 1:
+        a.button(ui.tr("mod.action.approve"), type="primary", key="mod_approve", on_click=on_decide,
+                 args=("approve",))
+        r.button(ui.tr("mod.action.reject"), key="mod_reject", on_click=on_decide, args=("reject",))
     else:
-        a, r = st.columns(2)
-        refs_now = [moderation.item_ref(r) for r in selected]
-        if a.button(ui.tr("mod.bulk.approve", n=len(selected)), type="primary", key="mod_bulk_approve"):
-            st.session_state["mod_bulk_pending"] = {"action": "approve", "refs": refs_now, "reason": None, "note": note}
-            st.rerun()
-        if r.button(ui.tr("mod.bulk.reject", n=len(selected)), key="mod_bulk_reject"):
-            if not reason:
-                st.error(ui.tr("mod.reason_required"))
-            else:
-                st.session_state["mod_bulk_pending"] = {"action": "reject", "refs": refs_now, "reason": reason,
-                                                        "note": note}
-                st.rerun()
+        a.button(ui.tr("mod.bulk.approve", n=len(chosen)), type="primary", key="mod_bulk_approve",
+                 on_click=on_decide, args=("approve",))
+        r.button(ui.tr("mod.bulk.reject", n=len(chosen)), key="mod_bulk_reject", on_click=on_decide,
+                 args=("reject",))
