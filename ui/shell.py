@@ -6,6 +6,7 @@ Pages import this module; nothing under ``dashboard/`` imports Streamlit.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -79,8 +80,9 @@ def view_as_picker() -> ident.Identity | None:
         else tr(f"role.{option[0]}")
         for option in options
     }
-    # format_func must not read session state: AppTest calls it outside a script run
-    chosen = st.sidebar.selectbox(tr("shell.view_as"), options, format_func=labels.__getitem__, key="view_as")
+    # format_func must not read session state: AppTest calls it outside a script run. Kept across language switches
+    # and pages (the label changes with the language, which makes Streamlit draw the widget anew); never from a URL.
+    chosen = kept(st.sidebar.selectbox, tr("shell.view_as"), options, key="view_as", format_func=labels.__getitem__)
     role, artist = chosen
     return ident.demo_identity(role, artist, names.get(artist, "") if artist else "")
 
@@ -104,6 +106,37 @@ def lang() -> str:
 
 def tr(key: str, **fmt: object) -> str:
     return t(key, lang(), **fmt)
+
+
+def _remember(key: str) -> None:
+    st.session_state[f"keep_{key}"] = st.session_state.get(key)
+
+
+def _from_url(param: str, options: Sequence[Any]) -> Any:
+    """The option a shared URL names (``?param=value``), or None."""
+    raw = st.query_params.get(param)
+    return next((o for o in options if str(o) == raw), None) if raw is not None else None
+
+
+def kept(widget: Callable[..., Any], label: str, options: Sequence[Any], *, key: str, url: str | None = None,
+         initial: Any = None, **kwargs: Any) -> Any:
+    """A choice widget (selectbox, radio, segmented control) whose value a person keeps: across language switches,
+    page changes and pages that do not show it. The value lives in ``keep_<key>`` (plain session state, which
+    Streamlit never drops); the first time, it comes from the URL's ``?url=…`` (a shared link), else from
+    ``initial``. With ``url``, the current value is written back to the URL, so the address can be shared."""
+    options = list(options)
+    keep = f"keep_{key}"
+    if st.session_state.get(keep) not in options:
+        first = _from_url(url, options) if url else None
+        if first is None and st.session_state.get(key) in options:  # set before the first run (AppTest)
+            first = st.session_state[key]
+        st.session_state[keep] = first if first is not None else (initial if initial in options else options[0])
+    st.session_state[key] = st.session_state[keep]
+    value = widget(label, options, key=key, on_change=_remember, args=(key,), **kwargs)
+    st.session_state[keep] = value
+    if url:
+        st.query_params[url] = str(value)
+    return value
 
 
 def tr_value(prefix: str, value: object) -> str:
@@ -178,8 +211,8 @@ def artist_scope(who: ident.Identity) -> str | None:
         return None
     labels = dict(zip(directory["artist_id"], directory["name"], strict=True))
     shown = {a: f"{name} ({a})" for a, name in labels.items()}
-    return st.sidebar.selectbox(tr("scope.artist_picker"), list(labels), format_func=shown.__getitem__,
-                                key="staff_artist")
+    return kept(st.sidebar.selectbox, tr("scope.artist_picker"), list(labels), key="staff_artist", url="artist",
+                format_func=shown.__getitem__)
 
 
 def data_as_of() -> None:
@@ -231,12 +264,16 @@ def artist_period(today: dt.date) -> Period:
     """The artist pages' period: presets of 7/28/90/365 days or a custom range, ending ``today``."""
     labels: dict[int | str, str] = {d: tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
     labels[am.CUSTOM] = tr("artist.period.custom")
-    choice = st.radio(tr("artist.period"), list(labels), index=list(labels).index(am.DEFAULT_DAYS),
-                      format_func=labels.__getitem__, horizontal=True, key="artist_period",
-                      help=tr("artist.period_help"))
+    # one period for every artist page, kept across pages and languages, and in the URL (?period=28)
+    choice = kept(st.radio, tr("artist.period"), list(labels), key="artist_period", url="period",
+                  initial=am.DEFAULT_DAYS, format_func=labels.__getitem__, horizontal=True,
+                  help=tr("artist.period_help"))
     if choice == am.CUSTOM:
         picked = st.date_input(tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
-                               value=(today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today))
+                               value=kept_range(today))
+        if isinstance(picked, tuple | list) and len(picked) == 2:  # not while the second day is being picked
+            st.session_state["keep_artist_range"] = picked
+            st.query_params["from"], st.query_params["to"] = str(picked[0]), str(picked[1])
         span = date_range(picked)  # a half-picked range is that one day; a cleared one, the default preset
         period = period_between(*span) if span else period_for(am.DEFAULT_DAYS, today)
     else:
@@ -244,6 +281,18 @@ def artist_period(today: dt.date) -> Period:
     st.caption(tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
                   prev_end=period.prev_end))
     return period
+
+
+def kept_range(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The custom range a person picked before (on any artist page), else the URL's ``?from=…&to=…``, else the
+    default period ending ``today``."""
+    kept_value = st.session_state.get("keep_artist_range")
+    if isinstance(kept_value, tuple | list) and len(kept_value) == 2:
+        return kept_value[0], kept_value[1]
+    try:
+        return dt.date.fromisoformat(st.query_params["from"]), dt.date.fromisoformat(st.query_params["to"])
+    except (KeyError, ValueError):
+        return today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today
 
 
 def artist_table(frame: pd.DataFrame, name: str) -> None:

@@ -35,7 +35,9 @@ if ui.section("artist.audience.geography", "artist.audience.geography_help", geo
                                   hovertemplate="%{location}: %{z}<extra></extra>"))
     fig.update_geos(showframe=False, projection_type="natural earth")
     charts.compact(fig, 380)
-    st.plotly_chart(fig, width="stretch", key="chart_map")
+    # the countries' geometry ships with the app (static/topojson/, served by Streamlit's static file serving):
+    # Plotly would otherwise fetch it from its CDN, and the map stays blank without internet access
+    st.plotly_chart(fig, width="stretch", key="chart_map", config={"topojsonURL": charts.TOPOJSON_URL})
     table = countries[["country", "plays", "share"]].copy()
     table["share"] = (table["share"] * 100).round(1)
     ui.artist_table(table.rename(columns={"share": "share_pct"}), "geography")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from typing import Any
+from urllib.parse import urlparse
 
 import pandas as pd
 import streamlit as st
@@ -354,18 +355,27 @@ if not chosen:
     st.stop()
 
 
+def media_hosts(row: dict[str, Any]) -> list[str]:
+    urls = (row.get("image_url"), row.get("audio_url"))
+    return sorted({urlparse(str(u)).netloc for u in urls if moderation.is_web_link(u)})
+
+
 def preview(row: dict[str, Any]) -> None:
+    """The item as text; its cover and audio only when the moderator asks for them: they live on the platform's
+    media host, and the app itself requests nothing from another host."""
     st.text(f"{entity_names[row['entity']]} · {row['entity_id']}")
     st.text(str(row.get("title") or "—"))
     st.text(ui.tr("mod.preview.artist", name=str(row.get("artist_name") or row.get("artist_id") or "—")))
     if isinstance(row.get("description"), str) and row["description"]:
         st.text(row["description"][:2000])
-    image = row.get("image_url")
-    if moderation.is_web_link(image):
-        st.image(str(image), width=320)
-    audio = row.get("audio_url")
-    if moderation.is_web_link(audio):
-        st.audio(str(audio))
+    hosts = media_hosts(row)
+    if hosts and st.toggle(ui.tr("mod.preview.load_media", hosts=", ".join(hosts)), key="mod_media"):
+        image = row.get("image_url")
+        if moderation.is_web_link(image):
+            st.image(str(image), width=320)
+        audio = row.get("audio_url")
+        if moderation.is_web_link(audio):
+            st.audio(str(audio))
     links = ((row.get("video_url"), "mod.preview.open_video"), (row.get("link_url"), "mod.preview.open_link"))
     for url, label in links:
         if not isinstance(url, str) or not url:

@@ -284,8 +284,8 @@ anchor_default = anchor_day(moscow_today(), last_day)
 
 c_preset, c_dates, c_grain = st.columns([2, 2, 3])
 preset_labels = {p: ui.tr(f"revenue.preset.{p}") for p in rv.PRESETS}
-preset = c_preset.selectbox(ui.tr("revenue.preset"), rv.PRESETS, index=rv.PRESETS.index(rv.DEFAULT_PRESET),
-                            format_func=preset_labels.__getitem__, key="rev_preset")
+preset = ui.kept(c_preset.selectbox, ui.tr("revenue.preset"), rv.PRESETS, key="rev_preset", url="period",
+                 initial=rv.DEFAULT_PRESET, format_func=preset_labels.__getitem__)
 if preset == "custom":
     picked = c_dates.date_input(ui.tr("revenue.custom_range"),
                                 value=(anchor_default - dt.timedelta(days=29), anchor_default), key="rev_custom")
@@ -305,6 +305,6 @@ st.caption(ui.tr("revenue.period_caption", start=period.start, end=period.end, d
                  prev_start=period.prev_start, prev_end=period.prev_end))
 
 view_labels = {v: ui.tr(f"revenue.tab.{v}") for v in rv.VIEWS}
-view = st.segmented_control(ui.tr("revenue.view"), rv.VIEWS, default=rv.VIEWS[0], required=True,
-                            format_func=view_labels.__getitem__, key="rev_view", label_visibility="collapsed")
+view = ui.kept(st.segmented_control, ui.tr("revenue.view"), rv.VIEWS, key="rev_view", url="view", required=True,
+               format_func=view_labels.__getitem__, label_visibility="collapsed")
 SHOW_VIEW[view or rv.VIEWS[0]](period, grain)

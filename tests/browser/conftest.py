@@ -1,0 +1,133 @@
+"""The browser suite's setup: one real Streamlit server per session on a temporary tiny demo store, and Debian's
+Chromium driven by Playwright. Every page a test opens is watched: a request to any host but the app's own fails
+the test (``App.foreign_requests``), and so does a Streamlit exception box (checked by ``people.wait_idle``).
+
+The store's content is read once, before the server starts (DuckDB allows one writing process per file), into
+``App.items``/``App.artists``; tests then look only at what the browser shows (tables, CSV downloads).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dashboard.ingest.build import ingest
+from dashboard.store.connect import Store
+from tests.browser.people import App, Item
+from tests.conftest import AS_OF, REPO
+from tests.sql import rows
+
+CHROMIUM = os.environ.get("PROMO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+# every moderated item still pending in the demo store, with a title no other item has (so a person can pick it
+# by its title), oldest first
+PENDING_SQL = """
+WITH items AS (
+  SELECT 'tracks' AS entity, title, user_id, status FROM tracks
+  UNION ALL SELECT 'videos', title, user_id, status FROM videos
+  UNION ALL SELECT 'news', title, user_id, status FROM news
+  UNION ALL SELECT 'concerts', title, user_id, status FROM concerts
+)
+SELECT i.entity, i.title, COALESCE(p.name, i.user_id) AS artist
+FROM items AS i
+LEFT JOIN (SELECT id, MAX(name) AS name FROM profiles GROUP BY id) AS p ON p.id = i.user_id
+WHERE i.status = 'pending' AND i.title IS NOT NULL
+  AND i.title NOT IN (SELECT title FROM items WHERE title IS NOT NULL GROUP BY title HAVING COUNT(*) > 1)
+ORDER BY i.entity, i.title
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _demo_store(folder: Path) -> Store:
+    from dashboard.demo.snapshot import write_demo_snapshot
+
+    snapshot = folder / "demo.ndjson"
+    write_demo_snapshot(snapshot, scale="tiny", seed=7, as_of=AS_OF)
+    store = Store(str(folder / "demo.duckdb"))
+    ingest([snapshot], store, "seed", say=lambda _m: None)
+    return store
+
+
+def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not answer on {url} within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[App]:
+    """A real Streamlit server (``streamlit run app.py``) on a free port, on a temporary tiny demo store."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (make test installs the Debian package 'chromium')")
+    folder = Path(tempfile.mkdtemp(prefix="promo-browser-"))
+    store = _demo_store(folder)
+    items = [Item(entity, title, artist) for entity, title, artist in rows(store, PENDING_SQL)]
+    artists = [(a, n) for a, n in rows(store, "SELECT artist_id, name FROM (" + _known_artists() + ") AS k")]
+    tracks = rows(store, "SELECT t.user_id, t.title FROM tracks AS t WHERE t.title IS NOT NULL ORDER BY 1, 2")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = folder / "streamlit.log"
+    env = {**os.environ, "PROMO_DB": store.name, "PROMO_DEMO_MODE": "1", "PYTHONUNBUFFERED": "1"}
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+             "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(url, server, log)
+        yield App(url=url, items=items, artists=artists, tracks=tracks)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _known_artists() -> str:
+    return "\n".join(line for line in (REPO / "queries" / "known_artists.sql").read_text().splitlines()
+                     if not line.startswith("--"))
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser(chromium: object, app: App) -> Iterator[object]:
+    """The session's Chromium; after the test, no page may have asked any host but the app's own."""
+    app.foreign_requests.clear()
+    yield chromium
+    assert not app.foreign_requests, f"requests to other hosts: {sorted(set(app.foreign_requests))[:10]}"

@@ -1,0 +1,228 @@
+"""What a person does in the app, in the browser: open it as someone, go to a page, pick items, approve, reject,
+undo, switch the language, download a CSV. Each helper waits until the app has finished its run and fails on a
+Streamlit exception box, so a test reads as the flow it checks.
+
+The helpers find widgets by the labels a person sees (Russian by default, English after ``switch_language``), so
+the later browser tests (sign-in, translations) reuse them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pandas as pd
+from playwright.sync_api import Browser, Locator, Page, expect
+
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+LABELS = {  # the few UI texts the helpers click on, per language
+    "ru": {"view_as": "Смотреть как", "pick": "Выбранные элементы", "approve": "Одобрить", "reject": "Отклонить",
+           "reason": "Своя причина", "bulk_approve": "Одобрить выбранные", "bulk_reject": "Отклонить выбранные",
+           "yes": "Да, применить", "undo": "Отменить последнее решение", "csv": "Скачать CSV",
+           "admin": "Администратор", "moderator": "Модератор", "manager": "Менеджер", "artist": "Артист: {name}"},
+    "en": {"view_as": "View as", "pick": "Selected items", "approve": "Approve", "reject": "Reject",
+           "reason": "Your reason", "bulk_approve": "Approve selected", "bulk_reject": "Reject selected",
+           "yes": "Yes, apply", "undo": "Undo the last decision", "csv": "Download CSV",
+           "admin": "Administrator", "moderator": "Moderator", "manager": "Manager", "artist": "Artist: {name}"},
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """A moderated item as a person sees it in the queue."""
+
+    entity: str
+    title: str
+    artist: str
+
+
+@dataclass
+class App:
+    """The running app: its address, what the demo store holds (read before the server started), and the requests
+    any page made to another host."""
+
+    url: str
+    items: list[Item]
+    artists: list[tuple[str, str]]  # (artist_id, name)
+    tracks: list[tuple[str, str]]  # (artist_id, title)
+    foreign_requests: list[str] = field(default_factory=list)
+
+    def pending(self, entity: str, n: int = 1, skip: int = 0) -> list[Item]:
+        """``n`` pending items of one type (each test takes its own, so the tests do not meet)."""
+        found = [i for i in self.items if i.entity == entity][skip:skip + n]
+        assert len(found) == n, f"the demo store has too few pending {entity}"
+        return found
+
+
+_LANGUAGE: dict[Page, str] = {}  # the UI language each page was switched to (Russian by default)
+
+
+def lang_of(page: Page) -> str:
+    return _LANGUAGE.get(page, "ru")
+
+
+def label(page: Page, name: str) -> str:
+    return LABELS[lang_of(page)][name]
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until the app's script run is over; fail on any Streamlit exception box."""
+    page.wait_for_timeout(250)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_timeout(150)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    errors = page.locator("[data-testid=stException]")
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def open_as(browser: Browser, app: App, role: str, artist: str | None = None, path: str = "") -> Page:
+    """A new browser session (its own cookies: another person) on ``path``, viewing as ``role`` (for "artist": the
+    artist named ``artist``). Requests to any other host are recorded in ``app.foreign_requests``."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="ru-RU")
+    page = context.new_page()
+    own = urlparse(app.url).netloc
+
+    def watch(request: Any) -> None:
+        host = urlparse(request.url).netloc
+        if request.url.startswith(("http:", "https:", "ws:", "wss:")) and host != own:
+            app.foreign_requests.append(request.url)
+
+    page.on("request", watch)
+    page.goto(f"{app.url}/{path}")
+    wait_idle(page)
+    view_as(page, role, artist)
+    return page
+
+
+def choose(page: Page, widget: Locator, option: str) -> None:
+    """Pick ``option`` in a select box or multiselect: open it, type, click the option."""
+    widget.locator("input").first.click()
+    widget.locator("input").first.fill(option)
+    page.get_by_role("option").filter(has_text=option).first.click()
+    page.keyboard.press("Escape")  # a multiselect keeps its list open
+    wait_idle(page)
+
+
+def widget(scope: Page | Locator, kind: str, text: str) -> Locator:
+    """The widget (``stSelectbox``, ``stMultiSelect``, ``stTextInput``…) labelled ``text``."""
+    return scope.locator(f"[data-testid={kind}]").filter(has_text=text).first
+
+
+def view_as(page: Page, role: str, artist: str | None = None) -> None:
+    words = LABELS[lang_of(page)]
+    wanted = words["artist"].format(name=artist) if role == "artist" else words[role]
+    box = widget(page.locator("[data-testid=stSidebar]"), "stSelectbox", words["view_as"])
+    if wanted not in box.inner_text():
+        choose(page, box, wanted)
+
+
+def go_to(page: Page, title: str) -> None:
+    """Open a page from the sidebar menu."""
+    page.locator("[data-testid=stSidebar] [data-testid=stPageLink]").filter(has_text=title).first.click()
+    wait_idle(page)
+
+
+def switch_language(page: Page, lang: str) -> None:
+    page.locator("[data-testid=stSidebar]").get_by_role("button", name=lang.upper(), exact=True).click()
+    _LANGUAGE[page] = lang
+    wait_idle(page)
+
+
+def pick_period(page: Page, text: str) -> None:
+    page.locator("[data-testid=stRadio]").get_by_text(text, exact=True).click()
+    wait_idle(page)
+
+
+def select(page: Page, *items: Item) -> None:
+    """Select queue items through the "selected items" box, by title."""
+    for item in items:
+        choose(page, widget(page, "stMultiSelect", label(page, "pick")), item.title)
+
+
+def click(page: Page, name: str, exact: bool = True) -> None:
+    page.get_by_role("button", name=name, exact=exact).click()
+    wait_idle(page)
+
+
+def approve(page: Page, item: Item) -> None:
+    select(page, item)
+    click(page, label(page, "approve"))
+
+
+def type_reason(page: Page, reason: str) -> None:
+    box = widget(page, "stTextInput", label(page, "reason")).locator("input")
+    box.fill(reason)
+    box.press("Enter")
+    wait_idle(page)
+
+
+def reject(page: Page, item: Item, reason: str = "") -> None:
+    """Reject with a free-text reason (an empty one: the app must refuse)."""
+    select(page, item)
+    if reason:
+        type_reason(page, reason)
+    click(page, label(page, "reject"))
+
+
+def open_bulk(page: Page, action: str, *items: Item) -> Locator:
+    """Select the items and press "Approve/Reject selected (n)": the confirmation dialog."""
+    select(page, *items)
+    click(page, f"{label(page, 'bulk_' + action)} ({len(items)})")
+    dialog = page.locator("[role=dialog]")
+    expect(dialog).to_be_visible()
+    return dialog
+
+
+def confirm(page: Page) -> None:
+    page.locator("[role=dialog]").get_by_role("button", name=label(page, "yes")).click()
+    wait_idle(page)
+
+
+def undo(page: Page) -> None:
+    page.get_by_role("button", name=re.compile("^" + re.escape(label(page, "undo")))).click()
+    wait_idle(page)
+
+
+def toast(page: Page) -> str:
+    """The text of the latest toast."""
+    toasts = page.locator("[data-testid=stToast]")
+    expect(toasts.last).to_be_visible()
+    return toasts.last.inner_text()
+
+
+def page_text(page: Page) -> str:
+    return page.locator("[data-testid=stMain]").inner_text()
+
+
+def grid_cells(scope: Page | Locator) -> list[str]:
+    """The texts of the cells of the tables in ``scope`` (the grids' accessible tables, drawn off screen)."""
+    cells = scope.locator("[data-testid=stDataFrame] [role=gridcell]")
+    cells.first.wait_for(state="attached")
+    return [text.strip() for text in cells.all_text_contents()]
+
+
+def download_csv(page: Page, index: int = 0) -> pd.DataFrame:
+    """Press the page's ``index``-th "Download CSV" button and read the file."""
+    with page.expect_download() as caught:
+        page.get_by_role("button", name=label(page, "csv")).nth(index).click()
+    path = caught.value.path()
+    return pd.read_csv(Path(str(path)), encoding="utf-8-sig", keep_default_na=False)
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    out = io.StringIO()
+    frame.to_csv(out, index=False)
+    return out.getvalue()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save a screenshot to ``$PROMO_SCREENSHOTS/<name>.png`` when that folder is set (``make screenshots``)."""
+    folder = os.environ.get("PROMO_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
