@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 STORE ?= data/promo.duckdb
 PORT ?= 8501
 
-.PHONY: run test install postgres demo
+.PHONY: run test install postgres chromium demo screenshots
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,18 @@ postgres:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
+# The browser suite (tests/browser) drives Debian's Chromium with Playwright (which cannot download a browser here);
+# install it when missing, with a colour emoji font so screenshots show emoji.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing Chromium (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
+	fi
+
+# Russian screenshots of the moderation pages into docs/, taken by the browser suite's moderator flow.
+screenshots: $(STAMP) chromium
+	PROMO_SCREENSHOTS=docs $(VENV)/bin/pytest tests/browser/test_moderation.py -k day -q
+
 $(STORE): | $(STAMP)
 	$(PY) -m dashboard demo --scale small --db $(STORE)
 
@@ -32,6 +44,6 @@ demo: $(STAMP)
 run: $(STAMP) $(STORE)
 	PROMO_DB=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
-test: $(STAMP) postgres
+test: $(STAMP) postgres chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest

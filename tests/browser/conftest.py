@@ -82,6 +82,8 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path, timeout:
 def app() -> Iterator[App]:
     """A real Streamlit server (``streamlit run app.py``) on a free port, on a temporary tiny demo store."""
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"no Chromium at {CHROMIUM}: make test installs the Debian package 'chromium'")
         pytest.skip(f"no Chromium at {CHROMIUM} (make test installs the Debian package 'chromium')")
     folder = Path(tempfile.mkdtemp(prefix="promo-browser-"))
     store = _demo_store(folder)

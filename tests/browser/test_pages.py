@@ -1,0 +1,80 @@
+"""Artists, language and managers in Chromium: every page opens with the right data, a language switch keeps what
+a person chose, every revenue view opens and its CSV parses. (No request to another host: the ``browser`` fixture.)"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, expect
+
+from tests.browser.people import (
+    App,
+    download_csv,
+    go_to,
+    grid_cells,
+    open_as,
+    pick_period,
+    switch_language,
+    view_as,
+    wait_idle,
+)
+
+ARTIST_PAGES = ("Мой обзор", "Треки", "Аудитория", "Концерты", "Фанаты и деньги", "Продвижение")
+REVENUE_VIEWS = ("Итоги", "По источникам", "Способы оплаты и провайдеры", "Валюты", "Подписки", "Экономика коинов",
+                 "Артисты")
+
+
+def busiest_artist(app: App) -> tuple[str, str, set[str], set[str]]:
+    """The artist with the most tracks: id, name, their track titles, and titles only other artists have."""
+    counts: dict[str, int] = {}
+    for artist_id, _title in app.tracks:
+        counts[artist_id] = counts.get(artist_id, 0) + 1
+    artist_id = max(counts, key=lambda a: (counts[a], a))
+    name = dict(app.artists)[artist_id]
+    own = {t for a, t in app.tracks if a == artist_id}
+    return artist_id, name, own, {t for a, t in app.tracks if a != artist_id} - own
+
+
+def test_an_artist_sees_every_page_with_their_own_data(browser: Browser, app: App) -> None:
+    _artist_id, name, own, others = busiest_artist(app)
+    page = open_as(browser, app, "artist", name)
+    menu = page.locator("[data-testid=stSidebar]").inner_text()
+    assert "Очередь модерации" not in menu and "Выручка" not in menu
+    for title in ARTIST_PAGES:
+        go_to(page, title)
+        expect(page.locator("h1").filter(has_text=title).first).to_be_visible()
+    go_to(page, "Треки")
+    cells = set(grid_cells(page))
+    assert own & cells and not others & cells
+    go_to(page, "Аудитория")
+    expect(page.locator(".js-plotly-plot .choroplethlayer path").first).to_be_attached(timeout=20_000)
+
+
+def test_a_language_switch_keeps_identity_page_and_period(browser: Browser, app: App) -> None:
+    _artist_id, name, _own, _others = busiest_artist(app)
+    page = open_as(browser, app, "artist", name)
+    go_to(page, "Аудитория")
+    pick_period(page, "90 дн.")
+    assert "period=90" in page.url
+    switch_language(page, "en")
+    expect(page.locator("h1").filter(has_text="Audience")).to_be_visible()
+    sidebar = page.locator("[data-testid=stSidebar]")
+    expect(sidebar.get_by_role("combobox", name="View as")).to_match_aria_snapshot(
+        f'- combobox "View as": "Artist: {name}"')
+    expect(page.get_by_role("radio", name="90 days")).to_be_checked()
+    go_to(page, "Tracks")  # the period is shared by the artist pages
+    expect(page.get_by_role("radio", name="90 days")).to_be_checked()
+    # staff share links with the artist in them; an artist's own links never carry one
+    assert "artist=" not in page.url
+    view_as(page, "admin")
+    go_to(page, "Tracks")
+    assert "artist=" in page.url and "period=90" in page.url
+
+
+def test_a_manager_opens_every_revenue_view_and_a_csv_parses(browser: Browser, app: App) -> None:
+    page = open_as(browser, app, "manager")
+    go_to(page, "Выручка")
+    for view in REVENUE_VIEWS:
+        page.get_by_role("radio", name=view, exact=True).click()
+        wait_idle(page)
+        assert "view=" in page.url and "period=" in page.url  # a link to this view and period can be shared
+        table = download_csv(page)
+        assert len(table.columns) >= 2

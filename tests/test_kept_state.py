@@ -1,0 +1,38 @@
+"""State a person keeps (ui.shell.kept), with AppTest: "view as" survives a language switch, and a URL never
+widens an artist's scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.ingest.build import ingest
+from dashboard.store.connect import Store
+from tests.apptest import open_page
+from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(str(tmp_path / "s.duckdb"))
+    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
+    return s
+
+
+def test_language_switch_keeps_view_as(store: Store) -> None:
+    at = open_page(store, "ui/views/moderation_log.py", role="moderator", lang="ru")
+    at.button_group(key="lang_switch").set_value("en").run()
+    assert not at.exception, at.exception
+    assert at.session_state["lang"] == "en"
+    assert at.selectbox(key="view_as").value == ("moderator", None)
+    assert at.title[0].value == "Audit log"
+
+
+def test_a_url_never_widens_an_artists_scope(store: Store) -> None:
+    at = open_page(store, "ui/views/artist_tracks.py", role="artist", artist_id=ARTIST, lang="en")
+    at.query_params["artist"] = "someone-else"
+    at.run()
+    assert not at.exception, at.exception
+    assert not [s for s in at.selectbox if s.key == "staff_artist"]  # an artist has no artist picker
+    assert at.session_state["identity"].artist_id == ARTIST
