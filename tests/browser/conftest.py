@@ -132,4 +132,7 @@ def browser(chromium: object, app: App) -> Iterator[object]:
     """The session's Chromium; after the test, no page may have asked any host but the app's own."""
     app.foreign_requests.clear()
     yield chromium
+    for context in app.sessions:  # each person's session ends with the test (the server lets it go)
+        context.close()
+    app.sessions.clear()
     assert not app.foreign_requests, f"requests to other hosts: {sorted(set(app.foreign_requests))[:10]}"

@@ -51,6 +51,7 @@ class App:
     artists: list[tuple[str, str]]  # (artist_id, name)
     tracks: list[tuple[str, str]]  # (artist_id, title)
     foreign_requests: list[str] = field(default_factory=list)
+    sessions: list[Any] = field(default_factory=list)  # the browser contexts the current test opened
 
     def pending(self, entity: str, n: int = 1, skip: int = 0) -> list[Item]:
         """``n`` pending items of one type (each test takes its own, so the tests do not meet)."""
@@ -84,6 +85,7 @@ def open_as(browser: Browser, app: App, role: str, artist: str | None = None, pa
     """A new browser session (its own cookies: another person) on ``path``, viewing as ``role`` (for "artist": the
     artist named ``artist``). Requests to any other host are recorded in ``app.foreign_requests``."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="ru-RU")
+    app.sessions.append(context)
     page = context.new_page()
     own = urlparse(app.url).netloc
 
