@@ -23,6 +23,7 @@ import pytest
 
 from dashboard.ingest.build import ingest
 from dashboard.store.connect import Store
+from dashboard.store.queries import run_query
 from tests.browser.people import App, Item
 from tests.conftest import AS_OF, REPO
 from tests.sql import rows
@@ -88,7 +89,8 @@ def app() -> Iterator[App]:
     folder = Path(tempfile.mkdtemp(prefix="promo-browser-"))
     store = _demo_store(folder)
     items = [Item(entity, title, artist) for entity, title, artist in rows(store, PENDING_SQL)]
-    artists = [(a, n) for a, n in rows(store, "SELECT artist_id, name FROM (" + _known_artists() + ") AS k")]
+    directory = run_query(store, "known_artists")
+    artists = list(zip(directory["artist_id"], directory["name"], strict=True))
     tracks = rows(store, "SELECT t.user_id, t.title FROM tracks AS t WHERE t.title IS NOT NULL ORDER BY 1, 2")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -110,11 +112,6 @@ def app() -> Iterator[App]:
         except subprocess.TimeoutExpired:
             server.kill()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _known_artists() -> str:
-    return "\n".join(line for line in (REPO / "queries" / "known_artists.sql").read_text().splitlines()
-                     if not line.startswith("--"))
 
 
 @pytest.fixture(scope="session")

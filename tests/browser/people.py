@@ -225,5 +225,6 @@ def screenshot(page: Page, name: str) -> None:
     """Save a screenshot to ``$PROMO_SCREENSHOTS/<name>.png`` when that folder is set (``make screenshots``)."""
     folder = os.environ.get("PROMO_SCREENSHOTS")
     if folder:
+        page.wait_for_timeout(1500)  # widgets draw after the run ends
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"))
