@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import sqlalchemy as sa
 
+from dashboard.health.cli import record_after_ingest
 from dashboard.ingest.layout import LayoutError
 from dashboard.ingest.readers import InputError
 from dashboard.store.connect import StoreError, describe_connect_error, resolve_store
@@ -33,6 +34,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     result = ingest([Path(f) for f in args.files], store, args.layout, say=lambda m: print(m, file=sys.stderr))
     for line in result.summary_lines():
         print(line)
+    record_after_ingest(store)
     return 0
 
 
@@ -43,11 +45,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     store = resolve_store(args.db)
     out = Path(args.out) if args.out else Path("data") / f"demo-{args.scale}-{args.seed}.ndjson"
     out.parent.mkdir(parents=True, exist_ok=True)
-    manifest = write_demo_snapshot(out, scale=args.scale, seed=args.seed, as_of=args.as_of)
+    manifest = write_demo_snapshot(out, scale=args.scale, seed=args.seed, as_of=args.as_of, clean=args.clean)
     print(f"demo snapshot: {out} ({manifest.get('total_keys', 0):,} keys, scale {args.scale}, seed {args.seed})")
     result = ingest([out], store, "seed", say=lambda m: print(m, file=sys.stderr))
     for line in result.summary_lines():
         print(line)
+    record_after_ingest(store)
     return 0
 
 
@@ -69,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", help="snapshot file to write (.ndjson, .json, .csv, .parquet, maybe .gz)")
     demo.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="last day of the data (default: today)")
     demo.add_argument("--db")
+    demo.add_argument("--clean", action="store_true", help="plant no inconsistencies (for the data health checks)")
     demo.set_defaults(run=cmd_demo)
 
     from dashboard.bench.commands import add_bench_parser
@@ -77,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dashboard.moderation.cli import add_moderation_parsers
 
     add_moderation_parsers(sub)
+    from dashboard.health.cli import add_check_parser
+
+    add_check_parser(sub)
     return p
 
 

@@ -32,7 +32,9 @@ purchases name ``payment`` and the payment id; refunds give coins back for rejec
 Planted inconsistencies (listed in the manifest under ``inconsistencies``): ``coin_balance_drift`` (balance
 differs from the sum of the user's coin transactions), ``dangling_list_ids`` (ids in list keys with no record,
 including ``banners:active:list``) and ``unread_drift`` (``notifications:{u}:unread`` differs from the unread
-items in the list).
+items in the list). With ``clean=True`` (``demo --clean``) nothing is planted: the generator draws exactly the same
+random numbers, so the clean snapshot is the planted one with every planted case repaired, and the manifest's
+``inconsistencies`` lists are empty.
 """
 
 from __future__ import annotations
@@ -161,6 +163,7 @@ class Context:
     fan_ids: list[str]
     fan_names: list[str]
     staff_ids: list[str]
+    clean: bool = False  # plant no inconsistencies (the same random draws, the planted values not applied)
     promoted_concerts: list[str] = field(default_factory=list)
     promoted_news: list[str] = field(default_factory=list)
     active_banners: list[str] = field(default_factory=list)
@@ -177,14 +180,14 @@ def expected_artists(scale: str) -> int:
     return max(MIN_ARTISTS, round(SCALES[scale] / KEYS_PER_ARTIST))
 
 
-def build_context(scale: str, seed: int, as_of: date) -> Context:
+def build_context(scale: str, seed: int, as_of: date, clean: bool = False) -> Context:
     rng = random.Random(seed)
     artists = expected_artists(scale)
     first_day = as_of - timedelta(days=HISTORY_DAYS - 1)
     ctx = Context(
         rng=rng, as_of=as_of, snapshot_at=datetime.combine(as_of, time(0), MOSCOW), first_day=first_day,
         days=[(first_day + timedelta(days=i)).isoformat() for i in range(HISTORY_DAYS)],
-        artist_ids=[], fan_ids=[], fan_names=[], staff_ids=[])
+        artist_ids=[], fan_ids=[], fan_names=[], staff_ids=[], clean=clean)
     ctx.fan_ids = [new_id(ctx) for _ in range(max(3, artists * 2 // 5))]
     ctx.fan_names = [person_name(ctx) for _ in ctx.fan_ids]
     ctx.staff_ids = [new_id(ctx) for _ in range(max(3, artists // 150))]
@@ -327,8 +330,10 @@ def id_list(ctx: Context, key: str, ids: list[str], dangling: bool) -> Record:
     items = list(ids)
     if dangling:
         ghost = new_id(ctx)
-        items.insert(ctx.rng.randrange(len(items) + 1), ghost)
-        ctx.drift["dangling_list_ids"].append({"list_key": key, "item_id": ghost})
+        position = ctx.rng.randrange(len(items) + 1)
+        if not ctx.clean:
+            items.insert(position, ghost)
+            ctx.drift["dangling_list_ids"].append({"list_key": key, "item_id": ghost})
     return key, items
 
 
@@ -818,8 +823,10 @@ def coin_records(ctx: Context, uid: str, joined: datetime, coin_tx: list[dict[st
     spent = -sum(e["amount"] for e in ledger if e["amount"] < 0)
     reported = balance
     if force_drift or ctx.rng.random() < 0.03:
-        reported = balance + ctx.rng.choice((-1, 1)) * ctx.rng.randint(10, 500)
-        ctx.drift["coin_balance_drift"].append({"user_id": uid, "balance": reported, "tx_sum": balance})
+        drifted = balance + ctx.rng.choice((-1, 1)) * ctx.rng.randint(10, 500)
+        if not ctx.clean:
+            reported = drifted
+            ctx.drift["coin_balance_drift"].append({"user_id": uid, "balance": reported, "tx_sum": balance})
     yield f"coins:{uid}:balance", {"user_id": uid, "balance": reported, "lifetime_earned": earned,
                                    "lifetime_spent": spent, "updated_at": max(e["created_at"] for e in ledger)}
     yield f"coins:{uid}:transactions", ledger
@@ -858,8 +865,10 @@ def notification_records(ctx: Context, uid: str, force_drift: bool) -> Iterator[
     unread = sum(1 for n in items if not n["is_read"])
     counter = unread
     if force_drift or ctx.rng.random() < 0.03:
-        counter = unread + ctx.rng.randint(1, 5) if unread == 0 or ctx.rng.random() < 0.6 else unread - 1
-        ctx.drift["unread_drift"].append({"user_id": uid, "counter": counter, "actual": unread})
+        drifted = unread + ctx.rng.randint(1, 5) if unread == 0 or ctx.rng.random() < 0.6 else unread - 1
+        if not ctx.clean:
+            counter = drifted
+            ctx.drift["unread_drift"].append({"user_id": uid, "counter": counter, "actual": unread})
     yield f"notifications:{uid}:list", items
     yield f"notifications:{uid}:unread", counter
 
@@ -1160,7 +1169,7 @@ def counted(records: Iterable[Record], counts: Counter[str]) -> Iterator[Record]
 def build_manifest(ctx: Context, scale: str, seed: int, out: Path, fmt: str, gzipped: bool,
                    counts: Counter[str]) -> dict[str, Any]:
     return {
-        "generator": "dashboard.demo", "layout": "seed", "scale": scale, "seed": seed,
+        "generator": "dashboard.demo", "layout": "seed", "scale": scale, "seed": seed, "clean": ctx.clean,
         "as_of": ctx.as_of.isoformat(), "snapshot_at": ts(ctx.snapshot_at),
         "history": {"first_date": ctx.days[0], "last_date": ctx.days[-1]},
         "file": out.name, "format": fmt, "gzip": gzipped, "total_keys": sum(counts.values()),
@@ -1176,14 +1185,15 @@ def build_manifest(ctx: Context, scale: str, seed: int, out: Path, fmt: str, gzi
     }
 
 
-def write_demo_snapshot(out: Path, scale: str = "small", seed: int = 42, as_of: date | None = None) -> dict:
+def write_demo_snapshot(out: Path, scale: str = "small", seed: int = 42, as_of: date | None = None,
+                        clean: bool = False) -> dict:
     """Write the snapshot to `out`; format chosen by extension: .ndjson, .json (one JSON array), .csv (header
     key,value; value is JSON text), .parquet (columns key TEXT, value TEXT holding JSON); any of these + .gz is
     gzip-compressed (for parquet: a gzip of the parquet file). Also writes `<out>.manifest.json`. Returns the
-    manifest dict."""
+    manifest dict. ``clean`` plants no inconsistencies (see the module docstring)."""
     out = Path(out)
     fmt, gzipped = snapshot_format(out)
-    ctx = build_context(scale, seed, as_of or moscow_today())
+    ctx = build_context(scale, seed, as_of or moscow_today(), clean)
     out.parent.mkdir(parents=True, exist_ok=True)
     counts: Counter[str] = Counter()
     WRITERS[fmt](out, counted(iter_snapshot(ctx, SCALES[scale]), counts), gzipped)

@@ -423,6 +423,8 @@ DURABLE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     # every KV key a logged action changed (for export-changes)
     "kv_changes": (("log_id", "TEXT"), ("at", "TIMESTAMPTZ"), ("key", "TEXT")),
+    # data health: each check's count per ingest run (written by dashboard.health), for "change since the last run"
+    "health_counts": (("run_id", "TEXT"), ("check_name", "TEXT"), ("found", "BIGINT"), ("recorded_at", "TIMESTAMPTZ")),
 }
 
 SOURCE_KEY = "source_key"

@@ -1,0 +1,131 @@
+"""The checks' affected records in words, for the page and its CSV: who, what is wrong, by how much, which KV keys,
+and the fix. No Streamlit; numbers in the Russian format (``1 250``) via ``dashboard.i18n.formatting``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from dashboard.i18n.formatting import money, number
+from dashboard.i18n.translations import t
+
+COLUMNS = ("artist", "problem", "by", "keys", "fix")
+HIDDEN = ("current_value", "double_encoded")  # fix-proposal plumbing, not for people
+
+
+def _v(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _text(value: Any) -> str:
+    value = _v(value)
+    return "—" if value is None else str(value)
+
+
+def signed(value: Any) -> str:
+    """A difference with its sign: +1 250, −40, 0."""
+    value = _v(value)
+    if value is None:
+        return "—"
+    return ("+" if value > 0 else "−" if value < 0 else "") + number(abs(value))
+
+
+def _keys(key: Any, other: Any = None, others: int = 1, lang: str = "ru") -> str:
+    parts = [_text(key)]
+    if _v(other) is not None:
+        parts.append(t("health.more_keys", lang, kv=_text(other), more=others - 1) if others > 1 else _text(other))
+    return ", ".join(parts)
+
+
+Row = Any
+Describer = Callable[[Row, str], tuple[str, str, str, str]]  # problem, by, keys, fix
+
+
+def _coin(row: Row, lang: str) -> tuple[str, str, str, str]:
+    problems, fixes = [], []
+    scalar = not str(_v(row.current_value) or "").lstrip().startswith("{")  # e.g. deployed coins:balance:{u}
+    if _v(row.balance) is None or row.balance != row.tx_sum:
+        problems.append(t("health.problem.balance", lang, recorded=number(row.balance), computed=number(row.tx_sum)))
+        fixes.append(t("health.fix.set_value", lang, kv=row.kv_key, value=number(row.tx_sum)) if scalar else
+                     t("health.fix.set_field", lang, kv=row.kv_key, field="balance", value=number(row.tx_sum)))
+    for field, computed in (("lifetime_earned", row.tx_earned), ("lifetime_spent", row.tx_spent)):
+        recorded = _v(getattr(row, field))
+        if recorded is not None and recorded != computed:
+            problems.append(t(f"health.problem.{field}", lang, recorded=number(recorded), computed=number(computed)))
+            fixes.append(t("health.fix.set_field", lang, kv=row.kv_key, field=field, value=number(computed)))
+    return "; ".join(problems), signed(row.difference), _keys(row.kv_key, row.tx_key, int(row.tx_keys), lang), \
+        "; ".join(fixes)
+
+
+def _dangling(row: Row, lang: str) -> tuple[str, str, str, str]:
+    return (t("health.problem.dangling", lang, item=_text(row.item_id), target=row.target), "1",
+            _text(row.kv_key), t("health.fix.remove_id", lang, item=_text(row.item_id), kv=row.kv_key))
+
+
+def _unread(row: Row, lang: str) -> tuple[str, str, str, str]:
+    return (t("health.problem.unread", lang, counter=number(row.counter), unread=number(row.unread)),
+            signed(row.difference), _keys(row.kv_key, row.related_key, 1, lang),
+            t("health.fix.set_value", lang, kv=row.kv_key, value=number(row.unread)))
+
+
+def _orphan_analytics(row: Row, lang: str) -> tuple[str, str, str, str]:
+    kind = t(f"health.kind.{row.kind}", lang)
+    return (t(f"health.problem.orphan_{row.kind}", lang, parent=_text(row.parent_id)), "—", _text(row.kv_key),
+            t("health.fix.orphan_analytics", lang, kv=row.kv_key, kind=kind, parent=_text(row.parent_id)))
+
+
+def _orphan_message(row: Row, lang: str) -> tuple[str, str, str, str]:
+    return (t("health.problem.orphan_message", lang, item=_text(row.item_id), parent=_text(row.parent_id)), "—",
+            _text(row.kv_key), t("health.fix.orphan_message", lang, kv=row.kv_key, parent=_text(row.parent_id)))
+
+
+def _orphan_donation(row: Row, lang: str) -> tuple[str, str, str, str]:
+    amount = money(_v(row.amount), _v(row.currency))
+    return (t("health.problem.orphan_donation", lang, item=_text(row.item_id), amount=amount,
+              artist=_text(row.artist_id)), amount, _text(row.kv_key),
+            t("health.fix.orphan_donation", lang, kv=row.kv_key))
+
+
+def _guest_payment(row: Row, lang: str) -> tuple[str, str, str, str]:
+    amount = money(_v(row.amount), _v(row.currency))
+    return (t("health.problem.guest_payment", lang, item=_text(row.item_id), amount=amount, type=_text(row.type),
+              status=_text(row.status)), amount, _text(row.kv_key),
+            t("health.fix.guest_payment", lang, item=_text(row.item_id)))
+
+
+def _missing(row: Row, lang: str) -> tuple[str, str, str, str]:
+    return (t("health.problem.missing", lang, table=row.table_name, field=row.field, item=_text(row.item_id)), "—",
+            _text(row.kv_key), t("health.fix.missing", lang, field=row.field, kv=row.kv_key))
+
+
+DESCRIBERS: dict[str, Describer] = {
+    "coin_balance_drift": _coin,
+    "dangling_list_ids": _dangling,
+    "unread_counter_drift": _unread,
+    "orphan_analytics": _orphan_analytics,
+    "orphan_messages": _orphan_message,
+    "orphan_donations": _orphan_donation,
+    "guest_payments": _guest_payment,
+    "missing_required_fields": _missing,
+}
+
+
+def describe(name: str, frame: pd.DataFrame, lang: str, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per affected record: artist (display name, else id), problem, by, keys, fix (all text)."""
+    names = names or {}
+    rows = []
+    for row in frame.itertuples(index=False):
+        owner = _v(row.artist_id)
+        rows.append((names.get(owner, owner) if owner is not None else "—", *DESCRIBERS[name](row, lang)))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def export_frame(name: str, frame: pd.DataFrame, lang: str, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The CSV: the described columns (headers in ``lang``) followed by the query's own columns."""
+    described = describe(name, frame, lang, names).rename(columns=lambda c: t(f"health.col.{c}", lang))
+    raw = frame.drop(columns=[c for c in HIDDEN if c in frame.columns]).reset_index(drop=True)
+    return pd.concat([described, raw], axis=1)

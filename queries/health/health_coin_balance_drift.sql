@@ -1,0 +1,41 @@
+-- Returns: one row per coin balance that disagrees with the user's coin transactions: the balance against the sum of
+--          all transaction amounts, and (where the balance record keeps them) lifetime_earned against the sum of
+--          the positive amounts and lifetime_spent against the sum of the negative ones (as a positive number).
+--          artist_id (the user), kv_key (the balance key), tx_key / tx_keys (a transaction key and how many keys
+--          hold the user's transactions), the recorded and the computed values, difference (balance - tx_sum),
+--          current_value (the balance key's JSON as text) and double_encoded (1 when the platform stored it as a
+--          JSON string holding JSON), for the fix proposal.
+-- Params: none
+WITH tx AS (
+    SELECT user_id,
+           CAST(SUM(amount) AS BIGINT) AS tx_sum,
+           CAST(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS BIGINT) AS tx_earned,
+           CAST(SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END) AS BIGINT) AS tx_spent,
+           MIN(source_key) AS tx_key,
+           COUNT(DISTINCT source_key) AS tx_keys
+    FROM coins_transactions
+    WHERE user_id IS NOT NULL AND amount IS NOT NULL
+    GROUP BY user_id
+)
+SELECT b.user_id AS artist_id,
+       b.source_key AS kv_key,
+       t.tx_key,
+       COALESCE(t.tx_keys, 0) AS tx_keys,
+       b.balance,
+       COALESCE(t.tx_sum, 0) AS tx_sum,
+       b.balance - COALESCE(t.tx_sum, 0) AS difference,
+       b.lifetime_earned,
+       COALESCE(t.tx_earned, 0) AS tx_earned,
+       b.lifetime_spent,
+       COALESCE(t.tx_spent, 0) AS tx_spent,
+       CAST(s.value AS TEXT) AS current_value,
+       CASE WHEN d.key IS NULL THEN 0 ELSE 1 END AS double_encoded
+FROM coins_balance AS b
+LEFT JOIN tx AS t ON t.user_id = b.user_id
+LEFT JOIN kv_store AS s ON s.key = b.source_key
+LEFT JOIN kv_double_encoded AS d ON d.key = b.source_key
+WHERE b.balance IS NULL
+   OR b.balance <> COALESCE(t.tx_sum, 0)
+   OR (b.lifetime_earned IS NOT NULL AND b.lifetime_earned <> COALESCE(t.tx_earned, 0))
+   OR (b.lifetime_spent IS NOT NULL AND b.lifetime_spent <> COALESCE(t.tx_spent, 0))
+ORDER BY b.user_id, b.source_key
