@@ -1,0 +1,198 @@
+"""Data health (issue 14): planted inconsistencies found exactly on both engines, none on a clean demo, the deployed
+fixture's known cases named, fix proposals that repair what they target, the check command and the page."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboard.cli import main
+from dashboard.demo.snapshot import write_demo_snapshot
+from dashboard.health.checks import CHECKS, counts, run_checks
+from dashboard.health.fixes import fix_operations
+from dashboard.i18n.formatting import number
+from dashboard.ingest.build import ingest
+from dashboard.moderation.export_changes import apply_changes
+from dashboard.store.connect import Store
+from tests.apptest import open_page
+from tests.conftest import AS_OF, REPO, StoreFactory
+
+NAMES = {"coin_balance_drift", "dangling_list_ids", "unread_counter_drift", "orphan_analytics", "orphan_messages",
+         "guest_payments", "missing_required_fields"}
+FIXABLE = ("coin_balance_drift", "dangling_list_ids", "unread_counter_drift")
+GUEST_PAYMENT = "payments:null:tx:00000000-0000-4000-8000-000000000008"
+ORPHAN_MESSAGES = ["ticket_message:TKT-1769526000193:1769526000197-hovmlwdg6",
+                   "ticket_message:TKT-1769526000193:1769526000199-tzyiicrnk"]
+ORPHAN_ANALYTICS = "analytics:b81d4e77-2c3a-4f1e-a9d0-6e5c4b3a2f10:track:1769137200062-wcwtfkeh2"
+
+
+def manifest_of(snapshot: Path) -> dict[str, Any]:
+    return json.loads(Path(f"{snapshot}.manifest.json").read_text(encoding="utf-8"))
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def write_records(path: Path, records: list[dict[str, Any]]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def clean_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The conftest demo (small, seed 7) generated clean: the same data with nothing planted."""
+    out = tmp_path_factory.mktemp("clean") / "clean.ndjson"
+    write_demo_snapshot(out, scale="small", seed=7, as_of=AS_OF, clean=True)
+    return out
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_every_planted_inconsistency_is_found_exactly(engine: str, demo_stores: dict[str, Store],
+                                                      demo_snapshot: Path) -> None:
+    planted = manifest_of(demo_snapshot)["inconsistencies"]
+    results = run_checks(demo_stores[engine])
+    assert planted["coin_balance_drift"] and planted["dangling_list_ids"] and planted["unread_drift"]
+
+    coins = results["coin_balance_drift"]
+    assert sorted(zip(coins["artist_id"], coins["balance"].astype(int), coins["tx_sum"].astype(int), strict=True)) \
+        == sorted((p["user_id"], p["balance"], p["tx_sum"]) for p in planted["coin_balance_drift"])
+    assert list(coins["difference"].astype(int)) == list(coins["balance"].astype(int) - coins["tx_sum"].astype(int))
+
+    dangling = results["dangling_list_ids"]
+    assert sorted(zip(dangling["kv_key"], dangling["item_id"], strict=True)) == \
+        sorted((p["list_key"], p["item_id"]) for p in planted["dangling_list_ids"])
+    assert "banners:active:list" in set(dangling["kv_key"])
+
+    unread = results["unread_counter_drift"]
+    assert sorted(zip(unread["artist_id"], unread["counter"].astype(int), unread["unread"].astype(int), strict=True)) \
+        == sorted((p["user_id"], p["counter"], p["actual"]) for p in planted["unread_drift"])
+
+    # nothing else is planted, so nothing else is found
+    assert {n: c for n, c in counts(results).items() if n not in FIXABLE} == {n: 0 for n in counts(results)
+                                                                             if n not in FIXABLE}
+
+
+def test_a_clean_demo_gives_zero_on_every_check(clean_snapshot: Path, new_store: StoreFactory) -> None:
+    assert manifest_of(clean_snapshot)["clean"] is True
+    assert not any(manifest_of(clean_snapshot)["inconsistencies"].values())
+    store = new_store()
+    ingest([clean_snapshot], store, "seed", say=lambda _m: None)
+    assert counts(run_checks(store)) == {c.name: 0 for c in CHECKS}
+
+
+def test_clean_demo_is_the_planted_one_without_the_plants(clean_snapshot: Path, demo_snapshot: Path) -> None:
+    planted, clean = read_records(demo_snapshot), read_records(clean_snapshot)
+    assert [r["key"] for r in planted] == [r["key"] for r in clean]
+    differing = {p["key"] for p, c in zip(planted, clean, strict=True) if p["value"] != c["value"]}
+    drift = manifest_of(demo_snapshot)["inconsistencies"]
+    assert differing == ({f"coins:{p['user_id']}:balance" for p in drift["coin_balance_drift"]}
+                         | {p["list_key"] for p in drift["dangling_list_ids"]}
+                         | {f"notifications:{p['user_id']}:unread" for p in drift["unread_drift"]})
+
+
+def test_deployed_fixture_cases_are_found_and_named(fixture_snapshot: Path, new_store: StoreFactory) -> None:
+    store = new_store()
+    ingest([fixture_snapshot], store, "deployed", say=lambda _m: None)
+    results = run_checks(store)
+    assert list(results["guest_payments"]["kv_key"]) == [GUEST_PAYMENT]
+    assert list(results["orphan_messages"]["kv_key"]) == ORPHAN_MESSAGES
+    assert set(results["orphan_messages"]["parent_id"]) == {"TKT-1769526000193"}
+    assert list(results["orphan_analytics"]["kv_key"]) == [ORPHAN_ANALYTICS]
+    assert list(results["orphan_analytics"]["parent_id"]) == ["1769137200062-wcwtfkeh2"]
+    # the deployed balances ("430", a string) equal their coins:tx:* rows; the user_* lists point at real records
+    assert counts(results)["coin_balance_drift"] == 0 and counts(results)["dangling_list_ids"] == 0
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_fixes_applied_and_reingested_make_their_checks_zero(engine: str, demo_stores: dict[str, Store],
+                                                             demo_snapshot: Path, clean_snapshot: Path,
+                                                             new_store: StoreFactory, tmp_path: Path) -> None:
+    fixes = tmp_path / "fixes.ndjson"
+    assert main(["check", "--db", demo_stores[engine].name, "--json", "--fixes", str(fixes)]) == 0
+    ops = read_records(fixes)
+    assert ops and all(op["op"] == "set" for op in ops)
+    assert len({op["key"] for op in ops}) == len(ops)
+    # the repaired values are exactly those of the clean demo (which has the same data without the plants)
+    clean = {r["key"]: r["value"] for r in read_records(clean_snapshot)}
+    assert all(op["value"] == clean[op["key"]] for op in ops)
+
+    snapshot = read_records(demo_snapshot)
+    for name in FIXABLE:  # each check's operations alone make that check drop to zero
+        own = fix_operations({name: run_checks(demo_stores[engine])[name]})
+        assert own and all(op in ops for op in own)
+        fixed = tmp_path / f"fixed-{name}.ndjson"
+        write_records(fixed, apply_changes(snapshot, own))
+        store = new_store()
+        ingest([fixed], store, "seed", say=lambda _m: None)
+        after = counts(run_checks(store))
+        assert after[name] == 0
+        assert all(after[other] == len(run_checks(demo_stores[engine])[other]) for other in FIXABLE if other != name)
+
+
+def test_check_command_output_names_and_change_since_previous_run(demo_snapshot: Path, clean_snapshot: Path,
+                                                                   tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "store.duckdb")
+    planted = manifest_of(demo_snapshot)["inconsistencies"]
+    assert main(["ingest", str(demo_snapshot), "--db", db]) == 0  # records this run's counts
+    capsys.readouterr()
+    assert main(["check", "--db", db, "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert NAMES <= set(found) and set(found) - NAMES == {"orphan_donations"}
+    assert found["coin_balance_drift"] == len(planted["coin_balance_drift"])
+    assert found["unread_counter_drift"] == len(planted["unread_drift"])
+
+    assert main(["ingest", str(clean_snapshot), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["check", "--db", db]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert set(lines) == set(found)
+    n = len(planted["dangling_list_ids"])
+    assert lines["dangling_list_ids"].split()[1:] == ["0", f"-{n}", "since", "the", "previous", "run"]
+    assert lines["guest_payments"].split()[1:] == ["0", "unchanged", "since", "the", "previous", "run"]
+
+
+@pytest.mark.parametrize("target", ["missing.duckdb", "not-a-store.duckdb", "postgresql+psycopg://nobody@127.0.0.1:1/x"])
+def test_check_exits_1_with_one_line_when_the_store_cannot_be_read(target: str, tmp_path: Path) -> None:
+    if target == "not-a-store.duckdb":
+        import duckdb
+
+        duckdb.connect(str(tmp_path / target)).close()
+    db = target if target.startswith("postgresql") else str(tmp_path / target)
+    proc = subprocess.run([sys.executable, "-m", "dashboard", "check", "--db", db, "--json"], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == ""
+    assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("error: "), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_page_shows_the_counts_in_russian(demo_stores: dict[str, Store], demo_snapshot: Path) -> None:
+    planted = manifest_of(demo_snapshot)["inconsistencies"]
+    at = open_page(demo_stores["duckdb"], "ui/views/data_health.py", role="moderator", lang="ru")
+    assert not at.exception
+    assert at.title[0].value == "Качество данных"
+    metrics = [m.value for m in at.metric]
+    expected = [len(planted["coin_balance_drift"]), len(planted["dangling_list_ids"]), len(planted["unread_drift"]),
+                0, 0, 0, 0, 0]
+    assert metrics == [number(n) for n in expected]
+    assert len(at.dataframe) == 1 + 3  # the summary and one table per check that found something
+    summary = at.dataframe[0].value
+    assert list(summary["Имя в check --json"]) == [c.name for c in CHECKS]
+    coins = at.dataframe[1].value
+    assert list(coins.columns) == ["Артист / пользователь", "Что не так", "На сколько", "Ключи KV", "Исправление"]
+    assert all(k.startswith("coins:") for k in coins["Ключи KV"])
+    assert all("balance" in fix for fix in coins["Исправление"])
+
+
+def test_page_is_for_staff_only(demo_stores: dict[str, Store]) -> None:
+    from tests.sql import scalar
+
+    artist = scalar(demo_stores["duckdb"], "SELECT MIN(user_id) FROM tracks")
+    at = open_page(demo_stores["duckdb"], "ui/views/data_health.py", role="artist", artist_id=artist)
+    assert at.error and not at.metric

@@ -1,0 +1,68 @@
+"""Data health (admins, moderators, managers): each check's count with the change since the previous ingest run, the
+affected records (who, what is wrong, by how much), the KV keys and the fix in words, a CSV, and its definition.
+
+The checks, their SQL and the fix proposals live in ``dashboard/health``; this page only reads. Element keys are
+stable for browser tests: a container ``health_<check>`` per check, holding ``health_table_<check>`` and
+``health_csv_<check>``; the summary table is ``health_summary``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.health.checks import CHECKS, counts, run_checks
+from dashboard.health.history import change, previous_from_frame
+from dashboard.health.report import describe, export_frame, signed
+from dashboard.i18n.formatting import moscow_time, number
+from ui import shell as ui
+
+MAX_ROWS_SHOWN = 2_000
+
+ui.require_page("data_health")
+st.title(ui.tr("health.title"))
+ui.data_as_of()
+st.caption(ui.tr("health.intro"))
+
+results = run_checks(ui.store(), runner=ui.query)
+found = counts(results)
+has_history = int(ui.query("health_counts_table")["n"].iloc[0]) == 1
+previous = previous_from_frame(ui.query("health_previous_counts")) if has_history else None
+if previous is None:
+    st.caption(ui.tr("health.no_previous"))
+else:
+    st.caption(ui.tr("health.previous_run", run=previous.run_id[:8],
+                     when=moscow_time(previous.finished_at, ui.tr("freshness.zone"))))
+
+directory = ui.query("known_artists")
+names = dict(zip(directory["artist_id"], directory["name"], strict=True))
+
+st.subheader(ui.tr("health.summary"))
+summary = pd.DataFrame({
+    ui.tr("health.col.check"): [ui.tr(f"health.check.{c.name}.title") for c in CHECKS],
+    ui.tr("health.col.name"): [c.name for c in CHECKS],
+    ui.tr("health.col.found"): [number(found[c.name]) for c in CHECKS],
+    ui.tr("health.col.change"): [signed(change(c.name, found[c.name], previous)) for c in CHECKS],
+})
+st.dataframe(summary, hide_index=True, width="stretch", key="health_summary")
+st.caption(ui.tr("health.fixes_note"))
+
+for check in CHECKS:
+    frame = results[check.name]
+    delta = change(check.name, found[check.name], previous)
+    with st.container(border=True, key=f"health_{check.name}"):
+        st.subheader(ui.tr(f"health.check.{check.name}.title"))
+        st.caption(ui.tr(f"health.check.{check.name}.definition"))
+        st.metric(ui.tr("health.found"), number(found[check.name]), delta=None if delta is None else signed(delta),
+                  delta_color="inverse", help=ui.tr(f"health.check.{check.name}.definition"))
+        st.caption(ui.tr("health.fixable" if check.fixable else "health.not_fixable"))
+        if frame.empty:
+            st.success(ui.tr("health.none"))
+            continue
+        shown = describe(check.name, frame.head(MAX_ROWS_SHOWN), ui.lang(), names)
+        if len(frame) > MAX_ROWS_SHOWN:
+            st.caption(ui.tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN), total=number(len(frame))))
+        st.dataframe(shown.rename(columns=lambda c: ui.tr(f"health.col.{c}")), hide_index=True, width="stretch",
+                     key=f"health_table_{check.name}")
+        ui.csv_download(export_frame(check.name, frame, ui.lang(), names), f"data_health_{check.name}.csv",
+                        key=f"health_csv_{check.name}")
