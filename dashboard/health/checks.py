@@ -49,4 +49,4 @@ def run_checks(store: Store, runner: Runner | None = None) -> Results:
 
 def counts(results: Results) -> dict[str, int]:
     """Each check's count, in the checks' order."""
-    return {check.name: int(len(results[check.name])) for check in CHECKS}
+    return {check.name: len(results[check.name]) for check in CHECKS}
