@@ -196,3 +196,18 @@ def test_page_is_for_staff_only(demo_stores: dict[str, Store]) -> None:
     artist = scalar(demo_stores["duckdb"], "SELECT MIN(user_id) FROM tracks")
     at = open_page(demo_stores["duckdb"], "ui/views/data_health.py", role="artist", artist_id=artist)
     assert at.error and not at.metric
+
+
+def test_deployed_string_balance_is_fixed_as_a_string(tmp_path: Path) -> None:
+    """The deployed coins:balance:{u} holds "430" (a string); its fix keeps the shape: "430", not 430."""
+    snap = tmp_path / "deployed.ndjson"
+    write_records(snap, [
+        {"key": "coins:balance:u1", "value": "400"},
+        {"key": "coins:tx:u1:t1", "value": json.dumps({"id": "t1", "userId": "u1", "amount": 500})},
+        {"key": "coins:tx:u1:t2", "value": json.dumps({"id": "t2", "userId": "u1", "amount": -70})},
+    ])
+    store = Store(str(tmp_path / "d.duckdb"))
+    ingest([snap], store, "deployed", say=lambda _m: None)
+    results = run_checks(store)
+    assert counts(results)["coin_balance_drift"] == 1
+    assert fix_operations(results) == [{"op": "set", "key": "coins:balance:u1", "value": "430"}]
