@@ -37,7 +37,18 @@ import pandas as pd
 
 from dashboard.i18n.formatting import TIMEZONE
 from dashboard.ingest.layout import Entry, Layout, load_layout
-from dashboard.ingest.readers import RAW_CAP, SourceFile, detect, parquet_path, read_batches, sha256_of
+from dashboard.ingest.readers import (
+    INVALID_UTF8,
+    MAX_DEPTH,
+    NUL_REASON,
+    RAW_CAP,
+    TOO_DEEP,
+    SourceFile,
+    detect,
+    parquet_path,
+    read_batches,
+    sha256_of,
+)
 from dashboard.moderation.config import layout_rules
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError
@@ -245,8 +256,49 @@ def classify_sql(layout: Layout) -> str:
     return "CASE " + " ".join(branches) + " END" if branches else "NULL::INTEGER"
 
 
+MAX_KEY_BYTES = 2000
+LONG_KEY = f"key longer than {MAX_KEY_BYTES} bytes (PostgreSQL cannot index it)"
+NONFINITE = "NaN or Infinity, which JSON and PostgreSQL jsonb do not allow"
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+
+# Records one engine cannot store are rejected on both, so both hold the same content: a NUL (raw, or \u0000 not
+# preceded by an escaping backslash), NaN/Infinity outside strings (DuckDB reads them, jsonb does not), a key over
+# PostgreSQL's btree limit, nesting deeper than MAX_DEPTH. Cheap tests first: the regexes run only on suspects.
+HOSTILE_MACROS = (
+    r"""CREATE OR REPLACE MACRO nul_json(t) AS contains(t, chr(0))
+        OR (contains(t, '\u0000') AND regexp_matches(t, '(?:^|[^\\])(?:\\\\)*\\u0000'))""",
+    r"""CREATE OR REPLACE MACRO nonfinite_json(t) AS (contains(t, 'NaN') OR contains(t, 'Infinity'))
+        AND regexp_matches(regexp_replace(t, '"(?:[^"\\]|\\.)*"', '', 'g'), 'NaN|Infinity')""",
+    f"""CREATE OR REPLACE MACRO deep_json(t) AS strlen(t) > {2 * MAX_DEPTH}
+        AND strlen(t) - strlen(replace(replace(t, '[', ''), '{{', '')) > {MAX_DEPTH} AND json_depth_over(t)""",
+    f"""CREATE OR REPLACE MACRO hostile_reason(k, t) AS CASE
+        WHEN strlen(k) > {MAX_KEY_BYTES} THEN {{long_key}}
+        WHEN contains(k, chr(0)) OR nul_json(t) THEN {{nul}}
+        WHEN nonfinite_json(t) THEN {{nonfinite}}
+        WHEN deep_json(t) THEN {{deep}} END""",
+)
+
+
+def json_depth_over(text: str) -> bool:
+    """True when the JSON text nests deeper than MAX_DEPTH (strings skipped; no recursion)."""
+    depth = 0
+    for c in _JSON_STRING.sub("", text):
+        if c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif c in "]}":
+            depth -= 1
+    return False
+
+
 def open_build(path: Path, workdir: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
+    con.create_function("json_depth_over", json_depth_over, ["VARCHAR"], "BOOLEAN", side_effects=False)
+    reasons = {"long_key": lit(LONG_KEY), "nul": lit(NUL_REASON), "nonfinite": lit(NONFINITE), "deep": lit(TOO_DEEP)}
+    for macro in HOSTILE_MACROS:
+        con.execute(macro.replace("{long_key}", reasons["long_key"]).replace("{nul}", reasons["nul"])
+                    .replace("{nonfinite}", reasons["nonfinite"]).replace("{deep}", reasons["deep"]))
     con.execute(f"SET TimeZone = {lit(TIMEZONE)}")
     con.execute(f"SET memory_limit = {lit(DUCKDB_MEMORY_LIMIT)}")
     con.execute(f"SET temp_directory = {lit(str(workdir))}")
@@ -311,7 +363,8 @@ def fast_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, cl
     try:
         con.execute(work_insert_sql(classify, reader), [str(src.path)])
         total, bad, distinct = con.execute(
-            "SELECT COUNT(*), COUNT(*) FILTER (WHERE key IS NULL OR trim(key) = '' OR value IS NULL), "
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE key IS NULL OR trim(key) = '' OR value IS NULL "
+            "OR hostile_reason(key, CAST(value AS VARCHAR)) IS NOT NULL), "
             "COUNT(DISTINCT key) FROM kv_work WHERE file_no = ?",
             [file_no],
         ).fetchone()
@@ -337,10 +390,11 @@ def careful_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
         stage_parquet(con, file_no, src, workdir)
     else:
         stage_batches(con, file_no, src, say)
-    con.execute(PARSE_SQL)
+    con.execute(PARSE_SQL.replace("{decoded}", DECODED))
     con.execute("DROP TABLE stage")
     con.execute(
-        "INSERT INTO kv_rejects SELECT ?, ?, record_no, left(raw, ?), reason FROM parsed WHERE reason IS NOT NULL",
+        "INSERT INTO kv_rejects SELECT ?, ?, record_no, left(replace(raw, chr(0), '\\u0000'), ?), reason "
+        "FROM parsed WHERE reason IS NOT NULL",
         [result.run_id, str(src.path), RAW_CAP],
     )
     read, valid = con.execute("SELECT COUNT(*), COUNT(*) FILTER (WHERE reason IS NULL) FROM parsed").fetchone()
@@ -384,16 +438,22 @@ def stage_batches(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
 def stage_parquet(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, workdir: Path) -> None:
     path = parquet_path(src, workdir)
     try:
-        cols = {r[0].lower() for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()}
+        described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
     except duckdb.Error as exc:
         raise IngestError(f"{src.path}: not a readable Parquet file ({first_line(exc)})") from None
-    if not {"key", "value"} <= cols:
-        raise IngestError(f"{src.path}: Parquet needs key and value columns, found {', '.join(sorted(cols))}")
+    types = {r[0].lower(): str(r[1]).upper() for r in described}
+    if not {"key", "value"} <= set(types):
+        raise IngestError(f"{src.path}: Parquet needs key and value columns, found {', '.join(sorted(types))}")
+
+    def text(col: str) -> str:
+        # a binary column is decoded as UTF-8, never escaped or replaced: invalid bytes make the record a reject
+        return f"try(decode({col}))" if types[col] == "BLOB" else f"CAST({col} AS VARCHAR)"
+
     con.execute(
-        "INSERT INTO stage SELECT ?, row_number() OVER (), "
-        "left(concat('key=', CAST(key AS VARCHAR), ' value=', CAST(value AS VARCHAR)), ?), "
-        "CAST(key AS VARCHAR), CAST(value AS VARCHAR), "
-        "CASE WHEN key IS NULL THEN 'missing key' WHEN value IS NULL THEN 'missing value' END "
+        f"INSERT INTO stage SELECT ?, row_number() OVER (), "
+        f"left(concat('key=', {text('key')}, ' value=', {text('value')}), ?), {text('key')}, {text('value')}, "
+        f"CASE WHEN key IS NULL THEN 'missing key' WHEN value IS NULL THEN 'missing value' "
+        f"WHEN {text('key')} IS NULL OR {text('value')} IS NULL THEN {lit(INVALID_UTF8)} END "
         "FROM read_parquet(?)",
         [file_no, RAW_CAP, str(path)],
     )
@@ -417,12 +477,22 @@ v AS (
       WHEN NOT is_obj AND NOT json_valid(value) THEN 'value is not valid JSON'
     END AS reason
   FROM s
+),
+kv AS (
+  SELECT file_no, record_no, raw, reason,
+    CASE WHEN reason IS NULL THEN (CASE WHEN is_obj THEN raw->>'$.key' ELSE csv_key END) END AS k,
+    CASE WHEN reason IS NULL THEN (CASE WHEN is_obj THEN json_extract(raw, '$.value') ELSE json(csv_value) END) END
+      AS v
+  FROM v
+),
+checked AS (
+  SELECT file_no, record_no, raw, k, v,
+    COALESCE(reason, CASE WHEN reason IS NULL THEN hostile_reason(k, CAST({decoded} AS VARCHAR)) END) AS reason
+  FROM kv
 )
-SELECT file_no, record_no, raw, reason,
-  CASE WHEN reason IS NULL THEN (CASE WHEN is_obj THEN raw->>'$.key' ELSE csv_key END) END AS k,
-  CASE WHEN reason IS NULL THEN (CASE WHEN is_obj THEN json_extract(raw, '$.value') ELSE json(csv_value) END) END
-    AS v
-FROM v
+SELECT file_no, record_no, raw, reason, CASE WHEN reason IS NULL THEN k END AS k,
+  CASE WHEN reason IS NULL THEN v END AS v
+FROM checked
 """
 
 

@@ -176,4 +176,9 @@ def load_layout(spec: str) -> Layout:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise LayoutError(f"layout {path}: not valid JSON ({exc})") from None
-    return parse_layout(doc, path.stem)
+    except RecursionError:
+        raise LayoutError(f"layout {path}: nested too deeply to be a layout") from None
+    try:
+        return parse_layout(doc, path.stem)
+    except RecursionError:
+        raise LayoutError(f"layout {path}: nested too deeply to be a layout") from None

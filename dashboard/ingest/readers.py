@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -27,6 +27,14 @@ FORMATS = ("ndjson", "json", "csv", "parquet")
 _GZIP_MAGIC = b"\x1f\x8b"
 _PARQUET_MAGIC = b"PAR1"
 _BOM = "\ufeff"
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_TOKEN = re.compile(r'["{}\[\],:]')
+_STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.S)
+MAX_DEPTH = 512
+INVALID_UTF8 = "invalid UTF-8"
+TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
+# NUL is checked in SQL, after decoding (build.HOSTILE_MACROS)
+NUL_REASON = "contains \\u0000, which PostgreSQL jsonb cannot store"
 
 
 class InputError(Exception):
@@ -130,17 +138,14 @@ def _ndjson(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError:
-            batch.add(line_no, _cap(line.decode("utf-8", errors="replace")), reason="invalid UTF-8")
+            batch.add(line_no, _cap(line.decode("utf-8", errors="replace")), reason=INVALID_UTF8)
             continue
         if line_no == 1:
             text = text.lstrip(_BOM)
         text = text.rstrip("\r\n")
         if not text.strip():
             continue
-        if "\\u0000" in text:
-            batch.add(line_no, _cap(text), reason="contains \\u0000, which PostgreSQL jsonb cannot store")
-        else:
-            batch.add(line_no, text)
+        batch.add(line_no, text)
         if batch.full():
             if progress:
                 progress(fh.tell() if hasattr(fh, "tell") else 0)
@@ -150,10 +155,55 @@ def _ndjson(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
         yield batch
 
 
+def _shown(text: str) -> str:
+    """Text decoded with surrogateescape, made storable: invalid bytes shown as U+FFFD (only in reject reports)."""
+    return _cap(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+
+
+def _scan_element(buf: str, pos: int, eof: bool) -> tuple[int, bool, int] | None:
+    """Find where the array element starting at ``pos`` ends, without parsing it (no recursion, any depth).
+
+    Returns (end, cut, depth): ``cut`` is True when the element is certainly malformed and was cut where the next
+    element starts (an object's ``{`` at the element's top level, not after a ``:``), so one bad element costs only
+    itself. None: the buffer ends first (read more). At the end of the file an unterminated element runs to it."""
+    depth = max_depth = 0
+    top = buf[pos]
+    prev = ""
+    i = pos
+    while True:
+        m = _TOKEN.search(buf, i)
+        if m is None:
+            return (len(buf), False, max_depth) if eof else None
+        c, j = m.group(), m.start()
+        if c == '"':
+            s = _STRING_REST.match(buf, j + 1)
+            if s is None:
+                return (len(buf), False, max_depth) if eof else None
+            i, prev = s.end(), '"'
+            continue
+        if c in "{[":
+            if c == "{" and depth == 1 and top == "{" and prev != ":" and j > pos:
+                return j, True, max_depth
+            depth += 1
+            max_depth = max(max_depth, depth)
+        elif c in "}]":
+            if depth == 0:
+                return j, False, max_depth
+            depth -= 1
+            if depth == 0:
+                return j + 1, False, max_depth
+        elif c == "," and depth == 0:
+            return j, False, max_depth
+        prev, i = c, j + 1
+
+
 def _json_array(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
-    """Split a top-level JSON array into element texts without holding the file in memory."""
-    decoder = json.JSONDecoder()
-    reader = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
+    """Split a top-level JSON array into element texts without holding the file in memory.
+
+    Elements are found by a scanner that tracks strings and nesting, not by parsing, so a malformed element costs
+    only itself: the next element is read from where it starts. Invalid UTF-8 (kept as surrogates while reading)
+    and nesting deeper than MAX_DEPTH are rejects; the SQL stage checks that each element is valid JSON."""
+    reader = io.TextIOWrapper(fh, encoding="utf-8", errors="surrogateescape", newline="")
     buf = reader.read(1 << 20).lstrip(_BOM).lstrip()
     if not buf.startswith("["):
         raise InputError("not a JSON array")
@@ -171,48 +221,45 @@ def _json_array(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
             eof = not more
             buf, pos = buf[pos:] + more, 0
         if pos >= len(buf):
-            raise InputError("JSON array is not closed with ]")
+            break
         if buf[pos] == "]":
             break
-        try:
-            _, end = decoder.raw_decode(buf, pos)
-        except json.JSONDecodeError:
-            if not eof:
-                more = reader.read(1 << 20)
-                if more:
-                    buf, pos = buf[pos:] + more, 0
-                    continue
-                eof = True
-                continue
-            record_no += 1
-            batch.add(record_no, _cap(buf[pos:]), reason="malformed JSON (the rest of the array cannot be read)")
-            break
-        if end == len(buf) and not eof:
-            # the element may continue (a number cut at the buffer's end): read more and decode again
+        found = _scan_element(buf, pos, eof)
+        if found is None:
             more = reader.read(1 << 20)
-            if more:
-                buf, pos = buf[pos:] + more, 0
-                continue
-            eof = True
+            eof = not more
+            buf, pos = buf[pos:] + more, 0
+            continue
+        end, cut, depth = found
+        if end == pos:  # a stray closing bracket: skip it as one malformed element
+            end += 1
+            cut = True
         record_no += 1
-        text = buf[pos:end]
-        if "\\u0000" in text:
-            batch.add(record_no, _cap(text), reason="contains \\u0000, which PostgreSQL jsonb cannot store")
+        text = buf[pos:end].rstrip()
+        if _SURROGATE.search(text):
+            batch.add(record_no, _shown(text), reason=INVALID_UTF8)
+        elif cut:
+            batch.add(record_no, _cap(text), reason="malformed JSON")
+        elif depth > MAX_DEPTH:
+            batch.add(record_no, _cap(text), reason=TOO_DEEP)
         else:
             batch.add(record_no, text)
         pos = end
         if batch.full():
+            if progress:
+                progress(fh.tell())
             yield batch
             batch = Batch()
         if pos > (1 << 20):
             buf, pos = buf[pos:], 0
+    # a missing closing ] loses nothing by itself: a cut-off last element is rejected as malformed JSON
     if batch:
         yield batch
 
 
 def _csv(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
     csv.field_size_limit(1 << 30)
-    reader = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="replace", newline="")
+    reader = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
     rows = csv.reader(reader)
     header = next(rows, None)
     if header is None:
@@ -225,16 +272,16 @@ def _csv(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
     for row_no, row in enumerate(rows, start=2):
         if not row:
             continue
-        raw = _cap(",".join(row))
-        if len(row) <= max(ki, vi):
-            batch.add(row_no, raw, reason="row has too few columns")
+        joined = ",".join(row)
+        if _SURROGATE.search(joined):
+            batch.add(row_no, _shown(joined), reason=INVALID_UTF8)
+        elif len(row) <= max(ki, vi):
+            batch.add(row_no, _cap(joined), reason="row has too few columns")
         else:
-            value = row[vi]
-            if "\\u0000" in value or "\x00" in value:
-                batch.add(row_no, raw, reason="contains \\u0000, which PostgreSQL jsonb cannot store")
-            else:
-                batch.add(row_no, raw, key=row[ki], value=value)
+            batch.add(row_no, _cap(joined), key=row[ki], value=row[vi])
         if batch.full():
+            if progress:
+                progress(fh.tell())
             yield batch
             batch = Batch()
     if batch:
