@@ -31,7 +31,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from dashboard.ingest.build import ingest
 
     store = resolve_store(args.db)
-    result = ingest([Path(f) for f in args.files], store, args.layout, say=lambda m: print(m, file=sys.stderr))
+    result = ingest([Path(f) for f in args.files], store, args.layout, say=lambda m: print(m, file=sys.stderr),
+                    allow_empty=args.allow_empty)
     for line in result.summary_lines():
         print(line)
     record_after_ingest(store)
@@ -64,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("files", nargs="+", help="NDJSON, JSON array, CSV key,value or Parquet; .gz allowed")
     ing.add_argument("--db", help=DB_HELP)
     ing.add_argument("--layout", default="seed", help="seed (default), deployed, or a layout JSON file")
+    ing.add_argument("--allow-empty", action="store_true",
+                     help="let a snapshot with no keys replace a store that has keys (refused otherwise)")
     ing.set_defaults(run=cmd_ingest)
 
     demo = sub.add_parser("demo", help="write a realistic demo snapshot (seed layout) and ingest it")

@@ -51,7 +51,7 @@ from dashboard.ingest.readers import (
 )
 from dashboard.moderation.config import layout_rules
 from dashboard.store import schema
-from dashboard.store.connect import Store, StoreError
+from dashboard.store.connect import Store, StoreError, duckdb_ingest_lock, ingest_wait
 
 DUCKDB_MEMORY_LIMIT = os.environ.get("PROMO_INGEST_MEMORY", "700MB")
 PROGRESS_BYTES = 50 * 1024 * 1024
@@ -650,6 +650,9 @@ def first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+WORKDIR_PREFIX = "promo-ingest-"
+
+
 def _stale_builds(db: Path) -> Iterator[Path]:
     for p in db.parent.glob(db.name + ".ingest-*.tmp*"):
         m = re.search(r"\.ingest-(\d+)\.tmp", p.name)
@@ -667,14 +670,53 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def carry_over_durable(con: duckdb.DuckDBPyConnection, old: Path) -> None:
-    """Copy the tables the dashboard writes itself from the old store into the build."""
+def remove_dead_leftovers(store: Store) -> int:
+    """What a killed ingest left: its build file (DuckDB) and its work folders (next to the store, or in the temp
+    folder for PostgreSQL; both named with the ingest's pid). Only those whose process is gone. Returns bytes freed."""
+    freed = 0
+    folders = [Path(tempfile.gettempdir())]
+    if not store.is_postgres:
+        folders.insert(0, store.path.parent)
+        for stale in _stale_builds(store.path):
+            with contextlib.suppress(OSError):
+                freed += stale.stat().st_size
+                stale.unlink()
+    for folder in folders:
+        for work in folder.glob(WORKDIR_PREFIX + "*"):
+            m = re.match(re.escape(WORKDIR_PREFIX) + r"(\d+)-", work.name)
+            if not m or not work.is_dir() or _pid_alive(int(m.group(1))):
+                continue
+            with contextlib.suppress(OSError):
+                freed += sum(f.stat().st_size for f in work.rglob("*") if f.is_file())
+            shutil.rmtree(work, ignore_errors=True)
+    return freed
+
+
+def attach_old_store(con: duckdb.DuckDBPyConnection, old: Path, say: Say) -> None:
+    """ATTACH the store being replaced, read-only. A reader in another process may hold its file for a moment:
+    retry (bounded), saying so once."""
+    deadline = time.monotonic() + ingest_wait()
+    said = False
+    while True:
+        try:
+            con.execute(f"ATTACH {lit(str(old))} AS old_store (READ_ONLY)")
+            return
+        except duckdb.Error as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise StoreError(f"{old} is in use by another process or unreadable: {first_line(exc)}") from None
+            if not said:
+                say(f"  {old.name} is open in another process; waiting for it…")
+                said = True
+            time.sleep(0.1)
+
+
+def carry_over_durable(con: duckdb.DuckDBPyConnection, old: Path, result: IngestResult, allow_empty: bool,
+                       say: Say) -> None:
+    """Copy the tables the dashboard writes itself from the old store into the build; refuse to replace a store
+    that has keys with a snapshot that has none, unless ``allow_empty``."""
     if not old.exists():
         return
-    try:
-        con.execute(f"ATTACH {lit(str(old))} AS old_store (READ_ONLY)")
-    except duckdb.Error as exc:
-        raise StoreError(f"{old} is in use by another process or unreadable: {first_line(exc)}") from None
+    attach_old_store(con, old, say)
     replaced = set(schema.replaceable_tables())
     tables = [
         r[0]
@@ -682,6 +724,8 @@ def carry_over_durable(con: duckdb.DuckDBPyConnection, old: Path) -> None:
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'old_store' AND schema_name = 'main'"
         ).fetchall()
     ]
+    if "kv_store" in tables and not allow_empty:
+        refuse_empty(result, con.execute("SELECT COUNT(*) FROM old_store.main.kv_store").fetchone()[0], str(old))
     for table in tables:
         if table in replaced or not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
             continue
@@ -689,14 +733,35 @@ def carry_over_durable(con: duckdb.DuckDBPyConnection, old: Path) -> None:
     con.execute("DETACH old_store")
 
 
+def refuse_empty(result: IngestResult, keys_in_store: int, label: str) -> None:
+    if result.rows_loaded == 0 and keys_in_store > 0:
+        raise IngestError(
+            f"the snapshot has no keys to load ({result.rows_read:,} records read, {result.rows_rejected:,} rejected); "
+            f"{label} holds {keys_in_store:,} keys and was left as it was (pass --allow-empty to empty it)"
+        )
+
+
+SWAP_HOLD_ENV = "PROMO_INGEST_HOLD_SECONDS"  # tests and the race bench: widen the window before the swap
+
+
+def hold_before_swap() -> None:
+    seconds = float(os.environ.get(SWAP_HOLD_ENV, "0") or 0)
+    if seconds > 0:
+        time.sleep(seconds)
+
+
 def ingest(
     files: list[Path],
     store: Store,
     layout_spec: str = "seed",
     say: Say = print,
+    allow_empty: bool = False,
 ) -> IngestResult:
     """Replace the store's content with what ``files`` hold. Raises IngestError/StoreError/LayoutError/InputError
-    with a one-line message for fatal problems; bad records are rejects, not errors."""
+    with a one-line message for fatal problems; bad records are rejects, not errors.
+
+    The store is held exclusively from start to end (decisions wait, or are refused with "ingest in progress, try
+    again"), so a decision is never written into content that is about to be replaced."""
     t0 = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
     layout = load_layout(layout_spec)
@@ -709,19 +774,41 @@ def ingest(
         layout=layout_spec if layout_spec in ("seed", "deployed") else str(Path(layout_spec).resolve()),
         files=[{"path": str(s.path), "format": s.format, "gzip": s.gzipped, "size": s.size} for s in sources],
     )
+    if store.is_postgres:
+        from dashboard.ingest.postgres_load import hold_store
+
+        with hold_store(store, say) as holder:
+            run_build(sources, store, layout, result, started, say, allow_empty, holder)
+    else:
+        store.path.parent.mkdir(parents=True, exist_ok=True)
+        with duckdb_ingest_lock(store, say):
+            run_build(sources, store, layout, result, started, say, allow_empty, None)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def run_build(sources: list[SourceFile], store: Store, layout: Layout, result: IngestResult, started: dt.datetime,
+              say: Say, allow_empty: bool, holder: Any) -> None:
+    """The ingest proper, with the store held exclusively."""
+    t0 = time.perf_counter()
+    freed = remove_dead_leftovers(store)
+    if store.is_postgres:
+        from dashboard.ingest.postgres_load import drop_leftover_schemas
+
+        freed_schemas = drop_leftover_schemas(holder)
+        if freed_schemas:
+            say(f"  removed {freed_schemas} schema(s) left by an interrupted ingest")
+    if freed:
+        say(f"  removed {freed / 1e6:,.1f} MB left by an interrupted ingest")
     # the files' sha256 is computed on a thread while DuckDB reads them (hashlib releases the GIL)
     hasher = ThreadPoolExecutor(max_workers=1)
     digests = [hasher.submit(sha256_of, s.path) for s in sources]
+    parent = Path(tempfile.gettempdir()) if store.is_postgres else store.path.parent
+    workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-", dir=parent))
     if store.is_postgres:
-        workdir = Path(tempfile.mkdtemp(prefix="promo-ingest-"))
         build_path = workdir / "build.duckdb"
     else:
-        db = store.path
-        db.parent.mkdir(parents=True, exist_ok=True)
-        for stale in _stale_builds(db):
-            stale.unlink(missing_ok=True)
-        workdir = Path(tempfile.mkdtemp(prefix="promo-ingest-", dir=db.parent))
-        build_path = db.parent / f"{db.name}.ingest-{os.getpid()}.tmp"
+        build_path = store.path.parent / f"{store.path.name}.ingest-{os.getpid()}.tmp"
         build_path.unlink(missing_ok=True)
     try:
         con = open_build(build_path, workdir)
@@ -734,9 +821,10 @@ def ingest(
                 from dashboard.ingest.postgres_load import load_into_postgres
 
                 result.seconds = time.perf_counter() - t0
-                load_into_postgres(con, store, workdir, run_row(result, started))
+                load_into_postgres(con, store, workdir, run_row(result, started), holder,
+                                   lambda keys: None if allow_empty else refuse_empty(result, keys, store.label()))
             else:
-                carry_over_durable(con, store.path)
+                carry_over_durable(con, store.path, result, allow_empty, say)
                 for table in schema.DURABLE_TABLES:
                     con.execute(schema.create_table_sql(table, "duckdb"))
                 con.execute(schema.KV_STORE_KEY_INDEX)
@@ -746,6 +834,7 @@ def ingest(
         finally:
             con.close()
         if not store.is_postgres:
+            hold_before_swap()
             os.replace(build_path, store.path)
             with contextlib.suppress(FileNotFoundError):
                 Path(str(store.path) + ".wal").unlink()
@@ -757,5 +846,3 @@ def ingest(
         if not store.is_postgres:
             build_path.unlink(missing_ok=True)
             Path(str(build_path) + ".wal").unlink(missing_ok=True)
-    result.seconds = time.perf_counter() - t0
-    return result

@@ -1,16 +1,23 @@
-"""Copy a finished DuckDB build into PostgreSQL in one transaction (COPY, CSV)."""
+"""Copy a finished DuckDB build into PostgreSQL: COPY into a schema of its own, then swap it in by renames."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import psycopg
 import sqlalchemy as sa
+from psycopg import sql
 
+from dashboard.ingest.build import hold_before_swap
 from dashboard.store import schema
-from dashboard.store.connect import Store, StoreError
+from dashboard.store.connect import Store, StoreError, pg_ingest_lock
 
 # Indexes from the reference schema (the ones on columns we load), plus the keys we look rows up by.
 INDEXES: tuple[tuple[str, str], ...] = (
@@ -37,30 +44,109 @@ def connect(store: Store) -> psycopg.Connection:
         raise StoreError(f"cannot connect to {store.label()}: {first}") from None
 
 
-def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Path, run: list[Any]) -> None:
+LOAD_PREFIX = "promo_load_"
+OLD_PREFIX = "promo_old_"
+SWAP_ATTEMPTS = 5
+SWAP_LOCK_TIMEOUT = "2s"
+
+
+@contextlib.contextmanager
+def hold_store(store: Store, say: Callable[[str], None]) -> Iterator[psycopg.Connection]:
+    """A connection holding the store's ingest lock (session advisory lock) until the ingest ends."""
+    pg = connect(store)
+    pg.autocommit = True
+    try:
+        pg_ingest_lock(pg, store, say)
+        yield pg
+    finally:
+        pg.close()
+
+
+def drop_leftover_schemas(pg: psycopg.Connection) -> int:
+    """Drop the work schemas of ingests that died (safe: this ingest holds the store's lock, so none is running)."""
+    found = [r[0] for r in pg.execute(
+        "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s) OR starts_with(nspname, %s)",
+        [LOAD_PREFIX, OLD_PREFIX]).fetchall()]
+    for name in found:
+        pg.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
+    return len(found)
+
+
+def export_csv(con: duckdb.DuckDBPyConnection, table: str, out: Path) -> None:
+    """COPY a build table to a CSV file (the path is a quoted literal: COPY takes no bound parameter)."""
+    path = "'" + str(out).replace("'", "''") + "'"
+    con.execute(f"COPY {table} TO {path} (FORMAT csv, HEADER true)")
+
+
+def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Path, run: list[Any],
+                       holder: psycopg.Connection, check_empty: Callable[[int], None]) -> None:
+    """Build the new content in a schema of its own (COPY, keys, indexes, statistics; nobody waits), then swap it
+    in by renames in one short transaction that locks the live tables in a fixed (sorted) order. Decisions cannot
+    be in flight (the ingest holds the store), so the swap waits only for readers' statements, and they for it."""
+    live = holder.execute("SELECT current_schema()").fetchone()[0]
+    live_id = sql.Identifier(live)
+    tables = sorted(schema.replaceable_tables())
+    present = {r[0] for r in holder.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", [live]).fetchall()}
+    if "kv_store" in present:
+        check_empty(int(holder.execute(sql.SQL("SELECT count(*) FROM {}.kv_store").format(live_id)).fetchone()[0]))
     exports: dict[str, Path] = {}
-    for table in schema.replaceable_tables():
-        out = workdir / f"{table}.csv"
-        con.execute(f"COPY {table} TO '{out}' (FORMAT csv, HEADER true)")
-        exports[table] = out
-    with connect(store) as pg:
+    for table in tables:
+        exports[table] = workdir / f"{table}.csv"
+        export_csv(con, table, exports[table])
+    suffix = f"{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    new = sql.Identifier(LOAD_PREFIX + suffix)
+    old = sql.Identifier(OLD_PREFIX + suffix)
+    try:
+        holder.execute(sql.SQL("CREATE SCHEMA {}").format(new))
+        with holder.transaction(), holder.cursor() as cur:
+            for table in tables:
+                target = sql.SQL("{}.{}").format(new, sql.Identifier(table))
+                cur.execute(sql.SQL(schema.create_table_sql(table, "postgresql", name="{}")).format(target))
+                cols = sql.SQL(", ").join(sql.Identifier(c) for c, _ in schema.table_columns(table))
+                copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv, HEADER true)").format(target, cols)
+                with cur.copy(copy_sql) as copy, open(exports[table], "rb") as fh:
+                    while chunk := fh.read(1 << 20):
+                        copy.write(chunk)
+            cur.execute(sql.SQL("ALTER TABLE {}.kv_store ADD PRIMARY KEY (key)").format(new))
+            for table, col in INDEXES:
+                cur.execute(sql.SQL("CREATE INDEX ON {}.{} ({})").format(new, sql.Identifier(table),
+                                                                        sql.Identifier(col)))
+            for table in schema.REFERENCE_TABLES:
+                cur.execute(sql.SQL("CREATE INDEX ON {}.{} (source_key)").format(new, sql.Identifier(table)))
+        for table in schema.REFERENCE_TABLES:
+            holder.execute(sql.SQL("ANALYZE {}.{}").format(new, sql.Identifier(table)))
+        swap(holder, live_id, new, old, tables, run)
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise StoreError(f"loading into {store.label()} failed, previous content kept: {first}") from None
+    finally:
+        with contextlib.suppress(psycopg.Error):
+            holder.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(old))
+            holder.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(new))
+
+
+def swap(pg: psycopg.Connection, live: sql.Identifier, new: sql.Identifier, old: sql.Identifier, tables: list[str],
+         run: list[Any]) -> None:
+    """Move the live tables out and the new ones in, in one transaction; retried when a reader's lock makes it
+    time out or a deadlock is detected (nothing is changed by a failed attempt)."""
+    hold_before_swap()
+    for attempt in range(1, SWAP_ATTEMPTS + 1):
         try:
             with pg.transaction(), pg.cursor() as cur:
-                cur.execute("SET LOCAL lock_timeout = '30s'")
-                for table, path in exports.items():
-                    cur.execute(f"DROP TABLE IF EXISTS {table}")
-                    cur.execute(schema.create_table_sql(table, "postgresql"))
-                    cols = ", ".join(c for c, _ in schema.table_columns(table))
-                    with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv, HEADER true)") as copy, open(
-                        path, "rb"
-                    ) as fh:
-                        while chunk := fh.read(1 << 20):
-                            copy.write(chunk)
-                cur.execute("ALTER TABLE kv_store ADD PRIMARY KEY (key)")
-                for table, col in INDEXES:
-                    cur.execute(f"CREATE INDEX ON {table} ({col})")
-                for table in schema.REFERENCE_TABLES:
-                    cur.execute(f"CREATE INDEX ON {table} (source_key)")
+                cur.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(SWAP_LOCK_TIMEOUT)))
+                present = {r[0] for r in cur.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+                ).fetchall()}
+                moving = [t for t in tables if t in present]
+                for table in moving:  # sorted: every swap takes the locks in the same order
+                    cur.execute(sql.SQL("LOCK TABLE {}.{} IN ACCESS EXCLUSIVE MODE").format(live,
+                                                                                        sql.Identifier(table)))
+                cur.execute(sql.SQL("CREATE SCHEMA {}").format(old))
+                for table in moving:
+                    cur.execute(sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(live, sql.Identifier(table), old))
+                for table in tables:
+                    cur.execute(sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(new, sql.Identifier(table), live))
                 for table in schema.DURABLE_TABLES:
                     cur.execute(schema.create_table_sql(table, "postgresql"))
                 cur.execute(
@@ -68,8 +154,8 @@ def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Pa
                     "(%s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb)",
                     run,
                 )
-                for table in schema.REFERENCE_TABLES:
-                    cur.execute(f"ANALYZE {table}")
-        except psycopg.Error as exc:
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise StoreError(f"loading into {store.label()} failed, previous content kept: {first}") from None
+            return
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
+            if attempt == SWAP_ATTEMPTS:
+                raise
+            time.sleep(0.2 * attempt)

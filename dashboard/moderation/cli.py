@@ -1,8 +1,9 @@
 """``python -m dashboard moderate …`` and ``python -m dashboard export-changes …``.
 
 ``moderate`` exits 0 when the decision was applied, 3 on a conflict (already decided), 4 when the item (or a
-decision to undo) is not found, 2 for bad arguments (a rejection without a reason, an ambiguous id); 1 when the
-store cannot be used. It always prints exactly one line.
+decision to undo) is not found, 2 for bad arguments (a rejection without a reason, an ambiguous id), 5 when an
+ingest holds the store for longer than PROMO_WRITE_WAIT ("ingest in progress, try again": nothing was written);
+1 when the store cannot be used. It always prints exactly one line.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from pathlib import Path
 
 from dashboard.moderation import config as moderation
 from dashboard.moderation import service as repository
-from dashboard.store.connect import StoreError, resolve_store
+from dashboard.store.connect import StoreBusy, StoreError, resolve_store
 
 EXIT_OK = 0
 EXIT_FATAL = 1
 EXIT_USAGE = 2
 EXIT_CONFLICT = 3
 EXIT_NOT_FOUND = 4
+EXIT_BUSY = 5
 
 
 def _say(message: str, code: int) -> int:
@@ -56,6 +58,8 @@ def cmd_moderate(args: argparse.Namespace) -> int:
         return _say(str(exc), EXIT_NOT_FOUND)
     except (repository.ReasonRequired, repository.BadRequest) as exc:
         return _say(str(exc), EXIT_USAGE)
+    except StoreBusy as exc:
+        return _say(str(exc), EXIT_BUSY)
     except StoreError as exc:
         return _say(str(exc), EXIT_FATAL)
     if outcome.applied:
@@ -87,7 +91,7 @@ def _one_line_error(message: str) -> None:
 def add_moderation_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     db_help = "DuckDB file or postgresql+psycopg:// URL (default: PROMO_DB, secrets.toml, data/promo.duckdb)"
     mod = sub.add_parser("moderate", help="approve, reject or undo one item (exit 0 applied, 3 conflict, "
-                                          "4 not found, 2 bad arguments)")
+                                          "4 not found, 2 bad arguments, 5 ingest in progress)")
     mod.add_argument("--db", help=db_help)
     mod.add_argument("--entity", required=True, choices=list(moderation.entities()))
     mod.add_argument("--id", required=True, help="the item's id")

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from dashboard.moderation import config as moderation
 from dashboard.moderation.rules import UNREAD_COUNTER_PATTERN, LogEntry
 from dashboard.store import schema
-from dashboard.store.connect import Store, StoreError, describe_connect_error
+from dashboard.store.connect import Store, StoreError, describe_connect_error, store_write_lock
 from dashboard.store.queries import read_engine
 
 MODERATION_TABLES = ("moderation_log", "kv_changes")
@@ -53,8 +53,8 @@ def _store_lock(store: Store) -> contextlib.AbstractContextManager[Any]:
 
 @contextlib.contextmanager
 def transaction(store: Store) -> Iterator[sa.Connection]:
-    """One transaction on the store; DuckDB writers of this process take turns."""
-    with _store_lock(store):
+    """One transaction on the store; DuckDB writers of this process take turns; an ingest excludes them all."""
+    with _store_lock(store), store_write_lock(store) as hold_write_lock:
         try:
             with read_engine(store).connect() as conn:
                 if not store.is_postgres:
@@ -63,6 +63,7 @@ def transaction(store: Store) -> Iterator[sa.Connection]:
                     conn.exec_driver_sql("PRAGMA disable_checkpoint_on_shutdown")
                     conn.commit()
                 with conn.begin():
+                    hold_write_lock(conn)
                     yield conn
         except sa.exc.DBAPIError as exc:
             text = str(getattr(exc, "orig", exc)).lower()
