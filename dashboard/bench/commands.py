@@ -1,4 +1,4 @@
-"""Benchmarks: ``python -m dashboard bench ingest|pages|moderation --scale small|medium|large``.
+"""Benchmarks: ``python -m dashboard bench ingest|pages|moderation|race --scale small|medium|large``.
 
 Each side of ``bench ingest`` runs in its own process, so wall time and peak RSS (ru_maxrss) are that side's alone.
 The demo snapshot is generated once per (scale, seed) under ``data/bench/`` and reused; generation is not timed.
@@ -21,12 +21,15 @@ BENCH_AS_OF = "2026-11-01"
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     bench = sub.add_parser("bench", help="measure speed (ingest, pages, moderation)")
-    bench.add_argument("what", choices=["ingest", "pages", "moderation"])
+    bench.add_argument("what", choices=["ingest", "pages", "moderation", "race"])
     bench.add_argument("--scale", default="medium", choices=["tiny", "small", "medium", "large"])
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--db", help="for pages/moderation: an existing store to measure instead of a demo store")
     bench.add_argument("--no-peer", action="store_true", help="ingest: skip the pandas peer")
     bench.add_argument("--repeats", type=int, default=5, help="pages: timed runs per page and identity")
+    bench.add_argument("--races", type=int, default=30, help="race: moderate-vs-ingest races")
+    bench.add_argument("--pg", help="race: a postgresql+psycopg:// URL of an empty database to race on instead of "
+                                    "a DuckDB copy of the demo store")
     bench.set_defaults(run=cmd_bench)
 
 
@@ -145,10 +148,40 @@ def pages_bench(store: Any, repeats: int) -> None:
               f"{r['median_ms']:>9.0f} ms {r['max_ms']:>6.0f} ms{flag}")
 
 
+def bench_race(scale: str, seed: int, races: int, pg: str | None) -> int:
+    """``races`` timed races of ``moderate`` against an ingest of the demo snapshot (issue 11's acceptance)."""
+    import shutil
+
+    from dashboard.bench.race import run_races
+    from dashboard.ingest.build import ingest
+    from dashboard.store.connect import Store
+
+    src = demo_file(scale, seed)
+    with tempfile.TemporaryDirectory(prefix="promo-bench-race-", dir=BENCH_DIR) as tmp:
+        if pg:
+            store = Store(pg)
+            ingest([src], store, "seed", say=lambda _m: None)
+        else:
+            store = Store(str(Path(tmp) / "race.duckdb"))
+            shutil.copyfile(demo_store(scale, seed), store.path)
+        t0 = time.perf_counter()
+        ingest([src], store, "seed", say=lambda _m: None)
+        expected = time.perf_counter() - t0
+        print(f"bench race on {store.label()} ({src.name}); one ingest alone: {expected:.1f} s", file=sys.stderr)
+        report = run_races(store, src, races, window=expected + 1.0,
+                           say=lambda m: print(m, file=sys.stderr))
+    print(f"bench race, scale {scale}, {'PostgreSQL' if pg else 'DuckDB'}")
+    for line in report.lines():
+        print(line)
+    return 0 if not report.lost and not report.undocumented else 1
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if args.what == "ingest":
         print_ingest(bench_ingest(args.scale, args.seed, peer=not args.no_peer))
+    elif args.what == "race":
+        return bench_race(args.scale, args.seed, args.races, args.pg)
     elif args.what == "pages":
         from dashboard.store.connect import Store
 

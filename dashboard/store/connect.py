@@ -240,3 +240,18 @@ def pg_ingest_lock(pg: Any, store: Store, say: Say, wait: float | None = None) -
     if not _poll(attempt, limit):
         raise StoreError(f"{store.label()} is busy: decisions or another ingest held it for over {limit:.0f} s; "
                          "nothing was changed, try again")
+
+
+def ingest_in_progress(store: Store) -> bool:
+    """True while an ingest holds the store (a probe: takes and drops a shared hold at once)."""
+    if store.is_postgres:
+        with engine(store).connect() as conn:
+            free = bool(conn.execute(sa.text("SELECT pg_try_advisory_lock_shared(:k)"), {"k": ADVISORY_KEY}).scalar())
+            if free:
+                conn.execute(sa.text("SELECT pg_advisory_unlock_shared(:k)"), {"k": ADVISORY_KEY})
+            return not free
+    fh = _flock(lock_file(store), fcntl.LOCK_SH, 0)
+    if fh is None:
+        return True
+    fh.close()
+    return False
