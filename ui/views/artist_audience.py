@@ -10,6 +10,7 @@ from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric
 from ui import charts
 from ui import shell as ui
+from ui.plain_text import markdown_text
 
 artist_id = ui.artist_page("artist_audience", "artist.audience.title")
 
@@ -27,7 +28,7 @@ if ui.section("artist.audience.geography", "artist.audience.geography_help", geo
     c1, c2 = st.columns(2)
     c1.metric(ui.tr("artist.audience.countries"), number(len(countries)))
     top_code = str(countries["country"].iloc[0])
-    c2.metric(ui.tr("artist.audience.top_country"), top_code,
+    c2.metric(ui.tr("artist.audience.top_country"), markdown_text(top_code),
               help=ui.tr("artist.audience.top_country_help", share=am.percent(countries["share"].iloc[0])))
     on_map = countries.dropna(subset=["iso3"])
     fig = go.Figure(go.Choropleth(locations=list(on_map["iso3"]), z=list(on_map["plays"]), colorscale="Purples",

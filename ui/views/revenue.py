@@ -19,6 +19,7 @@ from dashboard.metrics import revenue as rv
 from dashboard.metrics.measures import delta_pct
 from dashboard.metrics.periods import anchor_day, date_range, period_for
 from ui import shell as ui
+from ui.plain_text import chart_text, markdown_text
 
 MONEY_COLS = {"gross", "refunds", "net", "failed_amount", "previous_net", "net_rub", "price", "mrr_end", "mrr",
               "donations_net", "platform_net"}
@@ -61,9 +62,9 @@ def line_chart(frame: pd.DataFrame, x: str, y: str, series: str | None, x_title:
     fig = go.Figure()
     for name, rows in groups:
         if stacked_area:
-            fig.add_trace(go.Scatter(x=rows[x], y=rows[y], name=str(name), mode="lines", stackgroup="one"))
+            fig.add_trace(go.Scatter(x=rows[x], y=rows[y], name=chart_text(name), mode="lines", stackgroup="one"))
         else:
-            fig.add_trace(go.Scatter(x=rows[x], y=rows[y], name="" if name is None else str(name),
+            fig.add_trace(go.Scatter(x=rows[x], y=rows[y], name=chart_text(name),
                                      mode="lines+markers", showlegend=name is not None))
     fig.update_layout(xaxis_title=x_title, yaxis_title=y_title)
     return fig
@@ -76,7 +77,7 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, series: str, order: list[str]
     fig = go.Figure()
     for name in [s for s in order if s in present] + [s for s in present if s not in order]:
         rows = frame[frame[series] == name]
-        fig.add_trace(go.Bar(x=rows[x], y=rows[y], name=str(name)))
+        fig.add_trace(go.Bar(x=rows[x], y=rows[y], name=chart_text(name)))
     fig.update_layout(barmode=barmode, xaxis_title=x_title, yaxis_title=y_title)
     return fig
 
@@ -185,7 +186,7 @@ def show_subscriptions(period: rv.Period, grain: str) -> None:
            ui.tr("revenue.subs_churn_help"))
     unpriced = rv.unpriced_tiers(movements["tier"] if not movements.empty else [], prices)
     if unpriced:
-        st.warning(ui.tr("revenue.subs_unpriced", tiers=", ".join(unpriced)))
+        st.warning(ui.tr("revenue.subs_unpriced", tiers=", ".join(markdown_text(t) for t in unpriced)))
     st.caption(ui.tr("revenue.subs_history_note"))
     if active.empty:
         st.info(ui.tr("revenue.no_data"))

@@ -1,0 +1,28 @@
+"""User data as plain text: the one place that escapes data values for the markup they are shown in.
+
+Streamlit renders Markdown in alerts, captions and metric values, and Plotly reads a few HTML tags (``<b>``,
+``<br>``, ``<a href>``) and entities in trace names and labels. A title, a tier name or a country code from the data
+must show as the characters it holds, never as an image, a link or bold text. Tables (``st.dataframe``) show text
+as text already and need nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# CommonMark lets every ASCII punctuation character be escaped with a backslash, which makes it literal
+_MARKDOWN_SPECIAL = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+
+
+def markdown_text(value: object) -> str:
+    """A data value to put into Markdown (st.warning/info/error/caption/markdown text, st.metric values): every
+    punctuation character escaped, line breaks as spaces, so it renders as exactly its own characters."""
+    text = "" if value is None else str(value)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+
+
+def chart_text(value: object) -> str:
+    """A data value to use as a Plotly trace name, axis category or label: HTML-escaped (Plotly shows entities as
+    the characters they stand for and reads no tag in them)."""
+    return html.escape("" if value is None else str(value), quote=False)
