@@ -19,7 +19,7 @@ from tests.conftest import AS_OF
 from tests.engines import assert_same_result
 from tests.sql import rows, scalar
 
-SHELL_QUERIES = {"known_artists"}  # the shell's picker list: not scoped to one artist
+SHELL_QUERIES = {"artists_matching"}  # the shell's picker list: not scoped to one artist
 ARTIST_QUERIES = [q for q in all_queries() if q.startswith("artist_") and q not in SHELL_QUERIES]
 EMPTY_ARTIST = "no-such-artist-0000"
 

@@ -29,7 +29,8 @@ PARAMS: dict[str, Any] = {
     "cur_start": AS_OF - dt.timedelta(days=29), "cur_end": AS_OF,
     "prev_start": AS_OF - dt.timedelta(days=59), "prev_end": AS_OF - dt.timedelta(days=30),
     "since": AS_OF - dt.timedelta(days=365), "until": AS_OF, "as_of": AS_OF, "today": AS_OF,
-    "actor": "", "action": "", "entity": "", "entity_id": "", "source_key": "", **pending_params("seed"),
+    "actor": "", "action": "", "entity": "", "entity_id": "", "source_key": "", "search": "", "limit": 50,
+    **pending_params("seed"),
 }
 # per query: the decisions in decided_stores are made now, not on the demo's as-of day
 PARAMS_OF = {"moderation_log_entries": {"start": AS_OF, "end": moscow_today()}}

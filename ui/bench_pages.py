@@ -42,7 +42,7 @@ def default_identities(store: Store, artists: int = 3) -> list[tuple[str, str | 
     """The admin (whose artist picker starts on the first artist) and the first ``artists`` artists by name."""
     from dashboard.store.queries import run_query
 
-    directory = run_query(store, "known_artists")
+    directory = run_query(store, "artists_matching", search="", limit=artists)
     return [("admin", None)] + [("artist", str(a)) for a in directory["artist_id"].head(artists)]
 
 

@@ -64,19 +64,49 @@ def language_switch() -> None:
         st.rerun()
 
 
+PICKER_MATCHES = 50  # an artist picker lists at most this many matches of what was typed
+
+
+def artist_label(artist_id: str, name: object, city: object) -> str:
+    """An artist as a picker shows them: the whole name, the city and the id (equal names told apart)."""
+    parts = [str(name) if isinstance(name, str) and name else artist_id]
+    if isinstance(city, str) and city:
+        parts.append(city)
+    if parts[0] != artist_id:
+        parts.append(artist_id)
+    return " · ".join(parts)
+
+
+def artist_matches(search: str, keep: str | None) -> dict[str, tuple[str, str]]:
+    """artist_id → (name, label) for the artists matching ``search`` (a server query with a LIMIT), plus ``keep``
+    (the artist chosen before, if the store has them), so that a choice survives a new search."""
+    found = query("artists_matching", search=search.strip(), limit=PICKER_MATCHES)
+    matches = {str(a): (str(n), artist_label(str(a), n, c))
+               for a, n, c in zip(found["artist_id"], found["name"], found["city"], strict=True)}
+    if keep and keep not in matches:  # only an artist the store has (a link may name anyone)
+        exact = query("artists_matching", search=keep, limit=PICKER_MATCHES)
+        exact = exact[exact["artist_id"] == keep]
+        if not exact.empty:
+            name, city = exact["name"].iloc[0], exact["city"].iloc[0]
+            matches = {keep: (str(name), artist_label(keep, name, city))} | matches
+    return matches
+
+
 def view_as_picker() -> ident.Identity | None:
-    """Demo mode: choose whom to view as. Staff roles first, then every artist in the store."""
+    """Demo mode: choose whom to view as. Staff roles first, then the artists matching the search box."""
+    current = st.session_state.get("keep_view_as") or st.session_state.get("view_as")
+    keep = current[1] if isinstance(current, tuple) and len(current) == 2 and current[0] == "artist" else None
     try:
-        artists = query("known_artists")
+        search = st.sidebar.text_input(tr("shell.find_artist"), key="view_as_search",
+                                       placeholder=tr("shell.find_artist_hint"))
+        artists = artist_matches(search, keep)
     except StoreError as exc:
         st.error(tr("error.store", message=str(exc)))
         return None
     options: list[tuple[str, str | None]] = [(role, None) for role in ("admin", "moderator", "manager")]
-    names = dict(zip(artists["artist_id"], artists["name"], strict=True))
-    options += [("artist", a) for a in names]
-
+    options += [("artist", a) for a in artists]
     labels = {
-        option: tr("shell.view_as_artist", name=names.get(option[1], option[1])) if option[0] == "artist"
+        option: tr("shell.view_as_artist", name=artists[option[1]][1]) if option[0] == "artist" and option[1]
         else tr(f"role.{option[0]}")
         for option in options
     }
@@ -84,7 +114,7 @@ def view_as_picker() -> ident.Identity | None:
     # and pages (the label changes with the language, which makes Streamlit draw the widget anew); never from a URL.
     chosen = kept(st.sidebar.selectbox, tr("shell.view_as"), options, key="view_as", format_func=labels.__getitem__)
     role, artist = chosen
-    return ident.demo_identity(role, artist, names.get(artist, "") if artist else "")
+    return ident.demo_identity(role, artist, artists[artist][0] if artist else "")
 
 
 def shell_sidebar() -> ident.Identity | None:
@@ -206,13 +236,18 @@ def artist_scope(who: ident.Identity) -> str | None:
     """The artist a page shows: an artist's own id (no widget can change it); staff pick one in the sidebar."""
     if who.role == "artist":
         return who.artist_id
-    directory = query("known_artists")
-    if directory.empty:
+    chosen = [st.session_state.get("keep_staff_artist"), st.session_state.get("staff_artist"),
+              st.query_params.get("artist")]  # chosen before, set before the first run, a shared link
+    keep = next((c for c in chosen if isinstance(c, str) and c), None)
+    search = st.sidebar.text_input(tr("scope.find_artist"), key="staff_artist_search",
+                                   placeholder=tr("shell.find_artist_hint"))
+    artists = artist_matches(search, keep)
+    if not artists:
+        st.sidebar.caption(tr("scope.no_match"))
         return None
-    labels = dict(zip(directory["artist_id"], directory["name"], strict=True))
-    shown = {a: f"{name} ({a})" for a, name in labels.items()}
+    labels = {a: label for a, (_name, label) in artists.items()}
     return kept(st.sidebar.selectbox, tr("scope.artist_picker"), list(labels), key="staff_artist", url="artist",
-                format_func=shown.__getitem__)
+                format_func=labels.__getitem__)
 
 
 def data_as_of() -> None:

@@ -606,7 +606,14 @@ def load_entity(con: duckdb.DuckDBPyConnection, entry: Entry, layout: Layout, pi
             result.coercion_nulls[name] = result.coercion_nulls.get(name, 0) + n
     target = ", ".join([*columns, schema.SOURCE_KEY])
     values = ", ".join([*(f"c_{c}" for c in columns), "key"])
-    con.execute(f"INSERT INTO {entry.table} ({target}) SELECT {values} FROM entity_rows WHERE shape_ok")
+    order = schema.PHYSICAL_ORDER.get(entry.table)
+    if order:  # written in (owner, date) order so that zone maps prune per-artist reads
+        con.execute("SET preserve_insertion_order = true")
+        con.execute(f"INSERT INTO {entry.table} ({target}) SELECT {values} FROM entity_rows WHERE shape_ok "
+                    f"ORDER BY {', '.join(f'c_{c}' for c in order)}")
+        con.execute("SET preserve_insertion_order = false")
+    else:
+        con.execute(f"INSERT INTO {entry.table} ({target}) SELECT {values} FROM entity_rows WHERE shape_ok")
     con.execute("DROP TABLE entity_rows")
     bad = counts[-1]
     if entry.shape == "array":

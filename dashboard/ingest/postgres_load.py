@@ -19,17 +19,6 @@ from dashboard.ingest.build import hold_before_swap
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError, pg_ingest_lock
 
-# Indexes from the reference schema (the ones on columns we load), plus the keys we look rows up by.
-INDEXES: tuple[tuple[str, str], ...] = (
-    ("tracks", "user_id"), ("tracks", "status"), ("videos", "user_id"), ("videos", "status"),
-    ("concerts", "user_id"), ("concerts", "date"), ("news", "user_id"), ("news", "status"),
-    ("donations", "artist_id"), ("donations", "created_at"), ("coins_transactions", "user_id"),
-    ("payment_transactions", "user_id"), ("payment_transactions", "created_at"), ("banner_ads", "user_id"),
-    ("banner_ads", "status"), ("promotion_campaigns", "user_id"), ("pitching_submissions", "user_id"),
-    ("track_analytics", "track_id"), ("track_analytics", "date"), ("concert_analytics", "concert_id"),
-    ("notifications", "user_id"), ("kv_index", "list_key"),
-)
-
 
 def pg_conninfo(store: Store) -> str:
     """A libpq URL for psycopg (without SQLAlchemy's +psycopg driver suffix)."""
@@ -109,9 +98,9 @@ def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Pa
                     while chunk := fh.read(1 << 20):
                         copy.write(chunk)
             cur.execute(sql.SQL("ALTER TABLE {}.kv_store ADD PRIMARY KEY (key)").format(new))
-            for table, col in INDEXES:
-                cur.execute(sql.SQL("CREATE INDEX ON {}.{} ({})").format(new, sql.Identifier(table),
-                                                                        sql.Identifier(col)))
+            for table, cols in schema.PG_INDEXES:  # behind every artist and revenue query (issue 13)
+                cur.execute(sql.SQL("CREATE INDEX ON {}.{} ({})").format(
+                    new, sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in cols)))
             for table in schema.REFERENCE_TABLES:
                 cur.execute(sql.SQL("CREATE INDEX ON {}.{} (source_key)").format(new, sql.Identifier(table)))
         for table in schema.REFERENCE_TABLES:

@@ -432,6 +432,32 @@ SOURCE_KEY = "source_key"
 # KV rows are read and written by key: DuckDB needs this index (PostgreSQL gets a primary key on kv_store.key).
 KV_STORE_KEY_INDEX = "CREATE INDEX IF NOT EXISTS kv_store_key ON kv_store (key)"
 
+# Physical order of the big per-owner tables on DuckDB (rows written in this order at ingest): an artist's rows sit
+# in a few row groups, so the zone maps of the join's pushed-down id filter skip the rest (issue 13).
+PHYSICAL_ORDER: dict[str, tuple[str, ...]] = {
+    "track_analytics": ("track_id", "date"),
+    "concert_analytics": ("concert_id", "date"),
+    "donations": ("artist_id", "created_at"),
+    "coins_transactions": ("user_id", "created_at"),
+    "payment_transactions": ("user_id", "created_at"),
+}
+
+# PostgreSQL indexes behind the artist and revenue queries (created by the PostgreSQL load, after COPY): (table,
+# columns). Composite (owner, date) indexes serve "this owner's rows in a period" from the index alone.
+PG_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("tracks", ("user_id",)), ("tracks", ("id",)), ("tracks", ("status",)), ("videos", ("user_id",)),
+    ("videos", ("status",)), ("concerts", ("user_id",)), ("concerts", ("id",)), ("concerts", ("date",)),
+    ("news", ("user_id",)), ("news", ("status",)), ("donations", ("artist_id", "created_at")),
+    ("donations", ("created_at",)), ("coins_transactions", ("user_id", "created_at")),
+    ("coins_transactions", ("created_at",)), ("coins_balance", ("user_id",)),
+    ("payment_transactions", ("user_id", "created_at")), ("payment_transactions", ("created_at",)),
+    ("subscriptions", ("user_id",)), ("subscriptions", ("created_at",)), ("banner_ads", ("user_id",)),
+    ("banner_ads", ("status",)), ("promotion_campaigns", ("user_id",)), ("pitching_submissions", ("user_id",)),
+    ("track_analytics", ("track_id", "date")), ("track_analytics", ("date",)),
+    ("concert_analytics", ("concert_id", "date")), ("notifications", ("user_id",)), ("kv_index", ("list_key",)),
+    ("profiles", ("id",)), ("profiles", ("name",)),
+)
+
 
 def sql_type(declared: str, dialect: str) -> str:
     """The column type to declare on ``dialect`` ("duckdb" or "postgresql") for a reference type."""

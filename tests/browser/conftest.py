@@ -89,7 +89,7 @@ def app() -> Iterator[App]:
     folder = Path(tempfile.mkdtemp(prefix="promo-browser-"))
     store = _demo_store(folder)
     items = [Item(entity, title, artist) for entity, title, artist in rows(store, PENDING_SQL)]
-    directory = run_query(store, "known_artists")
+    directory = run_query(store, "artists_matching", search="", limit=100_000)
     artists = list(zip(directory["artist_id"], directory["name"], strict=True))
     tracks = rows(store, "SELECT t.user_id, t.title FROM tracks AS t WHERE t.title IS NOT NULL ORDER BY 1, 2")
     port = free_port()
