@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,11 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     bench.add_argument("--scale", default="medium", choices=["tiny", "small", "medium", "large"])
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--db", help="for pages/moderation: an existing store to measure instead of a demo store")
+    bench.add_argument("--engine", default="duckdb", choices=["duckdb", "postgresql"],
+                       help="pages/moderation: the demo store's engine (postgresql needs --pg-url or "
+                            "PROMO_BENCH_PG_URL; the demo is loaded once into database promo_bench_SCALE_SEED)")
+    bench.add_argument("--pg-url", default=os.environ.get("PROMO_BENCH_PG_URL"),
+                       help="a PostgreSQL server (postgresql+psycopg://user@host:port/db) for --engine postgresql")
     bench.add_argument("--no-peer", action="store_true", help="ingest: skip the pandas peer")
     bench.add_argument("--repeats", type=int, default=5, help="pages: timed runs per page and identity")
     bench.add_argument("--races", type=int, default=30, help="race: moderate-vs-ingest races")
@@ -58,6 +64,39 @@ def demo_store(scale: str, seed: int) -> Path:
     if not db.exists():
         ingest([demo_file(scale, seed)], Store(str(db)), "seed", say=lambda _m: None)
     return db
+
+
+def demo_pg_store(scale: str, seed: int, server_url: str) -> str:
+    """A PostgreSQL database with the demo snapshot ingested, loaded once per (scale, seed) on that server."""
+    import psycopg
+
+    from dashboard.ingest.build import ingest
+    from dashboard.store.connect import Store
+
+    name = f"promo_bench_{scale}_{seed}"
+    base = server_url.replace("postgresql+psycopg://", "postgresql://")
+    url = server_url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(base, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        loaded = conn.execute("SELECT to_regclass('ingest_runs')").fetchone()
+    if not loaded or loaded[0] is None:
+        print(f"loading the {scale} demo into {name} (not timed)…", file=sys.stderr)
+        ingest([demo_file(scale, seed)], Store(url), "seed", say=lambda _m: None)
+    return url
+
+
+def bench_store(args: argparse.Namespace) -> str:
+    """The store a pages/moderation bench measures: --db, else the demo store of --engine."""
+    if args.db:
+        return str(args.db)
+    if args.engine == "postgresql":
+        if not args.pg_url:
+            raise SystemExit("error: --engine postgresql needs --pg-url or PROMO_BENCH_PG_URL")
+        return demo_pg_store(args.scale, args.seed, args.pg_url)
+    return str(demo_store(args.scale, args.seed))
 
 
 _CHILD = """
@@ -185,12 +224,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     elif args.what == "pages":
         from dashboard.store.connect import Store
 
-        pages_bench(Store(args.db or str(demo_store(args.scale, args.seed))), args.repeats)
+        pages_bench(Store(bench_store(args)), args.repeats)
     else:
         from dashboard.bench.moderation import bench_decision
         from dashboard.store.connect import Store
 
-        db = args.db or str(demo_store(args.scale, args.seed))
+        db = bench_store(args)
         result = bench_decision(Store(db), args.repeats * 10)
         print(f"bench moderation on {Store(db).label()}: {result['decisions']} decisions "
               f"({result['entity']} {result['id']}), median {result['median_ms']:.1f} ms, "
