@@ -454,7 +454,8 @@ PG_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("subscriptions", ("user_id",)), ("subscriptions", ("created_at",)), ("banner_ads", ("user_id",)),
     ("banner_ads", ("status",)), ("promotion_campaigns", ("user_id",)), ("pitching_submissions", ("user_id",)),
     ("track_analytics", ("track_id", "date")), ("track_analytics", ("date",)),
-    ("concert_analytics", ("concert_id", "date")), ("concert_analytics", ("date",)), ("notifications", ("user_id",)), ("kv_index", ("list_key",)),
+    ("concert_analytics", ("concert_id", "date")), ("concert_analytics", ("date",)),
+    ("notifications", ("user_id",)), ("kv_index", ("list_key",)),
     ("profiles", ("id",)), ("profiles", ("name",)),
 )
 
