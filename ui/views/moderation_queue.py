@@ -11,6 +11,7 @@ someone else decided comes back as a conflict ("already approved by X at T") and
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 from typing import Any
@@ -59,12 +60,48 @@ def text_or_dash(value: object) -> str:
     return str(value).replace("\n", " ")
 
 
+PAGE_SIZE = 150  # items per page of the queue; the queue is paged, filtered and counted in SQL
+
+
+def list_param(values: object) -> str:
+    """A multiselect's choices as one bound text (',a,b,'); empty when nothing is chosen (the filter is off)."""
+    return "," + ",".join(str(v) for v in values) + "," if isinstance(values, list | tuple) and values else ""
+
+
 runs = ui.query("last_ingest")
 layout = moderation.layout_name(None if runs.empty else str(runs["layout"].iloc[0]))
+pending = moderation.pending_params(layout)
 now = moscow_now()
-queue = moderation.with_age(ui.query("pending_items", **moderation.pending_params(layout)), now)
+minute = now.replace(second=0, microsecond=0)  # the SLA bands as of this minute, so a rerun within it is cached
+bounds = {"red_before": minute - dt.timedelta(hours=moderation.SLA_RED_HOURS),
+          "amber_before": minute - dt.timedelta(hours=moderation.SLA_AMBER_HOURS)}
+# the filters' widgets are drawn further down; their values (session state) choose the page fetched here
+filters = {"types": list_param(st.session_state.get("mod_f_type")),
+           "bands": list_param(st.session_state.get("mod_f_age")),
+           "artist_filter": str(st.session_state.get("mod_f_artist") or "").strip(),
+           "search": str(st.session_state.get("mod_f_text") or "").strip()}
+if st.session_state.get("mod_filters_seen") != filters:  # new filters: back to the first page
+    st.session_state["mod_filters_seen"] = filters
+    st.session_state["mod_page"] = 0
+page_no = max(0, int(st.session_state.get("mod_page", 0)))
+shown = ui.query("pending_page", **pending, **bounds, **filters, limit=PAGE_SIZE, offset=page_no * PAGE_SIZE)
+if shown.empty and page_no > 0:  # decisions emptied the last page: show the first
+    page_no = st.session_state["mod_page"] = 0
+    shown = ui.query("pending_page", **pending, **bounds, **filters, limit=PAGE_SIZE, offset=0)
+matching = int(shown["matching"].iloc[0]) if not shown.empty else 0
+shown = shown.assign(age_hours=moderation.age_hours(shown["created_at"], now) if not shown.empty else 0.0)
+shown_refs = moderation.item_refs(shown) if not shown.empty else []
+# the selected items on other pages (or filtered out): their current state, for the preview and the decisions
+off_page = [ref for ref in st.session_state.get("mod_selection", {}) if ref not in set(shown_refs)]
+if off_page:
+    ids = "\n" + "\n".join(sorted({sel.split_ref(ref)[2] for ref in off_page})) + "\n"
+    found = ui.query("pending_items_by_id", **pending, ids=ids)
+    found = found[[ref in set(off_page) for ref in moderation.item_refs(found)]] if not found.empty else found
+    queue = pd.concat([shown, found], ignore_index=True) if not found.empty else shown
+else:
+    queue = shown
 statuses = sel.queue_statuses(queue)
-refs_all = moderation.item_refs(queue)
+refs_all = moderation.item_refs(queue) if not queue.empty else []
 info = {ref: {"entity": e, "title": text_or_dash(title)[:80], "artist": text_or_dash(name if name else a)}
         for ref, e, title, name, a in zip(refs_all, queue["entity"], queue["title"], queue["artist_name"],
                                           queue["artist_id"], strict=True)}
@@ -274,9 +311,12 @@ if last:
 
 # ---------------------------------------------------------------- KPIs
 kpis = ui.query("moderation_kpis", today=moscow_today()).iloc[0]
+summary = ui.query("pending_summary", **pending, **bounds)
+total = int(summary["items"].sum()) if not summary.empty else 0
+oldest = moderation.age_hours(pd.Series([summary["oldest"].min()]), now).iloc[0] if total else None
 k1, k2, k3, k4, k5 = st.columns(5)
-k1.metric(ui.tr("mod.kpi.pending"), number(len(queue)), help=ui.tr("mod.kpi.pending_help"))
-k2.metric(ui.tr("mod.kpi.oldest"), hours_text(float(queue["age_hours"].max())) if not queue.empty else "—",
+k1.metric(ui.tr("mod.kpi.pending"), number(total), help=ui.tr("mod.kpi.pending_help"))
+k2.metric(ui.tr("mod.kpi.oldest"), hours_text(float(oldest)) if oldest is not None else "—",
           help=ui.tr("mod.kpi.oldest_help"))
 k3.metric(ui.tr("mod.kpi.today"), number(kpis["decisions_today"]), help=ui.tr("mod.kpi.today_help"))
 median = kpis["median_hours_7d"]
@@ -288,33 +328,36 @@ k5.metric(ui.tr("mod.kpi.approval_rate"), f"{100 * int(kpis['approvals_7d']) / d
 
 by_type = pd.DataFrame({
     ui.tr("mod.col.type"): [entity_names[e] for e in moderation.entities()],
-    ui.tr("mod.col.count"): [int((queue["entity"] == e).sum()) for e in moderation.entities()],
+    ui.tr("mod.col.count"): [int(summary.loc[summary["entity"] == e, "items"].sum()) for e in moderation.entities()],
 })
 with st.expander(ui.tr("mod.pending_by_type"), expanded=False):
     st.dataframe(by_type, hide_index=True)
 
-if queue.empty:
+if total == 0:
     st.success(ui.tr("mod.queue.empty"))
     st.stop()
 
-# ---------------------------------------------------------------- filters
+# ---------------------------------------------------------------- filters (applied in SQL) and the page
 f1, f2, f3, f4 = st.columns([2, 2, 2, 3])
-types = f1.multiselect(ui.tr("mod.filter.type"), list(entity_names), format_func=entity_names.__getitem__,
-                       placeholder=ui.tr("widget.choose"), key="mod_f_type")
-bands = f2.multiselect(ui.tr("mod.filter.age"), list(band_names), format_func=band_names.__getitem__,
-                       placeholder=ui.tr("widget.choose"), key="mod_f_age")
-artists = queue.dropna(subset=["artist_id"]).drop_duplicates("artist_id")
-artist_labels = {"": ui.tr("mod.filter.all_artists")}
-artist_labels |= {a: f"{n if isinstance(n, str) and n else '—'} ({a})"
-                  for a, n in zip(artists["artist_id"], artists["artist_name"], strict=True)}
-artist = f3.selectbox(ui.tr("mod.filter.artist"), list(artist_labels), format_func=artist_labels.__getitem__,
-                      key="mod_f_artist")
-text = f4.text_input(ui.tr("mod.filter.text"), key="mod_f_text")
-shown = moderation.filter_queue(queue, types, bands, artist or None, text)
-st.caption(ui.tr("mod.queue.shown", shown=len(shown), total=len(queue)))
+f1.multiselect(ui.tr("mod.filter.type"), list(entity_names), format_func=entity_names.__getitem__,
+               placeholder=ui.tr("widget.choose"), key="mod_f_type")
+f2.multiselect(ui.tr("mod.filter.age"), list(band_names), format_func=band_names.__getitem__,
+               placeholder=ui.tr("widget.choose"), key="mod_f_age")
+f3.text_input(ui.tr("mod.filter.artist"), key="mod_f_artist", placeholder=ui.tr("mod.filter.artist_hint"))
+f4.text_input(ui.tr("mod.filter.text"), key="mod_f_text")
+pages = max(1, -(-matching // PAGE_SIZE))
+first_no = page_no * PAGE_SIZE + 1 if matching else 0
+st.caption(ui.tr("mod.queue.page", first=first_no, last=page_no * PAGE_SIZE + len(shown), shown=matching,
+                 total=total))
+if pages > 1:
+    p1, p2, p3 = st.columns([1, 2, 1])
+    p1.button(ui.tr("mod.page.prev"), key="mod_page_prev", disabled=page_no == 0,
+              on_click=functools.partial(st.session_state.__setitem__, "mod_page", page_no - 1))
+    p2.caption(ui.tr("mod.page.of", page=page_no + 1, pages=pages))
+    p3.button(ui.tr("mod.page.next"), key="mod_page_next", disabled=page_no + 1 >= pages,
+              on_click=functools.partial(st.session_state.__setitem__, "mod_page", page_no + 1))
 
 chosen = selection_now()
-shown_refs = moderation.item_refs(shown) if not shown.empty else []
 if shown.empty:
     st.info(ui.tr("mod.queue.none_match"))
 else:
