@@ -60,7 +60,7 @@ def text_or_dash(value: object) -> str:
     return str(value).replace("\n", " ")
 
 
-PAGE_SIZE = 150  # items per page of the queue; the queue is paged, filtered and counted in SQL
+PAGE_SIZES = (100, 150, 200)  # items per page of the queue; the queue is paged, filtered and counted in SQL
 
 
 def list_param(values: object) -> str:
@@ -80,14 +80,16 @@ filters = {"types": list_param(st.session_state.get("mod_f_type")),
            "bands": list_param(st.session_state.get("mod_f_age")),
            "artist_filter": str(st.session_state.get("mod_f_artist") or "").strip(),
            "search": str(st.session_state.get("mod_f_text") or "").strip()}
-if st.session_state.get("mod_filters_seen") != filters:  # new filters: back to the first page
-    st.session_state["mod_filters_seen"] = filters
+size = st.session_state.get("mod_page_size", PAGE_SIZES[1])
+size = size if size in PAGE_SIZES else PAGE_SIZES[1]
+if st.session_state.get("mod_filters_seen") != (filters, size):  # new filters: back to the first page
+    st.session_state["mod_filters_seen"] = (filters, size)
     st.session_state["mod_page"] = 0
 page_no = max(0, int(st.session_state.get("mod_page", 0)))
-shown = ui.query("pending_page", **pending, **bounds, **filters, limit=PAGE_SIZE, offset=page_no * PAGE_SIZE)
+shown = ui.query("pending_page", **pending, **bounds, **filters, limit=size, offset=page_no * size)
 if shown.empty and page_no > 0:  # decisions emptied the last page: show the first
     page_no = st.session_state["mod_page"] = 0
-    shown = ui.query("pending_page", **pending, **bounds, **filters, limit=PAGE_SIZE, offset=0)
+    shown = ui.query("pending_page", **pending, **bounds, **filters, limit=size, offset=0)
 matching = int(shown["matching"].iloc[0]) if not shown.empty else 0
 shown = shown.assign(age_hours=moderation.age_hours(shown["created_at"], now) if not shown.empty else 0.0)
 shown_refs = moderation.item_refs(shown) if not shown.empty else []
@@ -345,12 +347,14 @@ f2.multiselect(ui.tr("mod.filter.age"), list(band_names), format_func=band_names
                placeholder=ui.tr("widget.choose"), key="mod_f_age")
 f3.text_input(ui.tr("mod.filter.artist"), key="mod_f_artist", placeholder=ui.tr("mod.filter.artist_hint"))
 f4.text_input(ui.tr("mod.filter.text"), key="mod_f_text")
-pages = max(1, -(-matching // PAGE_SIZE))
-first_no = page_no * PAGE_SIZE + 1 if matching else 0
-st.caption(ui.tr("mod.queue.page", first=first_no, last=page_no * PAGE_SIZE + len(shown), shown=matching,
-                 total=total))
+pages = max(1, -(-matching // size))
+first_no = page_no * size + 1 if matching else 0
+st.caption(ui.tr("mod.queue.page", first=first_no, last=page_no * size + len(shown), shown=matching, total=total))
+p1, p2, p3, p4 = st.columns([1, 2, 1, 1])
+size_labels = {n: ui.tr("mod.page.size_n", n=n) for n in PAGE_SIZES}  # format_func must not read session state
+p4.selectbox(ui.tr("mod.page.size"), PAGE_SIZES, index=PAGE_SIZES.index(size), key="mod_page_size",
+             label_visibility="collapsed", format_func=size_labels.__getitem__)
 if pages > 1:
-    p1, p2, p3 = st.columns([1, 2, 1])
     p1.button(ui.tr("mod.page.prev"), key="mod_page_prev", disabled=page_no == 0,
               on_click=functools.partial(st.session_state.__setitem__, "mod_page", page_no - 1))
     p2.caption(ui.tr("mod.page.of", page=page_no + 1, pages=pages))
