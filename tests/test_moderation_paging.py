@@ -8,6 +8,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from dashboard.moderation import config as moderation
 from dashboard.store.connect import Store
@@ -27,6 +28,10 @@ def whole_queue(store: Store) -> pd.DataFrame:
 def page(store: Store, limit: int, offset: int, **filters: str) -> pd.DataFrame:
     return run_query(store, "pending_page", **moderation.pending_params("seed"), **BOUNDS,
                      **{**NO_FILTER, **filters}, limit=limit, offset=offset)
+
+
+def queue_table(at: AppTest) -> pd.DataFrame:
+    return next(d for d in at.dataframe if str(d.key or "").startswith("mod_queue_table")).value
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
@@ -65,10 +70,10 @@ def test_a_selection_stays_across_pages(demo_stores: dict[str, Store]) -> None:
     total = len(whole_queue(store))
     at = open_page(store, "ui/views/moderation_queue.py", role="moderator", lang="en")
     assert not at.exception, at.exception
-    table = [d for d in at.dataframe if str(d.key or "").startswith("mod_queue_table")][0].value
+    table = queue_table(at)
     assert len(table) == min(total, 150)
     at.selectbox(key="mod_page_size").set_value(100).run()
-    table = [d for d in at.dataframe if str(d.key or "").startswith("mod_queue_table")][0].value
+    table = queue_table(at)
     assert len(table) == min(total, 100)
     assert any(m.label == "Pending" and m.value.replace("\u00a0", "").replace(" ", "") == str(total)
                for m in at.metric)
@@ -77,7 +82,7 @@ def test_a_selection_stays_across_pages(demo_stores: dict[str, Store]) -> None:
     assert total > 100, "the demo queue spans two pages"
     at.button(key="mod_page_next").click().run()
     assert not at.exception, at.exception
-    second = [d for d in at.dataframe if str(d.key or "").startswith("mod_queue_table")][0].value
+    second = queue_table(at)
     assert len(second) == min(total - 100, 100)
     assert first not in list(second.iloc[:, 2]), "page 2 holds other items"
     assert at.multiselect(key="mod_pick").value, "the item picked on page 1 is still selected on page 2"
