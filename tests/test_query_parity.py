@@ -30,6 +30,8 @@ PARAMS: dict[str, Any] = {
     "prev_start": AS_OF - dt.timedelta(days=59), "prev_end": AS_OF - dt.timedelta(days=30),
     "since": AS_OF - dt.timedelta(days=365), "until": AS_OF, "as_of": AS_OF, "today": AS_OF,
     "actor": "", "action": "", "entity": "", "entity_id": "", "source_key": "", "search": "", "limit": 50,
+    "offset": 0, "types": "", "bands": "", "artist_filter": "",
+    "red_before": dt.datetime(2026, 10, 29, tzinfo=MOSCOW), "amber_before": dt.datetime(2026, 10, 31, tzinfo=MOSCOW),
     **pending_params("seed"),
 }
 # per query: the decisions in decided_stores are made now, not on the demo's as-of day
@@ -80,7 +82,11 @@ def params_for(name: str, store: Store, artist_id: str) -> dict[str, Any]:
                   GROUP BY a.track_id ORDER BY SUM(a.plays) DESC, a.track_id LIMIT 1""",
                                 a=artist_id, s=PARAMS["start"], e=PARAMS["end"]) if "track_id" in
               load_query(name).params else None,
-              "concert_id": scalar(store, "SELECT MIN(id) FROM concerts WHERE user_id = :a", a=artist_id)}
+              "concert_id": scalar(store, "SELECT MIN(id) FROM concerts WHERE user_id = :a", a=artist_id),
+              # two pending items, one line each (queries/moderation/pending_items_by_id.sql)
+              "ids": "\n" + "\n".join(str(r[0]) for r in rows(store, """
+                  SELECT MIN(id) FROM tracks WHERE status = 'pending'
+                  UNION ALL SELECT MIN(id) FROM videos WHERE status = 'pending'""")) + "\n"}
     if "source_key" in load_query(name).params:  # one item of the audit log (the decided track)
         values["entity"], values["source_key"], values["entity_id"] = rows(
             store, "SELECT entity, source_key, entity_id FROM moderation_log ORDER BY entity, entity_id LIMIT 1")[0]
