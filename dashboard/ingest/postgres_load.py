@@ -20,7 +20,6 @@ from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError, pg_ingest_lock
 
 
-
 def pg_conninfo(store: Store) -> str:
     """A libpq URL for psycopg (without SQLAlchemy's +psycopg driver suffix)."""
     return sa.engine.make_url(store.url).set(drivername="postgresql").render_as_string(hide_password=False)
