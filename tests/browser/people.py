@@ -189,11 +189,9 @@ def undo(page: Page) -> None:
     wait_idle(page)
 
 
-def toast(page: Page) -> str:
-    """The text of the latest toast."""
-    toasts = page.locator("[data-testid=stToast]")
-    expect(toasts.last).to_be_visible()
-    return toasts.last.inner_text()
+def expect_toast(page: Page, text: str) -> None:
+    """A toast saying ``text`` shows up (waiting for it: an earlier toast may still be on screen)."""
+    expect(page.locator("[data-testid=stToast]").filter(has_text=text).last).to_be_visible()
 
 
 def page_text(page: Page) -> str:

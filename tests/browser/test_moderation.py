@@ -12,6 +12,7 @@ from tests.browser.people import (
     click,
     confirm,
     download_csv,
+    expect_toast,
     go_to,
     grid_cells,
     open_as,
@@ -20,7 +21,6 @@ from tests.browser.people import (
     reject,
     screenshot,
     select,
-    toast,
     type_reason,
     undo,
 )
@@ -57,13 +57,13 @@ def test_a_moderators_day(browser: Browser, app: App) -> None:
     go_to(page, "Очередь модерации")
     screenshot(page, "moderation-queue")
     approve(page, track)
-    assert "Одобрено: " + in_words(track, "Трек") in toast(page)
+    expect_toast(page, "Одобрено: " + in_words(track, "Трек"))
 
     reject(page, video)  # no reason
     expect(page.get_by_text("Для отклонения нужна причина")).to_be_visible()
     type_reason(page, "Нет прав на музыку")
     click(page, "Отклонить")
-    assert "Отклонено: " + in_words(video, "Видео") in toast(page)
+    expect_toast(page, "Отклонено: " + in_words(video, "Видео"))
 
     dialog = open_bulk(page, "approve", *news)
     assert "Одобрить 2 элемента?" in dialog.inner_text()
@@ -72,9 +72,9 @@ def test_a_moderators_day(browser: Browser, app: App) -> None:
         assert {item.title, "Новость", item.artist} <= set(listed)
     screenshot(page, "moderation-bulk-dialog")
     confirm(page)
-    assert "Одобрено: 2 элемента" in toast(page)
+    expect_toast(page, "Одобрено: 2 элемента")
     undo(page)
-    assert "Решение отменено, снова в очереди: 2 элемента" in toast(page)
+    expect_toast(page, "Решение отменено, снова в очереди: 2 элемента")
     assert "Выберите элементы" in page_text(page)  # after a decision nothing is selected
 
     go_to(page, "Журнал решений")
@@ -107,7 +107,7 @@ def test_two_moderators_on_one_item(browser: Browser, app: App) -> None:
     type_reason(b, "Дубль")
     click(a, "Одобрить")
     click(b, "Отклонить")
-    assert "Ничего не изменено" in toast(b)
+    expect_toast(b, "Ничего не изменено")
     conflict = b.get_by_text("Не применено: эти элементы уже рассмотрел кто-то другой")
     expect(conflict).to_be_visible()
     lines = grid_cells(b)
@@ -127,9 +127,9 @@ def test_two_moderators_on_one_bulk_decision(browser: Browser, app: App) -> None
     open_bulk(a, "approve", *videos)
     open_bulk(b, "approve", *videos)
     confirm(a)
-    assert "Одобрено: 2 элемента" in toast(a)
+    expect_toast(a, "Одобрено: 2 элемента")
     confirm(b)
-    assert "Ничего не изменено; не применено (уже решено другими): 2 элемента" in toast(b)
+    expect_toast(b, "Ничего не изменено; не применено (уже решено другими): 2 элемента")
     lines = grid_cells(b)
     for item in videos:
         assert any(line.startswith(f"«{item.title}»") and "уже одобрено" in line for line in lines), lines
