@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dashboard.health.cli import add_check_parser
 
     add_check_parser(sub)
+    from dashboard.access.cli import add_users_parser
+
+    add_users_parser(sub)
     return p
 
 

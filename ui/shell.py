@@ -5,13 +5,19 @@ Pages import this module; nothing under ``dashboard/`` imports Streamlit.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import sys
+import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 import streamlit as st
 
+from dashboard.access import accounts, decision
 from dashboard.access import identity as ident
 from dashboard.i18n.formatting import moscow_time, moscow_today
 from dashboard.i18n.translations import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -24,19 +30,20 @@ from ui import registry
 from ui.csv_export import safe_csv
 
 CACHE_TTL_SECONDS = 300
+# the store version of this script run (PostgreSQL: read once per run, see store_version)
+_run_version: contextvars.ContextVar[str | None] = contextvars.ContextVar("promo_run_version", default=None)
 
 
 def run_app() -> None:
-    """One script run of the app: page config, the sidebar, and navigation over every registered page.
+    """One script run of the app: page config, who is looking (checked on the server on every run), the sidebar,
+    and navigation over every registered page.
 
     Every page is registered, so a link to any page resolves; the sidebar menu lists only the pages the role may
     open, and a page the role may not open says so in the app's own words (``require_page``)."""
     st.set_page_config(page_title="Promo.music Insights", page_icon="🎵", layout="wide")
     with shared_connection():
+        _run_version.set(None)
         who = shell_sidebar()
-        if who is None:
-            st.warning(tr("shell.no_identity"))
-            st.stop()
         allowed = registry.allowed(who.role)
         default = allowed[0].name if allowed else registry.PAGES[0].name
         pages = {spec.name: st.Page(spec.path, title=tr(spec.title_key), icon=spec.icon, default=spec.name == default)
@@ -48,10 +55,12 @@ def run_app() -> None:
                 section = spec.section_key
                 st.sidebar.caption(tr(section))
             st.sidebar.page_link(pages[spec.name], label=tr(spec.title_key), icon=spec.icon)
+        if who.demo:
+            st.warning(tr("access.demo_banner"), icon="🧪")
         try:
             current.run()
         except StoreError as exc:  # e.g. the store file is locked by an ingest or a CLI decision: one line
-            st.error(tr("error.store", message=str(exc)))
+            st.error(tr("error.store", message=str(exc)) if who.is_staff else tr("access.unavailable"))
 
 
 def language_switch() -> None:
@@ -117,17 +126,95 @@ def view_as_picker() -> ident.Identity | None:
     return ident.demo_identity(role, artist, artists[artist][0] if artist else "")
 
 
-def shell_sidebar() -> ident.Identity | None:
-    """The shell's sidebar: language, "view as" (demo mode), store. Returns who is looking."""
+def sign_in_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` (or the secrets Streamlit was given) has an ``[auth]`` section. A
+    secrets file that exists but cannot be read counts as configured: demo mode is then refused, never guessed."""
+    from streamlit.errors import StreamlitSecretNotFoundError
+
+    try:
+        return "auth" in st.secrets
+    except StreamlitSecretNotFoundError:
+        return any(Path(p).is_file() for p in st.get_option("secrets.files"))
+
+
+def shell_sidebar() -> ident.Identity:
+    """The shell's sidebar: language, then who is looking. Checked on the server on every run: in demo mode the
+    "view as" choice; with sign-in the signed-in person's account (``dashboard.access.decision``). Anyone else gets
+    a page that explains (sign in, no access, how to configure sign-in) and the run stops there."""
+    st.session_state.pop("identity", None)  # decided afresh on every run, never carried over
+    demo, auth = ident.demo_mode(), sign_in_configured()
+    if demo and auth:
+        print("error: PROMO_DEMO_MODE=1 with [auth] configured; demo mode is refused", file=sys.stderr)
+        st.error(tr("access.demo_with_auth"))
+        st.stop()
     language_switch()
-    if ident.demo_mode():
+    if demo:
         who = view_as_picker()
-        st.session_state["identity"] = who
+        if who is None:
+            st.stop()
+        assert who is not None
         st.sidebar.caption(tr("shell.demo_mode"))
+        st.sidebar.caption(tr("shell.store", store=store().label()))
+    elif auth:
+        who = signed_in_identity()
     else:
-        who = current_identity()
-    st.sidebar.caption(tr("shell.store", store=store().label()))
+        st.title("Promo.music Insights")
+        st.info(tr("access.not_configured"))
+        st.stop()
+    st.session_state["identity"] = who
     return who
+
+
+def signed_in_identity() -> ident.Identity:
+    """The signed-in person's identity from their account; a sign-in page, or a polite "no access" page with
+    nothing else on it (not even the store's name), stops the run otherwise."""
+    claims = dict(st.user.to_dict())
+    if claims.get("is_logged_in") is not True:
+        st.title("Promo.music Insights")
+        st.info(tr("access.sign_in_prompt"))
+        if st.button(tr("access.sign_in"), type="primary", key="sign_in"):
+            st.login()
+        st.stop()
+    email = decision.claimed_email(claims)
+    try:
+        account, artists = lookup_account(claims, email)
+    except (StoreError, sa.exc.DBAPIError):  # unreachable store, or one made before accounts existed
+        st.error(tr("access.unavailable"))
+        sign_out_button()
+        st.stop()
+    outcome = decision.decide_access(claims, account, accounts.auto_map_artists(), artists)
+    if isinstance(outcome, decision.Refusal):
+        st.title(tr("access.refused.title"))
+        st.info(tr(f"access.refused.{outcome.reason}"))
+        if outcome.email:
+            st.text(tr("access.signed_in_email", email=outcome.email))  # provider data: plain text, never Markdown
+        sign_out_button()
+        st.stop()
+    assert isinstance(outcome, ident.Identity)
+    st.sidebar.text(tr("access.signed_in_as", name=outcome.name, email=outcome.email,
+                       role=tr(f"role.{outcome.role}")))  # provider data: plain text, never Markdown
+    sign_out_button()
+    if outcome.is_staff:
+        st.sidebar.caption(tr("shell.store", store=store().label()))
+    return outcome
+
+
+def lookup_account(claims: dict[str, Any], email: str | None) -> tuple[accounts.Account | None, list[str]]:
+    """The account for ``email`` and, when the auto-mapping is on and there is no account, the platform artists
+    with that (verified) email. Cached per store version, so an account change shows on the next run."""
+    if email is None:
+        return None, []
+    rows = query("account_for_email", email=email).to_dict("records")
+    account = accounts.account_from_row(rows[0]) if rows else None
+    artists: list[str] = []
+    if account is None and accounts.auto_map_artists() and decision.verified(claims):
+        artists = [str(a) for a in query("artist_for_verified_email", email=email)["artist_id"]]
+    return account, artists
+
+
+def sign_out_button() -> None:
+    if st.sidebar.button(tr("access.sign_out"), key="sign_out"):
+        st.logout()
 
 
 def lang() -> str:
@@ -178,20 +265,35 @@ def store() -> Store:
     return resolve_store()
 
 
-def store_version(s: Store) -> float:
-    """Changes whenever a DuckDB store is replaced by an ingest, so cached results are not reused across it."""
+def store_version(s: Store) -> str:
+    """Changes whenever the store's content does, so cached results are never reused across a change.
+
+    DuckDB: the file's and its WAL's modification times (an ingest replaces the file; a decision or an account
+    change by another process commits to the WAL first). PostgreSQL, where several app replicas share one database:
+    one cheap query (``store_version``: the latest ingest run, the audit log's size and latest action, the accounts'
+    count and latest change), read once per script run, so a write through one replica shows on the others at
+    their next run."""
     if s.is_postgres:
-        return 0.0
+        known = _run_version.get()
+        if known is not None:
+            return known
+        try:
+            row = run_query(s, "store_version").iloc[0]
+            version = "|".join(str(v) for v in row.tolist())
+        except (StoreError, sa.exc.DBAPIError):  # e.g. an old store without the accounts table: no reuse at all
+            version = f"uncached-{time.time_ns()}"
+        _run_version.set(version)
+        return version
     try:
-        version = s.path.stat().st_mtime
+        mtime = s.path.stat().st_mtime_ns
     except FileNotFoundError:
-        return -1.0
+        return "missing"
     wal = s.path.with_name(s.path.name + ".wal")  # a decision by another process commits to the WAL first
-    return version + (wal.stat().st_mtime if wal.exists() else 0.0)
+    return f"{mtime}|{wal.stat().st_mtime_ns if wal.exists() else 0}"
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _cached_query(store_name: str, version: float, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+def _cached_query(store_name: str, version: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
     return run_query(Store(store_name), name, **dict(params))
 
 
@@ -211,14 +313,14 @@ def pending_params() -> dict[str, str]:
 def invalidate() -> None:
     """Drop every cached query result: call after any write so every page shows the new state."""
     _cached_query.clear()
+    _run_version.set(None)
 
 
 def current_identity() -> ident.Identity | None:
-    """The identity seam: who is looking. Pages take their data scope only from here."""
-    if ident.demo_mode():
-        chosen = st.session_state.get("identity")
-        return chosen if isinstance(chosen, ident.Identity) else None
-    return ident.identity_from_env()
+    """Who is looking, as the shell decided at the start of this run (``shell_sidebar``, on the server, every
+    run). Pages take their data scope only from here."""
+    chosen = st.session_state.get("identity")
+    return chosen if isinstance(chosen, ident.Identity) else None
 
 
 def require_page(name: str) -> ident.Identity:

@@ -1,9 +1,8 @@
-"""The identity seam: who is looking, with which role, and for artists which artist.
+"""Who is looking: a role, for artists which artist, and for signed-in people their email and display name.
 
 Pages take their data scope only from ``Identity``: an artist's pages bind ``artist_id`` from here, never from a
-widget or a URL. Until sign-in exists, demo mode (``PROMO_DEMO_MODE``, on by default) lets the sidebar pick whom
-to view as. With demo mode off, the identity is fixed by ``PROMO_ROLE`` and ``PROMO_ARTIST_ID`` (for a deployment
-behind an authenticating proxy that sets them per instance).
+widget or a URL. A signed-in person's identity comes from ``dashboard.access.decision.decide_access`` (their
+account); demo mode (``PROMO_DEMO_MODE=1``, a local demo without sign-in) picks one in the sidebar instead.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ DEMO_STAFF = {
     "manager": "manager-demo",
     "admin": "admin-demo",
 }
+_ON = ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -27,25 +27,24 @@ class Identity:
     user_id: str
     artist_id: str | None = None
     name: str = ""
+    email: str = ""
+    demo: bool = False
 
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
 
+    @property
+    def actor(self) -> str:
+        """How the audit log names this person: "Name <email>" when signed in, else the demo name."""
+        if self.email:
+            return f"{self.name} <{self.email}>" if self.name and self.name != self.email else self.email
+        return self.name or self.user_id or self.role
+
 
 def demo_mode(env: Mapping[str, str] = os.environ) -> bool:
-    return env.get("PROMO_DEMO_MODE", "1").strip().lower() not in ("0", "false", "no", "off")
-
-
-def identity_from_env(env: Mapping[str, str] = os.environ) -> Identity | None:
-    """The fixed identity of a non-demo deployment, or None when none is configured (then nothing is shown)."""
-    role = env.get("PROMO_ROLE", "").strip()
-    if role not in ROLES:
-        return None
-    artist = env.get("PROMO_ARTIST_ID", "").strip() or None
-    if role == "artist" and not artist:
-        return None
-    return Identity(role=role, user_id=artist or f"{role}-env", artist_id=artist if role == "artist" else None)
+    """Demo mode (no sign-in, "view as" in the sidebar) only when asked for: ``PROMO_DEMO_MODE=1``."""
+    return env.get("PROMO_DEMO_MODE", "").strip().lower() in _ON
 
 
 def demo_identity(role: str, artist_id: str | None, artist_name: str = "") -> Identity:
@@ -53,7 +52,8 @@ def demo_identity(role: str, artist_id: str | None, artist_name: str = "") -> Id
     if role == "artist":
         if not artist_id:
             raise ValueError("an artist identity needs an artist_id")
-        return Identity(role="artist", user_id=artist_id, artist_id=artist_id, name=artist_name or artist_id)
+        return Identity(role="artist", user_id=artist_id, artist_id=artist_id, name=artist_name or artist_id,
+                        demo=True)
     if role not in STAFF_ROLES:
         raise ValueError(f"unknown role {role!r}")
-    return Identity(role=role, user_id=DEMO_STAFF[role], name=DEMO_STAFF[role])
+    return Identity(role=role, user_id=DEMO_STAFF[role], name=DEMO_STAFF[role], demo=True)

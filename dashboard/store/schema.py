@@ -425,6 +425,9 @@ DURABLE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "kv_changes": (("log_id", "TEXT"), ("at", "TIMESTAMPTZ"), ("key", "TEXT")),
     # data health: each check's count per ingest run (written by dashboard.health), for "change since the last run"
     "health_counts": (("run_id", "TEXT"), ("check_name", "TEXT"), ("found", "BIGINT"), ("recorded_at", "TIMESTAMPTZ")),
+    # who may sign in, with which role (written by dashboard.access.accounts, the `users` command)
+    "accounts": (("email", "TEXT"), ("role", "TEXT"), ("artist_id", "TEXT"), ("name", "TEXT"), ("disabled", "BOOLEAN"),
+                 ("created_at", "TIMESTAMPTZ"), ("updated_at", "TIMESTAMPTZ")),
 }
 
 SOURCE_KEY = "source_key"

@@ -30,7 +30,7 @@ from ui import shell as ui
 from ui.moderation_display import sla_badges
 
 who = ui.require_page("moderation_queue")
-actor = who.name or who.user_id or who.role
+actor = who.actor  # the signed-in person: "Name <email>" (demo: the demo name)
 store = ui.store()
 lang = ui.lang()
 
