@@ -41,8 +41,10 @@ $(STORE): | $(STAMP)
 demo: $(STAMP)
 	$(PY) -m dashboard demo --scale small --db $(STORE)
 
+# The local demo: no sign-in ("view as" in the sidebar), so it listens on this machine only.
 run: $(STAMP) $(STORE)
-	PROMO_DB=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+	PROMO_DEMO_MODE=1 PROMO_DB=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) \
+		--server.headless true --server.address 127.0.0.1
 
 test: $(STAMP) postgres chromium
 	$(VENV)/bin/ruff check .

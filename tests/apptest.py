@@ -27,6 +27,38 @@ def open_page(store: Store, page: str, role: str = "admin", artist_id: str | Non
     return at
 
 
+# An [auth] section as .streamlit/secrets.toml would hold it; AppTest never contacts the provider.
+AUTH_SECRETS = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "apptest-cookie-secret-0123456789abcdef0123456789",
+    "client_id": "promo-insights",
+    "client_secret": "apptest-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+
+
+def signed_in_app(store: Store, email: str | None, name: str = "", verified: bool = True, lang: str = "ru",
+                  timeout: float = 60) -> AppTest:
+    """app.py with sign-in configured, as ``email`` signed in at the provider (None: not signed in); not run yet.
+    Who may see what is then decided by the store's accounts, as in production."""
+    os.environ["PROMO_DB"] = store.name
+    os.environ["PROMO_DEMO_MODE"] = "0"
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.secrets["auth"] = dict(AUTH_SECRETS)
+    at.user = ({"is_logged_in": True, "email": email, "email_verified": verified, "name": name}
+               if email is not None else {"is_logged_in": False})
+    at.session_state["lang"] = lang
+    return at
+
+
+def open_signed_in(store: Store, page: str, email: str, name: str = "", lang: str = "ru") -> AppTest:
+    """Run app.py as the signed-in ``email`` and switch to ``page`` (e.g. "ui/views/overview.py")."""
+    at = signed_in_app(store, email, name=name, lang=lang)
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
 def texts(at: AppTest) -> str:
     """Everything the page shows as text (markdown, captions, metrics, tables), for leak checks."""
     parts: list[str] = []

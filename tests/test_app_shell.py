@@ -85,6 +85,7 @@ def test_missing_store_is_a_clear_message(tmp_path: Path, monkeypatch: pytest.Mo
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("PROMO_DB", str(tmp_path / "none.duckdb"))
+    monkeypatch.setenv("PROMO_DEMO_MODE", "1")
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert any("Хранилище недоступно" in e.value and "no such store" in e.value for e in at.error)

@@ -6,19 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.access import accounts
 from dashboard.i18n.formatting import MOSCOW, moscow_today, number, rub
 from dashboard.i18n.translations import t
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import ratio
 from dashboard.metrics.periods import anchor_day
 from dashboard.store.connect import Store
-from tests.apptest import APP, open_page, texts
+from tests.apptest import APP, open_page, open_signed_in, texts
 from tests.conftest import AS_OF
 from tests.sql import rows, scalar
 from tests.test_artist_queries import busiest_artists
@@ -376,33 +379,30 @@ def test_staff_pick_the_artist_in_the_sidebar(demo_stores: dict[str, Store], art
 
 
 # ------------------------------------------------------------------------------------------ empty artist, language
-def open_as_configured_artist(store: Store, page_path: str, artist_id: str, monkeypatch: pytest.MonkeyPatch,
-                              lang: str = "ru") -> AppTest:
-    """A deployment's fixed identity (demo mode off): the artist id need not exist in the store."""
-    monkeypatch.setenv("PROMO_DB", store.name)
-    monkeypatch.setenv("PROMO_DEMO_MODE", "0")
-    monkeypatch.setenv("PROMO_ROLE", "artist")
-    monkeypatch.setenv("PROMO_ARTIST_ID", artist_id)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page(page_path).run()
-    return at
+@contextmanager
+def artist_account(store: Store, artist_id: str) -> Iterator[str]:
+    """A signed-in artist's account for ``artist_id`` (which need not exist in the store), removed afterwards."""
+    email = "artist-under-test@example.com"
+    accounts.add_account(store, accounts.Account(email=email, role="artist", artist_id=artist_id))
+    try:
+        yield email
+    finally:
+        accounts.remove_account(store, email)
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
-def test_an_artist_without_data_gets_friendly_empty_pages(engine: str, demo_stores: dict[str, Store],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_artist_without_data_gets_friendly_empty_pages(engine: str, demo_stores: dict[str, Store]) -> None:
     store = demo_stores[engine]
     empties = {"overview": "artist.overview.empty", "tracks": "artist.tracks.empty",
                "audience": "artist.audience.empty", "concerts": "artist.concerts.empty",
                "fans": "artist.fans.no_donations", "promotion": "artist.promotion.empty"}
-    for name, key in empties.items():
-        at = open_as_configured_artist(store, page(name), "new-artist-without-data", monkeypatch)
-        assert_clean(at)
-        assert ru(key) in [i.value for i in at.info], name
-        assert "staff_artist" not in [w.key for w in at.sidebar.selectbox]
-    overview = open_as_configured_artist(store, page("overview"), "new-artist-without-data", monkeypatch)
+    with artist_account(store, "new-artist-without-data") as email:
+        for name, key in empties.items():
+            at = open_signed_in(store, page(name), email)
+            assert_clean(at)
+            assert ru(key) in [i.value for i in at.info], name
+            assert "staff_artist" not in [w.key for w in at.sidebar.selectbox]
+        overview = open_signed_in(store, page("overview"), email)
     assert metrics(overview)[ru("artist.kpi.plays")] == "0"
     assert metrics(overview)[ru("artist.kpi.coin_balance")] == "—"
 
