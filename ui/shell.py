@@ -208,7 +208,7 @@ def lookup_account(claims: dict[str, Any], email: str | None) -> tuple[accounts.
     account = accounts.account_from_row(rows[0]) if rows else None
     artists: list[str] = []
     if account is None and accounts.auto_map_artists() and decision.verified(claims):
-        artists = [str(a) for a in query("artist_for_verified_email", email=email)["artist_id"]]
+        artists = [str(a) for a in query("verified_email_artists", email=email)["artist_id"]]
     return account, artists
 
 

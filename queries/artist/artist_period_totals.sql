@@ -3,7 +3,9 @@
 --          donations received (donations, donations_rub) and the net coin change (coins_net, sum of the artist's
 --          coin transaction amounts), each counted on its Moscow date within [start, end] of the period.
 -- Params: :artist_id (text) the artist; :cur_start, :cur_end, :prev_start, :prev_end (date, inclusive)
-WITH p AS (
+WITH
+-- include: owned_tracks
+, p AS (
   SELECT 'current' AS period, CAST(:cur_start AS DATE) AS d0, CAST(:cur_end AS DATE) AS d1
   UNION ALL
   SELECT 'previous', CAST(:prev_start AS DATE), CAST(:prev_end AS DATE)
@@ -13,7 +15,7 @@ plays AS (
          SUM(a.plays) AS plays, SUM(a.unique_listeners) AS unique_listeners, SUM(a.likes) AS likes,
          SUM(a.shares) AS shares, SUM(a.downloads) AS downloads, SUM(a.playlist_adds) AS playlist_adds
   FROM track_analytics AS a
-  JOIN tracks AS t ON t.id = a.track_id AND t.user_id = :artist_id
+  JOIN owned_tracks AS t ON t.id = a.track_id
   JOIN p ON a.date BETWEEN p.d0 AND p.d1
   GROUP BY p.period
 ),
