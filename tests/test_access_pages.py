@@ -221,3 +221,27 @@ def test_replicas_see_a_decision_an_account_change_and_an_ingest_at_once(
     records = [r for r in SEED_RECORDS if not r["key"].startswith("tracks:")]
     ingest([write_snapshot(tmp_path / "less.ndjson", records)], pg_seed, "seed", say=lambda _m: None)
     assert a.show(overview)["metrics"][t("overview.tracks")] == "0"
+
+
+def _acting_script() -> None:
+    import streamlit as st
+
+    from ui.shell import acting_identity
+
+    who = acting_identity("moderation_queue")
+    st.text(who.actor if who else "refused")
+
+
+def test_a_write_callback_decides_access_afresh(store: Store) -> None:
+    """Widget callbacks run before the shell's check of the run: ``acting_identity`` decides again, uncached."""
+    at = signed_in_app(store, MODERATOR)
+    script = AppTest.from_function(_acting_script, default_timeout=60)
+    script.secrets["auth"], script.user = at.secrets["auth"], at.user
+    script.run()
+    assert [x.value for x in script.text] == [f"Ирина Петрова <{MODERATOR}>"]
+    acc.set_disabled(store, MODERATOR, True)
+    script.run()
+    assert [x.value for x in script.text] == ["refused"]
+    script.user = {**at.user, "email": ARTIST_EMAIL}  # an artist may not decide
+    script.run()
+    assert [x.value for x in script.text] == ["refused"]

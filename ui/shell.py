@@ -199,17 +199,41 @@ def signed_in_identity() -> ident.Identity:
     return outcome
 
 
-def lookup_account(claims: dict[str, Any], email: str | None) -> tuple[accounts.Account | None, list[str]]:
+def lookup_account(claims: dict[str, Any], email: str | None,
+                   fresh: bool = False) -> tuple[accounts.Account | None, list[str]]:
     """The account for ``email`` and, when the auto-mapping is on and there is no account, the platform artists
-    with that (verified) email. Cached per store version, so an account change shows on the next run."""
+    with that (verified) email. Cached per store version (an account change shows on the next run); ``fresh``
+    reads the store directly."""
     if email is None:
         return None, []
-    rows = query("account_for_email", email=email).to_dict("records")
+    def read(name: str, **params: Any) -> pd.DataFrame:
+        return run_query(store(), name, **params) if fresh else query(name, **params)
+
+    rows = read("account_for_email", email=email).to_dict("records")
     account = accounts.account_from_row(rows[0]) if rows else None
     artists: list[str] = []
     if account is None and accounts.auto_map_artists() and decision.verified(claims):
-        artists = [str(a) for a in query("verified_email_artists", email=email)["artist_id"]]
+        artists = [str(a) for a in read("verified_email_artists", email=email)["artist_id"]]
     return account, artists
+
+
+def acting_identity(page: str) -> ident.Identity | None:
+    """Who is acting, for a widget callback that writes (a decision): callbacks run before the shell's check of
+    the run, so access is decided afresh here — from the provider's claims and the account as it is now, not as
+    it was on the last run — and only a role that may open ``page`` acts. None: refuse the action."""
+    demo, auth = ident.demo_mode(), sign_in_configured()
+    who: ident.Identity | None = None
+    if demo and not auth:
+        who = current_identity()
+    elif auth and not demo:
+        claims = dict(st.user.to_dict())
+        try:
+            account, artists = lookup_account(claims, decision.claimed_email(claims), fresh=True)
+        except (StoreError, sa.exc.DBAPIError):
+            return None
+        outcome = decision.decide_access(claims, account, accounts.auto_map_artists(), artists)
+        who = outcome if isinstance(outcome, ident.Identity) else None
+    return who if who is not None and registry.may_open(who.role, page) else None
 
 
 def sign_out_button() -> None:
