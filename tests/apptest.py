@@ -12,6 +12,10 @@ from dashboard.store.connect import Store
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
+# Given any secrets, AppTest reads only those: the tests never see a developer's .streamlit/secrets.toml.
+ISOLATED_SECRETS = {"tests": {"isolated": True}}
+
+
 def open_page(store: Store, page: str, role: str = "admin", artist_id: str | None = None, lang: str = "ru",
               timeout: float = 60) -> AppTest:
     """Run app.py as ``role`` (demo "view as"), switch to ``page`` (e.g. "ui/views/overview.py") and run it.
@@ -20,6 +24,7 @@ def open_page(store: Store, page: str, role: str = "admin", artist_id: str | Non
     os.environ["PROMO_DB"] = store.name
     os.environ["PROMO_DEMO_MODE"] = "1"
     at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at.secrets.update(ISOLATED_SECRETS)  # a developer's own .streamlit/secrets.toml ([auth]) would refuse demo mode
     at.session_state["view_as"] = (role, artist_id)
     at.session_state["lang"] = lang
     at.run()

@@ -19,7 +19,7 @@ from dashboard.i18n.translations import t
 from dashboard.ingest.build import ingest
 from dashboard.moderation import service
 from dashboard.store.connect import Store
-from tests.apptest import AUTH_SECRETS, open_page, open_signed_in, signed_in_app, texts
+from tests.apptest import AUTH_SECRETS, ISOLATED_SECRETS, open_page, open_signed_in, signed_in_app, texts
 from tests.conftest import REPO
 from tests.sql import scalar
 from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
@@ -131,7 +131,9 @@ def test_demo_mode_with_auth_is_refused(store: Store) -> None:
 def test_neither_demo_nor_auth_explains_the_setup(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROMO_DB", store.name)
     monkeypatch.setenv("PROMO_DEMO_MODE", "0")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.secrets.update(ISOLATED_SECRETS)
+    at.run()
     assert not at.exception
     assert t("access.not_configured") in [i.value for i in at.info]
     assert not nav_links(at) and store.label() not in texts(at)

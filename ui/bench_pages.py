@@ -62,6 +62,7 @@ def bench_pages(store: Store, pages: list[str], identities: list[tuple[str, str 
         for page in pages:
             for role, artist_id in identities:
                 at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+                at.secrets["bench"] = {"isolated": True}  # never a local [auth]: that would refuse demo mode
                 at.session_state["view_as"] = (role, artist_id)
                 at.session_state["lang"] = "ru"
                 at.run()
