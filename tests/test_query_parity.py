@@ -43,7 +43,7 @@ PARAMS_OF = {"moderation_log_entries": {"start": AS_OF, "end": moscow_today()}}
 # columns that differ between two ingest runs of the same data by nature
 RUN_SPECIFIC = {"last_ingest": ["id", "finished_at"], "moderation_log_entries": ["at", "id", "batch_id"],
                 "moderation_item_decision": ["at"],
-                "store_version": ["ingested_at", "decided_at"]}
+                "store_version": ["ingested_at", "decided_at", "accounts_changed_at"]}
 # tables an artist-scoped query reads: the artists with the most rows in them are tried first
 ARTIST_TABLES = {"tracks": "user_id", "concerts": "user_id", "donations": "artist_id", "banner_ads": "user_id",
                  "promotion_campaigns": "user_id", "pitching_submissions": "user_id", "coins_transactions": "user_id"}
