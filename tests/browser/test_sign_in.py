@@ -25,7 +25,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from dashboard.access import accounts as acc
 from dashboard.i18n.translations import t
-from tests.browser.conftest import PENDING_SQL, _demo_store, _known_artists, _wait_healthy, free_port
+from dashboard.store.queries import run_query
+from tests.browser.conftest import PENDING_SQL, _demo_store, _wait_healthy, free_port
 from tests.browser.people import App, Item, approve, go_to, grid_cells, page_text, wait_idle
 from tests.conftest import REPO
 from tests.sql import rows
@@ -88,9 +89,10 @@ def setup() -> Iterator[SignInSetup]:
         pytest.skip("no Chromium (make test installs the Debian package 'chromium')")
     folder = Path(tempfile.mkdtemp(prefix="promo-signin-"))
     store = _demo_store(folder)
-    artist_id, artist_name = rows(store, "SELECT artist_id, name FROM (" + _known_artists() + ") AS k "
-                                         "WHERE artist_id IN (SELECT user_id FROM tracks WHERE title IS NOT NULL) "
-                                         "ORDER BY name LIMIT 1")[0]
+    with_tracks = {a for (a,) in rows(store, "SELECT DISTINCT user_id FROM tracks WHERE title IS NOT NULL")}
+    directory = run_query(store, "known_artists")
+    artist_id, artist_name = next((a, n) for a, n in zip(directory["artist_id"], directory["name"], strict=True)
+                                  if a in with_tracks)
     titles = rows(store, "SELECT user_id, title FROM tracks WHERE title IS NOT NULL AND title NOT IN "
                          "(SELECT title FROM tracks GROUP BY title HAVING COUNT(DISTINCT user_id) > 1)")
     acc.add_account(store, acc.new_account(ARTIST, "artist", artist_id))
@@ -163,7 +165,10 @@ def sign_in(page: Page, setup: SignInSetup, email: str) -> None:
 
 def sign_out(page: Page, setup: SignInSetup) -> None:
     """Press "Sign out"; the provider asks to end its session too; back at the app."""
-    page.locator("[data-testid=stSidebar]").get_by_role("button", name=t("access.sign_out")).click()
+    wait_idle(page)
+    button = page.locator("[data-testid=stSidebar]").get_by_role("button", name=t("access.sign_out"))
+    button.scroll_into_view_if_needed()
+    button.click()
     page.wait_for_url(f"{setup.provider}/oauth2/end_session*", timeout=60_000)
     page.get_by_role("button", name="End session").click()
     page.wait_for_url(f"{setup.app.url}/**", timeout=60_000)
