@@ -30,7 +30,6 @@ from ui import shell as ui
 from ui.moderation_display import sla_badges
 
 who = ui.require_page("moderation_queue")
-actor = who.actor  # the signed-in person: "Name <email>" (demo: the demo name)
 store = ui.store()
 lang = ui.lang()
 
@@ -187,8 +186,21 @@ def chosen_reason() -> str | None:
     return canned.get(code)
 
 
+def acting_actor() -> str | None:
+    """Who decides now. Callbacks run before the shell's access check of the run, so access is decided afresh
+    (a disabled account or a changed role acts no more); None, with the reason on the page, refuses."""
+    acting = ui.acting_identity("moderation_queue")
+    if acting is None:
+        st.session_state["mod_error"] = ui.tr("error.forbidden")
+        return None
+    return acting.actor
+
+
 def apply_decision(action: str, chosen: sel.Selection) -> None:
     """Decide the chosen items, each only if still in the status seen; then nothing is selected."""
+    actor = acting_actor()
+    if actor is None:
+        return
     items = []
     for ref, seen in chosen.items():
         entity, source_key, entity_id = sel.split_ref(ref)
@@ -227,6 +239,9 @@ def on_decide(action: str) -> None:
 
 
 def on_undo() -> None:
+    actor = acting_actor()
+    if actor is None:
+        return
     done: list[str] = []
     failed: list[str] = []
     for ref in st.session_state.get("mod_last") or []:
