@@ -22,7 +22,7 @@ from dashboard.access import identity as ident
 from dashboard.i18n.formatting import moscow_time, moscow_today
 from dashboard.i18n.translations import DEFAULT_LANGUAGE, LANGUAGES, t
 from dashboard.metrics import artist as am
-from dashboard.metrics.periods import Period, anchor_day, date_range, period_between, period_for
+from dashboard.metrics.periods import Period, anchor_day, date_range, describe, period_between, period_for, within_data
 from dashboard.moderation import config as moderation
 from dashboard.store.connect import Store, StoreError, resolve_store
 from dashboard.store.queries import run_query, shared_connection
@@ -430,17 +430,16 @@ def artist_period(today: dt.date) -> Period:
                   initial=am.DEFAULT_DAYS, format_func=labels.__getitem__, horizontal=True,
                   help=tr("artist.period_help"))
     if choice == am.CUSTOM:
-        picked = st.date_input(tr("artist.period.range"), key="artist_range", format="YYYY-MM-DD",
+        picked = st.date_input(tr("artist.period.range"), key="artist_range", format=tr("date.picker_format"),
                                value=kept_range(today))
         if isinstance(picked, tuple | list) and len(picked) == 2:  # not while the second day is being picked
             st.session_state["keep_artist_range"] = picked
             st.query_params["from"], st.query_params["to"] = str(picked[0]), str(picked[1])
         span = date_range(picked)  # a half-picked range is that one day; a cleared one, the default preset
-        period = period_between(*span) if span else period_for(am.DEFAULT_DAYS, today)
+        period = within_data(period_between(*span) if span else period_for(am.DEFAULT_DAYS, today), today)
     else:
         period = period_for(int(choice), today)
-    st.caption(tr("artist.period.caption", start=period.start, end=period.end, prev_start=period.prev_start,
-                  prev_end=period.prev_end))
+    st.caption(describe(period, lang()))  # a range past the last day with data is stopped there, and says so
     return period
 
 

@@ -1,4 +1,5 @@
-"""How numbers, money and times read in the UI: whole rubles, Moscow time."""
+"""How numbers, money, dates and times read in the UI: the one formatting helper (locale separators, whole rubles,
+months in the UI language, Moscow time)."""
 
 from __future__ import annotations
 
@@ -9,24 +10,137 @@ import pandas as pd
 
 TIMEZONE = "Europe/Moscow"  # the platform's timezone: the one name every module (and every session) uses
 MOSCOW = ZoneInfo(TIMEZONE)
-NBSP = "\u202f"
+NBSP = "\u202f"  # the thousands separator in Russian: a narrow no-break space ("1 234,5")
+MISSING = "—"
+
+# The locale's separators: (thousands, decimal). Russian: "1 234,5"; English: "1,234.5".
+SEPARATORS: dict[str, tuple[str, str]] = {"ru": (NBSP, ","), "en": (",", ".")}
+MONTHS_SHORT: dict[str, tuple[str, ...]] = {
+    "ru": ("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€"}
 
 
-def number(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    return f"{round(float(value)):,}".replace(",", NBSP)  # type: ignore[arg-type]
+def is_missing(value: object) -> bool:
+    """None, NaN, NaT or pandas' NA: a value that is not there (shown as "—", never "None" or "nan")."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return True
+    try:
+        return bool(pd.isna(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
 
 
-def rub(value: object) -> str:
-    """Whole rubles: 12 345 ₽."""
-    text = number(value)
-    return text if text == "—" else f"{text} ₽"
+def number(value: object, lang: str = "ru", decimals: int = 0) -> str:
+    """The one number format: ``decimals`` places with the locale's separators ("1 234,5" in ru, "1,234.5" in en);
+    a missing value is "—". Every number on every page and in every table goes through here."""
+    if is_missing(value):
+        return MISSING
+    thousands, point = SEPARATORS.get(lang, SEPARATORS["ru"])
+    x = round(float(value), decimals)  # type: ignore[arg-type]
+    if x == 0:
+        x = 0.0  # no "-0"
+    text = f"{x:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", point).replace("\x00", thousands)
 
 
-def money(value: object, currency: str | None) -> str:
+def rub(value: object, lang: str = "ru") -> str:
+    """Whole rubles: "12 345 ₽"."""
+    text = number(value, lang)
+    return text if text == MISSING else f"{text} ₽"
+
+
+def money(value: object, currency: str | None, lang: str = "ru") -> str:
+    """An amount in its own currency: whole rubles, other currencies with cents ("12,50 USD"), never converted."""
     cur = (currency or "RUB").upper()
-    return rub(value) if cur == "RUB" else f"{number(value)} {cur}"
+    if cur == "RUB":
+        return rub(value, lang)
+    text = number(value, lang, decimals=2)
+    return text if text == MISSING else f"{text} {cur}"
+
+
+def percent(value: float | None, lang: str = "ru", decimals: int = 1) -> str:
+    """A percentage already in percent (12.5 -> "12,5 %" in ru, "12.5%" in en); None is "—"."""
+    if is_missing(value):
+        return MISSING
+    text = number(value, lang, decimals)
+    return f"{text}\u00a0%" if lang == "ru" else f"{text}%"
+
+
+def signed_percent(value: float, lang: str = "ru", decimals: int = 1) -> str:
+    """A change in percent with its sign: "+12,5 %", "−3,0 %" (a real minus sign), "0 %" for no change."""
+    if round(value, decimals) == 0:
+        return percent(0, lang, 0)
+    text = percent(abs(value), lang, decimals)
+    return ("+" if value > 0 else "\u2212") + text
+
+
+def signed_number(value: object, lang: str = "ru") -> str:
+    """A whole amount with its sign (net coins): "+1 200", "−40", "0"."""
+    if is_missing(value):
+        return MISSING
+    n = round(float(value))  # type: ignore[arg-type]
+    return ("+" if n > 0 else "\u2212" if n < 0 else "") + number(abs(n), lang)
+
+
+def day_text(value: object, lang: str = "ru", with_year: bool = True) -> str:
+    """A date in words of the UI language: "30 окт 2026" / "30 Oct 2026" (no English month names in Russian)."""
+    if is_missing(value):
+        return MISSING
+    day = pd.Timestamp(value).date()  # type: ignore[arg-type]
+    month = MONTHS_SHORT.get(lang, MONTHS_SHORT["ru"])[day.month - 1]
+    text = f"{day.day} {month}" if lang == "ru" else f"{month} {day.day}"
+    if with_year:
+        text += f" {day.year}" if lang == "ru" else f", {day.year}"
+    return text
+
+
+def span_text(start: dt.date, end: dt.date, lang: str = "ru") -> str:
+    """A range of days: "1 окт 2026 — 31 окт 2026"."""
+    return f"{day_text(start, lang)} — {day_text(end, lang)}"
+
+
+def cell(value: object, kind: str, lang: str = "ru") -> str:
+    """One table cell as text in the UI language: ``count`` (whole), ``rub`` (whole rubles, no sign: the header
+    says ₽), ``amount`` (2 places when not whole), ``pct`` (one place), ``text``. Missing values are "—"."""
+    if is_missing(value):
+        return MISSING
+    if kind in ("count", "rub"):
+        return number(value, lang)
+    if kind == "amount":
+        x = float(value)  # type: ignore[arg-type]
+        return number(x, lang, 0 if x == round(x) else 2)
+    if kind == "pct":
+        return number(value, lang, 1)
+    return str(value)
+
+
+def table_text(frame: pd.DataFrame, kinds: dict[str, str], lang: str = "ru") -> pd.DataFrame:
+    """A table for the screen: the columns named in ``kinds`` as text in the UI language (``cell``), every other
+    missing cell as "—" (never "None" or "nan"). The CSV keeps the numbers (``csv_numbers``)."""
+    out = frame.copy()
+    for col in out.columns:
+        kind = kinds.get(col, "text")
+        out[col] = [cell(v, kind, lang) for v in out[col]]
+    return out
+
+
+def csv_numbers(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """A table for the CSV: counts as integers (never "3.0"), rubles whole, rates with one decimal, missing numbers
+    empty (spreadsheets read them as blank)."""
+    out = frame.copy()
+    for col, kind in kinds.items():
+        if col not in out.columns:
+            continue
+        values = pd.to_numeric(out[col].map(lambda v: None if is_missing(v) else v), errors="coerce")
+        if kind in ("count", "rub"):
+            out[col] = values.round(0).astype("Int64")
+        elif kind == "pct":
+            out[col] = values.round(1)
+        elif kind == "amount":
+            out[col] = values.round(2)
+    return out
 
 
 def moscow_now() -> dt.datetime:

@@ -13,9 +13,10 @@ import math
 
 import pandas as pd
 
+from dashboard.i18n import formatting
 from dashboard.i18n.formatting import moscow_times
 from dashboard.i18n.translations import t
-from dashboard.metrics.measures import delta_pct, numeric, plain, whole_if_integral
+from dashboard.metrics.measures import numeric, plain, whole_if_integral
 
 PRESET_DAYS: tuple[int, ...] = (7, 28, 90, 365)
 DEFAULT_DAYS = 28
@@ -61,8 +62,9 @@ def two_periods(frame: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]
     return values("current"), values("previous")
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+def percent(value: float | None, lang: str = "ru") -> str:
+    """A share (0.125) as a percentage in the UI language ("12,5 %"); None is "—"."""
+    return formatting.percent(None if value is None else value * 100, lang)
 
 
 def daily(frame: pd.DataFrame, start: dt.date, end: dt.date, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
@@ -89,6 +91,11 @@ def shares(frame: pd.DataFrame, label: str, value: str, prefix: str, lang: str) 
     return out
 
 
+def country_name(code: object, lang: str) -> str:
+    """A country's name in the UI language ("Россия" for RU); a code the table does not know stays as it is."""
+    return translated("country", str(code).upper(), lang) if code else "—"
+
+
 def iso3(code: object) -> str | None:
     return ISO2_TO_ISO3.get(str(code).upper()) if code else None
 
@@ -112,22 +119,19 @@ def split_concerts(concerts: pd.DataFrame, today: dt.date) -> tuple[pd.DataFrame
     return upcoming, past
 
 
+DONATION_STATES = ("completed", "pending", "refunded", "failed")
+
+
+def donation_state(status: object) -> str:
+    """A donation's state as a fan or an artist reads it (``donation_state.*`` strings): only ``completed`` money is
+    received; pending, refunded, failed and anything unknown are not."""
+    return str(status) if status in DONATION_STATES else "unknown"
+
+
 def donor_labels(frame: pd.DataFrame, anonymous: str) -> pd.Series:
     """The donor column to show: the donor's name, or ``anonymous`` for the anonymous row(s)."""
     flags = frame["is_anonymous"].map(lambda v: bool(plain(v)))
     return frame["donor_name"].where(~flags, anonymous).fillna(anonymous)
-
-
-def delta_text(current: object, previous: object) -> str | None:
-    """The change against the previous period as '+12.5%', or None when the previous period had nothing."""
-    change = delta_pct(current, previous)
-    return None if change is None else f"{change:+.1f}%"
-
-
-def signed(value: object) -> str:
-    """A whole number with its sign, for deltas that are amounts (net coins): '+120', '-40', '0'."""
-    n = round(float(plain(value)))  # type: ignore[arg-type]
-    return f"{n:+,}".replace(",", "\u202f") if n else "0"
 
 
 def times_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:

@@ -2,12 +2,14 @@
 
 DuckDB and PostgreSQL return the same sums as int, float, Decimal or NULL; ``plain`` and ``numeric`` turn them into
 plain numbers (NULL counts as 0). ``ratio`` is the one division with a missing or zero whole (None, shown as "—"),
-and ``delta_pct`` the change against the previous period built on it.
+and ``delta_pct`` the change against the previous period built on it; ``change`` is what a page shows as the
+change: no percentage against a missing or tiny previous value (``MIN_PREVIOUS``, ``MIN_PREVIOUS_SHARE``).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
@@ -49,3 +51,33 @@ def ratio(part: object, whole: object, per: float = 1.0) -> float | None:
 def delta_pct(current: object, previous: object) -> float | None:
     """The change against the previous period in percent; None when the previous period had nothing."""
     return ratio(float(plain(current)) - float(plain(previous)), previous, per=100.0)  # type: ignore[arg-type]
+
+
+# A change in percent is shown only against a previous value big enough to mean something. Below either threshold
+# the change is "—" with a tooltip that says why (a jump from 2 to 500 is not "+24 900 %").
+MIN_PREVIOUS = 5.0  # fewer than 5 (plays, donations, rubles, …) in the previous period
+MIN_PREVIOUS_SHARE = 0.01  # or less than 1 % of the current value
+
+
+@dataclass(frozen=True)
+class Change:
+    """The change of a value against the previous period: ``pct`` (None when not shown) and ``why`` —
+    ``"up"``, ``"down"``, ``"same"`` (no change: no arrow, no colour), ``"none"`` (nothing before) or ``"tiny"``
+    (the previous value is under the threshold)."""
+
+    pct: float | None
+    why: str
+
+
+def change(current: object, previous: object) -> Change:
+    """The one comparison rule: the change in percent, unless the previous value is missing, zero or tiny
+    (under ``MIN_PREVIOUS`` or under ``MIN_PREVIOUS_SHARE`` of the current value)."""
+    cur, prev = float(plain(current)), float(plain(previous))  # type: ignore[arg-type]
+    if cur == prev:
+        return Change(0.0, "same")
+    if not prev:
+        return Change(None, "none")
+    if abs(prev) < MIN_PREVIOUS or abs(prev) < MIN_PREVIOUS_SHARE * abs(cur):
+        return Change(None, "tiny")
+    pct = (cur - prev) / abs(prev) * 100.0
+    return Change(pct, "same" if round(pct, 1) == 0 else "up" if pct > 0 else "down")

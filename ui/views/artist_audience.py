@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.i18n.formatting import number
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric
-from ui import charts
+from ui import charts, tables
 from ui import shell as ui
 from ui.plain_text import markdown_text
 
@@ -26,25 +26,28 @@ if geo.empty and platforms.empty:
 if ui.section("artist.audience.geography", "artist.audience.geography_help", geo, "artist.audience.no_geography"):
     countries = am.with_iso3(geo)
     c1, c2 = st.columns(2)
-    c1.metric(ui.tr("artist.audience.countries"), number(len(countries)))
-    top_code = str(countries["country"].iloc[0])
-    c2.metric(ui.tr("artist.audience.top_country"), markdown_text(top_code),
-              help=ui.tr("artist.audience.top_country_help", share=am.percent(countries["share"].iloc[0])))
+    countries["name"] = countries["country"].map(lambda c: am.country_name(c, ui.lang()))
+    c1.metric(ui.tr("artist.audience.countries"), number(len(countries), ui.lang()))
+    c2.metric(ui.tr("artist.audience.top_country"), markdown_text(countries["name"].iloc[0]),
+              help=ui.tr("artist.audience.top_country_help",
+                         share=am.percent(countries["share"].iloc[0], ui.lang())))
     on_map = countries.dropna(subset=["iso3"])
     fig = go.Figure(go.Choropleth(locations=list(on_map["iso3"]), z=list(on_map["plays"]), colorscale="Purples",
                                   colorbar={"title": {"text": ui.tr("artist.col.plays")}},
-                                  hovertemplate="%{location}: %{z}<extra></extra>"))
+                                  text=[charts.chart_label(n) for n in on_map["name"]],
+                                  hovertemplate="%{text}: %{z:,}<extra></extra>"))
     fig.update_geos(showframe=False, projection_type="natural earth")
-    charts.compact(fig, 380)
+    charts.compact(fig, 380, lang=ui.lang())
     # the countries' geometry ships with the app (static/topojson/, served by Streamlit's static file serving):
     # Plotly would otherwise fetch it from its CDN, and the map stays blank without internet access
     st.plotly_chart(fig, width="stretch", key="chart_map", config={"topojsonURL": charts.TOPOJSON_URL})
-    table = countries[["country", "plays", "share"]].copy()
+    table = countries[["name", "plays", "share", "country"]].copy()
     table["share"] = (table["share"] * 100).round(1)
-    ui.artist_table(table.rename(columns={"share": "share_pct"}), "geography")
+    tables.table(table.rename(columns={"name": "country_name", "share": "share_pct", "country": "country_code"}),
+                 "geography")
 
 if ui.section("artist.audience.platforms", "artist.audience.platforms_help", platforms, "artist.audience.no_platforms"):
     by_platform, fig = charts.share_bars(numeric(platforms, ["plays"]), "platform", "plays", "artist.platform",
                                      ui.lang(), 280, ui.tr("artist.col.plays"))
     st.plotly_chart(fig, width="stretch", key="chart_platforms")
-    ui.artist_table(by_platform, "platforms")
+    tables.table(by_platform, "platforms")

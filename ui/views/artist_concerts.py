@@ -7,11 +7,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.i18n.formatting import number
+from dashboard.i18n.formatting import day_text, number
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric, plain, ratio
-from ui import charts
+from ui import charts, tables
 from ui import shell as ui
+from ui.kpi import kpi
 
 
 def concert_table(frame: pd.DataFrame, name: str) -> None:
@@ -21,11 +22,16 @@ def concert_table(frame: pd.DataFrame, name: str) -> None:
     shown["status"] = shown["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
     for flag in ("is_promoted", "in_promoted_list"):
         shown[flag] = shown[flag].map(lambda v: ui.tr("artist.yes") if bool(plain(v)) else ui.tr("artist.no"))
-    shown = am.dates_text(shown, ["date"])
-    shown["time"] = shown["time"].map(lambda v: "" if v is None or pd.isna(v) else str(v)[:5])
-    columns = ["title", "date", "time", "city", "venue", "status", "is_promoted", "in_promoted_list", "views",
-               "clicks", "ctr_pct", "ticket_views", "capacity", "ticket_price_from", "ticket_price_to", "reason"]
-    ui.artist_table(shown[columns], name)
+    times = shown["time"].map(lambda v: "" if v is None or pd.isna(v) else " " + str(v)[:5])
+    shown["date"] = [("—" if am.as_date(d) is None else day_text(d, ui.lang())) + t
+                     for d, t in zip(shown["date"], times, strict=True)]
+    shown["place"] = [", ".join(str(x) for x in (c, v) if isinstance(x, str) and x.strip())
+                      for c, v in zip(shown["city"], shown["venue"], strict=True)]
+    # the columns that matter first, few enough to fit without scrolling sideways; the CSV has the same
+    columns = ["title", "date", "place", "status", "is_promoted", "views", "clicks", "ctr_pct", "ticket_views"]
+    if shown["reason"].map(lambda r: isinstance(r, str) and r.strip() != "").any():
+        columns.append("reason")
+    tables.table(shown[columns], name, wide=["title", "place"])
 
 
 artist_id = ui.artist_page("artist_concerts", "artist.concerts.title")
@@ -37,7 +43,7 @@ if concerts.empty:
     st.stop()
 
 upcoming, past = am.split_concerts(concerts, today)
-st.subheader(ui.tr("artist.concerts.upcoming", today=today))
+st.subheader(ui.tr("artist.concerts.upcoming", today=day_text(today, ui.lang())))
 if upcoming.empty:
     st.info(ui.tr("artist.concerts.no_upcoming"))
 else:
@@ -53,25 +59,33 @@ cur = {m: current[m].sum() for m in am.CONCERT_METRICS}
 prev = {m: previous[m].sum() for m in am.CONCERT_METRICS}
 cur_ctr, prev_ctr = ratio(cur["clicks"], cur["views"]), ratio(prev["clicks"], prev["views"])
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(ui.tr("artist.kpi.concert_views"), number(cur["views"]), delta=am.delta_text(cur["views"], prev["views"]),
-          help=ui.tr("artist.help.concert_views"))
-c2.metric(ui.tr("artist.kpi.concert_clicks"), number(cur["clicks"]),
-          delta=am.delta_text(cur["clicks"], prev["clicks"]), help=ui.tr("artist.help.concert_clicks"))
-c3.metric(ui.tr("artist.kpi.ctr"), am.percent(cur_ctr), help=ui.tr("artist.help.ctr"),
-          delta=None if cur_ctr is None or prev_ctr is None else f"{(cur_ctr - prev_ctr) * 100:+.1f} pp")
-c4.metric(ui.tr("artist.kpi.ticket_views"), number(cur["ticket_views"]),
-          delta=am.delta_text(cur["ticket_views"], prev["ticket_views"]), help=ui.tr("artist.help.ticket_views"))
+lang = ui.lang()
+kpi(c1, ui.tr("artist.kpi.concert_views"), number(cur["views"], lang), ui.tr("artist.help.concert_views"),
+    cur["views"], prev["views"])
+kpi(c2, ui.tr("artist.kpi.concert_clicks"), number(cur["clicks"], lang), ui.tr("artist.help.concert_clicks"),
+    cur["clicks"], prev["clicks"])
+ctr_moved = None if cur_ctr is None or prev_ctr is None else (cur_ctr - prev_ctr) * 100
+c3.metric(ui.tr("artist.kpi.ctr"), am.percent(cur_ctr, lang), help=ui.tr("artist.help.ctr"),
+          delta=None if ctr_moved is None else ui.tr("artist.pp", value=number(ctr_moved, lang, 1) if
+                                                     round(ctr_moved, 1) <= 0 else "+" + number(ctr_moved, lang, 1)),
+          delta_arrow="off" if ctr_moved is not None and round(ctr_moved, 1) == 0 else "auto")
+kpi(c4, ui.tr("artist.kpi.ticket_views"), number(cur["ticket_views"], lang), ui.tr("artist.help.ticket_views"),
+    cur["ticket_views"], prev["ticket_views"])
 if by_day.empty:
     st.info(ui.tr("artist.concerts.no_analytics"))
 else:
-    fig = go.Figure([go.Scatter(x=list(current["day"]), y=list(current[m]), name=ui.tr(f"artist.col.{m}"),
-                                mode="lines") for m in ("views", "clicks")])
-    charts.compact(fig, 300)
+    days = list(current["day"])
+    fig = go.Figure([go.Scatter(x=days, y=list(current[m]), name=ui.tr(f"artist.col.{m}"), mode="lines",
+                                customdata=[day_text(d, lang) for d in days],
+                                hovertemplate="%{customdata}: %{y:,}<extra></extra>") for m in ("views", "clicks")])
+    charts.compact(fig, 300, lang=lang)
+    charts.day_ticks(fig, days, lang)
+    charts.count_axis(fig, [*current["views"], *current["clicks"]])
     st.plotly_chart(fig, width="stretch", key="chart_concert_days")
     table = current.copy()
     table["ctr_pct"] = [None if r is None else round(r * 100, 1) for r in map(ratio, table["clicks"],
                                                                                table["views"])]
-    ui.artist_table(am.dates_text(table, ["day"]), "concert_by_day")
+    tables.table(am.dates_text(table, ["day"]), "concert_by_day")
 
 st.subheader(ui.tr("artist.concerts.referrals"))
 st.caption(ui.tr("artist.concerts.referrals_help"))
@@ -83,7 +97,7 @@ else:
     referrals, fig = charts.share_bars(referrals, "source", "views", "artist.source", ui.lang(), 260,
                                    ui.tr("artist.col.views"))
     st.plotly_chart(fig, width="stretch", key="chart_referrals")
-    ui.artist_table(referrals, "concert_referrals")
+    tables.table(referrals, "concert_referrals")
 
 st.subheader(ui.tr("artist.concerts.past"))
 if past.empty:

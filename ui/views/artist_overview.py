@@ -8,11 +8,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n.formatting import moscow_today, number, rub
+from dashboard.i18n.formatting import day_text, moscow_today, number, rub, signed_number
 from dashboard.metrics import artist as am
 from dashboard.metrics.periods import anchor_day
-from ui import charts
+from ui import charts, tables
 from ui import shell as ui
+from ui.kpi import count, kpi
 
 artist_id = ui.artist_page("artist_overview", "artist.overview.title")
 
@@ -30,27 +31,27 @@ has_data = (am.as_date(dates["artist_last_day"]) is not None or balance is not N
 if not has_data:
     st.info(ui.tr("artist.overview.empty"))
 
+lang = ui.lang()
 row1 = st.columns(4)
 for col, metric in zip(row1[:3], ("plays", "unique_listeners", "likes"), strict=True):
-    col.metric(ui.tr(f"artist.kpi.{metric}"), number(cur[metric]), delta=am.delta_text(cur[metric], prev[metric]),
-               help=ui.tr(f"artist.help.{metric}"))
-    col.caption(ui.tr("artist.previous", value=number(prev[metric])))
-row1[3].metric(ui.tr("artist.kpi.donations_rub"), rub(cur["donations_rub"]),
-               delta=am.delta_text(cur["donations_rub"], prev["donations_rub"]),
-               help=ui.tr("artist.help.donations_rub"))
-row1[3].caption(ui.tr("artist.previous_donations", value=rub(prev["donations_rub"]), count=number(cur["donations"])))
+    kpi(col, ui.tr(f"artist.kpi.{metric}"), number(cur[metric], lang), ui.tr(f"artist.help.{metric}"),
+        cur[metric], prev[metric])
+    col.caption(ui.tr("artist.previous", value=number(prev[metric], lang)))
+kpi(row1[3], ui.tr("artist.kpi.donations_rub"), rub(cur["donations_rub"], lang), ui.tr("artist.help.donations_rub"),
+    cur["donations_rub"], prev["donations_rub"])
+row1[3].caption(ui.tr("artist.previous", value=rub(prev["donations_rub"], lang)) + " · "
+                + count("word.donations", cur["donations"]))
 
 row2 = st.columns(4)
-row2[0].metric(ui.tr("artist.kpi.coin_balance"), number(balance),
-               delta=am.signed(cur["coins_net"]) if balance is not None else None,
-               help=ui.tr("artist.help.coin_balance"))
-row2[1].metric(ui.tr("artist.kpi.upcoming_concerts"), number(state["upcoming_concerts"]),
-               help=ui.tr("artist.help.upcoming_concerts", today=today))
-row2[2].metric(ui.tr("artist.kpi.pending_items"), number(state["pending_items"]),
+row2[0].metric(ui.tr("artist.kpi.coin_balance"), number(balance, lang),
+               delta=signed_number(cur["coins_net"], lang) if balance is not None else None,
+               delta_arrow="off" if not cur["coins_net"] else "auto", help=ui.tr("artist.help.coin_balance"))
+row2[1].metric(ui.tr("artist.kpi.upcoming_concerts"), number(state["upcoming_concerts"], lang),
+               help=ui.tr("artist.help.upcoming_concerts", today=day_text(today, lang)))
+row2[2].metric(ui.tr("artist.kpi.pending_items"), number(state["pending_items"], lang),
                help=ui.tr("artist.help.pending_items"))
-row2[3].metric(ui.tr("artist.kpi.playlist_adds"), number(cur["playlist_adds"]),
-               delta=am.delta_text(cur["playlist_adds"], prev["playlist_adds"]),
-               help=ui.tr("artist.help.playlist_adds"))
+kpi(row2[3], ui.tr("artist.kpi.playlist_adds"), number(cur["playlist_adds"], lang), ui.tr("artist.help.playlist_adds"),
+    cur["playlist_adds"], prev["playlist_adds"])
 
 st.subheader(ui.tr("artist.overview.plays_chart"))
 by_day = ui.query("artist_plays_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
@@ -61,9 +62,9 @@ else:
     previous = am.daily(by_day, period.prev_start, period.prev_end, ["plays"])
     fig = charts.comparison_figure(current, previous, "plays", period,
                                (ui.tr("artist.current_period"), ui.tr("artist.previous_period")),
-                               ui.tr("artist.col.plays"), height=300)
+                               ui.tr("artist.col.plays"), lang, height=300)
     st.plotly_chart(fig, width="stretch", key="chart_plays")
 
 if ui.section("artist.overview.pending", "artist.help.pending_items", pending, "artist.overview.no_pending"):
-    shown = pending.assign(kind=pending["kind"].map(lambda k: am.translated("artist.kind", k, ui.lang())))
-    ui.artist_table(am.times_text(shown, ["created_at"]), "pending_items")
+    shown = pending.assign(kind=pending["kind"].map(lambda k: am.translated("artist.kind", k, lang)))
+    tables.table(am.times_text(shown, ["created_at"]), "pending_items", wide=["title"])

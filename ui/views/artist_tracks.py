@@ -9,8 +9,9 @@ from dashboard.i18n.formatting import number
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric, plain
 from dashboard.metrics.periods import Period
-from ui import charts
+from ui import charts, tables
 from ui import shell as ui
+from ui.kpi import kpi
 
 
 def timeline(frame: pd.DataFrame, period: Period, metric: str, key: str) -> None:
@@ -18,8 +19,16 @@ def timeline(frame: pd.DataFrame, period: Period, metric: str, key: str) -> None
     previous = am.daily(frame, period.prev_start, period.prev_end, [metric])
     fig = charts.comparison_figure(current, previous, metric, period,
                                (ui.tr("artist.current_period"), ui.tr("artist.previous_period")),
-                               ui.tr(f"artist.col.{metric}"))
+                               ui.tr(f"artist.col.{metric}"), ui.lang())
     st.plotly_chart(fig, width="stretch", key=key)
+
+
+def totals_row(cur: dict[str, float], prev: dict[str, float]) -> None:
+    """One card per track metric: the period's total, its change, and the previous period's total."""
+    for col, metric in zip(st.columns(len(am.TRACK_METRICS)), am.TRACK_METRICS, strict=True):
+        kpi(col, ui.tr(f"artist.kpi.{metric}"), number(cur.get(metric, 0), ui.lang()), ui.tr(f"artist.help.{metric}"),
+            cur.get(metric, 0), prev.get(metric, 0))
+        col.caption(ui.tr("artist.previous", value=number(prev.get(metric, 0), ui.lang())))
 
 
 artist_id = ui.artist_page("artist_tracks", "artist.tracks.title")
@@ -33,10 +42,7 @@ if tracks.empty:
     st.stop()
 
 cur, prev = am.two_periods(ui.query("artist_period_totals", artist_id=artist_id, **period.params()))
-for col, metric in zip(st.columns(len(am.TRACK_METRICS)), am.TRACK_METRICS, strict=True):
-    col.metric(ui.tr(f"artist.kpi.{metric}"), number(cur[metric]), delta=am.delta_text(cur[metric], prev[metric]),
-               help=ui.tr(f"artist.help.{metric}"))
-    col.caption(ui.tr("artist.previous", value=number(prev[metric])))
+totals_row(cur, prev)
 
 st.subheader(ui.tr("artist.tracks.timeline"))
 metric_labels = {m: ui.tr(f"artist.col.{m}") for m in am.TRACK_METRICS}
@@ -55,7 +61,7 @@ if top.empty:
     st.info(ui.tr("artist.tracks.no_plays"))
 else:
     columns = ["title", *am.TRACK_METRICS, "lifetime_plays"]
-    ui.artist_table(numeric(top[columns], [*am.TRACK_METRICS, "lifetime_plays"]), "top_tracks")
+    tables.table(numeric(top[columns], [*am.TRACK_METRICS, "lifetime_plays"]), "top_tracks", wide=["title"])
 
 st.subheader(ui.tr("artist.tracks.drilldown"))
 titles = {tid: f"{title} · {am.translated('artist.status', status, ui.lang())}"
@@ -68,16 +74,20 @@ if track_id:
     if one.empty:
         st.info(ui.tr("artist.tracks.no_track_plays"))
     else:
-        timeline(one, period, chosen_metric or "plays", "chart_one_track")
         in_period = am.daily(one, period.start, period.end, list(am.TRACK_METRICS))
-        ui.artist_table(am.dates_text(in_period, ["day"]), "track_by_day")
+        before = am.daily(one, period.prev_start, period.prev_end, list(am.TRACK_METRICS))
+        st.caption(ui.tr("artist.tracks.track_totals"))
+        totals_row({m: float(in_period[m].sum()) for m in am.TRACK_METRICS},
+                   {m: float(before[m].sum()) for m in am.TRACK_METRICS})
+        timeline(one, period, chosen_metric or "plays", "chart_one_track")
+        tables.table(am.dates_text(in_period, ["day"]), "track_by_day")
 
 st.subheader(ui.tr("artist.tracks.statuses"))
 st.caption(ui.tr("artist.tracks.statuses_help"))
 counts = tracks["status"].fillna("unknown").value_counts().rename_axis("status").reset_index(name="tracks")
 counts["status"] = counts["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
-ui.artist_table(counts, "tracks_by_status")
+tables.table(counts, "tracks_by_status")
 statuses = tracks[["title", "status", "release_date", "created_at", "moderated_at", "reason"]].copy()
 statuses["status"] = statuses["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
 statuses = am.times_text(am.dates_text(statuses, ["release_date"]), ["created_at", "moderated_at"])
-ui.artist_table(statuses, "track_statuses")
+tables.table(statuses, "track_statuses", wide=["title", "reason"])

@@ -1,52 +1,69 @@
-"""Platform overview (staff): artists, tracks by status, donations 30 days vs the 30 before, coins in circulation."""
+"""Platform overview (staff): artists, tracks by status, donations 30 days vs the 30 before, coins in circulation,
+what waits for moderation (by type, with its age), and donations per day."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import plotly.express as px
 import streamlit as st
 
-from dashboard.i18n.formatting import moscow_today, number, rub
-from dashboard.metrics.measures import delta_pct
+from dashboard.i18n.formatting import moscow_now, moscow_today, number, rub, span_text
+from dashboard.metrics import artist as am
+from dashboard.metrics import platform as pm
 from dashboard.metrics.periods import anchor_day, period_for
+from ui import charts, tables
 from ui import shell as ui
+from ui.kpi import kpi
 
 ui.require_page("overview")
 st.title(ui.tr("overview.title"))
 ui.data_as_of()
+lang = ui.lang()
 
 # the last day with payments or donations, at most Moscow today: an older snapshot still shows its last 30 days
 today = anchor_day(moscow_today(), ui.query("revenue_data_range")["last_day"].iloc[0])
+period = period_for(30, today)
 kpis = ui.query("platform_kpis").iloc[0]
-periods = ui.query("donations_two_periods", **period_for(30, today).params()).set_index("period")
+periods = ui.query("donations_two_periods", **period.params()).set_index("period")
 current, previous = periods.loc["current", "amount_rub"], periods.loc["previous", "amount_rub"]
-change = delta_pct(current, previous)
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(ui.tr("overview.artists"), number(kpis["artists"]), help=ui.tr("overview.artists_help"))
-c2.metric(ui.tr("overview.tracks"), number(kpis["tracks"]), help=ui.tr("overview.tracks_help"))
-c3.metric(ui.tr("overview.donations_30d"), rub(current), delta=None if change is None else f"{change:+.1f}%",
-          help=ui.tr("overview.donations_help"))
-c3.caption(ui.tr("overview.previous", amount=rub(previous)) + " · " + ui.tr("overview.until", day=today))
-c4.metric(ui.tr("overview.coins"), number(kpis["coins_in_circulation"]), help=ui.tr("overview.coins_help"))
+c1.metric(ui.tr("overview.artists"), number(kpis["artists"], lang), help=ui.tr("overview.artists_help"))
+c2.metric(ui.tr("overview.tracks"), number(kpis["tracks"], lang), help=ui.tr("overview.tracks_help"))
+kpi(c3, ui.tr("overview.donations_30d"), rub(current, lang), ui.tr("overview.donations_help"), current, previous)
+c3.caption(ui.tr("overview.previous", amount=rub(previous, lang)) + " · " + span_text(period.start, period.end, lang))
+c4.metric(ui.tr("overview.coins"), number(kpis["coins_in_circulation"], lang), help=ui.tr("overview.coins_help"))
+
+st.subheader(ui.tr("overview.pending"))
+st.caption(ui.tr("overview.pending_help"))
+waiting = pm.pending_by_type(ui.query("pending_items", **ui.pending_params()), moscow_now())
+if waiting.empty:
+    st.info(ui.tr("overview.no_pending"))
+else:
+    cards = st.columns(min(len(waiting), 4))
+    for col, row in zip(cards, waiting.head(len(cards)).to_dict("records"), strict=False):
+        badge = "🔴 " if row["over_72h"] else "🟠 " if row["over_24h"] else ""
+        col.metric(badge + ui.tr(f"mod.entity.{row['entity']}"), number(row["waiting"], lang),
+                   help=ui.tr("overview.pending_card_help"))
+        col.caption(ui.tr("overview.oldest", age=pm.age_text(row["oldest_hours"], lang)))
+    shown = waiting.assign(entity=[ui.tr(f"mod.entity.{e}") for e in waiting["entity"]],
+                           oldest=[pm.age_text(h, lang) for h in waiting["oldest_hours"]])
+    tables.table(shown[["entity", "waiting", "over_24h", "over_72h", "oldest"]], "pending_by_type",
+                 labels="overview.col")
 
 left, right = st.columns([1, 2])
 with left:
     st.subheader(ui.tr("overview.tracks_by_status"))
     by_status = ui.query("tracks_by_status")
-    shown = by_status.assign(status=by_status["status"].map(lambda s: ui.tr_value("status", s)))
-    st.dataframe(shown.rename(columns={"status": ui.tr("column.status"), "tracks": ui.tr("column.tracks")}),
-                 hide_index=True, width="stretch")
-    ui.csv_download(by_status, "tracks_by_status.csv", key="dl_tracks_by_status")
+    shown_status = by_status.assign(status=by_status["status"].map(lambda s: am.translated("status", s, lang)))
+    tables.table(shown_status, "tracks_by_status", labels={"status": "column.status", "tracks": "column.tracks"})
 with right:
     st.subheader(ui.tr("overview.donations_chart"))
-    daily = ui.query("donations_by_day", start=today - dt.timedelta(days=89), end=today)
-    if daily.empty:
+    start = today - dt.timedelta(days=89)
+    daily = am.daily(ui.query("donations_by_day", start=start, end=today), start, today, ["amount_rub"])
+    if not daily["amount_rub"].any():
         st.info(ui.tr("overview.no_donations"))
     else:
-        daily["amount_rub"] = daily["amount_rub"].astype(float)
-        fig = px.bar(daily, x="day", y="amount_rub",
-                     labels={"day": ui.tr("column.day"), "amount_rub": ui.tr("column.amount_rub")})
-        fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, height=320)
+        fig = charts.day_bars(list(daily["day"]), list(daily["amount_rub"]), lang, 320,
+                              ui.tr("column.amount_rub"), unit="₽")
         st.plotly_chart(fig, width="stretch")

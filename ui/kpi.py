@@ -1,0 +1,41 @@
+"""KPI cards with an honest comparison: every card that compares goes through ``kpi`` (the rule is
+``dashboard.metrics.measures.change``; numbers through ``dashboard.i18n.formatting``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.i18n.formatting import number, signed_percent
+from dashboard.i18n.plural import plural
+from dashboard.metrics.measures import MIN_PREVIOUS, MIN_PREVIOUS_SHARE, change
+from ui import shell as ui
+
+
+def count(forms_key: str, n: object) -> str:
+    """A number and its word in the right plural form, the number in the UI language: "1 234 платежа"."""
+    whole = round(float(n or 0))  # type: ignore[arg-type]
+    return f"{number(whole, ui.lang())} {plural(whole, ui.lang(), ui.tr(forms_key))}"
+
+
+def delta_args(current: object, previous: object, inverse: bool = False) -> tuple[dict[str, Any], str]:
+    """``st.metric`` keyword arguments for the change against the previous period, and a note for the tooltip
+    when the change is not shown as a percentage (nothing before, or too little to compare)."""
+    moved = change(current, previous)
+    if moved.why == "same":
+        return {"delta": signed_percent(0.0, ui.lang()), "delta_color": "off", "delta_arrow": "off"}, ""
+    if moved.pct is None:
+        note = ui.tr("kpi.no_previous") if moved.why == "none" else ui.tr(
+            "kpi.tiny_previous", min=int(MIN_PREVIOUS), share=int(MIN_PREVIOUS_SHARE * 100))
+        return {"delta": "—", "delta_color": "off", "delta_arrow": "off"}, note
+    return {"delta": signed_percent(moved.pct, ui.lang()), "delta_color": "inverse" if inverse else "normal"}, ""
+
+
+def kpi(col: Any, label: str, value: str, help_text: str, current: object = None, previous: object = None,
+        inverse: bool = False) -> None:
+    """A metric card; with ``current`` and ``previous`` also the change (a tiny previous value shows "—", and the
+    tooltip says why)."""
+    if current is None or previous is None:
+        col.metric(label, value, help=help_text)
+        return
+    args, note = delta_args(current, previous, inverse)
+    col.metric(label, value, help=f"{help_text}\n\n{note}" if note else help_text, **args)
