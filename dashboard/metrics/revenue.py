@@ -48,8 +48,9 @@ Artists
 
 Periods
     Presets 7/30/90/365 days, this month, last month, custom; each ends on a chosen day (default: the earlier of
-    Moscow today and the last payment day, so a snapshot that stopped in the past still shows data). The
-    comparison period is the equal number of days right before.
+    Moscow today and the last payment day, so a snapshot that stopped in the past still shows data) and never runs
+    past that day (``periods.within_data``, said on the page). A rolling period is compared with the equal number
+    of days right before; this month and last month with the same span of the previous calendar month.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ DEFAULT_PRESET = "30d"
 CONFIG_FILE = Path(__file__).resolve().parent / "revenue_config.json"
 CONFIG_ENV = "PROMO_REVENUE_CONFIG"
 COIN_KINDS = ("purchased", "spent", "returned", "earned")
-VIEWS = ("headline", "streams", "methods", "currencies", "subscriptions", "coins", "artists")
+VIEWS = ("headline", "streams", "methods", "currencies", "subscriptions", "coins", "artists", "payments")
+PAYMENTS_LIMIT = 2000  # the payment-level list shows the newest this many (queries/revenue/revenue_payments.sql)
 
 
 # ------------------------------------------------------------------------------------------------ periods

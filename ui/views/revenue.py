@@ -14,41 +14,66 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.i18n.formatting import moscow_today, number, rub
+from dashboard.i18n.formatting import day_text, moscow_today, number, percent, rub
+from dashboard.metrics import artist as am
 from dashboard.metrics import revenue as rv
-from dashboard.metrics.measures import delta_pct
-from dashboard.metrics.periods import anchor_day, date_range, period_for
+from dashboard.metrics.periods import anchor_day, buckets, date_range, describe, period_for, within_data
+from ui import charts, tables
 from ui import shell as ui
-from ui.plain_text import chart_text, markdown_text
+from ui.kpi import count, kpi
+from ui.plain_text import markdown_text
 
 MONEY_COLS = {"gross", "refunds", "net", "failed_amount", "previous_net", "net_rub", "price", "mrr_end", "mrr",
               "donations_net", "platform_net"}
 RATE_COLS = {"delta_pct", "failure_rate", "refund_rate"}
+# data values with a meaning, translated (``prefix.value``); a value the table does not know is shown as it is
+VALUE_PREFIX = {"payment_method": "method", "provider": "provider", "tier": "tier", "entity": "coin_entity",
+                "status": "payment_status", "type": "payment_type"}
 
 
 def metric(col: st.delta_generator.DeltaGenerator, label_key: str, value: str, help_text: str,
            current: float | None = None, previous: float | None = None, inverse: bool = False) -> None:
-    change = None if current is None or previous is None else delta_pct(current, previous)
-    col.metric(ui.tr(label_key), value, delta=None if change is None else f"{change:+.1f}%",
-               delta_color="inverse" if inverse else "normal", help=help_text)
+    kpi(col, ui.tr(label_key), value, help_text, current, previous, inverse)
 
 
-def show_table(frame: pd.DataFrame, columns: dict[str, str], filename: str, key: str) -> None:
-    """A table with translated headers, whole rubles and one-decimal rates, and its CSV download."""
-    shown = frame[list(columns)].copy()
-    for col in shown.columns:
-        if col in MONEY_COLS:
-            shown[col] = pd.to_numeric(shown[col], errors="coerce").round(0)
-        elif col in RATE_COLS:
-            shown[col] = pd.to_numeric(shown[col], errors="coerce").round(1)
-    shown = shown.rename(columns={c: ui.tr(label) for c, label in columns.items()})
-    st.dataframe(shown, hide_index=True, width="stretch")
-    ui.csv_download(shown, filename, key=f"dl_{key}")
+def translate_values(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col, prefix in VALUE_PREFIX.items():
+        if col in out.columns:
+            out[col] = out[col].map(lambda v, p=prefix: am.translated(p, v, ui.lang()))
+    return out
 
 
-def chart(fig: go.Figure) -> None:
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, height=320, legend_title_text="")
+def show_table(frame: pd.DataFrame, columns: dict[str, str], filename: str, key: str,
+               ids: tuple[str, ...] = (), wide: tuple[str, ...] = ()) -> None:
+    """A table with translated headers and values, whole rubles and one-decimal rates in the UI language, and its
+    CSV download (numbers, full ids)."""
+    shown = translate_values(frame[list(columns)])
+    kinds = {c: "rub" for c in shown.columns if c in MONEY_COLS}
+    kinds.update({c: "pct" for c in shown.columns if c in RATE_COLS})
+    tables.table(shown, filename.removesuffix(".csv"), labels=columns, kinds=kinds, ids=ids, wide=wide)
+
+
+def chart(fig: go.Figure, note: str = "") -> None:
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, height=320, legend_title_text="",
+                      separators=charts.PLOTLY_SEPARATORS.get(ui.lang(), ", "))
     st.plotly_chart(fig, width="stretch")
+    if note:
+        st.caption(note)
+
+
+def bucket_chart(fig: go.Figure, period: rv.Period, grain: str) -> None:
+    """A chart over buckets: ticks in the UI language, partial buckets shaded and starred, with a note."""
+    spans = buckets(period.start, period.end, grain)
+    charts.bucket_axis(fig, spans, grain, ui.lang())
+    partial = spans[spans["partial"]]
+    note = ""
+    if not partial.empty:
+        what = "; ".join(f"{day_text(f, ui.lang(), with_year=False)} – {day_text(la, ui.lang(), with_year=False)} "
+                         f"({count('word.days', d)})"
+                         for f, la, d in zip(partial["first"], partial["last"], partial["days"], strict=True))
+        note = ui.tr("period.partial_note", what=what)
+    chart(fig, note)
 
 
 def stream_label(stream: str, detail: str) -> str:
@@ -56,29 +81,38 @@ def stream_label(stream: str, detail: str) -> str:
 
 
 def line_chart(frame: pd.DataFrame, x: str, y: str, series: str | None, x_title: str, y_title: str,
-               stacked_area: bool = False) -> go.Figure:
-    """Lines with markers (or stacked areas), one trace per value of ``series`` in order of first appearance."""
+               stacked_area: bool = False, period: rv.Period | None = None, grain: str = "day") -> go.Figure:
+    """Lines with markers (or stacked areas), one trace per value of ``series`` in order of first appearance; the
+    x values are buckets (labelled in the UI language) when ``period`` is given."""
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
     fig = go.Figure()
     for name, rows in groups:
+        xs = charts.bucket_x(list(rows[x]), buckets(period.start, period.end, grain), grain, ui.lang()) \
+            if period is not None else list(rows[x])
         if stacked_area:
-            fig.add_trace(go.Scatter(x=rows[x], y=rows[y], name=chart_text(name), mode="lines", stackgroup="one"))
+            fig.add_trace(go.Scatter(x=xs, y=list(rows[y]), name=charts.chart_label(name), mode="lines",
+                                     stackgroup="one", hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
         else:
-            fig.add_trace(go.Scatter(x=rows[x], y=rows[y], name=chart_text(name),
-                                     mode="lines+markers", showlegend=name is not None))
+            fig.add_trace(go.Scatter(x=xs, y=list(rows[y]), name="" if name is None else charts.chart_label(name),
+                                     mode="lines+markers", showlegend=name is not None,
+                                     hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
     fig.update_layout(xaxis_title=x_title, yaxis_title=y_title)
+    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     return fig
 
 
 def bar_chart(frame: pd.DataFrame, x: str, y: str, series: str, order: list[str], x_title: str, y_title: str,
-              barmode: str) -> go.Figure:
-    """Bars, one trace per value of ``series`` (in ``order``, then any others), stacked or grouped."""
+              barmode: str, period: rv.Period, grain: str) -> go.Figure:
+    """Bars per bucket, one trace per value of ``series`` (in ``order``, then any others), stacked or grouped."""
     present = list(dict.fromkeys(frame[series]))
+    spans = buckets(period.start, period.end, grain)
     fig = go.Figure()
     for name in [s for s in order if s in present] + [s for s in present if s not in order]:
         rows = frame[frame[series] == name]
-        fig.add_trace(go.Bar(x=rows[x], y=rows[y], name=chart_text(name)))
+        fig.add_trace(go.Bar(x=charts.bucket_x(list(rows[x]), spans, grain, ui.lang()), y=list(rows[y]),
+                             name=charts.chart_label(name), hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
     fig.update_layout(barmode=barmode, xaxis_title=x_title, yaxis_title=y_title)
+    fig.update_yaxes(tickformat=",.0f")
     return fig
 
 
@@ -86,19 +120,21 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, series: str, order: list[str]
 def show_headline(period: rv.Period, grain: str) -> None:
     money = rv.headline(ui.query("revenue_payment_summary", **period.params()))
     now, before = money["current"], money["previous"]
+    lang = ui.lang()
     c1, c2, c3, c4 = st.columns(4)
-    metric(c1, "revenue.gross", rub(now.gross), ui.tr("revenue.gross_help"), now.gross, before.gross)
-    c1.caption(ui.tr("revenue.previous", amount=rub(before.gross)))
-    metric(c2, "revenue.refunds", rub(now.refunds), ui.tr("revenue.refunds_help"), now.refunds, before.refunds,
-           inverse=True)
-    c2.caption(ui.tr("revenue.previous", amount=rub(before.refunds)))
-    metric(c3, "revenue.net", rub(now.net), ui.tr("revenue.net_help"), now.net, before.net)
-    c3.caption(ui.tr("revenue.previous", amount=rub(before.net)))
-    metric(c4, "revenue.failed", rub(now.failed_amount), ui.tr("revenue.failed_help"), now.failed_amount,
+    metric(c1, "revenue.gross", rub(now.gross, lang), ui.tr("revenue.gross_help"), now.gross, before.gross)
+    c1.caption(ui.tr("revenue.previous", amount=rub(before.gross, lang)))
+    metric(c2, "revenue.refunds", rub(now.refunds, lang), ui.tr("revenue.refunds_help"), now.refunds,
+           before.refunds, inverse=True)
+    c2.caption(ui.tr("revenue.previous", amount=rub(before.refunds, lang)))
+    metric(c3, "revenue.net", rub(now.net, lang), ui.tr("revenue.net_help"), now.net, before.net)
+    c3.caption(ui.tr("revenue.previous", amount=rub(before.net, lang)))
+    metric(c4, "revenue.failed", rub(now.failed_amount, lang), ui.tr("revenue.failed_help"), now.failed_amount,
            before.failed_amount, inverse=True)
-    c4.caption(ui.tr("revenue.failed_count", count=number(now.failed_count)) + " · "
-               + ui.tr("revenue.previous", amount=rub(before.failed_amount)))
-    st.caption(ui.tr("revenue.pending_caption", count=number(now.pending_count), payments=number(now.payments)))
+    c4.caption(count("word.failed_payments", now.failed_count) + " · "
+               + ui.tr("revenue.previous", amount=rub(before.failed_amount, lang)))
+    st.caption(ui.tr("revenue.pending_caption", count=count("word.payments", now.pending_count),
+                     payments=number(now.payments, lang)))
     totals = rv.timeline_totals(streams_over_time(period, grain))
     st.subheader(ui.tr("revenue.timeline"))
     if totals.empty:
@@ -106,7 +142,10 @@ def show_headline(period: rv.Period, grain: str) -> None:
         return
     long = totals.melt(id_vars="bucket", value_vars=["gross", "refunds", "net"], var_name="measure")
     long["measure"] = long["measure"].map({m: ui.tr(f"revenue.{m}") for m in ("gross", "refunds", "net")})
-    chart(line_chart(long, "bucket", "value", "measure", ui.tr("revenue.col.bucket"), ui.tr("revenue.col.net")))
+    bucket_chart(line_chart(long, "bucket", "value", "measure", ui.tr("revenue.col.bucket"), ui.tr("revenue.col.net"),
+                            period=period, grain=grain), period, grain)
+    totals = totals.assign(bucket=charts.bucket_x(list(totals["bucket"]), buckets(period.start, period.end, grain),
+                                                  grain, ui.lang()))
     show_table(totals, {"bucket": "revenue.col.bucket", "payments": "revenue.col.payments",
                         "gross": "revenue.col.gross", "refunds": "revenue.col.refunds", "net": "revenue.col.net",
                         "failed_amount": "revenue.col.failed_amount"}, "revenue_timeline.csv", "rev_timeline")
@@ -125,8 +164,9 @@ def show_streams(period: rv.Period, grain: str) -> None:
         st.info(ui.tr("revenue.no_data"))
     else:
         stacked = over_time.assign(label=[stream_label(s, "") for s in over_time["stream"]])
-        chart(bar_chart(stacked, "bucket", "net", "label", [stream_label(s, "") for s in rv.STREAMS],
-                        ui.tr("revenue.col.bucket"), ui.tr("revenue.col.net"), barmode="relative"))
+        bucket_chart(bar_chart(stacked, "bucket", "net", "label", [stream_label(s, "") for s in rv.STREAMS],
+                               ui.tr("revenue.col.bucket"), ui.tr("revenue.col.net"), barmode="relative",
+                               period=period, grain=grain), period, grain)
     st.subheader(ui.tr("revenue.streams_table"))
     table = rv.by_stream(ui.query("revenue_payment_summary", **period.params()))
     table["label"] = [stream_label(s, d) for s, d in zip(table["stream"], table["detail"], strict=True)]
@@ -143,7 +183,12 @@ def show_methods(period: rv.Period, grain: str) -> None:
     st.caption(ui.tr("revenue.methods_help"))
     for key in ("payment_method", "provider"):
         st.subheader(ui.tr("revenue.by_method" if key == "payment_method" else "revenue.by_provider"))
-        show_table(rv.by_route(summary, key),
+        routes = rv.by_route(summary, key)
+        if routes.empty:
+            st.info(ui.tr("revenue.no_data"))
+            continue
+        outcome_chart(translate_values(routes), key)
+        show_table(routes,
                    {key: f"revenue.col.{key}", "payments": "revenue.col.payments",
                     "completed": "revenue.col.completed", "refunded": "revenue.col.refunded",
                     "failed": "revenue.col.failed", "failure_rate": "revenue.col.failure_rate",
@@ -151,12 +196,31 @@ def show_methods(period: rv.Period, grain: str) -> None:
                    f"revenue_by_{key}.csv", f"rev_{key}")
 
 
+def outcome_chart(routes: pd.DataFrame, key: str) -> None:
+    """Payments per method or provider by outcome (completed, refunded, failed), stacked horizontal bars."""
+    fig = go.Figure([go.Bar(y=[charts.chart_label(v) for v in routes[key]], x=list(routes[outcome]), orientation="h",
+                            name=ui.tr(f"revenue.col.{outcome}"), hovertemplate="%{y}: %{x:,}<extra></extra>")
+                     for outcome in ("completed", "refunded", "failed")])
+    fig.update_layout(barmode="stack", xaxis_title=ui.tr("revenue.col.payments"),
+                      yaxis={"categoryorder": "total ascending"}, legend={"orientation": "h", "y": 1.15})
+    charts.count_axis(fig, list(routes["payments"]), axis="x")
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, height=60 + 40 * len(routes),
+                      separators=charts.PLOTLY_SEPARATORS.get(ui.lang(), ", "))
+    st.plotly_chart(fig, width="stretch")
+
+
 # ----------------------------------------------------------------------------------------------- currencies
 def show_currencies(period: rv.Period, grain: str) -> None:
     st.caption(ui.tr("revenue.currencies_help"))
     currencies = rv.by_currency(ui.query("revenue_payment_summary", **period.params()))
+    if currencies.empty:
+        st.info(ui.tr("revenue.no_data"))
+        return
     for col in ("gross", "refunds", "net", "failed_amount", "previous_net"):
         currencies[col] = pd.to_numeric(currencies[col]).round(2)
+    st.plotly_chart(charts.hbars(list(currencies["currency"]), list(currencies["payments"]), ui.lang(), 220,
+                                 ui.tr("revenue.col.payments")), width="stretch")
+    st.caption(ui.tr("revenue.currencies_chart_note"))
     show_table(currencies, {"currency": "revenue.col.currency", "payments": "revenue.col.payments",
                             "gross": "revenue.col.gross_cur", "refunds": "revenue.col.refunds_cur",
                             "net": "revenue.col.net_cur", "failed_count": "revenue.col.failed_count",
@@ -174,19 +238,20 @@ def show_subscriptions(period: rv.Period, grain: str) -> None:
     movements = ui.query("revenue_subscription_movements", start=period.start, end=period.end)
     active = ui.query("revenue_subscriptions_active", start=period.start, end=period.end, grain=grain)
     subs = rv.subscription_summary(movements, prices)
+    lang = ui.lang()
     c1, c2, c3, c4, c5 = st.columns(5)
-    metric(c1, "revenue.subs_mrr", rub(subs.mrr_end), ui.tr("revenue.subs_mrr_help", config=rv.CONFIG_FILE.name),
+    metric(c1, "revenue.subs_mrr", rub(subs.mrr_end, lang), ui.tr("revenue.subs_mrr_help"),
            subs.mrr_end, subs.mrr_start)
-    metric(c2, "revenue.subs_paid_active", number(subs.paid_active_end), ui.tr("revenue.subs_paid_active_help"),
+    metric(c2, "revenue.subs_paid_active", number(subs.paid_active_end, lang), ui.tr("revenue.subs_paid_active_help"),
            subs.paid_active_end, subs.paid_active_start)
-    metric(c3, "revenue.subs_new", number(subs.new_paid), ui.tr("revenue.subs_new_help"))
-    metric(c4, "revenue.subs_ended", f"{number(subs.cancelled_paid)} / {number(subs.expired_paid)}",
+    metric(c3, "revenue.subs_new", number(subs.new_paid, lang), ui.tr("revenue.subs_new_help"))
+    metric(c4, "revenue.subs_ended", f"{number(subs.cancelled_paid, lang)} / {number(subs.expired_paid, lang)}",
            ui.tr("revenue.subs_ended_help"))
-    metric(c5, "revenue.subs_churn", "—" if subs.churn_rate is None else f"{subs.churn_rate:.1f}%",
-           ui.tr("revenue.subs_churn_help"))
+    metric(c5, "revenue.subs_churn", percent(subs.churn_rate, lang), ui.tr("revenue.subs_churn_help"))
     unpriced = rv.unpriced_tiers(movements["tier"] if not movements.empty else [], prices)
     if unpriced:
-        st.warning(ui.tr("revenue.subs_unpriced", tiers=", ".join(markdown_text(t) for t in unpriced)))
+        tiers = ", ".join(markdown_text(am.translated("tier", t, lang)) for t in unpriced)
+        st.warning(ui.tr("revenue.subs_unpriced", tiers=tiers))
     st.caption(ui.tr("revenue.subs_history_note"))
     if active.empty:
         st.info(ui.tr("revenue.no_data"))
@@ -194,12 +259,16 @@ def show_subscriptions(period: rv.Period, grain: str) -> None:
         left, right = st.columns(2)
         with left:
             st.subheader(ui.tr("revenue.subs_active_chart"))
-            chart(line_chart(active.assign(active=pd.to_numeric(active["active"])), "bucket", "active", "tier",
-                             ui.tr("revenue.col.bucket"), ui.tr("revenue.col.active"), stacked_area=True))
+            by_tier = active.assign(active=pd.to_numeric(active["active"]),
+                                    tier=[am.translated("tier", t, lang) for t in active["tier"]])
+            bucket_chart(line_chart(by_tier, "bucket", "active", "tier", ui.tr("revenue.col.bucket"),
+                                    ui.tr("revenue.col.active"), stacked_area=True, period=period, grain=grain),
+                         period, grain)
         with right:
             st.subheader(ui.tr("revenue.subs_mrr_chart"))
-            chart(line_chart(rv.mrr_timeline(active, prices), "bucket", "mrr", None, ui.tr("revenue.col.bucket"),
-                             ui.tr("revenue.col.mrr")))
+            bucket_chart(line_chart(rv.mrr_timeline(active, prices), "bucket", "mrr", None,
+                                    ui.tr("revenue.col.bucket"), ui.tr("revenue.col.mrr"), period=period,
+                                    grain=grain), period, grain)
     st.subheader(ui.tr("revenue.subs_table"))
     show_table(rv.movements_table(movements, prices),
                {"tier": "revenue.col.tier", "price": "revenue.col.price",
@@ -211,20 +280,26 @@ def show_subscriptions(period: rv.Period, grain: str) -> None:
 
 # ---------------------------------------------------------------------------------------------------- coins
 def show_coins(period: rv.Period, grain: str) -> None:
+    lang = ui.lang()
     flow = ui.query("revenue_coins_flow", start=period.start, end=period.end, grain=grain)
+    before = rv.coins_totals(ui.query("revenue_coins_flow", start=period.prev_start, end=period.prev_end, grain=grain))
     liability = ui.query("revenue_coins_liability").iloc[0]
     coins = rv.coins_totals(flow)
     c1, c2, c3 = st.columns(3)
-    metric(c1, "revenue.coins_purchased", number(coins["purchased"]), ui.tr("revenue.coins_purchased_help"))
-    metric(c2, "revenue.coins_spent", number(coins["spent"]),
-           ui.tr("revenue.coins_spent_help", returned=number(coins["returned"]), earned=number(coins["earned"])))
-    metric(c3, "revenue.coins_balance", number(liability["balance"]),
-           ui.tr("revenue.coins_balance_help", ledger=number(liability["ledger"]),
-                 drift=number(liability["drift_users"])))
+    metric(c1, "revenue.coins_purchased", number(coins["purchased"], lang), ui.tr("revenue.coins_purchased_help"),
+           coins["purchased"], before["purchased"])
+    c1.caption(ui.tr("revenue.previous", amount=number(before["purchased"], lang)))
+    metric(c2, "revenue.coins_spent", number(coins["spent"], lang),
+           ui.tr("revenue.coins_spent_help", returned=number(coins["returned"], lang),
+                 earned=number(coins["earned"], lang)), coins["spent"], before["spent"])
+    c2.caption(ui.tr("revenue.previous", amount=number(before["spent"], lang)))
+    metric(c3, "revenue.coins_balance", number(liability["balance"], lang),
+           ui.tr("revenue.coins_balance_help", ledger=number(liability["ledger"], lang),
+                 drift=count("word.artists_users", liability["drift_users"])))
     per_coin = rv.rub_per_coin(liability)
     if per_coin is not None:
-        c3.caption(ui.tr("revenue.coins_liability_rub", amount=rub(float(liability["balance"]) * per_coin),
-                         price=f"{per_coin:.2f}"))
+        c3.caption(ui.tr("revenue.coins_liability_rub", amount=rub(float(liability["balance"]) * per_coin, lang),
+                         price=number(per_coin, lang, 2)))
     by_bucket = rv.coins_by_bucket(flow)
     st.subheader(ui.tr("revenue.coins_chart"))
     if by_bucket.empty:
@@ -232,8 +307,9 @@ def show_coins(period: rv.Period, grain: str) -> None:
     else:
         long = by_bucket.melt(id_vars="bucket", value_vars=["purchased", "spent"], var_name="kind", value_name="coins")
         long["kind"] = long["kind"].map({k: ui.tr(f"revenue.coins_kind.{k}") for k in rv.COIN_KINDS})
-        chart(bar_chart(long, "bucket", "coins", "kind", [], ui.tr("revenue.col.bucket"), ui.tr("revenue.col.coins"),
-                        barmode="group"))
+        bucket_chart(bar_chart(long, "bucket", "coins", "kind", [], ui.tr("revenue.col.bucket"),
+                               ui.tr("revenue.col.coins"), barmode="group", period=period, grain=grain),
+                     period, grain)
     st.subheader(ui.tr("revenue.coins_by_entity"))
     show_table(rv.spend_by_entity(flow), {"entity": "revenue.col.entity", "spends": "revenue.col.spends",
                                           "coins_spent": "revenue.col.coins_spent",
@@ -244,33 +320,67 @@ def show_coins(period: rv.Period, grain: str) -> None:
 
 # -------------------------------------------------------------------------------------------------- artists
 def show_artists(period: rv.Period, grain: str) -> None:
+    lang = ui.lang()
     by_artist = ui.query("revenue_by_artist", start=period.start, end=period.end)
     artists = rv.artist_revenue(by_artist)
+    before = rv.artist_revenue(ui.query("revenue_by_artist", start=period.prev_start, end=period.prev_end))
     c1, c2, c3 = st.columns(3)
-    metric(c1, "revenue.arpu", "—" if artists.arpu is None else rub(artists.arpu), ui.tr("revenue.arpu_help"))
-    metric(c2, "revenue.active_artists", number(artists.active_artists), ui.tr("revenue.arpu_help"))
+    metric(c1, "revenue.arpu", rub(artists.arpu, lang), ui.tr("revenue.arpu_help"), artists.arpu or 0,
+           before.arpu or 0)
+    metric(c2, "revenue.active_artists", number(artists.active_artists, lang), ui.tr("revenue.arpu_help"),
+           artists.active_artists, before.active_artists)
     if artists.artists is not None:
-        c2.caption(ui.tr("revenue.active_artists_caption", artists=number(artists.artists)))
-    metric(c3, "revenue.artist_revenue", rub(artists.revenue), ui.tr("revenue.artist_revenue_help"))
-    columns = {"name": "revenue.col.name", "artist_id": "revenue.col.artist_id",
-               "donations": "revenue.col.donations", "donations_net": "revenue.col.donations_net",
-               "platform_net": "revenue.col.platform_net"}
+        c2.caption(ui.tr("revenue.active_artists_caption", artists=number(artists.artists, lang)))
+    metric(c3, "revenue.artist_revenue", rub(artists.revenue, lang), ui.tr("revenue.artist_revenue_help"),
+           artists.revenue, before.revenue)
+    c3.caption(ui.tr("revenue.previous", amount=rub(before.revenue, lang)))
+    # the name and the ranking first; the internal id last and shortened (in full in the CSV)
+    columns = {"name": "revenue.col.name", "donations_net": "revenue.col.donations_net",
+               "platform_net": "revenue.col.platform_net", "donations": "revenue.col.donations",
+               "artist_id": "revenue.col.artist_id"}
     left, right = st.columns(2)
     with left:
         st.subheader(ui.tr("revenue.top_donations"))
         show_table(rv.top_artists(by_artist, "donations_net"), columns, "revenue_top_artists_donations.csv",
-                   "rev_top_donations")
+                   "rev_top_donations", ids=("artist_id",))
     with right:
         st.subheader(ui.tr("revenue.top_platform"), help=ui.tr("revenue.top_platform_help"))
         show_table(rv.top_artists(by_artist, "platform_net"), columns, "revenue_top_artists_platform.csv",
-                   "rev_top_platform")
+                   "rev_top_platform", ids=("artist_id",))
     if by_artist.empty:
         st.info(ui.tr("revenue.no_artists"))
 
 
+# -------------------------------------------------------------------------------------------------- payments
+def show_payments(period: rv.Period, grain: str) -> None:
+    """Every payment of the period (newest first), searchable by payer, id, type, status, method or provider."""
+    payments = ui.query("revenue_payments", start=period.start, end=period.end)
+    st.caption(ui.tr("revenue.payments_help"))
+    if payments.empty:
+        st.info(ui.tr("revenue.no_data"))
+        return
+    shown = translate_values(payments.assign(amount=pd.to_numeric(payments["amount"])))
+    shown = shown.assign(payer=shown["payer"].where(shown["payer"].notna(), "—"))
+    needle = st.text_input(ui.tr("revenue.payments_search"), key="rev_payments_search",
+                           placeholder=ui.tr("revenue.payments_search_hint")).strip().casefold()
+    if needle:
+        haystack = shown[["payer", "payment_id", "payer_id", "type", "status", "payment_method", "provider",
+                          "currency"]].astype(str).agg(" ".join, axis=1).str.casefold()
+        shown = shown[haystack.str.contains(needle, regex=False)]
+    st.caption(count("word.payments", len(shown)))
+    shown = am.times_text(shown, ["created_at"])
+    show_table(shown, {"created_at": "revenue.col.created_at", "payer": "revenue.col.payer",
+                       "type": "revenue.col.type", "status": "revenue.col.status", "amount": "revenue.col.amount",
+                       "currency": "revenue.col.currency", "payment_method": "revenue.col.payment_method",
+                       "provider": "revenue.col.provider", "payment_id": "revenue.col.payment_id"},
+               "revenue_payments.csv", "rev_payments", ids=("payment_id",), wide=("payer",))
+    if len(payments) >= rv.PAYMENTS_LIMIT:
+        st.caption(ui.tr("revenue.payments_limit"))
+
+
 SHOW_VIEW: dict[str, Callable[[rv.Period, str], None]] = {
     "headline": show_headline, "streams": show_streams, "methods": show_methods, "currencies": show_currencies,
-    "subscriptions": show_subscriptions, "coins": show_coins, "artists": show_artists,
+    "subscriptions": show_subscriptions, "coins": show_coins, "artists": show_artists, "payments": show_payments,
 }
 
 
@@ -289,7 +399,8 @@ preset = ui.kept(c_preset.selectbox, ui.tr("revenue.preset"), rv.PRESETS, key="r
                  initial=rv.DEFAULT_PRESET, format_func=preset_labels.__getitem__)
 if preset == "custom":
     picked = c_dates.date_input(ui.tr("revenue.custom_range"),
-                                value=(anchor_default - dt.timedelta(days=29), anchor_default), key="rev_custom")
+                                value=(anchor_default - dt.timedelta(days=29), anchor_default), key="rev_custom",
+                                format=ui.tr("date.picker_format"))
     span = date_range(picked)
     if span is None or not isinstance(picked, tuple | list) or len(picked) != 2:  # cleared, or half picked
         st.info(ui.tr("revenue.pick_range"))
@@ -297,13 +408,14 @@ if preset == "custom":
     period = period_for("custom", anchor_default, span)
 else:
     anchor = c_dates.date_input(ui.tr("revenue.period_end"), value=anchor_default, key="rev_end",
-                                help=ui.tr("revenue.period_end_help", last=last_day or "—"))
+                                format=ui.tr("date.picker_format"),
+                                help=ui.tr("revenue.period_end_help", last=day_text(last_day, ui.lang())))
     period = period_for(preset, anchor)
+period = within_data(period, anchor_default)  # never past the last day with data without saying so
 grain_labels = {g: ui.tr(f"revenue.grain.{g}") for g in rv.GRAINS}
 grain = c_grain.radio(ui.tr("revenue.grain"), rv.GRAINS, index=rv.GRAINS.index(rv.default_grain(period)),
                       format_func=grain_labels.__getitem__, horizontal=True, key="rev_grain")
-st.caption(ui.tr("revenue.period_caption", start=period.start, end=period.end, days=period.days,
-                 prev_start=period.prev_start, prev_end=period.prev_end))
+st.caption(describe(period, ui.lang()) + " · " + ui.tr("revenue.moscow_days"))
 
 view_labels = {v: ui.tr(f"revenue.tab.{v}") for v in rv.VIEWS}
 view = ui.kept(st.segmented_control, ui.tr("revenue.view"), rv.VIEWS, key="rev_view", url="view", required=True,
