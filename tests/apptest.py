@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from streamlit.testing.v1 import AppTest
 
@@ -76,3 +80,27 @@ def texts(at: AppTest) -> str:
     for tbl in at.table:
         parts.append(tbl.value.to_csv(index=False))
     return "\n".join(parts)
+
+
+def parsed(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as shown (numbers as text in the UI language: "1 234,5", "—") with its number columns read back as
+    numbers, so tests can compare them with SQL."""
+    import pandas as pd
+
+    def number(text: object) -> float | None:
+        if not isinstance(text, str):
+            return text  # type: ignore[return-value]
+        cleaned = text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+        if cleaned in ("—", ""):
+            return None
+        return float(cleaned.replace(",", "."))
+
+    out = frame.copy()
+    for col in out.columns:
+        try:
+            values = out[col].map(number)
+        except ValueError:
+            continue
+        if values.notna().any():
+            out[col] = pd.to_numeric(values)
+    return out

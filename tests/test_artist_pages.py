@@ -19,9 +19,9 @@ from dashboard.i18n.formatting import MOSCOW, moscow_today, number, rub
 from dashboard.i18n.translations import t
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import ratio
-from dashboard.metrics.periods import anchor_day
+from dashboard.metrics.periods import anchor_day, describe, period_between
 from dashboard.store.connect import Store
-from tests.apptest import APP, open_page, open_signed_in, texts
+from tests.apptest import APP, open_page, open_signed_in, parsed, texts
 from tests.conftest import AS_OF
 from tests.sql import rows, scalar
 from tests.test_artist_queries import busiest_artists
@@ -39,7 +39,8 @@ def ru(key: str, **fmt: object) -> str:
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """The page's cards by label; the first card wins (the tracks page repeats them for the one-track drill-down)."""
+    return {m.label: m.value for m in reversed(list(at.metric))}
 
 
 def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
@@ -47,7 +48,7 @@ def frame_with(at: AppTest, *columns: str) -> pd.DataFrame:
     labels = [ru(f"artist.col.{c}") for c in columns]
     for df in at.dataframe:
         if all(label in df.value.columns for label in labels):
-            return df.value
+            return parsed(df.value)
     raise AssertionError(f"no table with columns {labels}")
 
 
@@ -174,9 +175,10 @@ def test_audience_page_equals_independent_sql(which: int, demo_stores: dict[str,
                 WHERE a.track_id IN (SELECT id FROM tracks WHERE user_id = :a) AND a.date BETWEEN :s AND :e"""
     countries = exp.json_sums(source.format(col="geographic_stats"))
     platforms = exp.json_sums(source.format(col="platform_stats"))
-    geo = frame_with(at, "country", "plays", "share_pct")
-    assert dict(zip(geo[ru("artist.col.country")], geo[ru("artist.col.plays")].map(int), strict=True)) == \
+    geo = frame_with(at, "country_name", "plays", "share_pct", "country_code")
+    assert dict(zip(geo[ru("artist.col.country_code")], geo[ru("artist.col.plays")].map(int), strict=True)) == \
         {k: v for k, v in countries.items() if v}
+    assert {ru(f"country.{k}") for k, v in countries.items() if v} == set(geo[ru("artist.col.country_name")])
     by_platform = frame_with(at, "platform", "plays")
     assert dict(zip(by_platform[ru("artist.col.platform")], by_platform[ru("artist.col.plays")].map(int),
                     strict=True)) == {am.translated("artist.platform", k, "ru"): v for k, v in platforms.items()}
@@ -198,7 +200,7 @@ def test_concerts_page_equals_independent_sql(which: int, demo_stores: dict[str,
     assert shown[ru("artist.kpi.concert_clicks")] == number(clicks)
     assert shown[ru("artist.kpi.ctr")] == am.percent(ratio(clicks, views))
     dates = [r[0] for r in rows(store, "SELECT date FROM concerts WHERE user_id = :a", a=exp.artist)]
-    listed = [frame for frame in at.dataframe if ru("artist.col.venue") in frame.value.columns]
+    listed = [frame for frame in at.dataframe if ru("artist.col.place") in frame.value.columns]
     assert sum(len(f.value) for f in listed) == len(dates)
     upcoming = sum(1 for d in dates if d is not None and am.as_date(d) >= exp.today)
     if upcoming:
@@ -277,7 +279,7 @@ def test_promotion_page_equals_independent_sql(which: int, demo_stores: dict[str
     if campaigns[0]:
         assert shown[ru("artist.kpi.campaign_spent")] == rub(campaigns[1])
         assert shown[ru("artist.kpi.reach")] == number(campaigns[2])
-        assert len(frame_with(at, "name", "reach", "conversions")) == campaigns[0]
+        assert len(frame_with(at, "name", "reach", "conversion_rate_pct")) == campaigns[0]
     if banners[0]:
         assert shown[ru("artist.kpi.impressions")] == number(banners[1])
         assert shown[ru("artist.kpi.banner_clicks")] == number(banners[2])
@@ -436,8 +438,8 @@ def test_a_custom_range_is_compared_with_the_range_before(demo_stores: dict[str,
     assert metrics(at)[ru("artist.kpi.plays")] == number(exp.track_sum("plays", start, end))
     assert ru("artist.previous", value=number(exp.track_sum("plays", before_start, before_end))) in \
         [c.value for c in at.caption]
-    assert ru("artist.period.caption", start=start, end=end, prev_start=before_start, prev_end=before_end) in \
-        [c.value for c in at.caption]
+    assert describe(period_between(start, end), "ru") in [c.value for c in at.caption]
+    assert (period_between(start, end).prev_start, period_between(start, end).prev_end) == (before_start, before_end)
 
 
 def test_bench_pages_runs_each_page_as_each_identity(demo_stores: dict[str, Store], artists: list[str]) -> None:

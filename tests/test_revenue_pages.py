@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.i18n.formatting import rub
 from dashboard.i18n.translations import t
 from dashboard.store.connect import Store
-from tests.apptest import open_page, texts
+from tests.apptest import open_page, parsed, texts
 from tests.conftest import StoreFactory
 from tests.sql import scalar
 from tests.test_revenue import hand_store, moscow_bounds
@@ -22,7 +22,7 @@ from tests.test_revenue import hand_store, moscow_bounds
 PAGE = "ui/views/revenue.py"
 DEMO_END = dt.date(2026, 10, 31)  # the demo's as_of is 2026-11-01 00:00 Moscow: its last payment day
 ENGINES = ["duckdb", "postgresql"]
-VIEWS = ("headline", "streams", "methods", "currencies", "subscriptions", "coins", "artists")
+VIEWS = ("headline", "streams", "methods", "currencies", "subscriptions", "coins", "artists", "payments")
 
 
 def revenue_page(store: Store, end: dt.date | None = None, preset: str | None = None,
@@ -103,40 +103,40 @@ def test_each_view_renders_on_demo_data(demo_stores: dict[str, Store], engine: s
     # streams: the stacked chart and the stream table with every stream, adding up to the headline net
     open_view(at, "streams")
     assert not at.metric and len(at.dataframe) == 1
-    stream_table = at.dataframe[0].value
+    stream_table = parsed(at.dataframe[0].value)
     main_streams = [t(f"revenue.stream.{s}") for s in ("donations", "coins", "subscriptions", "promotion")]
     assert set(main_streams) <= set(stream_table[t("revenue.col.stream")])
     assert stream_table[t("revenue.col.net")].iloc[:4].sum() == pytest.approx(headline_net, abs=4)
     assert chart_traces(at)[0][:4] == main_streams  # stacked in the fixed stream order
     # methods: one table per method and per provider, with rates
     open_view(at, "methods")
-    method, provider = (df.value for df in at.dataframe)
-    assert {"card", "sbp", "yoomoney"} <= set(method[t("revenue.col.payment_method")])
-    assert "yookassa" in set(provider[t("revenue.col.provider")])
-    assert not at.get("plotly_chart")
+    method, provider = (parsed(df.value) for df in at.dataframe)
+    assert {t("method.card"), t("method.sbp"), t("method.yoomoney")} <= set(method[t("revenue.col.payment_method")])
+    assert t("provider.yookassa") in set(provider[t("revenue.col.provider")])
+    assert len(at.get("plotly_chart")) == 2  # payments by outcome, per method and per provider
     # currencies: RUB first, the others listed on their own
     open_view(at, "currencies")
-    currencies = at.dataframe[0].value
+    currencies = parsed(at.dataframe[0].value)
     assert len(at.dataframe) == 1
     assert currencies[t("revenue.col.currency")].iloc[0] == "RUB"
     assert {"USD", "EUR"} & set(currencies[t("revenue.col.currency")])
     # subscriptions: 5 metrics, active-by-tier and MRR charts, tier table with configured prices
     open_view(at, "subscriptions")
     assert len(at.metric) == 5
-    tiers = at.dataframe[0].value.set_index(t("revenue.col.tier"))
-    assert tiers.loc["pro", t("revenue.col.price")] == 1490
+    tiers = parsed(at.dataframe[0].value).set_index(t("revenue.col.tier"))
+    assert tiers.loc[t("tier.pro"), t("revenue.col.price")] == 1490
     active_chart, mrr_chart = chart_traces(at)
-    assert "pro" in active_chart and len(mrr_chart) == 1
+    assert t("tier.pro") in active_chart and len(mrr_chart) == 1
     # coins: purchased vs spent, spend by entity type
     open_view(at, "coins")
     assert len(at.metric) == 3
-    entities = set(at.dataframe[0].value[t("revenue.col.entity")])
-    assert {"banner", "pitching", "promotion", "boost"} <= entities
+    entities = set(parsed(at.dataframe[0].value)[t("revenue.col.entity")])
+    assert {t(f"coin_entity.{e}") for e in ("banner", "pitching", "promotion", "boost")} <= entities
     assert chart_traces(at) == [[t("revenue.coins_kind.purchased"), t("revenue.coins_kind.spent")]]
     # artists: ARPU and two top lists
     open_view(at, "artists")
     assert len(at.metric) == 3 and len(at.dataframe) == 2
-    assert not at.dataframe[0].value.empty
+    assert not parsed(at.dataframe[0].value).empty
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -157,17 +157,17 @@ def test_hand_snapshot_on_the_page(new_store: StoreFactory, tmp_path: Path) -> N
     head = metrics(at, "headline")
     assert (head[t("revenue.gross")], head[t("revenue.refunds")], head[t("revenue.net")],
             head[t("revenue.failed")]) == (rub(4738), rub(649), rub(4089), rub(490))
-    currencies = open_view(at, "currencies").dataframe[0].value.set_index(t("revenue.col.currency"))
+    currencies = parsed(open_view(at, "currencies").dataframe[0].value).set_index(t("revenue.col.currency"))
     assert list(currencies.index) == ["RUB", "USD"]  # USD on its own row, never in RUB
     assert currencies.loc["USD", t("revenue.col.net_cur")] == 10.0
     assert currencies.loc["RUB", t("revenue.col.net_cur")] == 4089.0
     subs = metrics(at, "subscriptions")
-    assert (subs[t("revenue.subs_mrr")], subs[t("revenue.subs_churn")]) == (rub(1490), "100.0%")
+    assert (subs[t("revenue.subs_mrr")], subs[t("revenue.subs_churn")]) == (rub(1490), "100,0\u00a0%")
     assert t("revenue.subs_unpriced", tiers="vip") in texts(at)
     coins = metrics(at, "coins")
     assert (coins[t("revenue.coins_purchased")], coins[t("revenue.coins_spent")]) == ("1\u202f000", "500")
     assert metrics(at, "artists")[t("revenue.arpu")] == rub(1750)
-    top = at.dataframe[0].value  # still on the artists view
+    top = parsed(at.dataframe[0].value)  # still on the artists view
     assert top[t("revenue.col.name")].iloc[0].startswith("=HYPERLINK")  # shown as text; CSV export neutralizes it
 
 
