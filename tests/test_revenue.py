@@ -281,11 +281,12 @@ def test_periods() -> None:
     assert (p.start, p.end, p.prev_start, p.prev_end) == (dt.date(2026, 10, 9), anchor, dt.date(2026, 10, 2),
                                                           dt.date(2026, 10, 8))
     p = period_for("this_month", anchor)
-    assert (p.start, p.end, p.prev_start, p.prev_end) == (dt.date(2026, 10, 1), anchor, dt.date(2026, 9, 16),
-                                                          dt.date(2026, 9, 30))
+    # a calendar period against the same span of the month before (issue 15), not the 15 days right before
+    assert (p.start, p.end, p.prev_start, p.prev_end) == (dt.date(2026, 10, 1), anchor, dt.date(2026, 9, 1),
+                                                          dt.date(2026, 9, 15))
     p = period_for("last_month", dt.date(2026, 3, 10))
     assert (p.start, p.end, p.days) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28), 28)
-    assert (p.prev_start, p.prev_end) == (dt.date(2026, 1, 4), dt.date(2026, 1, 31))
+    assert (p.prev_start, p.prev_end) == (dt.date(2026, 1, 1), dt.date(2026, 1, 31))  # the whole month before
     p = period_for("custom", anchor, (dt.date(2026, 5, 31), dt.date(2026, 5, 1)))
     assert (p.start, p.end, p.days) == (dt.date(2026, 5, 1), dt.date(2026, 5, 31), 31)
     assert period_for("365d", anchor).days == 365
