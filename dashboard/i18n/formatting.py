@@ -69,11 +69,12 @@ def percent(value: float | None, lang: str = "ru", decimals: int = 1) -> str:
 
 
 def signed_percent(value: float, lang: str = "ru", decimals: int = 1) -> str:
-    """A change in percent with its sign: "+12,5 %", "−3,0 %" (a real minus sign), "0 %" for no change."""
+    """A change in percent with its sign: "+12,5 %", "-3,0 %", "0 %" for no change. The sign is ASCII: Streamlit's
+    metric reads it to pick the arrow and the colour."""
     if round(value, decimals) == 0:
         return percent(0, lang, 0)
     text = percent(abs(value), lang, decimals)
-    return ("+" if value > 0 else "\u2212") + text
+    return ("+" if value > 0 else "-") + text
 
 
 def signed_number(value: object, lang: str = "ru") -> str:
@@ -81,7 +82,7 @@ def signed_number(value: object, lang: str = "ru") -> str:
     if is_missing(value):
         return MISSING
     n = round(float(value))  # type: ignore[arg-type]
-    return ("+" if n > 0 else "\u2212" if n < 0 else "") + number(abs(n), lang)
+    return ("+" if n > 0 else "-" if n < 0 else "") + number(abs(n), lang)  # ASCII: Streamlit reads the sign
 
 
 def day_text(value: object, lang: str = "ru", with_year: bool = True) -> str:

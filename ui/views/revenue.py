@@ -133,13 +133,16 @@ def show_headline(period: rv.Period, grain: str) -> None:
            before.failed_amount, inverse=True)
     c4.caption(count("word.failed_payments", now.failed_count) + " · "
                + ui.tr("revenue.previous", amount=rub(before.failed_amount, lang)))
-    st.caption(ui.tr("revenue.pending_caption", count=count("word.payments", now.pending_count),
-                     payments=number(now.payments, lang)))
+    if now.pending_count:
+        st.caption(ui.tr("revenue.pending_caption", count=count("word.payments", now.pending_count),
+                         payments=number(now.payments, lang)))
     totals = rv.timeline_totals(streams_over_time(period, grain))
     st.subheader(ui.tr("revenue.timeline"))
     if totals.empty:
         st.info(ui.tr("revenue.no_data"))
         return
+    every = pd.DataFrame({"bucket": list(buckets(period.start, period.end, grain)["bucket"])})
+    totals = every.merge(totals.assign(bucket=totals["bucket"].map(am.as_date)), on="bucket", how="left").fillna(0)
     long = totals.melt(id_vars="bucket", value_vars=["gross", "refunds", "net"], var_name="measure")
     long["measure"] = long["measure"].map({m: ui.tr(f"revenue.{m}") for m in ("gross", "refunds", "net")})
     bucket_chart(line_chart(long, "bucket", "value", "measure", ui.tr("revenue.col.bucket"), ui.tr("revenue.col.net"),
