@@ -27,10 +27,11 @@ from tests.browser.people import (
 
 
 def pending_tracks(page: Page) -> int:
-    """The overview's count of tracks waiting for moderation (its CSV download)."""
+    """The overview's count of tracks waiting for moderation (its "waiting by type" CSV download)."""
     go_to(page, "Обзор")
-    by_status = download_csv(page)
-    return int(by_status.loc[by_status.iloc[:, 0] == "pending"].iloc[0, 1])
+    by_type = download_csv(page)
+    tracks = by_type.loc[by_type.iloc[:, 0] == "Трек"]
+    return int(tracks.iloc[0, 1]) if not tracks.empty else 0
 
 
 def audit_log(page: Page) -> pd.DataFrame:
