@@ -18,7 +18,7 @@ from dashboard.metrics.measures import change
 from dashboard.metrics.periods import buckets, period_for, within_data
 from dashboard.store.connect import Store
 from dashboard.store.queries import run_query
-from tests.apptest import APP, texts
+from tests.apptest import APP, ISOLATED_SECRETS, texts
 from tests.conftest import StoreFactory
 
 ARTIST = "artist-trust"
@@ -101,6 +101,7 @@ def open_as(store: Store, page: str, role: str, artist: str | None, state: dict[
     os.environ["PROMO_DB"] = store.name
     os.environ["PROMO_DEMO_MODE"] = "1"
     at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets.update(ISOLATED_SECRETS)
     at.session_state["view_as"] = (role, artist)
     at.session_state["lang"] = "ru"
     for key, value in state.items():
