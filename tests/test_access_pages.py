@@ -195,8 +195,9 @@ def replicas(pg_seed: Store) -> Iterator[tuple[Replica, Replica]]:
 
 
 def pending_tracks(report: dict) -> int:
-    by_status = {row[0]: int(row[1]) for row in report["table"]}
-    return by_status.get(t("status.pending"), 0)
+    """Tracks waiting for moderation, from the overview's "waiting by type" table (its first table)."""
+    by_type = {row[0]: int(row[1]) for row in report["table"]}
+    return by_type.get(t("mod.entity.tracks"), 0)
 
 
 def test_replicas_see_a_decision_an_account_change_and_an_ingest_at_once(
