@@ -55,6 +55,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from dashboard.sync.run import parse_interval, sync, sync_every
+    from dashboard.sync.source import resolve_source
+
+    try:
+        seconds = parse_interval(args.every) if args.every else None
+    except ValueError as exc:
+        return fail(str(exc), EXIT_USAGE)
+    source = resolve_source(args.source, args.table)
+    store = resolve_store(args.db)
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    def once() -> object:
+        return sync(source, store, args.layout, say=say)
+
+    if seconds is None:
+        result = sync(source, store, args.layout, say=say)
+        for line in result.summary_lines():
+            print(line)
+        return 0
+    say(f"sync every {args.every} from {source.table} at {source.label} into {store.label()}; SIGTERM stops it")
+    sync_every(once, seconds, say=lambda m: print(m, flush=True))  # type: ignore[arg-type]
+    print("sync stopped", flush=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     import datetime as dt
 
@@ -77,6 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db")
     demo.add_argument("--clean", action="store_true", help="plant no inconsistencies (for the data health checks)")
     demo.set_defaults(run=cmd_demo)
+
+    syn = sub.add_parser("sync", help="read the platform's KV table into the store (same build as ingest)")
+    syn.add_argument("--source", help="secrets:NAME ([connections.NAME] url in .streamlit/secrets.toml), env:VAR, "
+                                      "or a postgresql:// URL without a password (default: PROMO_PLATFORM_URL, "
+                                      "then [connections.platform])")
+    syn.add_argument("--table", default="kv_store_84730125", help="the platform's KV table")
+    syn.add_argument("--db", help=DB_HELP)
+    syn.add_argument("--layout", default="auto", help="auto (default), seed, deployed, or a layout JSON file")
+    syn.add_argument("--every", help="keep running: one sync every interval (15m, 30s, 1h); SIGTERM stops it")
+    syn.set_defaults(run=cmd_sync)
 
     from dashboard.bench.commands import add_bench_parser
 

@@ -763,9 +763,12 @@ def ingest(
     layout_spec: str = "seed",
     say: Say = print,
     allow_empty: bool = False,
+    origin: dict[str, Any] | None = None,
 ) -> IngestResult:
     """Replace the store's content with what ``files`` hold. Raises IngestError/StoreError/LayoutError/InputError
-    with a one-line message for fatal problems; bad records are rejects, not errors.
+    with a one-line message for fatal problems; bad records are rejects, not errors. ``origin`` (sync): where the
+    files came from (``source``: the URL without its password, ``table``, …), recorded in ``ingest_runs.files``
+    and ``kv_rejects.file`` instead of the files' paths.
 
     The store is held exclusively from start to end (decisions wait, or are refused with "ingest in progress, try
     again"), so a decision is never written into content that is about to be replaced."""
@@ -785,17 +788,17 @@ def ingest(
         from dashboard.ingest.postgres_load import hold_store
 
         with hold_store(store, say) as holder:
-            run_build(sources, store, layout, result, started, say, allow_empty, holder)
+            run_build(sources, store, layout, result, started, say, allow_empty, holder, origin)
     else:
         store.path.parent.mkdir(parents=True, exist_ok=True)
         with duckdb_ingest_lock(store, say):
-            run_build(sources, store, layout, result, started, say, allow_empty, None)
+            run_build(sources, store, layout, result, started, say, allow_empty, None, origin)
     result.seconds = time.perf_counter() - t0
     return result
 
 
 def run_build(sources: list[SourceFile], store: Store, layout: Layout, result: IngestResult, started: dt.datetime,
-              say: Say, allow_empty: bool, holder: Any) -> None:
+              say: Say, allow_empty: bool, holder: Any, origin: dict[str, Any] | None = None) -> None:
     """The ingest proper, with the store held exclusively."""
     t0 = time.perf_counter()
     freed = remove_dead_leftovers(store)
@@ -821,9 +824,16 @@ def run_build(sources: list[SourceFile], store: Store, layout: Layout, result: I
         con = open_build(build_path, workdir)
         try:
             stage_files(con, sources, layout, result, workdir, say)
+            if origin is not None:
+                # the source, and which part of its snapshot (record numbers count within a part)
+                con.execute("UPDATE kv_rejects SET file = ? || CASE WHEN ? > 1 THEN ' part ' || "
+                            "regexp_extract(file, '(\\d+)\\.ndjson$', 1) ELSE '' END",
+                            [str(origin.get("source")), len(sources)])
             build(con, layout, result)
             for info, digest in zip(result.files, digests, strict=True):
                 info["sha256"] = digest.result()
+            if origin is not None:  # sync: the source, not the parts of its snapshot
+                result.files = [{**origin, "size": sum(s.size for s in sources)}]
             if store.is_postgres:
                 from dashboard.ingest.postgres_load import load_into_postgres
 

@@ -12,6 +12,11 @@
    the id lists an item enters or leaves (``concerts:public:promoted``, ``news:public:promoted``,
    ``banners:active:list``: KV value and ``kv_index``), and the artist's notification (seed layout: a
    ``notifications`` row plus ``notifications:{u}:list``/``:unread``; deployed: a ``notification:{u}:{id}`` key).
+
+On a store built by ``sync`` every KV write also goes to the platform's table in the same action
+(``dashboard.sync.platform``): the item's value by compare-and-set on the value the sync read (an item changed on
+the platform since is refused as a conflict, "changed on the platform since …", and refreshed from it), side
+effects merged into the platform's current values. An unreachable or read-only platform refuses the action.
 """
 
 from __future__ import annotations
@@ -24,8 +29,15 @@ from typing import Any
 
 from dashboard.moderation import config as moderation
 from dashboard.moderation import rules
-from dashboard.moderation.unit_of_work import UnitOfWork, checked_names, reading, unit_of_work
+from dashboard.moderation.unit_of_work import (
+    UnitOfWork,
+    checked_names,
+    reading,
+    refresh_from_platform,
+    unit_of_work,
+)
 from dashboard.store.connect import Store
+from dashboard.sync.platform import PlatformConflict
 
 MAX_REASON = 2000
 
@@ -75,6 +87,7 @@ class Outcome:
     kind: str = "applied"  # applied | conflict | not_found
     changed_keys: list[str] = field(default_factory=list)
     expected: tuple[str, ...] = ()
+    platform_since: str | None = None  # a conflict with the platform: the time of the sync it changed after
 
 
 @dataclass
@@ -107,6 +120,22 @@ def _refused(uow: UnitOfWork, item: Item, action: str, row: dict[str, Any] | Non
                    kind="conflict", expected=why.expected)
 
 
+def _changed_on_platform(item: Item, action: str, since: str | None, current: Any = None) -> Outcome:
+    status = current.get("status") if isinstance(current, dict) else None
+    return Outcome(item, False, action, f"{item.entity} {item.entity_id}: changed on the platform since "
+                   f"{since or 'the last sync'}; refreshed from it, nothing written", current_status=status,
+                   kind="conflict", platform_since=since or "")
+
+
+def _platform_moved(uow: UnitOfWork, item: Item) -> tuple[bool, Any]:
+    """On a synced store: has the platform's value of the item's key changed since the sync (the store's copy)?"""
+    if uow.platform is None:
+        return False, None
+    _exists, local = uow.kv_get(item.source_key)
+    same, current = uow.platform.matches(item.source_key, local)
+    return not same, current
+
+
 def _apply(uow: UnitOfWork, r: moderation.EntityRules, item: Item, action: str, seen: str | None,
            to_status: str | None, actor: str, reason: str | None, note: str | None, batch_id: str | None,
            row: dict[str, Any], effects: _Effects) -> Outcome:
@@ -119,6 +148,8 @@ def _apply(uow: UnitOfWork, r: moderation.EntityRules, item: Item, action: str, 
         new = rules.with_status(value, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo")
         if new is not None:
             uow.kv_set(item.source_key, new, True, log_id)
+            if uow.platform is not None:
+                uow.platform.replace(item.source_key, value, new)
     uow.append_log(log_id, actor, action, item.entity, item.entity_id, item.source_key, seen, to_status, reason, note,
                    batch_id)
     effects.lists += [(change, log_id) for change in rules.list_changes(r, item.entity_id, seen, to_status, row)]
@@ -130,9 +161,19 @@ def _apply(uow: UnitOfWork, r: moderation.EntityRules, item: Item, action: str, 
                    decided_at=uow.at, log_id=log_id)
 
 
+def _edit_lists(changes: list[rules.ListChange]) -> Any:
+    def edit(value: Any) -> Any:
+        for change in changes:
+            value = rules.edit_list(value, change.op, change.entity_id).items
+        return value
+    return edit
+
+
 def _apply_lists(uow: UnitOfWork, effects: _Effects) -> None:
     for key in sorted({change.key for change, _ in effects.lists}):
         exists, value = uow.kv_get(key)
+        if uow.platform is not None:
+            uow.platform.merge(key, _edit_lists([c for c, _ in effects.lists if c.key == key]))
         for change, log_id in (e for e in effects.lists if e[0].key == key):
             edit = rules.edit_list(value, change.op, change.entity_id)
             if not edit.changed:
@@ -151,15 +192,21 @@ def _apply_notices(uow: UnitOfWork, effects: _Effects) -> None:
         write = rules.notice_write(notice, style, uuid.uuid4().hex, uow.at)
         if write.own_key:
             uow.kv_set(write.key, write.value, False, log_id)
+            if uow.platform is not None:
+                uow.platform.merge(write.key, lambda _current, v=write.value: v)
         else:
             exists, current = uow.kv_get(write.key)
             uow.kv_set(write.key, rules.prepend_notice(current, write.value), exists, log_id)
+            if uow.platform is not None:
+                uow.platform.merge(write.key, lambda current, v=write.value: rules.prepend_notice(current, v))
         uow.insert_notification(write.notice_id, notice.user_id, notice.type, notice.title, notice.content,
                                 notice.link, notice.metadata, write.key)
         if write.unread_key:
             exists, unread = uow.kv_get(write.unread_key)
             count = rules.unread_after(unread)
             uow.kv_set(write.unread_key, count, exists, log_id)
+            if uow.platform is not None:
+                uow.platform.merge(write.unread_key, rules.unread_after)
             uow.set_counter(write.unread_key, notice.user_id, count)
 
 
@@ -204,22 +251,39 @@ def decide(store: Store, items: Sequence[Item], action: str, actor: str, reason:
     if len(items) > 1 and batch_id is None:
         batch_id = uuid.uuid4().hex
     ordered = sorted(items, key=lambda i: (i.entity, i.source_key, i.entity_id))
-    with unit_of_work(store, now or dt.datetime.now(dt.UTC)) as uow:
-        effects = _Effects()
-        outcomes: list[Outcome] = []
-        for item in ordered:
-            r = _entity_rules(item.entity, uow.layout)
-            row = uow.read_row(r, item.source_key, item.entity_id)
-            if row is None:
-                outcomes.append(_not_found(item, action))
-                continue
-            seen = item.seen if item.seen is not None else row["status"]
-            if not rules.can_decide(r, action, seen, allow_reversal):
-                outcomes.append(_refused(uow, item, action, row, rules.decidable_statuses(r, action, allow_reversal)))
-                continue
-            outcomes.append(_apply(uow, r, item, action, seen, rules.target_status(r, action), actor, reason, note,
-                                   batch_id, row, effects))
-        _finish(uow, effects, outcomes)
+    stale: list[str] = []
+    since: str | None = None
+    try:
+        with unit_of_work(store, now or dt.datetime.now(dt.UTC)) as uow:
+            since = uow.platform.recorded.get("snapshot_at") if uow.platform is not None else None
+            effects = _Effects()
+            outcomes: list[Outcome] = []
+            for item in ordered:
+                r = _entity_rules(item.entity, uow.layout)
+                row = uow.read_row(r, item.source_key, item.entity_id)
+                if row is None:
+                    outcomes.append(_not_found(item, action))
+                    continue
+                seen = item.seen if item.seen is not None else row["status"]
+                if not rules.can_decide(r, action, seen, allow_reversal):
+                    outcomes.append(_refused(uow, item, action, row,
+                                             rules.decidable_statuses(r, action, allow_reversal)))
+                    continue
+                moved, current = _platform_moved(uow, item)
+                if moved:
+                    stale.append(item.source_key)
+                    outcomes.append(_changed_on_platform(item, action, since, current))
+                    continue
+                outcomes.append(_apply(uow, r, item, action, seen, rules.target_status(r, action), actor, reason,
+                                       note, batch_id, row, effects))
+            _finish(uow, effects, outcomes)
+    except PlatformConflict as exc:
+        # the platform wrote between our check and our compare-and-set: the whole action is undone on both sides
+        refresh_from_platform(store, [*stale, exc.key])
+        return [_changed_on_platform(i, action, since) if i.source_key == exc.key else
+                Outcome(i, False, action, f"{i.entity} {i.entity_id}: not applied (another item of the selection "
+                        "changed on the platform; nothing was written)", kind="conflict") for i in items]
+    refresh_from_platform(store, stale)
     order = {id(i): n for n, i in enumerate(items)}
     return sorted(outcomes, key=lambda o: order.get(id(o.item), 0))
 
@@ -228,22 +292,32 @@ def undo(store: Store, item: Item, actor: str, note: str | None = None, now: dt.
     """Undo the item's latest decision: a new logged action that restores the status before it. Applies only if the
     item is still in the status that decision set. Raises NotFound when there is no decision to undo."""
     actor = _clean_actor(actor)
-    with unit_of_work(store, now or dt.datetime.now(dt.UTC)) as uow:
-        r = _entity_rules(item.entity, uow.layout)
-        row = uow.read_row(r, item.source_key, item.entity_id)
-        if row is None:
-            raise NotFound(f"{item.entity} {item.entity_id}: not found")
-        last = uow.latest_log(item.entity, item.entity_id, item.source_key)
-        if last is None:
-            raise NotFound(f"{item.entity} {item.entity_id}: no decision to undo")
-        plan = rules.undo_plan(last)
-        if plan is None:
-            return Outcome(item, False, "undo", rules.already_undone_message(item.entity, item.entity_id, last),
-                           current_status=row["status"], decided_by=last.actor, decided_at=last.at, kind="conflict")
-        effects = _Effects()
-        outcome = _apply(uow, r, item, "undo", plan.from_status, plan.to_status, actor, None,
-                         note or f"undo of {last.id}", None, row, effects)
-        _finish(uow, effects, [outcome])
+    since: str | None = None
+    try:
+        with unit_of_work(store, now or dt.datetime.now(dt.UTC)) as uow:
+            since = uow.platform.recorded.get("snapshot_at") if uow.platform is not None else None
+            r = _entity_rules(item.entity, uow.layout)
+            row = uow.read_row(r, item.source_key, item.entity_id)
+            if row is None:
+                raise NotFound(f"{item.entity} {item.entity_id}: not found")
+            last = uow.latest_log(item.entity, item.entity_id, item.source_key)
+            if last is None:
+                raise NotFound(f"{item.entity} {item.entity_id}: no decision to undo")
+            plan = rules.undo_plan(last)
+            if plan is None:
+                return Outcome(item, False, "undo", rules.already_undone_message(item.entity, item.entity_id, last),
+                               current_status=row["status"], decided_by=last.actor, decided_at=last.at,
+                               kind="conflict")
+            moved, _current = _platform_moved(uow, item)
+            if moved:
+                raise PlatformConflict(item.source_key, _current)
+            effects = _Effects()
+            outcome = _apply(uow, r, item, "undo", plan.from_status, plan.to_status, actor, None,
+                             note or f"undo of {last.id}", None, row, effects)
+            _finish(uow, effects, [outcome])
+    except PlatformConflict as exc:
+        refresh_from_platform(store, [exc.key])
+        return _changed_on_platform(item, "undo", since, exc.current)
     return outcome
 
 

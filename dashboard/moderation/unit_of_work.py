@@ -35,6 +35,7 @@ from dashboard.moderation.rules import UNREAD_COUNTER_PATTERN, LogEntry
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError, describe_connect_error, store_write_lock
 from dashboard.store.queries import read_engine
+from dashboard.sync.platform import PlatformWriter, SyncedFrom, resolve_origin, synced_from
 
 MODERATION_TABLES = ("moderation_log", "kv_changes")
 _STORE_LOCKS: dict[str, threading.Lock] = {}
@@ -97,10 +98,22 @@ def require_moderation_tables(conn: sa.Connection, store: Store) -> None:
     _TABLES_FOUND.add(store.name)
 
 
+def latest_run(conn: sa.Connection) -> tuple[str | None, Any]:
+    """(layout, files) of the store's latest ingest or sync run."""
+    row = conn.execute(sa.text("SELECT layout, files FROM ingest_runs ORDER BY finished_at DESC LIMIT 1")).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
 def store_layout(conn: sa.Connection) -> str:
     """The rule set of the store: the layout of its latest ingest run."""
-    row = conn.execute(sa.text("SELECT layout FROM ingest_runs ORDER BY finished_at DESC LIMIT 1")).fetchone()
-    return moderation.layout_name(row[0] if row else None)
+    return moderation.layout_name(latest_run(conn)[0])
+
+
+def store_origin(conn: sa.Connection) -> SyncedFrom | None:
+    """Where a synced store came from (None: fed by snapshot files, so decisions stay local for export-changes)."""
+    layout, files = latest_run(conn)
+    origin = synced_from(files, layout or "seed")
+    return resolve_origin(origin, layout or "seed") if origin else None
 
 
 @functools.cache
@@ -127,8 +140,14 @@ class UnitOfWork:
         self.pg = store.is_postgres
         self.json_type = "JSONB" if self.pg else "JSON"
         self.at = at
-        self.layout = store_layout(conn)
+        layout, files = latest_run(conn)
+        self.layout = moderation.layout_name(layout)
         self.changed: list[tuple[str, str]] = []  # (log_id, key), in order
+        # a synced store: every KV write also goes to the platform (compare-and-set / merge), in one platform
+        # transaction that commits right before this one
+        origin = synced_from(files, layout or "seed")
+        self.platform: PlatformWriter | None = PlatformWriter(origin, layout or "seed") if origin else None
+        self.stale: list[str] = []  # keys found changed on the platform: refreshed after the action
 
     def _run(self, sql: str, **params: Any) -> sa.CursorResult[Any]:
         return self.conn.execute(sa.text(sql), params)
@@ -245,10 +264,32 @@ class UnitOfWork:
 
 @contextlib.contextmanager
 def unit_of_work(store: Store, at: dt.datetime) -> Iterator[UnitOfWork]:
-    """One action: commits when the block ends, rolls back on any exception."""
+    """One action: commits when the block ends, rolls back on any exception. On a synced store the platform's
+    transaction commits first, then the store's (see ``dashboard.sync.platform`` for why this order)."""
     with transaction(store) as conn:
         require_moderation_tables(conn, store)
-        yield UnitOfWork(conn, store, at)
+        uow = UnitOfWork(conn, store, at)
+        if uow.platform is not None:
+            uow.platform.open()  # unreachable or read-only: refused before anything is written
+        try:
+            yield uow
+            if uow.platform is not None:
+                uow.platform.commit()
+        finally:
+            if uow.platform is not None:
+                uow.platform.close()
+
+
+def refresh_from_platform(store: Store, keys: list[str]) -> None:
+    """After a conflict: the store's copy of ``keys`` (values and rows) replaced by the platform's current one."""
+    if not keys:
+        return
+    from dashboard.sync.refresh import refresh_keys
+
+    with transaction(store) as conn:
+        origin = store_origin(conn)
+        if origin is not None:
+            refresh_keys(conn, store, origin, sorted(set(keys)))
 
 
 @contextlib.contextmanager

@@ -1,0 +1,137 @@
+"""``sync``: the platform's KV table → the store, through the same build as ``ingest``; and the refresh loop.
+
+One run: the table is read in one consistent snapshot into an NDJSON file (``source.read_snapshot``), the layout
+is recognised from the keys when asked (``auto``), and ``ingest`` builds the store from that file exactly as from a
+snapshot file (same rejects, unmapped keys, coercion counts, atomic replace). ``ingest_runs.files`` records the
+source (URL without password), the table, where the credentials came from, whether the role may write back, and
+when the snapshot was taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from dashboard.ingest.build import IngestError, IngestResult, ingest
+from dashboard.ingest.layout import LayoutError, load_layout
+from dashboard.store.connect import Store, StoreError
+from dashboard.sync.source import PlatformSource, Snapshot, SourceError, read_snapshot
+
+Say = Callable[[str], None]
+SYNC_FORMAT = "postgresql"
+KNOWN_LAYOUTS = ("seed", "deployed")
+_INTERVAL = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h)?$")
+
+
+def detect_layout(keys: tuple[str, ...] | list[str]) -> tuple[str, dict[str, int]]:
+    """The known layout whose modelled patterns (tables, indexes, counters) cover most of the keys, with each
+    layout's count. Raises LayoutError when neither covers any key, or both cover the same number."""
+    scores: dict[str, int] = {}
+    for name in KNOWN_LAYOUTS:
+        layout = load_layout(name)
+        modelled = [(e.prefix, re.compile(e.regex)) for e in layout.entries if e.shape != "unmodeled"]
+        scores[name] = sum(1 for k in keys if any(k.startswith(p) and rx.fullmatch(k) for p, rx in modelled))
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    if ranked[0][1] == 0 or ranked[0][1] == ranked[1][1]:
+        shown = ", ".join(f"{n} {c:,}" for n, c in ranked)
+        raise LayoutError(f"--layout auto: cannot tell the layout from the keys ({shown} keys recognised); "
+                          "pass --layout seed, deployed or a layout file")
+    return ranked[0][0], scores
+
+
+def origin_of(source: PlatformSource, snap: Snapshot, layout_note: str) -> dict[str, Any]:
+    return {
+        "format": SYNC_FORMAT,
+        "source": source.label,
+        "table": source.table,
+        "credentials": source.credentials,
+        "writable": snap.writable,
+        "snapshot_at": snap.taken_at.isoformat(),
+        "keys": snap.keys,
+        "layout_choice": layout_note,
+    }
+
+
+def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: Say = print) -> IngestResult:
+    """One sync run. Fatal problems raise SourceError/IngestError/StoreError/LayoutError (one line)."""
+    if layout_spec not in ("auto", *KNOWN_LAYOUTS):
+        load_layout(layout_spec)  # a bad layout file fails before the source is read
+    parent = Path(tempfile.gettempdir()) if store.is_postgres else store.path.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="promo-sync-", dir=parent))
+    try:
+        snap = read_snapshot(source, workdir / "platform.ndjson")
+        say(f"  read {snap.keys:,} keys ({snap.size / 1e6:,.1f} MB) from {source.table} at {source.label}")
+        note = layout_spec
+        if layout_spec == "auto":
+            layout_spec, scores = detect_layout(snap.sample)
+            note = f"auto: {layout_spec}"
+            say(f"  layout auto: {layout_spec} ({', '.join(f'{n} {c:,}' for n, c in scores.items())} of "
+                f"{len(snap.sample):,} sampled keys recognised)")
+        if not snap.writable:
+            say(f"  {source.label}: this role may not update {source.table}: moderation is read-only")
+        return ingest([snap.path], store, layout_spec, say=say, origin=origin_of(source, snap, note))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def parse_interval(text: str) -> float:
+    """``15m``, ``30s``, ``1h`` or plain seconds → seconds (at least one second)."""
+    m = _INTERVAL.fullmatch(text.strip().lower())
+    if not m:
+        raise ValueError(f"--every {text!r}: expected a number with s, m or h (e.g. 15m)")
+    seconds = float(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2) or "s"]
+    if seconds < 1:
+        raise ValueError(f"--every {text!r}: at least one second")
+    return seconds
+
+
+def run_line(result: IngestResult) -> str:
+    return (f"{dt.datetime.now(dt.UTC).astimezone().isoformat(timespec='seconds')} sync ok: "
+            f"{result.rows_loaded:,} keys loaded, {result.rows_rejected:,} rejected, {result.rows_unmapped:,} "
+            f"unmapped, layout {result.layout}, in {result.seconds:.1f} s")
+
+
+def sync_every(run: Callable[[], IngestResult], seconds: float, say: Say = print,
+               stop: threading.Event | None = None, max_runs: int | None = None) -> int:
+    """Run ``run`` every ``seconds`` (measured from the start of one run to the next) until SIGTERM/SIGINT (or
+    ``stop`` is set, or ``max_runs`` runs are done). One line per run; a failed run is one line too and the loop
+    goes on. Returns the number of failed runs."""
+    stop = stop or threading.Event()
+    previous: dict[int, Any] = {}
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        say(f"{dt.datetime.now(dt.UTC).astimezone().isoformat(timespec='seconds')} sync: "
+            f"{signal.Signals(signum).name}, stopping after this run")
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, on_signal)
+    failures = runs = 0
+    try:
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                say(run_line(run()))
+            except (SourceError, IngestError, StoreError, LayoutError, OSError) as exc:
+                failures += 1
+                say(f"{dt.datetime.now(dt.UTC).astimezone().isoformat(timespec='seconds')} sync failed: {exc}; "
+                    f"next attempt in {seconds:,.0f} s")
+            runs += 1
+            if max_runs is not None and runs >= max_runs:
+                break
+            stop.wait(max(0.0, seconds - (time.monotonic() - started)))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return failures
