@@ -331,12 +331,12 @@ def test_sync_every_command_runs_twice_and_stops_on_sigterm(platform: str, tmp_p
 
 def test_sync_command_errors_are_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "PROMO_PLATFORM_URL": ""}
-    for args in (["--source", "postgresql://u:secret@127.0.0.1:9/x"], ["--source", "postgresql://u@127.0.0.1:9/x"],
+    for args in (["--source", "postgresql://u:hunter2@127.0.0.1:9/x"], ["--source", "postgresql://u@127.0.0.1:9/x"],
                  ["--source", "env:NOT_SET_ANYWHERE"], ["--every", "soon", "--source", "env:X"]):
         done = subprocess.run([sys.executable, "-m", "dashboard", "sync", "--db", str(tmp_path / "s.duckdb"), *args],
                               cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode in (1, 2) and done.stderr.count("\n") == 1, (args, done.stderr)
-        assert "secret" not in done.stderr
+        assert "hunter2" not in done.stderr
     assert not (tmp_path / "s.duckdb").exists()
 
 
