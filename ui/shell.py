@@ -338,6 +338,7 @@ def invalidate() -> None:
     """Drop every cached query result: call after any write so every page shows the new state."""
     _cached_query.clear()
     _run_version.set(None)
+    _cached_origin.clear()
 
 
 def current_identity() -> ident.Identity | None:
@@ -376,11 +377,45 @@ def artist_scope(who: ident.Identity) -> str | None:
                 format_func=labels.__getitem__)
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _cached_origin(store_name: str, version: str) -> dict[str, Any] | None:
+    from dashboard.sync.status import sync_origin
+
+    return sync_origin(Store(store_name))
+
+
+def sync_origin() -> dict[str, Any] | None:
+    """The store's sync origin (None: fed by snapshot files), cached like a query."""
+    s = store()
+    return _cached_origin(s.name, store_version(s))
+
+
 def data_as_of() -> None:
-    """'Data as of' the last ingest run, in Moscow time."""
+    """'Data as of' the last ingest run or sync, in Moscow time."""
     runs = query("last_ingest")
     when = moscow_time(runs["finished_at"].iloc[0], tr("freshness.zone")) if not runs.empty else "—"
-    st.caption(tr("freshness.as_of", when=when))
+    origin = sync_origin() if not runs.empty else None
+    if origin:
+        st.caption(tr("sync.as_of", when=when, source=str(origin.get("source", ""))))
+    else:
+        st.caption(tr("freshness.as_of", when=when))
+
+
+def refresh_button(who: ident.Identity) -> None:
+    """Admins of a synced store: "refresh now" runs one sync from the recorded source."""
+    if who.role != "admin" or not sync_origin():
+        return
+    if st.button(tr("sync.refresh"), help=tr("sync.refresh_help"), key="sync_refresh_now"):
+        from dashboard.sync.status import refresh_now
+
+        try:
+            with st.spinner(tr("sync.refreshing")):
+                result = refresh_now(store())
+        except (StoreError, ValueError, OSError) as exc:
+            st.error(tr("sync.failed", message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+            return
+        invalidate()
+        st.toast(tr("sync.refreshed", keys=f"{result.rows_loaded:,}", seconds=f"{result.seconds:.1f}"))
 
 
 def section(title_key: str, help_key: str, frame: pd.DataFrame, empty_key: str) -> bool:

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dashboard.i18n.formatting import moscow_time
 from dashboard.moderation import config as moderation
 from dashboard.moderation import rules
 from dashboard.moderation.unit_of_work import (
@@ -122,8 +123,9 @@ def _refused(uow: UnitOfWork, item: Item, action: str, row: dict[str, Any] | Non
 
 def _changed_on_platform(item: Item, action: str, since: str | None, current: Any = None) -> Outcome:
     status = current.get("status") if isinstance(current, dict) else None
+    when = moscow_time(since, "MSK") if since else "the last sync"
     return Outcome(item, False, action, f"{item.entity} {item.entity_id}: changed on the platform since "
-                   f"{since or 'the last sync'}; refreshed from it, nothing written", current_status=status,
+                   f"{when}; refreshed from it, nothing written", current_status=status,
                    kind="conflict", platform_since=since or "")
 
 

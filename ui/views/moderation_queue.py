@@ -35,6 +35,11 @@ lang = ui.lang()
 
 st.title(ui.tr("mod.queue.title"))
 ui.data_as_of()
+# a store synced with a read-only platform role: decisions cannot be written back, so none are offered
+origin = ui.sync_origin()
+read_only = origin is not None and not origin.get("writable")
+if origin is not None and read_only:
+    st.info(ui.tr("sync.read_only", source=str(origin.get("source", ""))))
 
 entity_names = {e: ui.tr(f"mod.entity.{e}") for e in moderation.entities()}
 band_names = {b: ui.tr(f"mod.band.{b}") for b in moderation.AGE_BANDS}
@@ -160,6 +165,9 @@ def conflict_line(o: repository.Outcome) -> str:
                                "entity_id": o.item.entity_id})
     if o.kind == "not_found":
         return ui.tr("mod.conflict.missing", item=item_text(ref))
+    if o.platform_since is not None:
+        return ui.tr("sync.conflict", item=item_text(ref),
+                     since=moscow_time(o.platform_since, ui.tr("freshness.zone")) if o.platform_since else "—")
     if o.decided_by:
         return ui.tr("mod.conflict.decided", item=item_text(ref), status=status_text(o.current_status),
                      by=o.decided_by, at=moscow_time(o.decided_at, ui.tr("freshness.zone")))
@@ -324,7 +332,7 @@ if conflicts:
 
 last = st.session_state.get("mod_last") or []
 if last:
-    st.button(ui.tr("mod.undo_last", what=what_text(last)), key="mod_undo", on_click=on_undo)
+    st.button(ui.tr("mod.undo_last", what=what_text(last)), key="mod_undo", on_click=on_undo, disabled=read_only)
 
 # ---------------------------------------------------------------- KPIs
 kpis = ui.query("moderation_kpis", today=moscow_today()).iloc[0]
@@ -470,10 +478,11 @@ with right_col:
     a, r = st.columns(2)
     if len(chosen) == 1:
         a.button(ui.tr("mod.action.approve"), type="primary", key="mod_approve", on_click=on_decide,
-                 args=("approve",))
-        r.button(ui.tr("mod.action.reject"), key="mod_reject", on_click=on_decide, args=("reject",))
+                 args=("approve",), disabled=read_only)
+        r.button(ui.tr("mod.action.reject"), key="mod_reject", on_click=on_decide, args=("reject",),
+                 disabled=read_only)
     else:
         a.button(ui.tr("mod.bulk.approve", n=len(chosen)), type="primary", key="mod_bulk_approve",
-                 on_click=on_decide, args=("approve",))
+                 on_click=on_decide, args=("approve",), disabled=read_only)
         r.button(ui.tr("mod.bulk.reject", n=len(chosen)), key="mod_bulk_reject", on_click=on_decide,
-                 args=("reject",))
+                 args=("reject",), disabled=read_only)

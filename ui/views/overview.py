@@ -15,9 +15,10 @@ from ui import charts, tables
 from ui import shell as ui
 from ui.kpi import kpi
 
-ui.require_page("overview")
+who = ui.require_page("overview")
 st.title(ui.tr("overview.title"))
 ui.data_as_of()
+ui.refresh_button(who)
 lang = ui.lang()
 
 # the last day with payments or donations, at most Moscow today: an older snapshot still shows its last 30 days
