@@ -22,7 +22,7 @@ BENCH_AS_OF = "2026-11-01"
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     bench = sub.add_parser("bench", help="measure speed (ingest, pages, moderation)")
-    bench.add_argument("what", choices=["ingest", "pages", "moderation", "race"])
+    bench.add_argument("what", choices=["ingest", "pages", "moderation", "race", "sync"])
     bench.add_argument("--scale", default="medium", choices=["tiny", "small", "medium", "large"])
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--db", help="for pages/moderation: an existing store to measure instead of a demo store")
@@ -35,7 +35,8 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     bench.add_argument("--repeats", type=int, default=5, help="pages: timed runs per page and identity")
     bench.add_argument("--races", type=int, default=30, help="race: moderate-vs-ingest races")
     bench.add_argument("--pg", help="race: a postgresql+psycopg:// URL of an empty database to race on instead of "
-                                    "a DuckDB copy of the demo store")
+                                    "a DuckDB copy of the demo store; sync: a PostgreSQL URL of a role that may "
+                                    "create databases (default: PROMO_BENCH_PG_URL, else a throwaway server)")
     bench.set_defaults(run=cmd_bench)
 
 
@@ -221,6 +222,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print_ingest(bench_ingest(args.scale, args.seed, peer=not args.no_peer))
     elif args.what == "race":
         return bench_race(args.scale, args.seed, args.races, args.pg)
+    elif args.what == "sync":
+        from dashboard.bench.sync import bench_sync, print_sync
+
+        print_sync(bench_sync(args.scale, args.seed, args.pg))
     elif args.what == "pages":
         from dashboard.store.connect import Store
 
