@@ -127,9 +127,10 @@ BANNER_KEY = f"banner_ad_{BANNER_USER}_banner_1769468400135_tnifsoqfv"
 BANNER_ID = "banner_1769468400135_tnifsoqfv"
 
 
-@pytest.fixture
-def synced(platform: str, tmp_path: Path) -> Store:
-    store = Store(str(tmp_path / "synced.duckdb"))
+@pytest.fixture(params=["duckdb", "same_postgresql"])
+def synced(request: pytest.FixtureRequest, platform: str, tmp_path: Path) -> Store:
+    """A store synced from the platform: a DuckDB file, or the platform's own PostgreSQL database."""
+    store = Store(str(tmp_path / "synced.duckdb")) if request.param == "duckdb" else Store(platform)
     sync(resolve_source(f"env:{ENV}"), store, "auto", say=quiet)
     return store
 
@@ -210,7 +211,7 @@ def test_an_unreachable_platform_refuses_with_one_line(synced: Store, platform: 
     assert platform_value(platform, BANNER_KEY)[1]["status"] == "pending_moderation"
     # the command line: one line, exit 1, no traceback
     env = {**os.environ, ENV: "postgresql://nobody@127.0.0.1:9/nowhere"}
-    done = subprocess.run([sys.executable, "-m", "dashboard", "moderate", "--db", str(synced.path), "--entity",
+    done = subprocess.run([sys.executable, "-m", "dashboard", "moderate", "--db", synced.name, "--entity",
                            "banner_ads", "--id", BANNER_ID, "--action", "approve", "--actor", "m"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and done.stderr.count("\n") == 1 and done.stderr.startswith("error: "), done.stderr

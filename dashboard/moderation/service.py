@@ -151,7 +151,8 @@ def _apply(uow: UnitOfWork, r: moderation.EntityRules, item: Item, action: str, 
         if new is not None:
             uow.kv_set(item.source_key, new, True, log_id)
             if uow.platform is not None:
-                uow.platform.replace(item.source_key, value, new)
+                uow.platform.replace(item.source_key, value, lambda current: rules.with_status(
+                    current, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo"))
     uow.append_log(log_id, actor, action, item.entity, item.entity_id, item.source_key, seen, to_status, reason, note,
                    batch_id)
     effects.lists += [(change, log_id) for change in rules.list_changes(r, item.entity_id, seen, to_status, row)]

@@ -170,10 +170,12 @@ class PlatformWriter:
                                         ).format(table), [new_text, key, text])
         return cur.rowcount == 1
 
-    def replace(self, key: str, expected: Any, new: Any) -> None:
-        """Compare-and-set the item's own value: PlatformConflict unless the platform still has ``expected``."""
+    def replace(self, key: str, expected: Any, edit: Callable[[Any], Any]) -> None:
+        """Compare-and-set the item's own value: PlatformConflict unless the platform still has ``expected``.
+        ``edit`` is applied to the platform's value (equal to ``expected``, in the platform's own field order)."""
         exists, current, double, text = self.read(key)
-        if not exists or current != expected or not self._cas(key, exists, text, encode(new, double)):
+        new = edit(current) if exists and current == expected else None
+        if new is None or not self._cas(key, exists, text, encode(new, double)):
             raise PlatformConflict(key, current)
         self.written.append(key)
 
