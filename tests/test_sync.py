@@ -343,3 +343,13 @@ def test_sync_command_errors_are_one_line(tmp_path: Path) -> None:
 
 def test_store_error_is_the_base_of_platform_errors() -> None:
     assert issubclass(PlatformError, StoreError)
+
+
+def test_parallel_streams_read_every_key_once(platform: str, tmp_path: Path) -> None:
+    from dashboard.sync.source import read_snapshot
+
+    platform_execute(platform, f"ANALYZE {TABLE}")
+    snap = read_snapshot(resolve_source(f"env:{ENV}"), tmp_path, streams=3)
+    assert len(snap.paths) > 1, "the fixture table spans enough pages to be split"
+    keys = [json.loads(line)["key"] for p in snap.paths for line in p.open(encoding="utf-8")]
+    assert snap.keys == len(keys) == len(set(keys)) == 486

@@ -69,7 +69,7 @@ def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: S
     parent.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="promo-sync-", dir=parent))
     try:
-        snap = read_snapshot(source, workdir / "platform.ndjson")
+        snap = read_snapshot(source, workdir)
         say(f"  read {snap.keys:,} keys ({snap.size / 1e6:,.1f} MB) from {source.table} at {source.label}")
         note = layout_spec
         if layout_spec == "auto":
@@ -79,7 +79,7 @@ def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: S
                 f"{len(snap.sample):,} sampled keys recognised)")
         if not snap.writable:
             say(f"  {source.label}: this role may not update {source.table}: moderation is read-only")
-        return ingest([snap.path], store, layout_spec, say=say, origin=origin_of(source, snap, note))
+        return ingest(list(snap.paths), store, layout_spec, say=say, origin=origin_of(source, snap, note))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

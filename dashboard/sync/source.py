@@ -15,8 +15,10 @@ size; that file then goes through ``ingest`` like any snapshot file.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
+import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +37,11 @@ _TABLE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 # \x01 and \x02 never occur in jsonb's text output (control characters are escaped), so with them as CSV quote and
 # delimiter every COPY row is the JSON text as it is: one NDJSON line
-COPY_SQL = ("COPY (SELECT jsonb_build_object('key', key, 'value', value)::text FROM {table}) TO STDOUT "
-            "(FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')")
+# (the line is put together as text: cheaper for the server than jsonb_build_object, which re-serialises the value;
+# a SQL NULL value gives a record without a value, which ingest rejects as "missing value")
+COPY_SQL = ("""COPY (SELECT CASE WHEN value IS NULL THEN '{{"key":' || to_json(key)::text || '}}' """
+            """ELSE '{{"key":' || to_json(key)::text || ',"value":' || value::text || '}}' END FROM {table}{where}) """
+            "TO STDOUT (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')")
 SAMPLE_KEYS = 20_000
 
 
@@ -171,9 +176,9 @@ def table_ident(table: str) -> sql.Composable:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What one consistent read of the source gave."""
+    """What one consistent read of the source gave: the NDJSON part files (disjoint keys), in order."""
 
-    path: Path
+    paths: tuple[Path, ...]
     keys: int
     size: int
     taken_at: dt.datetime
@@ -181,9 +186,43 @@ class Snapshot:
     sample: tuple[str, ...]
 
 
-def read_snapshot(source: PlatformSource, out: Path) -> Snapshot:
-    """The whole table, in one READ ONLY REPEATABLE READ transaction, streamed into ``out`` as NDJSON."""
+STREAMS = max(1, int(os.environ.get("PROMO_SYNC_STREAMS", "2") or 2))
+
+
+def page_ranges(pages: int, parts: int) -> list[tuple[int | None, int | None]]:
+    """Split the table's heap pages into ``parts`` ctid ranges; the last one is open-ended (relpages may be stale)."""
+    if parts <= 1 or pages < parts * 8:
+        return [(None, None)]
+    step = pages // parts
+    bounds = [i * step for i in range(1, parts)]
+    return [(None, bounds[0]), *itertools.pairwise(bounds), (bounds[-1], None)]
+
+
+def part_query(table: str, lo: int | None, hi: int | None) -> sql.Composed:
+    where: list[sql.Composable] = []
+    if lo is not None:
+        where.append(sql.SQL("ctid >= {}::tid").format(sql.Literal(f"({lo},0)")))
+    if hi is not None:
+        where.append(sql.SQL("ctid < {}::tid").format(sql.Literal(f"({hi},0)")))
+    cond = sql.SQL(" WHERE ") + sql.SQL(" AND ").join(where) if where else sql.SQL("")
+    return sql.SQL(COPY_SQL).format(table=table_ident(table), where=cond)
+
+
+def copy_part(cur: psycopg.Cursor, query: sql.Composed, out: Path) -> tuple[int, int]:
+    size = 0
+    with out.open("wb", buffering=1 << 20) as fh, cur.copy(query) as copy:
+        for chunk in copy:
+            fh.write(chunk)
+            size += len(chunk)
+    return int(cur.rowcount), size
+
+
+def read_snapshot(source: PlatformSource, workdir: Path, streams: int = STREAMS) -> Snapshot:
+    """The whole table, in one READ ONLY REPEATABLE READ snapshot, streamed into NDJSON part files in ``workdir``.
+    With ``streams`` > 1 the table's pages are split between that many connections that share the snapshot
+    (``pg_export_snapshot``), so the server prints the values on several cores."""
     conn = connect(source)
+    helpers: list[psycopg.Connection] = []
     try:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
@@ -192,20 +231,46 @@ def read_snapshot(source: PlatformSource, out: Path) -> Snapshot:
             if not found or not found[0]:
                 raise SourceError(f"{source.label}: no table {source.table}")
             writable = can_write(cur, source.table)
-            taken_at = cur.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
+            taken_at, pages, snapshot_id = cur.execute(
+                "SELECT now(), (SELECT relpages FROM pg_class WHERE oid = to_regclass(%s)), pg_export_snapshot()",
+                [source.table]).fetchone()  # type: ignore[misc]
             sample = tuple(r[0] for r in cur.execute(
                 sql.SQL("SELECT key FROM {} LIMIT %s").format(table_ident(source.table)), [SAMPLE_KEYS]))
-            keys = size = 0
-            with out.open("wb") as fh, cur.copy(sql.SQL(COPY_SQL).format(table=table_ident(source.table))) as copy:
-                for chunk in copy:
-                    fh.write(chunk)
-                    size += len(chunk)
-            keys = int(cur.rowcount)
+            ranges = page_ranges(int(pages or 0), streams)
+            paths = tuple(workdir / f"platform-{n}.ndjson" for n in range(len(ranges)))
+            results: list[tuple[int, int] | BaseException] = [(0, 0)] * len(ranges)
+
+            def helper(n: int) -> None:
+                try:
+                    hc = helpers[n - 1]
+                    hc.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    hc.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot_id)))
+                    with hc.cursor() as hcur:
+                        results[n] = copy_part(hcur, part_query(source.table, *ranges[n]), paths[n])
+                    hc.execute("COMMIT")
+                except BaseException as exc:  # reported by the main thread
+                    results[n] = exc
+
+            helpers.extend(connect(source, autocommit=True) for _ in ranges[1:])
+            threads = [threading.Thread(target=helper, args=(n,), daemon=True) for n in range(1, len(ranges))]
+            for t in threads:
+                t.start()
+            results[0] = copy_part(cur, part_query(source.table, *ranges[0]), paths[0])
+            for t in threads:
+                t.join()
+        for r in results:
+            if isinstance(r, psycopg.Error):
+                raise r
+            if isinstance(r, BaseException):
+                raise SourceError(f"reading {source.table} from {source.label} failed: {first_line(r)}")
     except psycopg.Error as exc:
         raise SourceError(f"reading {source.table} from {source.label} failed: {first_line(exc)}") from None
     finally:
+        for hc in helpers:
+            hc.close()
         conn.close()
-    return Snapshot(out, keys, size, taken_at, writable, sample)
+    done = [r for r in results if isinstance(r, tuple)]
+    return Snapshot(paths, sum(k for k, _ in done), sum(b for _, b in done), taken_at, writable, sample)
 
 
 def can_write(cur: psycopg.Cursor, table: str) -> bool:
