@@ -285,11 +285,15 @@ def refresh_from_platform(store: Store, keys: list[str]) -> None:
     if not keys:
         return
     from dashboard.sync.refresh import refresh_keys
+    from dashboard.sync.source import SourceError
 
-    with transaction(store) as conn:
-        origin = store_origin(conn)
-        if origin is not None:
-            refresh_keys(conn, store, origin, sorted(set(keys)))
+    try:
+        with transaction(store) as conn:
+            origin = store_origin(conn)
+            if origin is not None:
+                refresh_keys(conn, store, origin, sorted(set(keys)))
+    except SourceError:
+        pass  # the platform went away after the conflict: the next sync refreshes the item instead
 
 
 @contextlib.contextmanager
