@@ -70,10 +70,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr, flush=True)
 
     def once() -> object:
-        return sync(source, store, args.layout, say=say)
+        return sync(source, store, args.layout, say=say, allow_empty=args.allow_empty)
 
     if seconds is None:
-        result = sync(source, store, args.layout, say=say)
+        result = sync(source, store, args.layout, say=say, allow_empty=args.allow_empty)
         for line in result.summary_lines():
             print(line)
         return 0
@@ -114,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     syn.add_argument("--db", help=DB_HELP)
     syn.add_argument("--layout", default="auto", help="auto (default), seed, deployed, or a layout JSON file")
     syn.add_argument("--every", help="keep running: one sync every interval (15m, 30s, 1h); SIGTERM stops it")
+    syn.add_argument("--allow-empty", action="store_true",
+                     help="let an empty platform table empty a store that has keys (refused otherwise)")
     syn.set_defaults(run=cmd_sync)
 
     from dashboard.bench.commands import add_bench_parser

@@ -61,8 +61,10 @@ def origin_of(source: PlatformSource, snap: Snapshot, layout_note: str) -> dict[
     }
 
 
-def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: Say = print) -> IngestResult:
-    """One sync run. Fatal problems raise SourceError/IngestError/StoreError/LayoutError (one line)."""
+def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: Say = print,
+         allow_empty: bool = False) -> IngestResult:
+    """One sync run. Fatal problems raise SourceError/IngestError/StoreError/LayoutError (one line). An empty
+    platform table does not empty a store that has keys unless ``allow_empty`` (as for ingest)."""
     if layout_spec not in ("auto", *KNOWN_LAYOUTS):
         load_layout(layout_spec)  # a bad layout file fails before the source is read
     parent = Path(tempfile.gettempdir()) if store.is_postgres else store.path.resolve().parent
@@ -79,7 +81,8 @@ def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: S
                 f"{len(snap.sample):,} sampled keys recognised)")
         if not snap.writable:
             say(f"  {source.label}: this role may not update {source.table}: moderation is read-only")
-        return ingest(list(snap.paths), store, layout_spec, say=say, origin=origin_of(source, snap, note))
+        return ingest(list(snap.paths), store, layout_spec, say=say, allow_empty=allow_empty,
+                      origin=origin_of(source, snap, note))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
