@@ -353,3 +353,20 @@ def test_parallel_streams_read_every_key_once(platform: str, tmp_path: Path) -> 
     assert len(snap.paths) > 1, "the fixture table spans enough pages to be split"
     keys = [json.loads(line)["key"] for p in snap.paths for line in p.open(encoding="utf-8")]
     assert snap.keys == len(keys) == len(set(keys)) == 486
+
+
+def test_hostile_platform_rows_are_rejected_as_ingest_rejects_them(platform: str, tmp_path: Path) -> None:
+    deep = "[" * 600 + "]" * 600
+    platform_execute(platform, f"INSERT INTO {TABLE} VALUES (%s, '1'), ('deep:one', %s::jsonb)", ["k" * 2100, deep])
+    store = Store(str(tmp_path / "hostile.duckdb"))
+    result = sync(resolve_source(f"env:{ENV}"), store, "deployed", say=quiet)
+    snapshot = tmp_path / "same.ndjson"
+    with psycopg.connect(libpq(platform)) as conn:
+        snapshot.write_text("".join(json.dumps({"key": k, "value": v}, ensure_ascii=False) + "\n"
+                                    for k, v in conn.execute(f"SELECT key, value FROM {TABLE}")), encoding="utf-8")
+    reference = ingest([snapshot], Store(str(tmp_path / "ref.duckdb")), "deployed", say=quiet)
+    assert result.rejects_by_reason == reference.rejects_by_reason and result.rows_rejected == 2
+    assert counts(result) == counts(reference)
+    with read_engine(store).connect() as conn:
+        files = {r[0] for r in conn.execute(sa.text("SELECT file FROM kv_rejects"))}
+    assert files == {libpq(platform)}  # the source without a password, not a temp file
