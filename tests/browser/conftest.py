@@ -8,6 +8,7 @@ The store's content is read once, before the server starts (DuckDB allows one wr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -79,38 +80,52 @@ def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path, timeout:
     raise RuntimeError(f"streamlit did not answer on {url} within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def app() -> Iterator[App]:
-    """A real Streamlit server (``streamlit run app.py``) on a free port, on a temporary tiny demo store."""
+def require_chromium() -> None:
+    """Skip (fail on CI) when Debian's Chromium is not installed."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"no Chromium at {CHROMIUM}: make test installs the Debian package 'chromium'")
         pytest.skip(f"no Chromium at {CHROMIUM} (make test installs the Debian package 'chromium')")
-    folder = Path(tempfile.mkdtemp(prefix="promo-browser-"))
-    store = _demo_store(folder)
-    items = [Item(entity, title, artist) for entity, title, artist in rows(store, PENDING_SQL)]
-    directory = run_query(store, "artists_matching", search="", limit=100_000)
-    artists = list(zip(directory["artist_id"], directory["name"], strict=True))
-    tracks = rows(store, "SELECT t.user_id, t.title FROM tracks AS t WHERE t.title IS NOT NULL ORDER BY 1, 2")
+
+
+@contextlib.contextmanager
+def streamlit_server(folder: Path, env: dict[str, str]) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port of 127.0.0.1 with ``env`` added to this process's environment (its
+    log in ``folder``); yields its URL once it answers, and stops it on exit."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = folder / "streamlit.log"
-    env = {**os.environ, "PROMO_DB": store.name, "PROMO_DEMO_MODE": "1", "PYTHONUNBUFFERED": "1"}
     with log.open("wb") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
              "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait_healthy(url, server, log)
-        yield App(url=url, items=items, artists=artists, tracks=tracks)
+        yield url
     finally:
         server.terminate()
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[App]:
+    """A real Streamlit server (``streamlit run app.py``) on a free port, on a temporary tiny demo store."""
+    require_chromium()
+    folder = Path(tempfile.mkdtemp(prefix="promo-browser-"))
+    store = _demo_store(folder)
+    items = [Item(entity, title, artist) for entity, title, artist in rows(store, PENDING_SQL)]
+    directory = run_query(store, "artists_matching", search="", limit=100_000)
+    artists = list(zip(directory["artist_id"], directory["name"], strict=True))
+    tracks = rows(store, "SELECT t.user_id, t.title FROM tracks AS t WHERE t.title IS NOT NULL ORDER BY 1, 2")
+    try:
+        with streamlit_server(folder, {"PROMO_DB": store.name, "PROMO_DEMO_MODE": "1"}) as url:
+            yield App(url=url, items=items, artists=artists, tracks=tracks)
+    finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -124,12 +139,18 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def browser(chromium: object, app: App) -> Iterator[object]:
-    """The session's Chromium; after the test, no page may have asked any host but the app's own."""
+def watched(chromium: object, app: App) -> Iterator[object]:
+    """The session's Chromium for one test on ``app``; after the test, each person's session ends and no page may
+    have asked any host but the app's own."""
     app.foreign_requests.clear()
     yield chromium
     for context in app.sessions:  # each person's session ends with the test (the server lets it go)
         context.close()
     app.sessions.clear()
     assert not app.foreign_requests, f"requests to other hosts: {sorted(set(app.foreign_requests))[:10]}"
+
+
+@pytest.fixture
+def browser(chromium: object, app: App) -> Iterator[object]:
+    """The session's Chromium; after the test, no page may have asked any host but the app's own."""
+    yield from watched(chromium, app)

@@ -213,6 +213,14 @@ def download_csv(page: Page, index: int = 0) -> pd.DataFrame:
     return pd.read_csv(Path(str(path)), encoding="utf-8-sig", keep_default_na=False)
 
 
+def audit_log(page: Page) -> pd.DataFrame:
+    """The audit log as its CSV download (empty when there is no entry yet)."""
+    go_to(page, "Журнал решений")
+    if "В журнале нет записей" in page_text(page):
+        return pd.DataFrame()
+    return download_csv(page)
+
+
 def csv_text(frame: pd.DataFrame) -> str:
     out = io.StringIO()
     frame.to_csv(out, index=False)

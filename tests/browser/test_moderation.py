@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.people import (
     App,
     Item,
     approve,
+    audit_log,
     click,
     confirm,
     download_csv,
@@ -32,14 +32,6 @@ def pending_tracks(page: Page) -> int:
     by_type = download_csv(page)
     tracks = by_type.loc[by_type.iloc[:, 0] == "Трек"]
     return int(tracks.iloc[0, 1]) if not tracks.empty else 0
-
-
-def audit_log(page: Page) -> pd.DataFrame:
-    """The audit log as its CSV download (empty when there is no entry yet)."""
-    go_to(page, "Журнал решений")
-    if "В журнале нет записей" in page_text(page):
-        return pd.DataFrame()
-    return download_csv(page)
 
 
 def in_words(item: Item, entity: str) -> str:
