@@ -175,13 +175,24 @@ def conflict_line(o: repository.Outcome) -> str:
     return ui.tr("mod.conflict.other", item=item_text(ref), status=status_text(o.current_status), expected=expected)
 
 
-def report(action: str, applied: list[str], conflicts: list[str]) -> None:
-    """What happened, for the next run: a toast naming what changed, and the conflicts listed on the page."""
+def changed_on_platform(o: repository.Outcome) -> bool:
+    """Refused because the platform changed the item since the sync (not because a colleague decided it)."""
+    return o.kind != "not_found" and o.platform_since is not None
+
+
+def report(action: str, applied: list[str], conflicts: list[str], changed: list[str] | None = None) -> None:
+    """What happened, for the next run: a toast naming what changed, and the refused items listed on the page —
+    ``conflicts`` (decided by someone else, missing, failed) apart from ``changed`` (changed on the platform since
+    the sync, refreshed from it)."""
+    changed = changed or []
     parts = [ui.tr(f"mod.done.{action}", what=what_text(applied))] if applied else [ui.tr("mod.done.nothing")]
     if conflicts:
         parts.append(ui.tr("mod.done.conflicts", what=count_of(len(conflicts), lang, ITEMS)))
-    st.session_state["mod_flash"] = "; ".join(parts)
+    if changed:
+        parts.append(ui.tr("sync.done.changed", what=count_of(len(changed), lang, ITEMS)))
+    st.session_state["mod_flash"] = ("; ".join(parts), "✅" if applied else "⚠️")
     st.session_state["mod_conflicts"] = conflicts
+    st.session_state["mod_platform_conflicts"] = changed
 
 
 def chosen_reason() -> str | None:
@@ -226,7 +237,9 @@ def apply_decision(action: str, chosen: sel.Selection) -> None:
     applied = [o for o in outcomes if o.applied]
     done = [moderation.item_ref({"entity": o.item.entity, "source_key": o.item.source_key,
                                  "entity_id": o.item.entity_id}) for o in applied]
-    report(action, done, [conflict_line(o) for o in outcomes if not o.applied])
+    refused = [o for o in outcomes if not o.applied]
+    report(action, done, [conflict_line(o) for o in refused if not changed_on_platform(o)],
+           [conflict_line(o) for o in refused if changed_on_platform(o)])
     st.session_state["mod_last"] = done
     set_selection({}, redraw=True)
     ui.invalidate()
@@ -252,6 +265,7 @@ def on_undo() -> None:
         return
     done: list[str] = []
     failed: list[str] = []
+    changed: list[str] = []
     for ref in st.session_state.get("mod_last") or []:
         entity, source_key, entity_id = sel.split_ref(ref)
         try:
@@ -262,8 +276,8 @@ def on_undo() -> None:
         if out.applied:
             done.append(ref)
         else:
-            failed.append(conflict_line(out))
-    report("undo", done, failed)
+            (changed if changed_on_platform(out) else failed).append(conflict_line(out))
+    report("undo", done, failed, changed)
     st.session_state["mod_last"] = []
     set_selection({}, redraw=True)
     ui.invalidate()
@@ -302,7 +316,8 @@ def confirm_bulk(action: str, chosen: sel.Selection) -> None:
 
 flash = st.session_state.pop("mod_flash", None)
 if flash:
-    st.toast(flash, icon="✅")
+    flash_text, flash_icon = flash
+    st.toast(flash_text, icon=flash_icon)
 error = st.session_state.pop("mod_error", None)
 
 # items someone else decided meanwhile leave the selection, each with a note saying who decided and when
@@ -324,11 +339,24 @@ if left:
 for note in st.session_state.get("mod_left_notes", []):
     st.warning(note, icon="ℹ️")
 
+
+REFUSED_ROW_HEIGHT = 72  # px: three lines; Streamlit wraps cell text only in rows taller than 4rem (64 px)
+
+
+def refused_table(lines: list[str], key: str) -> None:
+    """The refused items, one sentence each; rows tall enough that a sentence wraps instead of being cut off."""
+    st.dataframe(pd.DataFrame({ui.tr("mod.col.message"): lines}), hide_index=True, width="stretch", key=key,
+                 row_height=REFUSED_ROW_HEIGHT)
+
+
+changed_lines = st.session_state.get("mod_platform_conflicts") or []
+if changed_lines:
+    st.warning(ui.tr("sync.conflicts"))
+    refused_table(changed_lines, "mod_platform_conflict_table")
 conflicts = st.session_state.get("mod_conflicts") or []
 if conflicts:
     st.warning(ui.tr("mod.conflicts"))
-    st.dataframe(pd.DataFrame({ui.tr("mod.col.message"): conflicts}), hide_index=True, width="stretch",
-                 key="mod_conflict_table")
+    refused_table(conflicts, "mod_conflict_table")
 
 last = st.session_state.get("mod_last") or []
 if last:
