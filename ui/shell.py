@@ -402,9 +402,13 @@ def data_as_of() -> None:
 
 
 def refresh_button(who: ident.Identity) -> None:
-    """Admins of a synced store: "refresh now" runs one sync from the recorded source."""
+    """Admins of a synced store: "refresh now" runs one sync from the recorded source. The page is then drawn
+    again, so "data as of" (already on the page above the button) names the new sync; the toast follows."""
     if who.role != "admin" or not sync_origin():
         return
+    done = st.session_state.pop("sync_refreshed", None)
+    if done:
+        st.toast(done, icon="✅")
     if st.button(tr("sync.refresh"), help=tr("sync.refresh_help"), key="sync_refresh_now"):
         from dashboard.sync.status import refresh_now
 
@@ -415,7 +419,9 @@ def refresh_button(who: ident.Identity) -> None:
             st.error(tr("sync.failed", message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
             return
         invalidate()
-        st.toast(tr("sync.refreshed", keys=f"{result.rows_loaded:,}", seconds=f"{result.seconds:.1f}"))
+        st.session_state["sync_refreshed"] = tr("sync.refreshed", keys=f"{result.rows_loaded:,}",
+                                                seconds=f"{result.seconds:.1f}")
+        st.rerun()
 
 
 def section(title_key: str, help_key: str, frame: pd.DataFrame, empty_key: str) -> bool:
