@@ -1,0 +1,259 @@
+"""The live-platform connection in Chromium (issue 12), in the Russian UI: a store synced from a platform database on
+the suite's PostgreSQL, served by its own Streamlit server with the platform named the way the README tells users
+(``PROMO_PLATFORM_URL``), in demo mode. Moderators meet a platform-side edit and each other; an admin refreshes;
+a read-only platform role gives a read-only queue. Outcomes are checked where they land: the rendered page, the
+platform's row, the audit log (its CSV download)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from dashboard.sync.source import url_label
+from tests.browser.conftest import require_chromium, streamlit_server, watched
+from tests.browser.people import (
+    App,
+    Item,
+    approve,
+    audit_log,
+    choose,
+    click,
+    expect_toast,
+    go_to,
+    grid_cells,
+    open_as,
+    page_text,
+    screenshot,
+    select,
+    type_reason,
+    widget,
+)
+from tests.conftest import FIXTURE, REPO
+from tests.sync_platform import (
+    TABLE,
+    libpq,
+    make_platform,
+    platform_execute,
+    platform_keys,
+    platform_value,
+    read_only_role,
+)
+
+BANNER_USER = "3f6b2c1e-8a4d-4c9b-9e2f-1a7d5c3b9e01"
+BANNER_KEY = f"banner_ad_{BANNER_USER}_banner_1769468400135_tnifsoqfv"
+BANNER = Item("banner_ads", "Промо Сандра", "Сандра")  # pending_moderation on the platform (the deployed fixture)
+OTHER_KEY = "banner_ad_b81d4e77-2c3a-4f1e-a9d0-6e5c4b3a2f10_banner_1769475600141_5yv689ypf"
+OTHER = Item("banner_ads", "Промо Дэн", "Дэн")  # another pending banner, for the read-only queue
+EDITED = "Промо Сандра — новая версия"  # the artist renames the campaign on the platform meanwhile
+AS_OF = re.compile(r"Данные на (\d{4}-\d\d-\d\d \d\d:\d\d) МСК · последняя синхронизация с платформой \(([^)]*)\)")
+
+
+@dataclass
+class Synced:
+    """A Streamlit server on a DuckDB store synced from ``platform`` (a libpq URL) as ``role_url``."""
+
+    app: App
+    platform: str
+    role_url: str
+
+
+@contextmanager
+def synced_server(folder: Path, platform: str, role_url: str) -> Iterator[Synced]:
+    """``sync`` into a new DuckDB store as a user runs it (the platform in ``PROMO_PLATFORM_URL``, no ``--source``),
+    then the app on that store with the same variable, in demo mode."""
+    store = folder / "synced.duckdb"
+    env = {"PROMO_PLATFORM_URL": role_url}
+    done = subprocess.run([sys.executable, "-m", "dashboard", "sync", "--db", str(store)], cwd=REPO,
+                          env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with streamlit_server(folder, {**env, "PROMO_DB": str(store), "PROMO_DEMO_MODE": "1"}) as url:
+        yield Synced(App(url=url, items=[BANNER, OTHER], artists=[], tracks=[]), platform, role_url)
+
+
+@pytest.fixture(scope="module")
+def platform(pg_url: str) -> str:
+    """The platform's database: ``kv_store_84730125`` loaded from the deployed fixture (libpq URL)."""
+    if not FIXTURE.is_file():
+        pytest.fail(f"shared fixture not found at {FIXTURE} (set PROMO_SHARED to the shared/ folder)")
+    return libpq(make_platform(pg_url, f"platform_browser_{os.getpid()}", FIXTURE))
+
+
+@pytest.fixture(scope="module")
+def synced(platform: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synced]:
+    """The app on a store synced by a role that may write back (the suite's own user)."""
+    require_chromium()
+    with synced_server(tmp_path_factory.mktemp("sync-writer"), platform, platform) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def synced_read_only(platform: str, pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synced]:
+    """The app on a store synced by a platform role with SELECT only."""
+    require_chromium()
+    role_url = read_only_role(pg_url, platform, f"promo_browser_ro_{os.getpid()}")
+    with synced_server(tmp_path_factory.mktemp("sync-reader"), platform, role_url) as server:
+        yield server
+
+
+@pytest.fixture
+def people(chromium: Browser, synced: Synced) -> Iterator[Browser]:
+    yield from watched(chromium, synced.app)  # type: ignore[misc]
+
+
+@pytest.fixture
+def people_read_only(chromium: Browser, synced_read_only: Synced) -> Iterator[Browser]:
+    yield from watched(chromium, synced_read_only.app)  # type: ignore[misc]
+
+
+def row_count(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(f"SELECT COUNT(*) FROM {TABLE}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def data_as_of(page: Page) -> tuple[str, str]:
+    """The page's "data as of" line: (the last sync, Moscow time to the minute; the source it names)."""
+    found = AS_OF.search(page_text(page))
+    assert found, page_text(page)[:500]
+    return found.group(1), found.group(2)
+
+
+def shot(page: Page, name: str) -> None:
+    """The suite's screenshot, of the top of the page (where the notes about a decision are)."""
+    page.locator("h1").first.scroll_into_view_if_needed()
+    page.mouse.move(1390, 990)  # no tooltip of the last button pressed over the page
+    screenshot(page, name)
+
+
+def banners(page: Page) -> list[str]:
+    """Filter the queue to banners, as a moderator would; the cells of the table then shown."""
+    choose(page, widget(page, "stMultiSelect", "Тип"), "Баннер")
+    cells = page.locator("[data-testid=stDataFrame] [role=gridcell]")
+    expect(cells.filter(has_text=re.compile("^Баннер$")).first).to_be_attached()  # the queue's table is drawn
+    return grid_cells(page)
+
+
+def lines_about(page: Page, title: str) -> list[str]:
+    """The cells of the page's tables that speak of the item titled ``title``."""
+    return [line for line in grid_cells(page) if line.startswith(f"«{title}»")]
+
+
+def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) -> None:
+    """A and B open the queue at once and pick the pending banner; the artist renames it on the platform. A's
+    approval is refused as "changed on the platform since the sync" with nothing written anywhere; A approves the
+    refreshed banner (written back, encoding and field names kept); B, still on the old page, rejects it and is
+    told it was already approved by A, and nothing changes on the platform."""
+    app, platform = synced.app, synced.platform
+    kind_before, value_before = platform_value(platform, BANNER_KEY)
+    assert kind_before == "object" and value_before["status"] == "pending_moderation"
+    a = open_as(people, app, "moderator", path="moderation_queue")
+    b = open_as(people, app, "moderator", path="moderation_queue")
+    assert audit_log(a).empty
+    go_to(a, "Очередь модерации")
+    for page in (a, b):
+        assert BANNER.title in banners(page)
+    select(a, BANNER)
+    select(b, BANNER)
+    type_reason(b, "Нарушает правила размещения")
+
+    # the artist edits the banner on the platform (the platform's own write, after the sync)
+    platform_execute(platform, f"UPDATE {TABLE} SET value = jsonb_set(jsonb_set(value, '{{campaign_name}}', "
+                               "to_jsonb(%s::text)), '{updated_at}', '\"2026-11-25T12:00:00.000Z\"') WHERE key = %s",
+                     [EDITED, BANNER_KEY])
+    edited = platform_value(platform, BANNER_KEY)
+    notices_before = platform_keys(platform, f"notification:{BANNER_USER}:%")
+
+    click(a, "Одобрить")
+    expect_toast(a, "Ничего не изменено; не применено (изменено на платформе): 1 элемент")
+    expect(a.get_by_text("Не применено: эти элементы изменились на платформе после синхронизации")).to_be_visible()
+    expect(a.get_by_text("уже рассмотрел кто-то другой")).to_have_count(0)  # nobody else decided it
+    refused = lines_about(a, BANNER.title)
+    assert len(refused) == 1 and "изменено на платформе после синхронизации" in refused[0], refused
+    assert "ничего не записано — проверьте и решите снова" in refused[0]
+    assert re.search(r"синхронизации \d{4}-\d\d-\d\d \d\d:\d\d МСК", refused[0]), refused[0]
+    shot(a, "sync-conflict")
+    assert platform_value(platform, BANNER_KEY) == edited  # nothing written on the platform
+    assert platform_keys(platform, f"notification:{BANNER_USER}:%") == notices_before
+    assert audit_log(a).empty  # nor in the dashboard
+
+    # the queue now shows the banner as the platform has it; A approves that
+    go_to(a, "Очередь модерации")
+    shown = banners(a)
+    assert EDITED in shown and BANNER.title not in shown
+    approve(a, Item(BANNER.entity, EDITED, BANNER.artist))
+    expect_toast(a, f"Одобрено: «{EDITED}»")
+    kind, approved = platform_value(platform, BANNER_KEY)
+    assert kind == "object" and approved["status"] == "active"  # decided on the platform, still a JSON object
+    assert approved["campaign_name"] == EDITED and set(approved) == set(edited[1])  # no field renamed or added
+    assert approved["updated_at"].endswith("Z") and approved["updated_at"] != edited[1]["updated_at"]
+    notices = platform_keys(platform, f"notification:{BANNER_USER}:%")
+    assert len(notices) == len(notices_before) + 1  # the artist is told
+
+    # B never reloaded: B's rejection meets A's approval
+    click(b, "Отклонить")
+    expect_toast(b, "Ничего не изменено")
+    expect(b.get_by_text("Не применено: эти элементы уже рассмотрел кто-то другой")).to_be_visible()
+    [line] = lines_about(b, BANNER.title)
+    assert re.search(r"уже одобрено \(активно\) — moderator-demo, \d{4}-\d\d-\d\d \d\d:\d\d МСК$", line), line
+    shot(b, "sync-already-decided")
+    assert platform_value(platform, BANNER_KEY) == (kind, approved)  # nothing changed on the platform
+    assert platform_keys(platform, f"notification:{BANNER_USER}:%") == notices
+    log = audit_log(b)
+    assert len(log) == 1
+    assert list(zip(log["Элемент"], log["Действие"], strict=True)) == [(EDITED, "одобрил(а)")]
+
+
+def test_an_admin_refreshes_now(people: Browser, synced: Synced) -> None:
+    """The overview's "data as of" names the last sync and its source (no password); an admin's "refresh now"
+    syncs every platform key and the time shown moves forward. A moderator has no such button."""
+    app, platform = synced.app, synced.platform
+    moderator = open_as(people, app, "moderator")
+    go_to(moderator, "Обзор")
+    assert data_as_of(moderator)[1] == url_label(platform)
+    expect(moderator.get_by_role("button", name="Обновить сейчас")).to_have_count(0)
+
+    admin = open_as(people, app, "admin")
+    go_to(admin, "Обзор")
+    before, source = data_as_of(admin)
+    assert source == url_label(platform)
+    # the time is shown to the minute: let the minute of the last sync pass, so a refresh must show a later one
+    moscow = ZoneInfo("Europe/Moscow")
+    while dt.datetime.now(moscow).strftime("%Y-%m-%d %H:%M") <= before:
+        admin.wait_for_timeout(1000)
+    platform_execute(platform, f"INSERT INTO {TABLE} VALUES ('profile:browser-new-artist', "
+                               "'{\"id\": \"browser-new-artist\", \"name\": \"Новый артист\"}')")
+    click(admin, "Обновить сейчас")
+    expect_toast(admin, f"Синхронизировано: {row_count(platform):,} ключей за ")
+    after, _ = data_as_of(admin)
+    assert after > before, (before, after)
+    shot(admin, "sync-refresh")
+
+
+def test_a_read_only_role_gives_a_read_only_queue(people_read_only: Browser, synced_read_only: Synced) -> None:
+    """Synced by a role without UPDATE rights: the queue says moderation is read-only, naming the role's
+    connection, and its decision buttons cannot be pressed."""
+    app, platform = synced_read_only.app, synced_read_only.platform
+    before = platform_value(platform, OTHER_KEY)
+    assert before[1]["status"] == "pending_moderation"
+    page = open_as(people_read_only, app, "moderator", path="moderation_queue")
+    note = page.get_by_text("Модерация только для чтения")
+    expect(note).to_be_visible()
+    assert f"роль подключения к платформе ({url_label(synced_read_only.role_url)})" in note.inner_text()
+    assert "promo_browser_ro_" in note.inner_text()
+    select(page, OTHER)
+    for name in ("Одобрить", "Отклонить"):
+        expect(page.get_by_role("button", name=name, exact=True)).to_be_disabled()
+    shot(page, "sync-read-only")
+    assert platform_value(platform, OTHER_KEY) == before
