@@ -94,7 +94,14 @@ def params_for(name: str, store: Store, artist_id: str) -> dict[str, Any]:
               "ids": "\n" + "\n".join(str(r[0]) for r in rows(store, """
                   SELECT MIN(id) FROM tracks WHERE status = 'pending'
                   UNION ALL SELECT MIN(id) FROM videos WHERE status = 'pending'""")) + "\n",
-              "email": rows(store, ARTIST_WITH_EMAIL)[0][1]}
+              "email": rows(store, ARTIST_WITH_EMAIL)[0][1],
+              # list (expanding) parameters: three keys, and two artists plus a user who is not one
+              "keys": tuple(r[0] for r in rows(store, "SELECT key FROM kv_store ORDER BY key LIMIT 3")),
+              "artist_ids": tuple(r[0] for r in rows(store, """
+                  (SELECT MIN(user_id) FROM tracks) UNION ALL (SELECT MAX(user_id) FROM concerts)
+                  UNION ALL (SELECT MIN(id) FROM users
+                             WHERE id NOT IN (SELECT user_id FROM tracks WHERE user_id IS NOT NULL))
+                  """))}
     if "source_key" in load_query(name).params:  # one item of the audit log (the decided track)
         values["entity"], values["source_key"], values["entity_id"] = rows(
             store, "SELECT entity, source_key, entity_id FROM moderation_log ORDER BY entity, entity_id LIMIT 1")[0]

@@ -11,7 +11,10 @@ Each file starts with a header comment::
     SELECT …
 
 The runner binds exactly the parameters the SQL uses (a test keeps the header listing the same ones) and refuses to
-run with any missing.
+run with any missing. A parameter the header calls a list (``:keys (list of text) …``) is an *expanding* parameter:
+the SQL says ``WHERE key IN :keys`` and the runner binds it with ``bindparam(expanding=True)``, so each element is
+its own bound value (``IN ($1, $2, …)``; an empty list matches nothing). Its value must be a list or a tuple, never a
+string. On DuckDB an ``IN`` list of bound values is answered by the ART index, unlike ``= ANY(:keys)``.
 Sessions run in the platform's timezone (Europe/Moscow) on both engines, so ``CAST(ts AS DATE)`` means the Moscow day.
 """
 
@@ -34,6 +37,8 @@ from dashboard.store.connect import Store, StoreError, describe_connect_error, e
 QUERY_DIR = Path(__file__).resolve().parents[2] / "queries"
 SHARED_DIR = QUERY_DIR / "shared"
 _PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
+_LIST_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)\s*\(list of (text|integer)\)")
+_LIST_TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {"text": sa.String, "integer": sa.Integer}
 
 
 class QueryError(Exception):
@@ -47,6 +52,8 @@ class Query:
     sql: str
     returns: str
     params: tuple[str, ...]
+    lists: tuple[str, ...] = ()  # the expanding parameters (the header calls them lists)
+    list_types: tuple[str, ...] = ()  # their element types, "text" or "integer"
 
 
 def _strip_comments(sql: str) -> str:
@@ -99,6 +106,18 @@ def header_params(sql: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def header_list_params(sql: str) -> dict[str, str]:
+    """The parameters the ``-- Params:`` header calls lists, with their element type (``:keys (list of text) …``,
+    ``:ids (list of integer) …``): the runner binds them as expanding parameters."""
+    lines: list[str] = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:])
+    params = header_params(sql)
+    return {n: kind for n, kind in _LIST_PARAM.findall("\n".join(lines)) if n in params}
+
+
 @functools.cache
 def load_query(name: str) -> Query:
     path = query_path(name)
@@ -106,7 +125,25 @@ def load_query(name: str) -> Query:
     header = [line[2:].strip() for line in sql.splitlines() if line.startswith("--")]
     returns = " ".join(h.split(":", 1)[1].strip() for h in header if h.lower().startswith("returns:"))
     params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(sql))))
-    return Query(name=name, path=path, sql=sql, returns=returns, params=params)
+    lists = {p: kind for p, kind in header_list_params(sql).items() if p in params}
+    return Query(name=name, path=path, sql=sql, returns=returns, params=params, lists=tuple(lists),
+                 list_types=tuple(lists.values()))
+
+
+@functools.cache
+def _statement(name: str) -> sa.TextClause:
+    """The query as a statement, its list parameters bound as expanding (typed, so an empty list compares too).
+    A query with list parameters is sent without its header comment, which names them: SQLAlchemy would expand
+    the names there as well."""
+    query = load_query(name)
+    if not query.lists:
+        return sa.text(query.sql)
+    lines = query.sql.splitlines()
+    while lines and lines[0].startswith("--"):
+        lines.pop(0)
+    return sa.text("\n".join(lines)).bindparams(
+        *(sa.bindparam(p, expanding=True, type_=_LIST_TYPES[kind]) for p, kind in zip(query.lists, query.list_types,
+                                                                                    strict=True)))
 
 
 _INCLUDE = re.compile(r"^-- include: ([a-z0-9_]+)\s*$", re.MULTILINE)
@@ -157,7 +194,7 @@ def shared_connection() -> Iterator[None]:
 
 def _execute(conn: sa.Connection, query: Query, bound: dict[str, Any]) -> pd.DataFrame:
     try:
-        result = conn.execute(sa.text(query.sql), bound)
+        result = conn.execute(_statement(query.name), bound)
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     finally:
         conn.rollback()  # end the read transaction: the next query sees the latest committed writes
@@ -170,6 +207,10 @@ def run_query(store: Store, name: str, **params: Any) -> pd.DataFrame:
     if missing:
         raise QueryError(f"query {name} needs parameters: {', '.join(missing)}")
     bound = {p: params[p] for p in query.params}
+    for p in query.lists:
+        if not isinstance(bound[p], (list, tuple)):
+            raise QueryError(f"query {name}: parameter {p} must be a list, not {type(bound[p]).__name__}")
+        bound[p] = list(bound[p])
     try:
         shared = _shared.get()
         if shared is None:
