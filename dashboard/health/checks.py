@@ -1,29 +1,36 @@
 """The data health checks: what each one looks for, the SQL file that finds it, and running them all.
 
 Each check is one query under ``queries/health/`` returning one row per affected record (the count is the number of
-rows). The checks read the relational model and the ingest's bookkeeping tables (``kv_index``, ``kv_counters``,
+rows). The checks with a fix proposal also need each found key's current JSON (``current_value``): it is fetched
+afterwards for the found keys only, by key (``queries/platform/kv_values_for_keys.sql``, answered by the key index on
+both engines), never by joining the check to the whole of ``kv_store`` (1M values at 1M keys, 10M at 10M).
+The checks read the relational model and the ingest's bookkeeping tables (``kv_index``, ``kv_counters``,
 ``kv_unmapped``); they never write. Their definitions (for the page and the README) are in
 ``dashboard/i18n/strings/health.json`` under ``health.check.<name>.*``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from dashboard.store.connect import Store
 from dashboard.store.queries import run_query
 
-Runner = Callable[[str], pd.DataFrame]
+Runner = Callable[..., pd.DataFrame]  # (query name, **params) -> rows, like run_query without the store
+# keys per kv_values_for_keys lookup: DuckDB answers an IN list from its ART index up to index_scan_max_count (2,048)
+# values, and falls back to a scan above it
+LOOKUP_CHUNK = 1_000
 
 
 @dataclass(frozen=True)
 class Check:
     name: str  # the name `check --json` prints
     query: str  # queries/health/<query>.sql
-    fixable: bool  # `check --fixes` proposes KV set operations for it
+    fixable: bool  # `check --fixes` proposes KV set operations for it (and needs each kv_key's current_value)
 
 
 CHECKS: tuple[Check, ...] = (
@@ -41,10 +48,54 @@ BY_NAME = {c.name: c for c in CHECKS}
 Results = dict[str, pd.DataFrame]
 
 
+def _chunks(values: list[Any], size: int = LOOKUP_CHUNK) -> Iterable[tuple[Any, ...]]:
+    for start in range(0, len(values), size):
+        yield tuple(values[start:start + size])
+
+
+def kv_values(run: Runner, keys: Iterable[Any]) -> dict[str, str]:
+    """The current value (JSON as text) of each of ``keys`` that is in kv_store, looked up by key."""
+    wanted = sorted({str(k) for k in keys if k is not None and not (isinstance(k, float) and pd.isna(k))})
+    found: dict[str, str] = {}
+    for chunk in _chunks(wanted):
+        frame = run("kv_values_for_keys", keys=chunk)
+        found.update(zip(frame["key"], frame["value"], strict=True))
+    return found
+
+
+def with_current_values(frame: pd.DataFrame, run: Runner) -> pd.DataFrame:
+    """``frame`` with a ``current_value`` column (the kv_key's JSON as text, None when the key is not in kv_store)
+    before ``double_encoded``, where the check queries used to put it."""
+    values = kv_values(run, frame["kv_key"])
+    column = pd.Series([values.get(k) if isinstance(k, str) else None for k in frame["kv_key"]], index=frame.index,
+                       dtype=object)
+    out = frame.copy()
+    out.insert(list(out.columns).index("double_encoded"), "current_value", column)
+    return out
+
+
 def run_checks(store: Store, runner: Runner | None = None) -> Results:
     """Every check's affected records, by check name (``runner`` lets the page use its cached queries)."""
-    run = runner or (lambda query: run_query(store, query))
-    return {check.name: run(check.query) for check in CHECKS}
+    def default(name: str, **params: Any) -> pd.DataFrame:
+        return run_query(store, name, **params)
+
+    run = runner or default
+    results: Results = {}
+    for check in CHECKS:
+        frame = run(check.query)
+        results[check.name] = with_current_values(frame, run) if check.fixable else frame
+    return results
+
+
+def artist_names(run: Runner, results: Results) -> dict[str, str]:
+    """The display name of each artist that appears in ``results`` (by artist id), looked up for those ids only."""
+    ids = sorted({str(a) for frame in results.values() if "artist_id" in frame.columns
+                  for a in frame["artist_id"] if isinstance(a, str)})
+    names: dict[str, str] = {}
+    for chunk in _chunks(ids):
+        frame = run("artist_names_for_ids", artist_ids=chunk)
+        names.update(zip(frame["artist_id"], frame["name"], strict=True))
+    return names
 
 
 def counts(results: Results) -> dict[str, int]:

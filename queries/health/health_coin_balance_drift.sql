@@ -3,8 +3,9 @@
 --          the positive amounts and lifetime_spent against the sum of the negative ones (as a positive number).
 --          artist_id (the user), kv_key (the balance key), tx_key / tx_keys (a transaction key and how many keys
 --          hold the user's transactions), the recorded and the computed values, difference (balance - tx_sum),
---          current_value (the balance key's JSON as text) and double_encoded (1 when the platform stored it as a
---          JSON string holding JSON), for the fix proposal.
+--          and double_encoded (1 when the platform stored the balance key as a JSON string holding JSON), for the
+--          fix proposal (dashboard/health/checks.py adds the key's current_value by key lookup afterwards: a join
+--          to kv_store here made DuckDB read every value in the store).
 -- Params: none
 WITH tx AS (
     SELECT user_id,
@@ -28,11 +29,9 @@ SELECT b.user_id AS artist_id,
        COALESCE(t.tx_earned, 0) AS tx_earned,
        b.lifetime_spent,
        COALESCE(t.tx_spent, 0) AS tx_spent,
-       CAST(s.value AS TEXT) AS current_value,
        CASE WHEN d.key IS NULL THEN 0 ELSE 1 END AS double_encoded
 FROM coins_balance AS b
 LEFT JOIN tx AS t ON t.user_id = b.user_id
-LEFT JOIN kv_store AS s ON s.key = b.source_key
 LEFT JOIN kv_double_encoded AS d ON d.key = b.source_key
 WHERE b.balance IS NULL
    OR b.balance <> COALESCE(t.tx_sum, 0)

@@ -1,8 +1,9 @@
 -- Returns: one row per unread counter (kv_counters: the notifications unread counters) that differs from the number of the
 --          user's notifications not marked read (is_read false or missing). artist_id (the user), kv_key (the
 --          counter key), related_key (a key holding the user's notifications), counter, unread,
---          difference (counter - unread), current_value (the counter's JSON as text) and double_encoded, for the
---          fix proposal. Users without a counter key are not checked.
+--          difference (counter - unread) and double_encoded, for the fix proposal (the counter's current_value
+--          is added by key lookup afterwards, in dashboard/health/checks.py). Users without a counter key are
+--          not checked.
 -- Params: none
 WITH unread AS (
     SELECT user_id,
@@ -18,11 +19,9 @@ SELECT c.owner_id AS artist_id,
        c.value AS counter,
        COALESCE(u.unread, 0) AS unread,
        c.value - COALESCE(u.unread, 0) AS difference,
-       CAST(s.value AS TEXT) AS current_value,
        CASE WHEN d.key IS NULL THEN 0 ELSE 1 END AS double_encoded
 FROM kv_counters AS c
 LEFT JOIN unread AS u ON u.user_id = c.owner_id
-LEFT JOIN kv_store AS s ON s.key = c.counter_key
 LEFT JOIN kv_double_encoded AS d ON d.key = c.counter_key
 WHERE c.name LIKE 'notifications%'
   AND (c.value IS NULL OR c.value <> COALESCE(u.unread, 0))
