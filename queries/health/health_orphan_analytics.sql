@@ -2,15 +2,25 @@
 --          rows, and the unmodeled analytics keys that name a track (the deployed per-user track analytics keys,
 --          the seed per-track summary keys). artist_id (the key's user where the key names one), kv_key,
 --          kind (track or concert), parent_id (the missing track or concert id), day (for daily rows).
+--          The missing ids are found first from the id column alone; only their rows are then read whole (an anti-join
+--          of every analytics row made DuckDB read every row's source_key: 0.7M at 1M keys, 7M at 10M).
 -- Params: none
+WITH missing_tracks AS (
+    SELECT DISTINCT a.track_id FROM track_analytics AS a
+    WHERE NOT EXISTS (SELECT 1 FROM tracks AS t WHERE t.id = a.track_id)
+),
+missing_concerts AS (
+    SELECT DISTINCT c.concert_id FROM concert_analytics AS c
+    WHERE NOT EXISTS (SELECT 1 FROM concerts AS k WHERE k.id = c.concert_id)
+)
 SELECT CAST(NULL AS TEXT) AS artist_id, a.source_key AS kv_key, 'track' AS kind, a.track_id AS parent_id,
        a.date AS day
 FROM track_analytics AS a
-WHERE a.track_id IS NULL OR NOT EXISTS (SELECT 1 FROM tracks AS t WHERE t.id = a.track_id)
+WHERE a.track_id IS NULL OR a.track_id IN (SELECT m.track_id FROM missing_tracks AS m)
 UNION ALL
 SELECT CAST(NULL AS TEXT), c.source_key, 'concert', c.concert_id, c.date
 FROM concert_analytics AS c
-WHERE c.concert_id IS NULL OR NOT EXISTS (SELECT 1 FROM concerts AS k WHERE k.id = c.concert_id)
+WHERE c.concert_id IS NULL OR c.concert_id IN (SELECT m.concert_id FROM missing_concerts AS m)
 UNION ALL
 SELECT split_part(u.key, ':', 2), u.key, 'track', split_part(u.key, ':', 4), CAST(NULL AS DATE)
 FROM kv_unmapped AS u
