@@ -154,7 +154,7 @@ def print_ingest(result: dict[str, Any]) -> None:
 
 
 STAFF_PAGES = (("ui/views/overview.py", "admin"), ("ui/views/moderation_queue.py", "moderator"),
-               ("ui/views/moderation_log.py", "moderator"))
+               ("ui/views/moderation_log.py", "moderator"), ("ui/views/data_health.py", "moderator"))
 
 
 def pages_bench(store: Any, repeats: int) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.health.checks import CHECKS, counts, run_checks
+from dashboard.health.checks import CHECKS, artist_names, counts, run_checks
 from dashboard.health.history import change, previous_from_frame
 from dashboard.health.report import describe, export_frame, signed
 from dashboard.i18n.formatting import moscow_time, number
@@ -34,8 +34,7 @@ else:
     st.caption(ui.tr("health.previous_run", run=previous.run_id[:8],
                      when=moscow_time(previous.finished_at, ui.tr("freshness.zone"))))
 
-directory = ui.query("known_artists")
-names = dict(zip(directory["artist_id"], directory["name"], strict=True))
+names = artist_names(ui.query, results)  # only the artists named in the findings, never the whole list
 
 st.subheader(ui.tr("health.summary"))
 summary = pd.DataFrame({
