@@ -95,8 +95,9 @@ def params_for(name: str, store: Store, artist_id: str) -> dict[str, Any]:
                   SELECT MIN(id) FROM tracks WHERE status = 'pending'
                   UNION ALL SELECT MIN(id) FROM videos WHERE status = 'pending'""")) + "\n",
               "email": rows(store, ARTIST_WITH_EMAIL)[0][1],
-              # list (expanding) parameters: three keys, and two artists plus a user who is not one
-              "keys": tuple(r[0] for r in rows(store, "SELECT key FROM kv_store ORDER BY key LIMIT 3")),
+              # list (expanding) parameters: three keys (counters: their JSON text is the same on both engines,
+              # unlike an object's, whose jsonb text PostgreSQL reorders), and two artists plus a user who is not one
+              "keys": tuple(r[0] for r in rows(store, "SELECT counter_key FROM kv_counters ORDER BY 1 LIMIT 3")),
               "artist_ids": tuple(r[0] for r in rows(store, """
                   (SELECT MIN(user_id) FROM tracks) UNION ALL (SELECT MAX(user_id) FROM concerts)
                   UNION ALL (SELECT MIN(id) FROM users
