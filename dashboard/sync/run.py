@@ -67,6 +67,19 @@ def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: S
     platform table does not empty a store that has keys unless ``allow_empty`` (as for ingest)."""
     if layout_spec not in ("auto", *KNOWN_LAYOUTS):
         load_layout(layout_spec)  # a bad layout file fails before the source is read
+    if store.is_postgres:
+        from dashboard.sync.inserver import same_database, sync_in_server
+
+        if same_database(source, store):
+            say("  same database: building inside the server")
+
+            def choose(keys: list[str]) -> str:
+                name, scores = detect_layout(keys)
+                say(f"  layout auto: {name} ({', '.join(f'{n} {c:,}' for n, c in scores.items())} of "
+                    f"{len(keys):,} sampled keys recognised)")
+                return name
+
+            return sync_in_server(source, store, layout_spec, say, allow_empty, origin_of, choose)
     parent = Path(tempfile.gettempdir()) if store.is_postgres else store.path.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="promo-sync-", dir=parent))

@@ -1,0 +1,212 @@
+"""sync into the platform's own PostgreSQL database: the build runs inside the server (dashboard/ingest/pg_build.py)
+and gives, table by table, what ``ingest`` of the same data gives on DuckDB."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import psycopg
+import pytest
+
+from dashboard.ingest.build import IngestResult, ingest
+from dashboard.ingest.layout import load_layout
+from dashboard.ingest.pg_build import pg_regex
+from dashboard.store import schema
+from dashboard.store.connect import Store, engine
+from dashboard.sync import run as sync_run
+from dashboard.sync.inserver import same_database
+from dashboard.sync.run import sync
+from dashboard.sync.source import resolve_source
+from tests.engines import comparable_rows
+from tests.pg_server import create_database
+from tests.sync_platform import TABLE, libpq, make_platform, platform_execute
+
+REPO = Path(__file__).resolve().parent.parent
+ENV = "PROMO_TEST_INSERVER_URL"
+_n = itertools.count()
+
+
+def same_counts(result: IngestResult, reference: IngestResult) -> None:
+    mine, theirs = counts(result), counts(reference)
+    for name, value in theirs.items():
+        if isinstance(value, dict):
+            diff = {k: (mine[name].get(k), v) for k, v in {**mine[name], **value}.items()  # type: ignore[union-attr]
+                    if mine[name].get(k) != value.get(k)}  # type: ignore[union-attr]
+            assert not diff, (name, diff)
+        assert mine[name] == value, name
+
+
+def counts(result: IngestResult) -> dict[str, object]:
+    names = ("rows_read", "rows_loaded", "rows_rejected", "rows_unmapped", "duplicates", "table_counts",
+             "coercion_nulls", "unmapped_by_pattern", "rejects_by_reason")
+    return {n: getattr(result, n) for n in names}
+
+
+def platform_ndjson(url: str, out: Path) -> Path:
+    """The platform table as the NDJSON a sync reads out (values exactly as jsonb prints them)."""
+    with psycopg.connect(libpq(url)) as conn, out.open("w", encoding="utf-8") as fh:
+        for key, text in conn.execute(f"SELECT key, value::text FROM {TABLE}"):
+            fh.write('{"key":' + json.dumps(key, ensure_ascii=False) + ',"value":' + text + "}\n")
+    return out
+
+
+def table_rows(store: Store, table: str) -> list[tuple[Any, ...]]:
+    cols = schema.table_columns(table)
+    names = ", ".join(f'CAST("{c}" AS TEXT) AS "{c}"' if t == "JSONB" else f'"{c}"' for c, t in cols)
+    with engine(store).connect() as conn:
+        frame = pd.read_sql_query(f"SELECT {names} FROM {table}", conn)
+    for col, declared in cols:  # JSON text (DuckDB) and parsed JSON (psycopg) brought to one form
+        if declared == "JSONB":
+            frame[col] = [json.dumps(json.loads(v), sort_keys=True) if isinstance(v, str) else None for v in frame[col]]
+    if table == "kv_rejects":  # what was rejected and why; file, record numbers and run ids differ by nature
+        return sorted((r, _reject_key(raw)) for raw, r in zip(frame["raw"], frame["reason"], strict=True))
+    return comparable_rows(frame, ordered=False)
+
+
+def _reject_key(raw: str) -> str:
+    try:
+        return str(json.loads(raw)["key"])
+    except (ValueError, KeyError, RecursionError):
+        m = re.match(r'\{"key":("(?:[^"\\]|\\.)*")', raw)
+        return json.loads(m.group(1)) if m else raw
+
+
+def assert_same_content(synced: Store, reference: Store) -> None:
+    for table in schema.replaceable_tables():
+        mine, theirs = table_rows(synced, table), table_rows(reference, table)
+        assert len(mine) == len(theirs), table
+        assert mine == theirs, (table, [r for r in mine if r not in theirs][:3], [r for r in theirs if r not in mine][:3])
+
+
+def sync_same(url: str, layout: str = "auto", said: list[str] | None = None) -> IngestResult:
+    os.environ[ENV] = libpq(url)
+    return sync(resolve_source(f"env:{ENV}"), Store(url), layout, say=(said if said is not None else []).append)
+
+
+@pytest.fixture
+def platform(pg_url: str, fixture_snapshot: Path) -> str:
+    return make_platform(pg_url, f"inserver_{os.getpid()}_{next(_n)}", fixture_snapshot)
+
+
+def test_same_database_is_what_the_servers_say(platform: str, pg_url: str) -> None:
+    os.environ[ENV] = libpq(platform)
+    source = resolve_source(f"env:{ENV}")
+    assert same_database(source, Store(platform))
+    # the same database named another way (localhost instead of 127.0.0.1) is still the same database
+    assert same_database(source, Store(platform.replace("127.0.0.1", "localhost")))
+    assert not same_database(source, Store(create_database(pg_url, f"other_{os.getpid()}_{next(_n)}")))
+    assert not same_database(source, Store("/tmp/x.duckdb"))
+
+
+def test_deployed_fixture_same_content_as_ingest(platform: str, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    said: list[str] = []
+    reference_store = Store(str(tmp_path / "ref.duckdb"))
+    reference = ingest([platform_ndjson(platform, tmp_path / "p.ndjson")], reference_store, "deployed",
+                       say=lambda _m: None)
+    # no data leaves the server: reading the table out would fail
+    monkeypatch.setattr(sync_run, "read_snapshot", lambda *_a, **_k: (_ for _ in ()).throw(AssertionError("read")))
+    result = sync_same(platform, said=said)
+    assert "  same database: building inside the server" in said
+    assert any("layout auto: deployed" in line for line in said)
+    same_counts(result, reference)
+    assert result.rows_loaded == 486
+    assert_same_content(Store(platform), reference_store)
+    with engine(Store(platform)).connect() as conn:
+        files = conn.exec_driver_sql("SELECT files FROM ingest_runs").scalar()
+        leftovers = conn.exec_driver_sql("SELECT count(*) FROM pg_namespace WHERE starts_with(nspname, 'promo_')").scalar()
+        functions = conn.exec_driver_sql("SELECT count(*) FROM pg_proc WHERE starts_with(proname, 'promo_')").scalar()
+    origin = (json.loads(files) if isinstance(files, str) else files)[0]
+    assert origin["format"] == "postgresql" and origin["table"] == TABLE and origin["writable"] is True
+    assert origin["source"] == libpq(platform) and origin["layout_choice"] == "auto: deployed"
+    assert origin["keys"] == 486 and "snapshot_at" in origin and origin["credentials"] == f"env:{ENV}"
+    assert leftovers == 0 and functions == 0
+    # a second run replaces the content (the swap), the same again
+    again = sync_same(platform, "deployed")
+    same_counts(again, reference)
+
+
+def test_seed_layout_demo_same_content_as_ingest(pg_url: str, demo_snapshot: Path, tmp_path: Path) -> None:
+    url = make_platform(pg_url, f"inserver_seed_{os.getpid()}_{next(_n)}", demo_snapshot)
+    reference_store = Store(str(tmp_path / "ref.duckdb"))
+    reference = ingest([platform_ndjson(url, tmp_path / "p.ndjson")], reference_store, "seed", say=lambda _m: None)
+    result = sync_same(url)
+    assert result.layout == "seed"
+    same_counts(result, reference)
+    assert_same_content(Store(url), reference_store)
+
+
+HOSTILE_DEEP = "[" * 1200 + "]" * 1200
+
+
+def test_hostile_rows_rejected_with_ingests_reasons(platform: str, tmp_path: Path) -> None:
+    platform_execute(platform, f"INSERT INTO {TABLE} VALUES (%s, '1'), ('deep:one', %s::jsonb), "
+                               "('bad:inner', to_jsonb(%s::text)), ('nul:inner', to_jsonb(%s::text)), "
+                               "('nan:inner', to_jsonb(%s::text)), ('comma:inner', to_jsonb(%s::text)), "
+                               "('deep:inner', to_jsonb(%s::text)), ('  ', '2')",
+                     ["k" * 2100, HOSTILE_DEEP, '{"a": 1', '{"a": "x\\u0000y"}', '{"a": NaN}', '{"a": [1, 2,]}',
+                      "[" * 600 + "]" * 600])
+    reference_store = Store(str(tmp_path / "ref.duckdb"))
+    reference = ingest([platform_ndjson(platform, tmp_path / "p.ndjson")], reference_store, "deployed",
+                       say=lambda _m: None)
+    result = sync_same(platform, "deployed")
+    assert result.rejects_by_reason == reference.rejects_by_reason
+    assert result.rows_rejected == reference.rows_rejected == 6
+    same_counts(result, reference)
+    assert_same_content(Store(platform), reference_store)
+
+
+def test_layout_regexes_mean_the_same_in_postgresql(pg_url: str, fixture_snapshot: Path,
+                                                    demo_snapshot: Path) -> None:
+    keys = [json.loads(line)["key"] for path in (fixture_snapshot, demo_snapshot)
+            for line in path.open(encoding="utf-8")][:60000]
+    keys += ["banner_ad_u_1_2", "track:public:x:y", "payments:null:tx:1", "a:b:c:d:e"]
+    with psycopg.connect(libpq(pg_url)) as conn:
+        for name in ("seed", "deployed"):
+            for entry in load_layout(name).entries:
+                rx = re.compile(entry.regex)
+                expected = [list(m.groups()) if (m := rx.fullmatch(k)) else None for k in keys]
+                got = [r[0] for r in conn.execute("SELECT regexp_match(k, %s) FROM unnest(%s::text[]) "
+                                                  "WITH ORDINALITY AS u(k, n) ORDER BY n", [pg_regex(entry), keys])]
+                if not entry.segments:  # no capture: PostgreSQL gives the whole match, Python no group
+                    got = [None if g is None else [] for g in got]
+                assert got == expected, (name, entry.pattern)
+
+
+def test_a_decision_during_the_in_server_build_is_not_lost(pg_url: str, demo_snapshot: Path) -> None:
+    url = make_platform(pg_url, f"inserver_race_{os.getpid()}_{next(_n)}", demo_snapshot)
+    sync_same(url)
+    with engine(Store(url)).connect() as conn:
+        track = conn.exec_driver_sql("SELECT id FROM tracks WHERE status = 'pending' ORDER BY id LIMIT 1").scalar()
+    assert track
+    os.environ["PROMO_INGEST_HOLD_SECONDS"] = "3"
+    done: list[subprocess.CompletedProcess[str]] = []
+    try:
+        worker = threading.Thread(target=lambda: sync_same(url))
+        worker.start()
+        time.sleep(1.0)  # the sync holds the store: building, or waiting before its swap
+        env = {**os.environ, "PROMO_WRITE_WAIT": "120", "PROMO_INGEST_HOLD_SECONDS": "0"}
+        done.append(subprocess.run([sys.executable, "-m", "dashboard", "moderate", "--db", url, "--entity", "tracks",
+                                    "--id", str(track), "--action", "approve", "--actor", "тест"], cwd=REPO,
+                                   env=env, capture_output=True, text=True, timeout=300))
+        worker.join(300)
+    finally:
+        os.environ.pop("PROMO_INGEST_HOLD_SECONDS", None)
+    assert done[0].returncode == 0, done[0].stderr
+    with engine(Store(url)).connect() as conn:
+        logged = conn.exec_driver_sql(f"SELECT count(*) FROM moderation_log WHERE entity_id = '{track}'").scalar()
+        status = conn.exec_driver_sql(f"SELECT status FROM tracks WHERE id = '{track}'").scalar()
+        platform_status = conn.exec_driver_sql(
+            f"SELECT value->>'status' FROM {TABLE} WHERE key = (SELECT source_key FROM tracks WHERE id = '{track}')"
+        ).scalar()
+    assert logged == 1 and status == "approved" and platform_status == "approved"
