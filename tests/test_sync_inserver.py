@@ -85,7 +85,8 @@ def assert_same_content(synced: Store, reference: Store) -> None:
     for table in schema.replaceable_tables():
         mine, theirs = table_rows(synced, table), table_rows(reference, table)
         assert len(mine) == len(theirs), table
-        assert mine == theirs, (table, [r for r in mine if r not in theirs][:3], [r for r in theirs if r not in mine][:3])
+        extra, missing = [r for r in mine if r not in theirs], [r for r in theirs if r not in mine]
+        assert mine == theirs, (table, extra[:3], missing[:3])
 
 
 def sync_same(url: str, layout: str = "auto", said: list[str] | None = None) -> IngestResult:
@@ -124,8 +125,10 @@ def test_deployed_fixture_same_content_as_ingest(platform: str, tmp_path: Path,
     assert_same_content(Store(platform), reference_store)
     with engine(Store(platform)).connect() as conn:
         files = conn.exec_driver_sql("SELECT files FROM ingest_runs").scalar()
-        leftovers = conn.exec_driver_sql("SELECT count(*) FROM pg_namespace WHERE starts_with(nspname, 'promo_')").scalar()
-        functions = conn.exec_driver_sql("SELECT count(*) FROM pg_proc WHERE starts_with(proname, 'promo_')").scalar()
+        leftovers = conn.exec_driver_sql("SELECT count(*) FROM pg_namespace "
+                                         "WHERE starts_with(nspname, 'promo_')").scalar()
+        functions = conn.exec_driver_sql("SELECT count(*) FROM pg_proc WHERE starts_with(proname, 'promo_')"
+                                         ).scalar()
     origin = (json.loads(files) if isinstance(files, str) else files)[0]
     assert origin["format"] == "postgresql" and origin["table"] == TABLE and origin["writable"] is True
     assert origin["source"] == libpq(platform) and origin["layout_choice"] == "auto: deployed"
@@ -210,3 +213,57 @@ def test_a_decision_during_the_in_server_build_is_not_lost(pg_url: str, demo_sna
             f"SELECT value->>'status' FROM {TABLE} WHERE key = (SELECT source_key FROM tracks WHERE id = '{track}')"
         ).scalar()
     assert logged == 1 and status == "approved" and platform_status == "approved"
+
+
+EDGE_TEXT = ["", " ", "0", "5", " 5", "5 ", "+5", "-7", "1e3", "1.5", "2.5", "-2.5", ".5", "5.", "1_000", "0x1F",
+             "nan", "NaN", "inf", "-Infinity", "1e400", "12abc", "1,5", "-0", "00012", "2147483647", "2147483648",
+             "12.345", "0.005", "-0.005", "99999999.994", "99999999.995", "100000000", "１２", "true", "Да", " yes ",
+             "off", "2026-11-01", "2026-11-01T10:00:00Z", "2026-11-01 10:00:00", "2026-11-01T10:00:00.123Z",
+             "2026-11-01T10:00:00+03:00", "2026-11-01T10:00", "2026-11-01T10:00:00.1234567Z", "2026-11-1",
+             "2026/11/01", "11/01/2026", "now", "today", "epoch", "Nov 1 2026", "2026-11-01 10:00:00 UTC",
+             "2026-11-01T10:00:00+0300", "2026-11-01T10:00:00+03", " 2026-11-01 ", "2026-11-01T25:00:00",
+             "2026-02-30", "2026-02-29", "2024-02-29", "2026-11-30T23:59:59Z", "20261101", "2026-11-01Z",
+             "2026-11-01t10:00:00z", "1769468400", "1769468400135", "1769468400.5", "-86400", "19:00", "19:00:00",
+             "7pm", "19:00:00.5", "24:00", "25:00", "9:00", "19:00:60", "3:45", "1:02:03", "12:3", "abcd"]
+
+
+@pytest.mark.parametrize(("declared", "column"), [
+    ("INTEGER", "views"), ("INTEGER", "duration"), ("DECIMAL(10,2)", "amount"), ("BOOLEAN", "is_paid"),
+    ("TIMESTAMPTZ", "created_at"), ("DATE", "date"), ("TIME", "time"), ("VARCHAR(3)", "currency")])
+def test_coercions_match_duckdb_try_cast(declared: str, column: str, pg_url: str, tmp_path: Path) -> None:
+    from dashboard.ingest.build import coerce, open_build
+    from dashboard.ingest.pg_build import coerce_pg, helper_functions
+
+    duck = open_build(tmp_path / "c.duckdb", tmp_path)
+    try:
+        duck.execute("CREATE TABLE t (n INTEGER, r VARCHAR)")
+        duck.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(EDGE_TEXT)))
+        expected = duck.execute(f"SELECT {shown(coerce('r', declared, column), declared)} FROM t ORDER BY n"
+                                ).fetchall()
+    finally:
+        duck.close()
+    url = create_database(pg_url, f"coerce_{os.getpid()}_{next(_n)}")
+    with psycopg.connect(libpq(url), options="-c TimeZone=Europe/Moscow") as conn:
+        for statement in helper_functions(lambda name: f"public.promo_{name}"):
+            conn.execute(statement.encode())
+        pg_expr = coerce_pg("r", declared, column, lambda n: f"public.promo_{n}")
+        got = conn.execute(f"SELECT {shown(pg_expr, declared)} "
+                           "FROM unnest(%s::text[]) WITH ORDINALITY AS u(r, n) ORDER BY n".encode(),
+                           [EDGE_TEXT]).fetchall()
+    exp = comparable_rows(pd.DataFrame(expected, columns=["v"]))
+    mine = comparable_rows(pd.DataFrame(got, columns=["v"]))
+    diff = [(EDGE_TEXT[i], e, g) for i, (e, g) in enumerate(zip(exp, mine, strict=True)) if e != g]
+    assert not diff
+    if declared == "TIMESTAMPTZ":  # DuckDB's infinities (psycopg cannot load them, so they are compared here)
+        with psycopg.connect(libpq(url)) as conn:
+            assert conn.execute("SELECT public.promo_ts('inf')::text, public.promo_ts('-Infinity')::text"
+                                ).fetchone() == ("infinity", "-infinity")
+
+
+def shown(expr: str, declared: str) -> str:
+    """Infinite timestamps and 24:00 (which psycopg cannot load) as comparable values."""
+    if declared in ("TIMESTAMPTZ", "DATE"):
+        return f"CASE WHEN isfinite({expr}) THEN {expr} END"
+    if declared == "TIME":
+        return f"CAST({expr} AS VARCHAR)"
+    return expr

@@ -61,7 +61,7 @@ SAFE_TIME_RE = rf"^{_CLOCK}$"
 TS_RE = (r"^[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
          r"(Z| ?UTC|[+-][0-9]{2}(:?[0-9]{2})?)?)?$")
 DATE_RE = r"^\s*[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}\s*$"
-TIME_RE = r"^[0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?([+-][0-9]{2}(:?[0-9]{2})?)?$"
+TIME_RE = r"^[0-9]{1,2}:[0-9]{1,2}(:[0-5][0-9](\.[0-9]+)?)?([+-][0-9]{2}(:?[0-9]{2})?)?$"
 NUL_RE = r"(^|[^\\])(\\\\)*\\u0000"  # build.HOSTILE_MACROS nul_json: \u0000 not preceded by an escaping backslash
 STRING_RE = r'"(?:[^"\\]|\\.)*"'
 
@@ -111,6 +111,8 @@ def helper_functions(fn: Callable[[str], str]) -> list[str]:
         f"""CREATE FUNCTION {fn('ts')}(t text) RETURNS timestamptz LANGUAGE plpgsql STABLE PARALLEL SAFE AS $f$
             BEGIN
               IF t = 'epoch' THEN RETURN 'epoch'::timestamptz; END IF;
+              IF lower(t) IN ('infinity', '+infinity', 'inf', '+inf') THEN RETURN 'infinity'::timestamptz; END IF;
+              IF lower(t) IN ('-infinity', '-inf') THEN RETURN '-infinity'::timestamptz; END IF;
               IF t !~ {lit(TS_RE)} THEN RETURN NULL; END IF;
               RETURN regexp_replace(t, '(\\.[0-9]{{6}})[0-9]+', '\\1')::timestamptz;
             EXCEPTION WHEN others THEN RETURN NULL;
@@ -122,12 +124,21 @@ def helper_functions(fn: Callable[[str], str]) -> list[str]:
               RETURN btrim(t)::date;
             EXCEPTION WHEN others THEN RETURN NULL;
             END $f$""",
+        # DuckDB's TIME cast also takes a timestamp (its clock time, the offset dropped) and H:M
         f"""CREATE FUNCTION {fn('time')}(t text) RETURNS time LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
+            DECLARE clock text;
             BEGIN
               IF t ~ '^24:00(:00(\\.0+)?)?$' THEN RETURN '24:00:00'::time; END IF;
-              IF t !~ {lit(TIME_RE)} THEN RETURN NULL; END IF;
-              RETURN regexp_replace(regexp_replace(t, '[+-][0-9]{{2}}(:?[0-9]{{2}})?$', ''),
-                                    '(\\.[0-9]{{6}})[0-9]+', '\\1')::time;
+              IF t = 'epoch' THEN RETURN '00:00:00'::time; END IF;
+              IF t ~ {lit(TS_RE)} THEN
+                PERFORM substring(t from '^[0-9]{{4}}[-/][0-9]{{1,2}}[-/][0-9]{{1,2}}')::date;
+                clock := COALESCE(substring(t from '[T ]([0-9]{{1,2}}:[0-9]{{2}}(:[0-9]{{2}}(\\.[0-9]+)?)?)'), '00:00');
+              ELSIF t ~ {lit(TIME_RE)} THEN
+                clock := regexp_replace(t, '[+-][0-9]{{2}}(:?[0-9]{{2}})?$', '');
+              ELSE
+                RETURN NULL;
+              END IF;
+              RETURN regexp_replace(clock, '(\\.[0-9]{{6}})[0-9]+', '\\1')::time;
             EXCEPTION WHEN others THEN RETURN NULL;
             END $f$""",
         f"""CREATE FUNCTION {fn('try_jsonb')}(t text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $f$
@@ -234,17 +245,19 @@ def coerce_pg(raw: str, declared: str, column: str, fn: Callable[[str], str]) ->
         return timestamptz_pg(raw, fn)
     if declared == "DATE":
         return (f"CASE WHEN length({raw}) = 10 THEN (CASE WHEN {raw} ~ {lit(SAFE_DATE_RE)} THEN {raw}::date "
-                f"ELSE {fn('date')}({raw}) END) ELSE ({timestamptz_pg(raw, fn)})::date END")
+                f"ELSE {fn('date')}({raw}) END) ELSE ({timestamptz_pg(raw, fn, epoch=False)})::date END")
     if declared == "TIME":
         return f"CASE WHEN {raw} ~ {lit(SAFE_TIME_RE)} THEN {raw}::time ELSE {fn('time')}({raw}) END"
     raise ValueError(f"no coercion for {declared}")
 
 
-def timestamptz_pg(raw: str, fn: Callable[[str], str]) -> str:
+def timestamptz_pg(raw: str, fn: Callable[[str], str], epoch: bool = True) -> str:
+    """build.coerce's TIMESTAMPTZ (numbers are epoch seconds or milliseconds), or with ``epoch=False`` DuckDB's
+    TRY_CAST(… AS TIMESTAMPTZ) alone."""
     number = f"{raw}::float8"
-    epoch = f"to_timestamp(CASE WHEN abs({number}) >= 1e11 THEN {number} / 1000.0 ELSE {number} END)"
-    return (f"CASE WHEN {raw} ~ {lit(EPOCH_RE)} THEN {epoch} WHEN {raw} ~ {lit(SAFE_TS_RE)} THEN {raw}::timestamptz "
-            f"ELSE {fn('ts')}({raw}) END")
+    seconds = f"to_timestamp(CASE WHEN abs({number}) >= 1e11 THEN {number} / 1000.0 ELSE {number} END)"
+    numeric = f"WHEN {raw} ~ {lit(EPOCH_RE)} THEN {seconds} " if epoch else ""
+    return f"CASE {numeric}WHEN {raw} ~ {lit(SAFE_TS_RE)} THEN {raw}::timestamptz ELSE {fn('ts')}({raw}) END"
 
 
 def entry_source_pg(entry: Entry, pid: int) -> str:
