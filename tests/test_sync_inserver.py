@@ -20,7 +20,7 @@ import pytest
 
 from dashboard.ingest.build import IngestResult, ingest
 from dashboard.ingest.layout import load_layout
-from dashboard.ingest.pg_build import pg_regex
+from dashboard.ingest.pg_build import match_pg, pg_regex
 from dashboard.store import schema
 from dashboard.store.connect import Store, engine
 from dashboard.sync import run as sync_run
@@ -173,7 +173,8 @@ def test_layout_regexes_mean_the_same_in_postgresql(pg_url: str, fixture_snapsho
                                                     demo_snapshot: Path) -> None:
     keys = [json.loads(line)["key"] for path in (fixture_snapshot, demo_snapshot)
             for line in path.open(encoding="utf-8")][:60000]
-    keys += ["banner_ad_u_1_2", "track:public:x:y", "payments:null:tx:1", "a:b:c:d:e"]
+    keys += ["banner_ad_u_1_2", "track:public:x:y", "payments:null:tx:1", "a:b:c:d:e", "users::base",
+             "users:a:b:base", "tracks:u:list:", "banners:active:list", "banners:active:list:x", "users:x\n:base"]
     with psycopg.connect(libpq(pg_url)) as conn:
         for name in ("seed", "deployed"):
             for entry in load_layout(name).entries:
@@ -184,6 +185,10 @@ def test_layout_regexes_mean_the_same_in_postgresql(pg_url: str, fixture_snapsho
                 if not entry.segments:  # no capture: PostgreSQL gives the whole match, Python no group
                     got = [None if g is None else [] for g in got]
                 assert got == expected, (name, entry.pattern)
+                # the cheaper test the classification uses where it is exact
+                matched = [r[0] for r in conn.execute(f"SELECT {match_pg(entry, 'k')} FROM unnest(%s::text[]) "
+                                                      "WITH ORDINALITY AS u(k, n) ORDER BY n", [keys])]
+                assert matched == [e is not None for e in expected], (name, entry.pattern)
 
 
 def test_a_decision_during_the_in_server_build_is_not_lost(pg_url: str, demo_snapshot: Path) -> None:
@@ -267,3 +272,22 @@ def shown(expr: str, declared: str) -> str:
     if declared == "TIME":
         return f"CAST({expr} AS VARCHAR)"
     return expr
+
+
+def test_split_segments_equal_the_regex_captures(fixture_snapshot: Path, demo_snapshot: Path) -> None:
+    from dashboard.ingest.pg_build import split_segments
+
+    keys = [json.loads(line)["key"] for path in (fixture_snapshot, demo_snapshot)
+            for line in path.open(encoding="utf-8")][:60000]
+    used = 0
+    for name in ("seed", "deployed"):
+        for entry in load_layout(name).entries:
+            split = split_segments(entry)
+            if split is None or not entry.segments:
+                continue
+            used += 1
+            positions = [int(re.search(r"(\d+)\)$", e).group(1)) for e in split]  # type: ignore[union-attr]
+            for key in keys:
+                if m := re.fullmatch(entry.regex, key):
+                    assert [key.split(":")[p - 1] for p in positions] == list(m.groups()), (entry.pattern, key)
+    assert used > 30
