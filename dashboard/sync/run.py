@@ -4,7 +4,8 @@ One run: the table is read in one consistent snapshot into an NDJSON file (``sou
 is recognised from the keys when asked (``auto``), and ``ingest`` builds the store from that file exactly as from a
 snapshot file (same rejects, unmapped keys, coercion counts, atomic replace). ``ingest_runs.files`` records the
 source (URL without password), the table, where the credentials came from, whether the role may write back, and
-when the snapshot was taken.
+when the snapshot was taken. When the store is the source's own PostgreSQL database, nothing is read out: the
+same build runs inside the server (``sync/inserver.py``, ``ingest/pg_build.py``).
 """
 
 from __future__ import annotations
