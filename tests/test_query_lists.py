@@ -41,7 +41,7 @@ def test_the_header_marks_list_parameters() -> None:
            "--   :ids (list of integer)\n")
     assert header_list_params(sql) == {"keys": "text", "ids": "integer"}
     assert load_query("kv_values_for_keys").lists == ("keys",)
-    assert load_query("artist_names_for_ids").lists == ("artist_ids",)
+    assert load_query("names_of_artists").lists == ("artist_ids",)
 
 
 def test_empty_one_many_and_odd_keys_on_both_engines(kv_store_with_odd_keys: Store) -> None:

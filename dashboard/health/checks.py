@@ -93,7 +93,7 @@ def artist_names(run: Runner, results: Results) -> dict[str, str]:
                   for a in frame["artist_id"] if isinstance(a, str)})
     names: dict[str, str] = {}
     for chunk in _chunks(ids):
-        frame = run("artist_names_for_ids", artist_ids=chunk)
+        frame = run("names_of_artists", artist_ids=chunk)
         names.update(zip(frame["artist_id"], frame["name"], strict=True))
     return names
 
