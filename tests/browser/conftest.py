@@ -3,7 +3,8 @@ Chromium driven by Playwright. Every page a test opens is watched: a request to 
 the test (``App.foreign_requests``), and so does a Streamlit exception box (checked by ``people.wait_idle``).
 
 The store's content is read once, before the server starts (DuckDB allows one writing process per file), into
-``App.items``/``App.artists``; tests then look only at what the browser shows (tables, CSV downloads).
+``App.items``/``App.artists``, and the data health checks' counts and fix texts into ``App.health``/
+``App.health_fixes``; tests then look only at what the browser shows (tables, CSV downloads).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.health.checks import counts, run_checks
+from dashboard.health.report import describe
 from dashboard.ingest.build import ingest
 from dashboard.store.connect import Store
 from dashboard.store.queries import run_query
@@ -122,9 +125,11 @@ def app() -> Iterator[App]:
     directory = run_query(store, "artists_matching", search="", limit=100_000)
     artists = list(zip(directory["artist_id"], directory["name"], strict=True))
     tracks = rows(store, "SELECT t.user_id, t.title FROM tracks AS t WHERE t.title IS NOT NULL ORDER BY 1, 2")
+    found = run_checks(store)
+    fixes = {name: list(describe(name, frame, "ru")["fix"]) for name, frame in found.items()}
     try:
         with streamlit_server(folder, {"PROMO_DB": store.name, "PROMO_DEMO_MODE": "1"}) as url:
-            yield App(url=url, items=items, artists=artists, tracks=tracks)
+            yield App(url=url, items=items, artists=artists, tracks=tracks, health=counts(found), health_fixes=fixes)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

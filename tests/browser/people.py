@@ -50,6 +50,8 @@ class App:
     items: list[Item]
     artists: list[tuple[str, str]]  # (artist_id, name)
     tracks: list[tuple[str, str]]  # (artist_id, title)
+    health: dict[str, int] = field(default_factory=dict)  # data health: each check's count (dashboard.health)
+    health_fixes: dict[str, list[str]] = field(default_factory=dict)  # each check's fix texts, in Russian
     foreign_requests: list[str] = field(default_factory=list)
     sessions: list[Any] = field(default_factory=list)  # the browser contexts the current test opened
 
