@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -189,3 +190,78 @@ def test_english_and_role_gate(demo_stores: dict[str, Store]) -> None:
         assert not refused.exception
         assert [e.value for e in refused.error] == ["Эта страница недоступна для вашей роли."]
         assert not refused.metric and not refused.dataframe
+
+
+def cards(at: AppTest) -> dict[str, tuple[str, str]]:
+    """Each metric card's value and its change against the previous period."""
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def test_coins_and_artists_views_compare_with_the_previous_period(new_store: StoreFactory, tmp_path: Path) -> None:
+    """By hand. Coins, 13–31 October against 24 September – 12 October: purchased 0 against 1 000 (−100 %), spent
+    200 against 300 (−33,3 %). Artists, October against September: art-1 received 1 450 ₽ in donations and paid
+    300 ₽ (1 750 ₽) against the 1 000 ₽ subscription it paid in September (+75 %); one active artist in both."""
+    store = hand_store(new_store, tmp_path)
+    coins = cards(open_view(revenue_page(store, preset="custom",
+                                         custom=(dt.date(2026, 10, 13), dt.date(2026, 10, 31))), "coins"))
+    assert coins[t("revenue.coins_purchased")] == ("0", "-100,0\u00a0%")
+    assert coins[t("revenue.coins_spent")] == ("200", "-33,3\u00a0%")
+    assert coins[t("revenue.coins_balance")][1] == ""  # a snapshot of now: nothing to compare
+    at = open_view(revenue_page(store, end=dt.date(2026, 10, 31), preset="this_month"), "artists")
+    artists = cards(at)
+    assert artists[t("revenue.arpu")] == (rub(1750), "+75,0\u00a0%")
+    assert artists[t("revenue.artist_revenue")] == (rub(1750), "+75,0\u00a0%")
+    assert artists[t("revenue.active_artists")] == ("1", "0\u00a0%")  # no change: a grey "0 %", no arrow
+    assert t("revenue.previous", amount=rub(1000)) in texts(at)
+
+
+def test_payments_search_narrows_the_rows(new_store: StoreFactory, tmp_path: Path) -> None:
+    """October holds 11 payments; searching a payment method shown in the table (SBP: p2 and p3) leaves those two,
+    searching a full payment id (shown shortened, or not at all) leaves one."""
+    at = open_view(revenue_page(hand_store(new_store, tmp_path), end=dt.date(2026, 10, 31), preset="this_month"),
+                   "payments")
+    table = at.dataframe[0].value
+    assert len(table) == 11 and "11 платежей" in [c.value for c in at.caption]
+    method = t("method.sbp")
+    assert method in set(table[t("revenue.col.payment_method")])  # the search value, as the table shows it
+    at.text_input(key="rev_payments_search").set_value(method.lower()).run()
+    narrowed = at.dataframe[0].value
+    assert len(narrowed) == 2 and set(narrowed[t("revenue.col.payment_method")]) == {method}
+    assert "2 платежа" in [c.value for c in at.caption]
+    at.text_input(key="rev_payments_search").set_value("promo2").run()
+    one = at.dataframe[0].value
+    assert len(one) == 1 and one[t("revenue.col.status")].iloc[0] == t("payment_status.refunded")
+    at.text_input(key="rev_payments_search").set_value("").run()
+    assert len(at.dataframe[0].value) == 11
+
+
+def plotly_specs(at: AppTest) -> list[dict[str, Any]]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_the_currency_chart_is_drawn(new_store: StoreFactory, tmp_path: Path) -> None:
+    """The currencies view draws payments per currency: RUB 11, USD 1 (its own bar, never in RUB)."""
+    at = open_view(revenue_page(hand_store(new_store, tmp_path), end=dt.date(2026, 10, 31), preset="this_month"),
+                   "currencies")
+    (spec,) = plotly_specs(at)
+    (bars,) = spec["data"]
+    assert bars["type"] == "bar" and bars["orientation"] == "h"
+    assert dict(zip(bars["y"], bars["x"], strict=True)) == {"RUB": 11, "USD": 1}
+    assert spec["layout"]["xaxis"]["tickformat"] == ",d" and spec["layout"]["xaxis"]["title"]["text"] == t(
+        "revenue.col.payments")
+    assert t("revenue.currencies_chart_note") in [c.value for c in at.caption]
+
+
+def test_count_charts_on_the_page_have_whole_number_axes(new_store: StoreFactory, tmp_path: Path) -> None:
+    """Payments by outcome, active subscriptions and coins are counts: whole-number ticks from 0; one tick per unit
+    while they are small (5 active subscriptions at most, so never "0,5 of a subscription")."""
+    at = revenue_page(hand_store(new_store, tmp_path), end=dt.date(2026, 10, 31), preset="this_month")
+    for spec in plotly_specs(open_view(at, "methods")):
+        axis = spec["layout"]["xaxis"]
+        assert axis["tickformat"] == ",d" and axis["rangemode"] == "tozero"
+    active, mrr = plotly_specs(open_view(at, "subscriptions"))
+    assert active["layout"]["yaxis"]["tickformat"] == ",d" and active["layout"]["yaxis"]["dtick"] == 1
+    assert active["layout"]["yaxis"]["rangemode"] == "tozero"
+    assert mrr["layout"]["yaxis"]["tickformat"] == ",.0f"  # money, not a count
+    (coins,) = plotly_specs(open_view(at, "coins"))
+    assert coins["layout"]["yaxis"]["tickformat"] == ",d" and coins["layout"]["yaxis"]["rangemode"] == "tozero"

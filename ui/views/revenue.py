@@ -264,9 +264,11 @@ def show_subscriptions(period: rv.Period, grain: str) -> None:
             st.subheader(ui.tr("revenue.subs_active_chart"))
             by_tier = active.assign(active=pd.to_numeric(active["active"]),
                                     tier=[am.translated("tier", t, lang) for t in active["tier"]])
-            bucket_chart(line_chart(by_tier, "bucket", "active", "tier", ui.tr("revenue.col.bucket"),
-                                    ui.tr("revenue.col.active"), stacked_area=True, period=period, grain=grain),
-                         period, grain)
+            fig = line_chart(by_tier, "bucket", "active", "tier", ui.tr("revenue.col.bucket"),
+                             ui.tr("revenue.col.active"), stacked_area=True, period=period, grain=grain)
+            # a count: whole ticks, sized by the stacked total of each bucket (never "0,5 of a subscription")
+            charts.count_axis(fig, list(by_tier.groupby("bucket")["active"].sum()))
+            bucket_chart(fig, period, grain)
         with right:
             st.subheader(ui.tr("revenue.subs_mrr_chart"))
             bucket_chart(line_chart(rv.mrr_timeline(active, prices), "bucket", "mrr", None,
@@ -310,9 +312,9 @@ def show_coins(period: rv.Period, grain: str) -> None:
     else:
         long = by_bucket.melt(id_vars="bucket", value_vars=["purchased", "spent"], var_name="kind", value_name="coins")
         long["kind"] = long["kind"].map({k: ui.tr(f"revenue.coins_kind.{k}") for k in rv.COIN_KINDS})
-        bucket_chart(bar_chart(long, "bucket", "coins", "kind", [], ui.tr("revenue.col.bucket"),
-                               ui.tr("revenue.col.coins"), barmode="group", period=period, grain=grain),
-                     period, grain)
+        fig = bar_chart(long, "bucket", "coins", "kind", [], ui.tr("revenue.col.bucket"), ui.tr("revenue.col.coins"),
+                        barmode="group", period=period, grain=grain)
+        bucket_chart(charts.count_axis(fig, list(long["coins"])), period, grain)  # coins are counts: whole ticks
     st.subheader(ui.tr("revenue.coins_by_entity"))
     show_table(rv.spend_by_entity(flow), {"entity": "revenue.col.entity", "spends": "revenue.col.spends",
                                           "coins_spent": "revenue.col.coins_spent",
