@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n.formatting import number, percent, rub, signed_percent
 from dashboard.i18n.plural import plural
+from dashboard.i18n.translations import t
 from dashboard.metrics.measures import change
 from dashboard.metrics.periods import buckets, period_for, within_data
 from dashboard.store.connect import Store
@@ -172,3 +173,107 @@ def test_russian_numbers_and_plurals() -> None:
     forms = "платёж|платежа|платежей"
     assert [plural(n, "ru", forms) for n in (1, 3, 4, 5, 11, 21, 22, 25)] == [
         "платёж", "платежа", "платежа", "платежей", "платежей", "платёж", "платежа", "платежей"]
+
+
+def test_count_axes_are_whole_numbers_from_zero() -> None:
+    """Charts of counts: whole-number ticks from 0 ("0.2 of a pitch" never), a 0…1 axis when every value is 0 (Plotly's
+    own choice would be −1…1), one tick per unit only while the counts are small."""
+    import pandas as pd
+
+    from ui import charts
+
+    days = [dt.date(2026, 10, 1) + dt.timedelta(days=i) for i in range(3)]
+    zeros = charts.day_bars(days, [0, 0, 0], "ru", 200, "Питчи")
+    assert zeros.layout.yaxis.range == (0, 1) and zeros.layout.yaxis.dtick == 1
+    assert zeros.layout.yaxis.tickformat == ",d" and zeros.layout.yaxis.rangemode == "tozero"
+    assert zeros.layout.separators == ", "  # "1 234,5": a comma for decimals, a space for thousands
+    small = charts.day_bars(days, [0, 2, 3], "ru", 200, "Питчи")
+    assert small.layout.yaxis.dtick == 1 and small.layout.yaxis.range is None  # 0, 1, 2, 3: never 0,5
+    large = charts.day_bars(days, [0, 1500, 15000], "ru", 200, "Прослушивания")
+    assert large.layout.yaxis.dtick is None and large.layout.yaxis.tickformat == ",d"  # "15 000", never "15k"
+    bars = charts.hbars(["card", "sbp"], [0, 0], "ru", 200, "Платежи")  # counts on the x axis
+    assert bars.layout.xaxis.range == (0, 1) and bars.layout.xaxis.tickformat == ",d"
+    assert bars.layout.yaxis.tickformat is None  # the category axis is left alone
+    frame = pd.DataFrame({"day": days, "plays": [0, 0, 0]})
+    period = period_for("custom", days[-1], (days[0], days[-1]))
+    before = frame.assign(day=[d - period.shift for d in days])
+    compared = charts.comparison_figure(frame, before, "plays", period, ("сейчас", "раньше"), "Прослушивания")
+    assert compared.layout.yaxis.range == (0, 1) and compared.layout.yaxis.tickformat == ",d"
+
+
+def test_tables_show_russian_numbers_short_ids_and_export_integers_and_full_ids(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ui.tables.table``: on screen "1 234" and "1 234,5", "—" for a missing cell, ids cut to 8 characters with a
+    tooltip; in the CSV (the bytes the download button gets) counts as "3" (never "3.0"), the full id."""
+    import csv
+    import io
+
+    import pandas as pd
+    import streamlit as st
+
+    from ui import shell, tables
+
+    shown: list[tuple[pd.DataFrame, dict[str, object]]] = []
+    downloads: list[bytes] = []
+    monkeypatch.setattr(shell, "lang", lambda: "ru")
+    monkeypatch.setattr(st, "dataframe", lambda frame, **kw: shown.append((frame, kw["column_config"])))
+    monkeypatch.setattr(st, "download_button", lambda *a, **kw: downloads.append(kw["data"]))
+    full_id = "1a2b3c4d-5e6f-4711-8899-aabbccddeeff"
+    frame = pd.DataFrame({"name": ["Артист", None, "Группа"],
+                          "donations": [1234.0, 3.0, float("nan")],  # floats, as SQL sums arrive: "3.0" in a raw CSV
+                          "delta_pct": [1234.5, 5.0, None],
+                          "artist_id": [full_id, "short", None]})
+    labels = {"name": "revenue.col.name", "donations": "revenue.col.donations", "delta_pct": "revenue.col.delta_pct",
+              "artist_id": "revenue.col.artist_id"}
+    tables.table(frame, "trust_table", labels=labels, ids=["artist_id"])
+
+    (screen, config), = shown
+    header = {c: t(labels[c]) for c in labels}
+    assert list(screen.columns) == list(header.values())
+    assert list(screen[header["donations"]]) == ["1\u202f234", "3", "—"]
+    assert list(screen[header["delta_pct"]]) == ["1\u202f234,5", "5,0", "—"]
+    assert list(screen[header["name"]]) == ["Артист", "—", "Группа"]
+    assert list(screen[header["artist_id"]]) == ["1a2b3c4d…", "short", "—"]
+    cells = {str(v) for v in screen.to_numpy().ravel()}
+    assert not cells & {"None", "nan", "NaN", "<NA>"}
+    assert config[header["artist_id"]]["help"] == t("table.id_help")  # type: ignore[index]
+
+    rows = list(csv.reader(io.StringIO(downloads[0].decode("utf-8-sig"))))
+    assert rows[0] == list(header.values())
+    assert [r[1] for r in rows[1:]] == ["1234", "3", ""]  # counts as integers, a missing one blank
+    assert [r[2] for r in rows[1:]] == ["1234.5", "5.0", ""]
+    assert [r[3] for r in rows[1:]] == [full_id, "short", ""]  # the full id
+    assert "3.0" not in downloads[0].decode("utf-8-sig")
+
+
+def test_the_overview_shows_the_age_of_the_oldest_pending_item_by_type(new_store: StoreFactory,
+                                                                       tmp_path: Path) -> None:
+    """Pending by type with its age, as people say it: tracks waited 80 and 5 hours (oldest "3 дн.", 🔴), a video 30
+    hours ("30 ч", 🟠)."""
+    from dashboard.i18n.formatting import MOSCOW
+    from dashboard.ingest.build import ingest
+    from tests.apptest import parsed
+    from tests.test_repository import write_snapshot
+
+    now = dt.datetime.now(MOSCOW)
+
+    def item(kind: str, eid: str, hours: float) -> dict[str, object]:
+        created = (now - dt.timedelta(hours=hours)).isoformat(timespec="seconds")
+        return {"key": f"{kind}:{ARTIST}:{eid}", "value": {"id": eid, "user_id": ARTIST, "title": f"Ждёт {eid}",
+                                                           "status": "pending", "created_at": created}}
+
+    store = new_store()
+    records = [{"key": f"users:{ARTIST}:profile", "value": {"id": ARTIST, "name": "Доверие"}},
+               item("tracks", "t-old", 80.5), item("tracks", "t-new", 5.5), item("videos", "v-1", 30.5)]
+    ingest([write_snapshot(tmp_path / "pending.ndjson", records)], store, "seed", say=lambda _m: None)
+    at = open_as(store, "ui/views/overview.py", "admin", None, {})
+    table = next(d.value for d in at.dataframe if t("overview.col.oldest") in d.value.columns)
+    assert table.to_dict("records") == [
+        {"Тип": "Трек", "Ждут": "2", "Дольше 24 ч": "1", "Дольше 72 ч": "1", "Самый старый ждёт": "3 дн."},
+        {"Тип": "Видео", "Ждут": "1", "Дольше 24 ч": "1", "Дольше 72 ч": "0", "Самый старый ждёт": "30 ч"},
+    ]
+    assert parsed(table)["Ждут"].sum() == 3
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["🔴 Трек"] == "2" and cards["🟠 Видео"] == "1"
+    captions = [c.value for c in at.caption]
+    assert "самый старый ждёт 3 дн." in captions and "самый старый ждёт 30 ч" in captions
