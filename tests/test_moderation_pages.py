@@ -233,3 +233,21 @@ def test_selection_follows_items_not_rows() -> None:
     assert selection.reconcile({a: "pending"}, {a: "approved"}) == ({}, [a])  # another status: it leaves
     assert selection.rows_of({b: "pending"}, [c, b, a]) == [1]
     assert selection.with_picked({a: "pending"}, [a, c], {c: "pending"}) == {a: "pending", c: "pending"}
+
+
+def test_queue_shortens_ids_and_the_preview_has_them_in_full(tmp_path: Path) -> None:
+    """The ID column follows the tables' convention (``ui.tables.short_id``: "1a2b3c4d…"); the full id, to copy,
+    is in the item's preview."""
+    long_id = "1a2b3c4d-5e6f-4711-8899-aabbccddeeff"
+    key = f"tracks:{ARTIST}:{long_id}"
+    track = {"key": key, "value": {"id": long_id, "user_id": ARTIST, "title": "Длинный номер", "status": "pending",
+                                   "created_at": "2026-09-01T10:00:00+03:00"}}
+    s = Store(str(tmp_path / "long.duckdb"))
+    ingest([write_snapshot(tmp_path / "long.ndjson", [*SEED_RECORDS, track])], s, "seed", say=lambda _m: None)
+    at = open_page(s, "ui/views/moderation_queue.py", role="moderator", lang="en")
+    assert not at.exception, at.exception
+    ids = queue_ids(at)
+    assert ids[0] == "1a2b3c4d…" and long_id not in ids  # the oldest item first, its id shortened
+    assert {"t1", "t2", "v1"} <= set(ids)  # short ids stay as they are
+    at = pick(at, "tracks", long_id, key)
+    assert f"Track · {long_id}" in [e.value for e in at.text]

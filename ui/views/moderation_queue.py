@@ -27,6 +27,7 @@ from dashboard.moderation import selection as sel
 from dashboard.moderation import service as repository
 from dashboard.store.connect import StoreError
 from ui import shell as ui
+from ui import tables
 from ui.moderation_display import sla_badges
 
 who = ui.require_page("moderation_queue")
@@ -424,7 +425,7 @@ else:
         ui.tr("mod.col.waiting"): shown["age_hours"].map(hours_text),
         ui.tr("mod.col.created"): moscow_times(shown["created_at"]),
         ui.tr("mod.col.status"): shown["status"].map(status_text),
-        ui.tr("mod.col.id"): shown["entity_id"].astype(str),
+        ui.tr("mod.col.id"): shown["entity_id"].map(tables.short_id),  # "1a2b3c4d…"; in full in the preview
     })
     # a new table (no stale ticks) whenever its rows or the selection (from elsewhere) change
     digest = hashlib.sha1("\n".join(shown_refs).encode("utf-8")).hexdigest()[:12]
@@ -432,7 +433,9 @@ else:
     st.session_state["mod_table_refs"] = {table_key: shown_refs}
     st.dataframe(view, hide_index=True, width="stretch", on_select=functools.partial(on_table_select, table_key),
                  selection_mode="multi-row", key=table_key,
-                 selection_default={"selection": {"rows": sel.rows_of(chosen, shown_refs)}})
+                 selection_default={"selection": {"rows": sel.rows_of(chosen, shown_refs)}},
+                 column_config={ui.tr("mod.col.id"): st.column_config.TextColumn(width="small",
+                                                                                 help=ui.tr("mod.col.id_help"))})
 
 # the same selection through a widget (keyboard users; AppTest cannot tick dataframe rows)
 options = list(dict.fromkeys([*shown_refs, *chosen]))
