@@ -18,6 +18,14 @@ from dashboard.i18n.formatting import moscow_time, number
 from ui import shell as ui
 
 MAX_ROWS_SHOWN = 2_000
+# widths (px) that keep all five columns of a check's findings in a 1400 px window, the fix included (a cell's full
+# text shows on hover, and the CSV has it whole)
+FINDING_WIDTHS = {"artist": 140, "problem": 220, "by": 90, "keys": 180, "fix": 320}
+
+
+def finding_columns() -> dict[str, object]:
+    return {ui.tr(f"health.col.{c}"): st.column_config.TextColumn(width=w) for c, w in FINDING_WIDTHS.items()}
+
 
 ui.require_page("data_health")
 st.title(ui.tr("health.title"))
@@ -62,6 +70,6 @@ for check in CHECKS:
         if len(frame) > MAX_ROWS_SHOWN:
             st.caption(ui.tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN), total=number(len(frame))))
         st.dataframe(shown.rename(columns=lambda c: ui.tr(f"health.col.{c}")), hide_index=True, width="stretch",
-                     key=f"health_table_{check.name}")
+                     key=f"health_table_{check.name}", column_config=finding_columns())
         ui.csv_download(export_frame(check.name, frame, ui.lang(), names), f"data_health_{check.name}.csv",
                         key=f"health_csv_{check.name}")
