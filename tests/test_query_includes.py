@@ -8,7 +8,7 @@ from dashboard.store.queries import QueryError, _with_includes, load_query
 
 
 def test_revenue_queries_share_one_definition_of_revenue_lines() -> None:
-    for name in ("revenue_payment_summary", "revenue_timeline", "revenue_by_artist"):
+    for name in ("revenue_payment_summary", "revenue_timeline", "revenue_top_artists"):
         sql = load_query(name).sql
         assert "-- include:" not in sql
         assert sql.count("revenue_lines AS (") == 1

@@ -12,21 +12,21 @@ from dashboard.moderation import config as moderation
 PENDING_COLUMNS = ["entity", "waiting", "over_24h", "over_72h", "oldest_hours"]
 
 
-def pending_by_type(queue: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
+def pending_by_type(summary: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
     """One row per entity with items waiting for a decision: how many, how many over 24 h and over 72 h, and the age
-    of the oldest in hours (None when no item has a creation time); the most overdue types first."""
-    if queue.empty:
+    of the oldest in hours; the most overdue types first. ``summary`` is ``pending_summary``'s rows (entity, age_band,
+    items, oldest) for the bands of ``moderation.sla_bounds(now)``: aggregates, so no run loads the pending items."""
+    if summary.empty:
         return pd.DataFrame(columns=PENDING_COLUMNS)
-    aged = moderation.with_age(queue, now)
     rows = []
-    for entity, items in aged.groupby("entity", sort=False):
-        hours = items["age_hours"].dropna()
-        rows.append({"entity": entity, "waiting": len(items),
-                     "over_24h": int((hours > moderation.SLA_AMBER_HOURS).sum()),
-                     "over_72h": int((hours > moderation.SLA_RED_HOURS).sum()),
-                     "oldest_hours": float(hours.max()) if not hours.empty else None})
+    for entity, bands in summary.groupby("entity", sort=False):
+        items = {str(b): int(n) for b, n in zip(bands["age_band"], bands["items"], strict=True)}
+        oldest = moderation.age_hours(pd.Series([bands["oldest"].min()]), now).iloc[0]
+        rows.append({"entity": entity, "waiting": sum(items.values()),
+                     "over_24h": items.get("24to72", 0) + items.get("gt72", 0), "over_72h": items.get("gt72", 0),
+                     "oldest_hours": float(oldest)})
     out = pd.DataFrame(rows, columns=PENDING_COLUMNS)
-    return out.sort_values(["over_72h", "over_24h", "waiting"], ascending=False).reset_index(drop=True)
+    return out.sort_values(["over_72h", "over_24h", "waiting"], ascending=False, kind="stable").reset_index(drop=True)
 
 
 def age_text(hours: float | None, lang: str) -> str:

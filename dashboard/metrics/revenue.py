@@ -381,16 +381,21 @@ class ArtistRevenue:
 
 
 def artist_revenue(by_artist: pd.DataFrame) -> ArtistRevenue:
-    """ARPU: (donations received + platform revenue of all artists, net RUB) / active artists (revenue_by_artist)."""
-    rows = numeric(by_artist, ["donations_net", "platform_net"])
+    """ARPU: (donations received + platform revenue of all artists, net RUB) / active artists, from the totals that
+    every row of ``revenue_top_artists`` carries (the rows themselves are only the top lists)."""
+    rows = numeric(by_artist, ["active_artists", "revenue"])
     if rows.empty:
         return ArtistRevenue(active_artists=0, artists=None, revenue=0.0, arpu=None)
-    total = float(rows["donations_net"].sum() + rows["platform_net"].sum())
-    return ArtistRevenue(active_artists=len(rows), artists=int(rows["artists"].iloc[0]), revenue=total,
-                         arpu=total / len(rows))
+    first = rows.iloc[0]
+    active, total = int(first["active_artists"]), float(first["revenue"])
+    return ArtistRevenue(active_artists=active, artists=int(first["artists"]), revenue=total,
+                         arpu=total / active if active else None)
 
 
-def top_artists(by_artist: pd.DataFrame, column: str, limit: int = 10) -> pd.DataFrame:
+TOP_ARTISTS = 10  # the length of each top list on the artists view (revenue_top_artists's :limit)
+
+
+def top_artists(by_artist: pd.DataFrame, column: str, limit: int = TOP_ARTISTS) -> pd.DataFrame:
     """The ``limit`` artists with the most ``column`` (donations_net or platform_net), zero rows left out."""
     rows = numeric(by_artist, ["donations_net", "platform_net", "donations"])
     if rows.empty:

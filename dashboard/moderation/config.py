@@ -214,6 +214,14 @@ def age_hours(created_at: pd.Series, now: dt.datetime) -> pd.Series:
     return hours.fillna(0).clip(lower=0)
 
 
+def sla_bounds(now: dt.datetime) -> dict[str, dt.datetime]:
+    """The SLA bands' bounds for ``pending_summary``/``pending_page`` as of ``now``'s minute (so a rerun within the
+    minute hits the query cache): created before ``red_before`` is over 72 h, before ``amber_before`` over 24 h."""
+    minute = now.replace(second=0, microsecond=0)
+    return {"red_before": minute - dt.timedelta(hours=SLA_RED_HOURS),
+            "amber_before": minute - dt.timedelta(hours=SLA_AMBER_HOURS)}
+
+
 def age_band(hours: float) -> str:
     """The SLA band of a waiting time: over 72 h, over 24 h, or less."""
     if hours > SLA_RED_HOURS:

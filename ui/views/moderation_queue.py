@@ -11,7 +11,6 @@ someone else decided comes back as a conflict ("already approved by X at T") and
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 from typing import Any
@@ -77,9 +76,7 @@ runs = ui.query("last_ingest")
 layout = moderation.layout_name(None if runs.empty else str(runs["layout"].iloc[0]))
 pending = moderation.pending_params(layout)
 now = moscow_now()
-minute = now.replace(second=0, microsecond=0)  # the SLA bands as of this minute, so a rerun within it is cached
-bounds = {"red_before": minute - dt.timedelta(hours=moderation.SLA_RED_HOURS),
-          "amber_before": minute - dt.timedelta(hours=moderation.SLA_AMBER_HOURS)}
+bounds = moderation.sla_bounds(now)
 # the filters' widgets are drawn further down; their values (session state) choose the page fetched here
 filters = {"types": list_param(st.session_state.get("mod_f_type")),
            "bands": list_param(st.session_state.get("mod_f_age")),

@@ -11,6 +11,7 @@ from dashboard.i18n.formatting import moscow_now, moscow_today, number, rub, spa
 from dashboard.metrics import artist as am
 from dashboard.metrics import platform as pm
 from dashboard.metrics.periods import anchor_day, period_for
+from dashboard.moderation.config import sla_bounds
 from ui import charts, tables
 from ui import shell as ui
 from ui.kpi import kpi
@@ -37,7 +38,8 @@ c4.metric(ui.tr("overview.coins"), number(kpis["coins_in_circulation"], lang), h
 
 st.subheader(ui.tr("overview.pending"))
 st.caption(ui.tr("overview.pending_help"))
-waiting = pm.pending_by_type(ui.query("pending_items", **ui.pending_params()), moscow_now())
+now = moscow_now()
+waiting = pm.pending_by_type(ui.query("pending_summary", **ui.pending_params(), **sla_bounds(now)), now)
 if waiting.empty:
     st.info(ui.tr("overview.no_pending"))
 else:

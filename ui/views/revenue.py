@@ -326,9 +326,10 @@ def show_coins(period: rv.Period, grain: str) -> None:
 # -------------------------------------------------------------------------------------------------- artists
 def show_artists(period: rv.Period, grain: str) -> None:
     lang = ui.lang()
-    by_artist = ui.query("revenue_by_artist", start=period.start, end=period.end)
+    by_artist = ui.query("revenue_top_artists", start=period.start, end=period.end, limit=rv.TOP_ARTISTS)
     artists = rv.artist_revenue(by_artist)
-    before = rv.artist_revenue(ui.query("revenue_by_artist", start=period.prev_start, end=period.prev_end))
+    before = rv.artist_revenue(ui.query("revenue_top_artists", start=period.prev_start, end=period.prev_end,
+                                        limit=rv.TOP_ARTISTS))
     c1, c2, c3 = st.columns(3)
     metric(c1, "revenue.arpu", rub(artists.arpu, lang), ui.tr("revenue.arpu_help"), artists.arpu or 0,
            before.arpu or 0)
