@@ -327,6 +327,20 @@ def query(name: str, **params: Any) -> pd.DataFrame:
     return _cached_query(s.name, store_version(s), name, tuple(sorted(params.items())))
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=32)
+def _cached_compute(store_name: str, version: str, name: str, args: tuple[Any, ...],
+                    _compute: Callable[..., Any]) -> Any:
+    return _compute(Store(store_name), *args)
+
+
+def computed(compute: Callable[..., Any], *args: Any) -> Any:
+    """``compute(store, *args)``, cached like ``query`` (per store version, for a few minutes), for a page whose work
+    after its queries (formatting thousands of findings, building a CSV) would otherwise run on every rerun.
+    ``compute`` is named by its module and name in the cache key; ``args`` must be hashable."""
+    s = store()
+    return _cached_compute(s.name, store_version(s), f"{compute.__module__}.{compute.__qualname__}", args, compute)
+
+
 def pending_params() -> dict[str, str]:
     """The pending statuses of the store's layout (its latest ingest run), bound by every query that includes
     ``queries/shared/pending.sql``: the moderation queue, the artist's pending items and current state."""
@@ -435,11 +449,12 @@ def section(title_key: str, help_key: str, frame: pd.DataFrame, empty_key: str) 
     return True
 
 
-def csv_download(frame: pd.DataFrame, filename: str, key: str) -> None:
-    st.download_button(
-        tr("action.download_csv"), data=safe_csv(frame), file_name=filename, mime="text/csv", key=key,
-        disabled=frame.empty,
-    )
+def csv_download(frame: pd.DataFrame | bytes, filename: str, key: str) -> None:
+    """A CSV download of ``frame`` (or of CSV bytes already made with ``safe_csv``); disabled when empty."""
+    data = frame if isinstance(frame, bytes) else safe_csv(frame)
+    empty = not data if isinstance(frame, bytes) else frame.empty
+    st.download_button(tr("action.download_csv"), data=data, file_name=filename, mime="text/csv", key=key,
+                       disabled=empty)
 
 
 def artist_page(name: str, title_key: str) -> str:

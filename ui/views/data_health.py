@@ -15,7 +15,10 @@ from dashboard.health.checks import CHECKS, artist_names, counts, run_checks
 from dashboard.health.history import change, previous_from_frame
 from dashboard.health.report import describe, export_frame, signed
 from dashboard.i18n.formatting import moscow_time, number
+from dashboard.store.connect import Store
+from dashboard.store.queries import run_query
 from ui import shell as ui
+from ui.csv_export import safe_csv
 
 MAX_ROWS_SHOWN = 2_000
 # widths (px) that keep all five columns of a check's findings in a 1400 px window, the fix included (a cell's full
@@ -27,13 +30,27 @@ def finding_columns() -> dict[str, object]:
     return {ui.tr(f"health.col.{c}"): st.column_config.TextColumn(width=w) for c, w in FINDING_WIDTHS.items()}
 
 
+def health_report(store: Store, lang: str) -> dict[str, dict[str, object]]:
+    """Everything the page shows of the findings, in ``lang``: each check's count, its first ``MAX_ROWS_SHOWN``
+    findings in words and its whole CSV. Cached per store version (``ui.computed``), so a rerun (a click, a language
+    switch back) does not format thousands of findings and build their CSVs again."""
+    def run(name: str, **params: object) -> pd.DataFrame:
+        return run_query(store, name, **params)
+
+    results = run_checks(store, runner=run)
+    names = artist_names(run, results)  # only the artists named in the findings, never the whole list
+    return {"found": dict(counts(results)),
+            "shown": {n: describe(n, f.head(MAX_ROWS_SHOWN), lang, names) for n, f in results.items() if len(f)},
+            "csv": {n: safe_csv(export_frame(n, f, lang, names)) for n, f in results.items() if len(f)}}
+
+
 ui.require_page("data_health")
 st.title(ui.tr("health.title"))
 ui.data_as_of()
 st.caption(ui.tr("health.intro"))
 
-results = run_checks(ui.store(), runner=ui.query)
-found = counts(results)
+report = ui.computed(health_report, ui.lang())
+found: dict[str, int] = report["found"]  # type: ignore[assignment]
 has_history = int(ui.query("health_counts_table")["n"].iloc[0]) == 1
 previous = previous_from_frame(ui.query("health_previous_counts")) if has_history else None
 if previous is None:
@@ -41,8 +58,6 @@ if previous is None:
 else:
     st.caption(ui.tr("health.previous_run", run=previous.run_id[:8],
                      when=moscow_time(previous.finished_at, ui.tr("freshness.zone"))))
-
-names = artist_names(ui.query, results)  # only the artists named in the findings, never the whole list
 
 st.subheader(ui.tr("health.summary"))
 summary = pd.DataFrame({
@@ -55,7 +70,6 @@ st.dataframe(summary, hide_index=True, width="stretch", key="health_summary")
 st.caption(ui.tr("health.fixes_note"))
 
 for check in CHECKS:
-    frame = results[check.name]
     delta = change(check.name, found[check.name], previous)
     with st.container(border=True, key=f"health_{check.name}"):
         st.subheader(ui.tr(f"health.check.{check.name}.title"))
@@ -63,13 +77,13 @@ for check in CHECKS:
         st.metric(ui.tr("health.found"), number(found[check.name]), delta=None if delta is None else signed(delta),
                   delta_color="inverse", help=ui.tr(f"health.check.{check.name}.definition"))
         st.caption(ui.tr("health.fixable" if check.fixable else "health.not_fixable"))
-        if frame.empty:
+        if not found[check.name]:
             st.success(ui.tr("health.none"))
             continue
-        shown = describe(check.name, frame.head(MAX_ROWS_SHOWN), ui.lang(), names)
-        if len(frame) > MAX_ROWS_SHOWN:
-            st.caption(ui.tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN), total=number(len(frame))))
+        shown: pd.DataFrame = report["shown"][check.name]  # type: ignore[assignment]
+        if found[check.name] > MAX_ROWS_SHOWN:
+            st.caption(ui.tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN), total=number(found[check.name])))
         st.dataframe(shown.rename(columns=lambda c: ui.tr(f"health.col.{c}")), hide_index=True, width="stretch",
                      key=f"health_table_{check.name}", column_config=finding_columns())
-        ui.csv_download(export_frame(check.name, frame, ui.lang(), names), f"data_health_{check.name}.csv",
+        ui.csv_download(report["csv"][check.name], f"data_health_{check.name}.csv",  # type: ignore[arg-type]
                         key=f"health_csv_{check.name}")
