@@ -33,6 +33,18 @@ def _artist_known(store: acc.Store, artist_id: str) -> bool:
     return artist_id in set(run_query(store, "known_artists")["artist_id"].astype(str))
 
 
+REFUSALS = (StoreError, acc.AccountError, acc.AccountExists, acc.AccountNotFound)
+
+
+def _refused(exc: Exception) -> int:
+    """One line and the exit code of a refusal (checked in this order, as the except clauses were)."""
+    for kind, code in ((acc.AccountError, EXIT_USAGE), (acc.AccountExists, EXIT_EXISTS),
+                       (acc.AccountNotFound, EXIT_NOT_FOUND), (StoreError, EXIT_FATAL)):
+        if isinstance(exc, kind):
+            return _say(str(exc), code)
+    raise exc
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     try:
         account = acc.new_account(args.email, args.role, args.artist_id, args.name)
@@ -41,12 +53,8 @@ def cmd_add(args: argparse.Namespace) -> int:
             return _say(f"no artist {account.artist_id!r} in the store (an artist owns a track, video or concert)",
                         EXIT_NOT_FOUND)
         acc.add_account(store, account)
-    except acc.AccountError as exc:
-        return _say(str(exc), EXIT_USAGE)
-    except acc.AccountExists as exc:
-        return _say(str(exc), EXIT_EXISTS)
-    except StoreError as exc:
-        return _say(str(exc), EXIT_FATAL)
+    except REFUSALS as exc:
+        return _refused(exc)
     return _say(f"added {account.line()}", EXIT_OK)
 
 
@@ -66,12 +74,8 @@ def _toggle(args: argparse.Namespace, disabled: bool) -> int:
     word = "disabled" if disabled else "enabled"
     try:
         changed = acc.set_disabled(resolve_store(args.db), args.email, disabled)
-    except acc.AccountError as exc:
-        return _say(str(exc), EXIT_USAGE)
-    except acc.AccountNotFound as exc:
-        return _say(str(exc), EXIT_NOT_FOUND)
-    except StoreError as exc:
-        return _say(str(exc), EXIT_FATAL)
+    except REFUSALS as exc:
+        return _refused(exc)
     email = acc.normalize_email(args.email)
     return _say(f"{word} {email}" if changed else f"{email}: already {word}", EXIT_OK)
 
@@ -87,12 +91,8 @@ def cmd_enable(args: argparse.Namespace) -> int:
 def cmd_remove(args: argparse.Namespace) -> int:
     try:
         acc.remove_account(resolve_store(args.db), args.email)
-    except acc.AccountError as exc:
-        return _say(str(exc), EXIT_USAGE)
-    except acc.AccountNotFound as exc:
-        return _say(str(exc), EXIT_NOT_FOUND)
-    except StoreError as exc:
-        return _say(str(exc), EXIT_FATAL)
+    except REFUSALS as exc:
+        return _refused(exc)
     return _say(f"removed {acc.normalize_email(args.email)}", EXIT_OK)
 
 

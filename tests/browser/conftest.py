@@ -69,18 +69,20 @@ def _demo_store(folder: Path) -> Store:
     return store
 
 
-def _wait_healthy(url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
+def wait_answering(url: str, proc: subprocess.Popen[bytes], log: Path, what: str, timeout: float = 90) -> None:
+    """Wait until ``url`` answers 200 (a server ``proc`` started, logging to ``log``); fail with the log's tail if
+    the process exits or the time is up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}:\n{log.read_text()[-3000:]}")
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+            with urllib.request.urlopen(url, timeout=2) as answer:
                 if answer.status == 200:
                     return
         except OSError:
             time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer on {url} within {timeout} s:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(f"{what} did not answer on {url} within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
 def require_chromium() -> None:
@@ -105,7 +107,7 @@ def streamlit_server(folder: Path, env: dict[str, str]) -> Iterator[str]:
              "--server.fileWatcherType", "none"],
             cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1", **env}, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_healthy(url, server, log)
+        wait_answering(f"{url}/_stcore/health", server, log, "streamlit")
         yield url
     finally:
         server.terminate()

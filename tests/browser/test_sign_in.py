@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect
 from dashboard.access import accounts as acc
 from dashboard.i18n.translations import t
 from dashboard.store.queries import run_query
-from tests.browser.conftest import PENDING_SQL, _demo_store, _wait_healthy, free_port
+from tests.browser.conftest import PENDING_SQL, _demo_store, free_port, wait_answering
 from tests.browser.people import App, Item, approve, go_to, grid_cells, page_text, wait_idle
 from tests.conftest import REPO
 from tests.sql import rows
@@ -58,22 +57,6 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
-
-
-def _wait_provider(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    import time
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"oidc-provider-mock exited:\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"oidc-provider-mock did not answer on {url}:\n{log.read_text()[-2000:]}")
 
 
 def streamlit_args(port: int, secrets: Path) -> list[str]:
@@ -123,8 +106,9 @@ def setup() -> Iterator[SignInSetup]:
     env = {**os.environ, "PROMO_DB": store.name, "PROMO_DEMO_MODE": "0", "PYTHONUNBUFFERED": "1"}
     app_proc = _start(streamlit_args(app_port, secrets), env, folder / "streamlit.log")
     try:
-        _wait_provider(provider, provider_proc, folder / "provider.log")
-        _wait_healthy(url, app_proc, folder / "streamlit.log")
+        wait_answering(f"{provider}/.well-known/openid-configuration", provider_proc, folder / "provider.log",
+                       "oidc-provider-mock", timeout=60)
+        wait_answering(f"{url}/_stcore/health", app_proc, folder / "streamlit.log", "streamlit")
         yield SignInSetup(app=App(url=url, items=items, artists=[(artist_id, artist_name)], tracks=[]),
                           provider=provider, secrets=secrets, artist_name=artist_name,
                           own_titles=[title for a, title in titles if a == artist_id],
@@ -236,7 +220,7 @@ def test_demo_mode_with_auth_is_refused_at_start(person: Page, setup: SignInSetu
     env = {**os.environ, "PROMO_DB": str(tmp_path / "unused.duckdb"), "PROMO_DEMO_MODE": "1"}
     proc = _start(streamlit_args(port, setup.secrets), env, tmp_path / "demo.log")
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}", proc, tmp_path / "demo.log")
+        wait_answering(f"http://127.0.0.1:{port}/_stcore/health", proc, tmp_path / "demo.log", "streamlit")
         person.goto(f"http://127.0.0.1:{port}")
         wait_idle(person)
         assert page_text(person).strip() == t("access.demo_with_auth")
