@@ -450,9 +450,13 @@ def section(title_key: str, help_key: str, frame: pd.DataFrame, empty_key: str) 
 
 
 def csv_download(frame: pd.DataFrame | bytes, filename: str, key: str) -> None:
-    """A CSV download of ``frame`` (or of CSV bytes already made with ``safe_csv``); disabled when empty."""
-    data = frame if isinstance(frame, bytes) else safe_csv(frame)
-    empty = not data if isinstance(frame, bytes) else frame.empty
+    """A CSV download of ``frame`` (or of CSV bytes already made with ``safe_csv``); disabled when empty. A frame's
+    CSV is made when the person clicks (Streamlit's deferred ``data``), not on every rerun of the page."""
+    if isinstance(frame, bytes):
+        data: bytes | Callable[[], bytes] = frame
+        empty = not frame
+    else:
+        data, empty = (lambda: safe_csv(frame)), frame.empty
     st.download_button(tr("action.download_csv"), data=data, file_name=filename, mime="text/csv", key=key,
                        disabled=empty)
 
