@@ -8,8 +8,11 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard.health.checks import artist_names, counts, run_checks
 from dashboard.i18n.formatting import money, number
 from dashboard.i18n.translations import t
+from dashboard.store.connect import Store
+from dashboard.store.queries import run_query
 
 COLUMNS = ("artist", "problem", "by", "keys", "fix")
 HIDDEN = ("current_value", "double_encoded")  # fix-proposal plumbing, not for people
@@ -129,3 +132,19 @@ def export_frame(name: str, frame: pd.DataFrame, lang: str, names: dict[str, str
     described = describe(name, frame, lang, names).rename(columns=lambda c: t(f"health.col.{c}", lang))
     raw = frame.drop(columns=[c for c in HIDDEN if c in frame.columns]).reset_index(drop=True)
     return pd.concat([described, raw], axis=1)
+
+
+def health_report(store: Store, lang: str, max_rows: int) -> dict[str, dict[str, Any]]:
+    """What the Data health page shows of the findings, in ``lang``: each check's count (``found``), its first
+    ``max_rows`` findings in words (``shown``) and its whole CSV frame (``export``), for the checks that found
+    something. The page caches it per store version, so a rerun neither runs the checks nor formats thousands of
+    findings again."""
+    def run(name: str, **params: Any) -> pd.DataFrame:
+        return run_query(store, name, **params)
+
+    results = run_checks(store, runner=run)
+    names = artist_names(run, results)  # only the artists named in the findings, never the whole list
+    found = {n: f for n, f in results.items() if len(f)}
+    return {"found": dict(counts(results)),
+            "shown": {n: describe(n, f.head(max_rows), lang, names) for n, f in found.items()},
+            "export": {n: export_frame(n, f, lang, names) for n, f in found.items()}}

@@ -11,14 +11,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.health.checks import CHECKS, artist_names, counts, run_checks
+from dashboard.health.checks import CHECKS
 from dashboard.health.history import change, previous_from_frame
-from dashboard.health.report import describe, export_frame, signed
+from dashboard.health.report import health_report, signed
 from dashboard.i18n.formatting import moscow_time, number
-from dashboard.store.connect import Store
-from dashboard.store.queries import run_query
 from ui import shell as ui
-from ui.csv_export import safe_csv
 
 MAX_ROWS_SHOWN = 2_000
 # widths (px) that keep all five columns of a check's findings in a 1400 px window, the fix included (a cell's full
@@ -30,27 +27,13 @@ def finding_columns() -> dict[str, object]:
     return {ui.tr(f"health.col.{c}"): st.column_config.TextColumn(width=w) for c, w in FINDING_WIDTHS.items()}
 
 
-def health_report(store: Store, lang: str) -> dict[str, dict[str, object]]:
-    """Everything the page shows of the findings, in ``lang``: each check's count, its first ``MAX_ROWS_SHOWN``
-    findings in words and its whole CSV. Cached per store version (``ui.computed``), so a rerun (a click, a language
-    switch back) does not format thousands of findings and build their CSVs again."""
-    def run(name: str, **params: object) -> pd.DataFrame:
-        return run_query(store, name, **params)
-
-    results = run_checks(store, runner=run)
-    names = artist_names(run, results)  # only the artists named in the findings, never the whole list
-    return {"found": dict(counts(results)),
-            "shown": {n: describe(n, f.head(MAX_ROWS_SHOWN), lang, names) for n, f in results.items() if len(f)},
-            "csv": {n: safe_csv(export_frame(n, f, lang, names)) for n, f in results.items() if len(f)}}
-
-
 ui.require_page("data_health")
 st.title(ui.tr("health.title"))
 ui.data_as_of()
 st.caption(ui.tr("health.intro"))
 
-report = ui.computed(health_report, ui.lang())
-found: dict[str, int] = report["found"]  # type: ignore[assignment]
+report = ui.computed(health_report, ui.lang(), MAX_ROWS_SHOWN)  # per store version: a rerun formats nothing
+found: dict[str, int] = report["found"]
 has_history = int(ui.query("health_counts_table")["n"].iloc[0]) == 1
 previous = previous_from_frame(ui.query("health_previous_counts")) if has_history else None
 if previous is None:
@@ -80,10 +63,9 @@ for check in CHECKS:
         if not found[check.name]:
             st.success(ui.tr("health.none"))
             continue
-        shown: pd.DataFrame = report["shown"][check.name]  # type: ignore[assignment]
+        shown: pd.DataFrame = report["shown"][check.name]
         if found[check.name] > MAX_ROWS_SHOWN:
             st.caption(ui.tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN), total=number(found[check.name])))
         st.dataframe(shown.rename(columns=lambda c: ui.tr(f"health.col.{c}")), hide_index=True, width="stretch",
                      key=f"health_table_{check.name}", column_config=finding_columns())
-        ui.csv_download(report["csv"][check.name], f"data_health_{check.name}.csv",  # type: ignore[arg-type]
-                        key=f"health_csv_{check.name}")
+        ui.csv_download(report["export"][check.name], f"data_health_{check.name}.csv", key=f"health_csv_{check.name}")
