@@ -12,6 +12,7 @@ import pytest
 
 from dashboard.ingest.build import ingest
 from dashboard.metrics import revenue as rv
+from dashboard.metrics.measures import numeric
 from dashboard.metrics.periods import anchor_day, period_for
 from dashboard.store.connect import Store
 from dashboard.store.queries import all_queries, load_query, run_query
@@ -317,3 +318,22 @@ def test_tier_prices_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv(rv.CONFIG_ENV, str(tmp_path / "missing.json"))
     with pytest.raises(ValueError, match="cannot read the revenue config"):
         rv.load_tier_prices()
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_top_artists_are_cut_but_the_totals_cover_every_artist(demo_stores: dict[str, Store], engine: str) -> None:
+    """revenue_top_artists returns at most 2 × :limit rows, and every row carries the totals over all artists with
+    a line: a limit of 1 gives the same ARPU, count and revenue as a limit that returns everyone."""
+    store = demo_stores[engine]
+    params = {"start": DEMO_PERIOD.start, "end": DEMO_PERIOD.end}
+    everyone = run_query(store, "revenue_top_artists", **params, limit=1_000_000)
+    two = run_query(store, "revenue_top_artists", **params, limit=1)
+    assert len(everyone) > 2 and 1 <= len(two) <= 2
+    all_rows = numeric(everyone, ["donations_net", "platform_net"])
+    expected = float(all_rows["donations_net"].sum() + all_rows["platform_net"].sum())
+    for frame in (everyone, two):
+        totals = rv.artist_revenue(frame)
+        assert totals.active_artists == len(everyone)
+        assert totals.revenue == pytest.approx(expected)
+    assert set(two["artist_id"]) == {rv.top_artists(everyone, "donations_net", 1)["artist_id"].iloc[0],
+                                     rv.top_artists(everyone, "platform_net", 1)["artist_id"].iloc[0]}

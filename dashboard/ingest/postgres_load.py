@@ -97,14 +97,8 @@ def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Pa
                 with cur.copy(copy_sql) as copy, open(exports[table], "rb") as fh:
                     while chunk := fh.read(1 << 20):
                         copy.write(chunk)
-            cur.execute(sql.SQL("ALTER TABLE {}.kv_store ADD PRIMARY KEY (key)").format(new))
-            for table, cols in schema.PG_INDEXES:  # behind every artist and revenue query (issue 13)
-                cur.execute(sql.SQL("CREATE INDEX ON {}.{} ({})").format(
-                    new, sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in cols)))
-            for table in schema.REFERENCE_TABLES:
-                cur.execute(sql.SQL("CREATE INDEX ON {}.{} (source_key)").format(new, sql.Identifier(table)))
-        for table in schema.REFERENCE_TABLES:
-            holder.execute(sql.SQL("ANALYZE {}.{}").format(new, sql.Identifier(table)))
+            add_keys_and_indexes(cur, new)
+        analyze_tables(holder, new)
         swap(holder, live_id, new, old, tables, run)
     except psycopg.Error as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -113,6 +107,23 @@ def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Pa
         with contextlib.suppress(psycopg.Error):
             holder.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(old))
             holder.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(new))
+
+
+def add_keys_and_indexes(cur: psycopg.Cursor[Any], new: sql.Identifier) -> None:
+    """kv_store's primary key, the indexes behind every artist and revenue query (issue 13) and each reference
+    table's source_key index, on the load schema ``new`` (nobody reads it yet)."""
+    cur.execute(sql.SQL("ALTER TABLE {}.kv_store ADD PRIMARY KEY (key)").format(new))
+    for table, cols in schema.PG_INDEXES:
+        cur.execute(sql.SQL("CREATE INDEX ON {}.{} ({})").format(
+            new, sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in cols)))
+    for table in schema.REFERENCE_TABLES:
+        cur.execute(sql.SQL("CREATE INDEX ON {}.{} (source_key)").format(new, sql.Identifier(table)))
+
+
+def analyze_tables(holder: psycopg.Connection[Any], new: sql.Identifier) -> None:
+    """Planner statistics for the reference tables of the load schema, before the swap makes them live."""
+    for table in schema.REFERENCE_TABLES:
+        holder.execute(sql.SQL("ANALYZE {}.{}").format(new, sql.Identifier(table)))
 
 
 def swap(pg: psycopg.Connection, live: sql.Identifier, new: sql.Identifier, old: sql.Identifier, tables: list[str],

@@ -27,7 +27,16 @@ from dashboard.i18n.formatting import TIMEZONE
 from dashboard.ingest.build import IngestResult, first_line, refuse_empty, run_row
 from dashboard.ingest.layout import load_layout
 from dashboard.ingest.pg_build import build_in_schema
-from dashboard.ingest.postgres_load import LOAD_PREFIX, OLD_PREFIX, connect, drop_leftover_schemas, hold_store, swap
+from dashboard.ingest.postgres_load import (
+    LOAD_PREFIX,
+    OLD_PREFIX,
+    add_keys_and_indexes,
+    analyze_tables,
+    connect,
+    drop_leftover_schemas,
+    hold_store,
+    swap,
+)
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError
 from dashboard.sync.source import SAMPLE_KEYS, PlatformSource, Snapshot, SourceError, can_write, table_ident
@@ -154,14 +163,8 @@ def finish(holder: psycopg.Connection, store: Store, live: str, new: sql.Identif
            result: IngestResult, started: dt.datetime, allow_empty: bool, t0: float) -> None:
     """Keys, indexes and statistics on the new schema, the empty-table rule, then postgres_load's swap."""
     with holder.transaction(), holder.cursor() as cur:
-        cur.execute(sql.SQL("ALTER TABLE {}.kv_store ADD PRIMARY KEY (key)").format(new))
-        for table, cols in schema.PG_INDEXES:
-            cur.execute(sql.SQL("CREATE INDEX ON {}.{} ({})").format(
-                new, sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in cols)))
-        for table in schema.REFERENCE_TABLES:
-            cur.execute(sql.SQL("CREATE INDEX ON {}.{} (source_key)").format(new, sql.Identifier(table)))
-    for table in schema.REFERENCE_TABLES:
-        holder.execute(sql.SQL("ANALYZE {}.{}").format(new, sql.Identifier(table)))
+        add_keys_and_indexes(cur, new)
+    analyze_tables(holder, new)
     live_id = sql.Identifier(live)
     present = {r[0] for r in holder.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", [live]).fetchall()}
