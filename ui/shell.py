@@ -449,16 +449,11 @@ def section(title_key: str, help_key: str, frame: pd.DataFrame, empty_key: str) 
     return True
 
 
-def csv_download(frame: pd.DataFrame | bytes, filename: str, key: str) -> None:
-    """A CSV download of ``frame`` (or of CSV bytes already made with ``safe_csv``); disabled when empty. A frame's
-    CSV is made when the person clicks (Streamlit's deferred ``data``), not on every rerun of the page."""
-    if isinstance(frame, bytes):
-        data: bytes | Callable[[], bytes] = frame
-        empty = not frame
-    else:
-        data, empty = (lambda: safe_csv(frame)), frame.empty
-    st.download_button(tr("action.download_csv"), data=data, file_name=filename, mime="text/csv", key=key,
-                       disabled=empty)
+def csv_download(frame: pd.DataFrame, filename: str, key: str) -> None:
+    """A CSV download of ``frame``, disabled when empty. The bytes are made on each run: Streamlit's deferred
+    (callable) ``data`` missed a click in the browser suite once in three runs, so it is not used."""
+    st.download_button(tr("action.download_csv"), data=safe_csv(frame), file_name=filename, mime="text/csv", key=key,
+                       disabled=frame.empty)
 
 
 def artist_page(name: str, title_key: str) -> str:
