@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from dashboard.ingest.build import IngestError
+    from dashboard.ingest.result import IngestError
 
     parser = build_parser()
     try:

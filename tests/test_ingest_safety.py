@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from dashboard.ingest import build as ingest_build
-from dashboard.ingest.build import IngestError, ingest
+from dashboard.ingest.build import ingest
 from dashboard.ingest.layout import LayoutError, load_layout
+from dashboard.ingest.result import IngestError
 from dashboard.store.connect import Store
 from tests.conftest import StoreFactory
 from tests.sql import scalar

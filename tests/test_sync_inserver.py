@@ -18,9 +18,10 @@ import pandas as pd
 import psycopg
 import pytest
 
-from dashboard.ingest.build import IngestResult, ingest
+from dashboard.ingest.build import ingest
 from dashboard.ingest.layout import load_layout
 from dashboard.ingest.pg_build import match_pg, pg_regex
+from dashboard.ingest.result import IngestResult
 from dashboard.store import schema
 from dashboard.store.connect import Store, engine
 from dashboard.sync import run as sync_run

@@ -32,12 +32,12 @@ from dashboard.ingest.build import (
     LONG_KEY,
     MAX_KEY_BYTES,
     NONFINITE,
-    IngestResult,
     json_path,
     lit,
 )
 from dashboard.ingest.layout import _PLACEHOLDER, Entry, Layout
 from dashboard.ingest.readers import MAX_DEPTH, NUL_REASON, RAW_CAP, TOO_DEEP
+from dashboard.ingest.result import IngestResult
 from dashboard.store import schema
 
 Say = Callable[[str], None]

@@ -35,6 +35,24 @@ INVALID_UTF8 = "invalid UTF-8"
 TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
 # NUL is checked in SQL, after decoding (build.HOSTILE_MACROS)
 NUL_REASON = "contains \\u0000, which PostgreSQL jsonb cannot store"
+# One record too large to load is rejected with its size, and the rest of the file loads (issue 27). One setting
+# for every path: the file readers, the sync's read-out and the in-server build.
+MAX_VALUE_ENV = "PROMO_MAX_VALUE_BYTES"
+DEFAULT_MAX_VALUE_BYTES = 32 * 1024 * 1024
+
+
+def max_value_bytes() -> int:
+    """The largest record (its key and value text, in bytes) an ingest loads; ``PROMO_MAX_VALUE_BYTES``."""
+    raw = os.environ.get(MAX_VALUE_ENV, "").strip()
+    try:
+        return int(raw) if raw else DEFAULT_MAX_VALUE_BYTES
+    except ValueError:
+        raise InputError(f"{MAX_VALUE_ENV}={raw!r} is not a number of bytes") from None
+
+
+def too_large_reason(size: int, limit: int) -> str:
+    """The reject reason of a record over the limit: its size and the setting that decides it."""
+    return f"record of {size:,} bytes is over the {limit:,}-byte limit ({MAX_VALUE_ENV})"
 
 
 class InputError(Exception):

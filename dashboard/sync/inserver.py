@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 
 from dashboard.i18n.formatting import TIMEZONE
-from dashboard.ingest.build import IngestResult, first_line, refuse_empty, run_row
+from dashboard.ingest.build import first_line, refuse_empty, run_row
 from dashboard.ingest.layout import load_layout
 from dashboard.ingest.pg_build import build_in_schema
 from dashboard.ingest.postgres_load import (
@@ -37,6 +37,7 @@ from dashboard.ingest.postgres_load import (
     hold_store,
     swap,
 )
+from dashboard.ingest.result import IngestResult
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError
 from dashboard.sync.source import SAMPLE_KEYS, PlatformSource, Snapshot, SourceError, can_write, table_ident

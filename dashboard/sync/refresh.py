@@ -15,9 +15,10 @@ import psycopg
 import sqlalchemy as sa
 from psycopg import sql
 
-from dashboard.ingest.build import IngestResult, build, open_build, stage_files
+from dashboard.ingest.build import build, open_build, stage_files
 from dashboard.ingest.layout import load_layout
 from dashboard.ingest.readers import detect
+from dashboard.ingest.result import IngestResult
 from dashboard.store import schema
 from dashboard.store.connect import Store
 from dashboard.sync.platform import SyncedFrom

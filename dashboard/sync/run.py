@@ -22,8 +22,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from dashboard.ingest.build import IngestError, IngestResult, ingest
+from dashboard.ingest.build import ingest
 from dashboard.ingest.layout import LayoutError, load_layout
+from dashboard.ingest.result import IngestError, IngestResult
 from dashboard.store.connect import Store, StoreError
 from dashboard.sync.source import PlatformSource, Snapshot, SourceError, read_snapshot
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dashboard.ingest.build import IngestResult
+from dashboard.ingest.result import IngestResult
 from dashboard.store.connect import Store
 from dashboard.store.queries import read_engine
 from dashboard.sync.platform import synced_from
