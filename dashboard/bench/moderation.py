@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from dashboard.moderation import config as moderation
 from dashboard.moderation import service
-from dashboard.moderation.unit_of_work import store_layout
+from dashboard.moderation.unit_of_work import store_layout, store_units
 from dashboard.store.connect import Store
 from dashboard.store.queries import read_engine
 
@@ -32,15 +32,16 @@ def bench_decision(store: Store, n: int = 50) -> dict[str, Any]:
         work = Store(str(tmp / "bench.duckdb"))
     try:
         item = bench_item(work)
+        units = store_units(work)
         timings: list[float] = []
         for _ in range(n):
             t0 = time.perf_counter()
-            out = service.decide(work, [item], "approve", "bench", note="benchmark")[0]
+            out = service.decide(units, [item], "approve", "bench", note="benchmark")[0]
             timings.append((time.perf_counter() - t0) * 1000)
             if not out.applied:
                 raise service.ModerationError(f"benchmark decision not applied: {out.message}")
             t0 = time.perf_counter()
-            back = service.undo(work, service.Item(item.entity, item.entity_id, item.source_key), "bench",
+            back = service.undo(units, service.Item(item.entity, item.entity_id, item.source_key), "bench",
                                 note="benchmark")
             timings.append((time.perf_counter() - t0) * 1000)
             if not back.applied:

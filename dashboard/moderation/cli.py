@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dashboard.moderation import config as moderation
 from dashboard.moderation import service as repository
+from dashboard.moderation.unit_of_work import store_units
 from dashboard.store.connect import StoreBusy, StoreError, resolve_store
 
 EXIT_OK = 0
@@ -39,8 +40,8 @@ def cmd_moderate(args: argparse.Namespace) -> int:
     if reason and reason.strip() in canned:
         reason = canned[reason.strip()]
     try:
-        store = resolve_store(args.db)
-        items = repository.find_items(store, args.entity, args.id)
+        units = store_units(resolve_store(args.db))
+        items = repository.find_items(units, args.entity, args.id)
         if args.key:
             items = [i for i in items if i.source_key == args.key]
         if not items:
@@ -51,9 +52,9 @@ def cmd_moderate(args: argparse.Namespace) -> int:
                         EXIT_USAGE)
         item = items[0]
         if args.action == "undo":
-            outcome = repository.undo(store, item, args.actor, note=args.note)
+            outcome = repository.undo(units, item, args.actor, note=args.note)
         else:
-            outcome = repository.decide(store, [item], args.action, args.actor, reason=reason, note=args.note)[0]
+            outcome = repository.decide(units, [item], args.action, args.actor, reason=reason, note=args.note)[0]
     except repository.NotFound as exc:
         return _say(str(exc), EXIT_NOT_FOUND)
     except (repository.ReasonRequired, repository.BadRequest) as exc:

@@ -13,10 +13,13 @@
    ``banners:active:list``: KV value and ``kv_index``), and the artist's notification (seed layout: a
    ``notifications`` row plus ``notifications:{u}:list``/``:unread``; deployed: a ``notification:{u}:{id}`` key).
 
-On a store built by ``sync`` every KV write also goes to the platform's table in the same action
-(``dashboard.sync.platform``): the item's value by compare-and-set on the value the sync read (an item changed on
-the platform since is refused as a conflict, "changed on the platform since …", and refreshed from it), side
-effects merged into the platform's current values. An unreachable or read-only platform refuses the action.
+Services take their units of work (``ports.UnitsOfWork``): the caller builds the store's default ones with
+``unit_of_work.store_units(store)``; tests pass an in-memory fake. The platform write-back is a port too
+(``ports.PlatformPort``): on a store built by ``sync`` every KV write also goes to the platform's table in the
+same action (``dashboard.sync.platform``): the item's value by compare-and-set on the value the sync read (an
+item changed on the platform since is refused as a conflict, "changed on the platform since …", and refreshed
+from it), side effects merged into the platform's current values. An unreachable or read-only platform refuses
+the action.
 """
 
 from __future__ import annotations
@@ -30,13 +33,8 @@ from typing import Any
 from dashboard.i18n.formatting import moscow_time
 from dashboard.moderation import config as moderation
 from dashboard.moderation import rules
-from dashboard.moderation.unit_of_work import (
-    UnitOfWork,
-    checked_names,
-    reading,
-    refresh_from_platform,
-    unit_of_work,
-)
+from dashboard.moderation.ports import UnitOfWork, UnitsOfWork
+from dashboard.moderation.unit_of_work import checked_names, store_units
 from dashboard.store.connect import Store
 from dashboard.sync.platform import PlatformConflict
 
@@ -130,12 +128,8 @@ def _changed_on_platform(item: Item, action: str, since: str | None, current: An
 
 
 def _platform_moved(uow: UnitOfWork, item: Item) -> tuple[bool, Any]:
-    """On a synced store: has the platform's value of the item's key changed since the sync (the store's copy)?"""
-    if uow.platform is None:
-        return False, None
-    _exists, local = uow.kv_get(item.source_key)
-    same, current = uow.platform.matches(item.source_key, local)
-    return not same, current
+    """Has the platform's value of the item's key changed since the sync (the store's copy)? Never, unsynced."""
+    return uow.platform.changed(item.source_key, lambda: uow.kv_get(item.source_key)[1])
 
 
 def _apply(uow: UnitOfWork, r: moderation.EntityRules, item: Item, action: str, seen: str | None,
@@ -150,9 +144,8 @@ def _apply(uow: UnitOfWork, r: moderation.EntityRules, item: Item, action: str, 
         new = rules.with_status(value, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo")
         if new is not None:
             uow.kv_set(item.source_key, new, True, log_id)
-            if uow.platform is not None:
-                uow.platform.replace(item.source_key, value, lambda current: rules.with_status(
-                    current, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo"))
+            uow.platform.replace(item.source_key, value, lambda current: rules.with_status(
+                current, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo"))
     uow.append_log(log_id, actor, action, item.entity, item.entity_id, item.source_key, seen, to_status, reason, note,
                    batch_id)
     effects.lists += [(change, log_id) for change in rules.list_changes(r, item.entity_id, seen, to_status, row)]
@@ -175,8 +168,7 @@ def _edit_lists(changes: list[rules.ListChange]) -> Any:
 def _apply_lists(uow: UnitOfWork, effects: _Effects) -> None:
     for key in sorted({change.key for change, _ in effects.lists}):
         exists, value = uow.kv_get(key)
-        if uow.platform is not None:
-            uow.platform.merge(key, _edit_lists([c for c, _ in effects.lists if c.key == key]))
+        uow.platform.merge(key, _edit_lists([c for c, _ in effects.lists if c.key == key]))
         for change, log_id in (e for e in effects.lists if e[0].key == key):
             edit = rules.edit_list(value, change.op, change.entity_id)
             if not edit.changed:
@@ -195,21 +187,18 @@ def _apply_notices(uow: UnitOfWork, effects: _Effects) -> None:
         write = rules.notice_write(notice, style, uuid.uuid4().hex, uow.at)
         if write.own_key:
             uow.kv_set(write.key, write.value, False, log_id)
-            if uow.platform is not None:
-                uow.platform.merge(write.key, lambda _current, v=write.value: v)
+            uow.platform.merge(write.key, lambda _current, v=write.value: v)
         else:
             exists, current = uow.kv_get(write.key)
             uow.kv_set(write.key, rules.prepend_notice(current, write.value), exists, log_id)
-            if uow.platform is not None:
-                uow.platform.merge(write.key, lambda current, v=write.value: rules.prepend_notice(current, v))
+            uow.platform.merge(write.key, lambda current, v=write.value: rules.prepend_notice(current, v))
         uow.insert_notification(write.notice_id, notice.user_id, notice.type, notice.title, notice.content,
                                 notice.link, notice.metadata, write.key)
         if write.unread_key:
             exists, unread = uow.kv_get(write.unread_key)
             count = rules.unread_after(unread)
             uow.kv_set(write.unread_key, count, exists, log_id)
-            if uow.platform is not None:
-                uow.platform.merge(write.unread_key, rules.unread_after)
+            uow.platform.merge(write.unread_key, rules.unread_after)
             uow.set_counter(write.unread_key, notice.user_id, count)
 
 
@@ -238,13 +227,20 @@ def _clean_actor(actor: str) -> str:
     return actor
 
 
-def decide(store: Store, items: Sequence[Item], action: str, actor: str, reason: str | None = None,
+def _units(uows: UnitsOfWork | Store) -> UnitsOfWork:
+    """The units of work to use: as given, or a store's default ones (``unit_of_work.store_units``)."""
+    return store_units(uows) if isinstance(uows, Store) else uows
+
+
+def decide(uows: UnitsOfWork | Store, items: Sequence[Item], action: str, actor: str, reason: str | None = None,
            note: str | None = None, batch_id: str | None = None, allow_reversal: bool = False,
            now: dt.datetime | None = None) -> list[Outcome]:
     """Approve or reject ``items`` in one transaction. Each item applies only if it is still in the status the
     moderator saw (``Item.seen``; None: its current status, which must be pending). Items that lost a race are
     returned as conflicts and change nothing. ``allow_reversal`` also accepts an item in the other decision's
-    status (reject after approve). Outcomes come back in the order of ``items``."""
+    status (reject after approve). Outcomes come back in the order of ``items``. ``uows``: the units of work
+    (``unit_of_work.store_units(store)``, or a fake in tests); a store stands for its default ones."""
+    units = _units(uows)
     if action not in rules.DECISIONS:
         raise BadRequest(f"unknown action {action!r}: approve or reject (undo has its own function)")
     actor = _clean_actor(actor)
@@ -257,8 +253,8 @@ def decide(store: Store, items: Sequence[Item], action: str, actor: str, reason:
     stale: list[str] = []
     since: str | None = None
     try:
-        with unit_of_work(store, now or dt.datetime.now(dt.UTC)) as uow:
-            since = uow.platform.recorded.get("snapshot_at") if uow.platform is not None else None
+        with units.begin(now or dt.datetime.now(dt.UTC)) as uow:
+            since = uow.platform.snapshot_at
             effects = _Effects()
             outcomes: list[Outcome] = []
             for item in ordered:
@@ -282,23 +278,25 @@ def decide(store: Store, items: Sequence[Item], action: str, actor: str, reason:
             _finish(uow, effects, outcomes)
     except PlatformConflict as exc:
         # the platform wrote between our check and our compare-and-set: the whole action is undone on both sides
-        refresh_from_platform(store, [*stale, exc.key])
+        units.refresh([*stale, exc.key])
         return [_changed_on_platform(i, action, since) if i.source_key == exc.key else
                 Outcome(i, False, action, f"{i.entity} {i.entity_id}: not applied (another item of the selection "
                         "changed on the platform; nothing was written)", kind="conflict") for i in items]
-    refresh_from_platform(store, stale)
+    units.refresh(stale)
     order = {id(i): n for n, i in enumerate(items)}
     return sorted(outcomes, key=lambda o: order.get(id(o.item), 0))
 
 
-def undo(store: Store, item: Item, actor: str, note: str | None = None, now: dt.datetime | None = None) -> Outcome:
+def undo(uows: UnitsOfWork | Store, item: Item, actor: str, note: str | None = None,
+         now: dt.datetime | None = None) -> Outcome:
     """Undo the item's latest decision: a new logged action that restores the status before it. Applies only if the
     item is still in the status that decision set. Raises NotFound when there is no decision to undo."""
+    units = _units(uows)
     actor = _clean_actor(actor)
     since: str | None = None
     try:
-        with unit_of_work(store, now or dt.datetime.now(dt.UTC)) as uow:
-            since = uow.platform.recorded.get("snapshot_at") if uow.platform is not None else None
+        with units.begin(now or dt.datetime.now(dt.UTC)) as uow:
+            since = uow.platform.snapshot_at
             r = _entity_rules(item.entity, uow.layout)
             row = uow.read_row(r, item.source_key, item.entity_id)
             if row is None:
@@ -319,13 +317,13 @@ def undo(store: Store, item: Item, actor: str, note: str | None = None, now: dt.
                              note or f"undo of {last.id}", None, row, effects)
             _finish(uow, effects, [outcome])
     except PlatformConflict as exc:
-        refresh_from_platform(store, [exc.key])
+        units.refresh([exc.key])
         return _changed_on_platform(item, "undo", since, exc.current)
     return outcome
 
 
-def find_items(store: Store, entity: str, entity_id: str) -> list[Item]:
+def find_items(uows: UnitsOfWork | Store, entity: str, entity_id: str) -> list[Item]:
     """The rows of ``entity`` with this id (one per KV key holding it); ``seen`` is None (the current status)."""
-    with reading(store) as uow:
+    with _units(uows).reading() as uow:
         r = _entity_rules(entity, uow.layout)
         return [Item(entity, entity_id, sk, None) for sk, _status in uow.find_rows(r, entity_id)]

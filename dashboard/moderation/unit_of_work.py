@@ -26,11 +26,13 @@ import functools
 import json
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from dashboard.moderation import config as moderation
+from dashboard.moderation.ports import NullPlatform, PlatformPort, SyncedPlatform
 from dashboard.moderation.rules import UNREAD_COUNTER_PATTERN, LogEntry
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError, describe_connect_error, store_write_lock
@@ -131,8 +133,9 @@ def checked_names(r: moderation.EntityRules) -> moderation.EntityRules:
     return r
 
 
-class UnitOfWork:
-    """One action's transaction: its connection, layout and time, and the KV keys it changed per log row."""
+class StoreUnitOfWork:
+    """One action's transaction on a store (``ports.UnitOfWork``): its connection, layout and time, its platform
+    port, and the KV keys it changed per log row."""
 
     def __init__(self, conn: sa.Connection, store: Store, at: dt.datetime) -> None:
         self.conn = conn
@@ -144,10 +147,10 @@ class UnitOfWork:
         self.layout = moderation.layout_name(layout)
         self.changed: list[tuple[str, str]] = []  # (log_id, key), in order
         # a synced store: every KV write also goes to the platform (compare-and-set / merge), in one platform
-        # transaction that commits right before this one
+        # transaction that commits right before this one; a store fed by files has the null port
         origin = synced_from(files, layout or "seed")
-        self.platform: PlatformWriter | None = PlatformWriter(origin, layout or "seed") if origin else None
-        self.stale: list[str] = []  # keys found changed on the platform: refreshed after the action
+        self.platform: PlatformPort = (SyncedPlatform(PlatformWriter(origin, layout or "seed")) if origin
+                                       else NullPlatform())
 
     def _run(self, sql: str, **params: Any) -> sa.CursorResult[Any]:
         return self.conn.execute(sa.text(sql), params)
@@ -263,21 +266,18 @@ class UnitOfWork:
 
 
 @contextlib.contextmanager
-def unit_of_work(store: Store, at: dt.datetime) -> Iterator[UnitOfWork]:
+def unit_of_work(store: Store, at: dt.datetime) -> Iterator[StoreUnitOfWork]:
     """One action: commits when the block ends, rolls back on any exception. On a synced store the platform's
     transaction commits first, then the store's (see ``dashboard.sync.platform`` for why this order)."""
     with transaction(store) as conn:
         require_moderation_tables(conn, store)
-        uow = UnitOfWork(conn, store, at)
-        if uow.platform is not None:
-            uow.platform.open()  # unreachable or read-only: refused before anything is written
+        uow = StoreUnitOfWork(conn, store, at)
+        uow.platform.open()  # unreachable or read-only: refused before anything is written
         try:
             yield uow
-            if uow.platform is not None:
-                uow.platform.commit()
+            uow.platform.commit()
         finally:
-            if uow.platform is not None:
-                uow.platform.close()
+            uow.platform.close()
 
 
 def refresh_from_platform(store: Store, keys: list[str]) -> None:
@@ -297,7 +297,28 @@ def refresh_from_platform(store: Store, keys: list[str]) -> None:
 
 
 @contextlib.contextmanager
-def reading(store: Store) -> Iterator[UnitOfWork]:
+def reading(store: Store) -> Iterator[StoreUnitOfWork]:
     """Reads outside any action (finding an item): no lock, no transaction to commit."""
     with read_engine(store).connect() as conn:
-        yield UnitOfWork(conn, store, dt.datetime.now(dt.UTC))
+        yield StoreUnitOfWork(conn, store, dt.datetime.now(dt.UTC))
+
+
+@dataclass(frozen=True)
+class StoreUnits:
+    """The store's units of work (``ports.UnitsOfWork``), built by the caller: ``store_units(store)``."""
+
+    store: Store
+
+    def begin(self, at: dt.datetime) -> contextlib.AbstractContextManager[StoreUnitOfWork]:
+        return unit_of_work(self.store, at)
+
+    def reading(self) -> contextlib.AbstractContextManager[StoreUnitOfWork]:
+        return reading(self.store)
+
+    def refresh(self, keys: list[str]) -> None:
+        refresh_from_platform(self.store, keys)
+
+
+def store_units(store: Store) -> StoreUnits:
+    """The default units of work of a store: its transactions, and its platform when it was synced."""
+    return StoreUnits(store)

@@ -24,6 +24,7 @@ from dashboard.i18n.plural import count_of
 from dashboard.moderation import config as moderation
 from dashboard.moderation import selection as sel
 from dashboard.moderation import service as repository
+from dashboard.moderation.unit_of_work import store_units
 from dashboard.store.connect import StoreError
 from ui import shell as ui
 from ui import tables
@@ -225,7 +226,7 @@ def apply_decision(action: str, chosen: sel.Selection) -> None:
     note = str(st.session_state.get("mod_note") or "").strip() or None
     reason = chosen_reason() if action == "reject" else None
     try:
-        outcomes = repository.decide(store, items, action, actor, reason=reason, note=note)
+        outcomes = repository.decide(store_units(store), items, action, actor, reason=reason, note=note)
     except repository.ReasonRequired:
         st.session_state["mod_error"] = ui.tr("mod.reason_required")
         return
@@ -267,7 +268,7 @@ def on_undo() -> None:
     for ref in st.session_state.get("mod_last") or []:
         entity, source_key, entity_id = sel.split_ref(ref)
         try:
-            out = repository.undo(store, repository.Item(entity, entity_id, source_key), actor)
+            out = repository.undo(store_units(store), repository.Item(entity, entity_id, source_key), actor)
         except (repository.ModerationError, StoreError) as exc:
             failed.append(f"{item_text(ref)}: {exc}")
             continue

@@ -1,0 +1,288 @@
+"""The service and rules against an in-memory unit of work: no database, milliseconds per test (issue 26).
+
+``FakeUnits`` implements ``ports.UnitsOfWork``: one dict of KV values, entity rows, the log and the side-effect
+tables, copied when an action begins and restored when it raises, as a real transaction would roll back.
+``FakePlatform`` implements ``ports.PlatformPort`` and records what would be written back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from dashboard.moderation import config as moderation
+from dashboard.moderation import service
+from dashboard.moderation.ports import NullPlatform, PlatformPort
+from dashboard.moderation.rules import LogEntry
+from dashboard.sync.platform import PlatformConflict
+
+AT = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
+ARTIST = "artist-1"
+
+
+@dataclass
+class State:
+    kv: dict[str, Any] = field(default_factory=dict)
+    rows: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)  # (table, source_key, id)
+    log: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[tuple[str, str]] = field(default_factory=list)
+    index: list[tuple[str, int, str]] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class FakePlatform:
+    """A platform whose values may have moved (``moved``) or move during the write (``conflict_on``)."""
+
+    snapshot_at: str | None = "2026-11-20T09:00:00Z"
+    moved: set[str] = field(default_factory=set)
+    conflict_on: set[str] = field(default_factory=set)
+    written: list[str] = field(default_factory=list)
+    committed: bool = False
+
+    def open(self) -> None:
+        return None
+
+    def changed(self, key: str, local: Callable[[], Any]) -> tuple[bool, Any]:
+        return (True, {"status": "approved"}) if key in self.moved else (False, None)
+
+    def replace(self, key: str, expected: Any, edit: Callable[[Any], Any]) -> None:
+        if key in self.conflict_on:
+            raise PlatformConflict(key, {"status": "rejected"})
+        edit(copy.deepcopy(expected))
+        self.written.append(key)
+
+    def merge(self, key: str, edit: Callable[[Any], Any]) -> Any:
+        self.written.append(key)
+        return edit(None)
+
+    def commit(self) -> None:
+        self.committed = True
+
+    def close(self) -> None:
+        return None
+
+
+class FakeUnitOfWork:
+    def __init__(self, state: State, layout: str, at: dt.datetime, platform: PlatformPort) -> None:
+        self.state = state
+        self.layout = layout
+        self.at = at
+        self.platform = platform
+        self.changed: list[tuple[str, str]] = []
+
+    def kv_get(self, key: str) -> tuple[bool, Any]:
+        return (key in self.state.kv), copy.deepcopy(self.state.kv.get(key))
+
+    def kv_set(self, key: str, value: Any, exists: bool, log_id: str) -> None:
+        self.state.kv[key] = copy.deepcopy(value)
+        self.changed.append((log_id, key))
+
+    def read_row(self, r: moderation.EntityRules, source_key: str, entity_id: str) -> dict[str, Any] | None:
+        row = self.state.rows.get((r.table, source_key, entity_id))
+        return dict(row) if row else None
+
+    def update_status(self, r: moderation.EntityRules, source_key: str, entity_id: str, seen: str | None,
+                      to_status: str | None, actor: str, reason: str | None) -> bool:
+        row = self.state.rows.get((r.table, source_key, entity_id))
+        if row is None or row["status"] != seen:
+            return False
+        row.update(status=to_status, moderator=actor, moderated_at=self.at, reason=reason)
+        return True
+
+    def find_rows(self, r: moderation.EntityRules, entity_id: str) -> list[tuple[str, str | None]]:
+        return sorted((sk, row["status"]) for (t, sk, i), row in self.state.rows.items()
+                      if t == r.table and i == entity_id)
+
+    def latest_log(self, entity: str, entity_id: str, source_key: str) -> LogEntry | None:
+        mine = [e for e in self.state.log if (e["entity"], e["entity_id"], e["source_key"])
+                == (entity, entity_id, source_key)]
+        if not mine:
+            return None
+        e = mine[-1]
+        return LogEntry(e["id"], e["at"], e["actor"], e["action"], e["from_status"], e["to_status"])
+
+    def append_log(self, log_id: str, actor: str, action: str, entity: str, entity_id: str, source_key: str,
+                   from_status: str | None, to_status: str | None, reason: str | None, note: str | None,
+                   batch_id: str | None) -> None:
+        self.state.log.append({"id": log_id, "at": self.at, "actor": actor, "action": action, "entity": entity,
+                               "entity_id": entity_id, "source_key": source_key, "from_status": from_status,
+                               "to_status": to_status, "reason": reason, "note": note, "batch_id": batch_id})
+
+    def record_changes(self) -> dict[str, list[str]]:
+        keys: dict[str, list[str]] = {}
+        for log_id, key in dict.fromkeys(self.changed):
+            self.state.changes.append((log_id, key))
+            keys.setdefault(log_id, []).append(key)
+        return keys
+
+    def index_add(self, list_key: str, position: int, item_id: str) -> None:
+        self.state.index.append((list_key, position, item_id))
+
+    def index_remove(self, list_key: str, position: int) -> None:
+        self.state.index = [(k, p - (1 if k == list_key and p > position else 0), i) for k, p, i in self.state.index
+                            if not (k == list_key and p == position)]
+
+    def set_counter(self, counter_key: str, owner_id: str, value: int) -> None:
+        self.state.counters[counter_key] = value
+
+    def insert_notification(self, notice_id: str, user_id: str, type_: str, title: str, content: str, link: str,
+                            metadata: dict[str, Any], source_key: str) -> None:
+        self.state.notifications.append({"id": notice_id, "user_id": user_id, "title": title, "content": content,
+                                         "source_key": source_key})
+
+
+@dataclass
+class FakeUnits:
+    state: State = field(default_factory=State)
+    layout: str = "seed"
+    platform: PlatformPort = field(default_factory=NullPlatform)
+    refreshed: list[str] = field(default_factory=list)
+    actions: int = 0
+
+    @contextlib.contextmanager
+    def begin(self, at: dt.datetime) -> Iterator[FakeUnitOfWork]:
+        before = copy.deepcopy(self.state)
+        self.actions += 1
+        self.platform.open()
+        try:
+            yield FakeUnitOfWork(self.state, self.layout, at, self.platform)
+            self.platform.commit()
+        except BaseException:
+            self.state.__dict__.update(copy.deepcopy(before).__dict__)  # roll back
+            raise
+        finally:
+            self.platform.close()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[FakeUnitOfWork]:
+        yield FakeUnitOfWork(self.state, self.layout, AT, self.platform)
+
+    def refresh(self, keys: list[str]) -> None:
+        self.refreshed.extend(keys)
+
+
+def with_track(units: FakeUnits, track_id: str, status: str = "pending", title: str = "Северный ветер 🌬") -> str:
+    key = f"tracks:{ARTIST}:{track_id}"
+    units.state.kv[key] = {"id": track_id, "title": title, "status": status, "updated_at": "2026-11-01T00:00:00Z"}
+    units.state.rows[("tracks", key, track_id)] = {"status": status, "user_id": ARTIST, "title": title,
+                                                    "is_promoted": None, "moderator": None, "moderated_at": None}
+    return key
+
+
+def track(units: FakeUnits, track_id: str, seen: str | None = "pending") -> service.Item:
+    return service.Item("tracks", track_id, f"tracks:{ARTIST}:{track_id}", seen)
+
+
+def test_approve_sets_row_value_log_and_notification_in_one_action() -> None:
+    units = FakeUnits()
+    key = with_track(units, "t1")
+    out = service.decide(units, [track(units, "t1")], "approve", "Мария", now=AT)[0]
+    assert out.applied and out.to_status == "approved" and units.actions == 1
+    assert units.state.rows[("tracks", key, "t1")]["status"] == "approved"
+    assert units.state.kv[key]["status"] == "approved"
+    assert units.state.kv[key]["updated_at"] == "2026-11-20T09:30:00.000Z"
+    assert [(e["action"], e["from_status"], e["to_status"], e["actor"]) for e in units.state.log] == [
+        ("approve", "pending", "approved", "Мария")]
+    # seed layout: the artist's notification list and unread counter, every changed key recorded for export
+    assert units.state.kv[f"notifications:{ARTIST}:list"][0]["content"] == "«Северный ветер 🌬»"
+    assert units.state.counters[f"notifications:{ARTIST}:unread"] == 1
+    notified = {f"notifications:{ARTIST}:list", f"notifications:{ARTIST}:unread"}
+    assert {k for _, k in units.state.changes} == {key, *notified}
+    assert out.changed_keys[0] == key
+
+
+def test_a_decision_applies_only_to_the_status_seen() -> None:
+    units = FakeUnits()
+    key = with_track(units, "t1", status="approved")
+    units.state.log.append({"id": "l0", "at": AT, "actor": "Анна", "action": "approve", "entity": "tracks",
+                            "entity_id": "t1", "source_key": key, "from_status": "pending", "to_status": "approved",
+                            "reason": None, "note": None, "batch_id": None})
+    out = service.decide(units, [track(units, "t1", seen="pending")], "reject", "Борис", reason="Дубликат", now=AT)[0]
+    assert not out.applied and out.kind == "conflict" and out.current_status == "approved"
+    assert out.decided_by == "Анна" and "already approved by Анна" in out.message
+    assert len(units.state.log) == 1 and units.state.kv[key]["status"] == "approved"
+
+
+def test_bad_requests_change_nothing() -> None:
+    units = FakeUnits()
+    with_track(units, "t1")
+    with pytest.raises(service.ReasonRequired):
+        service.decide(units, [track(units, "t1")], "reject", "Мария", reason="  ")
+    with pytest.raises(service.BadRequest):
+        service.decide(units, [track(units, "t1")], "approve", " ")
+    with pytest.raises(service.BadRequest):
+        service.decide(units, [service.Item("songs", "t1", "x")], "approve", "Мария")
+    with pytest.raises(service.NotFound):
+        service.undo(units, track(units, "t1"), "Мария")
+    assert units.state.log == [] and units.state.rows[("tracks", f"tracks:{ARTIST}:t1", "t1")]["status"] == "pending"
+
+
+def test_undo_restores_the_status_once() -> None:
+    units = FakeUnits()
+    key = with_track(units, "t1")
+    assert service.decide(units, [track(units, "t1")], "approve", "Мария", now=AT)[0].applied
+    back = service.undo(units, track(units, "t1", seen=None), "Мария", now=AT)
+    assert back.applied and back.to_status == "pending" and units.state.kv[key]["status"] == "pending"
+    again = service.undo(units, track(units, "t1", seen=None), "Мария", now=AT)
+    assert not again.applied and again.kind == "conflict"
+    assert [e["action"] for e in units.state.log] == ["approve", "undo"]
+
+
+def test_bulk_decision_keeps_order_shares_a_batch_and_refuses_only_the_lost_item() -> None:
+    units = FakeUnits()
+    with_track(units, "t2")
+    with_track(units, "t1", status="rejected")
+    outs = service.decide(units, [track(units, "t2"), track(units, "t1")], "approve", "Мария", now=AT)
+    assert [o.item.entity_id for o in outs] == ["t2", "t1"]
+    assert [o.applied for o in outs] == [True, False]
+    assert len({e["batch_id"] for e in units.state.log}) == 1 and len(units.state.log) == 1
+
+
+def test_a_platform_that_moved_refuses_and_refreshes_the_item() -> None:
+    platform = FakePlatform()
+    units = FakeUnits(platform=platform)
+    key = with_track(units, "t1")
+    platform.moved.add(key)
+    out = service.decide(units, [track(units, "t1")], "approve", "Мария", now=AT)[0]
+    assert not out.applied and out.platform_since == "2026-11-20T09:00:00Z" and out.current_status == "approved"
+    assert units.refreshed == [key] and units.state.log == [] and platform.written == []
+
+
+def test_a_platform_conflict_mid_action_undoes_the_whole_selection() -> None:
+    platform = FakePlatform()
+    units = FakeUnits(platform=platform)
+    with_track(units, "t1")
+    key2 = with_track(units, "t2")
+    platform.conflict_on.add(key2)
+    outs = service.decide(units, [track(units, "t1"), track(units, "t2")], "approve", "Мария", now=AT)
+    assert [o.applied for o in outs] == [False, False]
+    assert units.state.log == [] and all(r["status"] == "pending" for r in units.state.rows.values())
+    assert units.refreshed == [key2] and not platform.committed
+
+
+def test_a_synced_decision_writes_the_item_and_its_side_effects_back() -> None:
+    platform = FakePlatform()
+    units = FakeUnits(platform=platform)
+    key = with_track(units, "t1")
+    assert service.decide(units, [track(units, "t1")], "approve", "Мария", now=AT)[0].applied
+    assert platform.committed and platform.written[0] == key
+    assert set(platform.written) == {key, f"notifications:{ARTIST}:list", f"notifications:{ARTIST}:unread"}
+
+
+def test_find_items_lists_every_key_of_an_id() -> None:
+    units = FakeUnits()
+    with_track(units, "t1")
+    units.state.rows[("tracks", "tracks:other:t1", "t1")] = {"status": "pending", "user_id": "other", "title": "x",
+                                                             "is_promoted": None, "moderator": None,
+                                                             "moderated_at": None}
+    found = service.find_items(units, "tracks", "t1")
+    assert [i.source_key for i in found] == [f"tracks:{ARTIST}:t1", "tracks:other:t1"]
+    assert all(i.seen is None for i in found)
