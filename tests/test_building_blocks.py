@@ -14,7 +14,7 @@ import pytest
 from dashboard.i18n.formatting import moscow_time, moscow_times, rub
 from dashboard.metrics.measures import delta_pct, numeric, plain, ratio
 from dashboard.metrics.periods import Period, date_range, period_between, period_for
-from dashboard.moderation.config import item_label, item_labels, item_ref, item_refs
+from dashboard.moderation.config import item_ref, item_refs
 from ui.csv_export import neutralize, safe_csv
 
 
@@ -90,6 +90,3 @@ def test_queue_references_vectorized_match_one_by_one() -> None:
     queue = pd.DataFrame({"entity": ["tracks", "news"], "source_key": ["tracks:u:t1", "news:u:n1"],
                           "entity_id": ["t1", "n1"], "title": ["Песня\nвторая строка", None]})
     assert item_refs(queue) == [item_ref(r) for r in queue.to_dict("records")]
-    names = {"tracks": "Треки", "news": "Новости"}
-    assert item_labels(queue, names) == [item_label({**r, "entity": names[r["entity"]]})
-                                         for r in queue.to_dict("records")]

@@ -21,8 +21,37 @@ BOUNDS = {"red_before": NOW - dt.timedelta(hours=72), "amber_before": NOW - dt.t
 NO_FILTER = {"types": "", "bands": "", "artist_filter": "", "search": ""}
 
 
+# ---- the reference the SQL paging is checked against: the whole queue, aged, filtered in pandas
+
+
+def with_age(queue: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
+    """Reference (the whole queue in pandas): ``age_hours`` and ``age_band`` columns, oldest first."""
+    out = queue.copy()
+    out["age_hours"] = moderation.age_hours(out["created_at"], now) if not out.empty else pd.Series(dtype=float)
+    out["age_band"] = out["age_hours"].map(moderation.age_band) if not out.empty else pd.Series(dtype=str)
+    return out.sort_values("age_hours", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def filter_queue(queue: pd.DataFrame, types: list[str] | None = None, bands: list[str] | None = None,
+                 artist_id: str | None = None, text: str = "") -> pd.DataFrame:
+    """Rows of the queue matching every given filter (text: case-insensitive, in title, description or id)."""
+    mask = pd.Series(True, index=queue.index)
+    if types:
+        mask &= queue["entity"].isin(types)
+    if bands:
+        mask &= queue["age_band"].isin(bands)
+    if artist_id:
+        mask &= queue["artist_id"] == artist_id
+    needle = text.strip().lower()
+    if needle:
+        hay = (queue["title"].fillna("").astype(str) + "\n" + queue["description"].fillna("").astype(str) + "\n"
+               + queue["entity_id"].fillna("").astype(str) + "\n" + queue["artist_name"].fillna("").astype(str))
+        mask &= hay.str.lower().str.contains(needle, regex=False)
+    return queue[mask].reset_index(drop=True)
+
+
 def whole_queue(store: Store) -> pd.DataFrame:
-    return moderation.with_age(run_query(store, "pending_items", **moderation.pending_params("seed")), NOW)
+    return with_age(run_query(store, "pending_items", **moderation.pending_params("seed")), NOW)
 
 
 def page(store: Store, limit: int, offset: int, **filters: str) -> pd.DataFrame:
@@ -41,10 +70,10 @@ def test_pages_partition_the_filtered_queue_oldest_first(engine: str, demo_store
     assert len(queue) > 40
     artist = str(queue["artist_id"].dropna().value_counts().index[0])
     cases = [({}, queue),
-             ({"types": ",tracks,videos,"}, moderation.filter_queue(queue, types=["tracks", "videos"])),
-             ({"bands": ",gt72,"}, moderation.filter_queue(queue, bands=["gt72"])),
-             ({"artist_filter": artist}, moderation.filter_queue(queue, artist_id=artist)),
-             ({"search": "А"}, moderation.filter_queue(queue, text="а"))]
+             ({"types": ",tracks,videos,"}, filter_queue(queue, types=["tracks", "videos"])),
+             ({"bands": ",gt72,"}, filter_queue(queue, bands=["gt72"])),
+             ({"artist_filter": artist}, filter_queue(queue, artist_id=artist)),
+             ({"search": "А"}, filter_queue(queue, text="а"))]
     for filters, expected in cases:
         pages = [page(store, 15, offset, **filters) for offset in range(0, len(expected) + 15, 15)]
         got = pd.concat([p for p in pages if not p.empty], ignore_index=True)

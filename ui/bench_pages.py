@@ -12,13 +12,16 @@ page: 100–300 ms for the larger pages, a cost no user sees. The runs here shar
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from dashboard.metrics.revenue import VIEWS
 from dashboard.store.connect import Store
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -105,3 +108,49 @@ def bench_pages(store: Store, pages: list[str], identities: list[tuple[str, str 
                     "state": dict(state or {}),
                 })
     return rows
+
+
+STAFF_PAGES = (("ui/views/overview.py", "admin"), ("ui/views/moderation_queue.py", "moderator"),
+               ("ui/views/moderation_log.py", "moderator"), ("ui/views/data_health.py", "moderator"))
+
+
+def pages_bench(store: Store, repeats: int) -> None:
+    """Every page's full server-side run (AppTest): warm = query cache hit, cold = the cache cleared before each run
+    (what a user sees on a first visit or right after a write)."""
+    artists = [i for i in default_identities(store, artists=2) if i[0] == "artist"]
+    rows: list[dict[str, Any]] = []
+    for cold in (False, True):
+        for page, role in STAFF_PAGES:
+            rows += bench_pages(store, [page], [(role, None)], repeats=repeats, cold=cold)
+        for view in VIEWS:  # the revenue page runs one view at a time
+            rows += bench_pages(store, ["ui/views/revenue.py"], [("manager", None)], repeats=repeats, cold=cold,
+                                state={"rev_view": view})
+        rows += bench_pages(store, list(ARTIST_PAGES), artists, repeats=repeats, cold=cold)
+    print(f"bench pages on {store.label()} ({repeats} timed runs each, after one warm-up run)")
+    print(f"  {'page':32} {'as':22} {'warm median':>12} {'warm max':>9} {'cold median':>12} {'cold max':>9}")
+    def ident(r: dict[str, Any]) -> tuple[str, str, str | None, str]:
+        return r["page"], r["role"], r["artist_id"], str(r["state"].get("rev_view", ""))
+
+    warm = {ident(r): r for r in rows if not r["cold"]}
+    for r in (r for r in rows if r["cold"]):
+        w = warm[ident(r)]
+        who = r["role"] if r["role"] != "artist" else f"artist {str(r['artist_id'])[:6]}"
+        if r["state"]:
+            who += f" {r['state']['rev_view']}"
+        flag = "  ERRORS: " + "; ".join(r["errors"] + w["errors"]) if r["errors"] or w["errors"] else ""
+        print(f"  {r['page']:32} {who:22} {w['median_ms']:>9.0f} ms {w['max_ms']:>6.0f} ms "
+              f"{r['median_ms']:>9.0f} ms {r['max_ms']:>6.0f} ms{flag}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ui.bench_pages --db STORE [--repeats N]``: what ``python -m dashboard bench pages`` runs."""
+    parser = argparse.ArgumentParser(prog="python -m ui.bench_pages")
+    parser.add_argument("--db", required=True, help="the store to measure (a DuckDB path or a PostgreSQL URL)")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+    pages_bench(Store(args.db), args.repeats)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

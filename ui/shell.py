@@ -508,9 +508,3 @@ def kept_range(today: dt.date) -> tuple[dt.date, dt.date]:
         return dt.date.fromisoformat(st.query_params["from"]), dt.date.fromisoformat(st.query_params["to"])
     except (KeyError, ValueError):
         return today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today
-
-
-def artist_table(frame: pd.DataFrame, name: str) -> None:
-    """A table with the artist pages' translated headers, and its CSV download."""
-    st.dataframe(frame.rename(columns=lambda c: tr(f"artist.col.{c}")), hide_index=True, width="stretch")
-    csv_download(frame, f"{name}.csv", key=f"dl_{name}")

@@ -16,8 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-BENCH_DIR = Path("data/bench")
-BENCH_AS_OF = "2026-11-01"
+from dashboard.bench.demo_stores import BENCH_DIR, bench_store, demo_file, demo_store
 
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,66 +37,6 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
                                     "a DuckDB copy of the demo store; sync: a PostgreSQL URL of a role that may "
                                     "create databases (default: PROMO_BENCH_PG_URL, else a throwaway server)")
     bench.set_defaults(run=cmd_bench)
-
-
-def demo_file(scale: str, seed: int) -> Path:
-    import datetime as dt
-
-    from dashboard.demo.snapshot import write_demo_snapshot
-
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"demo-{scale}-{seed}-{BENCH_AS_OF}.ndjson"
-    if not path.exists():
-        print(f"writing demo snapshot {path} (not timed)…", file=sys.stderr)
-        tmp = path.with_suffix(".tmp.ndjson")
-        write_demo_snapshot(tmp, scale=scale, seed=seed, as_of=dt.date.fromisoformat(BENCH_AS_OF))
-        tmp.rename(path)
-        Path(f"{tmp}.manifest.json").rename(f"{path}.manifest.json")
-    return path
-
-
-def demo_store(scale: str, seed: int) -> Path:
-    """A DuckDB store with the demo snapshot ingested, built once per (scale, seed)."""
-    from dashboard.ingest.build import ingest
-    from dashboard.store.connect import Store
-
-    db = BENCH_DIR / f"demo-{scale}-{seed}.duckdb"
-    if not db.exists():
-        ingest([demo_file(scale, seed)], Store(str(db)), "seed", say=lambda _m: None)
-    return db
-
-
-def demo_pg_store(scale: str, seed: int, server_url: str) -> str:
-    """A PostgreSQL database with the demo snapshot ingested, loaded once per (scale, seed) on that server."""
-    import psycopg
-
-    from dashboard.ingest.build import ingest
-    from dashboard.store.connect import Store
-
-    name = f"promo_bench_{scale}_{seed}"
-    base = server_url.replace("postgresql+psycopg://", "postgresql://")
-    url = server_url.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(base, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
-        loaded = conn.execute("SELECT to_regclass('ingest_runs')").fetchone()
-    if not loaded or loaded[0] is None:
-        print(f"loading the {scale} demo into {name} (not timed)…", file=sys.stderr)
-        ingest([demo_file(scale, seed)], Store(url), "seed", say=lambda _m: None)
-    return url
-
-
-def bench_store(args: argparse.Namespace) -> str:
-    """The store a pages/moderation bench measures: --db, else the demo store of --engine."""
-    if args.db:
-        return str(args.db)
-    if args.engine == "postgresql":
-        if not args.pg_url:
-            raise SystemExit("error: --engine postgresql needs --pg-url or PROMO_BENCH_PG_URL")
-        return demo_pg_store(args.scale, args.seed, args.pg_url)
-    return str(demo_store(args.scale, args.seed))
 
 
 _CHILD = """
@@ -153,41 +92,6 @@ def print_ingest(result: dict[str, Any]) -> None:
         print(f"  ratio:  {result['ratio']:.1f}x faster than the pandas peer")
 
 
-STAFF_PAGES = (("ui/views/overview.py", "admin"), ("ui/views/moderation_queue.py", "moderator"),
-               ("ui/views/moderation_log.py", "moderator"), ("ui/views/data_health.py", "moderator"))
-
-
-def pages_bench(store: Any, repeats: int) -> None:
-    """Every page's full server-side run (AppTest): warm = query cache hit, cold = the cache cleared before each run
-    (what a user sees on a first visit or right after a write)."""
-    from dashboard.metrics.revenue import VIEWS
-    from ui.bench_pages import ARTIST_PAGES, bench_pages, default_identities
-
-    artists = [i for i in default_identities(store, artists=2) if i[0] == "artist"]
-    rows: list[dict[str, Any]] = []
-    for cold in (False, True):
-        for page, role in STAFF_PAGES:
-            rows += bench_pages(store, [page], [(role, None)], repeats=repeats, cold=cold)
-        for view in VIEWS:  # the revenue page runs one view at a time
-            rows += bench_pages(store, ["ui/views/revenue.py"], [("manager", None)], repeats=repeats, cold=cold,
-                                state={"rev_view": view})
-        rows += bench_pages(store, list(ARTIST_PAGES), artists, repeats=repeats, cold=cold)
-    print(f"bench pages on {store.label()} ({repeats} timed runs each, after one warm-up run)")
-    print(f"  {'page':32} {'as':22} {'warm median':>12} {'warm max':>9} {'cold median':>12} {'cold max':>9}")
-    def ident(r: dict[str, Any]) -> tuple[str, str, str | None, str]:
-        return r["page"], r["role"], r["artist_id"], str(r["state"].get("rev_view", ""))
-
-    warm = {ident(r): r for r in rows if not r["cold"]}
-    for r in (r for r in rows if r["cold"]):
-        w = warm[ident(r)]
-        who = r["role"] if r["role"] != "artist" else f"artist {str(r['artist_id'])[:6]}"
-        if r["state"]:
-            who += f" {r['state']['rev_view']}"
-        flag = "  ERRORS: " + "; ".join(r["errors"] + w["errors"]) if r["errors"] or w["errors"] else ""
-        print(f"  {r['page']:32} {who:22} {w['median_ms']:>9.0f} ms {w['max_ms']:>6.0f} ms "
-              f"{r['median_ms']:>9.0f} ms {r['max_ms']:>6.0f} ms{flag}")
-
-
 def bench_race(scale: str, seed: int, races: int, pg: str | None) -> int:
     """``races`` timed races of ``moderate`` against an ingest of the demo snapshot (issue 11's acceptance)."""
     import shutil
@@ -227,9 +131,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         print_sync(bench_sync(args.scale, args.seed, args.pg))
     elif args.what == "pages":
-        from dashboard.store.connect import Store
-
-        pages_bench(Store(bench_store(args)), args.repeats)
+        # the pages are the UI's: measured by ui.bench_pages in its own process (the core never imports the UI)
+        done = subprocess.run([sys.executable, "-m", "ui.bench_pages", "--db", bench_store(args),
+                               "--repeats", str(args.repeats)], check=False)
+        if done.returncode:
+            return done.returncode
     else:
         from dashboard.bench.moderation import bench_decision
         from dashboard.store.connect import Store

@@ -21,7 +21,7 @@ from typing import Any
 
 import psycopg
 
-from dashboard.bench.commands import BENCH_DIR, demo_file
+from dashboard.bench.demo_stores import BENCH_DIR, demo_file
 
 TABLE = "kv_store_84730125"
 PLATFORM_DB = "promo_bench_platform"

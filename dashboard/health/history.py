@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.health.checks import Results, counts, run_checks
 from dashboard.store.connect import Store
 from dashboard.store.queries import read_engine, run_query
 from dashboard.store.schema import create_table_sql
@@ -60,15 +59,3 @@ def record_counts(store: Store, run_id: str, found: dict[str, int]) -> None:
         conn.execute(sa.text("DELETE FROM health_counts WHERE run_id = :run"), {"run": run_id})
         conn.execute(sa.text("INSERT INTO health_counts (run_id, check_name, found, recorded_at) "
                              "VALUES (:run, :name, :found, :at)"), rows)
-
-
-def check_and_record(store: Store) -> tuple[Results, Previous | None]:
-    """Run every check, read the previous run's counts, record this run's. Returns the results and the previous
-    counts (read before recording)."""
-    results = run_checks(store)
-    previous = previous_counts(store)
-    run_id = latest_run_id(store)
-    if run_id is not None:
-        record_counts(store, run_id, counts(results))
-    return results, previous
-

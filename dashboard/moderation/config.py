@@ -231,32 +231,6 @@ def age_band(hours: float) -> str:
     return "lt24"
 
 
-def with_age(queue: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
-    """The queue with ``age_hours`` and ``age_band`` columns, oldest first (the UI draws the band as a badge)."""
-    out = queue.copy()
-    out["age_hours"] = age_hours(out["created_at"], now) if not out.empty else pd.Series(dtype=float)
-    out["age_band"] = out["age_hours"].map(age_band) if not out.empty else pd.Series(dtype=str)
-    return out.sort_values("age_hours", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def filter_queue(queue: pd.DataFrame, types: list[str] | None = None, bands: list[str] | None = None,
-                 artist_id: str | None = None, text: str = "") -> pd.DataFrame:
-    """Rows of the queue matching every given filter (text: case-insensitive, in title, description or id)."""
-    mask = pd.Series(True, index=queue.index)
-    if types:
-        mask &= queue["entity"].isin(types)
-    if bands:
-        mask &= queue["age_band"].isin(bands)
-    if artist_id:
-        mask &= queue["artist_id"] == artist_id
-    needle = text.strip().lower()
-    if needle:
-        hay = (queue["title"].fillna("").astype(str) + "\n" + queue["description"].fillna("").astype(str) + "\n"
-               + queue["entity_id"].fillna("").astype(str) + "\n" + queue["artist_name"].fillna("").astype(str))
-        mask &= hay.str.lower().str.contains(needle, regex=False)
-    return queue[mask].reset_index(drop=True)
-
-
 def is_web_link(value: object) -> bool:
     """True only for an http(s) URL: anything else (``javascript:``, ``data:``, relative) is shown as text."""
     if not isinstance(value, str):
@@ -266,26 +240,10 @@ def is_web_link(value: object) -> bool:
         not any(c in value for c in "\n\r\t\"'<> ")
 
 
-def item_label(row: dict[str, Any] | pd.Series) -> str:
-    """A one-line label of a queue item, for pickers: ``tracks · Title · id``."""
-    raw = row.get("title")
-    title = "—" if raw is None or (not isinstance(raw, str) and pd.isna(raw)) or raw == "" else str(raw)
-    title = title.replace("\n", " ")[:60]
-    return f"{row.get('entity')} · {title} · {row.get('entity_id')}"
-
-
 def item_refs(queue: pd.DataFrame) -> list[str]:
     """``item_ref`` of every queue row, vectorized."""
     parts = [queue[c].astype(str) for c in ("entity", "source_key", "entity_id")]
     return list(parts[0] + "\t" + parts[1] + "\t" + parts[2])
-
-
-def item_labels(queue: pd.DataFrame, entity_names: dict[str, str]) -> list[str]:
-    """``item_label`` of every queue row (with translated entity names), vectorized."""
-    title = queue["title"].fillna("—").astype(str).str.replace("\n", " ", regex=False).str.slice(0, 60)
-    title = title.mask(title == "", "—")
-    return list(queue["entity"].map(entity_names).astype(str) + " · " + title + " · "
-                + queue["entity_id"].astype(str))
 
 
 def item_ref(row: dict[str, Any] | pd.Series) -> str:
