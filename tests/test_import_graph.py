@@ -132,3 +132,12 @@ def test_the_core_never_imports_the_ui() -> None:
 def test_a_cycle_is_found() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_catalogue_of_moderated_entities_is_the_ground_floor() -> None:
+    """The catalogue imports nothing of ours; the schema, the layout check and the moderation rules read it."""
+    graph = import_graph()
+    assert graph["dashboard.moderated_entities"] == set()
+    for reader in ("dashboard.store.schema", "dashboard.ingest.layout", "dashboard.moderation.config"):
+        assert "dashboard.moderated_entities" in graph[reader], reader
+    assert not any(t.startswith("dashboard.moderation") for t in graph["dashboard.ingest.layout"])

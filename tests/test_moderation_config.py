@@ -47,7 +47,7 @@ def test_unreadable_config(tmp_path: Path) -> None:
 
 
 def test_each_moderated_entity_is_config_one_sql_branch_and_strings() -> None:
-    """A moderated entity is declared in three places only: moderation_config.json, its branch of
+    """A moderated entity is declared in three places only: the catalogue (moderated_entities.json), its branch of
     queries/shared/pending.sql, and its strings. Everything else (tables with moderation columns, the queue's one
     bound parameter, the CLI's --entity choices) follows from the configuration."""
     import re

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dashboard.moderation.config import ConfigError, check_moderation_section
+from dashboard.moderated_entities import CatalogueError, check_moderation_section
 from dashboard.store.schema import REFERENCE_TABLES
 
 LAYOUT_DIR = Path(__file__).parent / "layouts"
@@ -161,7 +161,7 @@ def parse_layout(doc: Any, name: str) -> Layout:
     if "moderation" in doc:  # the moderation rules of a custom layout (dashboard/moderation/config.py)
         try:
             check_moderation_section(doc["moderation"], f"layout {name}")
-        except ConfigError as exc:
+        except CatalogueError as exc:
             raise LayoutError(str(exc)) from None
     entries.sort(key=lambda e: e.specificity, reverse=True)
     return Layout(name=doc.get("name", name), entries=tuple(entries), null_segments=tuple(doc.get("null_segments", [])))

@@ -1,4 +1,4 @@
-"""Moderation rules from ``moderation_config.json`` and the queue's plain computations (age band, filters).
+"""Moderation rules from the catalogue (``dashboard/moderated_entities.json``) and the queue's plain computations.
 
 Which statuses wait for a decision, and which statuses approval and rejection set, are configured per entity
 and per key layout (``seed`` is the documented layout, ``deployed`` the one the platform's code writes).
@@ -9,25 +9,29 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from dashboard.moderated_entities import (
+    CATALOGUE_FILE,
+    LAYOUTS,
+    CatalogueError,
+    check_moderation_section,
+    load_catalogue,
+)
 from dashboard.store import schema
 
-CONFIG_FILE = Path(__file__).parent / "moderation_config.json"
-LAYOUTS = ("seed", "deployed")
+CONFIG_FILE = CATALOGUE_FILE
 ACTIONS = ("approve", "reject", "undo")
 SLA_AMBER_HOURS = 24
 SLA_RED_HOURS = 72
 AGE_BANDS = ("lt24", "24to72", "gt72")
 
 
-class ConfigError(ValueError):
-    """The moderation configuration cannot be used."""
+ConfigError = CatalogueError  # the moderation configuration (the catalogue) cannot be used
 
 
 @dataclass(frozen=True)
@@ -76,12 +80,8 @@ class Reason:
 
 @functools.cache
 def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read moderation config ({exc})") from None
-    if not isinstance(doc.get("entities"), dict) or not doc["entities"]:
-        raise ConfigError(f"{path}: 'entities' must be a non-empty object")
+    """The catalogue, its tables and title columns checked against the schema (they end up in SQL text)."""
+    doc = load_catalogue(path)
     for entity, raw in doc["entities"].items():
         # table and title column end up in SQL text: only the moderated reference tables and their columns
         table = raw.get("table")
@@ -89,20 +89,11 @@ def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
             raise ConfigError(f"{path}: {entity}: table must be a reference table, not {table!r}")
         if raw.get("title_column", "title") not in {c for c, _ in schema.entity_columns(table)}:
             raise ConfigError(f"{path}: {entity}: {table} has no column {raw.get('title_column')!r}")
-        for layout in LAYOUTS:
-            rules = raw.get("layouts", {}).get(layout)
-            if not rules or not rules.get("pending") or not rules.get("approve") or not rules.get("reject"):
-                raise ConfigError(f"{path}: {entity}/{layout} needs pending, approve and reject")
     return doc
 
 
 def entities() -> tuple[str, ...]:
     return tuple(load_config()["entities"])
-
-
-STATUS_TEXT = re.compile(r"[A-Za-z0-9_-]{1,40}")
-SECTION_KEYS = {"rules", "entities"}
-ENTITY_KEYS = {"pending", "approve", "reject"}
 
 
 def layout_name(layout: str | None) -> str:
@@ -111,32 +102,6 @@ def layout_name(layout: str | None) -> str:
     if not layout:
         return "seed"
     return layout
-
-
-def check_moderation_section(section: Any, where: str) -> dict[str, Any]:
-    """A layout file's ``moderation`` section, validated: ``{"rules": "seed"|"deployed", "entities": {ENTITY:
-    {"pending": [STATUS, …], "approve": STATUS, "reject": STATUS}}}`` (every key optional; ``rules`` is the rule set
-    the entities not named here keep, and the rest of a named entity's rules: lists, status fields, notifications)."""
-    if not isinstance(section, dict) or set(section) - SECTION_KEYS:
-        raise ConfigError(f"{where}: 'moderation' must be an object with 'rules' and/or 'entities'")
-    if section.get("rules", "seed") not in LAYOUTS:
-        raise ConfigError(f"{where}: moderation 'rules' must be one of {', '.join(LAYOUTS)}")
-    named = section.get("entities", {})
-    if not isinstance(named, dict):
-        raise ConfigError(f"{where}: moderation 'entities' must be an object of entity -> statuses")
-    for entity, raw in named.items():
-        if entity not in entities():
-            raise ConfigError(f"{where}: moderation of unknown entity {entity!r} (one of {', '.join(entities())})")
-        if not isinstance(raw, dict) or not raw or set(raw) - ENTITY_KEYS:
-            raise ConfigError(f"{where}: moderation of {entity} takes 'pending', 'approve' and 'reject'")
-        pending = raw.get("pending", [])
-        if not isinstance(pending, list) or ("pending" in raw and not pending):
-            raise ConfigError(f"{where}: moderation of {entity}: 'pending' needs a list of at least one status")
-        statuses = [*pending, *(raw[k] for k in ("approve", "reject") if k in raw)]
-        for status in statuses:
-            if not isinstance(status, str) or not STATUS_TEXT.fullmatch(status):
-                raise ConfigError(f"{where}: moderation of {entity}: bad status {status!r} (letters, digits, _ and -)")
-    return section
 
 
 def layout_rules(layout: str) -> tuple[str, dict[str, dict[str, Any]]]:

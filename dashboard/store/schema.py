@@ -8,10 +8,7 @@ a row with a missing title is still a row the platform shows.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-MODERATION_CONFIG = Path(__file__).resolve().parents[1] / "moderation" / "moderation_config.json"
+from dashboard.moderated_entities import moderated_tables
 
 REFERENCE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "users": (
@@ -369,19 +366,9 @@ BOOKKEEPING_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 
-def _moderated_tables(config: Path = MODERATION_CONFIG) -> tuple[str, ...]:
-    """The reference tables the moderation configuration names (each its entity's ``table``), in config order."""
-    try:
-        entities = json.loads(config.read_text(encoding="utf-8")).get("entities", {})
-    except (OSError, ValueError):
-        return ()  # the moderation config reports its own error, in one line, where it is used
-    tables = (e.get("table") for e in entities.values() if isinstance(e, dict))
-    return tuple(dict.fromkeys(t for t in tables if t in REFERENCE_TABLES))
-
-
-# Content that moderators decide on: the entity row also records the last decision. Read from the moderation
-# configuration, so a new moderated entity is declared there and nowhere else.
-MODERATED_TABLES = _moderated_tables()
+# Content that moderators decide on: the entity row also records the last decision. Read from the catalogue of
+# moderated entities, so a new moderated entity is declared there and nowhere else.
+MODERATED_TABLES = tuple(t for t in moderated_tables() if t in REFERENCE_TABLES)
 MODERATION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("moderated_at", "TIMESTAMPTZ"),
     ("moderator", "TEXT"),

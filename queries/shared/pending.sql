@@ -1,6 +1,6 @@
 -- Fragment (not a query): the CTE "pending", included by queries with a line "-- include: pending" right after
 -- WITH. The one definition of "waiting for a decision": every item of the 7 moderated entities whose status is one
--- of its entity's pending statuses for the store's layout (dashboard/moderation/moderation_config.json, bound as
+-- of its entity's pending statuses for the store's layout (dashboard/moderated_entities.json, bound as
 -- :pending_statuses = ',tracks:pending,banner_ads:pending_moderation,…,' from
 -- dashboard.moderation.config.pending_params). Columns: entity, kind (the artist pages' word for it), entity_id,
 -- source_key, status, title, description, artist_id, created_at, image_url, audio_url, video_url, link_url,
