@@ -32,14 +32,15 @@ def test_counts_rejects_unmapped(new_store: StoreFactory, fixture_snapshot: Path
     assert scalar(store, "SELECT COUNT(*) FROM kv_store") == 486
     assert scalar(store, "SELECT COUNT(*) FROM kv_rejects") == 0
     # Everything is in kv_store; what no entity table models is listed in kv_unmapped.
-    assert result.rows_unmapped == scalar(store, "SELECT COUNT(*) FROM kv_unmapped") == 304
-    assert result.unmapped_by_pattern["track_test:*"] == 25
-    assert result.unmapped_by_pattern["radio_ad_slot:*"] == 20
-    assert result.unmapped_by_pattern["analytics:{user_id}:track:{track_id}"] == 12
+    # (issue 18: every area of KEYS.md is modelled; what is left is listed in the layout with its reason, see
+    # tests/test_platform_model.py)
+    assert result.rows_unmapped == scalar(store, "SELECT COUNT(*) FROM kv_unmapped") == 20
+    assert result.unmapped_by_pattern["radio_analytics:{station_id}"] == 4
+    assert "track_test:*" not in result.unmapped_by_pattern
     counts = result.table_counts
     expected = {"tracks": 59, "concerts": 13, "videos": 4, "news": 10, "donations": 14, "coins_balance": 4,
                 "coins_transactions": 12, "banner_ads": 8, "notifications": 9, "subscriptions": 9, "profiles": 10,
-                "tickets": 2, "messages": 6, "payment_transactions": 2, "promotion_campaigns": 3}
+                "tickets": 2, "messages": 9, "payment_transactions": 2, "promotion_campaigns": 3}
     assert {t: counts[t] for t in expected} == expected
     for table, n in expected.items():
         assert scalar(store, f"SELECT COUNT(*) FROM {table}") == n

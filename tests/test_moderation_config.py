@@ -28,7 +28,7 @@ def test_shipped_config_loads() -> None:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["entities"]["tracks"].update(table="users; DROP TABLE kv_store"), "a reference table"),
+        (lambda d: d["entities"]["tracks"].update(table="users; DROP TABLE kv_store"), "an entity table"),
         (lambda d: d["entities"]["tracks"].update(title_column="title FROM x --"), "has no column"),
         (lambda d: d["entities"]["tracks"]["layouts"]["seed"].pop("approve"), "needs pending, approve and reject"),
         (lambda d: d.update(entities={}), "non-empty object"),

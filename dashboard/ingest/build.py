@@ -147,7 +147,7 @@ def entity_select(entry: Entry, layout: Layout, pid: int, src: str = "kv_work") 
     """SELECT producing r_<col> (raw text) for the columns that can fail coercion and c_<col> (coerced) for every
     column of the entry's table. Returns the SQL, the columns that can fail coercion, and the columns."""
     assert entry.table
-    columns = schema.REFERENCE_TABLES[entry.table]
+    columns = schema.ENTITY_TABLES[entry.table]
     text_paths: list[str] = []  # one parse of each document: every path in one json_extract_string
     raw_exprs: dict[str, str] = {}
     nulls = ", ".join(lit(s) for s in layout.null_segments) or "NULL"

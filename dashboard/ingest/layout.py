@@ -8,7 +8,10 @@ A layout is a JSON data file (two ship in ``dashboard/layouts/``: ``seed`` and `
 - ``shape``: ``object`` (one row), ``array`` (one row per element), ``index`` (an array of ids, kept in
   ``kv_index``), ``scalar`` (the value is one column, named by ``column``), ``counter`` (kept in ``kv_counters``)
   or ``unmodeled`` (known, but not part of the relational model: listed in ``kv_unmapped``).
-- ``table``: the reference table (not for index, counter and unmodeled).
+- ``table``: the entity table: one of the 24 reference tables or the platform's tables (``schema.PLATFORM_TABLES``);
+  not for index, counter and unmodeled.
+- ``reason``: for ``unmodeled`` entries (required there): why the pattern is not modelled on purpose, one line; the
+  ingest summary prints it.
 - ``fields``: extra aliases for this entry, ``{"column": ["sourceField", "nested.path", "list[0]"]}``.
 - ``constants``: columns with a fixed value, such as ``{"is_promoted": true}``.
 
@@ -27,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from dashboard.moderated_entities import CatalogueError, check_moderation_section
-from dashboard.store.schema import REFERENCE_TABLES
+from dashboard.store.schema import DERIVED_TABLES, ENTITY_TABLES
 
 LAYOUT_DIR = Path(__file__).parent / "layouts"
 SHAPES = {"object", "array", "index", "scalar", "counter", "unmodeled"}
@@ -52,6 +55,7 @@ class Entry:
     constants: dict[str, Any] = field(default_factory=dict)
     column: str | None = None
     specificity: tuple[int, int] = (0, 0)
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,16 +111,24 @@ def _entry(raw: dict[str, Any], aliases: dict[str, list[str]], camel_case: bool,
         raise LayoutError(f"{where} {pattern!r}: unknown shape {shape!r} (one of {', '.join(sorted(SHAPES))})")
     table = raw.get("table")
     if shape in TABLE_SHAPES:
-        if table not in REFERENCE_TABLES:
-            raise LayoutError(f"{where} {pattern!r}: 'table' must be one of the 24 reference tables, not {table!r}")
+        if table not in ENTITY_TABLES or table in DERIVED_TABLES:
+            raise LayoutError(f"{where} {pattern!r}: 'table' must be one of the 24 reference tables or a platform "
+                              f"table (dashboard/store/schema.py), not {table!r}")
     elif table is not None:
         raise LayoutError(f"{where} {pattern!r}: shape {shape!r} takes no table")
+    reason = raw.get("reason")
+    if shape == "unmodeled":
+        if not isinstance(reason, str) or not reason.strip() or "\n" in reason:
+            raise LayoutError(f"{where} {pattern!r}: an unmodeled entry needs a 'reason', one line saying why it is "
+                              "not modelled")
+    elif reason is not None:
+        raise LayoutError(f"{where} {pattern!r}: only unmodeled entries take a 'reason'")
     regex, prefix, segments, literal_chars = compile_pattern(pattern)
     sources: dict[str, tuple[str, ...]] = {}
     constants: dict[str, Any] = dict(raw.get("constants") or {})
     column = raw.get("column")
     if table:
-        columns = {c for c, _ in REFERENCE_TABLES[table]}
+        columns = {c for c, _ in ENTITY_TABLES[table]}
         extra = raw.get("fields") or {}
         for col in list(extra) + list(constants):
             if col not in columns:
@@ -142,6 +154,7 @@ def _entry(raw: dict[str, Any], aliases: dict[str, list[str]], camel_case: bool,
         constants=constants,
         column=column,
         specificity=(literal_chars, -len(segments)),
+        reason=reason.strip() if isinstance(reason, str) else None,
     )
 
 

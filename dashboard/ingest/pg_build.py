@@ -337,7 +337,7 @@ def entity_select_pg(entry: Entry, layout: Layout, pid: int, fn: Callable[[str],
     every column. Returns the SQL, the fallible columns and the columns. Each level is fenced (OFFSET 0), so the key's
     regex and each document path are evaluated once per row."""
     assert entry.table
-    columns = schema.REFERENCE_TABLES[entry.table]
+    columns = schema.ENTITY_TABLES[entry.table]
     nulls = ", ".join(lit(s) for s in layout.null_segments) or "NULL"
     raw_exprs: dict[str, str] = {}
     for col, declared in columns:

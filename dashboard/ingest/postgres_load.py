@@ -116,13 +116,13 @@ def add_keys_and_indexes(cur: psycopg.Cursor[Any], new: sql.Identifier) -> None:
     for table, cols in schema.PG_INDEXES:
         cur.execute(sql.SQL("CREATE INDEX ON {}.{} ({})").format(
             new, sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in cols)))
-    for table in schema.REFERENCE_TABLES:
+    for table in schema.ENTITY_TABLES:
         cur.execute(sql.SQL("CREATE INDEX ON {}.{} (source_key)").format(new, sql.Identifier(table)))
 
 
 def analyze_tables(holder: psycopg.Connection[Any], new: sql.Identifier) -> None:
     """Planner statistics for the reference tables of the load schema, before the swap makes them live."""
-    for table in schema.REFERENCE_TABLES:
+    for table in schema.ENTITY_TABLES:
         holder.execute(sql.SQL("ANALYZE {}.{}").format(new, sql.Identifier(table)))
 
 

@@ -43,14 +43,47 @@ class IngestResult:
         lines.append(f"  tables: {tables or 'none'}")
         if self.rejects_by_reason:
             lines.append("  rejects: " + ", ".join(f"{r} {n:,}" for r, n in self.rejects_by_reason.items()))
-        if self.unmapped_by_pattern:
-            top = sorted(self.unmapped_by_pattern.items(), key=lambda kv: (-kv[1], kv[0]))
-            shown = ", ".join(f"{p} {n:,}" for p, n in top[:12])
-            more = f" (+{len(top) - 12} more patterns)" if len(top) > 12 else ""
-            lines.append(f"  unmapped: {shown}{more}")
+        lines.extend(self.unmapped_lines())
         if self.coercion_nulls:
             lines.append(
                 "  set to NULL (could not coerce): "
                 + ", ".join(f"{c} {n:,}" for c, n in sorted(self.coercion_nulls.items()))
             )
         return lines
+
+    def unmapped_lines(self) -> list[str]:
+        """The unmapped keys in two groups: the layout's own ``unmodeled`` patterns (not modelled on purpose), each
+        with its reason, and the keys no layout entry knows (unknown), by prefix."""
+        if not self.unmapped_by_pattern:
+            return []
+        reasons = unmodeled_reasons(self.layout)
+        on_purpose = sorted(((p, n) for p, n in self.unmapped_by_pattern.items() if p in reasons),
+                            key=lambda kv: (-kv[1], kv[0]))
+        unknown = sorted(((p, n) for p, n in self.unmapped_by_pattern.items() if p not in reasons),
+                         key=lambda kv: (-kv[1], kv[0]))
+        lines: list[str] = []
+        if on_purpose:
+            keys = sum(n for _, n in on_purpose)
+            lines.append(f"  not modelled on purpose: {_n(keys, 'key')} in {_n(len(on_purpose), 'pattern')}")
+            lines.extend(f"    {p} {n:,}: {reasons[p]}" for p, n in on_purpose)
+        if unknown:
+            keys = sum(n for _, n in unknown)
+            shown = ", ".join(f"{p} {n:,}" for p, n in unknown[:12])
+            more = f" (+{len(unknown) - 12} more patterns)" if len(unknown) > 12 else ""
+            lines.append(f"  unknown (no layout entry): {_n(keys, 'key')}: {shown}{more}")
+        return lines
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def unmodeled_reasons(layout_spec: str) -> dict[str, str]:
+    """Pattern → reason of each ``unmodeled`` entry of the layout (empty when the layout cannot be read any more)."""
+    from dashboard.ingest.layout import LayoutError, load_layout
+
+    try:
+        layout = load_layout(layout_spec)
+    except LayoutError:
+        return {}
+    return {e.pattern: e.reason or "" for e in layout.entries if e.shape == "unmodeled"}

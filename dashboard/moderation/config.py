@@ -83,10 +83,10 @@ def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
     """The catalogue, its tables and title columns checked against the schema (they end up in SQL text)."""
     doc = load_catalogue(path)
     for entity, raw in doc["entities"].items():
-        # table and title column end up in SQL text: only the moderated reference tables and their columns
+        # table and title column end up in SQL text: only the entity tables of the schema and their columns
         table = raw.get("table")
-        if table not in schema.REFERENCE_TABLES:
-            raise ConfigError(f"{path}: {entity}: table must be a reference table, not {table!r}")
+        if table not in schema.ENTITY_TABLES:
+            raise ConfigError(f"{path}: {entity}: table must be an entity table of the schema, not {table!r}")
         if raw.get("title_column", "title") not in {c for c, _ in schema.entity_columns(table)}:
             raise ConfigError(f"{path}: {entity}: {table} has no column {raw.get('title_column')!r}")
     return doc

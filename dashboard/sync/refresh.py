@@ -24,7 +24,7 @@ from dashboard.store.connect import Store
 from dashboard.sync.platform import SyncedFrom
 from dashboard.sync.source import SourceError, connect, table_ident
 
-ENTITY_TABLES = tuple(schema.REFERENCE_TABLES)
+ENTITY_TABLES = tuple(t for t in schema.ENTITY_TABLES if t not in schema.DERIVED_TABLES)
 
 
 def platform_values(origin: SyncedFrom, keys: list[str]) -> list[str]:
