@@ -134,7 +134,8 @@ class World:
         return self.ago(0.02, WINDOW_DAYS)
 
     def after(self, ms: int, low_h: float, high_h: float, limit: int | None = None) -> int:
-        return min(ms + int(self.rng.uniform(low_h, high_h) * 3_600_000), (limit or self.snap_ms) - 1)
+        # a few ms of room: callers stamp +1, +2 … ms after a moment (createdAt, updatedAt)
+        return min(ms + int(self.rng.uniform(low_h, high_h) * 3_600_000), (limit or self.snap_ms) - 10)
 
     def unique_ms(self, ms: int) -> int:
         """A moment no other `unique_ms` caller got (for ids that are the timestamp alone: TKT-{ms})."""

@@ -568,13 +568,6 @@ def support_records(w: World, uid: str, plant: bool) -> Iterator[Rec]:
                 "sender_type": "admin" if staff else "user",
                 "message": "Проверяем, ответим в течение дня" if staff else "Подробности…", "attachments": [],
                 "created_at": iso(msg_at + 1), "internal_note": False}))
-        deleted = plant and n == 0 and w.plant("orphan_ticket_messages", ticket_id=tid, user_id=uid,
-                                               message_keys=[k for k, _ in messages])
-        for key, value in messages:
-            yield key, value, SAME
-        if deleted:  # DELETE /tickets-system/:id removes the ticket and its index entry, not its messages
-            continue
-        w.status("support_ticket", status)
         done = status in ("resolved", "closed")
         rated = done and w.rng.random() < 0.5
         value = {"id": tid, "user_id": uid, "subject": subject, "description": "Подробности…",
@@ -585,6 +578,12 @@ def support_records(w: World, uid: str, plant: bool) -> Iterator[Rec]:
                  "closed_at": iso(msg_at + 3) if status == "closed" else None,
                  "sla_due_date": iso(at + SLA_HOURS[priority] * 3_600_000), "tags": [],
                  "rating": w.rng.randint(3, 5) if rated else None, "feedback": "Быстро" if rated else None}
+        for key, message in messages:
+            yield key, message, SAME
+        if plant and n == 0 and w.plant("orphan_ticket_messages", ticket_id=tid, user_id=uid,
+                                        message_keys=[k for k, _ in messages]):
+            continue  # DELETE /tickets-system/:id removes the ticket and its index entry, not its messages
+        w.status("support_ticket", status)
         tickets.append(tid)
         yield f"ticket:{tid}", value, SAME
     if count:
@@ -675,6 +674,7 @@ def _track_test(w: World, uid: str | None, track_id: str | None, title: str, art
     if status == "completed":
         value["completed_at"] = iso(at + 5)
         value["consolidated_feedback"] = f"На основе оценок {done} экспертов: сильное сведение, яркий припев."
+    yield f"track_test:requests:{rid}", value, SAME
     return rid
 
 
