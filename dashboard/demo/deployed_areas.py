@@ -62,24 +62,24 @@ def _people(w: World, n: int) -> list[str]:
 
 def person(w: World) -> str:
     if w.rng.random() < 0.5:
-        return f"{w.rng.choice(FIRST_M)} {w.rng.choice(LAST)}"
-    last = w.rng.choice(LAST)
-    return f"{w.rng.choice(FIRST_F)} {last}{'а' if last.endswith(('ов', 'ёв', 'ев', 'ин')) else ''}"
+        return f"{w.choice(FIRST_M)} {w.choice(LAST)}"
+    last = w.choice(LAST)
+    return f"{w.choice(FIRST_F)} {last}{'а' if last.endswith(('ов', 'ёв', 'ев', 'ин')) else ''}"
 
 
 def stage_name(w: World) -> str:
-    roll = w.rng.randrange(4)
+    roll = w.randrange(4)
     if roll == 0:
-        return f"{w.rng.choice(ADJ)} {w.rng.choice(NOUN)}"
+        return f"{w.choice(ADJ)} {w.choice(NOUN)}"
     if roll == 1:
-        return f"DJ {w.rng.choice(SOLO)}"
+        return f"DJ {w.choice(SOLO)}"
     if roll == 2:
-        return w.rng.choice(FIRST_F + FIRST_M)
-    return w.rng.choice(SOLO)
+        return w.choice(FIRST_F + FIRST_M)
+    return w.choice(SOLO)
 
 
 def duration(w: World, low: int = 140, high: int = 290) -> str:
-    s = w.rng.randint(low, high)
+    s = w.randint(low, high)
     return f"{s // 60}:{s % 60:02d}"
 
 
@@ -121,12 +121,12 @@ def block_records(w: World) -> Iterator[Rec]:
         uid = "demo-user" if first and i == 0 else w.uuid()
         name = "Demo Artist" if uid == "demo-user" else stage_name(w)
         email = "demo@promo.music" if uid == "demo-user" else \
-            f"{translit(name)[:20] or 'artist'}{w.rng.randrange(1000)}@{w.rng.choice(EMAIL_DOMAINS)}"
-        artists.append(Artist(uid, name, email, w.rng.choice(GENRES), w.rng.choice(CITIES),
+            f"{translit(name)[:20] or 'artist'}{w.randrange(1000)}@{w.choice(EMAIL_DOMAINS)}"
+        artists.append(Artist(uid, name, email, w.choice(GENRES), w.choice(CITIES),
                               pow(2.718, w.rng.gauss(0.0, 1.1))))
     owner = w.uuid()
-    block = Block(artists, _people(w, FANS_PER_BLOCK), owner, f"venue-{owner}", w.rng.choice(VENUE_NAMES),
-                  w.rng.choice(CITIES))
+    block = Block(artists, _people(w, FANS_PER_BLOCK), owner, f"venue-{owner}", w.choice(VENUE_NAMES),
+                  w.choice(CITIES))
     w.users["artists"] += len(artists)
     w.users["fans"] += len(block.fans)
     w.users["venues"] += 1
@@ -149,8 +149,8 @@ def artist_records(w: World, b: Block, a: Artist, force: bool, index: int) -> It
     joined = w.ago(WINDOW_JOIN_LOW, WINDOW_JOIN_HIGH)
     yield f"profile:{a.uid}", de({
         "name": a.name, "email": a.email, "genre": a.genre, "city": a.city,
-        "avatar": f"https://images.example/{w.rng.randrange(1, 40)}.jpg",
-        "subscribers": int(a.popularity * w.rng.randrange(200, 3000)), "role": "artist", "userId": a.uid,
+        "avatar": f"https://images.example/{w.randrange(1, 40)}.jpg",
+        "subscribers": int(a.popularity * w.randrange(200, 3000)), "role": "artist", "userId": a.uid,
         "updatedAt": iso(joined)}), SAME
     yield from track_records(w, a, force, plant_orphan=(force and index == 1) or w.rng.random() < 0.02)
     yield from video_records(w, a, force)
@@ -184,7 +184,7 @@ def fan_records(w: World, b: Block, uid: str) -> Iterator[Rec]:
 def track_records(w: World, a: Artist, force: bool, plant_orphan: bool) -> Iterator[Rec]:
     totals1, totals2 = w.totals["day1"], w.totals["day2"]
     sample = {"track_plays": [0, 0]}
-    for n in range(w.rng.choice((0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8)) or (2 if force else 0)):
+    for n in range(w.choice((0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8)) or (2 if force else 0)):
         created = w.in_window()
         tid = w.ms_id(created)
         status = "pending" if force and n == 0 else w.status("track", w.pick(
@@ -197,12 +197,12 @@ def track_records(w: World, a: Artist, force: bool, plant_orphan: bool) -> Itera
         grow = 0
         if status in ("approved", "pending") and w.grow.random() < 0.8:
             grow = int((plays / age if plays else a.popularity) * w.grow.uniform(0.3, 2.0)) + (1 if force else 0)
-        title = f"{w.rng.choice(TITLES)}{' ' + w.rng.choice(('🔥', '❤️', '✨')) if w.rng.random() < 0.2 else ''}"
+        title = f"{w.choice(TITLES)}{' ' + w.choice(('🔥', '❤️', '✨')) if w.rng.random() < 0.2 else ''}"
         a.track_ids.append(tid)
         a.track_titles.append(title)
         track = {"id": tid, "title": title, "artist": a.name, "genre": a.genre, "duration": duration(w),
-                 "cover": f"https://images.example/cover{w.rng.randrange(1, 60)}.jpg", "status": status,
-                 "uploadDate": day_of(created, -w.rng.randrange(3)), "userId": a.uid, "createdAt": iso(created + 1),
+                 "cover": f"https://images.example/cover{w.randrange(1, 60)}.jpg", "status": status,
+                 "uploadDate": day_of(created, -w.randrange(3)), "userId": a.uid, "createdAt": iso(created + 1),
                  "updatedAt": iso(created + 2), "plays": plays, "likes": 0, "downloads": 0}
         yield f"track:{a.uid}:{tid}", de(track), de({**track, "plays": plays + grow}) if grow else SAME
         stats = {"trackId": tid, "plays": plays, "likes": 0, "downloads": 0, "shares": 0, "comments": 0,
@@ -223,7 +223,7 @@ def track_records(w: World, a: Artist, force: bool, plant_orphan: bool) -> Itera
         sample["track_plays"][1] += plays + grow
     if plant_orphan:  # a track deleted after it was played: its analytics row stays (KEYS.md D)
         deleted = w.ms_id(w.in_window())
-        plays = w.rng.randint(1, 40)
+        plays = w.randint(1, 40)
         if w.plant("orphan_analytics", key=f"analytics:{a.uid}:track:{deleted}", user_id=a.uid, track_id=deleted,
                    plays=plays):
             yield f"analytics:{a.uid}:track:{deleted}", de({
@@ -236,31 +236,31 @@ def track_records(w: World, a: Artist, force: bool, plant_orphan: bool) -> Itera
 
 
 def video_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
-    for n in range(w.rng.choice((0, 0, 0, 1, 1, 2)) or (1 if force else 0)):
+    for n in range(w.choice((0, 0, 0, 1, 1, 2)) or (1 if force else 0)):
         created = w.in_window()
         vid = w.ms_id(created)
         status = w.status("video", "pending" if force and n == 0 else w.pick(
             (("approved", 0.6), ("pending", 0.25), ("rejected", 0.15))))
         paid = w.rng.random() < 0.4
-        video: dict[str, Any] = {"id": vid, "title": f"{a.name} — {w.rng.choice(('клип', 'live', 'тизер'))}",
-                                 "artist": a.name, "videoSource": w.rng.choice(("link", "link", "upload")),
+        video: dict[str, Any] = {"id": vid, "title": f"{a.name} — {w.choice(('клип', 'live', 'тизер'))}",
+                                 "artist": a.name, "videoSource": w.choice(("link", "link", "upload")),
                                  "videoUrl": f"https://youtube.com/watch?v={w.b36(11)}",
-                                 "category": w.rng.choice(("Клип", "Live", "Backstage")), "status": status,
+                                 "category": w.choice(("Клип", "Live", "Backstage")), "status": status,
                                  "isPaid": paid}
         if paid:
-            video |= {"price": 10000, "paymentStatus": w.rng.choice(("pending", "paid"))}
+            video |= {"price": 10000, "paymentStatus": w.choice(("pending", "paid"))}
         video |= {"userId": a.uid, "createdAt": iso(created + 1), "updatedAt": iso(created + 2), "views": 0,
                   "likes": 0}
         yield f"video:{a.uid}:{vid}", de(video), SAME
 
 
 def news_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
-    for n in range(w.rng.choice((0, 0, 0, 1, 1, 2)) or (1 if force else 0)):
+    for n in range(w.choice((0, 0, 0, 1, 1, 2)) or (1 if force else 0)):
         created = w.in_window()
         nid = w.ms_id(created)
         status = w.status("news", "pending" if force and n == 0 else w.pick(
             (("approved", 0.6), ("pending", 0.25), ("rejected", 0.15))))
-        title = w.rng.choice((f"{a.name} выпускает сингл", f"{a.name}: тур по России 🎸", "Новый клип уже вышел!",
+        title = w.choice((f"{a.name} выпускает сингл", f"{a.name}: тур по России 🎸", "Новый клип уже вышел!",
                               "Спасибо за 10 000 прослушиваний ❤️"))
         yield f"news:{a.uid}:{nid}", de({"id": nid, "title": title, "content": "Текст новости", "status": status,
                                          "userId": a.uid, "createdAt": iso(created + 1),
@@ -268,17 +268,17 @@ def news_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
 
 
 def concert_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
-    for n in range(w.rng.choice((0, 0, 0, 1, 1, 2)) or (2 if force else 0)):
+    for n in range(w.choice((0, 0, 0, 1, 1, 2)) or (2 if force else 0)):
         created = w.in_window()
         cid = w.ms_id(created)
         status = w.status("concert", "pending" if force and n == 0 else "approved" if force else w.pick(
             (("approved", 0.6), ("pending", 0.25), ("rejected", 0.15))))
-        low = w.rng.choice((500, 800, 1000, 1500, 2000))
-        event = day_of(created, w.rng.randint(7, 75))
+        low = w.choice((500, 800, 1000, 1500, 2000))
+        event = day_of(created, w.randint(7, 75))
         yield f"concert:{a.uid}:{cid}", de({
-            "id": cid, "title": f"{a.name} Live", "artist": a.name, "venue": w.rng.choice(STAGES), "city": a.city,
-            "date": event, "time": w.rng.choice(("19:00", "20:00", "21:00")), "ticketPriceFrom": str(low),
-            "ticketPriceTo": str(low * w.rng.choice((2, 3, 4))), "status": status,
+            "id": cid, "title": f"{a.name} Live", "artist": a.name, "venue": w.choice(STAGES), "city": a.city,
+            "date": event, "time": w.choice(("19:00", "20:00", "21:00")), "ticketPriceFrom": str(low),
+            "ticketPriceTo": str(low * w.choice((2, 3, 4))), "status": status,
             "isPaid": w.rng.random() < 0.3, "userId": a.uid, "createdAt": iso(created + 1),
             "updatedAt": iso(created + 2)}), SAME
         if status == "approved":
@@ -317,8 +317,8 @@ def coin_records(w: World, uid: str, joined: int, plant: bool) -> Iterator[Rec]:
         return
     at = max(joined, w.ago(30, WINDOW_DAYS))
     moves = [(500, "earn", "Бонус за регистрацию")]
-    for _ in range(w.rng.randrange(4)):
-        moves.append(w.rng.choice(((-120, "spend", "Продвижение трека"), (50, "reward", "Трек одобрен"),
+    for _ in range(w.randrange(4)):
+        moves.append(w.choice(((-120, "spend", "Продвижение трека"), (50, "reward", "Трек одобрен"),
                                    (-300, "spend", "Баннер на главной"), (100, "earn", "Приглашение друга"),
                                    (25, "reward", "Ежедневный вход"))))
     total = 0
@@ -329,7 +329,7 @@ def coin_records(w: World, uid: str, joined: int, plant: bool) -> Iterator[Rec]:
                                            "description": text, "createdAt": iso(at + 1)}), SAME
         at = w.after(at, 1, 24 * 10)
     balance = total
-    drift = w.rng.choice((-120, 50, 300, -25))
+    drift = w.choice((-120, 50, 300, -25))
     if plant and w.plant("coin_balance_drift", user_id=uid, balance=total + drift, tx_sum=total):
         balance = total + drift  # the second, separate write went wrong (KEYS.md 3)
     yield f"coins:balance:{uid}", str(balance), SAME
@@ -353,8 +353,8 @@ def subscription_record(w: World, uid: str, artist: bool) -> Rec:
             "status": status, "features": [] if tier == "free" else CAB_FEATURES, "limits": limits,
             "created_at": iso(created + 1), "updated_at": iso(created + 2)}, SAME
     if shape == "plan":
-        plan = w.rng.choice(("basic", "pro", "premium"))
-        interval = w.rng.choice(("month", "month", "year"))
+        plan = w.choice(("basic", "pro", "premium"))
+        interval = w.choice(("month", "month", "year"))
         price = CAB_TIERS[plan][0] * (10 if interval == "year" else 1)
         end = created + (365 if interval == "year" else 30) * DAY_MS
         status = w.status("subscription", "active" if end > w.snap_ms else "expired")
@@ -363,16 +363,16 @@ def subscription_record(w: World, uid: str, artist: bool) -> Rec:
             "id": f"sub_{created}", "planId": plan, "planName": plan.upper(), "status": status,
             "currentPeriodStart": iso(created), "currentPeriodEnd": iso(end), "cancelAtPeriodEnd": False,
             "price": price, "currency": "RUB", "interval": interval, "limits": CAB_TIERS[plan][1]}, SAME
-    tier = w.rng.choice(tuple(PMF_TIERS))
+    tier = w.choice(tuple(PMF_TIERS))
     name, monthly, credits, fee, bonus = PMF_TIERS[tier]
-    interval = w.rng.choice(("month", "month", "year"))
+    interval = w.choice(("month", "month", "year"))
     price = monthly * (10 if interval == "year" else 1)
     expires = created + (365 if interval == "year" else 30) * DAY_MS
     status = w.status("subscription", "active" if expires > w.snap_ms else "expired")
     w.paid("subscription", status, price)
     return f"subscription:{uid}", {
         "user_id": uid, "tier": tier, "tierName": name, "price": price, "interval": interval,
-        "expires_at": iso(expires), "credits_remaining": w.rng.randint(0, credits), "credits_per_month": credits,
+        "expires_at": iso(expires), "credits_remaining": w.randint(0, credits), "credits_per_month": credits,
         "extra_mailing_price": 2990, "discounts": {"marketing": bonus, "pitching": bonus}, "donation_fee": fee,
         "coins_bonus": bonus, "status": status, "created_at": iso(created + 1), "updated_at": iso(created + 2)}, SAME
 
@@ -380,7 +380,7 @@ def subscription_record(w: World, uid: str, artist: bool) -> Rec:
 def settings_records(w: World, uid: str, email: str) -> Iterator[Rec]:
     at = w.in_window()
     if w.rng.random() < 0.4:
-        yield f"settings:{uid}", {"language": "ru", "theme": w.rng.choice(("dark", "light")),
+        yield f"settings:{uid}", {"language": "ru", "theme": w.choice(("dark", "light")),
                                   "notifications": {"email": w.rng.random() < 0.8, "push": w.rng.random() < 0.5}}, SAME
     if w.rng.random() < 0.2:
         yield f"notification_settings:{uid}", {
@@ -394,20 +394,20 @@ def settings_records(w: World, uid: str, email: str) -> Iterator[Rec]:
                 "marketing_completed")},
             "newsletter": {"weekly_digest": True, "monthly_report": True, "product_updates": True,
                            "promotional": w.rng.random() < 0.3},
-            "frequency": w.rng.choice(("realtime", "daily", "weekly")), "created_at": iso(at),
+            "frequency": w.choice(("realtime", "daily", "weekly")), "created_at": iso(at),
             "updated_at": iso(at + 1)}, SAME
-        for _ in range(w.rng.randrange(3)):
+        for _ in range(w.randrange(3)):
             sent = w.in_window()
             eid = w.ms_id(sent)
             yield f"email_history:{uid}:{eid}", {
                 "id": eid, "user_id": uid, "to_email": email,
-                "subject": w.rng.choice(("Ваш трек одобрен", "Новый донат!", "Итоги недели 📈")),
-                "template": None, "content": "…", "type": w.rng.choice(("transactional", "digest")),
+                "subject": w.choice(("Ваш трек одобрен", "Новый донат!", "Итоги недели 📈")),
+                "template": None, "content": "…", "type": w.choice(("transactional", "digest")),
                 "status": "sent", "sent_at": iso(sent + 1), "opened": w.rng.random() < 0.4, "clicked": False,
                 "metadata": {}}, SAME
     if w.rng.random() < 0.25:
-        yield f"payment_methods:{uid}", [{"id": at, "type": "card", "last4": f"{w.rng.randrange(10000):04d}",
-                                          "brand": w.rng.choice(("visa", "mastercard", "mir")),
+        yield f"payment_methods:{uid}", [{"id": at, "type": "card", "last4": f"{w.randrange(10000):04d}",
+                                          "brand": w.choice(("visa", "mastercard", "mir")),
                                           "isDefault": True}], SAME
 
 
@@ -419,10 +419,10 @@ NOTIFY = (("moderation", "Трек одобрен", "Ваш трек прошё�
 
 def notification_records(w: World, uid: str) -> Iterator[Rec]:
     ids = []
-    for _ in range(w.rng.choice((0, 0, 1, 2, 3))):
+    for _ in range(w.choice((0, 0, 1, 2, 3))):
         at = w.in_window()
         nid = w.ms_id(at)
-        kind, title, text, link = w.rng.choice(NOTIFY)
+        kind, title, text, link = w.choice(NOTIFY)
         ids.append(nid)
         yield f"notification:{nid}", {"id": nid, "user_id": uid, "type": kind, "message": text, "title": title,
                                       "link": link, "read": w.rng.random() < 0.5, "starred": False,
@@ -432,10 +432,10 @@ def notification_records(w: World, uid: str) -> Iterator[Rec]:
 
 
 def banner_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
-    for n in range(w.rng.choice((0, 0, 0, 1, 2)) or (2 if force else 0)):
+    for n in range(w.choice((0, 0, 0, 1, 2)) or (2 if force else 0)):
         at = w.in_window()
         bid = f"banner_{at}_{w.b36()}"
-        kind = w.rng.choice(tuple(BANNER_RATES))
+        kind = w.choice(tuple(BANNER_RATES))
         base = {"id": bid, "user_id": a.uid}
         if (force and n == 0) or (not force and w.rng.random() < 0.5):  # POST /api/banners/create
             w.status("banner", "pending_moderation")
@@ -444,7 +444,7 @@ def banner_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
                 "image_url": "https://images.example/b.jpg", "target_url": "https://promo.music/a",
                 "status": "pending_moderation", "created_at": iso(at + 1), "updated_at": iso(at + 2)}, SAME
             continue
-        days = w.rng.choice((7, 14, 21, 28))  # POST /api/banners/submit
+        days = w.choice((7, 14, 21, 28))  # POST /api/banners/submit
         cost = BANNER_RATES[kind] * days
         w.status("banner", "pending_payment")
         w.paid("banner", "pending_payment", cost)
@@ -458,13 +458,13 @@ def banner_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
 
 def marketing_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
     ids = []
-    for n in range(w.rng.choice((0, 0, 0, 1, 1, 2)) or (2 if force else 0)):
+    for n in range(w.choice((0, 0, 0, 1, 1, 2)) or (2 if force else 0)):
         at = w.in_window()
         cid = f"campaign_{at}_{w.b36()}"
         status = w.status("marketing_campaign", "pending_review" if force and n == 0 else w.pick(
             (("pending_review", 0.35), ("approved", 0.3), ("rejected", 0.15), ("active", 0.2))))
-        base_price = w.rng.choice((5000, 10000, 15000, 25000, 50000))
-        discount = w.rng.choice((0, 5, 10, 15))
+        base_price = w.choice((5000, 10000, 15000, 25000, 50000))
+        discount = w.choice((0, 5, 10, 15))
         final = int(base_price * (100 - discount) / 100)
         ids.append(cid)
         value = {"id": cid, "campaign_name": f"Кампания {a.name}", "user_id": a.uid, "user_email": a.email,
@@ -472,11 +472,11 @@ def marketing_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
                      ["vk", "telegram", "yandex", "instagram"], 2),
                  "target_audience": {"age_range": "18-45", "gender": "all", "geography": ["Россия"],
                                      "interests": []},
-                 "budget_preference": w.rng.choice(("low", "medium", "high")), "custom_budget": 0,
+                 "budget_preference": w.choice(("low", "medium", "high")), "custom_budget": 0,
                  "base_price": base_price, "final_price": final, "discount_applied": discount, "status": status,
                  "additional_materials": {}, "created_at": iso(at + 1), "updated_at": iso(w.after(at, 1, 72))}
         if status == "rejected":
-            value["rejection_reason"] = w.rng.choice(("Недостаточно материалов", "Контент не соответствует правилам"))
+            value["rejection_reason"] = w.choice(("Недостаточно материалов", "Контент не соответствует правилам"))
         w.paid("marketing_campaign", status, final)
         yield f"marketing_campaign:{cid}", value, SAME
     if ids:
@@ -486,7 +486,7 @@ def marketing_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
 def ticketing_records(w: World, a: Artist) -> Iterator[Rec]:
     if not a.concerts:
         return
-    vendor, vendor_name, pct = w.rng.choice(TICKET_VENDORS)
+    vendor, vendor_name, pct = w.choice(TICKET_VENDORS)
     connected = w.ago(WINDOW_DAYS - 5, WINDOW_DAYS)
     yield f"ticket_provider:{a.uid}:{vendor}", {
         "id": vendor, "name": vendor_name, "enabled": True, "commission": pct,
@@ -512,7 +512,7 @@ def ticketing_records(w: World, a: Artist) -> Iterator[Rec]:
             sent = w.rng.random() < 0.5
             value: dict[str, Any] = {"id": f"campaign_{at}_{w.b36()}", "artistId": a.uid, "concertId": cid,
                                      "subject": "Мой концерт", "content": "Приходите!",
-                                     "recipientCount": w.rng.randrange(20, 900), "status": "sent" if sent else "draft",
+                                     "recipientCount": w.randrange(20, 900), "status": "sent" if sent else "draft",
                                      "createdAt": iso(at + 1)}
             if sent:
                 value |= {"sentAt": iso(at + 3_600_000), "openRate": round(w.rng.uniform(0.2, 0.6), 2),
@@ -553,13 +553,13 @@ def support_records(w: World, uid: str, plant: bool) -> Iterator[Rec]:
     for n in range(count):
         at = w.unique_ms(w.in_window())
         tid = f"TKT-{at}"
-        category, subject = w.rng.choice(TICKET_TOPICS)
+        category, subject = w.choice(TICKET_TOPICS)
         priority = w.pick((("low", 0.2), ("medium", 0.5), ("high", 0.25), ("urgent", 0.05)))
         status = w.pick((("open", 0.3), ("in_progress", 0.2), ("waiting_response", 0.1), ("resolved", 0.3),
                          ("closed", 0.1)))
         msg_at = at
         messages = []
-        for m in range(w.rng.randint(1, 4)):
+        for m in range(w.randint(1, 4)):
             msg_at = w.after(msg_at, 0.01, 20)
             mid = w.ms_id(msg_at)
             staff = m % 2 == 1
@@ -577,7 +577,7 @@ def support_records(w: World, uid: str, plant: bool) -> Iterator[Rec]:
                  "resolved_at": iso(msg_at + 3) if status == "resolved" else None,
                  "closed_at": iso(msg_at + 3) if status == "closed" else None,
                  "sla_due_date": iso(at + SLA_HOURS[priority] * 3_600_000), "tags": [],
-                 "rating": w.rng.randint(3, 5) if rated else None, "feedback": "Быстро" if rated else None}
+                 "rating": w.randint(3, 5) if rated else None, "feedback": "Быстро" if rated else None}
         for key, message in messages:
             yield key, message, SAME
         if plant and n == 0 and w.plant("orphan_ticket_messages", ticket_id=tid, user_id=uid,
@@ -605,7 +605,7 @@ def track_test_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
         status = forced[n] if forced else w.pick(TT_PMF if w.rng.random() < 0.25 else TT_CAB)
         pmf = status in ("payment_succeeded", "in_review", "analysis_generated") or (
             status == "completed" and w.rng.random() < 0.3)
-        i = w.rng.randrange(len(a.track_ids))
+        i = w.randrange(len(a.track_ids))
         rid = yield from _track_test(w, a.uid, a.track_ids[i], a.track_titles[i], a.name, a.genre, status, pmf)
         ids.append(rid)
     yield f"track_test:user:{a.uid}:requests", ids, SAME
@@ -621,7 +621,7 @@ def _track_test(w: World, uid: str | None, track_id: str | None, title: str, art
     refunded = status == "moderation_rejected"
     pay_status = "pending" if unpaid else "refunded" if refunded else "completed"
     w.paid("track_test", pay_status, 1000)
-    experts_needed = w.rng.choice((2, 3, 5, 5))
+    experts_needed = w.choice((2, 3, 5, 5))
     reviewed = status in ("review_in_progress", "pending_admin_review", "completed", "in_review",
                           "analysis_generated")
     assigned = reviewed or status == "experts_assigned"
@@ -630,7 +630,7 @@ def _track_test(w: World, uid: str | None, track_id: str | None, title: str, art
         experts_needed // 2 if reviewed else 0
     value: dict[str, Any] = {"id": rid, "user_id": uid, "track_id": track_id}
     if guest:
-        value |= {"guest_email": f"guest{w.rng.randrange(1000)}@example.ru", "guest_name": "Гость"}
+        value |= {"guest_email": f"guest{w.randrange(1000)}@example.ru", "guest_name": "Гость"}
     value |= {"track_title": title, "artist_name": artist, "genre": genre, "status": status,
               "payment_status": pay_status, "payment_amount": 1000, "required_expert_count": experts_needed,
               "completed_reviews_count": done, "assigned_experts": experts, "created_at": iso(at + 1),
@@ -649,13 +649,13 @@ def _track_test(w: World, uid: str | None, track_id: str | None, title: str, art
             yield key, payment | {"description": f"Track test: {title}", "related_entity_type": "track_test_request",
                                   "related_entity_id": rid, "created_at": iso(at + 2)}, SAME
     if refunded:
-        value["rejection_reason"] = w.rng.choice(("Плохое качество", "Нарушение авторских прав"))
+        value["rejection_reason"] = w.choice(("Плохое качество", "Нарушение авторских прав"))
     if status not in ("pending_payment", "pending_moderation", "payment_succeeded", "moderation_rejected"):
         value["moderation_notes"] = "ok"
     if pmf and status in ("analysis_generated", "completed"):
         value["admin_approval_status"] = "pending" if status == "analysis_generated" else "approved"
     if done:
-        scores = [w.rng.randint(5, 10) for _ in range(4)]
+        scores = [w.randint(5, 10) for _ in range(4)]
         value["category_averages"] = dict(zip(("mixing_mastering", "arrangement", "originality",
                                                "commercial_potential"), scores, strict=True))
         value["average_rating"] = round(sum(scores) / 4, 1)
@@ -681,7 +681,7 @@ def _track_test(w: World, uid: str | None, track_id: str | None, title: str, art
 def guest_track_test(w: World, force: bool) -> Iterator[Rec]:
     if force or w.rng.random() < 0.5:
         status = w.pick((("pending_moderation", 0.5), ("moderation_rejected", 0.3), ("completed", 0.2)))
-        yield from _track_test(w, None, None, "Demo", "Гость", w.rng.choice(GENRES), status, pmf=False, guest=True)
+        yield from _track_test(w, None, None, "Demo", "Гость", w.choice(GENRES), status, pmf=False, guest=True)
 
 
 PUBLISH_PRICES = {"video": {"free": 0, "standard": 990, "premium": 2990},
@@ -693,11 +693,11 @@ def publish_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
         return
     ids = []
     forced = ("pending_review", "in_review", "paid") if force else ()
-    for n in range(len(forced) or w.rng.randint(1, 3)):
+    for n in range(len(forced) or w.randint(1, 3)):
         at = w.in_window()
         oid = f"pub_{at}_{w.b36()}"
-        kind = w.rng.choice(("video", "concert"))
-        plan = w.rng.choice(("free", "standard", "standard", "premium"))
+        kind = w.choice(("video", "concert"))
+        plan = w.choice(("free", "standard", "standard", "premium"))
         price = PUBLISH_PRICES[kind][plan]
         status = forced[n] if forced else w.pick((
             ("draft", 0.1), ("pending_review", 0.25), ("in_review", 0.15), ("revision", 0.08), ("rejected", 0.07),
@@ -740,24 +740,24 @@ def marketplace_records(w: World, b: Block) -> Iterator[Rec]:
 
 
 def beat_records(w: World, b: Block, p: Artist, buyers: list[str]) -> Iterator[Rec]:
-    for _ in range(w.rng.randint(2, 5)):
+    for _ in range(w.randint(2, 5)):
         at = w.ago(20, WINDOW_DAYS)
         bid = w.ms_id(at)
-        base = w.rng.choice((2000, 3000, 4000, 5000, 6000))
+        base = w.choice((2000, 3000, 4000, 5000, 6000))
         licenses = {"basic": base, "premium": base * 3, "exclusive": base * 10}
         sales = []
-        for _ in range(w.rng.choice((0, 0, 1, 1, 2, 3))):
+        for _ in range(w.choice((0, 0, 1, 1, 2, 3))):
             license_type = w.pick((("basic", 0.7), ("premium", 0.25), ("exclusive", 0.05)))
-            sales.append((license_type, w.rng.choice(buyers), w.after(at, 2, 24 * 20)))
+            sales.append((license_type, w.choice(buyers), w.after(at, 2, 24 * 20)))
             if license_type == "exclusive":
                 break
         sold = bool(sales) and sales[-1][0] == "exclusive"
-        title = w.rng.choice(BEAT_TITLES)
+        title = w.choice(BEAT_TITLES)
         yield f"beat:public:{bid}", de({
             "id": bid, "title": title, "producer": p.name, "producerId": p.uid, "genre": p.genre,
-            "bpm": w.rng.randrange(70, 175), "key": w.rng.choice(("Am", "C", "Fm", "G", "Dm")),
+            "bpm": w.randrange(70, 175), "key": w.choice(("Am", "C", "Fm", "G", "Dm")),
             "tags": [p.genre.lower()],
-            "duration": duration(w, 100, 220), "price": base, "plays": w.rng.randrange(0, 5000),
+            "duration": duration(w, 100, 220), "price": base, "plays": w.randrange(0, 5000),
             "purchases": len(sales), "rating": round(w.rng.uniform(3.8, 5), 1),
             "status": w.status("beat", "sold" if sold else "active"), "licenseTypes": licenses,
             "createdAt": iso(at + 1)}), SAME
@@ -773,45 +773,45 @@ def beat_records(w: World, b: Block, p: Artist, buyers: list[str]) -> Iterator[R
                 "producerName": p.name, "licenseType": license_type, "price": price, "commission": commission,
                 "producerPayout": price - commission, "status": "completed", "createdAt": iso(when + 1)}), SAME
         if w.rng.random() < 0.3:
-            fan = w.rng.choice(buyers)
+            fan = w.choice(buyers)
             b.index(f"beat_favorites:{fan}", bid, encoded=True)
         if sales and w.rng.random() < 0.5:
             license_type, buyer, when = sales[0]
             rid = w.ms_id(w.after(when, 2, 72))
             yield f"beat_review:{bid}:{rid}", de({
-                "id": rid, "beatId": bid, "userId": buyer, "rating": w.rng.randint(3, 5),
-                "text": w.rng.choice(("Огонь 🔥", "Отличный бит", "Сведение супер")),
+                "id": rid, "beatId": bid, "userId": buyer, "rating": w.randint(3, 5),
+                "text": w.choice(("Огонь 🔥", "Отличный бит", "Сведение супер")),
                 "createdAt": iso(w.after(when, 2, 72))}), SAME
             yield f"beat_reviews_index:{bid}", de([rid]), SAME
 
 
 def service_records(w: World, b: Block, p: Artist, buyers: list[str]) -> Iterator[Rec]:
-    for _ in range(w.rng.randint(1, 2)):
+    for _ in range(w.randint(1, 2)):
         at = w.ago(30, WINDOW_DAYS)
         sid = w.ms_id(at)
-        kind, title = w.rng.choice(SERVICE_TYPES)
-        base = w.rng.choice((3000, 4000, 5000, 8000, 10000, 15000))
-        days = w.rng.randint(2, 7)
+        kind, title = w.choice(SERVICE_TYPES)
+        base = w.choice((3000, 4000, 5000, 8000, 10000, 15000))
+        days = w.randint(2, 7)
         yield f"producer_service:public:{sid}", de({
             "id": sid, "type": kind, "title": title, "producerId": p.uid, "producer": p.name, "basePrice": base,
             "minPrice": int(base * 0.6), "maxPrice": base * 2, "deliveryDays": days, "revisions": 3,
-            "rating": round(w.rng.uniform(4, 5), 1), "orders": w.rng.randrange(60), "status": "active",
+            "rating": round(w.rng.uniform(4, 5), 1), "orders": w.randrange(60), "status": "active",
             "description": f"Профессиональная услуга: {title}", "includes": ["Полный пакет", "3 правки", "WAV + MP3"],
             "requirements": "WAV 24bit 48kHz, reference-трек", "createdAt": iso(at + 1)}), SAME
-        for _ in range(w.rng.choice((0, 1, 1, 2, 3))):
-            yield from _service_order(w, b, p, sid, kind, title, base, days, w.rng.choice(buyers), at)
+        for _ in range(w.choice((0, 1, 1, 2, 3))):
+            yield from _service_order(w, b, p, sid, kind, title, base, days, w.choice(buyers), at)
 
 
 def _service_order(w: World, b: Block, p: Artist, sid: str, kind: str, title: str, base: int, days: int,
                    client: str, listed: int) -> Iterator[Rec]:
     at = w.after(listed, 24, 24 * 25)
     oid = w.ms_id(at)
-    urgency, factor = w.rng.choice(URGENCY)
+    urgency, factor = w.choice(URGENCY)
     price = int(base * factor)
     commission = round(price * 0.1)
     status = w.status("service_order", w.pick((("pending", 0.2), ("accepted", 0.12), ("rejected", 0.08),
                                                ("in_progress", 0.25), ("revision", 0.1), ("completed", 0.25))))
-    progress = {"pending": 0, "accepted": 0, "rejected": 0, "in_progress": w.rng.randrange(10, 90),
+    progress = {"pending": 0, "accepted": 0, "rejected": 0, "in_progress": w.randrange(10, 90),
                 "revision": 80, "completed": 100}[status]
     with_contract = status in ("accepted", "in_progress", "revision", "completed") and w.rng.random() < 0.4
     if not with_contract:
@@ -826,7 +826,7 @@ def _service_order(w: World, b: Block, p: Artist, sid: str, kind: str, title: st
         "createdAt": iso(at + 1)}), SAME
     if not with_contract:
         return
-    parts = w.rng.choice(((1.0,), (0.5, 0.5), (0.375, 0.375, 0.25)))
+    parts = w.choice(((1.0,), (0.5, 0.5), (0.375, 0.375, 0.25)))
     amounts = [int(price * share) for share in parts]
     amounts[-1] = price - sum(amounts[:-1])
     if status == "completed":
@@ -834,9 +834,9 @@ def _service_order(w: World, b: Block, p: Artist, sid: str, kind: str, title: st
     elif status == "accepted":
         states = ["pending"] * len(amounts)
     else:
-        states = ["approved"] * (len(amounts) - 1) + [w.rng.choice(("in_progress", "submitted", "revision"))]
+        states = ["approved"] * (len(amounts) - 1) + [w.choice(("in_progress", "submitted", "revision"))]
         if len(amounts) == 1:
-            states = [w.rng.choice(("in_progress", "submitted", "revision"))]
+            states = [w.choice(("in_progress", "submitted", "revision"))]
     milestones = []
     for n, (amount, state) in enumerate(zip(amounts, states, strict=True)):
         milestone: dict[str, Any] = {"id": f"ms-{n + 1}", "index": n, "title": ("Черновой микс", "Обработка вокала",
@@ -855,18 +855,18 @@ def _service_order(w: World, b: Block, p: Artist, sid: str, kind: str, title: st
 
 
 def digital_records(w: World, b: Block, p: Artist, buyers: list[str]) -> Iterator[Rec]:
-    for _ in range(w.rng.choice((0, 1, 1, 2))):
+    for _ in range(w.choice((0, 1, 1, 2))):
         at = w.ago(20, WINDOW_DAYS)
         gid = w.ms_id(at)
-        category, label = w.rng.choice(GOOD_KINDS)
-        price = w.rng.choice((500, 700, 900, 1500, 2500))
-        title = f"{w.rng.choice(ADJ)} — {label}"
-        purchases = [(w.rng.choice(buyers), w.after(at, 2, 24 * 20)) for _ in range(w.rng.choice((0, 1, 2, 3)))]
+        category, label = w.choice(GOOD_KINDS)
+        price = w.choice((500, 700, 900, 1500, 2500))
+        title = f"{w.choice(ADJ)} — {label}"
+        purchases = [(w.choice(buyers), w.after(at, 2, 24 * 20)) for _ in range(w.choice((0, 1, 2, 3)))]
         yield f"digital_good:public:{gid}", de({
             "id": gid, "title": title, "producerId": p.uid, "producer": p.name, "category": category,
             "price": price, "rating": round(w.rng.uniform(4, 5), 1), "sales": len(purchases),
             "description": f"{title} - профессиональный набор для продакшна", "tags": [category],
-            "fileSize": f"{w.rng.randrange(50, 900)} MB", "format": "WAV", "views": w.rng.randrange(3000),
+            "fileSize": f"{w.randrange(50, 900)} MB", "format": "WAV", "views": w.randrange(3000),
             "status": "active", "createdAt": iso(at + 1)}), SAME
         for buyer, when in purchases:
             pid = w.ms_id(when)
@@ -881,15 +881,15 @@ def digital_records(w: World, b: Block, p: Artist, buyers: list[str]) -> Iterato
 
 def collab_records(w: World, b: Block, p: Artist) -> Iterator[Rec]:
     offers = []
-    for artist in w.rng.sample(b.artists[PRODUCERS_PER_BLOCK:], w.rng.choice((0, 1, 2))):
+    for artist in w.rng.sample(b.artists[PRODUCERS_PER_BLOCK:], w.choice((0, 1, 2))):
         at = w.in_window()
         oid = w.ms_id(at)
         status = w.status("collab_offer", w.pick((("pending", 0.4), ("accepted", 0.25), ("declined", 0.15),
                                                   ("discussion", 0.2))))
         offer = {"id": oid, "producerId": p.uid, "producerName": p.name, "artistId": artist.uid,
-                 "artistName": artist.name, "type": w.rng.choice(("beat", "mixing", "collab_track")),
-                 "title": w.rng.choice(("Trap Beat 140 BPM", "Сведение альбома", "Совместный трек для EP")),
-                 "price": w.rng.choice((15000, 25000, 48000)), "status": status, "createdAt": iso(at + 1)}
+                 "artistName": artist.name, "type": w.choice(("beat", "mixing", "collab_track")),
+                 "title": w.choice(("Trap Beat 140 BPM", "Сведение альбома", "Совместный трек для EP")),
+                 "price": w.choice((15000, 25000, 48000)), "status": status, "createdAt": iso(at + 1)}
         offers.append(offer)
         b.index(f"collab_offers:{artist.uid}", offer, encoded=True)
         if status == "discussion":
@@ -904,40 +904,40 @@ def venue_records(w: World, b: Block) -> Iterator[Rec]:
     at = w.ago(WINDOW_DAYS, 400)
     yield f"venue_profile:{b.venue_owner}", {
         "id": b.venue_id, "userId": b.venue_owner, "venueName": b.venue_name, "venueType": "bar",
-        "address": "ул. Мясницкая, 24/7", "city": b.city, "country": "Россия", "capacity": w.rng.randrange(80, 900),
+        "address": "ул. Мясницкая, 24/7", "city": b.city, "country": "Россия", "capacity": w.randrange(80, 900),
         "genres": w.rng.sample(GENRES, 3), "description": f"{b.venue_name} - площадка с живой музыкой",
         "logoUrl": "https://images.example/venue.jpg", "coverImageUrl": "https://images.example/venue-cover.jpg",
         "status": "active", "verified": w.rng.random() < 0.6, "subscriptionStatus": "active",
         "subscriptionPlan": "business", "createdAt": iso(at), "updatedAt": iso(w.in_window())}, SAME
     yield f"venue_analytics:{b.venue_id}", {
-        "venueId": b.venue_id, "totalPlaylists": w.rng.randrange(1, 10), "totalTracks": w.rng.randrange(50, 400),
-        "averageRating": round(w.rng.uniform(4, 5), 1), "totalImpressions": w.rng.randrange(5000, 90000),
-        "monthlySpending": w.rng.randrange(5, 60) * 1000, "avgROI": round(w.rng.uniform(80, 250), 1),
+        "venueId": b.venue_id, "totalPlaylists": w.randrange(1, 10), "totalTracks": w.randrange(50, 400),
+        "averageRating": round(w.rng.uniform(4, 5), 1), "totalImpressions": w.randrange(5000, 90000),
+        "monthlySpending": w.randrange(5, 60) * 1000, "avgROI": round(w.rng.uniform(80, 250), 1),
         "engagementRate": round(w.rng.uniform(40, 95), 1)}, SAME
     yield f"venue_spending:{b.venue_id}", [{"date": _dmy(day_of(w.snap_ms, -1 - d)),
-                                            "amount": w.rng.randrange(500, 3000)} for d in range(30)], SAME
+                                            "amount": w.randrange(500, 3000)} for d in range(30)], SAME
     yield f"venue_campaigns:{b.venue_id}", [], SAME
     yield f"venue_ad_campaigns:{b.venue_id}", [], SAME
     yield f"venue_playlists:{b.venue_id}", [{"id": f"pl{n}", "venueId": b.venue_id.replace("-", "", 1),
-                                             "title": t, "trackCount": w.rng.randrange(10, 60),
-                                             "totalDuration": w.rng.randrange(3600, 14400), "isPublic": True,
+                                             "title": t, "trackCount": w.randrange(10, 60),
+                                             "totalDuration": w.randrange(3600, 14400), "isPublic": True,
                                              "status": "active", "contentItems": []}
                                             for n, t in enumerate(("Вечерний джаз", "Weekend Vibes"), 1)], SAME
     yield f"venue_radio_brand:{b.venue_id}", {"isEnabled": True, "isPlaying": False, "volume": 0.7}, SAME
     orders = []
-    for _ in range(w.rng.randint(1, 4)):
+    for _ in range(w.randint(1, 4)):
         oat = w.in_window()
         oid = w.ms_id(oat)
         status = w.status("content_order", w.pick((
             ("pending", 0.3), ("processing", 0.12), ("review", 0.1), ("ready", 0.08), ("approved", 0.1),
             ("revision", 0.07), ("completed", 0.18), ("cancelled", 0.05))))
-        price = w.rng.choice((3000, 5000, 8000, 12000))
+        price = w.choice((3000, 5000, 8000, 12000))
         w.paid("content_order", status, price)
         orders.append(oid)
         w.content_orders.setdefault(status, []).append(oid)
         yield f"content_order:{oid}", {
             "id": oid, "venueId": b.venue_id, "venueName": b.venue_name,
-            "type": w.rng.choice(("playlist", "jingle", "ad_spot")), "title": "Плейлист на вечер пятницы",
+            "type": w.choice(("playlist", "jingle", "ad_spot")), "title": "Плейлист на вечер пятницы",
             "price": price, "status": status, "createdAt": iso(oat + 1), "updatedAt": iso(w.after(oat, 1, 72))}, SAME
     yield f"venue_orders:{b.venue_id}", orders, SAME
     yield from booking_records(w, b)
@@ -953,24 +953,24 @@ BOOKING_STATUS = (("pending", 0.25), ("accepted", 0.15), ("rejected", 0.08), ("d
 
 
 def booking_records(w: World, b: Block) -> Iterator[Rec]:
-    for performer in w.rng.sample(b.artists, w.rng.randint(2, 6)):
+    for performer in w.rng.sample(b.artists, w.randint(2, 6)):
         at = w.in_window()
         bid = w.ms_id(at)
-        rate = w.rng.randrange(6, 21) * 500
-        hours = w.rng.randint(2, 5)
+        rate = w.randrange(6, 21) * 500
+        hours = w.randint(2, 5)
         price = rate * hours
         # the first block cycles through every status, so even the tiny demo has each of them
         status = w.status("booking", BOOKING_STATUS[w.statuses.get("booking", {}).total() % len(BOOKING_STATUS)][0]
                           if w.block == 0 else w.pick(BOOKING_STATUS))
-        event = day_of(at, w.rng.randint(5, 60))
+        event = day_of(at, w.randint(5, 60))
         w.paid("booking", status, price if status == "confirmed" else round(price * 0.3) if status == "deposit_paid"
                else price)
         b.index(f"bookings_by_user:{performer.uid}", bid)
         b.index(f"bookings_by_user:{b.venue_owner}", bid)
         yield f"booking:{bid}", {
             "id": bid, "requesterId": b.venue_owner, "requesterType": "venue", "performerId": performer.uid,
-            "performerType": "artist", "eventType": w.rng.choice(("live", "dj_set", "concert")),
-            "eventTitle": f"{w.rng.choice(('Jazz Night', 'Deep House Friday', 'Rooftop Sunset'))} - {performer.name}",
+            "performerType": "artist", "eventType": w.choice(("live", "dj_set", "concert")),
+            "eventTitle": f"{w.choice(('Jazz Night', 'Deep House Friday', 'Rooftop Sunset'))} - {performer.name}",
             "venueName": b.venue_name, "venueCity": b.city, "eventDate": event, "hourlyRate": rate, "hours": hours,
             "offeredPrice": price, "performerFee": round(price * 0.9), "platformCommission": round(price * 0.1),
             "status": status, "performer": {"id": performer.uid, "displayName": performer.name},
@@ -994,24 +994,24 @@ def dj_records(w: World, b: Block) -> Iterator[Rec]:
     dj = f"dj-{w.dj_no}"
     w.dj_ids.append(dj)
     w.users["djs"] += 1
-    name = f"DJ {w.rng.choice(SOLO)}"
+    name = f"DJ {w.choice(SOLO)}"
     yield f"dj:profile:{dj}", {
         "id": dj, "name": name, "photo": "https://images.example/dj.jpg", "city": b.city,
         "genres": w.rng.sample(["House", "Deep House", "Techno", "Drum & Bass", "Disco"], 2),
-        "rating": round(w.rng.uniform(4.2, 5), 1), "reviewsCount": w.rng.randrange(40),
-        "priceFrom": w.rng.randrange(10, 60) * 1000, "experience": f"{w.rng.randint(1, 12)} лет",
+        "rating": round(w.rng.uniform(4.2, 5), 1), "reviewsCount": w.randrange(40),
+        "priceFrom": w.randrange(10, 60) * 1000, "experience": f"{w.randint(1, 12)} лет",
         "verified": w.rng.random() < 0.5, "available": True, "topGenre": "House",
-        "completedGigs": w.rng.randrange(30), "bio": "Энергичные сеты от deep до tech house.",
+        "completedGigs": w.randrange(30), "bio": "Энергичные сеты от deep до tech house.",
         "tags": ["Клубы", "Корпоративы"]}, SAME
     yield f"dj:mixes:{dj}", [{"id": f"m{w.dj_no}-{n}", "title": t, "genre": "Deep House",
-                              "duration": w.rng.choice(("58:30", "1:12:00", "45:10")),
-                              "plays": w.rng.randrange(2000), "likes": w.rng.randrange(100)}
+                              "duration": w.choice(("58:30", "1:12:00", "45:10")),
+                              "plays": w.randrange(2000), "likes": w.randrange(100)}
                              for n, t in enumerate(("Summer Vibes", "Late Night Sessions"), 1)], SAME
     if w.rng.random() < 0.5:
         yield f"dj:reviews:{dj}", [{"id": "r1", "author": "Анна К.", "date": "14 янв 2026", "rating": 5,
                                     "text": "Отличный DJ! Все гости танцевали до утра.", "eventType": "Свадьба"}], SAME
     plan = w.pick((("starter", 0.5), ("pro", 0.35), ("agency", 0.15)))
-    interval = w.rng.choice(("month", "year"))
+    interval = w.choice(("month", "year"))
     price = {"starter": 0, "pro": 990, "agency": 2990}[plan] * (10 if interval == "year" else 1)
     start = w.in_window()
     status = w.status("dj_subscription", "active" if plan == "starter" or w.rng.random() < 0.85 else "cancelled")
@@ -1023,14 +1023,14 @@ def dj_records(w: World, b: Block) -> Iterator[Rec]:
         "limits": {"mixes": -1 if plan != "starter" else 5, "bookingsPerMonth": -1 if plan != "starter" else 3},
         "updatedAt": iso(start + 1)}, SAME
     bookings = []
-    for _ in range(w.rng.choice((0, 1, 2))):
+    for _ in range(w.choice((0, 1, 2))):
         at = w.in_window()
         bid = w.ms_id(at)
         bookings.append(bid)
         w.status("dj_booking", "pending")
-        yield f"dj:booking:{bid}", {"id": bid, "djId": dj, "clientId": w.rng.choice(b.fans),
-                                    "eventDate": day_of(at, w.rng.randint(5, 40)), "eventType": "Корпоратив",
-                                    "price": w.rng.randrange(15, 60) * 1000, "status": "pending",
+        yield f"dj:booking:{bid}", {"id": bid, "djId": dj, "clientId": w.choice(b.fans),
+                                    "eventDate": day_of(at, w.randint(5, 40)), "eventType": "Корпоратив",
+                                    "price": w.randrange(15, 60) * 1000, "status": "pending",
                                     "createdAt": iso(at + 1)}, SAME
     if bookings:
         yield f"dj:bookings:{dj}", bookings, SAME
@@ -1042,10 +1042,10 @@ def radio_records(w: World, b: Block) -> Iterator[Rec]:
     owner = w.uuid()
     w.users["radio_stations"] += 1
     yield f"radio_station:{owner}", {
-        "id": station, "userId": owner, "stationName": f"{w.rng.choice(ADJ)} FM",
-        "frequency": f"FM {w.rng.randrange(880, 1080) / 10}", "city": b.city, "country": "Россия",
+        "id": station, "userId": owner, "stationName": f"{w.choice(ADJ)} FM",
+        "frequency": f"FM {w.randrange(880, 1080) / 10}", "city": b.city, "country": "Россия",
         "formats": w.rng.sample(["Pop", "Hits", "Rock", "Electronic", "Jazz"], 2),
-        "audienceSize": w.rng.randrange(10, 1500) * 1000, "description": "Радио о новой музыке",
+        "audienceSize": w.randrange(10, 1500) * 1000, "description": "Радио о новой музыке",
         "logoUrl": "https://images.example/radio.jpg", "streamUrl": "https://stream.example/live", "isOnline": True,
         "createdAt": iso(w.ago(WINDOW_DAYS, 500)), "updatedAt": iso(w.in_window())}, SAME
     slots = []
@@ -1053,12 +1053,12 @@ def radio_records(w: World, b: Block) -> Iterator[Rec]:
         sid = f"slot-{station}-{n}"
         slots.append(sid)
         yield f"radio_ad_slot:{station}:{sid}", {
-            "id": sid, "stationId": station, "timeSlot": window, "price": w.rng.choice((3000, 5000, 8000)),
-            "duration": 30, "status": w.rng.choice(("available", "available", "booked")),
+            "id": sid, "stationId": station, "timeSlot": window, "price": w.choice((3000, 5000, 8000)),
+            "duration": 30, "status": w.choice(("available", "available", "booked")),
             "createdAt": iso(w.ago(WINDOW_DAYS, 200)), "updatedAt": iso(w.in_window())}, SAME
     yield f"radio_ad_slots_index:{station}", slots, SAME
     requests = []
-    for n, artist in enumerate(w.rng.sample(b.artists, w.rng.randint(1, 5)), 1):
+    for n, artist in enumerate(w.rng.sample(b.artists, w.randint(1, 5)), 1):
         requests.append({"id": f"req-{station}-{n}", "artistId": artist.uid, "artistName": artist.name,
                          "genre": artist.genre, "trackTitle": f"{artist.name} - Новый сингл",
                          "status": w.status("radio_artist_request", w.pick((("pending", 0.5), ("accepted", 0.3),
@@ -1067,12 +1067,12 @@ def radio_records(w: World, b: Block) -> Iterator[Rec]:
                          "createdAt": iso(w.in_window())})
     yield f"radio_artist_requests:{station}", requests, SAME
     venue_requests = []
-    for n in range(1, w.rng.randint(2, 5)):
-        seconds = w.rng.choice((15, 30))
-        total = w.rng.choice((15000, 25000, 35000, 50000))
+    for n in range(1, w.randint(2, 5)):
+        seconds = w.choice((15, 30))
+        total = w.choice((15000, 25000, 35000, 50000))
         status = w.status("radio_venue_request", w.pick((("pending", 0.25), ("approved", 0.15), ("rejected", 0.1),
                                                          ("in_progress", 0.2), ("completed", 0.3))))
-        plays = w.rng.choice((35, 70))
+        plays = w.choice((35, 70))
         done = plays if status == "completed" else plays // 2 if status == "in_progress" else 0
         w.paid("radio_venue_request", status, total)
         venue_requests.append({"id": f"vreq-{station}-{n}", "venueId": b.venue_id, "venueName": b.venue_name,
@@ -1081,20 +1081,20 @@ def radio_records(w: World, b: Block) -> Iterator[Rec]:
                                "totalPlays": plays, "completedPlays": done, "impressions": done * 1500,
                                "status": status, "submittedAt": iso(w.in_window())})
     yield f"radio_venue_requests:{station}", venue_requests, SAME
-    yield f"radio_finance:{station}", {"totalRevenue": w.rng.randrange(500, 3000) * 1000,
-                                       "monthlyRevenue": w.rng.randrange(50, 300) * 1000,
-                                       "adRevenue": w.rng.randrange(20, 200) * 1000,
-                                       "subscriptionRevenue": w.rng.randrange(10, 100) * 1000,
-                                       "pendingPayments": w.rng.randrange(0, 50) * 1000,
+    yield f"radio_finance:{station}", {"totalRevenue": w.randrange(500, 3000) * 1000,
+                                       "monthlyRevenue": w.randrange(50, 300) * 1000,
+                                       "adRevenue": w.randrange(20, 200) * 1000,
+                                       "subscriptionRevenue": w.randrange(10, 100) * 1000,
+                                       "pendingPayments": w.randrange(0, 50) * 1000,
                                        "growth": round(w.rng.uniform(-5, 12), 1)}, SAME
     yield f"radio_transactions:{station}", [], SAME
     yield f"radio_notifications:{station}", [], SAME
     yield f"radio_analytics:{station}", {
-        "overview": {"totalListeners": w.rng.randrange(10, 1500) * 1000, "avgRating": round(w.rng.uniform(4, 5), 1)},
-        "listenersChart": [{"month": m, "listeners": w.rng.randrange(100, 900) * 1000}
+        "overview": {"totalListeners": w.randrange(10, 1500) * 1000, "avgRating": round(w.rng.uniform(4, 5), 1)},
+        "listenersChart": [{"month": m, "listeners": w.randrange(100, 900) * 1000}
                            for m in ("Сен", "Окт", "Ноя", "Дек", "Янв", "Фев")],
-        "revenueChart": [{"month": m, "adRevenue": w.rng.randrange(10, 70) * 1000,
-                          "subscriptions": w.rng.randrange(5, 25) * 1000} for m in ("Сен", "Окт", "Ноя")],
+        "revenueChart": [{"month": m, "adRevenue": w.randrange(10, 70) * 1000,
+                          "subscriptions": w.randrange(5, 25) * 1000} for m in ("Сен", "Окт", "Ноя")],
         "genreDistribution": [{"genre": "Pop", "percentage": 40}, {"genre": "Rock", "percentage": 60}],
         "generatedAt": iso(w.in_window())}, SAME
 
@@ -1104,17 +1104,17 @@ def dm_records(w: World, b: Block) -> Iterator[Rec]:
     lists: dict[str, list[str]] = {}
     unread: dict[str, dict[str, int]] = {}
     producers = b.artists[:PRODUCERS_PER_BLOCK]
-    for artist in w.rng.sample(b.artists[PRODUCERS_PER_BLOCK:], w.rng.randint(1, 4)):
-        producer = w.rng.choice(producers)
+    for artist in w.rng.sample(b.artists[PRODUCERS_PER_BLOCK:], w.randint(1, 4)):
+        producer = w.choice(producers)
         people = sorted(((artist.uid, artist.name, "artist"), (producer.uid, producer.name, "producer")))
         conv = "::".join(p[0] for p in people)
         at = w.in_window()
         messages = []
-        for n in range(w.rng.randint(1, 6)):
+        for n in range(w.randint(1, 6)):
             sender = people[n % 2]
             at = w.after(at, 0.1, 12)
             messages.append({"id": w.ms_id(at), "conversationId": conv, "senderId": sender[0],
-                             "senderName": sender[1], "text": w.rng.choice((
+                             "senderName": sender[1], "text": w.choice((
                                  "Привет! Хочу предложить бит", "Интересно, скинь превью", "Давай обсудим подробнее",
                                  "Мастеринг готов, проверяй")), "createdAt": iso(at + 1)})
         participants = [{"userId": p[0], "userName": p[1], "role": p[2]} for p in people]
@@ -1132,7 +1132,7 @@ def dm_records(w: World, b: Block) -> Iterator[Rec]:
     for uid, counts in unread.items():
         yield f"dm:unread:{uid}", counts, SAME
     if w.rng.random() < 0.5:  # a support conversation with the platform's staff
-        artist = w.rng.choice(b.artists)
+        artist = w.choice(b.artists)
         at = w.in_window()
         cid = w.ms_id(at)
         yield f"conversation:{cid}", {"id": cid, "participants": [artist.uid, w.staff[2]],

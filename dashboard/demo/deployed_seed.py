@@ -27,7 +27,7 @@ AI_NEWS = ("Сандра готовит новый альбом", "Дэн выс
 
 
 def seed_records(w: World) -> Iterator[Rec]:
-    seeded = w.snap_ms - 2 * DAY_MS - w.rng.randrange(DAY_MS)
+    seeded = w.snap_ms - 2 * DAY_MS - w.randrange(DAY_MS)
     stamp = iter(range(seeded, seeded + 10_000))  # the seeder's clock: one millisecond per write
 
     def at() -> str:
@@ -37,10 +37,10 @@ def seed_records(w: World) -> Iterator[Rec]:
     popular = []
     chart = []
     for n, (slug, name, genre, city) in enumerate(ARTISTS):
-        subs = w.rng.randrange(50, 600) * 100
-        listeners = w.rng.randrange(20, 350) * 1000
-        plays = w.rng.randrange(50, 900) * 1000
-        color = w.rng.choice(("#f59e0b", "#ec4899", "#8b5cf6", "#06b6d4", "#10b981"))
+        subs = w.randrange(50, 600) * 100
+        listeners = w.randrange(20, 350) * 1000
+        plays = w.randrange(50, 900) * 1000
+        color = w.choice(("#f59e0b", "#ec4899", "#8b5cf6", "#06b6d4", "#10b981"))
         verified = n % 3 != 0
         avatar = f"https://images.example/artist-{slug}.jpg"
         yield f"artist:artist-{slug}", {
@@ -55,15 +55,15 @@ def seed_records(w: World) -> Iterator[Rec]:
         popular.append({"artistId": f"artist-{slug}", "name": name, "genre": genre, "avatar": avatar,
                         "monthlyListeners": listeners, "isVerified": verified})
         for t in range(1, 5):
-            track_plays = w.rng.randrange(10_000, 500_000)
+            track_plays = w.randrange(10_000, 500_000)
             total_plays += track_plays
             title = SONGS[(n + t) % len(SONGS)]
             track = {"id": f"track-{slug}-{t}", "title": title, "artist": name, "artistId": f"artist-{slug}",
                      "genre": genre, "cover": f"https://images.example/cover-{slug}.jpg",
-                     "duration": f"{w.rng.randint(2, 4)}:{w.rng.randrange(60):02d}", "plays": track_plays,
-                     "likes": w.rng.randrange(100, 10_000), "downloads": w.rng.randrange(50, 5000),
-                     "status": "approved", "releaseDate": day_of(seeded, -w.rng.randrange(30, 400)),
-                     "createdAt": iso(seeded - w.rng.randrange(10, 200) * DAY_MS)}
+                     "duration": f"{w.randint(2, 4)}:{w.randrange(60):02d}", "plays": track_plays,
+                     "likes": w.randrange(100, 10_000), "downloads": w.randrange(50, 5000),
+                     "status": "approved", "releaseDate": day_of(seeded, -w.randrange(30, 400)),
+                     "createdAt": iso(seeded - w.randrange(10, 200) * DAY_MS)}
             chart.append(track)
             yield f"track:public:track-{slug}-{t}", track, SAME
     popular.sort(key=lambda p: -p["monthlyListeners"])
@@ -71,28 +71,28 @@ def seed_records(w: World) -> Iterator[Rec]:
     chart.sort(key=lambda t: -t["plays"])
     yield "chart:weekly:top20", {
         "id": "weekly-top20", "title": "Чарт ПРОМО.МУЗЫКА - TOP 20", "period": "weekly", "updatedAt": at(),
-        "entries": [{"position": i, "previousPosition": w.rng.randint(1, 20), "trackId": t["id"], "title": t["title"],
+        "entries": [{"position": i, "previousPosition": w.randint(1, 20), "trackId": t["id"], "title": t["title"],
                      "artist": t["artist"], "artistId": t["artistId"], "genre": t["genre"], "plays": t["plays"],
                      "likes": t["likes"], "cover": t["cover"], "duration": t["duration"],
-                     "weeksOnChart": w.rng.randint(1, 12)} for i, t in enumerate(chart[:20], 1)]}, SAME
+                     "weeksOnChart": w.randint(1, 12)} for i, t in enumerate(chart[:20], 1)]}, SAME
     yield "stats:genres", {genre: 1 for _, _, genre, _ in ARTISTS}, SAME
     yield "stats:platform", {"totalArtists": 12, "totalTracks": 48, "totalPlays": total_plays,
-                             "totalSubscribers": w.rng.randrange(300_000, 600_000), "totalBeats": 16,
+                             "totalSubscribers": w.randrange(300_000, 600_000), "totalBeats": 16,
                              "totalProducers": 6, "totalServices": 12, "updatedAt": at()}, SAME
     for n in range(1, 7):
         slug, name, genre, city = ARTISTS[(n * 5) % 12]
-        capacity = w.rng.choice((1500, 4000, 8000))
+        capacity = w.choice((1500, 4000, 8000))
         yield f"concert:public:concert-{n}", {
             "id": f"concert-{n}", "title": f"{name} Live", "artist": name, "artistId": f"artist-{slug}",
-            "venue": "Adrenaline Stadium", "city": city, "date": day_of(seeded, w.rng.randint(-10, 40)),
-            "time": "20:00", "capacity": capacity, "ticketsSold": w.rng.randrange(capacity // 2),
-            "ticketPriceFrom": "1500", "ticketPriceTo": "5000", "status": "approved", "views": w.rng.randrange(5000),
+            "venue": "Adrenaline Stadium", "city": city, "date": day_of(seeded, w.randint(-10, 40)),
+            "time": "20:00", "capacity": capacity, "ticketsSold": w.randrange(capacity // 2),
+            "ticketPriceFrom": "1500", "ticketPriceTo": "5000", "status": "approved", "views": w.randrange(5000),
             "coverImage": f"https://images.example/cover-{slug}.jpg"}, SAME
         yield f"news:public:news-{n}", {
             "id": f"news-{n}", "title": f"{name} выпустил новый сингл", "artistId": f"artist-{slug}",
             "artistName": name, "artistAvatar": f"https://images.example/artist-{slug}.jpg",
             "coverImage": f"https://images.example/cover-{slug}.jpg", "excerpt": f"Последние новости о {name}.",
-            "views": w.rng.randrange(10_000), "likes": w.rng.randrange(2000), "publishedAt": at(),
+            "views": w.randrange(10_000), "likes": w.randrange(2000), "publishedAt": at(),
             "status": "published"}, SAME
     for n, (title, city) in enumerate((("Summer Music Fest", "Москва"), ("Techno Night", "Санкт-Петербург"),
                                        ("Jazz Weekend", "Казань")), 1):
@@ -100,8 +100,8 @@ def seed_records(w: World) -> Iterator[Rec]:
             "id": n, "title": title, "date": day_of(seeded, 30 * n), "time": "18:00", "city": city,
             "venue": "Olympic Stadium", "type": "Фестиваль", "description": "Грандиозный музыкальный фестиваль",
             "banner": "https://images.example/fest.jpg", "ticketPriceFrom": "2000", "ticketPriceTo": "8000",
-            "ticketLink": "https://promo.music/tickets/fest", "views": w.rng.randrange(20_000),
-            "clicks": w.rng.randrange(1000), "isPromoted": True, "moderationStatus": "approved",
+            "ticketLink": "https://promo.music/tickets/fest", "views": w.randrange(20_000),
+            "clicks": w.randrange(1000), "isPromoted": True, "moderationStatus": "approved",
             "promotionExpiresAt": iso(seeded + 7 * DAY_MS), "createdAt": at()}, SAME
     yield from _seed_marketplace(w, at, seeded)
     yield from _seed_people(w, at, seeded)
@@ -111,20 +111,20 @@ def seed_records(w: World) -> Iterator[Rec]:
 def _seed_marketplace(w: World, at: Any, seeded: int) -> Iterator[Rec]:
     for n in range(1, 17):
         slug, name, genre, _ = ARTISTS[n % 12]
-        price = w.rng.choice((2000, 3000, 4000, 5000))
+        price = w.choice((2000, 3000, 4000, 5000))
         yield f"beat:public:beat-{n}", {
             "id": f"beat-{n}", "title": f"Beat #{n}", "producer": name, "producerId": f"artist-{slug}",
-            "genre": genre, "bpm": w.rng.randrange(80, 160), "key": "Am", "tags": [genre.lower()], "duration": "2:45",
-            "price": price, "plays": w.rng.randrange(20_000), "purchases": w.rng.randrange(80),
+            "genre": genre, "bpm": w.randrange(80, 160), "key": "Am", "tags": [genre.lower()], "duration": "2:45",
+            "price": price, "plays": w.randrange(20_000), "purchases": w.randrange(80),
             "rating": round(w.rng.uniform(4, 5), 1), "status": "active",
             "licenseTypes": {"basic": price, "premium": price * 3, "exclusive": price * 10}, "createdAt": at()}, SAME
     for n in range(1, 13):
         slug, name, _, _ = ARTISTS[n % 12]
-        base = w.rng.choice((4000, 7500, 8000, 10000, 15000))
+        base = w.choice((4000, 7500, 8000, 10000, 15000))
         yield f"producer_service:public:svc-{n}", {
             "id": f"svc-{n}", "type": "mixing", "title": "Профессиональное сведение", "producerId": f"artist-{slug}",
             "producer": name, "basePrice": base, "minPrice": int(base * 0.6), "maxPrice": base * 2,
-            "deliveryDays": 4, "revisions": 3, "rating": 4.9, "orders": w.rng.randrange(60), "status": "active",
+            "deliveryDays": 4, "revisions": 3, "rating": 4.9, "orders": w.randrange(60), "status": "active",
             "description": "Профессиональная услуга", "includes": ["Полный пакет"], "requirements": "WAV 24bit",
             "createdAt": at()}, SAME
     for n, (gid, category) in enumerate((("dg-dk-1", "drum_kit"), ("dg-pr-1", "preset"), ("dg-sp-1", "sample_pack"),
@@ -132,19 +132,19 @@ def _seed_marketplace(w: World, at: Any, seeded: int) -> Iterator[Rec]:
         slug, name, _, _ = ARTISTS[(n * 3) % 12]
         yield f"digital_good:public:{gid}", {
             "id": gid, "title": f"Pack {gid}", "producerId": f"artist-{slug}", "producer": name, "category": category,
-            "price": 700 + 100 * n, "rating": 4.8, "sales": w.rng.randrange(300), "description": "Набор для продакшна",
-            "tags": [category], "fileSize": "320 MB", "format": "WAV", "views": w.rng.randrange(3000),
+            "price": 700 + 100 * n, "rating": 4.8, "sales": w.randrange(300), "description": "Набор для продакшна",
+            "tags": [category], "fileSize": "320 MB", "format": "WAV", "views": w.randrange(3000),
             "status": "active", "createdAt": at()}, SAME
     portfolio = []
     for n, slug in enumerate(PRODUCERS, 1):
         name = next(a[1] for a in ARTISTS if a[0] == slug)
-        earned = w.rng.randrange(100, 900) * 1000
+        earned = w.randrange(100, 900) * 1000
         yield f"producer_profile:producer-{slug}", {
             "id": f"producer-{slug}", "userId": f"artist-{slug}", "producerName": name,
             "specializations": ["mixing", "mastering"], "genres": ["Pop", "Indie"], "city": "Москва",
-            "country": "Россия", "averageRating": 4.9, "reviewCount": w.rng.randrange(40), "experienceYears": 8,
+            "country": "Россия", "averageRating": 4.9, "reviewCount": w.randrange(40), "experienceYears": 8,
             "hourlyRate": 4000, "totalEarnings": earned, "bio": "Профессиональный звукоинженер/продюсер.",
-            "availability": "available", "totalServices": 2, "totalOrders": w.rng.randrange(40),
+            "availability": "available", "totalServices": 2, "totalOrders": w.randrange(40),
             "createdAt": at()}, SAME
         yield f"producer_review:producer-{slug}:rev-{n}", {
             "id": f"rev-{n}", "producerId": f"producer-{slug}", "reviewerName": "Сандра", "serviceType": "mixing",
