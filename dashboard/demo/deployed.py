@@ -32,7 +32,7 @@ import json
 import queue
 import random
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -102,7 +102,7 @@ class World:
         self.staff_conversations: list[str] = []
         self.content_orders: dict[str, list[str]] = {}
         self.dj_ids: list[str] = []
-        self.experts: list[str] = []
+        self.expert_work: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.statuses: dict[str, Counter[str]] = {}
         self.money: dict[str, Counter[str]] = {}
         self.growth: Counter[str] = Counter()

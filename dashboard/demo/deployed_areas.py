@@ -39,6 +39,7 @@ PMF_TIERS = {"start": ("Старт", 8990, 1, 0.08, 0.05), "pro": ("Про", 399
              "elite": ("Бизнес", 149990, 10, 0.03, 0.15)}
 EXPERT_EMAILS = ("dj@promo.music", "producer@promo.music", "engineer@promo.music", "critic@promo.music",
                  "radio@promo.music")
+EXPERT_IDS = ("dj-1", "producer-maxam", "engineer-1", "critic-1", "radio-1")  # track_test:registered_experts
 DONORS = ("Иван", "Аноним", "Мария", "Алексей", "Катя", "Дмитрий", "Ольга", "Сергей", "Аня", "Никита", "Лена")
 DONATION_TEXTS = ("Спасибо за музыку!", "Жду концерт в моём городе 🔥", "Лучший трек этого лета ❤️",
                   "На новый альбом 🎸", "Продолжай в том же духе!", "Слушаю каждый день")
@@ -167,8 +168,6 @@ def artist_records(w: World, b: Block, a: Artist, force: bool, index: int) -> It
     yield from support_records(w, a.uid, plant=(force and index == 2) or w.rng.random() < 0.01)
     yield from track_test_records(w, a, force)
     yield from publish_records(w, a, force)
-    if a.uid == "demo-user" or (w.block == 0 and index == 1):
-        w.samples.setdefault("artists", {})[a.uid] = {"tracks": len(a.track_ids)}
 
 
 WINDOW_JOIN_LOW, WINDOW_JOIN_HIGH = 60, 400
@@ -183,7 +182,7 @@ def fan_records(w: World, b: Block, uid: str) -> Iterator[Rec]:
 # ------------------------------------------------------------------------------------- artist content (cab)
 def track_records(w: World, a: Artist, force: bool, plant_orphan: bool) -> Iterator[Rec]:
     totals1, totals2 = w.totals["day1"], w.totals["day2"]
-    sample = {"track_plays": [0, 0]}
+    sample = [0, 0]  # this artist's track plays on day 1 and day 2
     for n in range(w.choice((0, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8)) or (2 if force else 0)):
         created = w.in_window()
         tid = w.ms_id(created)
@@ -219,8 +218,8 @@ def track_records(w: World, a: Artist, force: bool, plant_orphan: bool) -> Itera
         totals2["analytics_plays"] += plays + grow
         w.growth["plays"] += grow
         w.growth["tracks_grown"] += 1 if grow else 0
-        sample["track_plays"][0] += plays
-        sample["track_plays"][1] += plays + grow
+        sample[0] += plays
+        sample[1] += plays + grow
     if plant_orphan:  # a track deleted after it was played: its analytics row stays (KEYS.md D)
         deleted = w.ms_id(w.in_window())
         plays = w.randint(1, 40)
@@ -231,8 +230,9 @@ def track_records(w: World, a: Artist, force: bool, plant_orphan: bool) -> Itera
                 "dailyStats": []}), SAME
             totals1["analytics_plays"] += plays
             totals2["analytics_plays"] += plays
-    if a.uid == "demo-user" or len(w.samples.get("plays", {})) < 3:
-        w.samples.setdefault("plays", {})[a.uid] = sample["track_plays"]
+    samples = w.samples.setdefault("track_plays", {})
+    if a.uid == "demo-user" or len(samples) < 4:
+        samples[a.uid] = sample
 
 
 def video_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
@@ -626,6 +626,8 @@ def _track_test(w: World, uid: str | None, track_id: str | None, title: str, art
                           "analysis_generated")
     assigned = reviewed or status == "experts_assigned"
     experts = list(EXPERT_EMAILS[:experts_needed]) if assigned else []
+    for n, _ in enumerate(experts):
+        w.expert_work[EXPERT_IDS[n]]["total_assigned"] += 1
     done = experts_needed if status in ("pending_admin_review", "completed", "analysis_generated") else \
         experts_needed // 2 if reviewed else 0
     value: dict[str, Any] = {"id": rid, "user_id": uid, "track_id": track_id}
@@ -661,6 +663,7 @@ def _track_test(w: World, uid: str | None, track_id: str | None, title: str, art
         value["average_rating"] = round(sum(scores) / 4, 1)
         review_ids = []
         for e in range(done):
+            w.expert_work[EXPERT_IDS[e]]["total_completed"] += 1
             review_id = w.uuid()
             review_ids.append(review_id)
             yield f"track_test:reviews:{review_id}", {
@@ -963,8 +966,7 @@ def booking_records(w: World, b: Block) -> Iterator[Rec]:
         status = w.status("booking", BOOKING_STATUS[w.statuses.get("booking", {}).total() % len(BOOKING_STATUS)][0]
                           if w.block == 0 else w.pick(BOOKING_STATUS))
         event = day_of(at, w.randint(5, 60))
-        w.paid("booking", status, price if status == "confirmed" else round(price * 0.3) if status == "deposit_paid"
-               else price)
+        w.paid("booking", status, price)
         b.index(f"bookings_by_user:{performer.uid}", bid)
         b.index(f"bookings_by_user:{b.venue_owner}", bid)
         yield f"booking:{bid}", {
@@ -1146,7 +1148,12 @@ def dm_records(w: World, b: Block) -> Iterator[Rec]:
 # --------------------------------------------------------------------------------------- platform-wide
 def global_records(w: World) -> Iterator[Rec]:
     yield "track_test:all_requests", w.track_test_ids, SAME
-    yield "track_test:registered_experts", ["dj-1", "producer-maxam", "engineer-1"], SAME
+    yield "track_test:registered_experts", list(EXPERT_IDS), SAME
+    for expert in EXPERT_IDS:
+        work = w.expert_work[expert]
+        yield f"track_test:expert_stats:{expert}", {
+            "expert_id": expert, "total_assigned": work["total_assigned"], "total_completed": work["total_completed"],
+            "total_coins": 50 * work["total_completed"], "rating_bonus": 0.05}, SAME
     for status, ids in sorted(w.content_orders.items()):
         yield f"content_orders:{status}", ids, SAME
     yield "dj:marketplace:index", [f"dj-{n}" for n in range(1, 9)] + w.dj_ids, SAME
