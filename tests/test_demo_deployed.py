@@ -231,6 +231,21 @@ def test_pending_review_items_of_every_moderated_entity(small: tuple[dict[str, A
     assert manifest["statuses"]["service_order"] == dict(statuses(r"service_order:[^:]+"))
 
 
+@pytest.mark.parametrize("seed", [1, 4])
+def test_even_the_tiny_demo_has_every_review_and_money_status(tmp_path: Path, seed: int) -> None:
+    statuses = write_deployed_snapshot(tmp_path / "t.ndjson", "tiny", seed=seed, as_of=AS_OF)["statuses"]
+    needed = {"marketing_campaign": {"pending_review"}, "banner": {"pending_moderation", "pending_payment"},
+              "track_test": {"pending_moderation", "pending_admin_review", "analysis_generated"},
+              "publish_order": {"pending_review", "in_review", "paid", "published"}, "content_order": {"pending"},
+              "track": {"pending", "approved"}, "video": {"pending"}, "news": {"pending"},
+              "concert": {"pending", "approved"}, "ticket_sale": {"confirmed"},
+              "booking": {"pending", "accepted", "rejected", "deposit_paid", "confirmed", "cancelled", "completed"},
+              "radio_venue_request": {"pending", "approved", "rejected", "in_progress", "completed"},
+              "ai_news": {"pending"}, "subscription": {"active"}}
+    assert {e: sorted(want - set(statuses.get(e, {}))) for e, want in needed.items() if want - set(
+        statuses.get(e, {}))} == {}
+
+
 def test_money_in_all_its_statuses(small: tuple[dict[str, Any], Values, Values]) -> None:
     manifest, day1, _ = small
     money = manifest["money"]

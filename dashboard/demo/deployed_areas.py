@@ -1037,6 +1037,9 @@ def dj_records(w: World, b: Block) -> Iterator[Rec]:
         yield f"dj:bookings:{dj}", bookings, SAME
 
 
+RADIO_STATUS = (("pending", 0.25), ("approved", 0.15), ("rejected", 0.1), ("in_progress", 0.2), ("completed", 0.3))
+
+
 def radio_records(w: World, b: Block) -> Iterator[Rec]:
     w.station_no += 1
     station = f"station-{w.station_no}"
@@ -1068,11 +1071,11 @@ def radio_records(w: World, b: Block) -> Iterator[Rec]:
                          "createdAt": iso(w.in_window())})
     yield f"radio_artist_requests:{station}", requests, SAME
     venue_requests = []
-    for n in range(1, w.randint(2, 5)):
+    first = w.block == 0  # the first station has one request in each status
+    for n in range(1, len(RADIO_STATUS) + 1 if first else w.randint(2, 5)):
         seconds = w.choice((15, 30))
         total = w.choice((15000, 25000, 35000, 50000))
-        status = w.status("radio_venue_request", w.pick((("pending", 0.25), ("approved", 0.15), ("rejected", 0.1),
-                                                         ("in_progress", 0.2), ("completed", 0.3))))
+        status = w.status("radio_venue_request", RADIO_STATUS[n - 1][0] if first else w.pick(RADIO_STATUS))
         plays = w.choice((35, 70))
         done = plays if status == "completed" else plays // 2 if status == "in_progress" else 0
         w.paid("radio_venue_request", status, total)
