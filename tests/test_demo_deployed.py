@@ -383,14 +383,16 @@ def test_day2_totals_grow_by_the_manifest_growth(small: tuple[dict[str, Any], Va
 
 
 # ------------------------------------------------------------------------------------------------ CLI, ingest
-@pytest.mark.parametrize("argv", [["--scale", "huge"], ["--layout", "documented"], ["--layout", "seed",
-                                                                                    "--ingest-day2"]])
+@pytest.mark.parametrize("argv", [["--scale", "huge"], ["--layout", "documented"],
+                                  ["--layout", "seed", "--ingest-day2"], ["--layout", "deployed", "--out", "x.txt"]])
 def test_bad_arguments_give_one_line_and_exit_2(argv: list[str], tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["demo", *argv, "--out", str(tmp_path / "x.ndjson"), "--db", str(tmp_path / "x.duckdb")])
+    argv = [str(tmp_path / a) if a.startswith("x.") else a for a in argv]
+    defaults = [] if "--out" in argv else ["--out", str(tmp_path / "x.ndjson")]
+    code = main(["demo", *argv, *defaults, "--db", str(tmp_path / "x.duckdb")])
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("error: ")
-    assert not (tmp_path / "x.ndjson").exists()
+    assert not (tmp_path / "x.ndjson").exists() and not (tmp_path / "x.duckdb").exists()
 
 
 def test_cli_writes_both_snapshots_and_ingests_them(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
