@@ -3,10 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
-STORE ?= data/promo.duckdb
+# The demo `make run` shows: DEMO_LAYOUT=seed (the documented layout, the default for now) or deployed (what the
+# platform's code really writes; `make run DEMO_LAYOUT=deployed`). Each layout has its own store file.
+DEMO_LAYOUT ?= seed
+DEMO_SCALE ?= small
+# deployed only: also ingest the snapshot of the day after (grown totals), so the daily series has two points
+DEMO_DAY2 ?= 1
+DEPLOYED_STORE ?= data/promo-deployed.duckdb
+STORE ?= $(if $(filter deployed,$(DEMO_LAYOUT)),$(DEPLOYED_STORE),data/promo.duckdb)
 PORT ?= 8501
+DEMO_ARGS = --layout $(DEMO_LAYOUT) --scale $(DEMO_SCALE) --db $(STORE) \
+	$(if $(and $(filter deployed,$(DEMO_LAYOUT)),$(filter 1,$(DEMO_DAY2))),--ingest-day2)
 
-.PHONY: run test install postgres chromium demo screenshots
+.PHONY: run test install postgres chromium demo demo-deployed screenshots
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,10 +45,15 @@ screenshots: $(STAMP) chromium
 	PROMO_SCREENSHOTS=docs $(VENV)/bin/pytest tests/browser/test_moderation.py -k day -q
 
 $(STORE): | $(STAMP)
-	$(PY) -m dashboard demo --scale small --db $(STORE)
+	$(PY) -m dashboard demo $(DEMO_ARGS)
 
+# Rebuild the demo store of DEMO_LAYOUT (seed unless set).
 demo: $(STAMP)
-	$(PY) -m dashboard demo --scale small --db $(STORE)
+	$(PY) -m dashboard demo $(DEMO_ARGS)
+
+# The deployed-layout demo (data/demo-deployed-SCALE-42.ndjson and its .day2 twin) into DEPLOYED_STORE.
+demo-deployed: $(STAMP)
+	$(MAKE) demo DEMO_LAYOUT=deployed
 
 # The local demo: no sign-in ("view as" in the sidebar), so it listens on this machine only.
 run: $(STAMP) $(STORE)

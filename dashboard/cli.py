@@ -40,17 +40,40 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from dashboard.demo.snapshot import write_demo_snapshot
+    from dashboard.demo.deployed import LAYOUTS, day2_path, write_deployed_snapshot
+    from dashboard.demo.snapshot import SCALES, write_demo_snapshot
     from dashboard.ingest.build import ingest
 
+    if args.scale not in SCALES:
+        return fail(f"unknown scale {args.scale!r}; choose one of {', '.join(SCALES)}", EXIT_USAGE)
+    if args.layout not in LAYOUTS:
+        return fail(f"unknown demo layout {args.layout!r}; choose one of {', '.join(LAYOUTS)}", EXIT_USAGE)
+    deployed = args.layout == "deployed"
+    if args.ingest_day2 and not deployed:
+        return fail("--ingest-day2 needs --layout deployed (only the deployed demo has a second snapshot)",
+                    EXIT_USAGE)
     store = resolve_store(args.db)
-    out = Path(args.out) if args.out else Path("data") / f"demo-{args.scale}-{args.seed}.ndjson"
+    name = f"demo-deployed-{args.scale}-{args.seed}" if deployed else f"demo-{args.scale}-{args.seed}"
+    out = Path(args.out) if args.out else Path("data") / f"{name}.ndjson"
     out.parent.mkdir(parents=True, exist_ok=True)
-    manifest = write_demo_snapshot(out, scale=args.scale, seed=args.seed, as_of=args.as_of, clean=args.clean)
-    print(f"demo snapshot: {out} ({manifest.get('total_keys', 0):,} keys, scale {args.scale}, seed {args.seed})")
-    result = ingest([out], store, "seed", say=lambda m: print(m, file=sys.stderr))
-    for line in result.summary_lines():
-        print(line)
+    write = write_deployed_snapshot if deployed else write_demo_snapshot
+    try:
+        manifest = write(out, scale=args.scale, seed=args.seed, as_of=args.as_of, clean=args.clean)
+    except ValueError as exc:  # an unknown file extension
+        return fail(str(exc), EXIT_USAGE)
+    print(f"demo snapshot: {out} ({manifest.get('total_keys', 0):,} keys, layout {args.layout}, "
+          f"scale {args.scale}, seed {args.seed})")
+    files = [out]
+    if deployed:
+        second = day2_path(out)
+        print(f"day-2 snapshot: {second} ({manifest['day2']['total_keys']:,} keys, one day later; "
+              f"{'ingested next' if args.ingest_day2 else 'ingest it later to grow the daily series'})")
+        if args.ingest_day2:
+            files.append(second)
+    for snapshot in files:
+        result = ingest([snapshot], store, args.layout, say=lambda m: print(m, file=sys.stderr))
+        for line in result.summary_lines():
+            print(line)
     record_after_ingest(store)
     return 0
 
@@ -97,13 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="let a snapshot with no keys replace a store that has keys (refused otherwise)")
     ing.set_defaults(run=cmd_ingest)
 
-    demo = sub.add_parser("demo", help="write a realistic demo snapshot (seed layout) and ingest it")
-    demo.add_argument("--scale", default="small", choices=["tiny", "small", "medium", "large"])
+    demo = sub.add_parser("demo", help="write a realistic demo snapshot (seed or deployed layout) and ingest it")
+    demo.add_argument("--layout", default="seed",
+                      help="seed (default): the documented layout; deployed: what the platform's code writes, plus "
+                           "a second snapshot one day later (NAME.day2.ndjson)")
+    demo.add_argument("--scale", default="small", help="tiny (~2k keys), small (~20k), medium (~1M), large (~10M)")
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--out", help="snapshot file to write (.ndjson, .json, .csv, .parquet, maybe .gz)")
     demo.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="last day of the data (default: today)")
     demo.add_argument("--db")
     demo.add_argument("--clean", action="store_true", help="plant no inconsistencies (for the data health checks)")
+    demo.add_argument("--ingest-day2", action="store_true",
+                      help="deployed layout: after the first snapshot, also ingest the day-2 snapshot")
     demo.set_defaults(run=cmd_demo)
 
     syn = sub.add_parser("sync", help="read the platform's KV table into the store (same build as ingest)")
