@@ -96,11 +96,14 @@ def chart_traces(at: AppTest) -> list[list[str]]:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_each_view_renders_on_demo_data(demo_stores: dict[str, Store], engine: str) -> None:
     at = revenue_page(demo_stores[engine], end=DEMO_END, preset="90d")
-    # headline (the default view): 4 metrics, the gross/refunds/net timeline and its table, nothing of the others
+    # headline (the default view): 4 money metrics and what the platform earned, the gross/refunds/net timeline and
+    # its table, nothing of the others
     assert at.segmented_control(key="rev_view").value == "headline"
-    assert len(at.metric) == 4 and len(at.dataframe) == 1
+    assert len(at.metric) == 5 and len(at.dataframe) == 1
+    assert at.metric[4].label == t("revenue.platform")
     assert chart_traces(at) == [[t(f"revenue.{m}") for m in ("gross", "refunds", "net")]]
     headline_net = float(at.metric[2].value.replace("\u202f", "").removesuffix(" ₽"))
+    platform_earned = float(at.metric[4].value.replace("\u202f", "").removesuffix(" ₽"))
     # streams: the stacked chart and the stream table with every stream, adding up to the headline net
     open_view(at, "streams")
     assert not at.metric and len(at.dataframe) == 1
@@ -108,6 +111,10 @@ def test_each_view_renders_on_demo_data(demo_stores: dict[str, Store], engine: s
     main_streams = [t(f"revenue.stream.{s}") for s in ("donations", "coins", "subscriptions", "promotion")]
     assert set(main_streams) <= set(stream_table[t("revenue.col.stream")])
     assert stream_table[t("revenue.col.net")].iloc[:4].sum() == pytest.approx(headline_net, abs=4)
+    # the platform's share: everything but donations in the documented layout; the column sums to the headline's
+    assert stream_table[t("revenue.col.platform")].iloc[:4].sum() == pytest.approx(platform_earned, abs=4)
+    donations = stream_table.set_index(t("revenue.col.stream")).loc[t("revenue.stream.donations")]
+    assert donations[t("revenue.col.platform")] == 0
     assert chart_traces(at)[0][:4] == main_streams  # stacked in the fixed stream order
     # methods: one table per method and per provider, with rates
     open_view(at, "methods")

@@ -63,11 +63,14 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.metrics.measures import delta_pct, numeric, ratio
+from dashboard.metrics.measures import change, numeric, ratio
 from dashboard.metrics.periods import Period
 
 HEADLINE_CURRENCY = "RUB"
-STREAMS = ("donations", "coins", "subscriptions", "promotion", "other")
+# Every revenue line of the platform (KEYS.md §A), in the order the streams are shown: one row in "by stream" and
+# one series in its chart each. See queries/shared/revenue_lines.sql for where each line's amount and share live.
+STREAMS = ("donations", "coins", "subscriptions", "promotion", "track_tests", "publishing", "banners", "beats",
+           "digital_goods", "services", "bookings", "radio_ads", "tickets", "other")
 CHARGED = ("completed", "refunded")
 REFUNDED = "refunded"
 FAILED = "failed"
@@ -111,16 +114,22 @@ class Money:
     failed_count: int = 0
     failed_amount: float = 0.0
     pending_count: int = 0
+    platform: float = 0.0  # the platform's share of the net (its commission, or all of it where it sells)
+    third_party: float = 0.0  # of the net: ticket vendors' commission (neither the platform's nor a seller's)
+    payouts: float = 0.0  # of the net: what sellers, performers and artists get (net − platform − third_party)
 
 
 def money(rows: pd.DataFrame) -> Money:
     """Money from revenue-line rows with ``status``, ``payments`` and ``amount`` columns (one currency)."""
     if rows.empty:
         return Money()
-    rows = numeric(rows, ["payments", "amount"])
+    rows = numeric(rows, ["payments", "amount", "platform_share", "third_party"])
     status = rows["status"]
     gross = float(rows.loc[status.isin(CHARGED), "amount"].sum())
     refunds = float(rows.loc[status == REFUNDED, "amount"].sum())
+    kept = status == COMPLETED
+    platform = float(rows.loc[kept, "platform_share"].sum()) if "platform_share" in rows else 0.0
+    third = float(rows.loc[kept, "third_party"].sum()) if "third_party" in rows else 0.0
     return Money(
         payments=int(rows["payments"].sum()),
         gross=gross,
@@ -129,6 +138,9 @@ def money(rows: pd.DataFrame) -> Money:
         failed_count=int(rows.loc[status == FAILED, "payments"].sum()),
         failed_amount=float(rows.loc[status == FAILED, "amount"].sum()),
         pending_count=int(rows.loc[~status.isin((*CHARGED, FAILED)), "payments"].sum()),
+        platform=platform,
+        third_party=third,
+        payouts=gross - refunds - platform - third,
     )
 
 
@@ -147,9 +159,11 @@ def _money_frame(groups: dict[Any, tuple[pd.DataFrame, pd.DataFrame]], key_names
         records.append({**dict(zip(key_names, keys, strict=True)), "payments": now.payments, "gross": now.gross,
                         "refunds": now.refunds, "net": now.net, "failed_count": now.failed_count,
                         "failed_amount": now.failed_amount, "previous_net": before.net,
-                        "delta_pct": delta_pct(now.net, before.net)})
+                        "delta_pct": change(now.net, before.net).pct, "platform": now.platform,
+                        "payouts": now.payouts, "third_party": now.third_party, "previous_platform": before.platform,
+                        "platform_delta_pct": change(now.platform, before.platform).pct})
     columns = [*key_names, "payments", "gross", "refunds", "net", "failed_count", "failed_amount", "previous_net",
-               "delta_pct"]
+               "delta_pct", "platform", "payouts", "third_party", "previous_platform", "platform_delta_pct"]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -213,25 +227,30 @@ def by_route(summary: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def timeline(rows: pd.DataFrame, currency: str = HEADLINE_CURRENCY) -> pd.DataFrame:
-    """Per bucket × stream in one currency: payments, gross, refunds, net, failed_amount (from revenue_timeline)."""
-    columns = ["bucket", "stream", "payments", "gross", "refunds", "net", "failed_amount"]
+    """Per bucket × stream in one currency: payments, gross, refunds, net, failed_amount and the platform's share
+    of the net (from revenue_timeline)."""
+    columns = ["bucket", "stream", "payments", "gross", "refunds", "net", "failed_amount", "platform"]
     rows = rows[rows["currency"] == currency] if not rows.empty else rows
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    rows = numeric(rows, ["payments", "amount"])
+    rows = numeric(rows, ["payments", "amount", "platform_share"])
+    if "platform_share" not in rows:
+        rows = rows.assign(platform_share=0.0)
     rows = rows.assign(
         gross=rows["amount"].where(rows["status"].isin(CHARGED), 0.0),
         refunds=rows["amount"].where(rows["status"] == REFUNDED, 0.0),
         failed_amount=rows["amount"].where(rows["status"] == FAILED, 0.0),
+        platform=rows["platform_share"].where(rows["status"] == COMPLETED, 0.0),
     )
-    out = rows.groupby(["bucket", "stream"], as_index=False)[["payments", "gross", "refunds", "failed_amount"]].sum()
+    out = rows.groupby(["bucket", "stream"], as_index=False)[["payments", "gross", "refunds", "failed_amount",
+                                                              "platform"]].sum()
     out["net"] = out["gross"] - out["refunds"]
     return out[columns].sort_values(["bucket", "stream"]).reset_index(drop=True)
 
 
 def timeline_totals(stream_rows: pd.DataFrame) -> pd.DataFrame:
     """The timeline summed over streams: one row per bucket."""
-    cols = ["payments", "gross", "refunds", "net", "failed_amount"]
+    cols = ["payments", "gross", "refunds", "net", "failed_amount", "platform"]
     if stream_rows.empty:
         return pd.DataFrame(columns=["bucket", *cols])
     return stream_rows.groupby("bucket", as_index=False)[cols].sum()

@@ -1076,6 +1076,8 @@ REFERENCE_EXTENSION_SPECS: dict[str, tuple[Column, ...]] = {
     ),
     "payment_transactions": (
         ("category", "VARCHAR(50)", "what the money was for (pmf payments:transactions category)"),
+        ("related_entity_type", "VARCHAR(50)", "what a payment paid for (track_test_request: cab payments:{u}:tx)"),
+        ("related_entity_id", "TEXT", "the id of what it paid for (a track test request's id)"),
     ),
 }
 

@@ -1,8 +1,9 @@
 -- Returns: one row per period ('current' = [cur_start, cur_end], 'previous' = [prev_start, prev_end]) × currency
---          × stream × detail × payment_method × provider × status, with payments (count) and amount (sum, in that
---          row's currency), over the revenue lines of queries/shared/revenue_lines.sql (payments, plus donations
---          without a payment of their own: each donation counted once). dashboard/revenue.py turns these rows into
---          gross, refunds, net and failed payments.
+--          × stream × detail × payment_method × provider × status, with payments (count), amount (what buyers
+--          paid), platform_share (the platform's part of it) and third_party (ticket vendors' commission), summed in
+--          that row's currency, over the revenue lines of queries/shared/revenue_lines.sql (each donation counted
+--          once). dashboard/metrics/revenue.py turns these rows into gross, refunds, net, the platform's share,
+--          payouts and failed payments.
 -- Params: :cur_start, :cur_end (date, inclusive) the period; :prev_start, :prev_end (date, inclusive) the equal
 --         period right before it (prev_end < cur_start)
 WITH
@@ -11,7 +12,9 @@ SELECT CASE WHEN day BETWEEN CAST(:cur_start AS DATE) AND CAST(:cur_end AS DATE)
          AS period,
        currency, stream, detail, payment_method, provider, status,
        COUNT(*) AS payments,
-       SUM(amount) AS amount
+       SUM(amount) AS amount,
+       SUM(platform_share) AS platform_share,
+       SUM(third_party) AS third_party
 FROM revenue_lines
 WHERE day BETWEEN CAST(:cur_start AS DATE) AND CAST(:cur_end AS DATE)
    OR day BETWEEN CAST(:prev_start AS DATE) AND CAST(:prev_end AS DATE)

@@ -24,8 +24,8 @@ from ui.kpi import count, kpi
 from ui.plain_text import markdown_text
 
 MONEY_COLS = {"gross", "refunds", "net", "failed_amount", "previous_net", "net_rub", "price", "mrr_end", "mrr",
-              "donations_net", "platform_net"}
-RATE_COLS = {"delta_pct", "failure_rate", "refund_rate"}
+              "donations_net", "platform_net", "platform", "payouts", "third_party", "previous_platform"}
+RATE_COLS = {"delta_pct", "failure_rate", "refund_rate", "platform_delta_pct"}
 # data values with a meaning, translated (``prefix.value``); a value the table does not know is shown as it is
 VALUE_PREFIX = {"payment_method": "method", "provider": "provider", "tier": "tier", "entity": "coin_entity",
                 "status": "payment_status", "type": "payment_type"}
@@ -136,6 +136,11 @@ def show_headline(period: rv.Period, grain: str) -> None:
     if now.pending_count:
         st.caption(ui.tr("revenue.pending_caption", count=count("word.payments", now.pending_count),
                          payments=number(now.payments, lang)))
+    p1, p2 = st.columns([1, 3])
+    metric(p1, "revenue.platform", rub(now.platform, lang), ui.tr("revenue.platform_help"), now.platform,
+           before.platform)
+    p1.caption(ui.tr("revenue.previous", amount=rub(before.platform, lang)))
+    p2.caption(ui.tr("revenue.payouts_caption", payouts=rub(now.payouts, lang), third=rub(now.third_party, lang)))
     totals = rv.timeline_totals(streams_over_time(period, grain))
     st.subheader(ui.tr("revenue.timeline"))
     if totals.empty:
@@ -175,8 +180,11 @@ def show_streams(period: rv.Period, grain: str) -> None:
     table["label"] = [stream_label(s, d) for s, d in zip(table["stream"], table["detail"], strict=True)]
     show_table(table, {"label": "revenue.col.stream", "payments": "revenue.col.payments",
                        "gross": "revenue.col.gross", "refunds": "revenue.col.refunds", "net": "revenue.col.net",
+                       "platform": "revenue.col.platform", "payouts": "revenue.col.payouts",
+                       "third_party": "revenue.col.third_party",
                        "failed_count": "revenue.col.failed_count", "failed_amount": "revenue.col.failed_amount",
-                       "previous_net": "revenue.col.previous_net", "delta_pct": "revenue.col.delta_pct"},
+                       "previous_net": "revenue.col.previous_net", "delta_pct": "revenue.col.delta_pct",
+                       "platform_delta_pct": "revenue.col.platform_delta_pct"},
                "revenue_by_stream.csv", "rev_streams")
 
 
