@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 STORE ?= data/promo.duckdb
 PORT ?= 8501
+REPLICAS ?=
 
-.PHONY: run test install postgres chromium demo screenshots
+.PHONY: run serve test install postgres chromium haproxy demo screenshots
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +32,13 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	fi
 
+# `serve` (and its tests) put the app replicas behind Debian's HAProxy; install it when missing.
+haproxy:
+	@if ! command -v haproxy >/dev/null 2>&1 && ! test -x /usr/sbin/haproxy; then \
+		echo "installing HAProxy (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	fi
+
 # Russian screenshots of the moderation pages into docs/, taken by the browser suite's moderator flow.
 screenshots: $(STAMP) chromium
 	PROMO_SCREENSHOTS=docs $(VENV)/bin/pytest tests/browser/test_moderation.py -k day -q
@@ -46,6 +54,11 @@ run: $(STAMP) $(STORE)
 	PROMO_DEMO_MODE=1 PROMO_DB=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) \
 		--server.headless true --server.address 127.0.0.1
 
-test: $(STAMP) postgres chromium
+# App replicas behind HAProxy on 127.0.0.1:PORT: `make serve STORE=postgresql+psycopg://… REPLICAS=3`. Needs
+# [auth] in .streamlit/secrets.toml, or `PROMO_DEMO_MODE=1 make serve` for a local demo (see README, Serve).
+serve: $(STAMP) haproxy
+	$(PY) -m dashboard serve --db "$(STORE)" --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS))
+
+test: $(STAMP) postgres chromium haproxy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
