@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,7 @@ class LoadReport:
     connection_errors: list[str] = field(default_factory=list)
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    replicas: dict[int, str] = field(default_factory=dict)  # session → the replica cookie it got (behind serve)
 
     @property
     def errors(self) -> int:
@@ -69,6 +71,9 @@ class LoadReport:
                f"({sum(1 for r in self.runs if r.errors)} in runs, {len(self.connection_errors)} connections)",
                f"  load average {self.load_before[0]:.2f} before, {self.load_after[0]:.2f} after "
                f"(1 min; {os.cpu_count()} cores)"]
+        if any(self.replicas.values()):
+            spread = Counter(c.partition("=")[2] for c in self.replicas.values() if c)
+            out.append("  sessions per replica: " + ", ".join(f"{r} {n}" for r, n in sorted(spread.items())))
         if self.runs:
             out.append(f"  {'page':20} {'runs':>5} {'p50':>8} {'p95':>8} {'max':>8} {'errors':>6}")
             pages = list(dict.fromkeys(r.page for r in self.runs))
@@ -193,6 +198,7 @@ async def one_session(number: int, host: str, port: int, base: str, pages: list[
         if session.ws is None:
             try:
                 await session.connect()
+                report.replicas[number] = session.cookie
             except Exception as exc:  # refused, reset, handshake rejected (OSError, TimeoutError, InvalidStatus)
                 report.connection_errors.append(f"session {number}: connect: {type(exc).__name__}: {exc}"[:200])
                 await asyncio.sleep(1.0)
@@ -235,15 +241,23 @@ async def run_load(url: str, sessions: int, think_ms: int, seconds: float, pages
     return report
 
 
-async def warm_up(url: str, pages: list[tuple[str, str]]) -> None:
-    """Every page opened once by one session (not timed): behind a proxy, once on the replica it lands on."""
-    session = Session(*loopback_url(url))
-    await session.connect()
-    try:
-        for path, query in pages:
-            await asyncio.wait_for(session.open_page(path, query), RUN_LIMIT_SECONDS)
-    finally:
-        await session.close()
+async def warm_up(url: str, pages: list[tuple[str, str]], most: int = 8) -> None:
+    """Every page opened once (not timed) by one session; behind ``serve``, by one session per replica: new
+    sessions until the proxy hands out a replica cookie seen before (least connections takes replicas in turn)."""
+    seen: set[str] = set()
+    for _ in range(most):
+        session = Session(*loopback_url(url))
+        await session.connect()
+        try:
+            if session.cookie in seen:
+                return
+            seen.add(session.cookie)
+            for path, query in pages:
+                await asyncio.wait_for(session.open_page(path, query), RUN_LIMIT_SECONDS)
+        finally:
+            await session.close()
+        if not session.cookie:  # no proxy: one process
+            return
 
 
 def free_port() -> int:
