@@ -6,106 +6,33 @@ from __future__ import annotations
 
 import asyncio
 import os
-import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import AS_OF, REPO
-from tests.pg_server import _free_port, create_database
+from tests.conftest import REPO
+from tests.serving import Serving, serving_pg
 
-pytestmark = pytest.mark.skipif(not (shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists()),
-                                reason="haproxy not installed (make haproxy)")
+HAPROXY = bool(shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists())
+# make test installs haproxy; on CI a missing one fails the tests (serve says so in one line)
+pytestmark = pytest.mark.skipif(not HAPROXY and not os.environ.get("CI"), reason="haproxy not installed (make haproxy)")
 PENDING = "Ждут решения"  # the moderation queue's first metric (Russian UI, the default language)
 
 
-@dataclass
-class Serving:
-    port: int
-    proc: subprocess.Popen[str]
-    lines: queue.Queue[str]
-    pids: dict[str, int]
-    ports: dict[str, int]
-    store: str
-
-    def wait_for(self, pattern: str, seconds: float = 90) -> re.Match[str]:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                assert self.proc.poll() is None, f"serve exited with {self.proc.returncode}"
-                continue
-            self.note(line)
-            found = re.search(pattern, line)
-            if found:
-                return found
-        raise AssertionError(f"serve never printed {pattern!r}")
-
-    def note(self, line: str) -> None:
-        found = re.match(r"replica (r\d+) pid (\d+) port (\d+)", line)
-        if found:
-            self.pids[found[1]] = int(found[2])
-            self.ports[found[1]] = int(found[3])
-
-
-def start_serve(store: str, replicas: int) -> Serving:
-    port = _free_port()
-    env = dict(os.environ, PROMO_DEMO_MODE="1")
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", store, "--replicas", str(replicas),
-                             "--port", str(port)], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line.rstrip("\n"))
-
-    threading.Thread(target=pump, daemon=True).start()
-    serving = Serving(port, proc, lines, {}, {}, store)
-    serving.wait_for(r"^serving .* at http://127\.0\.0\.1:\d+/ through haproxy")
-    return serving
-
-
 @pytest.fixture(scope="module")
-def pg_demo(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A tiny demo snapshot ingested into its own database on the suite's PostgreSQL."""
-    from dashboard.demo.snapshot import write_demo_snapshot
-    from dashboard.ingest.build import ingest
-    from dashboard.store.connect import Store
-
-    snapshot = tmp_path_factory.mktemp("serve") / "tiny.ndjson"
-    write_demo_snapshot(snapshot, scale="tiny", seed=11, as_of=AS_OF)
-    url = create_database(pg_url, f"serve_{os.getpid()}")
-    ingest([snapshot], Store(url), "seed", say=lambda _m: None)
-    return url
-
-
-@pytest.fixture(scope="module")
-def served(pg_demo: str) -> Iterator[Serving]:
-    serving = start_serve(pg_demo, 2)
-    try:
+def served(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serving]:
+    with serving_pg(pg_url, tmp_path_factory.mktemp("serve")) as serving:
         yield serving
-    finally:
-        serving.proc.send_signal(signal.SIGTERM)
-        try:
-            serving.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            serving.proc.kill()
-            raise
 
 
 def session(port: int, replica: str | None = None) -> Any:
