@@ -6,6 +6,8 @@ STAMP := $(VENV)/.requirements-installed
 STORE ?= data/promo.duckdb
 PORT ?= 8501
 REPLICAS ?=
+# the store as a make target: a DuckDB file is built from the demo when missing; a PostgreSQL URL is not a file
+STORE_FILE := $(if $(findstring ://,$(STORE)),,$(STORE))
 
 .PHONY: run serve test install postgres chromium haproxy demo screenshots
 
@@ -43,20 +45,22 @@ haproxy:
 screenshots: $(STAMP) chromium
 	PROMO_SCREENSHOTS=docs $(VENV)/bin/pytest tests/browser/test_moderation.py -k day -q
 
-$(STORE): | $(STAMP)
+ifneq ($(STORE_FILE),)
+$(STORE_FILE): | $(STAMP)
 	$(PY) -m dashboard demo --scale small --db $(STORE)
+endif
 
 demo: $(STAMP)
 	$(PY) -m dashboard demo --scale small --db $(STORE)
 
 # The local demo: no sign-in ("view as" in the sidebar), so it listens on this machine only.
-run: $(STAMP) $(STORE)
+run: $(STAMP) $(STORE_FILE)
 	PROMO_DEMO_MODE=1 PROMO_DB=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) \
 		--server.headless true --server.address 127.0.0.1
 
 # App replicas behind HAProxy on 127.0.0.1:PORT: `make serve STORE=postgresql+psycopg://… REPLICAS=3`. Needs
 # [auth] in .streamlit/secrets.toml, or `PROMO_DEMO_MODE=1 make serve` for a local demo (see README, Serve).
-serve: $(STAMP) haproxy
+serve: $(STAMP) haproxy $(STORE_FILE)
 	$(PY) -m dashboard serve --db "$(STORE)" --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS))
 
 test: $(STAMP) postgres chromium haproxy

@@ -79,6 +79,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def port_in_use(address: str, port: int) -> str | None:
+    """Why the proxy could not listen on ``address:port`` (one line), or None."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((address, port))
+        except OSError as exc:
+            return f"cannot listen on {address}:{port}: {exc.strerror or exc}"
+    return None
+
+
 def haproxy_binary() -> str | None:
     return shutil.which("haproxy") or next((p for p in ("/usr/sbin/haproxy",) if Path(p).exists()), None)
 
@@ -294,6 +306,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if why:
         print(f"error: {why}", file=sys.stderr)
         return EXIT_USAGE
+    busy = port_in_use(args.address, args.port)
+    if busy:
+        print(f"error: {busy} (another server there? choose --port)", file=sys.stderr)
+        return 1
     haproxy = haproxy_binary()
     if haproxy is None:
         print("error: haproxy not found: install it (make serve does: apt-get install haproxy)", file=sys.stderr)

@@ -127,6 +127,7 @@ class Session:
         self.hashes: dict[str, str] = {}
         self.ws: Any = None
         self.downloads: list[str] = []  # /media/… URLs of download buttons in the last run
+        self.elements: list[Any] = []  # the last run's elements (Element protobufs), in order
 
     async def connect(self) -> None:
         import websockets
@@ -162,7 +163,7 @@ class Session:
         if widgets is not None:
             state.widget_states.CopyFrom(widgets)
         self.downloads = []
-        self.elements: list[Any] = []
+        self.elements = []
         await self.ws.send(msg.SerializeToString())
         errors: list[str] = []
         while True:
