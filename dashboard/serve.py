@@ -67,6 +67,7 @@ class Served:
     proxy: subprocess.Popen[bytes] | None = None
     stopping: bool = False
     env: dict[str, str] = field(default_factory=dict)
+    secrets: Path | None = None  # --secrets: the replicas' secrets file instead of .streamlit/secrets.toml
 
 
 def say(message: str) -> None:
@@ -136,10 +137,12 @@ backend replicas
 """
 
 
-def sign_in_configured(root: Path = REPO) -> bool:
-    """``[auth]`` in the secrets Streamlit reads (the project's ``.streamlit/secrets.toml``, then the user's). A file
-    that cannot be read counts as configured, as the app itself does (demo mode is then refused, never guessed)."""
-    for path in (root / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"):
+def sign_in_configured(files: list[Path] | None = None) -> bool:
+    """``[auth]`` in the secrets Streamlit reads (``--secrets``, else the project's ``.streamlit/secrets.toml`` and
+    the user's). A file that cannot be read counts as configured, as the app itself does (demo mode is then refused,
+    never guessed)."""
+    default = [REPO / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"]
+    for path in files or default:
         if not path.is_file():
             continue
         try:
@@ -185,6 +188,8 @@ def start_replica(served: Served, replica: Replica) -> None:
     cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
            "--server.address", "127.0.0.1", "--server.port", str(replica.port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+    if served.secrets:
+        cmd += ["--secrets.files", str(served.secrets)]
     out: IO[bytes] = replica.log.open("ab")
     try:
         replica.proc = subprocess.Popen(cmd, cwd=REPO, env=served.env, stdout=out, stderr=subprocess.STDOUT,
@@ -302,7 +307,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.store.connect import resolve_store
 
     store = resolve_store(args.db)
-    why = refusal(args, store.is_postgres, demo_mode(), sign_in_configured())
+    secrets_file = Path(args.secrets).resolve() if args.secrets else None
+    if secrets_file is not None and not secrets_file.is_file():
+        print(f"error: --secrets {args.secrets}: no such file", file=sys.stderr)
+        return EXIT_USAGE
+    why = refusal(args, store.is_postgres, demo_mode(), sign_in_configured([secrets_file] if secrets_file else None))
     if why:
         print(f"error: {why}", file=sys.stderr)
         return EXIT_USAGE
@@ -320,7 +329,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # one secret for every replica: Streamlit's XSRF cookie from one replica is valid on the others after a failover
     env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_urlsafe(32))
     served = Served([Replica(i + 1, free_port(), workdir / f"r{i + 1}.log") for i in range(args.replicas)],
-                    workdir, args.port, args.address, env=env)
+                    workdir, args.port, args.address, env=env, secrets=secrets_file)
 
     def on_signal(signum: int, _frame: object) -> None:
         served.stopping = True
@@ -362,4 +371,6 @@ def add_serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     serve.add_argument("--port", type=int, default=8501, help="the proxy's port (default 8501)")
     serve.add_argument("--address", default="127.0.0.1",
                        help="the proxy's address (default 127.0.0.1; replicas always listen on loopback)")
+    serve.add_argument("--secrets", help="the replicas' secrets.toml ([auth], connections) instead of "
+                                         ".streamlit/secrets.toml; its [auth] redirect_uri names the proxy's address")
     serve.set_defaults(run=cmd_serve)

@@ -63,11 +63,13 @@ class Serving:
             self.ports[found[1]] = int(found[3])
 
 
-def start_serve(store: str, replicas: int) -> Serving:
-    port = _free_port()
-    env = dict(os.environ, PROMO_DEMO_MODE="1")
+def start_serve(store: str, replicas: int, port: int | None = None, secrets: Path | None = None) -> Serving:
+    """``serve`` in demo mode, or with sign-in from ``secrets`` (its [auth] redirect_uri must name ``port``)."""
+    port = port or _free_port()
+    env = dict(os.environ, PROMO_DEMO_MODE="0" if secrets else "1")
+    more = ["--secrets", str(secrets)] if secrets else []
     proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", store, "--replicas", str(replicas),
-                             "--port", str(port)], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                             "--port", str(port), *more], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str] = queue.Queue()
 
