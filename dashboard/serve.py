@@ -344,6 +344,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return 1
         if not served.stopping:
             shown = "127.0.0.1" if served.address in LOOPBACK else served.address
+            print(f"haproxy pid {served.proxy.pid if served.proxy else '?'} config {served.workdir / 'haproxy.cfg'} "
+                  "(removed on stop)", flush=True)
             print(f"serving {store.label()} at http://{shown}:{served.port}/ through haproxy, "
                   f"{len(served.replicas)} replica{'s' if len(served.replicas) > 1 else ''}; Ctrl-C stops",
                   flush=True)

@@ -41,6 +41,8 @@ class Serving:
     pids: dict[str, int]
     ports: dict[str, int]
     store: str
+    proxy_pid: int = 0
+    config: Path | None = None
 
     def wait_for(self, pattern: str, seconds: float = 90) -> re.Match[str]:
         deadline = time.monotonic() + seconds
@@ -57,18 +59,23 @@ class Serving:
         raise AssertionError(f"serve never printed {pattern!r}")
 
     def note(self, line: str) -> None:
+        proxy = re.match(r"haproxy pid (\d+) config (\S+)", line)
+        if proxy:
+            self.proxy_pid, self.config = int(proxy[1]), Path(proxy[2])
         found = re.match(r"replica (r\d+) pid (\d+) port (\d+)", line)
         if found:
             self.pids[found[1]] = int(found[2])
             self.ports[found[1]] = int(found[3])
 
 
-def start_serve(store: str, replicas: int, port: int | None = None, secrets: Path | None = None) -> Serving:
+def start_serve(store: str, replicas: int, port: int | None = None, secrets: Path | None = None,
+                replicas_flag: bool = True) -> Serving:
     """``serve`` in demo mode, or with sign-in from ``secrets`` (its [auth] redirect_uri must name ``port``)."""
     port = port or _free_port()
     env = dict(os.environ, PROMO_DEMO_MODE="0" if secrets else "1")
     more = ["--secrets", str(secrets)] if secrets else []
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", store, "--replicas", str(replicas),
+    more += ["--replicas", str(replicas)] if replicas_flag else []
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "serve", "--db", store,
                              "--port", str(port), *more], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str] = queue.Queue()

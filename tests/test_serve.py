@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO
-from tests.serving import Serving, serving_pg
+from tests.conftest import AS_OF, REPO
+from tests.serving import Serving, serving_pg, start_serve
 
 HAPROXY = bool(shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists())
 # make test installs haproxy; on CI a missing one fails the tests (serve says so in one line)
@@ -213,6 +213,37 @@ def test_a_killed_replica_leaves_the_app_answering_and_comes_back(served: Servin
         assert time.monotonic() < deadline, "the restarted replica never came back behind the proxy"
         time.sleep(1)
     assert asyncio.run(visit(victim)) == ([], f"PROMO_REPLICA={victim}")
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_serve_on_duckdb_runs_one_replica_and_stops_cleanly(tmp_path: Path, how: signal.Signals) -> None:
+    from dashboard.demo.snapshot import write_demo_snapshot
+    from dashboard.ingest.build import ingest
+    from dashboard.store.connect import Store
+
+    snapshot, store = tmp_path / "tiny.ndjson", tmp_path / "store.duckdb"
+    write_demo_snapshot(snapshot, scale="tiny", seed=3, as_of=AS_OF)
+    ingest([snapshot], Store(str(store)), "seed", say=lambda _m: None)
+    serving = start_serve(str(store), 1, replicas_flag=False)  # the default on DuckDB: one replica
+    try:
+        assert list(serving.pids) == ["r1"] and serving.config is not None and serving.config.is_file()
+        assert "cookie PROMO_REPLICA insert" in serving.config.read_text()
+
+        async def visit() -> list[str]:
+            s = session(serving.port)
+            await s.connect()
+            errors = await s.open_page("moderation_queue")
+            await s.close()
+            return errors + ([] if s.cookie == "PROMO_REPLICA=r1" else [f"cookie {s.cookie!r}"])
+
+        assert asyncio.run(visit()) == []
+    finally:
+        serving.proc.send_signal(how)
+        assert serving.proc.wait(30) == 0
+    for pid in (serving.proxy_pid, serving.pids["r1"]):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert not serving.config.parent.exists()
 
 
 def test_serve_on_duckdb_refuses_two_replicas(tmp_path: Path) -> None:
