@@ -270,3 +270,32 @@ def test_serve_needs_sign_in_or_demo_mode(tmp_path: Path) -> None:
                                   "--address", "0.0.0.0"], cwd=REPO, env=dict(env, PROMO_DEMO_MODE="1"),
                                  capture_output=True, text=True, timeout=60, check=False)
     assert demo_remote.returncode == 2 and "127.0.0.1 only" in demo_remote.stderr
+
+
+def test_haproxy_config_sticks_checks_and_redispatches(tmp_path: Path) -> None:
+    from dashboard.serve import Replica, haproxy_config
+
+    cfg = haproxy_config("127.0.0.1", 8600, [Replica(1, 40001, tmp_path / "a"), Replica(2, 40002, tmp_path / "b")])
+    assert "bind 127.0.0.1:8600" in cfg
+    assert "cookie PROMO_REPLICA insert indirect nocache" in cfg
+    assert "option httpchk GET /_stcore/health" in cfg and "option redispatch" in cfg
+    assert "server r1 127.0.0.1:40001 check cookie r1" in cfg and "server r2 127.0.0.1:40002 check cookie r2" in cfg
+    assert "bind [::1]:8600" in haproxy_config("::1", 8600, [Replica(1, 40001, tmp_path / "a")])
+
+
+def test_bench_load_report_counts_errors_and_percentiles() -> None:
+    from dashboard.bench.load import LoadReport, Run, parse_page, percentile
+
+    assert percentile([1, 2, 3, 4], 50) == 2 and percentile(list(range(1, 21)), 95) == 19
+    assert percentile([7.0], 95) == 7.0
+    assert parse_page("/artist_tracks?period=90") == ("artist_tracks", "period=90") and parse_page("") == ("", "")
+    report = LoadReport("http://127.0.0.1:1", 2, 10, 3000,
+                        runs=[Run("revenue", 100, []), Run("revenue", 300, ["ValueError: boom"]), Run("/", 50, [])],
+                        connection_errors=["session 1: connect: ConnectionRefusedError"],
+                        replicas={0: "PROMO_REPLICA=r1", 1: "PROMO_REPLICA=r2"})
+    text = "\n".join(report.lines())
+    assert report.errors == 2
+    assert "runs 3 (0.3/s), errors 2 (1 in runs, 1 connections)" in text
+    assert re.search(r"revenue\s+2\s+100ms\s+300ms\s+300ms\s+1", text)
+    assert "sessions per replica: r1 1, r2 1" in text
+    assert "error: revenue: ValueError: boom" in text
