@@ -215,6 +215,7 @@ def test_a_killed_replica_leaves_the_app_answering_and_comes_back(served: Servin
     assert asyncio.run(visit(victim)) == ([], f"PROMO_REPLICA={victim}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
 def test_serve_on_duckdb_runs_one_replica_and_stops_cleanly(tmp_path: Path, how: signal.Signals) -> None:
     from dashboard.demo.snapshot import write_demo_snapshot
@@ -246,6 +247,7 @@ def test_serve_on_duckdb_runs_one_replica_and_stops_cleanly(tmp_path: Path, how:
     assert not serving.config.parent.exists()
 
 
+@pytest.mark.slow
 def test_serve_on_duckdb_refuses_two_replicas(tmp_path: Path) -> None:
     env = dict(os.environ, PROMO_DEMO_MODE="1")
     proc = subprocess.run([sys.executable, "-m", "dashboard", "serve", "--db", str(tmp_path / "store.duckdb"),
@@ -257,6 +259,7 @@ def test_serve_on_duckdb_refuses_two_replicas(tmp_path: Path) -> None:
     assert len(lines) == 1 and "PostgreSQL" in lines[0], proc.stderr
 
 
+@pytest.mark.slow
 def test_serve_needs_sign_in_or_demo_mode(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PROMO_DEMO_MODE"}
     env["HOME"] = str(tmp_path)  # no ~/.streamlit/secrets.toml
