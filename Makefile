@@ -14,8 +14,11 @@ STORE ?= $(if $(filter deployed,$(DEMO_LAYOUT)),$(DEPLOYED_STORE),data/promo.duc
 PORT ?= 8501
 DEMO_ARGS = --layout $(DEMO_LAYOUT) --scale $(DEMO_SCALE) --db $(STORE) \
 	$(if $(and $(filter deployed,$(DEMO_LAYOUT)),$(filter 1,$(DEMO_DAY2))),--ingest-day2)
+REPLICAS ?=
+# the store as a make target: a DuckDB file is built from the demo when missing; a PostgreSQL URL is not a file
+STORE_FILE := $(if $(findstring ://,$(STORE)),,$(STORE))
 
-.PHONY: run test install postgres chromium demo demo-deployed screenshots
+.PHONY: run serve test install postgres chromium haproxy demo demo-deployed screenshots
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,12 +43,21 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	fi
 
+# `serve` (and its tests) put the app replicas behind Debian's HAProxy; install it when missing.
+haproxy:
+	@if ! command -v haproxy >/dev/null 2>&1 && ! test -x /usr/sbin/haproxy; then \
+		echo "installing HAProxy (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	fi
+
 # Russian screenshots of the moderation pages into docs/, taken by the browser suite's moderator flow.
 screenshots: $(STAMP) chromium
 	PROMO_SCREENSHOTS=docs $(VENV)/bin/pytest tests/browser/test_moderation.py -k day -q
 
-$(STORE): | $(STAMP)
+ifneq ($(STORE_FILE),)
+$(STORE_FILE): | $(STAMP)
 	$(PY) -m dashboard demo $(DEMO_ARGS)
+endif
 
 # Rebuild the demo store of DEMO_LAYOUT (seed unless set).
 demo: $(STAMP)
@@ -56,10 +68,15 @@ demo-deployed: $(STAMP)
 	$(MAKE) demo DEMO_LAYOUT=deployed
 
 # The local demo: no sign-in ("view as" in the sidebar), so it listens on this machine only.
-run: $(STAMP) $(STORE)
+run: $(STAMP) $(STORE_FILE)
 	PROMO_DEMO_MODE=1 PROMO_DB=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) \
 		--server.headless true --server.address 127.0.0.1
 
-test: $(STAMP) postgres chromium
+# App replicas behind HAProxy on 127.0.0.1:PORT: `make serve STORE=postgresql+psycopg://… REPLICAS=3`. Needs
+# [auth] in .streamlit/secrets.toml, or `PROMO_DEMO_MODE=1 make serve` for a local demo (see README, Serve).
+serve: $(STAMP) haproxy $(STORE_FILE)
+	$(PY) -m dashboard serve --db "$(STORE)" --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS))
+
+test: $(STAMP) postgres chromium haproxy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest

@@ -21,8 +21,9 @@ from dashboard.bench.demo_stores import BENCH_DIR, bench_store, demo_file, demo_
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     bench = sub.add_parser("bench", help="measure speed (ingest, pages, moderation)")
-    bench.add_argument("what", choices=["ingest", "pages", "moderation", "race", "sync"])
-    bench.add_argument("--scale", default="medium", choices=["tiny", "small", "medium", "large"])
+    bench.add_argument("what", choices=["ingest", "pages", "moderation", "race", "sync", "load"])
+    bench.add_argument("--scale", default=None, choices=["tiny", "small", "medium", "large"],
+                       help="the demo's size (default: medium; load: small)")
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--db", help="for pages/moderation: an existing store to measure instead of a demo store")
     bench.add_argument("--engine", default="duckdb", choices=["duckdb", "postgresql"],
@@ -36,6 +37,16 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     bench.add_argument("--pg", help="race: a postgresql+psycopg:// URL of an empty database to race on instead of "
                                     "a DuckDB copy of the demo store; sync: a PostgreSQL URL of a role that may "
                                     "create databases (default: PROMO_BENCH_PG_URL, else a throwaway server)")
+    bench.add_argument("--url", help="load: a running app or serve proxy on this machine (default: start the app "
+                                      "on the demo store of --scale/--engine, or --db, in demo mode)")
+    bench.add_argument("--sessions", type=int, default=1, help="load: websocket sessions at once (default 1)")
+    bench.add_argument("--think", type=int, default=3000, help="load: think time between pages, ms (default 3000)")
+    bench.add_argument("--seconds", type=float, default=20, help="load: how long sessions open pages (default 20)")
+    bench.add_argument("--pages", nargs="+", metavar="PAGE",
+                       help="load: URL paths to open in turn, each maybe with ?query (default: every staff and "
+                            "artist page as admin)")
+    bench.add_argument("--no-warm", dest="warm", action="store_false",
+                       help="load: skip the untimed first visit of every page")
     bench.set_defaults(run=cmd_bench)
 
 
@@ -122,6 +133,12 @@ def bench_race(scale: str, seed: int, races: int, pg: str | None) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
+    if args.scale is None:
+        args.scale = "small" if args.what == "load" else "medium"
+    if args.what == "load":
+        from dashboard.bench.load import cmd_load
+
+        return cmd_load(args)
     if args.what == "ingest":
         print_ingest(bench_ingest(args.scale, args.seed, peer=not args.no_peer))
     elif args.what == "race":
