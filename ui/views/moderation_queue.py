@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import hashlib
 from typing import Any
-from urllib.parse import urlparse
 
 import pandas as pd
 import streamlit as st
@@ -27,7 +26,8 @@ from dashboard.moderation import service as repository
 from dashboard.store.connect import StoreError
 from ui import shell as ui
 from ui import tables
-from ui.moderation_display import sla_badges
+from ui.moderation_display import media_host, media_hosts, sla_badges
+from ui.plain_text import markdown_text
 
 who = ui.require_page("moderation_queue")
 store = ui.store()
@@ -453,11 +453,6 @@ if not chosen:
     st.stop()
 
 
-def media_hosts(row: dict[str, Any]) -> list[str]:
-    urls = (row.get("image_url"), row.get("audio_url"))
-    return sorted({urlparse(str(u)).netloc for u in urls if moderation.is_web_link(u)})
-
-
 def preview(row: dict[str, Any]) -> None:
     """The item as text; its cover and audio only when the moderator asks for them: they live on the platform's
     media host, and the app itself requests nothing from another host."""
@@ -466,14 +461,17 @@ def preview(row: dict[str, Any]) -> None:
     st.text(ui.tr("mod.preview.artist", name=str(row.get("artist_name") or row.get("artist_id") or "—")))
     if isinstance(row.get("description"), str) and row["description"]:
         st.text(row["description"][:2000])
-    hosts = media_hosts(row)
-    if hosts and st.toggle(ui.tr("mod.preview.load_media", hosts=", ".join(hosts)), key="mod_media"):
-        image = row.get("image_url")
-        if moderation.is_web_link(image):
+    image, audio = row.get("image_url"), row.get("audio_url")
+    hosts = media_hosts((image, audio))
+    if hosts and st.toggle(ui.tr("mod.preview.load_media", hosts=markdown_text(", ".join(hosts))), key="mod_media"):
+        if media_host(image):
             st.image(str(image), width=320)
-        audio = row.get("audio_url")
-        if moderation.is_web_link(audio):
+        if media_host(audio):
             st.audio(str(audio))
+    for url in (image, audio):  # a media URL the app does not load (not http(s), no plain host): as text
+        if isinstance(url, str) and url and not media_host(url):
+            st.text(ui.tr("mod.preview.not_media"))
+            st.text(url)
     links = ((row.get("video_url"), "mod.preview.open_video"), (row.get("link_url"), "mod.preview.open_link"))
     for url, label in links:
         if not isinstance(url, str) or not url:
