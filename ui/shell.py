@@ -137,6 +137,19 @@ def sign_in_configured() -> bool:
         return any(Path(p).is_file() for p in st.get_option("secrets.files"))
 
 
+def served_address() -> tuple[str | None, bool]:
+    """(Streamlit's ``server.address``, whether a web server runs this app). The server mode is None only where
+    no server listens (AppTest); a server mode other than ``streamlit run``'s own (an external ASGI server, whose
+    address Streamlit does not know) counts as listening everywhere."""
+    from streamlit import config
+
+    mode = getattr(config, "_server_mode", "unknown")  # private in Streamlit 1.67: a change fails closed
+    address = st.get_option("server.address")
+    if mode not in (None, "starlette-managed", "starlette-app"):
+        address = None
+    return (str(address) if address else None), mode is not None
+
+
 def shell_sidebar() -> ident.Identity:
     """The shell's sidebar: language, then who is looking. Checked on the server on every run: in demo mode the
     "view as" choice; with sign-in the signed-in person's account (``dashboard.access.decision``). Anyone else gets
@@ -146,6 +159,12 @@ def shell_sidebar() -> ident.Identity:
     if demo and auth:
         print("error: PROMO_DEMO_MODE=1 with [auth] configured; demo mode is refused", file=sys.stderr)
         st.error(tr("access.demo_with_auth"))
+        st.stop()
+    if demo and ident.demo_refused(*served_address()):
+        print("error: PROMO_DEMO_MODE=1 on a server that listens beyond this computer (server.address "
+              f"{st.get_option('server.address') or 'unset: every interface'}); demo mode is refused: pass "
+              "--server.address 127.0.0.1, or set PROMO_DEMO_PUBLIC=1 to serve it to others", file=sys.stderr)
+        st.error(tr("access.demo_public"))
         st.stop()
     language_switch()
     if demo:
