@@ -28,6 +28,7 @@ from dashboard.store.connect import Store, StoreError, resolve_store
 from dashboard.store.queries import run_query, shared_connection
 from ui import registry
 from ui.csv_export import safe_csv
+from ui.plain_text import markdown_text
 
 CACHE_TTL_SECONDS = 300
 # the store version of this script run (PostgreSQL: read once per run, see store_version)
@@ -60,7 +61,7 @@ def run_app() -> None:
         try:
             current.run()
         except StoreError as exc:  # e.g. the store file is locked by an ingest or a CLI decision: one line
-            st.error(tr("error.store", message=str(exc)) if who.is_staff else tr("access.unavailable"))
+            st.error(tr("error.store", message=markdown_text(exc)) if who.is_staff else tr("access.unavailable"))
 
 
 def language_switch() -> None:
@@ -110,7 +111,7 @@ def view_as_picker() -> ident.Identity | None:
                                        placeholder=tr("shell.find_artist_hint"))
         artists = artist_matches(search, keep)
     except StoreError as exc:
-        st.error(tr("error.store", message=str(exc)))
+        st.error(tr("error.store", message=markdown_text(exc)))
         return None
     options: list[tuple[str, str | None]] = [(role, None) for role in ("admin", "moderator", "manager")]
     options += [("artist", a) for a in artists]
@@ -173,7 +174,7 @@ def shell_sidebar() -> ident.Identity:
             st.stop()
         assert who is not None
         st.sidebar.caption(tr("shell.demo_mode"))
-        st.sidebar.caption(tr("shell.store", store=store().label()))
+        st.sidebar.caption(tr("shell.store", store=markdown_text(store().label())))
     elif auth:
         who = signed_in_identity()
     else:
@@ -214,7 +215,7 @@ def signed_in_identity() -> ident.Identity:
                        role=tr(f"role.{outcome.role}")))  # provider data: plain text, never Markdown
     sign_out_button()
     if outcome.is_staff:
-        st.sidebar.caption(tr("shell.store", store=store().label()))
+        st.sidebar.caption(tr("shell.store", store=markdown_text(store().label())))
     return outcome
 
 
@@ -429,7 +430,7 @@ def data_as_of() -> None:
     when = moscow_time(runs["finished_at"].iloc[0], tr("freshness.zone")) if not runs.empty else "—"
     origin = sync_origin() if not runs.empty else None
     if origin:
-        st.caption(tr("sync.as_of", when=when, source=str(origin.get("source", ""))))
+        st.caption(tr("sync.as_of", when=when, source=markdown_text(origin.get("source", ""))))
     else:
         st.caption(tr("freshness.as_of", when=when))
 
@@ -441,7 +442,7 @@ def refresh_button(who: ident.Identity) -> None:
         return
     done = st.session_state.pop("sync_refreshed", None)
     if done:
-        st.toast(done, icon="✅")
+        st.toast(markdown_text(done), icon="✅")
     if st.button(tr("sync.refresh"), help=tr("sync.refresh_help"), key="sync_refresh_now"):
         from dashboard.sync.status import refresh_now
 
@@ -449,7 +450,8 @@ def refresh_button(who: ident.Identity) -> None:
             with st.spinner(tr("sync.refreshing")):
                 result = refresh_now(store())
         except (StoreError, ValueError, OSError) as exc:
-            st.error(tr("sync.failed", message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+            st.error(tr("sync.failed", message=markdown_text(str(exc).splitlines()[0] if str(exc)
+                                                             else type(exc).__name__)))
             return
         invalidate()
         st.session_state["sync_refreshed"] = tr("sync.refreshed", keys=f"{result.rows_loaded:,}",
