@@ -92,6 +92,9 @@ def _collect(scope: Scope, body: list[ast.stmt]) -> None:
                                 scope.unpacked.setdefault(t.id, []).append((sub.value, i))
                     elif isinstance(target, ast.Tuple | ast.List):
                         scope.opaque.update(t.id for t in target.elts if isinstance(t, ast.Name))
+                    elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                        # labels[k] = v: v is one of the values of labels
+                        scope.assigned.setdefault(target.value.id, []).append(ast.List(elts=[sub.value]))
             elif isinstance(sub, ast.AnnAssign | ast.AugAssign) and isinstance(sub.target, ast.Name) and sub.value:
                 scope.assigned.setdefault(sub.target.id, []).append(sub.value)
             elif isinstance(sub, ast.For | ast.AsyncFor | ast.comprehension):
@@ -105,11 +108,11 @@ def _collect(scope: Scope, body: list[ast.stmt]) -> None:
             elif isinstance(sub, ast.NamedExpr):
                 scope.assigned.setdefault(sub.target.id, []).append(sub.value)
             elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in (
-                    "append", "extend", "insert") and isinstance(sub.func.value, ast.Name) and sub.args:
+                    "append", "extend", "insert", "update") and isinstance(sub.func.value, ast.Name) and sub.args:
                 # parts.append(x): x is one of the list's elements
                 value = sub.args[-1]
                 scope.assigned.setdefault(sub.func.value.id, []).append(
-                    ast.List(elts=[value]) if sub.func.attr != "extend" else value)
+                    ast.List(elts=[value]) if sub.func.attr not in ("extend", "update") else value)
 
 
 class Scan:
@@ -269,11 +272,19 @@ class Scan:
     # ------------------------------------------------------------------ the sinks
     def sink_arguments(self, call: ast.Call) -> list[tuple[str, ast.expr]]:
         func = call.func
+        if call.args and isinstance(call.args[0], ast.Attribute) and call.args[0].attr in BODY_SINKS:
+            # a widget handed to a helper with its arguments (ui.kept(st.radio, label, options, format_func=…))
+            widget = call.args[0].attr
+            out = [(f"{widget} passed on: label", a) for a in call.args[1:2]]
+            out += [(f"{widget} passed on: {k.arg}=…", k.value) for k in call.keywords if k.arg in KEYWORDS or (
+                widget in OPTION_LABEL_SINKS and k.arg == "format_func")]
+            return out
         if not isinstance(func, ast.Attribute):
             return []
         name = func.attr
         if name not in BODY_SINKS and name != METRIC:
-            return []
+            # any other Streamlit call's tooltip (st.column_config.TextColumn(help=…), …) is Markdown too
+            return [(f"{name}(help=…)", k.value) for k in call.keywords if k.arg == "help"]
         out: list[tuple[str, ast.expr]] = []
         positional = (0, 1, 2) if name == METRIC else () if name == "page_link" else (0,)
         for i in positional:
@@ -366,6 +377,9 @@ BYPASSES = {
     "a loop variable": 'import streamlit as st\nfor n in notes:\n    st.info(n)\n',
     "a helper's parameter": 'import streamlit as st\ndef show(x):\n    st.caption(x)\nshow(row["a"])\n',
     "a data fallback": 'import streamlit as st\nst.info(tr_value("status", row["s"]))\n',
+    "a widget passed on": 'import streamlit as st\nkept(st.radio, tr("k"), opts, key="x", format_func=lambda o: o)\n',
+    "a dict item": 'import streamlit as st\nnames = {"a": tr("k")}\nnames["b"] = row["n"]\nst.info(names["a"])\n',
+    "a column tooltip": 'import streamlit as st\nst.column_config.TextColumn(help=row["h"])\n',
     "radio labels": 'import streamlit as st\nst.radio(tr("k"), opts, format_func=names.__getitem__)\n',
     "radio labels by lambda": 'import streamlit as st\nst.pills(tr("k"), opts, format_func=lambda o: o)\n',
     "a callback's parameter": ('import streamlit as st\ndef show(x):\n    st.caption(x)\n'

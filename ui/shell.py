@@ -19,7 +19,7 @@ import streamlit as st
 
 from dashboard.access import accounts, decision
 from dashboard.access import identity as ident
-from dashboard.i18n.formatting import moscow_time, moscow_today
+from dashboard.i18n.formatting import moscow_time, moscow_today, number
 from dashboard.i18n.translations import DEFAULT_LANGUAGE, LANGUAGES, t
 from dashboard.metrics import artist as am
 from dashboard.metrics.periods import Period, anchor_day, date_range, describe, period_between, period_for, within_data
@@ -499,7 +499,7 @@ def artist_today(artist_id: str) -> dt.date:
 
 def artist_period(today: dt.date) -> Period:
     """The artist pages' period: presets of 7/28/90/365 days or a custom range, ending ``today``."""
-    labels: dict[int | str, str] = {d: tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
+    labels: dict[int | str, str] = {d: tr("artist.period.days", days=number(d, lang())) for d in am.PRESET_DAYS}
     labels[am.CUSTOM] = tr("artist.period.custom")
     # one period for every artist page, kept across pages and languages, and in the URL (?period=28)
     choice = kept(st.radio, tr("artist.period"), list(labels), key="artist_period", url="period",
