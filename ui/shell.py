@@ -19,7 +19,7 @@ import streamlit as st
 
 from dashboard.access import accounts, decision
 from dashboard.access import identity as ident
-from dashboard.i18n.formatting import moscow_time, moscow_today
+from dashboard.i18n.formatting import moscow_time, moscow_today, number
 from dashboard.i18n.translations import DEFAULT_LANGUAGE, LANGUAGES, t
 from dashboard.metrics import artist as am
 from dashboard.metrics.periods import Period, anchor_day, date_range, describe, period_between, period_for, within_data
@@ -28,6 +28,7 @@ from dashboard.store.connect import Store, StoreError, resolve_store
 from dashboard.store.queries import run_query, shared_connection
 from ui import registry
 from ui.csv_export import safe_csv
+from ui.plain_text import markdown_text
 
 CACHE_TTL_SECONDS = 300
 # the store version of this script run (PostgreSQL: read once per run, see store_version)
@@ -60,7 +61,7 @@ def run_app() -> None:
         try:
             current.run()
         except StoreError as exc:  # e.g. the store file is locked by an ingest or a CLI decision: one line
-            st.error(tr("error.store", message=str(exc)) if who.is_staff else tr("access.unavailable"))
+            st.error(tr("error.store", message=markdown_text(exc)) if who.is_staff else tr("access.unavailable"))
 
 
 def language_switch() -> None:
@@ -110,7 +111,7 @@ def view_as_picker() -> ident.Identity | None:
                                        placeholder=tr("shell.find_artist_hint"))
         artists = artist_matches(search, keep)
     except StoreError as exc:
-        st.error(tr("error.store", message=str(exc)))
+        st.error(tr("error.store", message=markdown_text(exc)))
         return None
     options: list[tuple[str, str | None]] = [(role, None) for role in ("admin", "moderator", "manager")]
     options += [("artist", a) for a in artists]
@@ -137,6 +138,19 @@ def sign_in_configured() -> bool:
         return any(Path(p).is_file() for p in st.get_option("secrets.files"))
 
 
+def served_address() -> tuple[str | None, bool]:
+    """(Streamlit's ``server.address``, whether a web server runs this app). The server mode is None only where
+    no server listens (AppTest); a server mode other than ``streamlit run``'s own (an external ASGI server, whose
+    address Streamlit does not know) counts as listening everywhere."""
+    from streamlit import config
+
+    mode = getattr(config, "_server_mode", "unknown")  # private in Streamlit 1.67: a change fails closed
+    address = st.get_option("server.address")
+    if mode not in (None, "starlette-managed", "starlette-app"):
+        address = None
+    return (str(address) if address else None), mode is not None
+
+
 def shell_sidebar() -> ident.Identity:
     """The shell's sidebar: language, then who is looking. Checked on the server on every run: in demo mode the
     "view as" choice; with sign-in the signed-in person's account (``dashboard.access.decision``). Anyone else gets
@@ -147,6 +161,12 @@ def shell_sidebar() -> ident.Identity:
         print("error: PROMO_DEMO_MODE=1 with [auth] configured; demo mode is refused", file=sys.stderr)
         st.error(tr("access.demo_with_auth"))
         st.stop()
+    if demo and ident.demo_refused(*served_address()):
+        print("error: PROMO_DEMO_MODE=1 on a server that listens beyond this computer (server.address "
+              f"{st.get_option('server.address') or 'unset: every interface'}); demo mode is refused: pass "
+              "--server.address 127.0.0.1, or set PROMO_DEMO_PUBLIC=1 to serve it to others", file=sys.stderr)
+        st.error(tr("access.demo_public"))
+        st.stop()
     language_switch()
     if demo:
         who = view_as_picker()
@@ -154,7 +174,7 @@ def shell_sidebar() -> ident.Identity:
             st.stop()
         assert who is not None
         st.sidebar.caption(tr("shell.demo_mode"))
-        st.sidebar.caption(tr("shell.store", store=store().label()))
+        st.sidebar.caption(tr("shell.store", store=markdown_text(store().label())))
     elif auth:
         who = signed_in_identity()
     else:
@@ -195,7 +215,7 @@ def signed_in_identity() -> ident.Identity:
                        role=tr(f"role.{outcome.role}")))  # provider data: plain text, never Markdown
     sign_out_button()
     if outcome.is_staff:
-        st.sidebar.caption(tr("shell.store", store=store().label()))
+        st.sidebar.caption(tr("shell.store", store=markdown_text(store().label())))
     return outcome
 
 
@@ -410,7 +430,7 @@ def data_as_of() -> None:
     when = moscow_time(runs["finished_at"].iloc[0], tr("freshness.zone")) if not runs.empty else "—"
     origin = sync_origin() if not runs.empty else None
     if origin:
-        st.caption(tr("sync.as_of", when=when, source=str(origin.get("source", ""))))
+        st.caption(tr("sync.as_of", when=when, source=markdown_text(origin.get("source", ""))))
     else:
         st.caption(tr("freshness.as_of", when=when))
 
@@ -422,7 +442,7 @@ def refresh_button(who: ident.Identity) -> None:
         return
     done = st.session_state.pop("sync_refreshed", None)
     if done:
-        st.toast(done, icon="✅")
+        st.toast(markdown_text(done), icon="✅")
     if st.button(tr("sync.refresh"), help=tr("sync.refresh_help"), key="sync_refresh_now"):
         from dashboard.sync.status import refresh_now
 
@@ -430,7 +450,8 @@ def refresh_button(who: ident.Identity) -> None:
             with st.spinner(tr("sync.refreshing")):
                 result = refresh_now(store())
         except (StoreError, ValueError, OSError) as exc:
-            st.error(tr("sync.failed", message=str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+            st.error(tr("sync.failed", message=markdown_text(str(exc).splitlines()[0] if str(exc)
+                                                             else type(exc).__name__)))
             return
         invalidate()
         st.session_state["sync_refreshed"] = tr("sync.refreshed", keys=f"{result.rows_loaded:,}",
@@ -478,7 +499,7 @@ def artist_today(artist_id: str) -> dt.date:
 
 def artist_period(today: dt.date) -> Period:
     """The artist pages' period: presets of 7/28/90/365 days or a custom range, ending ``today``."""
-    labels: dict[int | str, str] = {d: tr("artist.period.days", days=d) for d in am.PRESET_DAYS}
+    labels: dict[int | str, str] = {d: tr("artist.period.days", days=number(d, lang())) for d in am.PRESET_DAYS}
     labels[am.CUSTOM] = tr("artist.period.custom")
     # one period for every artist page, kept across pages and languages, and in the URL (?period=28)
     choice = kept(st.radio, tr("artist.period"), list(labels), key="artist_period", url="period",

@@ -5,6 +5,12 @@ One account per email (stored lower-case). Writes are serialized: a PostgreSQL a
 transaction (so two replicas or two ``users`` commands take turns), a process lock on DuckDB (another process
 cannot open the file at all while one writes). So two concurrent ``add`` of one email give one account and one
 "already exists"; an ``add`` racing a ``disable`` ends either disabled or not found, never as a broken row.
+
+Ingests and syncs: on DuckDB an ingest copies the accounts from the old file into the new one and then replaces the
+file, so an account written in between would be undone. Every account write therefore takes the store's write
+lock, as a decision does (``store_write_lock``: shared, while an ingest holds it exclusively): it waits for a running
+ingest (up to PROMO_WRITE_WAIT seconds, then "ingest in progress, try again", nothing written) and lands in the new
+file. On PostgreSQL the swap replaces only the loaded tables and the accounts table stays where it is.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import sqlalchemy as sa
 
 from dashboard.access.identity import ROLES
 from dashboard.store import schema
-from dashboard.store.connect import Store, StoreError, describe_connect_error
+from dashboard.store.connect import Store, StoreError, describe_connect_error, store_write_lock
 from dashboard.store.queries import read_engine
 
 TABLE = "accounts"
@@ -112,9 +118,19 @@ def account_from_row(row: Mapping[str, object]) -> Account:
 
 
 @contextmanager
+def _duckdb_write(store: Store) -> Iterator[None]:
+    """The store's write lock (excludes ingests; raises StoreBusy after the write wait), then this process's turn.
+    The store file is opened only after both are held, so a write that waited for an ingest goes into the new file."""
+    read_engine(store)  # a missing store is "no such store", without leaving a lock file next to it
+    with store_write_lock(store), _DUCKDB_LOCK:
+        yield
+
+
+@contextmanager
 def _write(store: Store) -> Iterator[sa.Connection]:
-    """One account transaction; every account write of every process and replica takes its turn."""
-    lock = _DUCKDB_LOCK if not store.is_postgres else contextlib.nullcontext()
+    """One account transaction; every account write of every process and replica takes its turn, and none runs
+    while an ingest or sync replaces a DuckDB store (see the module docstring)."""
+    lock = _duckdb_write(store) if not store.is_postgres else contextlib.nullcontext()
     with lock:
         try:
             with read_engine(store).connect() as conn, conn.begin():

@@ -7,6 +7,7 @@ account); demo mode (``PROMO_DEMO_MODE=1``, a local demo without sign-in) picks 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,6 +46,33 @@ class Identity:
 def demo_mode(env: Mapping[str, str] = os.environ) -> bool:
     """Demo mode (no sign-in, "view as" in the sidebar) only when asked for: ``PROMO_DEMO_MODE=1``."""
     return env.get("PROMO_DEMO_MODE", "").strip().lower() in _ON
+
+
+def demo_public_allowed(env: Mapping[str, str] = os.environ) -> bool:
+    """``PROMO_DEMO_PUBLIC=1``: the second, explicit setting that lets demo mode serve beyond this computer."""
+    return env.get("PROMO_DEMO_PUBLIC", "").strip().lower() in _ON
+
+
+def loopback_address(address: str | None) -> bool:
+    """Is ``address`` (Streamlit's ``server.address``) reachable from this computer only? Empty (unset), ``0.0.0.0``
+    and ``::`` mean every interface; a host name other than ``localhost`` may be any interface; a Unix socket
+    (``unix://…``) is local."""
+    text = (address or "").strip().lower()
+    if text.startswith("unix://"):
+        return True
+    if text == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(text.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def demo_refused(address: str | None, served: bool, env: Mapping[str, str] = os.environ) -> bool:
+    """Demo mode (every visitor is an admin, no sign-in) refuses to serve a server that listens beyond this
+    computer (``address`` not loopback, see ``loopback_address``) unless ``PROMO_DEMO_PUBLIC=1``. ``served``: the
+    app runs under a web server at all (not under AppTest, which listens nowhere)."""
+    return demo_mode(env) and served and not loopback_address(address) and not demo_public_allowed(env)
 
 
 def demo_identity(role: str, artist_id: str | None, artist_name: str = "") -> Identity:

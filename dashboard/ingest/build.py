@@ -51,6 +51,7 @@ from dashboard.ingest.readers import (
 from dashboard.ingest.result import IngestError, IngestResult
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError, duckdb_ingest_lock, ingest_wait
+from dashboard.store.leftovers import SYNC_PREFIX, remove_dead_workdirs
 
 DUCKDB_MEMORY_LIMIT = os.environ.get("PROMO_INGEST_MEMORY", "700MB")
 PROGRESS_BYTES = 50 * 1024 * 1024
@@ -650,6 +651,8 @@ def remove_dead_leftovers(store: Store) -> int:
             with contextlib.suppress(OSError):
                 freed += sum(f.stat().st_size for f in work.rglob("*") if f.is_file())
             shutil.rmtree(work, ignore_errors=True)
+    for folder in folders:  # a killed sync's snapshot of the platform table (dashboard/sync/run.py)
+        freed += remove_dead_workdirs(folder, SYNC_PREFIX)
     return freed
 
 
@@ -763,7 +766,7 @@ def run_build(sources: list[SourceFile], store: Store, layout: Layout, result: I
         if freed_schemas:
             say(f"  removed {freed_schemas} schema(s) left by an interrupted ingest")
     if freed:
-        say(f"  removed {freed / 1e6:,.1f} MB left by an interrupted ingest")
+        say(f"  removed {freed / 1e6:,.1f} MB left by an interrupted ingest or sync")
     # the files' sha256 is computed on a thread while DuckDB reads them (hashlib releases the GIL)
     hasher = ThreadPoolExecutor(max_workers=1)
     digests = [hasher.submit(sha256_of, s.path) for s in sources]

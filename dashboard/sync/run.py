@@ -26,6 +26,7 @@ from dashboard.ingest.build import ingest
 from dashboard.ingest.layout import LayoutError, load_layout
 from dashboard.ingest.result import IngestError, IngestResult
 from dashboard.store.connect import Store, StoreError
+from dashboard.store.leftovers import SYNC_PREFIX, remove_dead_workdirs, work_folder
 from dashboard.sync.source import PlatformSource, Snapshot, SourceError, read_snapshot
 
 Say = Callable[[str], None]
@@ -63,12 +64,29 @@ def origin_of(source: PlatformSource, snap: Snapshot, layout_note: str) -> dict[
     }
 
 
+def snapshot_parent(store: Store) -> Path:
+    """Where a sync writes its snapshot of the platform table: next to a DuckDB store (same disk as the build), in
+    the system temp folder for a PostgreSQL store."""
+    parent = Path(tempfile.gettempdir()) if store.is_postgres else store.path.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    return parent
+
+
+def remove_dead_snapshots(store: Store, say: Say) -> None:
+    """The snapshot folders of killed syncs (``promo-sync-{pid}-…`` whose process is gone), removed before this
+    sync writes its own: each is a full copy of the platform table."""
+    freed = remove_dead_workdirs(snapshot_parent(store), SYNC_PREFIX)
+    if freed:
+        say(f"  removed {freed / 1e6:,.1f} MB left by an interrupted sync")
+
+
 def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: Say = print,
          allow_empty: bool = False) -> IngestResult:
     """One sync run. Fatal problems raise SourceError/IngestError/StoreError/LayoutError (one line). An empty
     platform table does not empty a store that has keys unless ``allow_empty`` (as for ingest)."""
     if layout_spec not in ("auto", *KNOWN_LAYOUTS):
         load_layout(layout_spec)  # a bad layout file fails before the source is read
+    remove_dead_snapshots(store, say)
     if store.is_postgres:
         from dashboard.sync.inserver import same_database, sync_in_server
 
@@ -82,9 +100,7 @@ def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: S
                 return name
 
             return sync_in_server(source, store, layout_spec, say, allow_empty, origin_of, choose)
-    parent = Path(tempfile.gettempdir()) if store.is_postgres else store.path.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="promo-sync-", dir=parent))
+    workdir = work_folder(SYNC_PREFIX, snapshot_parent(store))
     try:
         snap = read_snapshot(source, workdir)
         say(f"  read {snap.keys:,} keys ({snap.size / 1e6:,.1f} MB) from {source.table} at {source.label}")

@@ -171,7 +171,15 @@ def connect(source: PlatformSource, autocommit: bool = False) -> psycopg.Connect
 
 
 def table_ident(table: str) -> sql.Composable:
+    """The table (``name`` or ``schema.name``) as an identifier quoted as given: ``KvStore`` is ``"KvStore"``."""
     return sql.Identifier(*table.split("."))
+
+
+def regclass_name(table: str) -> str:
+    """The table's name as text for ``to_regclass``/``has_table_privilege``/``::regclass``, quoted as given (those
+    functions fold an unquoted name to lower case: ``KvStore`` would name ``kvstore``). ``check_table`` has made sure
+    no part holds a double quote."""
+    return ".".join(f'"{part}"' for part in table.split("."))
 
 
 @dataclass(frozen=True)
@@ -227,13 +235,13 @@ def read_snapshot(source: PlatformSource, workdir: Path, streams: int = STREAMS)
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
         with conn.transaction(), conn.cursor() as cur:
-            found = cur.execute("SELECT to_regclass(%s) IS NOT NULL", [source.table]).fetchone()
+            found = cur.execute("SELECT to_regclass(%s) IS NOT NULL", [regclass_name(source.table)]).fetchone()
             if not found or not found[0]:
                 raise SourceError(f"{source.label}: no table {source.table}")
             writable = can_write(cur, source.table)
             taken_at, pages, snapshot_id = cur.execute(
                 "SELECT now(), (SELECT relpages FROM pg_class WHERE oid = to_regclass(%s)), pg_export_snapshot()",
-                [source.table]).fetchone()  # type: ignore[misc]
+                [regclass_name(source.table)]).fetchone()  # type: ignore[misc]
             sample = tuple(r[0] for r in cur.execute(
                 sql.SQL("SELECT key FROM {} LIMIT %s").format(table_ident(source.table)), [SAMPLE_KEYS]))
             ranges = page_ranges(int(pages or 0), streams)
@@ -278,6 +286,6 @@ def can_write(cur: psycopg.Cursor, table: str) -> bool:
     row = cur.execute(
         "SELECT has_table_privilege(current_user, %s, 'UPDATE') AND has_table_privilege(current_user, %s, 'INSERT') "
         "AND NOT pg_is_in_recovery() AND current_setting('default_transaction_read_only') = 'off'",
-        [table, table],
+        [regclass_name(table), regclass_name(table)],
     ).fetchone()
     return bool(row and row[0])

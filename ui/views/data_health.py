@@ -16,6 +16,7 @@ from dashboard.health.history import change, previous_from_frame
 from dashboard.health.report import health_report, signed
 from dashboard.i18n.formatting import moscow_time, number
 from ui import shell as ui
+from ui.plain_text import markdown_text
 
 MAX_ROWS_SHOWN = 2_000
 # widths (px) that keep all five columns of a check's findings in a 1400 px window, the fix included (a cell's full
@@ -39,7 +40,7 @@ previous = previous_from_frame(ui.query("health_previous_counts")) if has_histor
 if previous is None:
     st.caption(ui.tr("health.no_previous"))
 else:
-    st.caption(ui.tr("health.previous_run", run=previous.run_id[:8],
+    st.caption(ui.tr("health.previous_run", run=markdown_text(previous.run_id[:8]),
                      when=moscow_time(previous.finished_at, ui.tr("freshness.zone"))))
 
 st.subheader(ui.tr("health.summary"))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import hashlib
 from typing import Any
-from urllib.parse import urlparse
 
 import pandas as pd
 import streamlit as st
@@ -28,7 +27,8 @@ from dashboard.moderation.unit_of_work import store_units
 from dashboard.store.connect import StoreError
 from ui import shell as ui
 from ui import tables
-from ui.moderation_display import sla_badges
+from ui.moderation_display import media_host, media_hosts, sla_badges
+from ui.plain_text import markdown_text
 
 who = ui.require_page("moderation_queue")
 store = ui.store()
@@ -40,7 +40,7 @@ ui.data_as_of()
 origin = ui.sync_origin()
 read_only = origin is not None and not origin.get("writable")
 if origin is not None and read_only:
-    st.info(ui.tr("sync.read_only", source=str(origin.get("source", ""))))
+    st.info(ui.tr("sync.read_only", source=markdown_text(origin.get("source", ""))))
 
 entity_names = {e: ui.tr(f"mod.entity.{e}") for e in moderation.entities()}
 band_names = {b: ui.tr(f"mod.band.{b}") for b in moderation.AGE_BANDS}
@@ -129,6 +129,21 @@ def what_text(refs: list[str]) -> str:
     return item_text(refs[0]) if len(refs) == 1 else count_of(len(refs), lang, ITEMS)
 
 
+def item_markdown(ref: str) -> str:
+    """``item_text`` for Markdown (toasts, warnings, labels): the title, type and artist as plain text."""
+    known = st.session_state.get("mod_info", {}).get(ref)
+    entity, _key, entity_id = sel.split_ref(ref)
+    kind = markdown_text(entity_names.get(entity, entity))
+    if not known:
+        return ui.tr("mod.item", title=markdown_text(entity_id), entity=kind, artist="—")
+    return ui.tr("mod.item", title=markdown_text(known["title"]), entity=kind, artist=markdown_text(known["artist"]))
+
+
+def what_markdown(refs: list[str]) -> str:
+    """``what_text`` for Markdown."""
+    return item_markdown(refs[0]) if len(refs) == 1 else count_of(len(refs), lang, ITEMS)
+
+
 # ---------------------------------------------------------------- the selection and the decisions (callbacks)
 
 
@@ -184,14 +199,19 @@ def report(action: str, applied: list[str], conflicts: list[str], changed: list[
     ``conflicts`` (decided by someone else, missing, failed) apart from ``changed`` (changed on the platform since
     the sync, refreshed from it)."""
     changed = changed or []
-    parts = [ui.tr(f"mod.done.{action}", what=what_text(applied))] if applied else [ui.tr("mod.done.nothing")]
-    if conflicts:
-        parts.append(ui.tr("mod.done.conflicts", what=count_of(len(conflicts), lang, ITEMS)))
-    if changed:
-        parts.append(ui.tr("sync.done.changed", what=count_of(len(changed), lang, ITEMS)))
-    st.session_state["mod_flash"] = ("; ".join(parts), "✅" if applied else "⚠️")
+    st.session_state["mod_flash"] = (action, list(applied), len(conflicts), len(changed))
     st.session_state["mod_conflicts"] = conflicts
     st.session_state["mod_platform_conflicts"] = changed
+
+
+def flash_text(action: str, applied: list[str], conflicts: int, changed: int) -> str:
+    """The toast after a decision: what changed (items named as plain text), and how many were refused."""
+    parts = [ui.tr(f"mod.done.{action}", what=what_markdown(applied))] if applied else [ui.tr("mod.done.nothing")]
+    if conflicts:
+        parts.append(ui.tr("mod.done.conflicts", what=count_of(conflicts, lang, ITEMS)))
+    if changed:
+        parts.append(ui.tr("sync.done.changed", what=count_of(changed, lang, ITEMS)))
+    return "; ".join(parts)
 
 
 def chosen_reason() -> str | None:
@@ -315,8 +335,8 @@ def confirm_bulk(action: str, chosen: sel.Selection) -> None:
 
 flash = st.session_state.pop("mod_flash", None)
 if flash:
-    flash_text, flash_icon = flash
-    st.toast(flash_text, icon=flash_icon)
+    done_action, done_refs, refused_count, changed_count = flash
+    st.toast(flash_text(done_action, done_refs, refused_count, changed_count), icon="✅" if done_refs else "⚠️")
 error = st.session_state.pop("mod_error", None)
 
 # items someone else decided meanwhile leave the selection, each with a note saying who decided and when
@@ -327,16 +347,21 @@ if left:
     for ref in left:
         entity, source_key, entity_id = sel.split_ref(ref)
         last = ui.query("moderation_item_decision", entity=entity, source_key=source_key, entity_id=entity_id)
-        if last.empty:
-            notes.append(ui.tr("mod.left_selection.unknown", item=item_text(ref)))
-        else:
-            row = last.iloc[0]
-            notes.append(ui.tr("mod.left_selection", item=item_text(ref), by=row["actor"],
-                               at=moscow_time(row["at"], ui.tr("freshness.zone")),
-                               status=status_text(row["to_status"])))
+        notes.append((ref, None) if last.empty else (ref, dict(last.iloc[0])))
     st.session_state["mod_left_notes"] = notes
-for note in st.session_state.get("mod_left_notes", []):
-    st.warning(note, icon="ℹ️")
+
+
+def left_note(ref: str, decided: dict[str, Any] | None) -> str:
+    """An item that left the selection: who decided it, when and how (the names as plain text)."""
+    if decided is None:
+        return ui.tr("mod.left_selection.unknown", item=item_markdown(ref))
+    return ui.tr("mod.left_selection", item=item_markdown(ref), by=markdown_text(decided["actor"]),
+                 at=moscow_time(decided["at"], ui.tr("freshness.zone")),
+                 status=markdown_text(status_text(decided["to_status"])))
+
+
+for left_ref, left_decision in st.session_state.get("mod_left_notes", []):
+    st.warning(left_note(left_ref, left_decision), icon="ℹ️")
 
 
 REFUSED_ROW_HEIGHT = 72  # px: three lines; Streamlit wraps cell text only in rows taller than 4rem (64 px)
@@ -359,7 +384,8 @@ if conflicts:
 
 last = st.session_state.get("mod_last") or []
 if last:
-    st.button(ui.tr("mod.undo_last", what=what_text(last)), key="mod_undo", on_click=on_undo, disabled=read_only)
+    st.button(ui.tr("mod.undo_last", what=what_markdown(last)), key="mod_undo", on_click=on_undo,
+              disabled=read_only)
 
 # ---------------------------------------------------------------- KPIs
 kpis = ui.query("moderation_kpis", today=moscow_today()).iloc[0]
@@ -399,7 +425,8 @@ f3.text_input(ui.tr("mod.filter.artist"), key="mod_f_artist", placeholder=ui.tr(
 f4.text_input(ui.tr("mod.filter.text"), key="mod_f_text")
 pages = max(1, -(-matching // size))
 first_no = page_no * size + 1 if matching else 0
-st.caption(ui.tr("mod.queue.page", first=first_no, last=page_no * size + len(shown), shown=matching, total=total))
+st.caption(ui.tr("mod.queue.page", first=number(first_no, lang), last=number(page_no * size + len(shown), lang),
+                 shown=number(matching, lang), total=number(total, lang)))
 p1, p2, p3, p4 = st.columns([1, 2, 1, 1])
 size_labels = {n: ui.tr("mod.page.size_n", n=n) for n in PAGE_SIZES}  # format_func must not read session state
 p4.selectbox(ui.tr("mod.page.size"), PAGE_SIZES, index=PAGE_SIZES.index(size), key="mod_page_size",
@@ -407,7 +434,7 @@ p4.selectbox(ui.tr("mod.page.size"), PAGE_SIZES, index=PAGE_SIZES.index(size), k
 if pages > 1:
     p1.button(ui.tr("mod.page.prev"), key="mod_page_prev", disabled=page_no == 0,
               on_click=functools.partial(st.session_state.__setitem__, "mod_page", page_no - 1))
-    p2.caption(ui.tr("mod.page.of", page=page_no + 1, pages=pages))
+    p2.caption(ui.tr("mod.page.of", page=number(page_no + 1, lang), pages=number(pages, lang)))
     p3.button(ui.tr("mod.page.next"), key="mod_page_next", disabled=page_no + 1 >= pages,
               on_click=functools.partial(st.session_state.__setitem__, "mod_page", page_no + 1))
 
@@ -447,16 +474,11 @@ if bulk:
     confirm_bulk(bulk["action"], bulk["items"])
 
 if error:
-    st.error(error)
+    st.error(markdown_text(error))
 
 if not chosen:
     st.info(ui.tr("mod.select_first"))
     st.stop()
-
-
-def media_hosts(row: dict[str, Any]) -> list[str]:
-    urls = (row.get("image_url"), row.get("audio_url"))
-    return sorted({urlparse(str(u)).netloc for u in urls if moderation.is_web_link(u)})
 
 
 def preview(row: dict[str, Any]) -> None:
@@ -467,14 +489,17 @@ def preview(row: dict[str, Any]) -> None:
     st.text(ui.tr("mod.preview.artist", name=str(row.get("artist_name") or row.get("artist_id") or "—")))
     if isinstance(row.get("description"), str) and row["description"]:
         st.text(row["description"][:2000])
-    hosts = media_hosts(row)
-    if hosts and st.toggle(ui.tr("mod.preview.load_media", hosts=", ".join(hosts)), key="mod_media"):
-        image = row.get("image_url")
-        if moderation.is_web_link(image):
+    image, audio = row.get("image_url"), row.get("audio_url")
+    hosts = media_hosts((image, audio))
+    if hosts and st.toggle(ui.tr("mod.preview.load_media", hosts=markdown_text(", ".join(hosts))), key="mod_media"):
+        if media_host(image):
             st.image(str(image), width=320)
-        audio = row.get("audio_url")
-        if moderation.is_web_link(audio):
+        if media_host(audio):
             st.audio(str(audio))
+    for url in (image, audio):  # a media URL the app does not load (not http(s), no plain host): as text
+        if isinstance(url, str) and url and not media_host(url):
+            st.text(ui.tr("mod.preview.not_media"))
+            st.text(url)
     links = ((row.get("video_url"), "mod.preview.open_video"), (row.get("link_url"), "mod.preview.open_link"))
     for url, label in links:
         if not isinstance(url, str) or not url:
@@ -496,7 +521,7 @@ with left_col:
     if first in position:
         preview(queue.iloc[position[first]].to_dict())
     if len(chosen) > 1:
-        st.caption(ui.tr("mod.preview.more", n=len(chosen) - 1))
+        st.caption(ui.tr("mod.preview.more", n=number(len(chosen) - 1, lang)))
 with right_col:
     reason_options = ["", *[r.code for r in moderation.reasons()], "other"]
     reason_names = {"": ui.tr("mod.reason.none"), "other": ui.tr("mod.reason.other")}

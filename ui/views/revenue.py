@@ -244,7 +244,7 @@ def show_subscriptions(period: rv.Period, grain: str) -> None:
     try:
         prices = rv.load_tier_prices()
     except ValueError as exc:  # a broken PROMO_REVENUE_CONFIG: say so in one line, show the other views
-        st.error(ui.tr("revenue.config_error", message=str(exc)))
+        st.error(ui.tr("revenue.config_error", message=markdown_text(exc)))
         return
     movements = ui.query("revenue_subscription_movements", start=period.start, end=period.end)
     active = ui.query("revenue_subscriptions_active", start=period.start, end=period.end, grain=grain)
