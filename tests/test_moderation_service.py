@@ -19,7 +19,7 @@ import pytest
 from dashboard.moderation import config as moderation
 from dashboard.moderation import service
 from dashboard.moderation.ports import NullPlatform, PlatformPort
-from dashboard.moderation.rules import LogEntry
+from dashboard.moderation.rules import LogEntry, column_name
 from dashboard.sync.platform import PlatformConflict
 
 AT = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
@@ -90,11 +90,13 @@ class FakeUnitOfWork:
         return dict(row) if row else None
 
     def update_status(self, r: moderation.EntityRules, source_key: str, entity_id: str, seen: str | None,
-                      to_status: str | None, actor: str, reason: str | None) -> bool:
+                      to_status: str | None, actor: str, reason: str | None,
+                      fields: dict[str, Any] | None = None) -> bool:
         row = self.state.rows.get((r.table, source_key, entity_id))
         if row is None or row["status"] != seen:
             return False
         row.update(status=to_status, moderator=actor, moderated_at=self.at, reason=reason)
+        row.update({column_name(f): v for f, v in (fields or {}).items()})
         return True
 
     def find_rows(self, r: moderation.EntityRules, entity_id: str) -> list[tuple[str, str | None]]:

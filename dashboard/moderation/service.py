@@ -134,18 +134,23 @@ def _platform_moved(uow: UnitOfWork, item: Item) -> tuple[bool, Any]:
 
 def _apply(uow: UnitOfWork, r: moderation.EntityRules, item: Item, action: str, seen: str | None,
            to_status: str | None, actor: str, reason: str | None, note: str | None, batch_id: str | None,
-           row: dict[str, Any], effects: _Effects) -> Outcome:
-    """The entity row, its KV value and the log row; side effects are collected in ``effects``."""
-    if not uow.update_status(r, item.source_key, item.entity_id, seen, to_status, actor, reason):
+           row: dict[str, Any], effects: _Effects, undone_action: str | None = None) -> Outcome:
+    """The entity row, its KV value and the log row; side effects are collected in ``effects``. The decision's own
+    fields (``rules.decision_fields``; an undo: ``rules.undo_fields`` of the decision it undoes) go into both."""
+    fields = (rules.undo_fields(r, undone_action) if action == "undo" and undone_action
+              else rules.decision_fields(r, action, to_status, uow.at) if action in rules.DECISIONS else {})
+    if not uow.update_status(r, item.source_key, item.entity_id, seen, to_status, actor, reason, fields):
         return _refused(uow, item, action, uow.read_row(r, item.source_key, item.entity_id), (seen,) if seen else ())
     log_id = uuid.uuid4().hex
     exists, value = uow.kv_get(item.source_key)
     if exists and to_status is not None:
-        new = rules.with_status(value, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo")
+        new = rules.with_status(value, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo",
+                                fields=fields)
         if new is not None:
             uow.kv_set(item.source_key, new, True, log_id)
             uow.platform.replace(item.source_key, value, lambda current: rules.with_status(
-                current, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo"))
+                current, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo",
+                fields=fields))
     uow.append_log(log_id, actor, action, item.entity, item.entity_id, item.source_key, seen, to_status, reason, note,
                    batch_id)
     effects.lists += [(change, log_id) for change in rules.list_changes(r, item.entity_id, seen, to_status, row)]
@@ -273,7 +278,7 @@ def decide(uows: UnitsOfWork | Store, items: Sequence[Item], action: str, actor:
                     stale.append(item.source_key)
                     outcomes.append(_changed_on_platform(item, action, since, current))
                     continue
-                outcomes.append(_apply(uow, r, item, action, seen, rules.target_status(r, action), actor, reason,
+                outcomes.append(_apply(uow, r, item, action, seen, rules.decision_status(r, action, row), actor, reason,
                                        note, batch_id, row, effects))
             _finish(uow, effects, outcomes)
     except PlatformConflict as exc:
@@ -314,7 +319,7 @@ def undo(uows: UnitsOfWork | Store, item: Item, actor: str, note: str | None = N
                 raise PlatformConflict(item.source_key, _current)
             effects = _Effects()
             outcome = _apply(uow, r, item, "undo", plan.from_status, plan.to_status, actor, None,
-                             note or f"undo of {last.id}", None, row, effects)
+                             note or f"undo of {last.id}", None, row, effects, undone_action=last.action)
             _finish(uow, effects, [outcome])
     except PlatformConflict as exc:
         units.refresh([exc.key])
