@@ -22,7 +22,7 @@ def test_shipped_config_loads() -> None:
     doc = load_config()
     assert set(doc["entities"]) == {"tracks", "videos", "concerts", "news", "banner_ads", "promotion_campaigns",
                                     "pitching_submissions", "track_test_intake", "track_test_result",
-                                    "publish_orders", "content_orders"}
+                                    "publish_orders", "content_orders", "ai_news"}
     assert doc["reasons"]
 
 
@@ -41,6 +41,7 @@ def test_shipped_config_loads() -> None:
          "approve_if needs a column"),
         (lambda d: d["entities"]["publish_orders"]["layouts"]["deployed"].update(notification="sms"),
          "notification must be one of"),
+        (lambda d: d["entities"]["ai_news"]["layouts"]["deployed"].update(moves="news:articles"), "'moves' is a key"),
     ],
 )
 def test_bad_config_is_refused(tmp_path: Path, mutate, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -51,7 +52,7 @@ def test_bad_config_is_refused(tmp_path: Path, mutate, message: str) -> None:  #
 def test_an_entity_only_the_deployed_code_writes_takes_its_rules_in_the_seed_layout() -> None:
     from dashboard.moderation.config import rules
 
-    for entity in ("track_test_intake", "track_test_result", "publish_orders", "content_orders"):
+    for entity in ("track_test_intake", "track_test_result", "publish_orders", "content_orders", "ai_news"):
         assert rules(entity, "seed") == rules(entity, "deployed")
     assert rules("tracks", "seed").notification == "list" and rules("tracks", "deployed").notification == "key"
 

@@ -63,6 +63,23 @@ EXTRA: list[dict[str, Any]] = [
         "voiceType": "female", "price": 2500, "status": "pending", "createdAt": "2026-01-28T12:00:00.000Z",
         "updatedAt": "2026-01-28T12:00:00.000Z"}},
     {"key": "content_orders:pending", "value": [CONTENT_ID]},
+    # pmf ai-agent: collected articles wait in the list news:articles:pending, newest first
+    {"key": "news:articles:pending", "value": [
+        {"id": "art_1769598000000_0_k2f9", "title": "Рынок виниловых пластинок в России вырос на 30%",
+         "tag": "Индустрия", "excerpt": "Аналитики фиксируют рекордный рост продаж винила.",
+         "content": "По итогам года продажи виниловых пластинок выросли на 30%.", "source": "Billboard Russia",
+         "coverImage": "https://picsum.photos/seed/1769598000000/800/400",
+         "processedAt": "2026-01-28T13:00:00.000Z", "status": "pending"},
+        {"id": "art_1769598000000_1_p8q1", "title": "Новый тренд: нейросети помогают в создании аранжировок",
+         "tag": "Технологии", "excerpt": "Продюсеры всё чаще используют нейросетевые инструменты.",
+         "content": "Более 40% продюсеров используют нейросети для демо.", "source": "The Flow",
+         "coverImage": "https://picsum.photos/seed/1769598000001/800/400",
+         "processedAt": "2026-01-28T13:00:00.000Z", "status": "pending"}]},
+    {"key": "news:articles:published", "value": [
+        {"id": "art_1769511600000_0_x1y2", "title": "Фестиваль «Дикая Мята» объявил первых хедлайнеров",
+         "tag": "События", "excerpt": "Организаторы раскрыли имена первых артистов.", "content": "…",
+         "source": "Sadwave", "processedAt": "2026-01-27T13:00:00.000Z", "status": "published",
+         "publishedAt": "2026-01-27T15:00:00.000Z"}]},
     {"key": "venue_orders:venue-1", "value": [CONTENT_ID]},
 ]
 
@@ -75,6 +92,7 @@ PENDING: dict[str, tuple[str, set[str]]] = {
     "publish_orders": ("publish_order:", {"pending_review", "in_review"}),
     "content_orders": ("content_order:", {"pending"}),
 }
+AI_PENDING = "news:articles:pending"  # the AI news agent's articles wait by list membership
 # approvals that belong to the other party of a deal: never moderation
 DEAL_PREFIXES = ("booking:", "bookings_by_user:", "service_order:", "service_orders_by_", "collab_offers",
                  "radio_artist_requests:", "radio_venue_requests:", "dj:booking", "dj:collaborations:")
@@ -96,9 +114,11 @@ def records(fixture: Path) -> list[dict[str, Any]]:
 
 def expected_pending(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
     """entity → {id: value} of every row waiting for a decision, from the snapshot's rows."""
-    out: dict[str, dict[str, dict[str, Any]]] = {e: {} for e in PENDING}
+    out: dict[str, dict[str, dict[str, Any]]] = {e: {} for e in (*PENDING, "ai_news")}
     for rec in rows:
         value = decoded(rec["value"])
+        if rec["key"] == AI_PENDING:
+            out["ai_news"] |= {str(a["id"]): a for a in value}
         if not isinstance(value, dict):
             continue
         for entity, (prefix, statuses) in PENDING.items():
@@ -129,7 +149,7 @@ def test_the_queue_holds_every_entity_of_the_platforms_review(deployed_store: St
     want = expected_pending(records(fixture_snapshot))
     assert {e: len(v) for e, v in want.items()} == {  # what the rows hold (a check on this test's own reading)
         "banner_ads": 4, "promotion_campaigns": 1, "track_test_intake": 2, "track_test_result": 2,
-        "publish_orders": 2, "content_orders": 1}
+        "publish_orders": 2, "content_orders": 1, "ai_news": 2}
     queue = run_query(deployed_store, "pending_items", **pending_params("deployed"))
     for entity, items in want.items():
         got = queue[queue["entity"] == entity]
@@ -137,18 +157,18 @@ def test_the_queue_holds_every_entity_of_the_platforms_review(deployed_store: St
         for _, row in got.iterrows():
             value = items[row["entity_id"]]
             title = value.get("title") or value.get("track_title") or value.get("campaign_name") or \
-                value.get("contentType")
+                value.get("text")
             owner = value.get("user_id") or value.get("userId") or value.get("venueId")
-            assert (row["title"], row["artist_id"], row["status"]) == (title, owner, value["status"]), entity
+            assert (row["title"], row["artist_id"] or None, row["status"]) == (title, owner, value["status"]), entity
     # the summary counts the same, per type
     summary = run_query(deployed_store, "pending_summary", **pending_params("deployed"),
                         red_before="2000-01-01T00:00:00Z", amber_before="2000-01-01T00:00:00Z")
     per_type = summary.groupby("entity")["items"].sum().to_dict()
     for entity, items in want.items():
         assert per_type.get(entity, 0) == len(items), entity
-    # the content order's text is its preview; a track test shows the artist and genre
+    # a content order is named by its text (the platform keeps no title); a track test shows the artist and genre
     content = queue[queue["entity"] == "content_orders"].iloc[0]
-    assert content["description"] == "Джингл к пятничной вечеринке, 15 секунд"
+    assert (content["title"], content["description"]) == ("Джингл к пятничной вечеринке, 15 секунд", "jingles")
     intake = queue[queue["entity_id"] == "tt-cab-intake"].iloc[0]
     assert intake["description"] == "Сандра · Pop"
 
@@ -165,7 +185,7 @@ def test_approvals_of_the_other_party_of_a_deal_never_reach_the_queue(deployed_s
     queue = run_query(deployed_store, "pending_items", **pending_params("deployed"))
     assert not queue["source_key"].str.startswith(DEAL_PREFIXES).any()
     assert not set(queue["entity_id"]) & deal_ids
-    assert set(queue["entity"]) <= {"tracks", "videos", "concerts", "news", *PENDING}
+    assert set(queue["entity"]) <= {"tracks", "videos", "concerts", "news", "ai_news", *PENDING}
 
 
 def test_two_decisions_on_one_track_test_one_applies(deployed_store: Store) -> None:
@@ -249,6 +269,7 @@ def test_an_approve_of_each_new_type_is_written_back_as_the_platforms_endpoint_d
         service.Item("publish_orders", "pub_demo_3", "publish_order:pub_demo_3", "pending_review"),
         service.Item("publish_orders", PAID_PUBLISH, f"publish_order:{PAID_PUBLISH}", "in_review"),
         service.Item("content_orders", CONTENT_ID, f"content_order:{CONTENT_ID}", "pending"),
+        service.Item("ai_news", "art_1769598000000_1_p8q1", AI_PENDING, "pending"),
     ]
     outcomes = service.decide(store, items, "approve", "Анна")
     assert all(o.applied for o in outcomes), [o.message for o in outcomes]
@@ -275,6 +296,14 @@ def test_an_approve_of_each_new_type_is_written_back_as_the_platforms_endpoint_d
     order = value(f"content_order:{CONTENT_ID}")
     assert order["status"] == "processing" and order["updatedAt"] != "2026-01-28T12:00:00.000Z"
     assert value("content_orders:pending") == [] and value("content_orders:processing") == [CONTENT_ID]
+    # POST /api/ai-agent/:id/approve: out of the pending list, first in the published list
+    assert [a["id"] for a in value(AI_PENDING)] == ["art_1769598000000_0_k2f9"]
+    published = value("news:articles:published")
+    assert [a["id"] for a in published] == ["art_1769598000000_1_p8q1", "art_1769511600000_0_x1y2"]
+    assert published[0]["status"] == "published" and published[0]["publishedAt"].endswith("Z")
+    assert published[0]["coverImage"] == "https://picsum.photos/seed/1769598000001/800/400"
+    assert scalar(store, "SELECT source_key FROM news_articles WHERE id = 'art_1769598000000_1_p8q1'") == \
+        "news:articles:published"
     # the store agrees, and logged one row per item
     assert scalar(store, "SELECT status FROM publish_orders WHERE id = 'pub_demo_3'") == "published"
     assert scalar(store, "SELECT status FROM content_orders WHERE id = :i", i=CONTENT_ID) == "processing"

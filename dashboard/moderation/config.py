@@ -78,7 +78,8 @@ class EntityRules:
     notification: str
     reason_field: str | None = None
     decided_at_field: str | None = None
-    owner_column: str = "user_id"
+    owner_column: str | None = "user_id"
+    moves: str | None = None
     effects: tuple[tuple[str, Effect], ...] = ()
     restore: tuple[tuple[str, Any], ...] = ()
     approve_if: tuple[ApproveIf, ...] = ()
@@ -122,9 +123,14 @@ def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
         columns = {c for c, _ in schema.entity_columns(table)}
         if raw.get("title_column", "title") not in columns:
             raise ConfigError(f"{path}: {entity}: {table} has no column {raw.get('title_column')!r}")
-        if raw.get("owner_column", "user_id") not in columns:
+        if raw.get("owner_column", "user_id") not in {*columns, None}:
             raise ConfigError(f"{path}: {entity}: {table} has no column {raw.get('owner_column')!r}")
         for layout, per in raw["layouts"].items():
+            moves = per.get("moves")
+            if moves is not None and (not isinstance(moves, str) or moves.count("{status}") != 1
+                                      or len(per["pending"]) != 1):
+                raise ConfigError(f"{path}: {entity}/{layout}: 'moves' is a key with one {{status}} (and the "
+                                  "entity one pending status)")
             for cond in per.get("approve_if", []):
                 if not isinstance(cond, dict) or cond.get("column") not in columns or not cond.get("status"):
                     raise ConfigError(f"{path}: {entity}/{layout}: approve_if needs a column of {table} and a status")
@@ -197,6 +203,7 @@ def rules(entity: str, layout: str = "seed") -> EntityRules:
         reason_field=per.get("reason_field"),
         decided_at_field=per.get("decided_at_field"),
         owner_column=raw.get("owner_column", "user_id"),
+        moves=per.get("moves"),
         effects=tuple((action, Effect(tuple((per.get("effects") or {}).get(action, {}).get("set", {}).items()),
                                       tuple((per.get("effects") or {}).get(action, {}).get("stamp", []))))
                       for action in ("approve", "reject") if action in (per.get("effects") or {})),

@@ -76,6 +76,36 @@ def column_name(field_name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in field_name).lstrip("_")
 
 
+def move_key(r: EntityRules, status: str) -> str | None:
+    """The key of the array holding an item in ``status``, for an entity whose items move between arrays (the AI
+    news agent's ``news:articles:{status}``); None for the others."""
+    return r.moves.replace("{status}", status) if r.moves else None
+
+
+def home_key(r: EntityRules, source_key: str) -> str:
+    """The key the audit log files an item under: its own key, or for an item that moves between arrays the key of
+    the pending array (where the moderator saw it), whichever array holds it now."""
+    return move_key(r, r.pending[0]) or source_key if r.moves else source_key
+
+
+def element(value: Any, entity_id: str) -> dict[str, Any] | None:
+    """The element with this id of an array value (None: not there)."""
+    if not isinstance(value, list):
+        return None
+    return next((e for e in value if isinstance(e, dict) and str(e.get("id")) == entity_id), None)
+
+
+def without(value: Any, entity_id: str) -> list[Any]:
+    """The array without the element of this id (a value that is not an array is read as empty)."""
+    items = value if isinstance(value, list) else []
+    return [e for e in items if not (isinstance(e, dict) and str(e.get("id")) == entity_id)]
+
+
+def put_first(value: Any, item: dict[str, Any]) -> list[Any]:
+    """The array with ``item`` first (once: an element of the same id is replaced), as the agent's approve does."""
+    return [copy.deepcopy(item), *without(value, str(item.get("id")))]
+
+
 def decidable_statuses(r: EntityRules, action: str, allow_reversal: bool = False) -> tuple[str, ...]:
     """The statuses from which ``action`` may be taken: the pending ones, plus (reversal) the other decision's."""
     allowed = list(r.pending)
