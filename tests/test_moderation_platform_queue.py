@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -159,7 +160,8 @@ def test_the_queue_holds_every_entity_of_the_platforms_review(deployed_store: St
             title = value.get("title") or value.get("track_title") or value.get("campaign_name") or \
                 value.get("text")
             owner = value.get("user_id") or value.get("userId") or value.get("venueId")
-            assert (row["title"], row["artist_id"] or None, row["status"]) == (title, owner, value["status"]), entity
+            artist = None if pd.isna(row["artist_id"]) else row["artist_id"]
+            assert (row["title"], artist, row["status"]) == (title, owner, value["status"]), entity
     # the summary counts the same, per type
     summary = run_query(deployed_store, "pending_summary", **pending_params("deployed"),
                         red_before="2000-01-01T00:00:00Z", amber_before="2000-01-01T00:00:00Z")
