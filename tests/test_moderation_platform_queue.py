@@ -190,9 +190,8 @@ def test_approvals_of_the_other_party_of_a_deal_never_reach_the_queue(deployed_s
     assert set(queue["entity"]) <= {"tracks", "videos", "concerts", "news", "ai_news", *PENDING}
 
 
-def test_two_decisions_on_one_track_test_one_applies(deployed_store: Store) -> None:
-    key = "track_test:requests:tt-pmf-intake"
-    item = service.Item("track_test_intake", "tt-pmf-intake", key, "payment_succeeded")
+def race(store: Store, item: service.Item) -> tuple[service.Outcome, service.Outcome]:
+    """An approve and a reject of one item at once: (the one applied, the other)."""
     barrier = threading.Barrier(2)
     results: list[service.Outcome] = []
     errors: list[BaseException] = []
@@ -201,7 +200,7 @@ def test_two_decisions_on_one_track_test_one_applies(deployed_store: Store) -> N
         try:
             barrier.wait()
             action, reason = ("approve", None) if n else ("reject", "Плохое качество")
-            results.append(service.decide(deployed_store, [item], action, f"mod{n}", reason=reason)[0])
+            results.append(service.decide(store, [item], action, f"mod{n}", reason=reason)[0])
         except BaseException as exc:
             errors.append(exc)
 
@@ -212,10 +211,16 @@ def test_two_decisions_on_one_track_test_one_applies(deployed_store: Store) -> N
         t.join()
     assert not errors, errors
     assert sorted(o.kind for o in results) == ["applied", "conflict"]
-    assert scalar(deployed_store, "SELECT count(*) FROM moderation_log") == 1
     winner = next(o for o in results if o.applied)
     loser = next(o for o in results if not o.applied)
     assert loser.decided_by == winner.decided_by and loser.current_status == winner.to_status
+    return winner, loser
+
+
+def test_two_decisions_on_one_track_test_one_applies(deployed_store: Store) -> None:
+    key = "track_test:requests:tt-pmf-intake"
+    winner, _loser = race(deployed_store, service.Item("track_test_intake", "tt-pmf-intake", key, "payment_succeeded"))
+    assert scalar(deployed_store, "SELECT count(*) FROM moderation_log") == 1
     row = (scalar(deployed_store, "SELECT status FROM track_test_requests WHERE id = 'tt-pmf-intake'"),
            scalar(deployed_store, "SELECT payment_status FROM track_test_requests WHERE id = 'tt-pmf-intake'"))
     assert row == (("moderation_rejected", "refunded") if winner.to_status == "moderation_rejected"
@@ -238,6 +243,19 @@ def test_reject_and_undo_of_a_track_test_refund(deployed_store: Store) -> None:
         ("pending_moderation", "completed", None)
     assert scalar(deployed_store, "SELECT payment_status FROM track_test_requests WHERE id = 'tt-cab-intake'") == \
         "completed"
+
+
+def test_two_decisions_on_one_ai_article_one_moves_it(deployed_store: Store) -> None:
+    article = "art_1769598000000_0_k2f9"
+    winner, _loser = race(deployed_store, service.Item("ai_news", article, AI_PENDING, "pending"))
+    assert scalar(deployed_store, "SELECT count(*) FROM moderation_log") == 1
+    target = f"news:articles:{winner.to_status}"
+    assert scalar(deployed_store, "SELECT source_key FROM news_articles WHERE id = :i", i=article) == target
+    lists = {k: [a["id"] for a in decoded(scalar(deployed_store, "SELECT CAST(value AS TEXT) FROM kv_store "
+                                                                  "WHERE key = :k", k=k)) or []]
+             for k in (AI_PENDING, "news:articles:published", "news:articles:rejected")}
+    assert article not in lists[AI_PENDING] and lists[target][0] == article
+    assert sum(article in ids for ids in lists.values()) == 1  # in exactly one list
 
 
 # ---------------------------------------------------------------- write-back to the platform (sync path)
