@@ -38,8 +38,8 @@ from tests.test_moderation_platform_queue import AI_PENDING, EXTRA
 
 ARTICLE = Item("ai_news", "Новый тренд: нейросети помогают в создании аранжировок", "—")
 TRACK_TEST = Item("track_test_intake", "Тест: Неон", "Дэн")
-TYPES = ("Баннер", "Кампания", "Тест трека: заявка", "Тест трека: результат", "Заказ публикации", "Заказ контента",
-         "Новость ИИ-агента")
+# the types the fixture alone does not bring (9 rows: the table draws them all at once)
+TYPES = ("Тест трека: заявка", "Тест трека: результат", "Заказ публикации", "Заказ контента", "Новость ИИ-агента")
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,7 @@ def test_a_moderator_decides_the_platforms_own_review(moderators: Browser, platf
     for name in TYPES:
         assert name in cells, name
     for words in ("Тест: Гроза", "ждёт проверки результата", "оплачено, ждёт модерации", "анализ готов, ждёт проверки",
-                  "Концерт в Казани", "Джингл к пятничной вечеринке, 15 секунд", ARTICLE.title, "Кампания Максам"):
+                  "Концерт в Казани", "Джингл к пятничной вечеринке, 15 секунд", ARTICLE.title, "на проверке"):
         assert words in cells, words
     select(page, ARTICLE)
     screenshot(page, "moderation-platform-queue")
