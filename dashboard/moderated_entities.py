@@ -39,9 +39,19 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Any]:
     for entity, raw in doc["entities"].items():
         if not isinstance(raw, dict) or not isinstance(raw.get("table"), str):
             raise CatalogueError(f"{path}: {entity}: needs a 'table'")
+        layouts = raw.get("layouts")
+        if not isinstance(layouts, dict):
+            raise CatalogueError(f"{path}: {entity}: needs 'layouts' ({', '.join(LAYOUTS)})")
         for layout in LAYOUTS:
-            rules = (raw.get("layouts") or {}).get(layout)
-            if not rules or not rules.get("pending") or not rules.get("approve") or not rules.get("reject"):
+            rules = layouts.get(layout)
+            if isinstance(rules, str):
+                # an entity only one layout writes: the other layout names it and takes the same rules
+                same = layouts.get(rules)
+                if rules == layout or rules not in LAYOUTS or not isinstance(same, dict):
+                    raise CatalogueError(f"{path}: {entity}/{layout}: {rules!r} must name another layout's rules")
+                layouts[layout] = rules = dict(same)
+            if not isinstance(rules, dict) or not rules.get("pending") or not rules.get("approve") or \
+                    not rules.get("reject"):
                 raise CatalogueError(f"{path}: {entity}/{layout} needs pending, approve and reject")
     return doc
 

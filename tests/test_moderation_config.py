@@ -21,7 +21,8 @@ def _write(tmp_path: Path, mutate) -> Path:  # type: ignore[no-untyped-def]
 def test_shipped_config_loads() -> None:
     doc = load_config()
     assert set(doc["entities"]) == {"tracks", "videos", "concerts", "news", "banner_ads", "promotion_campaigns",
-                                    "pitching_submissions"}
+                                    "pitching_submissions", "track_test_intake", "track_test_result",
+                                    "publish_orders", "content_orders", "ai_news"}
     assert doc["reasons"]
 
 
@@ -32,11 +33,28 @@ def test_shipped_config_loads() -> None:
         (lambda d: d["entities"]["tracks"].update(title_column="title FROM x --"), "has no column"),
         (lambda d: d["entities"]["tracks"]["layouts"]["seed"].pop("approve"), "needs pending, approve and reject"),
         (lambda d: d.update(entities={}), "non-empty object"),
+        (lambda d: d["entities"]["publish_orders"]["layouts"].update(seed="seed"), "must name another layout"),
+        (lambda d: d["entities"]["publish_orders"]["layouts"].update(seed="staging"), "must name another layout"),
+        (lambda d: d["entities"]["publish_orders"]["layouts"].pop("seed"), "needs pending, approve and reject"),
+        (lambda d: d["entities"]["content_orders"].update(owner_column="x; --"), "has no column"),
+        (lambda d: d["entities"]["publish_orders"]["layouts"]["deployed"]["approve_if"][0].update(column="nope"),
+         "approve_if needs a column"),
+        (lambda d: d["entities"]["publish_orders"]["layouts"]["deployed"].update(notification="sms"),
+         "notification must be one of"),
+        (lambda d: d["entities"]["ai_news"]["layouts"]["deployed"].update(moves="news:articles"), "'moves' is a key"),
     ],
 )
 def test_bad_config_is_refused(tmp_path: Path, mutate, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ConfigError, match=message):
         load_config(_write(tmp_path, mutate))
+
+
+def test_an_entity_only_the_deployed_code_writes_takes_its_rules_in_the_seed_layout() -> None:
+    from dashboard.moderation.config import rules
+
+    for entity in ("track_test_intake", "track_test_result", "publish_orders", "content_orders", "ai_news"):
+        assert rules(entity, "seed") == rules(entity, "deployed")
+    assert rules("tracks", "seed").notification == "list" and rules("tracks", "deployed").notification == "key"
 
 
 def test_unreadable_config(tmp_path: Path) -> None:

@@ -25,7 +25,12 @@ def log(action: str, from_status: str | None, to_status: str | None, actor: str 
 @pytest.mark.parametrize(("entity", "layout", "approve", "reject", "pending"), [
     ("tracks", "seed", "approved", "rejected", ("pending",)),
     ("banner_ads", "seed", "active", "rejected", ("pending",)),
-    ("banner_ads", "deployed", "active", "rejected", ("pending_moderation",)),
+    ("banner_ads", "deployed", "pending_payment", "rejected", ("pending_moderation",)),
+    ("track_test_intake", "deployed", "pending_expert_assignment", "moderation_rejected",
+     ("pending_moderation", "payment_succeeded")),
+    ("track_test_result", "deployed", "completed", "rejected", ("pending_admin_review", "analysis_generated")),
+    ("publish_orders", "deployed", "pending_payment", "rejected", ("pending_review", "in_review")),
+    ("content_orders", "deployed", "processing", "cancelled", ("pending",)),
     ("promotion_campaigns", "deployed", "approved", "rejected", ("pending_review", "pending")),
     ("pitching_submissions", "seed", "accepted", "rejected", ("pending",)),
 ])
@@ -163,7 +168,7 @@ def test_kv_timestamp_is_utc_milliseconds() -> None:
     ("tracks", "seed", "pending", "approved", {}, []),
     # deployed: the platform's code keeps no such lists
     ("concerts", "deployed", "pending", "approved", {"is_promoted": True}, []),
-    ("banner_ads", "deployed", "pending_moderation", "active", {}, []),
+    ("banner_ads", "deployed", "pending_moderation", "pending_payment", {}, []),
 ])
 def test_list_changes(entity: str, layout: str, from_s: str, to_s: str, row: dict[str, object],
                       expected: list[rules.ListChange]) -> None:

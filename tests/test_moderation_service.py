@@ -19,7 +19,7 @@ import pytest
 from dashboard.moderation import config as moderation
 from dashboard.moderation import service
 from dashboard.moderation.ports import NullPlatform, PlatformPort
-from dashboard.moderation.rules import LogEntry
+from dashboard.moderation.rules import LogEntry, column_name
 from dashboard.sync.platform import PlatformConflict
 
 AT = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
@@ -90,11 +90,15 @@ class FakeUnitOfWork:
         return dict(row) if row else None
 
     def update_status(self, r: moderation.EntityRules, source_key: str, entity_id: str, seen: str | None,
-                      to_status: str | None, actor: str, reason: str | None) -> bool:
+                      to_status: str | None, actor: str, reason: str | None,
+                      fields: dict[str, Any] | None = None, move_to: str | None = None) -> bool:
         row = self.state.rows.get((r.table, source_key, entity_id))
         if row is None or row["status"] != seen:
             return False
         row.update(status=to_status, moderator=actor, moderated_at=self.at, reason=reason)
+        row.update({column_name(f): v for f, v in (fields or {}).items()})
+        if move_to is not None:
+            self.state.rows[(r.table, move_to, entity_id)] = self.state.rows.pop((r.table, source_key, entity_id))
         return True
 
     def find_rows(self, r: moderation.EntityRules, entity_id: str) -> list[tuple[str, str | None]]:
@@ -286,3 +290,107 @@ def test_find_items_lists_every_key_of_an_id() -> None:
     found = service.find_items(units, "tracks", "t1")
     assert [i.source_key for i in found] == [f"tracks:{ARTIST}:t1", "tracks:other:t1"]
     assert all(i.seen is None for i in found)
+
+
+# ---------------------------------------------------------------- the platform's own review (issue 18, KEYS.md §B)
+
+
+def deployed_row(units: FakeUnits, table: str, key: str, value: dict[str, Any], row: dict[str, Any]) -> None:
+    units.state.kv[key] = value
+    units.state.rows[(table, key, str(value["id"]))] = {"moderator": None, "moderated_at": None,
+                                                        "is_promoted": None, **row}
+
+
+def test_a_rejected_track_test_is_refunded_and_an_undo_charges_it_again() -> None:
+    units = FakeUnits(layout="deployed")
+    key = "track_test:requests:tt1"
+    deployed_row(units, "track_test_requests", key,
+                 {"id": "tt1", "status": "pending_moderation", "payment_status": "completed", "updated_at": "x"},
+                 {"status": "pending_moderation", "payment_status": "completed", "user_id": ARTIST, "title": "Демо"})
+    item = service.Item("track_test_intake", "tt1", key, "pending_moderation")
+    out = service.decide(units, [item], "reject", "Мария", reason="Тишина вместо трека", now=AT)[0]
+    assert out.applied and out.to_status == "moderation_rejected"
+    value = units.state.kv[key]
+    assert (value["status"], value["payment_status"], value["rejection_reason"]) == \
+        ("moderation_rejected", "refunded", "Тишина вместо трека")
+    assert units.state.rows[("track_test_requests", key, "tt1")]["payment_status"] == "refunded"
+    assert service.undo(units, service.Item("track_test_intake", "tt1", key), "Мария", now=AT).applied
+    assert (units.state.kv[key]["status"], units.state.kv[key]["payment_status"]) == \
+        ("pending_moderation", "completed")
+    assert units.state.rows[("track_test_requests", key, "tt1")]["payment_status"] == "completed"
+
+
+def test_a_track_tests_final_review_sets_admin_approval_and_completion() -> None:
+    units = FakeUnits(layout="deployed")
+    key = "track_test:requests:tt2"
+    deployed_row(units, "track_test_requests", key,
+                 {"id": "tt2", "status": "analysis_generated", "admin_approval_status": "pending"},
+                 {"status": "analysis_generated", "user_id": ARTIST, "title": "Демо"})
+    out = service.decide(units, [service.Item("track_test_result", "tt2", key, "analysis_generated")], "approve",
+                         "Мария", now=AT)[0]
+    assert out.applied and out.to_status == "completed"
+    value = units.state.kv[key]
+    assert (value["admin_approval_status"], value["completed_at"]) == ("approved", "2026-11-20T09:30:00.000Z")
+    assert units.state.rows[("track_test_requests", key, "tt2")]["completed_at"] == AT
+
+
+@pytest.mark.parametrize(("price", "status"), [(0, "published"), ("0.00", "published"), (990, "pending_payment")])
+def test_an_approved_publish_order_is_published_when_free_else_waits_for_payment(price: Any, status: str) -> None:
+    units = FakeUnits(layout="deployed")
+    key = "publish_order:pub_1"
+    deployed_row(units, "publish_orders", key, {"id": "pub_1", "status": "in_review", "price": price},
+                 {"status": "in_review", "price": price, "user_id": ARTIST, "title": "Клип"})
+    out = service.decide(units, [service.Item("publish_orders", "pub_1", key, "in_review")], "approve", "Мария",
+                         now=AT)[0]
+    assert out.applied and out.to_status == status
+    value = units.state.kv[key]
+    assert value["status"] == status and value["moderatedAt"] == "2026-11-20T09:30:00.000Z"
+    assert ("publishedAt" in value) == (status == "published")
+
+
+def test_a_content_order_moves_between_the_status_lists() -> None:
+    units = FakeUnits(layout="deployed")
+    key = "content_order:o1"
+    deployed_row(units, "content_orders", key, {"id": "o1", "status": "pending", "updatedAt": "x"},
+                 {"status": "pending", "user_id": "venue-1", "title": "Джингл"})
+    units.state.kv["content_orders:pending"] = ["o0", "o1"]
+    out = service.decide(units, [service.Item("content_orders", "o1", key, "pending")], "reject", "Мария",
+                         reason="Текст нарушает правила", now=AT)[0]
+    assert out.applied and out.to_status == "cancelled"
+    assert units.state.kv[key]["adminComment"] == "Текст нарушает правила"
+    assert units.state.kv["content_orders:pending"] == ["o0"]
+    assert units.state.kv["content_orders:cancelled"] == ["o1"]
+    assert not units.state.notifications  # the owner is a venue: nobody is notified
+
+
+def ai_articles(units: FakeUnits) -> None:
+    pending = [{"id": "art_1", "title": "Винил вырос на 30%", "status": "pending"},
+               {"id": "art_2", "title": "Нейросети и аранжировки", "status": "pending"}]
+    units.state.kv["news:articles:pending"] = pending
+    units.state.kv["news:articles:published"] = [{"id": "art_0", "title": "Старая", "status": "published"}]
+    for a in pending:
+        units.state.rows[("news_articles", "news:articles:pending", a["id"])] = {
+            "status": "pending", "user_id": None, "title": a["title"], "is_promoted": None, "moderator": None,
+            "moderated_at": None}
+
+
+def test_an_approved_ai_article_moves_to_the_front_of_the_published_list_and_back_on_undo() -> None:
+    units = FakeUnits(layout="deployed")
+    ai_articles(units)
+    item = service.Item("ai_news", "art_2", "news:articles:pending", "pending")
+    out = service.decide(units, [item], "approve", "Мария", now=AT)[0]
+    assert out.applied and out.to_status == "published"
+    assert [a["id"] for a in units.state.kv["news:articles:pending"]] == ["art_1"]
+    first = units.state.kv["news:articles:published"][0]
+    assert (first["id"], first["status"], first["publishedAt"]) == ("art_2", "published", "2026-11-20T09:30:00.000Z")
+    assert ("news_articles", "news:articles:published", "art_2") in units.state.rows
+    assert units.state.log[-1]["source_key"] == "news:articles:pending"  # filed where the moderator saw it
+    # a second moderator who saw it pending: a conflict naming the first, not "not found"
+    late = service.decide(units, [item], "reject", "Олег", reason="Дубликат", now=AT)[0]
+    assert late.kind == "conflict" and late.decided_by == "Мария" and late.current_status == "published"
+    # undo from the queue's reference (the pending key): back to the front of the pending list
+    assert service.undo(units, item, "Мария", now=AT).applied
+    assert [a["id"] for a in units.state.kv["news:articles:pending"]] == ["art_2", "art_1"]
+    assert [a["id"] for a in units.state.kv["news:articles:published"]] == ["art_0"]
+    assert units.state.kv["news:articles:pending"][0]["status"] == "pending"
+    assert ("news_articles", "news:articles:pending", "art_2") in units.state.rows

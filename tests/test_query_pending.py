@@ -20,7 +20,9 @@ from tests.apptest import open_page
 from tests.conftest import AS_OF, StoreFactory
 from tests.sql import rows, scalar
 
-MODERATED = ("tracks", "videos", "concerts", "news", "banner_ads", "promotion_campaigns", "pitching_submissions")
+# every moderated table with the column of the owner its items are listed under (the catalogue's owner_column)
+MODERATED = {raw["table"]: raw.get("owner_column", "user_id") for raw in moderation.load_config()["entities"].values()
+             if raw.get("owner_column", "user_id")}  # AI news articles have no owner
 
 
 def test_the_three_queries_include_the_one_definition() -> None:
@@ -39,7 +41,7 @@ def test_overview_pending_count_equals_the_queue_on_the_deployed_fixture(new_sto
     queue = run_query(store, "pending_items", **params)
     assert set(queue["status"]) - {"pending"}, "the fixture should hold items pending under another status name"
     in_queue = Counter(queue["artist_id"])
-    artists = {r[0] for table in MODERATED for r in rows(store, f"SELECT DISTINCT user_id FROM {table}")}
+    artists = {r[0] for table, owner in MODERATED.items() for r in rows(store, f"SELECT DISTINCT {owner} FROM {table}")}
     assert set(in_queue) <= artists and len(artists) > 1
     for artist in sorted(a for a in artists if a is not None):
         state = run_query(store, "artist_current_state", artist_id=artist, today=AS_OF, **params).iloc[0]

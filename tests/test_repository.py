@@ -196,8 +196,8 @@ def test_deployed_layout_statuses_and_camel_case(new_store: StoreFactory, fixtur
     ingest([fixture_snapshot], s, "deployed", say=lambda _m: None)
     sk, eid = rows(s, "SELECT source_key, id FROM banner_ads WHERE status = 'pending_moderation' ORDER BY id")[0]
     out = repo.decide(s, [repo.Item("banner_ads", eid, sk)], "approve", "Анна")[0]
-    assert out.applied and out.from_status == "pending_moderation" and out.to_status == "active"
-    assert kv(s, sk)["status"] == "active"
+    assert out.applied and out.from_status == "pending_moderation" and out.to_status == "pending_payment"
+    assert kv(s, sk)["status"] == "pending_payment" and kv(s, sk)["approved_at"].endswith("Z")
     sk, eid, user = rows(s, "SELECT source_key, id, user_id FROM concerts WHERE status = 'pending' ORDER BY id")[0]
     before = kv(s, sk)
     out = repo.decide(s, [repo.Item("concerts", eid, sk)], "reject", "Анна", reason="Нет билетов")[0]

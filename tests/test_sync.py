@@ -145,14 +145,14 @@ def test_approving_a_pending_banner_writes_it_back(synced: Store, platform: str)
                            "approve", "moder")
     assert out.applied, out.message
     kind, value = platform_value(platform, BANNER_KEY)
-    assert kind == "object" and value["status"] == "active" and value["campaign_name"] == "Промо Сандра"
+    assert kind == "object" and value["status"] == "pending_payment" and value["campaign_name"] == "Промо Сандра"
     assert value["updated_at"].endswith("Z") and "updatedAt" not in value  # spelling kept, nothing added
     added = set(platform_keys(platform, f"notification:{BANNER_USER}:%")) - before
     assert len(added) == 1
     notice = platform_value(platform, added.pop())[1]
     assert notice["userId"] == BANNER_USER and notice["metadata"]["entity_id"] == BANNER_ID
     assert log_rows(synced) == 1
-    assert scalar(synced, "SELECT status FROM banner_ads WHERE id = :i", i=BANNER_ID) == "active"
+    assert scalar(synced, "SELECT status FROM banner_ads WHERE id = :i", i=BANNER_ID) == "pending_payment"
 
 
 def test_a_double_encoded_value_stays_double_encoded(synced: Store, platform: str) -> None:
@@ -196,7 +196,7 @@ def test_a_platform_change_since_the_sync_is_a_conflict(synced: Store, platform:
     assert scalar(synced, "SELECT title FROM banner_ads WHERE id = :i", i=BANNER_ID) == "Промо Сандра (новое)"
     [again] = service.decide(synced, [service.Item("banner_ads", BANNER_ID, BANNER_KEY, "pending_moderation")],
                              "approve", "moder")
-    assert again.applied and platform_value(platform, BANNER_KEY)[1]["status"] == "active"
+    assert again.applied and platform_value(platform, BANNER_KEY)[1]["status"] == "pending_payment"
 
 
 def test_an_unreachable_platform_refuses_with_one_line(synced: Store, platform: str,

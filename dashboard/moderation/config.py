@@ -29,6 +29,7 @@ ACTIONS = ("approve", "reject", "undo")
 SLA_AMBER_HOURS = 24
 SLA_RED_HOURS = 72
 AGE_BANDS = ("lt24", "24to72", "gt72")
+NOTIFICATION_STYLES = ("list", "key", "none")
 
 
 ConfigError = CatalogueError  # the moderation configuration (the catalogue) cannot be used
@@ -41,6 +42,24 @@ class ListRule:
     key: str
     status: str
     when: str | None = None
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a decision writes besides the status: fields set to fixed values, fields stamped with its time."""
+
+    set: tuple[tuple[str, Any], ...] = ()
+    stamp: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApproveIf:
+    """Approval sets ``status`` (and stamps ``stamp``) instead when the entity column ``column`` equals ``equals``."""
+
+    column: str
+    equals: Any
+    status: str
+    stamp: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,20 @@ class EntityRules:
     notification: str
     reason_field: str | None = None
     decided_at_field: str | None = None
+    owner_column: str | None = "user_id"
+    moves: str | None = None
+    effects: tuple[tuple[str, Effect], ...] = ()
+    restore: tuple[tuple[str, Any], ...] = ()
+    approve_if: tuple[ApproveIf, ...] = ()
+
+    def effect(self, action: str) -> Effect:
+        """The fields a decision (approve/reject) writes besides the status; none for other actions."""
+        return dict(self.effects).get(action, Effect())
+
+    @property
+    def row_columns(self) -> tuple[str, ...]:
+        """The entity columns the rules read from the row (approve_if's conditions)."""
+        return tuple(dict.fromkeys(c.column for c in self.approve_if))
 
     def target(self, action: str) -> str:
         if action == "approve":
@@ -87,8 +120,23 @@ def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
         table = raw.get("table")
         if table not in schema.ENTITY_TABLES:
             raise ConfigError(f"{path}: {entity}: table must be an entity table of the schema, not {table!r}")
-        if raw.get("title_column", "title") not in {c for c, _ in schema.entity_columns(table)}:
+        columns = {c for c, _ in schema.entity_columns(table)}
+        if raw.get("title_column", "title") not in columns:
             raise ConfigError(f"{path}: {entity}: {table} has no column {raw.get('title_column')!r}")
+        if raw.get("owner_column", "user_id") not in {*columns, None}:
+            raise ConfigError(f"{path}: {entity}: {table} has no column {raw.get('owner_column')!r}")
+        for layout, per in raw["layouts"].items():
+            moves = per.get("moves")
+            if moves is not None and (not isinstance(moves, str) or moves.count("{status}") != 1
+                                      or len(per["pending"]) != 1):
+                raise ConfigError(f"{path}: {entity}/{layout}: 'moves' is a key with one {{status}} (and the "
+                                  "entity one pending status)")
+            for cond in per.get("approve_if", []):
+                if not isinstance(cond, dict) or cond.get("column") not in columns or not cond.get("status"):
+                    raise ConfigError(f"{path}: {entity}/{layout}: approve_if needs a column of {table} and a status")
+            if per.get("notification", "list") not in NOTIFICATION_STYLES:
+                raise ConfigError(f"{path}: {entity}/{layout}: notification must be one of "
+                                  f"{', '.join(NOTIFICATION_STYLES)}")
     return doc
 
 
@@ -154,6 +202,14 @@ def rules(entity: str, layout: str = "seed") -> EntityRules:
         notification=per.get("notification", "list"),
         reason_field=per.get("reason_field"),
         decided_at_field=per.get("decided_at_field"),
+        owner_column=raw.get("owner_column", "user_id"),
+        moves=per.get("moves"),
+        effects=tuple((action, Effect(tuple((per.get("effects") or {}).get(action, {}).get("set", {}).items()),
+                                      tuple((per.get("effects") or {}).get(action, {}).get("stamp", []))))
+                      for action in ("approve", "reject") if action in (per.get("effects") or {})),
+        restore=tuple((per.get("restore") or {}).items()),
+        approve_if=tuple(ApproveIf(c["column"], c.get("equals"), c["status"], tuple(c.get("stamp", [])))
+                         for c in per.get("approve_if", [])),
     )
 
 

@@ -29,6 +29,83 @@ def target_status(r: EntityRules, action: str) -> str:
     return r.target(action)
 
 
+def decision_status(r: EntityRules, action: str, row: dict[str, Any]) -> str:
+    """The status a decision sets on this row: approval's conditional status when the row meets its condition
+    (a free publish order is published at once), else the entity's target for the action."""
+    if action == "approve":
+        for cond in r.approve_if:
+            if _equal(row.get(cond.column), cond.equals):
+                return cond.status
+    return target_status(r, action)
+
+
+def _equal(value: Any, wanted: Any) -> bool:
+    if isinstance(wanted, int | float) and not isinstance(wanted, bool):
+        try:
+            return value is not None and float(value) == float(wanted)
+        except (TypeError, ValueError):
+            return False
+    return value == wanted
+
+
+def decision_fields(r: EntityRules, action: str, to_status: str | None, at: dt.datetime) -> dict[str, Any]:
+    """The fields a decision writes besides the status, the updated-at, reason and decision-time fields: the
+    action's fixed values (a rejected track test's ``payment_status`` refunded) and its stamps (``approved_at``;
+    ``publishedAt`` of a publish order published at once). Stamps are ``at`` (a datetime)."""
+    effect = r.effect(action)
+    fields: dict[str, Any] = dict(effect.set)
+    stamps = list(effect.stamp)
+    if action == "approve":
+        stamps += [s for cond in r.approve_if if cond.status == to_status for s in cond.stamp]
+    fields.update(dict.fromkeys(stamps, at))
+    return fields
+
+
+def undo_fields(r: EntityRules, undone_action: str) -> dict[str, Any]:
+    """What undoing a decision writes back into the fields it set: the ``restore`` value, else null (stamps)."""
+    restore = dict(r.restore)
+    effect = r.effect(undone_action)
+    names = [name for name, _ in effect.set] + list(effect.stamp)
+    if undone_action == "approve":
+        names += [s for cond in r.approve_if for s in cond.stamp]
+    return {name: restore.get(name) for name in dict.fromkeys(names)}
+
+
+def column_name(field_name: str) -> str:
+    """The snake_case column of a KV field (``publishedAt`` → ``published_at``; snake_case stays)."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in field_name).lstrip("_")
+
+
+def move_key(r: EntityRules, status: str) -> str | None:
+    """The key of the array holding an item in ``status``, for an entity whose items move between arrays (the AI
+    news agent's ``news:articles:{status}``); None for the others."""
+    return r.moves.replace("{status}", status) if r.moves else None
+
+
+def home_key(r: EntityRules, source_key: str) -> str:
+    """The key the audit log files an item under: its own key, or for an item that moves between arrays the key of
+    the pending array (where the moderator saw it), whichever array holds it now."""
+    return move_key(r, r.pending[0]) or source_key if r.moves else source_key
+
+
+def element(value: Any, entity_id: str) -> dict[str, Any] | None:
+    """The element with this id of an array value (None: not there)."""
+    if not isinstance(value, list):
+        return None
+    return next((e for e in value if isinstance(e, dict) and str(e.get("id")) == entity_id), None)
+
+
+def without(value: Any, entity_id: str) -> list[Any]:
+    """The array without the element of this id (a value that is not an array is read as empty)."""
+    items = value if isinstance(value, list) else []
+    return [e for e in items if not (isinstance(e, dict) and str(e.get("id")) == entity_id)]
+
+
+def put_first(value: Any, item: dict[str, Any]) -> list[Any]:
+    """The array with ``item`` first (once: an element of the same id is replaced), as the agent's approve does."""
+    return [copy.deepcopy(item), *without(value, str(item.get("id")))]
+
+
 def decidable_statuses(r: EntityRules, action: str, allow_reversal: bool = False) -> tuple[str, ...]:
     """The statuses from which ``action`` may be taken: the pending ones, plus (reversal) the other decision's."""
     allowed = list(r.pending)
@@ -123,10 +200,12 @@ def kv_timestamp(at: dt.datetime) -> str:
 
 
 def with_status(value: Any, r: EntityRules, entity_id: str, to_status: str, at: dt.datetime,
-                reason: str | None = None, clear_decision: bool = False) -> Any | None:
+                reason: str | None = None, clear_decision: bool = False,
+                fields: dict[str, Any] | None = None) -> Any | None:
     """A copy of the KV value with the item's status set (the object, or the element with the item's id in an array):
     every configured status field present (else the first one), the updated-at fields present, and the decision's
-    reason/time fields (cleared again by an undo). None when the value holds no such item."""
+    reason/time fields (cleared again by an undo), and ``fields`` (``decision_fields``: set, added when absent; with
+    ``clear_decision``, ``undo_fields``: set only where present). None when the value holds no such item."""
     new = copy.deepcopy(value)
     target = new
     if isinstance(new, list):
@@ -149,6 +228,10 @@ def with_status(value: Any, r: EntityRules, entity_id: str, to_status: str, at: 
             target[r.reason_field] = reason
         if r.decided_at_field:
             target[r.decided_at_field] = stamp
+    for name, field_value in (fields or {}).items():
+        if clear_decision and name not in target:
+            continue
+        target[name] = kv_timestamp(field_value) if isinstance(field_value, dt.datetime) else field_value
     return new
 
 
@@ -229,7 +312,7 @@ class Notice:
 def notice_for(r: EntityRules, action: str, entity_id: str, to_status: str | None, row: dict[str, Any],
                reason: str | None, log_id: str) -> Notice | None:
     """The notification of an approval or rejection; None for an undo or an item without an owner."""
-    if action not in DECISIONS or not row.get("user_id"):
+    if action not in DECISIONS or not row.get("user_id") or r.notification == "none":
         return None
     subject = str(row.get("title") or entity_id)
     return Notice(

@@ -108,11 +108,27 @@ def _not_found(item: Item, action: str) -> Outcome:
     return Outcome(item, False, action, f"{item.entity} {item.entity_id}: not found", kind="not_found")
 
 
+def _moved_row(uow: UnitOfWork, r: moderation.EntityRules, item: Item) -> tuple[Item, dict[str, Any] | None]:
+    """The item's row; for an item that moves between arrays and is no longer under the key seen, its one row of
+    that id wherever it is now (with the item at that key), so a late decision is a conflict, not "not found"."""
+    row = uow.read_row(r, item.source_key, item.entity_id)
+    if row is None and r.moves:
+        found = uow.find_rows(r, item.entity_id)
+        if len(found) == 1:
+            here = Item(item.entity, item.entity_id, found[0][0], item.seen)
+            return here, uow.read_row(r, here.source_key, item.entity_id)
+    return item, row
+
+
 def _refused(uow: UnitOfWork, item: Item, action: str, row: dict[str, Any] | None,
              expected: tuple[str, ...]) -> Outcome:
     if row is None:
+        row = _moved_row(uow, _entity_rules(item.entity, uow.layout), item)[1]
+    if row is None:
         return _not_found(item, action)
-    why = rules.refusal(row["status"], expected, uow.latest_log(item.entity, item.entity_id, item.source_key),
+    r = _entity_rules(item.entity, uow.layout)
+    last = uow.latest_log(item.entity, item.entity_id, rules.home_key(r, item.source_key))
+    why = rules.refusal(row["status"], expected, last,
                         row.get("moderator"), row.get("moderated_at"))
     return Outcome(item, False, action, rules.refusal_message(item.entity, item.entity_id, why),
                    current_status=why.current, decided_by=why.decided_by, decided_at=why.decided_at,
@@ -134,20 +150,36 @@ def _platform_moved(uow: UnitOfWork, item: Item) -> tuple[bool, Any]:
 
 def _apply(uow: UnitOfWork, r: moderation.EntityRules, item: Item, action: str, seen: str | None,
            to_status: str | None, actor: str, reason: str | None, note: str | None, batch_id: str | None,
-           row: dict[str, Any], effects: _Effects) -> Outcome:
-    """The entity row, its KV value and the log row; side effects are collected in ``effects``."""
-    if not uow.update_status(r, item.source_key, item.entity_id, seen, to_status, actor, reason):
+           row: dict[str, Any], effects: _Effects, undone_action: str | None = None) -> Outcome:
+    """The entity row, its KV value and the log row; side effects are collected in ``effects``. The decision's own
+    fields (``rules.decision_fields``; an undo: ``rules.undo_fields`` of the decision it undoes) go into both."""
+    fields = (rules.undo_fields(r, undone_action) if action == "undo" and undone_action
+              else rules.decision_fields(r, action, to_status, uow.at) if action in rules.DECISIONS else {})
+    moved_to = rules.move_key(r, to_status) if to_status is not None else None
+    moved_to = moved_to if moved_to != item.source_key else None
+    if not uow.update_status(r, item.source_key, item.entity_id, seen, to_status, actor, reason, fields,
+                             move_to=moved_to):
         return _refused(uow, item, action, uow.read_row(r, item.source_key, item.entity_id), (seen,) if seen else ())
     log_id = uuid.uuid4().hex
     exists, value = uow.kv_get(item.source_key)
     if exists and to_status is not None:
-        new = rules.with_status(value, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo")
-        if new is not None:
+        new = rules.with_status(value, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo",
+                                fields=fields)
+        moved = rules.element(new, item.entity_id) if moved_to else None
+        if moved is not None and moved_to is not None:
+            # the item leaves its array for the front of its new status's array (the AI news agent's approve)
+            uow.kv_set(item.source_key, rules.without(value, item.entity_id), True, log_id)
+            uow.platform.replace(item.source_key, value, lambda current: rules.without(current, item.entity_id))
+            there, target = uow.kv_get(moved_to)
+            uow.kv_set(moved_to, rules.put_first(target, moved), there, log_id)
+            uow.platform.merge(moved_to, lambda current: rules.put_first(current, moved))
+        elif new is not None:
             uow.kv_set(item.source_key, new, True, log_id)
             uow.platform.replace(item.source_key, value, lambda current: rules.with_status(
-                current, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo"))
-    uow.append_log(log_id, actor, action, item.entity, item.entity_id, item.source_key, seen, to_status, reason, note,
-                   batch_id)
+                current, r, item.entity_id, to_status, uow.at, reason, clear_decision=action == "undo",
+                fields=fields))
+    uow.append_log(log_id, actor, action, item.entity, item.entity_id, rules.home_key(r, item.source_key), seen,
+                   to_status, reason, note, batch_id)
     effects.lists += [(change, log_id) for change in rules.list_changes(r, item.entity_id, seen, to_status, row)]
     notice = rules.notice_for(r, action, item.entity_id, to_status, row, reason, log_id)
     if notice is not None:
@@ -259,7 +291,7 @@ def decide(uows: UnitsOfWork | Store, items: Sequence[Item], action: str, actor:
             outcomes: list[Outcome] = []
             for item in ordered:
                 r = _entity_rules(item.entity, uow.layout)
-                row = uow.read_row(r, item.source_key, item.entity_id)
+                row = _moved_row(uow, r, item)[1]
                 if row is None:
                     outcomes.append(_not_found(item, action))
                     continue
@@ -273,7 +305,7 @@ def decide(uows: UnitsOfWork | Store, items: Sequence[Item], action: str, actor:
                     stale.append(item.source_key)
                     outcomes.append(_changed_on_platform(item, action, since, current))
                     continue
-                outcomes.append(_apply(uow, r, item, action, seen, rules.target_status(r, action), actor, reason,
+                outcomes.append(_apply(uow, r, item, action, seen, rules.decision_status(r, action, row), actor, reason,
                                        note, batch_id, row, effects))
             _finish(uow, effects, outcomes)
     except PlatformConflict as exc:
@@ -298,10 +330,10 @@ def undo(uows: UnitsOfWork | Store, item: Item, actor: str, note: str | None = N
         with units.begin(now or dt.datetime.now(dt.UTC)) as uow:
             since = uow.platform.snapshot_at
             r = _entity_rules(item.entity, uow.layout)
-            row = uow.read_row(r, item.source_key, item.entity_id)
+            item, row = _moved_row(uow, r, item)
             if row is None:
                 raise NotFound(f"{item.entity} {item.entity_id}: not found")
-            last = uow.latest_log(item.entity, item.entity_id, item.source_key)
+            last = uow.latest_log(item.entity, item.entity_id, rules.home_key(r, item.source_key))
             if last is None:
                 raise NotFound(f"{item.entity} {item.entity_id}: no decision to undo")
             plan = rules.undo_plan(last)
@@ -314,7 +346,7 @@ def undo(uows: UnitsOfWork | Store, item: Item, actor: str, note: str | None = N
                 raise PlatformConflict(item.source_key, _current)
             effects = _Effects()
             outcome = _apply(uow, r, item, "undo", plan.from_status, plan.to_status, actor, None,
-                             note or f"undo of {last.id}", None, row, effects)
+                             note or f"undo of {last.id}", None, row, effects, undone_action=last.action)
             _finish(uow, effects, [outcome])
     except PlatformConflict as exc:
         units.refresh([exc.key])

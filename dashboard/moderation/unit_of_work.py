@@ -33,13 +33,14 @@ import sqlalchemy as sa
 
 from dashboard.moderation import config as moderation
 from dashboard.moderation.ports import NullPlatform, PlatformPort, SyncedPlatform
-from dashboard.moderation.rules import UNREAD_COUNTER_PATTERN, LogEntry
+from dashboard.moderation.rules import UNREAD_COUNTER_PATTERN, LogEntry, column_name
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError, describe_connect_error, store_write_lock
 from dashboard.store.queries import read_engine
 from dashboard.sync.platform import PlatformWriter, SyncedFrom, resolve_origin, synced_from
 
 MODERATION_TABLES = ("moderation_log", "kv_changes")
+_DECISION_COLUMNS = frozenset({"id", "source_key", "status", "moderated_at", "moderator", "reason"})
 _STORE_LOCKS: dict[str, threading.Lock] = {}
 _STORE_LOCKS_GUARD = threading.Lock()
 _TABLES_FOUND: set[str] = set()
@@ -127,7 +128,8 @@ def checked_names(r: moderation.EntityRules) -> moderation.EntityRules:
     """The rules, once their table and column names (which go into SQL text) are checked against the schema."""
     if r.table not in schema.MODERATED_TABLES:
         raise moderation.ConfigError(f"moderation config: {r.table} is not a moderated table")
-    for name in (r.title_column, *(rule.when for rule in r.lists if rule.when)):
+    for name in (r.title_column, *(c for c in (r.owner_column,) if c), *r.row_columns,
+                 *(rule.when for rule in r.lists if rule.when)):
         if name not in _columns(r.table):
             raise moderation.ConfigError(f"moderation config: {r.table} has no column {name!r}")
     return r
@@ -179,24 +181,36 @@ class StoreUnitOfWork:
     # ------------------------------------------------------------ entity rows
 
     def read_row(self, r: moderation.EntityRules, source_key: str, entity_id: str) -> dict[str, Any] | None:
-        """status, user_id, title, is_promoted (NULL where the table has none), moderator, moderated_at."""
+        """status, user_id (the owner column), title, is_promoted (NULL where the table has none), moderator,
+        moderated_at, and the columns the rules' conditions read (``r.row_columns``)."""
         r = checked_names(r)
         promoted = "is_promoted" if "is_promoted" in _columns(r.table) else "NULL"
+        extra = "".join(f", {c}" for c in r.row_columns if c not in {"status", "moderator", "moderated_at"})
         row = self._run(
-            f"SELECT status, user_id, {r.title_column} AS title, {promoted} AS is_promoted, moderator, moderated_at "
-            f"FROM {r.table} WHERE source_key = :sk AND id = :id",
+            f"SELECT status, {r.owner_column or 'NULL'} AS user_id, {r.title_column} AS title, "
+            f"{promoted} AS is_promoted, "
+            f"moderator, moderated_at{extra} FROM {r.table} WHERE source_key = :sk AND id = :id",
             sk=source_key, id=entity_id,
         ).mappings().fetchone()
         return dict(row) if row else None
 
     def update_status(self, r: moderation.EntityRules, source_key: str, entity_id: str, seen: str | None,
-                      to_status: str | None, actor: str, reason: str | None) -> bool:
-        """Set the row's status and last decision only if it is still in ``seen``; False when it is not."""
+                      to_status: str | None, actor: str, reason: str | None,
+                      fields: dict[str, Any] | None = None, move_to: str | None = None) -> bool:
+        """Set the row's status and last decision only if it is still in ``seen``; False when it is not. ``fields``
+        (the decision's own KV fields) also set the row's columns of the same (snake_case) name; ``move_to``: the
+        row's new ``source_key`` (an item that moved to another array)."""
         r = checked_names(r)
+        columns = {column_name(f): v for f, v in (fields or {}).items()
+                   if column_name(f) in _columns(r.table) and column_name(f) not in _DECISION_COLUMNS}
+        if move_to is not None:
+            columns["source_key"] = move_to
+        sets = "".join(f", {c} = :c{n}" for n, c in enumerate(columns))
         updated = self._run(
-            f"UPDATE {r.table} SET status = :to, moderated_at = :at, moderator = :actor, reason = :reason "
+            f"UPDATE {r.table} SET status = :to, moderated_at = :at, moderator = :actor, reason = :reason{sets} "
             "WHERE source_key = :sk AND id = :id AND status = :seen RETURNING id",
             to=to_status, at=self.at, actor=actor, reason=reason, sk=source_key, id=entity_id, seen=seen,
+            **{f"c{n}": v for n, v in enumerate(columns.values())},
         ).fetchall()
         return bool(updated)
 

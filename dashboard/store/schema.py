@@ -857,6 +857,21 @@ PLATFORM_TABLE_SPECS: dict[str, tuple[str, tuple[Column, ...]]] = {
         ("total_coins", "INTEGER", "coins earned"),
         ("rating_bonus", "DECIMAL(5,2)", "rating bonus"),
     )),
+    # ---- the AI news agent's articles (pmf ai-agent, KEYS.md §14 news:articles:*)
+    "news_articles": ("news:articles:{status}[]: an article the AI news agent collected; the list it is in is its "
+                      "status (approve moves it from pending to published, reject to rejected)", (
+        ("id", "TEXT", "the article id (art_{ts}_{n}_{rand})"),
+        ("title", "VARCHAR(500)", "headline"),
+        ("tag", "VARCHAR(50)", "topic (Индустрия, Технологии, События…)"),
+        ("excerpt", "TEXT", "the lead paragraph"),
+        ("content", "TEXT", "the text"),
+        ("source", "VARCHAR(255)", "the outlet it was collected from"),
+        ("cover_image", "TEXT", "cover image URL"),
+        ("status", "VARCHAR(20)", "pending | published | rejected: the list news:articles:{status} holding it"),
+        ("processed_at", "TIMESTAMPTZ", "when the agent collected it"),
+        ("published_at", "TIMESTAMPTZ", "when a moderator approved it"),
+        ("rejected_at", "TIMESTAMPTZ", "when a moderator rejected it"),
+    )),
     # ---- publishing, e-mail campaigns (KEYS.md §9, §5)
     "publish_orders": ("publish_order:{id}: an order to publish a video or concert (paid plans)", (
         ("id", "TEXT", "the order id"),

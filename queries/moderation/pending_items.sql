@@ -1,4 +1,4 @@
--- Returns: every item waiting for moderation, across the 7 moderated entities, oldest first: entity, entity_id,
+-- Returns: every item waiting for moderation, across the moderated entities, oldest first: entity, entity_id,
 --          source_key, status, title, description, artist_id, artist_name, created_at, and the media the preview
 --          shows (image_url, audio_url, video_url, link_url); is_promoted for concerts and news.
 -- Params: :pending_statuses (text) every entity's pending statuses for the store's layout as ',entity:status,…,'

@@ -1,5 +1,5 @@
 -- Fragment (not a query): the CTE "pending", included by queries with a line "-- include: pending" right after
--- WITH. The one definition of "waiting for a decision": every item of the 7 moderated entities whose status is one
+-- WITH. The one definition of "waiting for a decision": every item of the 12 moderated entities whose status is one
 -- of its entity's pending statuses for the store's layout (dashboard/moderated_entities.json, bound as
 -- :pending_statuses = ',tracks:pending,banner_ads:pending_moderation,…,' from
 -- dashboard.moderation.config.pending_params). Columns: entity, kind (the artist pages' word for it), entity_id,
@@ -36,4 +36,30 @@ pending AS (
          NULL, NULL, NULL, NULL, NULL
   FROM pitching_submissions
   WHERE POSITION(',pitching_submissions:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
+  UNION ALL
+  SELECT 'track_test_intake', 'track_test', id, source_key, status, track_title,
+         COALESCE(artist_name, guest_name, '') || ' · ' || COALESCE(genre, ''), user_id, created_at, NULL, NULL,
+         NULL, NULL, NULL
+  FROM track_test_requests
+  WHERE POSITION(',track_test_intake:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
+  UNION ALL
+  SELECT 'track_test_result', 'track_test_result', id, source_key, status, track_title,
+         COALESCE(consolidated_feedback, COALESCE(artist_name, guest_name, '') || ' · ' || COALESCE(genre, '')),
+         user_id, created_at, NULL, NULL, NULL, NULL, NULL
+  FROM track_test_requests
+  WHERE POSITION(',track_test_result:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
+  UNION ALL
+  SELECT 'publish_orders', 'publish_order', id, source_key, status, title,
+         COALESCE(type, '') || ' · ' || COALESCE(plan, ''), user_id, created_at, NULL, NULL, NULL, NULL, NULL
+  FROM publish_orders
+  WHERE POSITION(',publish_orders:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
+  UNION ALL
+  SELECT 'content_orders', 'content_order', id, source_key, status, COALESCE(title, description), type, venue_id,
+         created_at, NULL, NULL, NULL, NULL, NULL
+  FROM content_orders
+  WHERE POSITION(',content_orders:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
+  UNION ALL
+  SELECT 'ai_news', 'ai_news', id, source_key, status, title, COALESCE(excerpt, content), CAST(NULL AS TEXT),
+         processed_at, cover_image, NULL, NULL, NULL, NULL
+  FROM news_articles WHERE POSITION(',ai_news:' || status || ',' IN CAST(:pending_statuses AS TEXT)) > 0
 )

@@ -195,8 +195,9 @@ def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) ->
     approve(a, Item(BANNER.entity, EDITED, BANNER.artist))
     expect_toast(a, f"Одобрено: «{EDITED}»")
     kind, approved = platform_value(platform, BANNER_KEY)
-    assert kind == "object" and approved["status"] == "active"  # decided on the platform, still a JSON object
-    assert approved["campaign_name"] == EDITED and set(approved) == set(edited[1])  # no field renamed or added
+    # decided on the platform as the code's model approves a banner (awaiting payment), still a JSON object
+    assert kind == "object" and approved["status"] == "pending_payment"
+    assert approved["campaign_name"] == EDITED and set(approved) == set(edited[1]) | {"approved_at"}  # none renamed
     assert approved["updated_at"].endswith("Z") and approved["updated_at"] != edited[1]["updated_at"]
     notices = platform_keys(platform, f"notification:{BANNER_USER}:%")
     assert len(notices) == len(notices_before) + 1  # the artist is told
@@ -206,7 +207,7 @@ def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) ->
     expect_toast(b, "Ничего не изменено")
     expect(b.get_by_text("Не применено: эти элементы уже рассмотрел кто-то другой")).to_be_visible()
     [line] = lines_about(b, BANNER.title)
-    assert re.search(r"уже одобрено \(активно\) — moderator-demo, \d{4}-\d\d-\d\d \d\d:\d\d МСК$", line), line
+    assert re.search(r"уже одобрено, ждёт оплаты — moderator-demo, \d{4}-\d\d-\d\d \d\d:\d\d МСК$", line), line
     shot(b, "sync-already-decided")
     assert platform_value(platform, BANNER_KEY) == (kind, approved)  # nothing changed on the platform
     assert platform_keys(platform, f"notification:{BANNER_USER}:%") == notices
