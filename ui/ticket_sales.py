@@ -66,10 +66,9 @@ def ticket_sales_section(artist_id: str, period: Period) -> None:
     shown = pd.DataFrame({
         "concert": [concert_label(r) for r in records],
         "date": [day_text(r.get("date"), lang) for r in records],
-        "place": [place(r) for r in records],
-        **{c: deals.amounts([r.get(c) for r in records]) for c in ("sales", "tickets", "gross", "commission", "net",
+        **{c: deals.amounts([r.get(c) for r in records]) for c in ("tickets", "gross", "commission", "net", "sales",
                                                                      "cancelled")},
+        "place": [place(r) for r in records],
     })
-    tables.table(shown, "ticket_sales_by_concert",
-                 labels=LABELS, kinds={"sales": "count", "tickets": "count", "cancelled": "count", **MONEY},
-                 wide=["concert", "place"])
+    tables.table(shown, "ticket_sales_by_concert", labels=LABELS,
+                 kinds={"sales": "count", "tickets": "count", "cancelled": "count", **MONEY})

@@ -23,16 +23,16 @@ def booking_table(frame: pd.DataFrame, name: str) -> None:
         "date": [day_text(r.get("event_date"), lang) for r in records],
         "title": [r.get("title") if isinstance(r.get("title"), str) and str(r.get("title")).strip()
                   else ui.tr(f"deals.kind.{r.get('kind')}") for r in records],
+        "status": [am.translated("deals.booking_status", r.get("status"), lang) for r in records],
+        "fee": deals.amounts([r.get("fee") for r in records]),
+        "offered": deals.amounts([r.get("offered_price") for r in records]),
+        "deposit": deals.amounts([r.get("deposit_amount") for r in records]),
         "client": [r.get("client") for r in records],
         "place": [", ".join(str(r[c]) for c in ("venue", "city") if isinstance(r.get(c), str) and str(r[c]).strip())
                   for r in records],
-        "event_type": [r.get("event_type") for r in records],
-        "status": [am.translated("deals.booking_status", r.get("status"), lang) for r in records],
-        "offered": deals.amounts([r.get("offered_price") for r in records]),
-        "fee": deals.amounts([r.get("fee") for r in records]),
-        "deposit": deals.amounts([r.get("deposit_amount") for r in records]),
+        "event_type": [am.translated("deals.event_type", r.get("event_type"), lang) for r in records],
     })
-    tables.table(shown, name, labels="deals.col", kinds=MONEY, wide=["title", "place"])
+    tables.table(shown, name, labels="deals.col", kinds=MONEY)
 
 
 artist_id = ui.artist_page("artist_bookings", "deals.bookings.title")

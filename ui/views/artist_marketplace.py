@@ -56,12 +56,12 @@ else:
         "date": [day_text(r.get("created_at"), lang) for r in records],
         "kind": [ui.tr(f"deals.kind.{r.get('kind')}") for r in records],
         "title": [text_or_dash(r.get("title")) for r in records],
-        "license": [text_or_dash(r.get("license_type")) for r in records],
-        "status": [am.translated("deals.order_status", r.get("status"), lang) for r in records],
+        "license": [am.translated("deals.license", r.get("license_type"), lang) for r in records],
+        "status": [am.translated("deals.sale_status", r.get("status"), lang) for r in records],
         "price": deals.amounts([r.get("price") for r in records]),
         "commission": deals.amounts([r.get("commission") for r in records]),
         "payout": deals.amounts([r.get("producer_payout") for r in records]),
-    }), "marketplace_sales", labels="deals.col", kinds=MONEY, wide=["title"])
+    }), "marketplace_sales", labels="deals.col", kinds=MONEY)
 
 st.subheader(ui.tr("deals.market.orders"))
 if orders.empty:
@@ -72,7 +72,6 @@ else:
         "date": [day_text(r.get("created_at"), lang) for r in records],
         "service": [text_or_dash(r.get("service_title")) for r in records],
         "client": [text_or_dash(r.get("client_name")) for r in records],
-        "urgency": [am.translated("deals.urgency", r.get("urgency"), lang) for r in records],
         "status": [am.translated("deals.order_status", r.get("status"), lang) for r in records],
         "progress": deals.amounts([r.get("progress") for r in records]),
         "deadline": [day_text(r.get("deadline"), lang) for r in records],
@@ -80,7 +79,7 @@ else:
         "commission": deals.amounts([r.get("commission") for r in records]),
         "payout": deals.amounts([r.get("producer_payout") for r in records]),
         "contract": [ui.tr("deals.yes") if bool(r.get("has_contract")) else ui.tr("deals.no") for r in records],
-    }), "service_orders", labels="deals.col", kinds={"progress": "count", **MONEY}, wide=["service"])
+    }), "service_orders", labels="deals.col", kinds={"progress": "count", **MONEY})
 
 st.subheader(ui.tr("deals.market.contracts"))
 if contracts.empty:

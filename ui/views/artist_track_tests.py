@@ -15,7 +15,7 @@ from ui.kpi import kpi
 from ui.plain_text import markdown_text
 
 MAX_RESULTS = 10  # the latest completed tests shown in full; the list above has them all
-SCORE = "amount"
+SCORE = "pct"  # one decimal place, like the cards
 
 
 def score(value: object) -> str:
@@ -75,10 +75,9 @@ for n, test in enumerate(done.head(MAX_RESULTS).to_dict("records")):
     rows = mine.to_dict("records")
     tables.table(pd.DataFrame({
         "expert": [r.get("expert_name") for r in rows],
-        "role": [r.get("expert_role") for r in rows],
+        "role": [am.translated("deals.expert_role", r.get("expert_role"), lang) for r in rows],
         **{c: deals.amounts([r.get(f"{c}_score") for r in rows])
            for c in (*deals.TEST_CATEGORIES, "overall")},
         "feedback": [r.get("general_feedback") for r in rows],
         "recommendations": [r.get("recommendations") for r in rows],
-    }), f"track_test_reviews_{n}", labels="deals.col", kinds={c: "count" for c in (*deals.TEST_CATEGORIES, "overall")},
-        wide=["feedback", "recommendations"])
+    }), f"track_test_reviews_{n}", labels="deals.col", kinds={c: "count" for c in (*deals.TEST_CATEGORIES, "overall")})
