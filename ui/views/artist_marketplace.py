@@ -103,7 +103,7 @@ else:
         tables.table(pd.DataFrame({
             "service": [text_or_dash(r.get("service_title")) for r in records],
             "milestone": [text_or_dash(r.get("title")) for r in records],
-            "status": [am.translated("deals.order_status", r.get("status"), lang) for r in records],
+            "status": [am.translated("deals.milestone_status", r.get("status"), lang) for r in records],
             "amount": deals.amounts([r.get("amount") for r in records]),
             "due": [day_text(r.get("due_date"), lang) for r in records],
             "paid_at": [day_text(r.get("paid_at"), lang) for r in records],
