@@ -472,3 +472,40 @@ def test_period_sums_and_booking_stages() -> None:
     assert deals.period_sums(by_day.iloc[0:0], dt.date(2026, 1, 1), dt.date(2026, 1, 9))["gross"] == 0
     assert [deals.booking_stage(s) for s in ("pending", "deposit_paid", "completed", "rejected", None, "odd")] == [
         "offer", "agreed", "confirmed", "closed", "other", "other"]
+
+
+@pytest.mark.parametrize(("page", "artist"), [("artist_concerts", SANDRA), ("artist_bookings", "artist-sandra"),
+                                              ("artist_marketplace", "artist-maxam"),
+                                              ("artist_track_tests", "artist-sandra")])
+def test_pages_read_in_english_too(page: str, artist: str, fixture_stores: dict[str, Store]) -> None:
+    at = open_page(fixture_stores["duckdb"], f"ui/views/{page}.py", "artist", artist, lang="en")
+    assert_clean(at)
+    assert at.dataframe, "the artist has data on this page"
+    heading = {"artist_concerts": "deals.tickets.title", "artist_bookings": "deals.bookings.title",
+               "artist_marketplace": "deals.market.title", "artist_track_tests": "deals.tests.title"}[page]
+    assert t(heading, "en") in texts(at)
+
+
+def test_track_test_title_and_feedback_show_as_plain_text(new_store: Any, tmp_path: Path) -> None:
+    """A track title and an experts' summary holding Markdown show as their own characters (ui/plain_text.py)."""
+    from ui.plain_text import markdown_text
+
+    title, feedback = "**жирный** [ссылка](//e.ru)", "![](//host/x.gif) :red[к] $x^2$ <b>b</b>"
+    request = {"id": "tt-x", "user_id": "artist-x", "track_title": title, "status": "completed",
+               "payment_status": "completed", "average_rating": 7, "consolidated_feedback": feedback,
+               "category_averages": {"mixing_mastering": 7, "arrangement": 7, "originality": 7,
+                                     "commercial_potential": 7},
+               "created_at": "2026-02-01T10:00:00Z", "completed_at": "2026-02-02T10:00:00Z"}
+    concert = {"id": "cx", "title": "Live", "date": "2026-03-01", "status": "approved"}
+    snapshot = tmp_path / "plain.ndjson"
+    snapshot.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in (
+        {"key": "track_test:requests:tt-x", "value": request},
+        {"key": "concert:artist-x:cx", "value": json.dumps(concert, ensure_ascii=False)})) + "\n", encoding="utf-8")
+    store = new_store()
+    ingest([snapshot], store, "deployed", say=lambda _m: None)
+    at = open_page(store, "ui/views/artist_track_tests.py", "artist", "artist-x")
+    assert_clean(at)
+    shown = [m.value for m in at.markdown]
+    assert any(markdown_text(title) in v for v in shown)
+    assert any(markdown_text(feedback) in v for v in shown)
+    assert not any("**жирный**" in v or "![](" in v for v in shown)
