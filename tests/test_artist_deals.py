@@ -509,3 +509,27 @@ def test_track_test_title_and_feedback_show_as_plain_text(new_store: Any, tmp_pa
     assert any(markdown_text(title) in v for v in shown)
     assert any(markdown_text(feedback) in v for v in shown)
     assert not any("**жирный**" in v or "![](" in v for v in shown)
+
+
+def test_ticket_sales_show_for_an_artist_without_concerts(tmp_path: Path) -> None:
+    """The ticketing test generator sells for a concert id no concert has: the Concerts page of an artist with no
+    concert still shows those sales, under its note that there are no concerts."""
+    sale = {"id": "s1", "concertId": "c9", "artistId": "artist-y", "provider": "kassir", "quantity": 3, "price": 1000,
+            "totalAmount": 3000, "commission": 150, "netAmount": 2850, "status": "confirmed",
+            "purchasedAt": "2026-01-10T12:00:00Z"}
+    track = {"id": "t1", "title": "Песня", "status": "approved"}
+    snapshot = tmp_path / "orphan-sale.ndjson"
+    snapshot.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in (
+        {"key": "ticket_sale:c9:s1", "value": sale},
+        {"key": "track:artist-y:t1", "value": json.dumps(track, ensure_ascii=False)},
+        {"key": "track:artist-z:t2", "value": json.dumps(track, ensure_ascii=False)})) + "\n", encoding="utf-8")
+    store = Store(str(tmp_path / "orphan.duckdb"))
+    ingest([snapshot], store, "deployed", say=lambda _m: None)
+    at = open_with_period(store, "ui/views/artist_concerts.py", "artist-y", dt.date(2026, 1, 1), dt.date(2026, 1, 31))
+    assert_clean(at)
+    assert ru("artist.concerts.empty") in [i.value for i in at.info]
+    assert cards(at)[ru("deals.kpi.net")] == rub(2850)
+    table = table_with(at, ru("deals.col.concert"))
+    assert list(table[ru("deals.col.concert")]) == [ru("deals.tickets.unknown_concert", id="c9")]
+    empty = open_page(store, "ui/views/artist_concerts.py", "artist", "artist-z")  # no concerts, no sales: one note
+    assert [i.value for i in empty.info] == [ru("artist.concerts.empty")] and not empty.metric and not empty.radio

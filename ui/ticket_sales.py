@@ -32,9 +32,9 @@ def place(row: dict[str, object]) -> str:
 def ticket_sales_section(artist_id: str, period: Period) -> None:
     """Draw the section; the period is the page's (the Concerts page's period picker)."""
     lang = ui.lang()
+    by_concert = ui.query("artist_ticket_sales_by_concert", artist_id=artist_id)
     st.subheader(ui.tr("deals.tickets.title"))
     st.caption(ui.tr("deals.tickets.help"))
-    by_concert = ui.query("artist_ticket_sales_by_concert", artist_id=artist_id)
     if by_concert.empty:
         st.info(ui.tr("deals.tickets.empty"))
         return

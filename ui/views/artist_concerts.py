@@ -41,6 +41,8 @@ today = ui.artist_today(artist_id)
 concerts = ui.query("artist_concerts", artist_id=artist_id)
 if concerts.empty:
     st.info(ui.tr("artist.concerts.empty"))
+    if not ui.query("artist_ticket_sales_by_concert", artist_id=artist_id).empty:  # sales may name no concert
+        ticket_sales_section(artist_id, ui.artist_period(today))
     st.stop()
 
 upcoming, past = am.split_concerts(concerts, today)
