@@ -90,8 +90,9 @@ def test_an_account_change_takes_effect_on_the_next_run(store: Store) -> None:
 def test_artist_gets_own_pages_only(store: Store) -> None:
     at = open_signed_in(store, "ui/views/artist_overview.py", ARTIST_EMAIL)
     assert not at.exception
-    assert nav_links(at) == ["", "artist_tracks", "artist_audience", "artist_concerts", "artist_fans",
-                             "artist_promotion"]  # "": the default page, the artist's overview
+    # "": the default page, the artist's overview
+    assert nav_links(at) == ["", "artist_tracks", "artist_audience", "artist_concerts", "artist_bookings",
+                             "artist_fans", "artist_promotion", "artist_marketplace", "artist_track_tests"]
     assert "view_as" not in [w.key for w in at.sidebar.selectbox]
     assert "staff_artist" not in [w.key for w in at.sidebar.selectbox]
     shown = texts(at) + " ".join(str(c.value) for c in at.sidebar.caption)

@@ -26,7 +26,8 @@ from dashboard.store.connect import Store
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 ARTIST_PAGES = ("ui/views/artist_overview.py", "ui/views/artist_tracks.py", "ui/views/artist_audience.py",
-                "ui/views/artist_concerts.py", "ui/views/artist_fans.py", "ui/views/artist_promotion.py")
+                "ui/views/artist_concerts.py", "ui/views/artist_fans.py", "ui/views/artist_promotion.py",
+                "ui/views/artist_bookings.py", "ui/views/artist_marketplace.py", "ui/views/artist_track_tests.py")
 TIMEOUT_S = 120.0
 
 

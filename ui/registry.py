@@ -34,8 +34,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("artist_tracks", "nav.artist_tracks", "🎵", "nav.section.artist", EVERYONE),
     PageSpec("artist_audience", "nav.artist_audience", "🌍", "nav.section.artist", EVERYONE),
     PageSpec("artist_concerts", "nav.artist_concerts", "🎟️", "nav.section.artist", EVERYONE),
+    PageSpec("artist_bookings", "nav.artist_bookings", "🗓️", "nav.section.artist", EVERYONE),
     PageSpec("artist_fans", "nav.artist_fans", "💝", "nav.section.artist", EVERYONE),
     PageSpec("artist_promotion", "nav.artist_promotion", "📣", "nav.section.artist", EVERYONE),
+    PageSpec("artist_marketplace", "nav.artist_marketplace", "🎛️", "nav.section.artist", EVERYONE),
+    PageSpec("artist_track_tests", "nav.artist_track_tests", "🧪", "nav.section.artist", EVERYONE),
     PageSpec("revenue", "nav.revenue", "💰", "nav.section.revenue", ("manager", "admin")),
 )
 BY_NAME = {page.name: page for page in PAGES}

@@ -1,5 +1,5 @@
 """Concerts (artist): upcoming and past concerts with their promoted status, views, clicks and CTR over time,
-and the referral sources of the concert pages."""
+ticket sales (ui/ticket_sales.py), and the referral sources of the concert pages."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dashboard.metrics.measures import numeric, plain, ratio
 from ui import charts, tables
 from ui import shell as ui
 from ui.kpi import kpi
+from ui.ticket_sales import ticket_sales_section
 
 
 def concert_table(frame: pd.DataFrame, name: str) -> None:
@@ -40,6 +41,8 @@ today = ui.artist_today(artist_id)
 concerts = ui.query("artist_concerts", artist_id=artist_id)
 if concerts.empty:
     st.info(ui.tr("artist.concerts.empty"))
+    if not ui.query("artist_ticket_sales_by_concert", artist_id=artist_id).empty:  # sales may name no concert
+        ticket_sales_section(artist_id, ui.artist_period(today))
     st.stop()
 
 upcoming, past = am.split_concerts(concerts, today)
@@ -86,6 +89,8 @@ else:
     table["ctr_pct"] = [None if r is None else round(r * 100, 1) for r in map(ratio, table["clicks"],
                                                                                table["views"])]
     tables.table(am.dates_text(table, ["day"]), "concert_by_day")
+
+ticket_sales_section(artist_id, period)
 
 st.subheader(ui.tr("artist.concerts.referrals"))
 st.caption(ui.tr("artist.concerts.referrals_help"))
