@@ -13,9 +13,8 @@ import sqlalchemy as sa
 from dashboard.health.cli import record_after_ingest
 from dashboard.ingest.layout import LayoutError
 from dashboard.ingest.readers import InputError
-from dashboard.store.connect import StoreError, describe_connect_error, resolve_store
+from dashboard.store.connect import DB_HELP, StoreError, describe_connect_error, resolve_store
 
-DB_HELP = "DuckDB file or postgresql+psycopg:// URL (default: PROMO_DB, secrets.toml, data/promo.duckdb)"
 EXIT_FATAL = 1
 EXIT_USAGE = 2
 

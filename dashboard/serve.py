@@ -364,7 +364,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def add_serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from dashboard.cli import DB_HELP
+    from dashboard.store.connect import DB_HELP
 
     serve = sub.add_parser("serve", help="run N app replicas behind HAProxy (sticky sessions, health checks)")
     serve.add_argument("--db", help=DB_HELP)

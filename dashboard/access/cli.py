@@ -12,14 +12,13 @@ import sys
 from typing import NoReturn
 
 from dashboard.access import accounts as acc
-from dashboard.store.connect import StoreError, resolve_store
+from dashboard.store.connect import DB_HELP, StoreError, resolve_store
 
 EXIT_OK = 0
 EXIT_FATAL = 1
 EXIT_USAGE = 2
 EXIT_EXISTS = 3
 EXIT_NOT_FOUND = 4
-DB_HELP = "DuckDB file or postgresql+psycopg:// URL (default: PROMO_DB, secrets.toml, data/promo.duckdb)"
 
 
 def _say(message: str, code: int) -> int:

@@ -313,7 +313,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         if url:
             loopback_url(url)
         else:
-            from dashboard.bench.commands import bench_store
+            from dashboard.bench.demo_stores import bench_store
 
             store = bench_store(args)
             print(f"starting the app on {store} (demo mode, 127.0.0.1)…", file=sys.stderr)

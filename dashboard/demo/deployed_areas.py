@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.demo.deployed import ABSENT, DAY_MS, SAME, WINDOW_DAYS, Rec, World, day_of, de, iso, num
+from dashboard.demo.deployed_world import ABSENT, DAY_MS, SAME, WINDOW_DAYS, Rec, World, day_of, de, iso, num
 from dashboard.demo.snapshot import ADJ, CITIES, EMAIL_DOMAINS, FIRST_F, FIRST_M, LAST, NOUN, SOLO, TITLES, translit
 
 ARTISTS_PER_BLOCK = 16

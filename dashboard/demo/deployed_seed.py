@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dashboard.demo.deployed import DAY_MS, SAME, Rec, World, day_of, iso
+from dashboard.demo.deployed_world import DAY_MS, SAME, Rec, World, day_of, iso
 
 ARTISTS = (("alisa", "Алиса", "Jazz", "Москва"), ("artem", "Артём", "Lo-Fi", "Казань"),
            ("dan", "Дэн", "Electronic", "Санкт-Петербург"), ("eva", "Ева", "Techno", "Москва"),

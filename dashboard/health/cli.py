@@ -20,9 +20,8 @@ import sqlalchemy as sa
 from dashboard.health.checks import Results, counts, run_checks
 from dashboard.health.fixes import fix_operations, write_fixes
 from dashboard.health.history import Previous, change, latest_run_id, previous_counts, record_counts
-from dashboard.store.connect import Store, StoreError, describe_connect_error, resolve_store
+from dashboard.store.connect import DB_HELP, Store, StoreError, describe_connect_error, resolve_store
 
-DB_HELP = "DuckDB file or postgresql+psycopg:// URL (default: PROMO_DB, secrets.toml, data/promo.duckdb)"
 EXIT_FATAL = 1
 EXIT_USAGE = 2
 

@@ -21,6 +21,9 @@ from sqlalchemy.pool import NullPool
 
 from dashboard.i18n.formatting import TIMEZONE  # every session runs in it: CAST(ts AS DATE) is the Moscow day
 
+# the --db help every command shows
+DB_HELP = "DuckDB file or postgresql+psycopg:// URL (default: PROMO_DB, secrets.toml, data/promo.duckdb)"
+
 DEFAULT_STORE = "data/promo.duckdb"
 SECRETS_FILE = Path(".streamlit/secrets.toml")
 
