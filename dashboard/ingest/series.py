@@ -99,3 +99,6 @@ def record_track_totals(con: Any, run_id: str, when: dt.datetime | None = None) 
     at = when or recorded_at()
     _execute(con, RECORD_CHANGES, [run_id, at])
     _execute(con, RECORD_RUN, [run_id, at])
+    # the artist pages read an artist's records (queries/shared/series_days.sql); created once, kept with the table
+    _execute(con, "CREATE INDEX IF NOT EXISTS track_totals_history_owner "
+                  "ON track_totals_history (user_id, recorded_at)", [])
