@@ -288,7 +288,7 @@ def test_two_snapshots_a_day_apart_give_the_growth_per_day(new_store: StoreFacto
                     dt.date(2026, 2, 19): 0}
     span = run_query(store, "artist_series_span", artist_id=SANDRA).iloc[0]
     assert int(span["recordings"]) == 2 and int(span["grown"]) == 2
-    assert pd_day(span["first_at"].tz_convert(MOSCOW)) == dt.date(2026, 2, 17)
+    assert pd_day(span["first_day"]) == dt.date(2026, 2, 17)
 
     # the same snapshot again, a day later: its totals did not move, so no plays are added
     ingest_at(store, grown, day1 + dt.timedelta(days=2), monkeypatch)
@@ -316,3 +316,31 @@ def test_a_bad_snapshot_time_is_one_line_and_changes_nothing(new_store: StoreFac
     assert SNAPSHOT_AT_ENV in str(err.value) and "\n" not in str(err.value)
     assert scalar(store, "SELECT COUNT(*) FROM ingest_runs") == 1
     assert scalar(store, "SELECT COUNT(*) FROM track_totals_history WHERE track_id IS NULL") == 1
+
+
+def test_daily_stats_entries_are_used_when_the_platform_keeps_them(new_store: StoreFactory, fixture_snapshot: Path,
+                                                                  tmp_path: Path) -> None:
+    """dailyStats is always empty so far; once it holds entries, they are the track's days (track_analytics), and
+    the derived series leaves that track alone."""
+    one = sandra_tracks(fixture_snapshot)[0]
+    key = f"analytics:{SANDRA}:track:{one}"
+    lines = []
+    for line in fixture_snapshot.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["key"] == key:
+            value = decoded(row["value"])
+            value["dailyStats"] = [{"date": "2026-02-10", "plays": 3, "likes": 1}, {"date": "2026-02-11", "plays": 2},
+                                   {"date": "not a day", "plays": 9}, "junk"]
+            row["value"] = json.dumps(value, ensure_ascii=False)
+        lines.append(json.dumps(row, ensure_ascii=False))
+    path = tmp_path / "daily.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = new_store()
+    ingest([path], store, "deployed", say=lambda _m: None)
+    assert rows(store, "SELECT CAST(date AS VARCHAR), plays, likes, source_key FROM track_analytics ORDER BY 1") == [
+        ("2026-02-10", 3, 1, key), ("2026-02-11", 2, None, key)]
+    by_day = run_query(store, "artist_plays_by_day", artist_id=SANDRA, start=dt.date(2026, 2, 1),
+                       end=dt.date(2026, 2, 28))
+    assert [(pd_day(d), int(p)) for d, p in zip(by_day["day"], by_day["plays"], strict=True)] == [
+        (dt.date(2026, 2, 10), 3), (dt.date(2026, 2, 11), 2)]
+    assert bool(run_query(store, "artist_data_dates", artist_id=SANDRA).iloc[0]["artist_has_daily"])

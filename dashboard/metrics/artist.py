@@ -97,7 +97,7 @@ def plays_data(dates: Mapping[str, object]) -> PlaysData:
     if bool(plain(dates.get("artist_has_daily"))):
         return PlaysData(DAILY)
     if float(plain(dates.get("series_recordings"))) >= 2:  # type: ignore[arg-type]
-        return PlaysData(SERIES, moscow_day(dates.get("series_first_at")))
+        return PlaysData(SERIES, as_date(dates.get("series_first_day")))
     return PlaysData(TOTALS)
 
 

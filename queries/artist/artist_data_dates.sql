@@ -5,8 +5,8 @@
 --          concert analytics of the artist, or with growth in the artist's derived series (NULL when none).
 --          artist_has_daily: whether the artist's tracks have daily analytics rows (track_analytics);
 --          artist_has_concert_daily: whether the artist's concerts have daily analytics rows (concert_analytics).
---          series_first_at, series_last_at, series_recordings: the derived series' first and last recording and
---          how many there are (store-wide; days to show from the second recording on).
+--          series_first_day, series_recordings: the Moscow day of the derived series' first recording (where it
+--          starts) and how many recordings there are (store-wide; days to show from the second recording on).
 -- Params: :artist_id (text) the artist
 WITH
 -- include: owned_tracks
@@ -31,6 +31,5 @@ SELECT COALESCE(
        EXISTS (SELECT 1 FROM track_analytics AS a JOIN owned_tracks AS t ON t.id = a.track_id) AS artist_has_daily,
        EXISTS (SELECT 1 FROM concert_analytics AS ca JOIN owned_concerts AS c ON c.id = ca.concert_id)
          AS artist_has_concert_daily,
-       (SELECT MIN(recorded_at) FROM series_runs) AS series_first_at,
-       (SELECT MAX(recorded_at) FROM series_runs) AS series_last_at,
+       (SELECT CAST(MIN(recorded_at) AS DATE) FROM series_runs) AS series_first_day,
        (SELECT COUNT(*) FROM series_runs) AS series_recordings

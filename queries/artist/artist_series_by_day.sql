@@ -1,7 +1,7 @@
 -- Returns: one row per day in [start, end] (every day, 0 when nothing grew): day, plays, likes, downloads of the
 --          artist's tracks from the derived daily series (queries/shared/series_days.sql: the growth of the totals
---          recorded at each ingest or sync, spread over the days between two recordings; fractions of a play when a
---          step spans several days), and tracks (how many of the artist's tracks grew that day).
+--          recorded at each ingest or sync, spread in whole plays over the days between two recordings), and tracks
+--          (how many of the artist's tracks grew that day).
 -- Params: :artist_id (text) the artist; :start, :end (date, inclusive)
 WITH
 -- include: series_days
@@ -10,10 +10,10 @@ WITH
   FROM generate_series(0, CAST(CAST(:end AS DATE) - CAST(:start AS DATE) AS INTEGER)) AS g(k)
 )
 SELECT d.day,
-       CAST(COALESCE(SUM(s.plays), 0) AS DOUBLE PRECISION) AS plays,
-       CAST(COALESCE(SUM(s.likes), 0) AS DOUBLE PRECISION) AS likes,
-       CAST(COALESCE(SUM(s.downloads), 0) AS DOUBLE PRECISION) AS downloads,
-       COUNT(DISTINCT s.track_id) AS tracks
+       COALESCE(SUM(s.plays), 0) AS plays,
+       COALESCE(SUM(s.likes), 0) AS likes,
+       COALESCE(SUM(s.downloads), 0) AS downloads,
+       COUNT(DISTINCT CASE WHEN s.plays + s.likes + s.downloads > 0 THEN s.track_id END) AS tracks
 FROM days AS d
 LEFT JOIN series_days AS s ON s.day = d.day
 GROUP BY d.day

@@ -3,10 +3,12 @@
 -- series of an artist's tracks (dashboard/ingest/series.py): track_totals_history holds each track's running totals
 -- when they changed and one run row (track_id NULL) per ingest or sync. A step is the growth between a track's
 -- consecutive records (plays, likes, downloads; a decrease counts 0), which happened after the run before the new
--- record: it is spread evenly over the time between those two runs, per Moscow day. The first recording is the
+-- record: it is spread evenly over the time between those two runs, per Moscow day, in whole plays (each play falls
+-- on the day its even share of the time ends in, so the days add up to the growth exactly). The first recording is the
 -- baseline (no growth); a track first recorded later grew from 0 since the run before. Tracks that have daily
 -- analytics rows (track_analytics: the documented layout, or the platform's dailyStats) are left out: their days
--- are counted there. series_days: one row per (track_id, day) with plays, likes, downloads (fractions of a step).
+-- are counted there. series_days: one row per (track_id, day) with plays, likes, downloads (whole numbers; a day
+-- inside a step that got none of its plays has 0).
 -- Needs :artist_id (the records' user_id is the owner the platform keyed the totals under).
 series_runs AS (
   SELECT r.recorded_at, LAG(r.recorded_at) OVER (ORDER BY r.recorded_at) AS prev_at
@@ -30,17 +32,24 @@ series_steps AS (
   WHERE s.t0 IS NOT NULL AND s.t1 > s.t0 AND s.plays + s.likes + s.downloads > 0
 ),
 series_days AS (
-  SELECT x.track_id, x.day,
-         x.plays * x.share AS plays, x.likes * x.share AS likes, x.downloads * x.share AS downloads
+  SELECT z.track_id, z.day,
+         CAST(FLOOR(z.plays * z.e1 / z.seconds + 0.000000001) - FLOOR(z.plays * z.e0 / z.seconds + 0.000000001)
+              AS BIGINT) AS plays,
+         CAST(FLOOR(z.likes * z.e1 / z.seconds + 0.000000001) - FLOOR(z.likes * z.e0 / z.seconds + 0.000000001)
+              AS BIGINT) AS likes,
+         CAST(FLOOR(z.downloads * z.e1 / z.seconds + 0.000000001)
+              - FLOOR(z.downloads * z.e0 / z.seconds + 0.000000001) AS BIGINT) AS downloads
   FROM (
-    SELECT st.track_id, CAST(CAST(st.t0 AS DATE) + CAST(g.k AS INTEGER) AS DATE) AS day, st.plays, st.likes,
-           st.downloads,
-           (EXTRACT(EPOCH FROM LEAST(st.t1, CAST(CAST(CAST(st.t0 AS DATE) + CAST(g.k AS INTEGER) + 1 AS DATE)
-                                                  AS TIMESTAMP WITH TIME ZONE)))
-            - EXTRACT(EPOCH FROM GREATEST(st.t0, CAST(CAST(CAST(st.t0 AS DATE) + CAST(g.k AS INTEGER) AS DATE)
-                                                      AS TIMESTAMP WITH TIME ZONE)))) / st.seconds AS share
-    FROM series_steps AS st
-    CROSS JOIN LATERAL generate_series(0, CAST(CAST(st.t1 AS DATE) - CAST(st.t0 AS DATE) AS INTEGER)) AS g(k)
-  ) AS x
-  WHERE x.share > 0
+    SELECT y.track_id, y.day, y.plays, y.likes, y.downloads, y.seconds,
+           GREATEST(EXTRACT(EPOCH FROM CAST(y.day AS TIMESTAMP WITH TIME ZONE)) - EXTRACT(EPOCH FROM y.t0), 0) AS e0,
+           LEAST(EXTRACT(EPOCH FROM CAST(CAST(y.day + 1 AS DATE) AS TIMESTAMP WITH TIME ZONE))
+                 - EXTRACT(EPOCH FROM y.t0), y.seconds) AS e1
+    FROM (
+      SELECT st.track_id, st.t0, st.plays, st.likes, st.downloads, st.seconds,
+             CAST(CAST(st.t0 AS DATE) + CAST(g.k AS INTEGER) AS DATE) AS day
+      FROM series_steps AS st
+      CROSS JOIN LATERAL generate_series(0, CAST(CAST(st.t1 AS DATE) - CAST(st.t0 AS DATE) AS INTEGER)) AS g(k)
+    ) AS y
+  ) AS z
+  WHERE z.e1 > z.e0
 )
