@@ -93,9 +93,10 @@ def moscow_day(value: object) -> dt.date | None:
 
 
 def plays_data(dates: Mapping[str, object]) -> PlaysData:
-    """Read the row of ``queries/artist/artist_data_dates.sql``."""
-    if bool(plain(dates.get("artist_has_daily"))):
-        return PlaysData(DAILY)
+    """Read the row of ``queries/artist/artist_data_dates.sql``: daily rows when the store (or the artist) has
+    any, else the derived series from its second recording on, else totals only."""
+    if bool(plain(dates.get("artist_has_daily"))) or bool(plain(dates.get("store_has_daily"))):
+        return PlaysData(DAILY)  # the platform records days: an artist without rows had no plays on them
     if float(plain(dates.get("series_recordings"))) >= 2:  # type: ignore[arg-type]
         return PlaysData(SERIES, as_date(dates.get("series_first_day")))
     return PlaysData(TOTALS)

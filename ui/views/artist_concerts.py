@@ -53,7 +53,7 @@ st.caption(ui.tr("artist.concerts.promoted_help"))
 st.subheader(ui.tr("artist.concerts.analytics"))
 period = ui.artist_period(today)
 dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
-recorded = bool(plain(dates["artist_has_concert_daily"]))
+recorded = bool(plain(dates["artist_has_concert_daily"])) or bool(plain(dates["store_has_concert_daily"]))
 if not recorded:  # the deployed platform records no concert page views: said so, never a period of zeros
     st.info(ui.tr("artist.concerts.not_recorded"))
 
