@@ -344,3 +344,39 @@ def test_daily_stats_entries_are_used_when_the_platform_keeps_them(new_store: St
     assert [(pd_day(d), int(p)) for d, p in zip(by_day["day"], by_day["plays"], strict=True)] == [
         (dt.date(2026, 2, 10), 3), (dt.date(2026, 2, 11), 2)]
     assert bool(run_query(store, "artist_data_dates", artist_id=SANDRA).iloc[0]["artist_has_daily"])
+
+
+# ------------------------------------------------------------------------- the artist pages on the platform's totals
+
+
+ARTIST_PAGES = ("artist_overview", "artist_tracks", "artist_audience", "artist_concerts", "artist_fans",
+                "artist_promotion")
+
+
+def test_artist_pages_work_from_the_totals(fixture_store: Any) -> None:
+    """Сандра on the deployed fixture, both engines: her totals on "Мой обзор" (12 plays over 3 tracks, 850 ₽ of
+    donations, 430 coins, 2 000 subscribers), every track's counter on "Треки", and on no page a year 1969/1970 or a
+    card compared with a period the platform has no data for."""
+    from dashboard.i18n.translations import t
+    from tests.apptest import open_page, texts
+
+    store, _ = fixture_store
+    for name in ARTIST_PAGES:
+        at = open_page(store, f"ui/views/{name}.py", "artist", SANDRA)
+        assert not at.exception, (name, at.exception)
+        shown = texts(at)
+        assert "1969" not in shown and "1970" not in shown, name
+        if name == "artist_overview":
+            cards = {m.label: m.value for m in at.metric}
+            assert cards[t("artist.kpi.plays", "ru")].replace("\u202f", " ").replace("\u00a0", " ") == "12"
+            assert cards[t("artist.kpi.tracks", "ru")] == "3"
+            assert cards[t("artist.kpi.coin_balance", "ru")] == "430"
+            assert t("artist.plays.no_daily", "ru") in shown  # said in her words, no chart of zeros
+            assert not [m for m in at.metric if m.label == t("artist.kpi.plays", "ru") and m.delta]
+        if name == "artist_tracks":
+            table = next(df.value for df in at.dataframe if t("artist.col.lifetime_plays", "ru") in df.value.columns)
+            plays = [int(str(v).replace("\u202f", "").replace("\u00a0", "")) for v in
+                     table[t("artist.col.lifetime_plays", "ru")]]
+            assert plays == [6, 4, 2]
+        if name == "artist_audience":
+            assert t("artist.audience.not_recorded", "ru") in shown
