@@ -35,6 +35,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.i18n.formatting import TIMEZONE
+from dashboard.ingest.derived import after_build
 from dashboard.ingest.layout import Entry, Layout, load_layout
 from dashboard.ingest.readers import (
     INVALID_UTF8,
@@ -801,6 +802,7 @@ def run_build(sources: list[SourceFile], store: Store, layout: Layout, result: I
                 carry_over_durable(con, store.path, result, allow_empty, say)
                 for table in schema.DURABLE_TABLES:
                     con.execute(schema.create_table_sql(table, "duckdb"))
+                after_build(con, result.run_id)  # issue 18 hook: derived tables + track totals history (derived.py)
                 con.execute(schema.KV_STORE_KEY_INDEX)
                 result.seconds = time.perf_counter() - t0
                 record_run(con, result, started)

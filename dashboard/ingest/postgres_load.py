@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from psycopg import sql
 
 from dashboard.ingest.build import hold_before_swap
+from dashboard.ingest.derived import after_build
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError, pg_ingest_lock
 
@@ -154,6 +155,7 @@ def swap(pg: psycopg.Connection, live: sql.Identifier, new: sql.Identifier, old:
                     "(%s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb)",
                     run,
                 )
+                after_build(cur, run[0])  # issue 18 hook: derived tables + track totals history (derived.py)
             return
         except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
             if attempt == SWAP_ATTEMPTS:

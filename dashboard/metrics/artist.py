@@ -4,17 +4,24 @@
 ``queries/artist_data_dates.sql``), but never later than the Moscow date: a snapshot taken on 1 November shows the
 28 days up to 1 November even when it is opened weeks later, and a live store shows the days up to today. A custom
 range lets the artist look at any other window. Every period is compared with the equal period right before it.
+
+Where an artist's plays per day come from (``plays_data``): the daily analytics rows (the documented layout, or the
+platform's ``dailyStats``), else the derived series (the growth of the platform's running totals between two
+recordings, dashboard/ingest/series.py) from its second recording on, else nothing dated: the deployed platform keeps
+only totals, and the pages then show the totals and say so, never a period of zeros or a comparison with nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
 from dashboard.i18n import formatting
-from dashboard.i18n.formatting import moscow_times
+from dashboard.i18n.formatting import MOSCOW, moscow_times
 from dashboard.i18n.translations import t
 from dashboard.metrics.measures import numeric, plain, whole_if_integral
 
@@ -48,6 +55,51 @@ def as_date(value: object) -> dt.date | None:
         return value
     stamp = pd.Timestamp(value)  # type: ignore[arg-type]
     return None if pd.isna(stamp) else stamp.date()
+
+
+DAILY, SERIES, TOTALS = "daily", "series", "totals"
+
+
+@dataclass(frozen=True)
+class PlaysData:
+    """Where the artist's plays per day come from: ``daily`` (analytics rows), ``series`` (derived from the totals
+    recorded at each ingest or sync, with data from ``since``, the Moscow day of the first recording) or ``totals``
+    (nothing dated: only the platform's running totals)."""
+
+    kind: str
+    since: dt.date | None = None
+
+    @property
+    def dated(self) -> bool:
+        return self.kind != TOTALS
+
+    def comparable(self, prev_start: dt.date) -> bool:
+        """Whether a previous period starting ``prev_start`` has data to compare with: always for daily analytics,
+        for the derived series only when it starts no later than the previous period, never for totals."""
+        if self.kind == DAILY:
+            return True
+        return self.kind == SERIES and self.since is not None and prev_start >= self.since
+
+
+def moscow_day(value: object) -> dt.date | None:
+    """The Moscow date of a timestamp (aware in any zone, or naive UTC as some drivers return it)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    if pd.isna(stamp):
+        return None
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return stamp.tz_convert(MOSCOW).date()
+
+
+def plays_data(dates: Mapping[str, object]) -> PlaysData:
+    """Read the row of ``queries/artist/artist_data_dates.sql``: daily rows when the store (or the artist) has
+    any, else the derived series from its second recording on, else totals only."""
+    if bool(plain(dates.get("artist_has_daily"))) or bool(plain(dates.get("store_has_daily"))):
+        return PlaysData(DAILY)  # the platform records days: an artist without rows had no plays on them
+    if float(plain(dates.get("series_recordings"))) >= 2:  # type: ignore[arg-type]
+        return PlaysData(SERIES, as_date(dates.get("series_first_day")))
+    return PlaysData(TOTALS)
 
 
 def two_periods(frame: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:

@@ -1083,6 +1083,12 @@ PLATFORM_TABLE_SPECS: dict[str, tuple[str, tuple[Column, ...]]] = {
 
 # Columns the deployed platform adds to reference tables (after the reference columns, before source_key).
 REFERENCE_EXTENSION_SPECS: dict[str, tuple[Column, ...]] = {
+    "profiles": (
+        ("subscribers", "INTEGER", "subscribers as the artist entered them in the profile (profile:{u})"),
+    ),
+    "tracks": (
+        ("downloads", "INTEGER", "downloads so far (the deployed track keeps plays, likes and downloads totals)"),
+    ),
     "subscriptions": (
         ("price", "DECIMAL(10,2)", "price per interval, RUB (a paid tier's revenue, 100 % platform)"),
         ("currency", "VARCHAR(5)", "RUB"),

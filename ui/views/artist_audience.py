@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.i18n.formatting import number
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric
-from ui import charts, tables
+from ui import artist_stats, charts, tables
 from ui import shell as ui
 from ui.plain_text import markdown_text
 
@@ -20,7 +20,9 @@ period = ui.artist_period(today)
 geo = ui.query("artist_geography", artist_id=artist_id, start=period.start, end=period.end)
 platforms = ui.query("artist_platforms", artist_id=artist_id, start=period.start, end=period.end)
 if geo.empty and platforms.empty:
-    st.info(ui.tr("artist.audience.empty"))
+    # the deployed platform records no countries or services at all: say so, not "nothing in this period"
+    recorded = artist_stats.plays_data(artist_id).kind == am.DAILY
+    st.info(ui.tr("artist.audience.empty" if recorded else "artist.audience.not_recorded"))
     st.stop()
 
 if ui.section("artist.audience.geography", "artist.audience.geography_help", geo, "artist.audience.no_geography"):

@@ -55,54 +55,61 @@ st.caption(ui.tr("artist.concerts.promoted_help"))
 
 st.subheader(ui.tr("artist.concerts.analytics"))
 period = ui.artist_period(today)
-by_day = ui.query("artist_concert_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
-current = am.daily(by_day, period.start, period.end, list(am.CONCERT_METRICS))
-previous = am.daily(by_day, period.prev_start, period.prev_end, list(am.CONCERT_METRICS))
-cur = {m: current[m].sum() for m in am.CONCERT_METRICS}
-prev = {m: previous[m].sum() for m in am.CONCERT_METRICS}
-cur_ctr, prev_ctr = ratio(cur["clicks"], cur["views"]), ratio(prev["clicks"], prev["views"])
-c1, c2, c3, c4 = st.columns(4)
-lang = ui.lang()
-kpi(c1, ui.tr("artist.kpi.concert_views"), number(cur["views"], lang), ui.tr("artist.help.concert_views"),
-    cur["views"], prev["views"])
-kpi(c2, ui.tr("artist.kpi.concert_clicks"), number(cur["clicks"], lang), ui.tr("artist.help.concert_clicks"),
-    cur["clicks"], prev["clicks"])
-ctr_moved = None if cur_ctr is None or prev_ctr is None else (cur_ctr - prev_ctr) * 100
-c3.metric(ui.tr("artist.kpi.ctr"), am.percent(cur_ctr, lang), help=ui.tr("artist.help.ctr"),
-          delta=None if ctr_moved is None else ui.tr("artist.pp", value=number(ctr_moved, lang, 1) if
-                                                     round(ctr_moved, 1) <= 0 else "+" + number(ctr_moved, lang, 1)),
-          delta_arrow="off" if ctr_moved is not None and round(ctr_moved, 1) == 0 else "auto")
-kpi(c4, ui.tr("artist.kpi.ticket_views"), number(cur["ticket_views"], lang), ui.tr("artist.help.ticket_views"),
-    cur["ticket_views"], prev["ticket_views"])
-if by_day.empty:
-    st.info(ui.tr("artist.concerts.no_analytics"))
-else:
-    days = list(current["day"])
-    fig = go.Figure([go.Scatter(x=days, y=list(current[m]), name=ui.tr(f"artist.col.{m}"), mode="lines",
-                                customdata=[day_text(d, lang) for d in days],
-                                hovertemplate="%{customdata}: %{y:,}<extra></extra>") for m in ("views", "clicks")])
-    charts.compact(fig, 300, lang=lang)
-    charts.day_ticks(fig, days, lang)
-    charts.count_axis(fig, [*current["views"], *current["clicks"]])
-    st.plotly_chart(fig, width="stretch", key="chart_concert_days")
-    table = current.copy()
-    table["ctr_pct"] = [None if r is None else round(r * 100, 1) for r in map(ratio, table["clicks"],
-                                                                               table["views"])]
-    tables.table(am.dates_text(table, ["day"]), "concert_by_day")
+dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
+recorded = bool(plain(dates["artist_has_concert_daily"])) or bool(plain(dates["store_has_concert_daily"]))
+if not recorded:  # the deployed platform records no concert page views: said so, never a period of zeros
+    st.info(ui.tr("artist.concerts.not_recorded"))
+
+if recorded:  # views, clicks and referrals per day
+    by_day = ui.query("artist_concert_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
+    current = am.daily(by_day, period.start, period.end, list(am.CONCERT_METRICS))
+    previous = am.daily(by_day, period.prev_start, period.prev_end, list(am.CONCERT_METRICS))
+    cur = {m: current[m].sum() for m in am.CONCERT_METRICS}
+    prev = {m: previous[m].sum() for m in am.CONCERT_METRICS}
+    cur_ctr, prev_ctr = ratio(cur["clicks"], cur["views"]), ratio(prev["clicks"], prev["views"])
+    c1, c2, c3, c4 = st.columns(4)
+    lang = ui.lang()
+    kpi(c1, ui.tr("artist.kpi.concert_views"), number(cur["views"], lang), ui.tr("artist.help.concert_views"),
+        cur["views"], prev["views"])
+    kpi(c2, ui.tr("artist.kpi.concert_clicks"), number(cur["clicks"], lang), ui.tr("artist.help.concert_clicks"),
+        cur["clicks"], prev["clicks"])
+    ctr_moved = None if cur_ctr is None or prev_ctr is None else (cur_ctr - prev_ctr) * 100
+    c3.metric(ui.tr("artist.kpi.ctr"), am.percent(cur_ctr, lang), help=ui.tr("artist.help.ctr"),
+              delta=None if ctr_moved is None else ui.tr(
+                  "artist.pp", value=number(ctr_moved, lang, 1) if round(ctr_moved, 1) <= 0
+                  else "+" + number(ctr_moved, lang, 1)),
+              delta_arrow="off" if ctr_moved is not None and round(ctr_moved, 1) == 0 else "auto")
+    kpi(c4, ui.tr("artist.kpi.ticket_views"), number(cur["ticket_views"], lang),
+        ui.tr("artist.help.ticket_views"), cur["ticket_views"], prev["ticket_views"])
+    if by_day.empty:
+        st.info(ui.tr("artist.concerts.no_analytics"))
+    else:
+        days = list(current["day"])
+        fig = go.Figure([go.Scatter(x=days, y=list(current[m]), name=ui.tr(f"artist.col.{m}"), mode="lines",
+                                    customdata=[day_text(d, lang) for d in days],
+                                    hovertemplate="%{customdata}: %{y:,}<extra></extra>") for m in ("views", "clicks")])
+        charts.compact(fig, 300, lang=lang)
+        charts.day_ticks(fig, days, lang)
+        charts.count_axis(fig, [*current["views"], *current["clicks"]])
+        st.plotly_chart(fig, width="stretch", key="chart_concert_days")
+        table = current.copy()
+        table["ctr_pct"] = [None if r is None else round(r * 100, 1) for r in map(ratio, table["clicks"],
+                                                                                   table["views"])]
+        tables.table(am.dates_text(table, ["day"]), "concert_by_day")
+
+    st.subheader(ui.tr("artist.concerts.referrals"))
+    st.caption(ui.tr("artist.concerts.referrals_help"))
+    referrals = numeric(ui.query("artist_concert_referrals", artist_id=artist_id, start=period.start,
+                                    end=period.end), ["views"])
+    if referrals.empty or not referrals["views"].sum():
+        st.info(ui.tr("artist.concerts.no_referrals"))
+    else:
+        referrals, fig = charts.share_bars(referrals, "source", "views", "artist.source", ui.lang(), 260,
+                                       ui.tr("artist.col.views"))
+        st.plotly_chart(fig, width="stretch", key="chart_referrals")
+        tables.table(referrals, "concert_referrals")
 
 ticket_sales_section(artist_id, period)
-
-st.subheader(ui.tr("artist.concerts.referrals"))
-st.caption(ui.tr("artist.concerts.referrals_help"))
-referrals = numeric(ui.query("artist_concert_referrals", artist_id=artist_id, start=period.start,
-                                end=period.end), ["views"])
-if referrals.empty or not referrals["views"].sum():
-    st.info(ui.tr("artist.concerts.no_referrals"))
-else:
-    referrals, fig = charts.share_bars(referrals, "source", "views", "artist.source", ui.lang(), 260,
-                                   ui.tr("artist.col.views"))
-    st.plotly_chart(fig, width="stretch", key="chart_referrals")
-    tables.table(referrals, "concert_referrals")
 
 st.subheader(ui.tr("artist.concerts.past"))
 if past.empty:

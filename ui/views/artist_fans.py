@@ -30,6 +30,12 @@ feed = ui.query("artist_donation_feed", artist_id=artist_id, start=period.start,
 
 st.subheader(ui.tr("artist.fans.donations"))
 lang = ui.lang()
+life = ui.query("artist_lifetime_totals", artist_id=artist_id).iloc[0]
+if plain(life["donations"]):  # every donation ever, dated or not in the period chosen
+    st.caption(ui.tr("artist.fans.all_time", count=count("word.donations", life["donations"]),
+                     amount=rub(plain(life["donations_rub"]), lang),
+                     first=day_text(am.moscow_day(life["first_donation_at"]), lang),
+                     last=day_text(am.moscow_day(life["last_donation_at"]), lang)))
 c1, c2, c3, c4 = st.columns(4)
 kpi(c1, ui.tr("artist.kpi.donations_rub"), rub(cur["donations_rub"], lang), ui.tr("artist.help.donations_rub"),
     cur["donations_rub"], prev["donations_rub"])

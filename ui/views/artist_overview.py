@@ -1,6 +1,9 @@
 """My overview (artist): KPI cards for the chosen period against the period before, plays per day, pending items.
 
-The artist is the identity's own (staff pick one in the sidebar); every query binds ``:artist_id``.
+The artist is the identity's own (staff pick one in the sidebar); every query binds ``:artist_id``. When the platform
+keeps only running totals (the deployed layout: no daily rows), the page leads with the totals ("All time") and
+shows plays per day from the derived series once there is one, compared only with a period the series covers
+(ui/artist_stats.py); it never shows a period of zeros it cannot know.
 """
 
 from __future__ import annotations
@@ -10,8 +13,9 @@ import streamlit as st
 
 from dashboard.i18n.formatting import day_text, moscow_today, number, rub, signed_number
 from dashboard.metrics import artist as am
+from dashboard.metrics.measures import plain
 from dashboard.metrics.periods import anchor_day
-from ui import charts, tables
+from ui import artist_stats, charts, tables
 from ui import shell as ui
 from ui.kpi import count, kpi
 
@@ -25,45 +29,73 @@ cur, prev = am.two_periods(ui.query("artist_period_totals", artist_id=artist_id,
 state = ui.query("artist_current_state", artist_id=artist_id, today=today, **ui.pending_params()).iloc[0]
 pending = ui.query("artist_pending_items", artist_id=artist_id, **ui.pending_params())
 balance = None if pd.isna(state["coin_balance"]) else state["coin_balance"]
+data = am.plays_data(dates.to_dict())
+lang = ui.lang()
 
-has_data = (am.as_date(dates["artist_last_day"]) is not None or balance is not None or not pending.empty
-            or cur["donations"] or prev["donations"] or state["upcoming_concerts"])
+if data.kind == am.DAILY:
+    has_data = True
+else:  # the platform's running totals lead; an artist with nothing at all gets the friendly note instead
+    life = ui.query("artist_lifetime_totals", artist_id=artist_id).iloc[0]
+    has_data = bool(plain(life["tracks"]) or plain(life["donations"]) or balance is not None or not pending.empty
+                    or plain(state["upcoming_concerts"]) or cur["donations"] or prev["donations"])
+    if has_data:
+        artist_stats.lifetime_block(artist_id)
+if data.kind == am.DAILY and not (am.as_date(dates["artist_last_day"]) is not None or balance is not None
+                                  or not pending.empty or cur["donations"] or prev["donations"]
+                                  or state["upcoming_concerts"]):
+    has_data = False
 if not has_data:
     st.info(ui.tr("artist.overview.empty"))
 
-lang = ui.lang()
-row1 = st.columns(4)
-for col, metric in zip(row1[:3], ("plays", "unique_listeners", "likes"), strict=True):
-    kpi(col, ui.tr(f"artist.kpi.{metric}"), number(cur[metric], lang), ui.tr(f"artist.help.{metric}"),
-        cur[metric], prev[metric])
-    col.caption(ui.tr("artist.previous", value=number(prev[metric], lang)))
-kpi(row1[3], ui.tr("artist.kpi.donations_rub"), rub(cur["donations_rub"], lang), ui.tr("artist.help.donations_rub"),
-    cur["donations_rub"], prev["donations_rub"])
-row1[3].caption(ui.tr("artist.previous", value=rub(prev["donations_rub"], lang)) + " · "
-                + count("word.donations", cur["donations"]))
+if data.kind == am.DAILY:
+    row1 = st.columns(4)
+    for col, metric in zip(row1[:3], ("plays", "unique_listeners", "likes"), strict=True):
+        kpi(col, ui.tr(f"artist.kpi.{metric}"), number(cur[metric], lang), ui.tr(f"artist.help.{metric}"),
+            cur[metric], prev[metric])
+        col.caption(ui.tr("artist.previous", value=number(prev[metric], lang)))
+    donations_col = row1[3]
+else:
+    st.subheader(ui.tr("artist.plays.in_period"))
+    if data.kind == am.SERIES:
+        artist_stats.series_cards(data, period, cur, prev)
+    donations_col = st.columns(4)[0]
+kpi(donations_col, ui.tr("artist.kpi.donations_rub"), rub(cur["donations_rub"], lang),
+    ui.tr("artist.help.donations_rub"), cur["donations_rub"], prev["donations_rub"])
+donations_col.caption(ui.tr("artist.previous", value=rub(prev["donations_rub"], lang)) + " · "
+                      + count("word.donations", cur["donations"]))
 
 row2 = st.columns(4)
-row2[0].metric(ui.tr("artist.kpi.coin_balance"), number(balance, lang),
-               delta=signed_number(cur["coins_net"], lang) if balance is not None else None,
-               delta_arrow="off" if not cur["coins_net"] else "auto", help=ui.tr("artist.help.coin_balance"))
-row2[1].metric(ui.tr("artist.kpi.upcoming_concerts"), number(state["upcoming_concerts"], lang),
+if data.kind == am.DAILY:  # otherwise the balance is in the "All time" block
+    row2[0].metric(ui.tr("artist.kpi.coin_balance"), number(balance, lang),
+                   delta=signed_number(cur["coins_net"], lang) if balance is not None else None,
+                   delta_arrow="off" if not cur["coins_net"] else "auto", help=ui.tr("artist.help.coin_balance"))
+    row2 = row2[1:]
+row2[0].metric(ui.tr("artist.kpi.upcoming_concerts"), number(state["upcoming_concerts"], lang),
                help=ui.tr("artist.help.upcoming_concerts", today=day_text(today, lang)))
-row2[2].metric(ui.tr("artist.kpi.pending_items"), number(state["pending_items"], lang),
+row2[1].metric(ui.tr("artist.kpi.pending_items"), number(state["pending_items"], lang),
                help=ui.tr("artist.help.pending_items"))
-kpi(row2[3], ui.tr("artist.kpi.playlist_adds"), number(cur["playlist_adds"], lang), ui.tr("artist.help.playlist_adds"),
-    cur["playlist_adds"], prev["playlist_adds"])
+if data.kind == am.DAILY:
+    kpi(row2[2], ui.tr("artist.kpi.playlist_adds"), number(cur["playlist_adds"], lang),
+        ui.tr("artist.help.playlist_adds"), cur["playlist_adds"], prev["playlist_adds"])
 
 st.subheader(ui.tr("artist.overview.plays_chart"))
-by_day = ui.query("artist_plays_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
-if by_day.empty:
-    st.info(ui.tr("artist.tracks.no_plays"))
+if data.kind == am.TOTALS:
+    artist_stats.no_daily_note()
 else:
-    current = am.daily(by_day, period.start, period.end, ["plays"])
-    previous = am.daily(by_day, period.prev_start, period.prev_end, ["plays"])
-    fig = charts.comparison_figure(current, previous, "plays", period,
-                               (ui.tr("artist.current_period"), ui.tr("artist.previous_period")),
-                               ui.tr("artist.col.plays"), lang, height=300)
-    st.plotly_chart(fig, width="stretch", key="chart_plays")
+    by_day = ui.query("artist_plays_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
+    if by_day.empty:
+        st.info(ui.tr("artist.tracks.no_plays"))
+        if data.kind == am.SERIES:
+            artist_stats.series_caption(data)
+    elif data.kind == am.SERIES:
+        artist_stats.series_chart(by_day, data, period, "plays", "chart_plays")
+    else:
+        current = am.daily(by_day, period.start, period.end, ["plays"])
+        previous = am.daily(by_day, period.prev_start, period.prev_end, ["plays"])
+        fig = charts.comparison_figure(current, previous, "plays", period,
+                                       (ui.tr("artist.current_period"), ui.tr("artist.previous_period")),
+                                       ui.tr("artist.col.plays"), lang, height=300)
+        st.plotly_chart(fig, width="stretch", key="chart_plays")
 
 if ui.section("artist.overview.pending", "artist.help.pending_items", pending, "artist.overview.no_pending"):
     shown = pending.assign(kind=pending["kind"].map(lambda k: am.translated("artist.kind", k, lang)))

@@ -1,4 +1,8 @@
-"""Tracks (artist): period totals with deltas, a timeline per metric, top tracks, one track's drill-down, statuses."""
+"""Tracks (artist): period totals with deltas, a timeline per metric, top tracks, one track's drill-down, statuses.
+
+When the platform keeps only running totals (no daily rows), the tracks' all-time counters lead, and the period
+view comes from the derived series once there is one (ui/artist_stats.py), compared only where it has data.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from dashboard.i18n.formatting import number
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric, plain
 from dashboard.metrics.periods import Period
-from ui import charts, tables
+from ui import artist_stats, charts, tables
 from ui import shell as ui
 from ui.kpi import kpi
 
@@ -42,44 +46,76 @@ if tracks.empty:
     st.stop()
 
 cur, prev = am.two_periods(ui.query("artist_period_totals", artist_id=artist_id, **period.params()))
-totals_row(cur, prev)
+data = artist_stats.plays_data(artist_id)
+if data.kind != am.DAILY:  # the platform's running totals, per track
+    st.subheader(ui.tr("artist.tracks.lifetime"))
+    st.caption(ui.tr("artist.tracks.lifetime_help"))
+    lifetime = tracks.sort_values("lifetime_plays", ascending=False, key=lambda c: c.map(plain))
+    lifetime = lifetime.assign(status=lifetime["status"].map(lambda v: am.translated("artist.status", v, ui.lang())))
+    tables.table(numeric(lifetime[["title", "status", "lifetime_plays", "lifetime_likes", "lifetime_downloads"]],
+                         ["lifetime_plays", "lifetime_likes", "lifetime_downloads"]), "tracks_all_time",
+                 wide=["title"])
+if data.kind == am.SERIES:
+    st.subheader(ui.tr("artist.plays.in_period"))
+if data.kind == am.DAILY:
+    totals_row(cur, prev)
+elif data.kind == am.SERIES:
+    artist_stats.series_cards(data, period, cur, prev)
 
 st.subheader(ui.tr("artist.tracks.timeline"))
-metric_labels = {m: ui.tr(f"artist.col.{m}") for m in am.TRACK_METRICS}
-chosen_metric = st.radio(ui.tr("artist.tracks.metric"), list(metric_labels), format_func=metric_labels.__getitem__,
-                         horizontal=True, key="artist_tracks_metric")
-by_day = ui.query("artist_plays_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
-if by_day.empty:
-    st.info(ui.tr("artist.tracks.no_plays"))
+shown_metrics = am.TRACK_METRICS if data.kind == am.DAILY else artist_stats.SERIES_METRICS
+metric_labels = {m: ui.tr(f"artist.col.{m}") for m in shown_metrics}
+chosen_metric = "plays"
+if data.kind == am.TOTALS:
+    artist_stats.no_daily_note()
 else:
-    timeline(by_day, period, chosen_metric or "plays", "chart_artist_plays")
+    chosen_metric = st.radio(ui.tr("artist.tracks.metric"), list(metric_labels),
+                             format_func=metric_labels.__getitem__, horizontal=True,
+                             key="artist_tracks_metric") or "plays"
+    by_day = ui.query("artist_plays_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
+    if by_day.empty:
+        st.info(ui.tr("artist.tracks.no_plays"))
+    elif data.kind == am.SERIES:
+        artist_stats.series_chart(by_day, data, period, chosen_metric, "chart_artist_plays")
+    else:
+        timeline(by_day, period, chosen_metric, "chart_artist_plays")
 
-st.subheader(ui.tr("artist.tracks.top"))
-st.caption(ui.tr("artist.tracks.top_help"))
-top = tracks[tracks["plays"].map(plain) > 0]
-if top.empty:
-    st.info(ui.tr("artist.tracks.no_plays"))
-else:
-    columns = ["title", *am.TRACK_METRICS, "lifetime_plays"]
-    tables.table(numeric(top[columns], [*am.TRACK_METRICS, "lifetime_plays"]), "top_tracks", wide=["title"])
+if data.kind != am.TOTALS:
+    st.subheader(ui.tr("artist.tracks.top"))
+    st.caption(ui.tr("artist.tracks.top_help"))
+    top = tracks[tracks["plays"].map(plain) > 0]
+    if top.empty:
+        st.info(ui.tr("artist.tracks.no_plays"))
+    else:
+        columns = ["title", *shown_metrics, "lifetime_plays"]
+        tables.table(numeric(top[columns], [*shown_metrics, "lifetime_plays"]), "top_tracks", wide=["title"])
 
 st.subheader(ui.tr("artist.tracks.drilldown"))
 titles = {tid: f"{title} · {am.translated('artist.status', status, ui.lang())}"
           for tid, title, status in zip(tracks["track_id"], tracks["title"].fillna("—"), tracks["status"], strict=True)}
 track_id = st.selectbox(ui.tr("artist.tracks.pick_track"), list(titles), format_func=titles.__getitem__,
                         key="artist_track")
-if track_id:
+if track_id and data.kind == am.TOTALS:  # its running totals: the only figures the platform keeps
+    one_track = tracks[tracks["track_id"] == track_id].iloc[0]
+    for col, metric in zip(st.columns(3), ("plays", "likes", "downloads"), strict=True):
+        col.metric(ui.tr(f"artist.col.lifetime_{metric}"), number(one_track[f"lifetime_{metric}"], ui.lang()),
+                   help=ui.tr(f"artist.help.lifetime_{metric}"))
+elif track_id:
     one = ui.query("artist_track_by_day", artist_id=artist_id, track_id=track_id, start=period.prev_start,
                    end=period.end)
     if one.empty:
         st.info(ui.tr("artist.tracks.no_track_plays"))
+    elif data.kind == am.SERIES:
+        in_period = am.daily(one, period.start, period.end, list(shown_metrics))
+        artist_stats.series_chart(one, data, period, chosen_metric, "chart_one_track")
+        tables.table(am.dates_text(in_period, ["day"]), "track_by_day")
     else:
         in_period = am.daily(one, period.start, period.end, list(am.TRACK_METRICS))
         before = am.daily(one, period.prev_start, period.prev_end, list(am.TRACK_METRICS))
         st.caption(ui.tr("artist.tracks.track_totals"))
         totals_row({m: float(in_period[m].sum()) for m in am.TRACK_METRICS},
                    {m: float(before[m].sum()) for m in am.TRACK_METRICS})
-        timeline(one, period, chosen_metric or "plays", "chart_one_track")
+        timeline(one, period, chosen_metric, "chart_one_track")
         tables.table(am.dates_text(in_period, ["day"]), "track_by_day")
 
 st.subheader(ui.tr("artist.tracks.statuses"))
