@@ -44,6 +44,7 @@ from dashboard.ingest.readers import (
     TOO_DEEP,
     SourceFile,
     detect,
+    max_value_bytes,
     parquet_path,
     read_batches,
     sha256_of,
@@ -318,7 +319,8 @@ def fast_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, cl
         con.execute(work_insert_sql(classify, reader), [str(src.path)])
         total, bad, distinct = con.execute(
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE key IS NULL OR trim(key) = '' OR value IS NULL "
-            "OR hostile_reason(key, CAST(value AS VARCHAR)) IS NOT NULL), "
+            "OR hostile_reason(key, CAST(value AS VARCHAR)) IS NOT NULL "
+            f"OR strlen(key) + strlen(CAST(value AS VARCHAR)) > {max_value_bytes()}), "  # readers: too large
             "COUNT(DISTINCT key) FROM kv_work WHERE file_no = ?",
             [file_no],
         ).fetchone()
@@ -343,7 +345,7 @@ def careful_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
     if src.format == "parquet":
         stage_parquet(con, file_no, src, workdir)
     else:
-        stage_batches(con, file_no, src, say)
+        stage_batches(con, file_no, src, say, result.notes)  # readers: notes on the file's structure (issue 20)
     con.execute(PARSE_SQL.replace("{decoded}", DECODED))
     con.execute("DROP TABLE stage")
     con.execute(
@@ -364,7 +366,8 @@ def careful_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
     con.execute("DROP TABLE parsed")
 
 
-def stage_batches(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, say: Say) -> None:
+def stage_batches(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, say: Say,
+                  notes: list[str] | None = None) -> None:
     shown = [0]
 
     def progress(pos: int) -> None:
@@ -374,6 +377,8 @@ def stage_batches(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
             say(f"  reading {src.path.name}: {pos // (1024 * 1024):,} MB{pct}")
 
     for batch in read_batches(src, progress):
+        if notes is not None:  # readers (issue 20): a stray ], an array never closed
+            notes.extend(f"{src.path.name}: {note}" for note in batch.notes)
         frame = pd.DataFrame(
             {
                 "file_no": pd.Series([file_no] * len(batch), dtype="int32"),

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
+import json
 import os
 import re
 import shutil
 import tempfile
+import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +30,6 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _PARQUET_MAGIC = b"PAR1"
 _BOM = "\ufeff"
 _SURROGATE = re.compile("[\udc80-\udcff]")
-_TOKEN = re.compile(r'["{}\[\],:]')
-_STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"', re.S)
 MAX_DEPTH = 512
 INVALID_UTF8 = "invalid UTF-8"
 TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
@@ -67,6 +67,9 @@ class Batch:
     value: list[str | None] = field(default_factory=list)
     reason: list[str | None] = field(default_factory=list)
     size: int = 0
+    # what the reader noticed about the file's structure that is not a record (a stray bracket, an array that is
+    # never closed): for the ingest summary
+    notes: list[str] = field(default_factory=list)
 
     def add(self, record_no: int, raw: str | None, key: str | None = None, value: str | None = None,
             reason: str | None = None) -> None:
@@ -106,8 +109,8 @@ def detect(path: Path) -> SourceFile:
     try:
         with _open_binary(path, gzipped) as fh:
             head = fh.read(4096)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"{path}: cannot read ({exc or 'the file is truncated'})") from None
     name = path.name.lower().removesuffix(".gz")
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
     if head.startswith(_PARQUET_MAGIC):
@@ -139,20 +142,38 @@ def _cap(text: str) -> str:
 
 
 def read_batches(src: SourceFile, progress: ProgressFn | None = None) -> Iterator[Batch]:
-    """Batches of records from a text-format file (not Parquet)."""
+    """Batches of records from a text-format file (not Parquet). A file that cannot be read to its end (a gzip
+    stream cut short, corrupt compressed data) is refused whole: the records lost in it cannot be counted."""
     readers = {"ndjson": _ndjson, "json": _json_array, "csv": _csv}
     if src.format not in readers:
         raise InputError(f"{src.path}: {src.format} is not a text format")
+    limit = max_value_bytes()
     try:
         with _open_binary(src.path, src.gzipped) as fh:
-            yield from readers[src.format](fh, progress)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise InputError(f"{src.path}: read failed ({exc})") from None
+            yield from readers[src.format](fh, progress, limit)
+    except InputError as exc:
+        raise InputError(f"{src.path}: {exc}; nothing was loaded") from None
+    except EOFError:
+        raise InputError(f"{src.path}: the compressed data ends early (the file is truncated); nothing was loaded, "
+                         "since the records lost in the cut cannot be counted") from None
+    except (OSError, zlib.error) as exc:
+        raise InputError(f"{src.path}: read failed ({exc}); nothing was loaded") from None
 
 
-def _ndjson(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
+def _ndjson(fh: IO[bytes], progress: ProgressFn | None, limit: int) -> Iterator[Batch]:
+    """One record per line. A line over the size limit is rejected with its size and never held whole."""
     batch = Batch()
-    for line_no, line in enumerate(fh, start=1):
+    cap = limit + 3  # the record, CR LF, and one byte to tell "over the limit" apart
+    line_no = 0
+    while True:
+        line = fh.readline(cap)
+        if not line:
+            break
+        line_no += 1
+        if len(line) == cap and not line.endswith(b"\n"):
+            size, head = _drain_line(fh, line)
+            batch.add(line_no, _cap(head.decode("utf-8", errors="replace")), reason=too_large_reason(size, limit))
+            continue
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError:
@@ -162,6 +183,9 @@ def _ndjson(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
             text = text.lstrip(_BOM)
         text = text.rstrip("\r\n")
         if not text.strip():
+            continue
+        if len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
+            batch.add(line_no, _cap(text), reason=too_large_reason(len(text.encode("utf-8")), limit))
             continue
         batch.add(line_no, text)
         if batch.full():
@@ -173,130 +197,376 @@ def _ndjson(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
         yield batch
 
 
+def _drain_line(fh: IO[bytes], head: bytes) -> tuple[int, bytes]:
+    """Read past the rest of an over-long line; its size (without the line end) and its first bytes."""
+    size = len(head)
+    tail = head
+    while not tail.endswith(b"\n"):
+        tail = fh.readline(1 << 20)
+        if not tail:
+            break
+        size += len(tail)
+    size -= 2 if tail.endswith(b"\r\n") else 1 if tail.endswith(b"\n") else 0
+    return size, head[: RAW_CAP * 4]
+
+
 def _shown(text: str) -> str:
     """Text decoded with surrogateescape, made storable: invalid bytes shown as U+FFFD (only in reject reports)."""
     return _cap(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
-def _scan_element(buf: str, pos: int, eof: bool) -> tuple[int, bool, int] | None:
-    """Find where the array element starting at ``pos`` ends, without parsing it (no recursion, any depth).
+# ---------------------------------------------------------------- JSON array
 
-    Returns (end, cut, depth): ``cut`` is True when the element is certainly malformed and was cut where the next
-    element starts (an object's ``{`` at the element's top level, not after a ``:``), so one bad element costs only
-    itself. None: the buffer ends first (read more). At the end of the file an unterminated element runs to it."""
-    depth = max_depth = 0
-    top = buf[pos]
-    prev = ""
-    i = pos
-    while True:
-        m = _TOKEN.search(buf, i)
-        if m is None:
-            return (len(buf), False, max_depth) if eof else None
-        c, j = m.group(), m.start()
-        if c == '"':
-            s = _STRING_REST.match(buf, j + 1)
-            if s is None:
-                return (len(buf), False, max_depth) if eof else None
-            i, prev = s.end(), '"'
-            continue
-        if c in "{[":
-            if c == "{" and depth == 1 and top == "{" and prev != ":" and j > pos:
-                return j, True, max_depth
-            depth += 1
-            max_depth = max(max_depth, depth)
-        elif c in "}]":
-            if depth == 0:
-                return j, False, max_depth
-            depth -= 1
-            if depth == 0:
-                return j + 1, False, max_depth
-        elif c == "," and depth == 0:
-            return j, False, max_depth
-        prev, i = c, j + 1
+_TOKEN = re.compile(rb'["{}\[\],:\n]')
+_STRING_BODY = re.compile(rb'(?:[^"\\\n\r]|\\[^\n\r])*')  # stops at the closing quote, a line break or the end
+_SKIP = re.compile(rb"[ \t\r\n,]*")
+_BLANK = re.compile(rb"[ \t\r\n]*")
+_INDENT = re.compile(rb"[ \t]*")
+_LINE_LEAD = re.compile(rb"[ \t\[,]*")
+# what a swallowed record looks like: a {"key": or {"value": after a string that never closed
+_RECORD_START = re.compile(rb'\{\s*"(?:key|value)"\s*:')
+MALFORMED = "malformed JSON"
+CHUNK = 1 << 20
 
 
-def _json_array(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
-    """Split a top-level JSON array into element texts without holding the file in memory.
+@dataclass
+class _Feed:
+    """The part of a file being scanned: ``data`` holds the bytes from ``base`` (the file offset of data[0])."""
 
-    Elements are found by a scanner that tracks strings and nesting, not by parsing, so a malformed element costs
-    only itself: the next element is read from where it starts. Invalid UTF-8 (kept as surrogates while reading)
-    and nesting deeper than MAX_DEPTH are rejects; the SQL stage checks that each element is valid JSON."""
-    reader = io.TextIOWrapper(fh, encoding="utf-8", errors="surrogateescape", newline="")
-    buf = reader.read(1 << 20).lstrip(_BOM).lstrip()
-    if not buf.startswith("["):
+    fh: IO[bytes]
+    data: bytes = b""
+    eof: bool = False
+
+    def more(self, keep_from: int) -> int:
+        """Drop data before ``keep_from`` and read another chunk; returns how far positions moved."""
+        chunk = self.fh.read(CHUNK)
+        self.eof = not chunk
+        self.data = self.data[keep_from:] + chunk
+        return keep_from
+
+
+@dataclass
+class _Element:
+    """One array element found by the scanner: its bytes (or, over the size limit, only its head), its size and
+    the reason it is malformed, if it is."""
+
+    raw: bytes
+    size: int
+    broken: bool
+    depth: int
+    whole: bool = True
+
+
+def _array_items(fh: IO[bytes], limit: int) -> Iterator[_Element | str]:
+    """The elements of a top-level JSON array, and notes (str) about its structure, without parsing.
+
+    Strings and nesting are tracked (no recursion, any depth), so a malformed element costs only itself:
+    - a raw line break cannot occur inside a JSON string: a string that reaches one is broken there, and the scan
+      goes on from the line break (so a string that never closes takes only the rest of its line);
+    - a closing bracket of the wrong kind closes up to its own kind; one that belongs to no open bracket ends the
+      element before it;
+    - inside an element that started a line, a line starting with ``{`` no further right than the element's own
+      start begins the next element (indented files: always; files of one element per line: at the element's first
+      line break; after a broken string: always);
+    - an object's ``{`` directly inside the element's object (not after a ``:``) begins the next element.
+    A ``]`` or ``}`` between elements is noted and skipped (records after an early ``]`` are read, not dropped).
+    Where the elements cannot be told apart (a string that never closes on a line shared with further records,
+    or at the end of the file), the file is refused: InputError."""
+    feed = _Feed(fh)
+    feed.more(0)
+    if feed.data.startswith(b"\xef\xbb\xbf"):
+        feed.data = feed.data[3:]
+    p = _BLANK.match(feed.data).end()
+    if feed.data[p:p + 1] != b"[":
         raise InputError("not a JSON array")
-    pos = 1
-    record_no = 0
-    batch = Batch()
-    eof = False
+    p += 1
+    count = 0
+    closed = False
     while True:
-        while True:
-            while pos < len(buf) and buf[pos] in " \t\r\n,":
-                pos += 1
-            if pos < len(buf) or eof:
+        p = _SKIP.match(feed.data, p).end()
+        if p >= len(feed.data):
+            if feed.eof:
                 break
-            more = reader.read(1 << 20)
-            eof = not more
-            buf, pos = buf[pos:] + more, 0
-        if pos >= len(buf):
-            break
-        if buf[pos] == "]":
-            break
-        found = _scan_element(buf, pos, eof)
-        if found is None:
-            more = reader.read(1 << 20)
-            eof = not more
-            buf, pos = buf[pos:] + more, 0
+            line = feed.data.rfind(b"\n", 0, p) + 1
+            p -= feed.more(line if p - line < CHUNK else p)
             continue
-        end, cut, depth = found
-        if end == pos:  # a stray closing bracket: skip it as one malformed element
-            end += 1
-            cut = True
+        c = feed.data[p]
+        if c in b"]}":
+            q = _BLANK.match(feed.data, p + 1).end()
+            if q >= len(feed.data) and not feed.eof:
+                p -= feed.more(p)
+                continue
+            if c == ord("]") and q >= len(feed.data):
+                closed = True
+                p = q
+                continue
+            if c == ord("]"):
+                yield f"a ] after record {count:,} closes the array early; the records after it were read too"
+                if feed.data[q:q + 1] == b"[":  # a second array right after the first
+                    q += 1
+            else:
+                yield f"a stray }} after record {count:,} was skipped"
+                q = p + 1
+            p = q
+            continue
+        line = feed.data.rfind(b"\n", 0, p) + 1
+        lead = _LINE_LEAD.match(feed.data, line).end()
+        at_line_start = lead >= p  # only blanks, [ or , before it on its line
+        element, p = _scan_element(feed, p, p - line, at_line_start, limit, count + 1)
+        count += 1
+        yield element
+    if not closed:
+        yield f"the array is not closed (no final ] after record {count:,}); every record before the end was read"
+
+
+def _scan_element(feed: _Feed, start: int, col: int, at_line_start: bool, limit: int,
+                  record_no: int) -> tuple[_Element, int]:
+    """Scan one element from ``start``; returns it and the position after it."""
+    stack = bytearray()
+    max_depth = 0
+    broken = False
+    breaks = 0
+    prev = 0
+    i = start
+    in_string = False
+    skipped = 0  # bytes of an over-limit element already dropped
+    head = b""
+
+    def refill(at: int) -> int:
+        """Read more; an element over the limit keeps only its head. Returns the shift of positions."""
+        nonlocal start, skipped, head
+        if skipped or at - start > limit:
+            if not head:
+                head = feed.data[start:start + RAW_CAP * 4]
+            skipped += at - start
+            start = at
+        return feed.more(start)
+
+    while True:
+        if in_string:
+            k = _STRING_BODY.match(feed.data, i).end()
+            if k >= len(feed.data) or (feed.data[k] == ord("\\") and k + 1 >= len(feed.data)):
+                if feed.eof:
+                    return _refuse_or_end(feed, start, len(feed.data), record_no, skipped, head, max_depth,
+                                          "a string never closes before the end of the file")
+                shift = refill(k)
+                i, start = k - shift, start - shift
+                continue
+            in_string = False
+            if feed.data[k] == ord('"'):
+                i, prev = k + 1, ord('"')
+                continue
+            # a raw line break (or a backslash before one) inside a string: broken at the line break
+            broken = True
+            if _RECORD_START.search(feed.data, max(start + 1, feed.data.rfind(b"\n", 0, k) + 1), k):
+                raise InputError(f"record {record_no:,} has a string that never closes, on a line that holds "
+                                 "further records, so they cannot be told apart")
+            i = k if feed.data[k] != ord("\\") else k + 1
+            prev = ord('"')
+            continue
+        m = _TOKEN.search(feed.data, i)
+        if m is None:
+            if feed.eof:
+                end = len(feed.data)
+                if stack:
+                    return _refuse_or_end(feed, start, end, record_no, skipped, head, max_depth,
+                                          "an element is never closed before the end of the file")
+                return _element(feed, start, end, broken, max_depth, skipped, head), end
+            scanned = len(feed.data)  # no token in what is here: scan only the new chunk
+            shift = refill(scanned)
+            i, start = scanned - shift, start - shift
+            continue
+        j = m.start()
+        ch = feed.data[j]
+        if ch == ord('"'):
+            in_string, i = True, j + 1
+            continue
+        if ch == ord("\n"):
+            if not stack:
+                return _element(feed, start, j, broken, max_depth, skipped, head), j
+            n = _INDENT.match(feed.data, j + 1).end()
+            if n >= len(feed.data) and not feed.eof:
+                shift = refill(j)
+                i, start = j - shift, start - shift
+                continue
+            breaks += 1
+            nxt = feed.data[n:n + 1]
+            if (at_line_start and nxt == b"{" and n - j - 1 <= col and (col > 0 or breaks == 1 or broken)):
+                return _element(feed, start, j, True, max_depth, skipped, head), j
+            i = j + 1
+            continue
+        if ch in b"{[":
+            if ch == ord("{") and len(stack) == 1 and stack[0] == ord("{") and prev != ord(":") and j > start:
+                return _element(feed, start, j, True, max_depth, skipped, head), j
+            stack.append(ch)
+            max_depth = max(max_depth, len(stack))
+        elif ch in b"}]":
+            if not stack:
+                return _element(feed, start, j, broken, max_depth, skipped, head), j
+            opener = ord("{") if ch == ord("}") else ord("[")
+            if stack[-1] == opener:
+                stack.pop()
+            else:
+                broken = True
+                at = stack.rfind(bytes([opener]))
+                if at < 0:
+                    return _element(feed, start, j, True, max_depth, skipped, head), j
+                del stack[at:]
+            if not stack:
+                return _element(feed, start, j + 1, broken, max_depth, skipped, head), j + 1
+        elif ch == ord(",") and not stack:
+            return _element(feed, start, j, broken, max_depth, skipped, head), j
+        prev, i = ch, j + 1
+
+
+def _element(feed: _Feed, start: int, end: int, broken: bool, depth: int, skipped: int, head: bytes) -> _Element:
+    if skipped:
+        return _Element(head, skipped + end - start, broken, depth, whole=False)
+    raw = feed.data[start:end].rstrip()
+    return _Element(raw, len(raw), broken, depth)
+
+
+def _refuse_or_end(feed: _Feed, start: int, end: int, record_no: int, skipped: int, head: bytes, depth: int,
+                   what: str) -> tuple[_Element, int]:
+    """An element cut off by the end of the file: rejected alone, unless it swallowed what look like further
+    records (then they cannot be told apart, and the file is refused)."""
+    if _RECORD_START.search(feed.data, start + 1, end):
+        raise InputError(f"record {record_no:,}: {what}, and it holds what look like further records, "
+                         "so they cannot be told apart")
+    return _element(feed, start, end, True, depth, skipped, head), end
+
+
+def _json_array(fh: IO[bytes], progress: ProgressFn | None, limit: int) -> Iterator[Batch]:
+    """Batches of a top-level JSON array's elements (see _array_items). Invalid UTF-8, nesting deeper than
+    MAX_DEPTH, an element over the size limit and a broken element are rejects here; the SQL stage checks that
+    each other element is a valid {"key", "value"} object."""
+    batch = Batch()
+    record_no = 0
+    for item in _array_items(fh, limit):
+        if isinstance(item, str):
+            batch.notes.append(item)
+            continue
         record_no += 1
-        text = buf[pos:end].rstrip()
-        if _SURROGATE.search(text):
-            batch.add(record_no, _shown(text), reason=INVALID_UTF8)
-        elif cut:
-            batch.add(record_no, _cap(text), reason="malformed JSON")
-        elif depth > MAX_DEPTH:
-            batch.add(record_no, _cap(text), reason=TOO_DEEP)
+        if not item.whole or item.size > limit:
+            batch.add(record_no, _cap(item.raw.decode("utf-8", "replace")), reason=too_large_reason(item.size, limit))
         else:
-            batch.add(record_no, text)
-        pos = end
+            try:
+                text = item.raw.decode("utf-8")
+            except UnicodeDecodeError:
+                batch.add(record_no, _cap(item.raw.decode("utf-8", "replace")), reason=INVALID_UTF8)
+            else:
+                if item.broken:
+                    batch.add(record_no, _cap(text), reason=MALFORMED)
+                elif item.depth > MAX_DEPTH:
+                    batch.add(record_no, _cap(text), reason=TOO_DEEP)
+                else:
+                    batch.add(record_no, text)
         if batch.full():
             if progress:
                 progress(fh.tell())
             yield batch
             batch = Batch()
-        if pos > (1 << 20):
-            buf, pos = buf[pos:], 0
-    # a missing closing ] loses nothing by itself: a cut-off last element is rejected as malformed JSON
-    if batch:
+    if batch or batch.notes:
         yield batch
 
 
-def _csv(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
+# ---------------------------------------------------------------- CSV
+
+UNCLOSED_QUOTE = "a quoted value never closes"
+
+
+@dataclass(frozen=True)
+class _Line:
+    no: int
+    text: str  # decoded with surrogateescape, line end kept; only the head of an over-long line
+    size: int  # bytes, line end included
+    whole: bool
+
+
+def _physical_lines(fh: IO[bytes], cap: int) -> Iterator[_Line]:
+    """The file's lines; one longer than ``cap`` bytes is never held whole (its head and size only)."""
+    no = 0
+    while True:
+        line = fh.readline(cap)
+        if not line:
+            return
+        no += 1
+        if no == 1 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
+        if len(line) == cap and not line.endswith(b"\n"):
+            size, head = _drain_line(fh, line)
+            yield _Line(no, head.decode("utf-8", "surrogateescape"), size, False)
+        else:
+            yield _Line(no, line.decode("utf-8", "surrogateescape"), len(line), True)
+
+
+def _csv(fh: IO[bytes], progress: ProgressFn | None, limit: int) -> Iterator[Batch]:
+    """CSV with key and value columns. A quoted value may span lines; one that never closes (it runs to the end
+    of the file, past the size limit, or its lines do not make valid JSON) costs only its first line, and the
+    lines after it are read as records again. Record numbers are the line numbers where records start."""
     csv.field_size_limit(1 << 30)
-    reader = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    rows = csv.reader(reader)
-    header = next(rows, None)
-    if header is None:
+    cap = 2 * limit + 3  # CSV doubles the quotes of a JSON value: the line may be twice the record's size
+    lines = _physical_lines(fh, cap)
+    pending: deque[_Line] = deque()
+
+    def next_line() -> _Line | None:
+        return pending.popleft() if pending else next(lines, None)
+
+    header_line = next_line()
+    while header_line is not None and not header_line.text.strip():
+        header_line = next_line()
+    if header_line is None:
         return
+    header = next(csv.reader([header_line.text]), [])
     names = [h.strip().lower() for h in header]
     if "key" not in names or "value" not in names:
         raise InputError("CSV needs a header with key and value columns")
     ki, vi = names.index("key"), names.index("value")
     batch = Batch()
-    for row_no, row in enumerate(rows, start=2):
-        if not row:
+    while True:
+        first = next_line()
+        if first is None:
+            break
+        if not first.whole:
+            batch.add(first.no, _shown(first.text), reason=too_large_reason(first.size, limit))
             continue
-        joined = ",".join(row)
-        if _SURROGATE.search(joined):
-            batch.add(row_no, _shown(joined), reason=INVALID_UTF8)
-        elif len(row) <= max(ki, vi):
-            batch.add(row_no, _cap(joined), reason="row has too few columns")
+        group = [first]
+        stop: list[str] = []
+
+        def feed(group: list[_Line] = group, stop: list[str] = stop) -> Iterator[str]:
+            yield group[0].text
+            total = group[0].size
+            while True:  # the reader asks for another line only while a quoted value is open
+                more = next_line()
+                if more is None:
+                    stop.append("eof")
+                    return
+                if not more.whole or total + more.size > cap:
+                    pending.appendleft(more)
+                    stop.append("limit")
+                    return
+                group.append(more)
+                total += more.size
+                yield more.text
+
+        row = next(csv.reader(feed()), None)
+        if not row:  # a blank line
+            continue
+        if stop or (len(group) > 1 and not _json_text(row[vi] if len(row) > vi else "")):
+            pending.extendleft(reversed(group[1:]))
+            batch.add(first.no, _shown(first.text.rstrip("\r\n")), reason=UNCLOSED_QUOTE)
         else:
-            batch.add(row_no, _cap(joined), key=row[ki], value=row[vi])
+            joined = ",".join(row)
+            if _SURROGATE.search(joined):
+                batch.add(first.no, _shown(joined), reason=INVALID_UTF8)
+            elif len(row) <= max(ki, vi):
+                batch.add(first.no, _cap(joined), reason="row has too few columns")
+            else:
+                size = len(row[ki].encode("utf-8")) + len(row[vi].encode("utf-8"))
+                if size > limit:
+                    batch.add(first.no, _cap(joined), reason=too_large_reason(size, limit))
+                else:
+                    batch.add(first.no, _cap(joined), key=row[ki], value=row[vi])
         if batch.full():
             if progress:
                 progress(fh.tell())
@@ -304,6 +574,14 @@ def _csv(fh: IO[bytes], progress: ProgressFn | None) -> Iterator[Batch]:
             batch = Batch()
     if batch:
         yield batch
+
+
+def _json_text(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def parquet_path(src: SourceFile, workdir: Path) -> Path:
@@ -311,8 +589,14 @@ def parquet_path(src: SourceFile, workdir: Path) -> Path:
     if not src.gzipped:
         return src.path
     fd, name = tempfile.mkstemp(suffix=".parquet", dir=workdir)
-    with os.fdopen(fd, "wb") as out, gzip.open(src.path, "rb") as fh:
-        shutil.copyfileobj(fh, out, 1 << 20)
+    try:
+        with os.fdopen(fd, "wb") as out, gzip.open(src.path, "rb") as fh:
+            shutil.copyfileobj(fh, out, 1 << 20)
+    except EOFError:
+        raise InputError(f"{src.path}: the compressed data ends early (the file is truncated); nothing was "
+                         "loaded") from None
+    except (OSError, zlib.error) as exc:
+        raise InputError(f"{src.path}: cannot unpack ({exc}); nothing was loaded") from None
     return Path(name)
 
 

@@ -30,6 +30,8 @@ class IngestResult:
     coercion_nulls: dict[str, int] = field(default_factory=dict)
     unmapped_by_pattern: dict[str, int] = field(default_factory=dict)
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    # the readers' notes on a file's structure that are not records: a stray ], an array never closed (issue 20)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary_lines(self) -> list[str]:
@@ -43,6 +45,7 @@ class IngestResult:
         lines.append(f"  tables: {tables or 'none'}")
         if self.rejects_by_reason:
             lines.append("  rejects: " + ", ".join(f"{r} {n:,}" for r, n in self.rejects_by_reason.items()))
+        lines.extend(f"  note: {note}" for note in self.notes)
         if self.unmapped_by_pattern:
             top = sorted(self.unmapped_by_pattern.items(), key=lambda kv: (-kv[1], kv[0]))
             shown = ", ".join(f"{p} {n:,}" for p, n in top[:12])
