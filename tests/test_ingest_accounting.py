@@ -231,3 +231,31 @@ def test_sync_rejects_a_platform_row_over_the_limit(request: pytest.FixtureReque
     (reason,) = result.rejects_by_reason
     assert reason.startswith("record of 2,0") and "over the 1,000,000-byte limit" in reason
     assert scalar(store, "SELECT COUNT(*) FROM kv_store WHERE key = 'big:one'") == 0
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "json", "csv"])
+def test_numbers_beyond_double_precision_are_reported(new_store: StoreFactory, tmp_path: Path, fmt: str) -> None:
+    """The build holds a number with a fraction as a double: a longer one changes (both engines alike), and the
+    summary says so with the keys. The shortest form of a double (as JavaScript writes it) and a lookalike in a
+    string are not changes."""
+    store = new_store()
+    values = [("misc:a", '{"x": 0.1000000000000000055511151231257827, "n": 12345678901234567890123}'),
+              ("misc:b", '{"x": 0.30000000000000004, "y": 4.666666666666667}'),
+              ("misc:c", '{"s": "0.1000000000000000055511151231257827"}'),
+              ("misc:d", "[1, 2.00000000000000000000001]")]
+    if fmt == "csv":
+        text = "key,value\n" + "".join(f'{k},"{v.replace(chr(34), chr(34) * 2)}"\n' for k, v in values)
+    else:
+        lines = [f'{{"key": "{k}", "value": {v}}}' for k, v in values]
+        text = "\n".join(lines) + "\n" if fmt == "ndjson" else "[\n" + ",\n".join(lines) + "\n]\n"
+    path = tmp_path / f"precise.{fmt}"
+    path.write_text(text, encoding="utf-8")
+    result = ingest([path], store, "seed", say=quiet)
+    _accounted(result, store, 4, 4, [])
+    assert result.rounded_keys == ["misc:a", "misc:d"]
+    assert "  numbers rounded to double precision: 2 (keys misc:a, misc:d)" in result.summary_lines()
+    stored = {k: json.loads(v) if isinstance(v, str) else v
+              for k, v in rows(store, "SELECT key, CAST(value AS TEXT) FROM kv_store")}
+    assert stored["misc:a"] == {"x": 0.1, "n": 12345678901234567890123}  # integers keep every digit
+    assert stored["misc:b"] == {"x": 0.30000000000000004, "y": 4.666666666666667}
+    assert stored["misc:c"] == {"s": "0.1000000000000000055511151231257827"}

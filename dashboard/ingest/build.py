@@ -36,6 +36,7 @@ import pandas as pd
 
 from dashboard.i18n.formatting import TIMEZONE
 from dashboard.ingest.layout import Entry, Layout, load_layout
+from dashboard.ingest.precision import file_has_rounding, rounded_keys
 from dashboard.ingest.readers import (
     INVALID_UTF8,
     MAX_DEPTH,
@@ -307,6 +308,8 @@ def fast_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, cl
                result: IngestResult) -> bool:
     """Read the whole file with read_json. Only a perfect file is kept: every record an object with a non-empty
     string key and a value, and no key twice (record order, which decides duplicates, is not kept here)."""
+    if file_has_rounding(src):  # a number that may lose digits: checked record by record (issue 27 item 11)
+        return False
     fmt = "newline_delimited" if src.format == "ndjson" else "array"
     compression = "gzip" if src.gzipped else "none"
     reader = (
@@ -347,6 +350,7 @@ def careful_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
     else:
         stage_batches(con, file_no, src, say, result.notes)  # readers: notes on the file's structure (issue 20)
     con.execute(PARSE_SQL.replace("{decoded}", DECODED))
+    result.rounded_keys.extend(rounded_keys(con))  # numbers that lose digits as doubles (issue 27 item 11)
     con.execute("DROP TABLE stage")
     con.execute(
         "INSERT INTO kv_rejects SELECT ?, ?, record_no, left(replace(raw, chr(0), '\\u0000'), ?), reason "
