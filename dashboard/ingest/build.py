@@ -43,6 +43,7 @@ from dashboard.ingest.readers import (
     NUL_REASON,
     RAW_CAP,
     TOO_DEEP,
+    TOO_LARGE_FORMAT,
     SourceFile,
     detect,
     max_value_bytes,
@@ -412,11 +413,14 @@ def stage_parquet(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
         # a binary column is decoded as UTF-8, never escaped or replaced: invalid bytes make the record a reject
         return f"try(decode({col}))" if types[col] == "BLOB" else f"CAST({col} AS VARCHAR)"
 
+    limit, size = max_value_bytes(), f"strlen({text('key')}) + strlen({text('value')})"  # readers: too large
     con.execute(
         f"INSERT INTO stage SELECT ?, row_number() OVER (), "
-        f"left(concat('key=', {text('key')}, ' value=', {text('value')}), ?), {text('key')}, {text('value')}, "
+        f"left(concat('key=', {text('key')}, ' value=', {text('value')}), ?), {text('key')}, "
+        f"CASE WHEN {size} <= {limit} THEN {text('value')} END, "
         f"CASE WHEN key IS NULL THEN 'missing key' WHEN value IS NULL THEN 'missing value' "
-        f"WHEN {text('key')} IS NULL OR {text('value')} IS NULL THEN {lit(INVALID_UTF8)} END "
+        f"WHEN {text('key')} IS NULL OR {text('value')} IS NULL THEN {lit(INVALID_UTF8)} "
+        f"WHEN {size} > {limit} THEN format({lit(TOO_LARGE_FORMAT)}, {size}, {limit}) END "
         "FROM read_parquet(?)",
         [file_no, RAW_CAP, str(path)],
     )

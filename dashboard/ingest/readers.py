@@ -45,14 +45,20 @@ def max_value_bytes() -> int:
     """The largest record (its key and value text, in bytes) an ingest loads; ``PROMO_MAX_VALUE_BYTES``."""
     raw = os.environ.get(MAX_VALUE_ENV, "").strip()
     try:
-        return int(raw) if raw else DEFAULT_MAX_VALUE_BYTES
+        limit = int(raw) if raw else DEFAULT_MAX_VALUE_BYTES
     except ValueError:
         raise InputError(f"{MAX_VALUE_ENV}={raw!r} is not a number of bytes") from None
+    if limit < 1:
+        raise InputError(f"{MAX_VALUE_ENV}={raw!r} must be a positive number of bytes")
+    return limit
+
+
+TOO_LARGE_FORMAT = "record of {:,} bytes is over the {:,}-byte limit (" + MAX_VALUE_ENV + ")"  # also DuckDB's format
 
 
 def too_large_reason(size: int, limit: int) -> str:
     """The reject reason of a record over the limit: its size and the setting that decides it."""
-    return f"record of {size:,} bytes is over the {limit:,}-byte limit ({MAX_VALUE_ENV})"
+    return TOO_LARGE_FORMAT.format(size, limit)
 
 
 class InputError(Exception):
