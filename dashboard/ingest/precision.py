@@ -24,7 +24,7 @@ from dashboard.ingest.readers import SourceFile
 
 SUSPECT = r"\.[0-9]{7}"  # the same pattern in Python and in DuckDB (RE2)
 _SUSPECT = re.compile(SUSPECT.encode())
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _NUMBER_BYTES = re.compile(_NUMBER.pattern.encode())
 

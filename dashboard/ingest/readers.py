@@ -193,7 +193,7 @@ def _ndjson(fh: IO[bytes], progress: ProgressFn | None, limit: int) -> Iterator[
         if len(text) * 4 > limit and len(text.encode("utf-8")) > limit:
             batch.add(line_no, _cap(text), reason=too_large_reason(len(text.encode("utf-8")), limit))
             continue
-        batch.add(line_no, text)
+        _add_record(batch, line_no, text)
         if batch.full():
             if progress:
                 progress(fh.tell() if hasattr(fh, "tell") else 0)
@@ -221,10 +221,94 @@ def _shown(text: str) -> str:
     return _cap(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
+# ---------------------------------------------------------------- big records
+
+# A record over 1 MB is split into its key and its value's text here, as a CSV row is: the SQL stage then parses
+# the value once instead of the whole record many times (a 30 MB record would need more than the build's memory).
+SPLIT_ABOVE = 1 << 20
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\n\r]*")
+_VALUE_TOKEN = re.compile(r'["{}\[\]]')
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+
+
+def _add_record(batch: Batch, record_no: int, text: str) -> None:
+    split = _split_record(text) if len(text) > SPLIT_ABOVE else None
+    if split is None:
+        batch.add(record_no, text)
+    else:
+        batch.add(record_no, _cap(text), key=split[0], value=split[1])
+
+
+def _split_record(text: str) -> tuple[str, str] | None:
+    """The key and the value's text of a ``{"key": …, "value": …}`` record, without building the value (its end
+    is found by a bracket scan; the SQL stage checks it is JSON). None for anything unusual (no key or value, a
+    key that is not a string, a name twice, other syntax): such a record takes the ordinary path."""
+    try:
+        i = _WS.match(text).end()
+        if text[i] != "{":
+            return None
+        i, names, key, value = i + 1, set(), None, None
+        while True:
+            i = _WS.match(text, i).end()
+            if text[i] != '"':
+                return None
+            name, i = _DECODER.raw_decode(text, i)
+            if name in names:
+                return None
+            names.add(name)
+            i = _WS.match(text, i).end()
+            if text[i] != ":":
+                return None
+            start = i = _WS.match(text, i + 1).end()
+            if name == "value" and text[i] in "{[":
+                i = _value_end(text, i)
+                if i is None:
+                    return None
+                value = text[start:i]
+            else:
+                decoded, i = _DECODER.raw_decode(text, i)
+                if name == "key":
+                    if not isinstance(decoded, str):
+                        return None
+                    key = decoded
+                elif name == "value":
+                    value = text[start:i]
+            i = _WS.match(text, i).end()
+            if text[i] == ",":
+                i += 1
+                continue
+            if text[i] != "}" or text[i + 1:].strip(" \t\r\n"):
+                return None
+            return (key, value) if key is not None and value is not None else None
+    except (ValueError, IndexError, RecursionError):
+        return None
+
+
+def _value_end(text: str, i: int) -> int | None:
+    """Where the object or array starting at ``i`` ends (strings skipped, brackets counted)."""
+    depth = 0
+    while True:
+        m = _VALUE_TOKEN.search(text, i)
+        if m is None:
+            return None
+        j = m.start()
+        if text[j] == '"':
+            s = _JSON_STRING.match(text, j)
+            if s is None:
+                return None
+            i = s.end()
+            continue
+        depth += 1 if text[j] in "{[" else -1
+        i = j + 1
+        if depth == 0:
+            return i
+
+
 # ---------------------------------------------------------------- JSON array
 
 _TOKEN = re.compile(rb'["{}\[\],:\n]')
-_STRING_BODY = re.compile(rb'(?:[^"\\\n\r]|\\[^\n\r])*')  # stops at the closing quote, a line break or the end
+_STRING_BODY = re.compile(rb'[^"\\\n\r]*(?:\\[^\n\r][^"\\\n\r]*)*')  # to the closing quote or a line break
 _SKIP = re.compile(rb"[ \t\r\n,]*")
 _BLANK = re.compile(rb"[ \t\r\n]*")
 _INDENT = re.compile(rb"[ \t]*")
@@ -466,7 +550,7 @@ def _json_array(fh: IO[bytes], progress: ProgressFn | None, limit: int) -> Itera
                 elif item.depth > MAX_DEPTH:
                     batch.add(record_no, _cap(text), reason=TOO_DEEP)
                 else:
-                    batch.add(record_no, text)
+                    _add_record(batch, record_no, text)
         if batch.full():
             if progress:
                 progress(fh.tell())
