@@ -307,7 +307,11 @@ def _value_end(text: str, i: int) -> int | None:
 
 # ---------------------------------------------------------------- JSON array
 
-_TOKEN = re.compile(rb'["{}\[\],:\n]')
+_STRING_AT = rb'"[^"\\\n\r]*(?:\\[^\n\r][^"\\\n\r]*)*(")?'  # a string, closed (group 1) or stopped by a line break
+_TOKEN_IN = re.compile(_STRING_AT + rb"|[{}\[\]\n]")  # inside an element's brackets
+_TOKEN_TOP = re.compile(_STRING_AT + rb"|[{}\[\],\n]")  # outside them (a scalar element ends at a comma)
+_QUOTE, _BACKSLASH, _NEWLINE, _COMMA = ord('"'), ord("\\"), ord("\n"), ord(",")
+_LBRACE, _RBRACE, _LBRACKET = ord("{"), ord("}"), ord("[")
 _STRING_BODY = re.compile(rb'[^"\\\n\r]*(?:\\[^\n\r][^"\\\n\r]*)*')  # to the closing quote or a line break
 _SKIP = re.compile(rb"[ \t\r\n,]*")
 _BLANK = re.compile(rb"[ \t\r\n]*")
@@ -411,14 +415,14 @@ def _array_items(fh: IO[bytes], limit: int) -> Iterator[_Element | str]:
 
 def _scan_element(feed: _Feed, start: int, col: int, at_line_start: bool, limit: int,
                   record_no: int) -> tuple[_Element, int]:
-    """Scan one element from ``start``; returns it and the position after it."""
+    """Scan one element from ``start``; returns it and the position after it. One regex step per string or
+    bracket (commas count only between elements; a colon is looked back for)."""
     stack = bytearray()
     max_depth = 0
     broken = False
     breaks = 0
-    prev = 0
     i = start
-    in_string = False
+    in_string = False  # only when a buffer ended inside a string: resume it after reading more
     skipped = 0  # bytes of an over-limit element already dropped
     head = b""
 
@@ -433,67 +437,76 @@ def _scan_element(feed: _Feed, start: int, col: int, at_line_start: bool, limit:
         return feed.more(start)
 
     while True:
+        data = feed.data
         if in_string:
-            k = _STRING_BODY.match(feed.data, i).end()
-            if k >= len(feed.data) or (feed.data[k] == ord("\\") and k + 1 >= len(feed.data)):
+            k = _STRING_BODY.match(data, i).end()
+            if k < len(data) and data[k] == _QUOTE:
+                in_string, i = False, k + 1
+                continue
+        else:
+            m = (_TOKEN_IN if stack else _TOKEN_TOP).search(data, i)
+            if m is None:
                 if feed.eof:
-                    return _refuse_or_end(feed, start, len(feed.data), record_no, skipped, head, max_depth,
+                    end = len(data)
+                    if stack:
+                        return _refuse_or_end(feed, start, end, record_no, skipped, head, max_depth,
+                                              "an element is never closed before the end of the file")
+                    return _element(feed, start, end, broken, max_depth, skipped, head), end
+                scanned = len(data)  # no token in what is here: scan only the new chunk
+                shift = refill(scanned)
+                i, start = scanned - shift, start - shift
+                continue
+            j = m.start()
+            ch = data[j]
+            if ch == _QUOTE:
+                k = m.end()
+                if m.lastindex == 1:  # closed
+                    i = k
+                    continue
+                in_string = True
+        if in_string:  # k: where the string's body stopped (a line break, a backslash before one, or the end)
+            if k >= len(data) or (data[k] == _BACKSLASH and k + 1 >= len(data)):
+                if feed.eof:
+                    return _refuse_or_end(feed, start, len(data), record_no, skipped, head, max_depth,
                                           "a string never closes before the end of the file")
                 shift = refill(k)
                 i, start = k - shift, start - shift
                 continue
-            in_string = False
-            if feed.data[k] == ord('"'):
-                i, prev = k + 1, ord('"')
-                continue
             # a raw line break (or a backslash before one) inside a string: broken at the line break
+            in_string = False
             broken = True
-            if _RECORD_START.search(feed.data, max(start + 1, feed.data.rfind(b"\n", 0, k) + 1), k):
+            if _RECORD_START.search(data, max(start + 1, data.rfind(b"\n", 0, k) + 1), k):
                 raise InputError(f"record {record_no:,} has a string that never closes, on a line that holds "
                                  "further records, so they cannot be told apart")
-            i = k if feed.data[k] != ord("\\") else k + 1
-            prev = ord('"')
+            i = k if data[k] != _BACKSLASH else k + 1
             continue
-        m = _TOKEN.search(feed.data, i)
-        if m is None:
-            if feed.eof:
-                end = len(feed.data)
-                if stack:
-                    return _refuse_or_end(feed, start, end, record_no, skipped, head, max_depth,
-                                          "an element is never closed before the end of the file")
-                return _element(feed, start, end, broken, max_depth, skipped, head), end
-            scanned = len(feed.data)  # no token in what is here: scan only the new chunk
-            shift = refill(scanned)
-            i, start = scanned - shift, start - shift
-            continue
-        j = m.start()
-        ch = feed.data[j]
-        if ch == ord('"'):
-            in_string, i = True, j + 1
-            continue
-        if ch == ord("\n"):
+        if ch == _NEWLINE:
             if not stack:
                 return _element(feed, start, j, broken, max_depth, skipped, head), j
-            n = _INDENT.match(feed.data, j + 1).end()
-            if n >= len(feed.data) and not feed.eof:
+            n = _INDENT.match(data, j + 1).end()
+            if n >= len(data) and not feed.eof:
                 shift = refill(j)
                 i, start = j - shift, start - shift
                 continue
             breaks += 1
-            nxt = feed.data[n:n + 1]
-            if (at_line_start and nxt == b"{" and n - j - 1 <= col and (col > 0 or breaks == 1 or broken)):
+            if (at_line_start and data[n:n + 1] == b"{" and n - j - 1 <= col and (col > 0 or breaks == 1 or broken)):
                 return _element(feed, start, j, True, max_depth, skipped, head), j
             i = j + 1
             continue
-        if ch in b"{[":
-            if ch == ord("{") and len(stack) == 1 and stack[0] == ord("{") and prev != ord(":") and j > start:
-                return _element(feed, start, j, True, max_depth, skipped, head), j
+        if ch in (_LBRACE, _LBRACKET):
+            if ch == _LBRACE and len(stack) == 1 and stack[0] == _LBRACE and j > start:
+                before = data[max(start, j - 64):j].rstrip(b" \t\r\n") or data[start:j].rstrip(b" \t\r\n")
+                if not before.endswith(b":"):  # an object's { inside the element's object, not a member's value
+                    return _element(feed, start, j, True, max_depth, skipped, head), j
             stack.append(ch)
-            max_depth = max(max_depth, len(stack))
-        elif ch in b"}]":
+            if len(stack) > max_depth:
+                max_depth = len(stack)
+        elif ch == _COMMA:  # only searched for between members of no bracket: the element ends
+            return _element(feed, start, j, broken, max_depth, skipped, head), j
+        else:  # } or ]
             if not stack:
                 return _element(feed, start, j, broken, max_depth, skipped, head), j
-            opener = ord("{") if ch == ord("}") else ord("[")
+            opener = _LBRACE if ch == _RBRACE else _LBRACKET
             if stack[-1] == opener:
                 stack.pop()
             else:
@@ -504,9 +517,7 @@ def _scan_element(feed: _Feed, start: int, col: int, at_line_start: bool, limit:
                 del stack[at:]
             if not stack:
                 return _element(feed, start, j + 1, broken, max_depth, skipped, head), j + 1
-        elif ch == ord(",") and not stack:
-            return _element(feed, start, j, broken, max_depth, skipped, head), j
-        prev, i = ch, j + 1
+        i = j + 1
 
 
 def _element(feed: _Feed, start: int, end: int, broken: bool, depth: int, skipped: int, head: bytes) -> _Element:
