@@ -238,7 +238,7 @@ def test_sync_rejects_a_platform_row_over_the_limit(request: pytest.FixtureReque
     assert scalar(store, "SELECT COUNT(*) FROM kv_store WHERE key = 'big:one'") == 0
 
 
-@pytest.mark.parametrize("fmt", ["ndjson", "json", "csv"])
+@pytest.mark.parametrize("fmt", ["ndjson", "ndjson.gz", "json", "csv"])
 def test_numbers_beyond_double_precision_are_reported(new_store: StoreFactory, tmp_path: Path, fmt: str) -> None:
     """The build holds a number with a fraction as a double: a longer one changes (both engines alike), and the
     summary says so with the keys. The shortest form of a double (as JavaScript writes it) and a lookalike in a
@@ -252,9 +252,9 @@ def test_numbers_beyond_double_precision_are_reported(new_store: StoreFactory, t
         text = "key,value\n" + "".join(f'{k},"{v.replace(chr(34), chr(34) * 2)}"\n' for k, v in values)
     else:
         lines = [f'{{"key": "{k}", "value": {v}}}' for k, v in values]
-        text = "\n".join(lines) + "\n" if fmt == "ndjson" else "[\n" + ",\n".join(lines) + "\n]\n"
+        text = "\n".join(lines) + "\n" if fmt.startswith("ndjson") else "[\n" + ",\n".join(lines) + "\n]\n"
     path = tmp_path / f"precise.{fmt}"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(gzip.compress(text.encode()) if fmt.endswith(".gz") else text.encode())
     result = ingest([path], store, "seed", say=quiet)
     _accounted(result, store, 4, 4, [])
     assert result.rounded_keys == ["misc:a", "misc:d"]

