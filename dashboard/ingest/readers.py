@@ -310,12 +310,14 @@ def _value_end(text: str, i: int) -> int | None:
 _STRING_AT = rb'"[^"\\\n\r]*(?:\\[^\n\r][^"\\\n\r]*)*(")?'  # a string, closed (group 1) or stopped by a line break
 _TOKEN_IN = re.compile(_STRING_AT + rb"|[{}\[\]\n]")  # inside an element's brackets
 _TOKEN_TOP = re.compile(_STRING_AT + rb"|[{}\[\],\n]")  # outside them (a scalar element ends at a comma)
+_TOKEN_LINE = re.compile(_STRING_AT + rb"|\n")  # a broken element that ends with its line
 _QUOTE, _BACKSLASH, _NEWLINE, _COMMA = ord('"'), ord("\\"), ord("\n"), ord(",")
 _LBRACE, _RBRACE, _LBRACKET = ord("{"), ord("}"), ord("[")
 _STRING_BODY = re.compile(rb'[^"\\\n\r]*(?:\\[^\n\r][^"\\\n\r]*)*')  # to the closing quote or a line break
 _SKIP = re.compile(rb"[ \t\r\n,]*")
 _BLANK = re.compile(rb"[ \t\r\n]*")
 _INDENT = re.compile(rb"[ \t]*")
+_LINE_TAIL = re.compile(rb"[ \t,\]]*(?:\r?\n|\Z)")  # nothing else on the line after an element
 _LINE_LEAD = re.compile(rb"[ \t\[,]*")
 # what a swallowed record looks like: a {"key": or {"value": after a string that never closed
 _RECORD_START = re.compile(rb'\{\s*"(?:key|value)"\s*:')
@@ -405,24 +407,33 @@ def _array_items(fh: IO[bytes], limit: int) -> Iterator[_Element | str]:
             continue
         line = feed.data.rfind(b"\n", 0, p) + 1
         lead = _LINE_LEAD.match(feed.data, line).end()
-        at_line_start = lead >= p  # only blanks, [ or , before it on its line
-        element, p = _scan_element(feed, p, p - line, at_line_start, limit, count + 1)
+        at_line_start = lead >= p and b"[" not in feed.data[line:p]  # only blanks or , before it on its line
+        indented = at_line_start and p > line and not feed.data[line:p].strip(b" \t")
+        element, p = _scan_element(feed, p, p - line, at_line_start, indented, limit, count + 1)
         count += 1
+        own_line = at_line_start and _LINE_TAIL.match(feed.data, p) is not None
+        if (not own_line and element.whole and _RECORD_START.search(element.raw, 1)
+                and not _valid_json(element.raw)):
+            raise InputError(f"record {count:,} is malformed and holds what look like further records on the same "
+                             "line, so they cannot be told apart")
         yield element
     if not closed:
         yield f"the array is not closed (no final ] after record {count:,}); every record before the end was read"
 
 
-def _scan_element(feed: _Feed, start: int, col: int, at_line_start: bool, limit: int,
+def _scan_element(feed: _Feed, start: int, col: int, at_line_start: bool, indented: bool, limit: int,
                   record_no: int) -> tuple[_Element, int]:
     """Scan one element from ``start``; returns it and the position after it. One regex step per string or
-    bracket (commas count only between elements; a colon is looked back for)."""
+    bracket (commas count only between elements; a colon is looked back for). Once an element that starts its
+    own line is known to be broken, its lines decide where it ends, not its brackets: the end of its line (one
+    element per line), or its closing ``}`` at its own indentation (an indented file)."""
     stack = bytearray()
     max_depth = 0
     broken = False
     breaks = 0
     i = start
     in_string = False  # only when a buffer ended inside a string: resume it after reading more
+    by_lines = False  # broken, and its lines tell where it ends
     skipped = 0  # bytes of an over-limit element already dropped
     head = b""
 
@@ -444,11 +455,11 @@ def _scan_element(feed: _Feed, start: int, col: int, at_line_start: bool, limit:
                 in_string, i = False, k + 1
                 continue
         else:
-            m = (_TOKEN_IN if stack else _TOKEN_TOP).search(data, i)
+            m = (_TOKEN_LINE if by_lines else _TOKEN_IN if stack else _TOKEN_TOP).search(data, i)
             if m is None:
                 if feed.eof:
                     end = len(data)
-                    if stack:
+                    if stack or by_lines:
                         return _refuse_or_end(feed, start, end, record_no, skipped, head, max_depth,
                                               "an element is never closed before the end of the file")
                     return _element(feed, start, end, broken, max_depth, skipped, head), end
@@ -474,27 +485,36 @@ def _scan_element(feed: _Feed, start: int, col: int, at_line_start: bool, limit:
                 continue
             # a raw line break (or a backslash before one) inside a string: broken at the line break
             in_string = False
-            broken = True
+            broken, by_lines = True, at_line_start
             if _RECORD_START.search(data, max(start + 1, data.rfind(b"\n", 0, k) + 1), k):
                 raise InputError(f"record {record_no:,} has a string that never closes, on a line that holds "
                                  "further records, so they cannot be told apart")
             i = k if data[k] != _BACKSLASH else k + 1
             continue
         if ch == _NEWLINE:
-            if not stack:
+            if not stack and not by_lines:
                 return _element(feed, start, j, broken, max_depth, skipped, head), j
+            if by_lines and not indented:
+                return _element(feed, start, j, True, max_depth, skipped, head), j
             n = _INDENT.match(data, j + 1).end()
             if n >= len(data) and not feed.eof:
                 shift = refill(j)
                 i, start = j - shift, start - shift
                 continue
             breaks += 1
-            if (at_line_start and data[n:n + 1] == b"{" and n - j - 1 <= col and (col > 0 or breaks == 1 or broken)):
+            lead, indent = data[n:n + 1], n - j - 1
+            if at_line_start and lead == b"{" and indent <= col and (indented or breaks == 1 or broken):
                 return _element(feed, start, j, True, max_depth, skipped, head), j
+            if by_lines:  # indented
+                if lead == b"}" and indent == col:
+                    return _element(feed, start, n + 1, True, max_depth, skipped, head), n + 1
+                if lead == b"]" and indent < col:
+                    return _element(feed, start, j, True, max_depth, skipped, head), j
             i = j + 1
             continue
         if ch in (_LBRACE, _LBRACKET):
-            if ch == _LBRACE and len(stack) == 1 and stack[0] == _LBRACE and j > start:
+            if (ch == _LBRACE and len(stack) == 1 and stack[0] == _LBRACE and j > start
+                    and _RECORD_START.match(data, j)):  # a record's {"key": inside the element's object
                 before = data[max(start, j - 64):j].rstrip(b" \t\r\n") or data[start:j].rstrip(b" \t\r\n")
                 if not before.endswith(b":"):  # an object's { inside the element's object, not a member's value
                     return _element(feed, start, j, True, max_depth, skipped, head), j
@@ -510,13 +530,17 @@ def _scan_element(feed: _Feed, start: int, col: int, at_line_start: bool, limit:
             if stack[-1] == opener:
                 stack.pop()
             else:
-                broken = True
+                broken, by_lines = True, at_line_start
                 at = stack.rfind(bytes([opener]))
-                if at < 0:
+                if at < 0 and not by_lines:
                     return _element(feed, start, j, True, max_depth, skipped, head), j
-                del stack[at:]
-            if not stack:
-                return _element(feed, start, j + 1, broken, max_depth, skipped, head), j + 1
+                del stack[max(at, 0):]
+            if not stack and not by_lines:
+                nxt = _INDENT.match(data, j + 1).end()
+                if at_line_start and data[nxt:nxt + 1] not in (b"", b",", b"]", b"\r", b"\n"):
+                    broken = by_lines = True  # more on its line after it closed: the element is what is broken
+                else:
+                    return _element(feed, start, j + 1, broken, max_depth, skipped, head), j + 1
         i = j + 1
 
 
@@ -675,6 +699,14 @@ def _csv(fh: IO[bytes], progress: ProgressFn | None, limit: int) -> Iterator[Bat
             batch = Batch()
     if batch:
         yield batch
+
+
+def _valid_json(raw: bytes) -> bool:
+    try:
+        json.loads(raw)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _json_text(text: str) -> bool:
