@@ -4,17 +4,21 @@ short, is refused in one line and the store keeps what it held."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import os
+import random
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from dashboard.ingest.build import ingest
-from dashboard.ingest.readers import UNCLOSED_QUOTE, InputError, too_large_reason
+from dashboard.ingest.readers import UNCLOSED_QUOTE, InputError, SourceFile, read_batches, too_large_reason
 from dashboard.ingest.result import IngestResult
 from dashboard.store.connect import Store
 from dashboard.sync.run import sync
@@ -264,3 +268,66 @@ def test_numbers_beyond_double_precision_are_reported(new_store: StoreFactory, t
     assert stored["misc:a"] == {"x": 0.1, "n": 12345678901234567890123}  # integers keep every digit
     assert stored["misc:b"] == {"x": 0.30000000000000004, "y": 4.666666666666667}
     assert stored["misc:c"] == {"s": "0.1000000000000000055511151231257827"}
+
+
+def _fuzz_records(n: int, rnd: random.Random) -> list[dict[str, object]]:
+    values = [{"id": "t", "title": 'трек, {x} [y]: "q"'}, [1, {"a": [2, 3]}, "s]"], "plain", 42,
+              {"nested": {"deep": [{"k": "v\\\\"}]}}]
+    return [{"key": f"k{i}", "value": rnd.choice(values)} for i in range(n)]
+
+
+def _fuzz_break(text: str, rnd: random.Random) -> str:
+    kind = rnd.choice(["unterminated", "unclosed", "unquoted"])
+    if kind == "unterminated":  # drop the closing quote of one string
+        closing = [i for i, c in enumerate(text) if c == '"'][1::2]
+        j = rnd.choice(closing)
+        return text[:j] + text[j + 1:]
+    if kind == "unclosed":
+        j = text.rfind("}")
+        return text[:j] + text[j + 1:] if j >= 0 else text
+    return text.replace('"key"', "key", 1)
+
+
+@pytest.mark.parametrize("style", ["lines", "indented", "compact"])
+def test_array_scanner_on_random_breakage(style: str) -> None:
+    """300 random arrays with 1-3 broken elements each: in a file of one element per line or an indented one,
+    every element comes back as one record with its own number and every intact one unchanged; an array on one
+    line may be refused (its elements cannot always be told apart), and never loses an intact record."""
+    for seed in range(300):
+        rnd = random.Random(seed)
+        recs = _fuzz_records(rnd.randint(5, 40), rnd)
+        texts = [json.dumps(r, ensure_ascii=False, indent=2 if style == "indented" else None) for r in recs]
+        if style == "indented":
+            texts = ["  " + t.replace("\n", "\n  ") for t in texts]
+        broken = set()
+        for _ in range(rnd.randint(1, 3)):
+            i = rnd.randrange(len(recs))
+            texts[i] = _fuzz_break(texts[i], rnd)
+            broken.add(i)
+        doc = "[" + ", ".join(texts) + "]" if style == "compact" else "[\n" + ",\n".join(texts) + "\n]\n"
+        try:
+            got = [(no, raw, reason) for b in read_batches(SourceFile(_write(doc), "json", False, len(doc)))
+                   for no, raw, reason in zip(b.record_no, b.raw, b.reason, strict=True)]
+        except InputError:
+            assert style == "compact", seed
+            continue
+        intact = {json.dumps(recs[i], sort_keys=True) for i in range(len(recs)) if i not in broken}
+        loaded = set()
+        for _no, raw, reason in got:
+            if reason is None:
+                with contextlib.suppress(ValueError):
+                    loaded.add(json.dumps(json.loads(raw), sort_keys=True))
+        assert intact <= loaded, seed
+        if style != "compact":
+            assert [no for no, _, _ in got] == list(range(1, len(recs) + 1)), seed
+            for i in range(len(recs)):
+                if i not in broken:
+                    assert got[i][2] is None and json.loads(got[i][1]) == recs[i], (seed, i)
+
+
+_FUZZ_FILE = Path(tempfile.gettempdir()) / f"promo-fuzz-{os.getpid()}.json"
+
+
+def _write(doc: str) -> Path:
+    _FUZZ_FILE.write_text(doc, encoding="utf-8")
+    return _FUZZ_FILE
