@@ -37,14 +37,17 @@ import pandas as pd
 from dashboard.i18n.formatting import TIMEZONE
 from dashboard.ingest.derived import after_build
 from dashboard.ingest.layout import Entry, Layout, load_layout
+from dashboard.ingest.precision import file_has_rounding, rounded_keys
 from dashboard.ingest.readers import (
     INVALID_UTF8,
     MAX_DEPTH,
     NUL_REASON,
     RAW_CAP,
     TOO_DEEP,
+    TOO_LARGE_FORMAT,
     SourceFile,
     detect,
+    max_value_bytes,
     parquet_path,
     read_batches,
     sha256_of,
@@ -308,6 +311,8 @@ def fast_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, cl
                result: IngestResult) -> bool:
     """Read the whole file with read_json. Only a perfect file is kept: every record an object with a non-empty
     string key and a value, and no key twice (record order, which decides duplicates, is not kept here)."""
+    if file_has_rounding(src):  # a number that may lose digits: checked record by record (issue 27 item 11)
+        return False
     fmt = "newline_delimited" if src.format == "ndjson" else "array"
     compression = "gzip" if src.gzipped else "none"
     reader = (
@@ -320,7 +325,8 @@ def fast_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, cl
         con.execute(work_insert_sql(classify, reader), [str(src.path)])
         total, bad, distinct = con.execute(
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE key IS NULL OR trim(key) = '' OR value IS NULL "
-            "OR hostile_reason(key, CAST(value AS VARCHAR)) IS NOT NULL), "
+            "OR hostile_reason(key, CAST(value AS VARCHAR)) IS NOT NULL "
+            f"OR strlen(key) + strlen(CAST(value AS VARCHAR)) > {max_value_bytes()}), "  # readers: too large
             "COUNT(DISTINCT key) FROM kv_work WHERE file_no = ?",
             [file_no],
         ).fetchone()
@@ -345,8 +351,9 @@ def careful_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
     if src.format == "parquet":
         stage_parquet(con, file_no, src, workdir)
     else:
-        stage_batches(con, file_no, src, say)
+        stage_batches(con, file_no, src, say, result.notes)  # readers: notes on the file's structure (issue 20)
     con.execute(PARSE_SQL.replace("{decoded}", DECODED))
+    result.rounded_keys.extend(rounded_keys(con))  # numbers that lose digits as doubles (issue 27 item 11)
     con.execute("DROP TABLE stage")
     con.execute(
         "INSERT INTO kv_rejects SELECT ?, ?, record_no, left(replace(raw, chr(0), '\\u0000'), ?), reason "
@@ -366,7 +373,8 @@ def careful_stage(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
     con.execute("DROP TABLE parsed")
 
 
-def stage_batches(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, say: Say) -> None:
+def stage_batches(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile, say: Say,
+                  notes: list[str] | None = None) -> None:
     shown = [0]
 
     def progress(pos: int) -> None:
@@ -376,6 +384,8 @@ def stage_batches(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
             say(f"  reading {src.path.name}: {pos // (1024 * 1024):,} MB{pct}")
 
     for batch in read_batches(src, progress):
+        if notes is not None:  # readers (issue 20): a stray ], an array never closed
+            notes.extend(f"{src.path.name}: {note}" for note in batch.notes)
         frame = pd.DataFrame(
             {
                 "file_no": pd.Series([file_no] * len(batch), dtype="int32"),
@@ -405,11 +415,14 @@ def stage_parquet(con: duckdb.DuckDBPyConnection, file_no: int, src: SourceFile,
         # a binary column is decoded as UTF-8, never escaped or replaced: invalid bytes make the record a reject
         return f"try(decode({col}))" if types[col] == "BLOB" else f"CAST({col} AS VARCHAR)"
 
+    limit, size = max_value_bytes(), f"strlen({text('key')}) + strlen({text('value')})"  # readers: too large
     con.execute(
         f"INSERT INTO stage SELECT ?, row_number() OVER (), "
-        f"left(concat('key=', {text('key')}, ' value=', {text('value')}), ?), {text('key')}, {text('value')}, "
+        f"left(concat('key=', {text('key')}, ' value=', {text('value')}), ?), {text('key')}, "
+        f"CASE WHEN {size} <= {limit} THEN {text('value')} END, "
         f"CASE WHEN key IS NULL THEN 'missing key' WHEN value IS NULL THEN 'missing value' "
-        f"WHEN {text('key')} IS NULL OR {text('value')} IS NULL THEN {lit(INVALID_UTF8)} END "
+        f"WHEN {text('key')} IS NULL OR {text('value')} IS NULL THEN {lit(INVALID_UTF8)} "
+        f"WHEN {size} > {limit} THEN format({lit(TOO_LARGE_FORMAT)}, {size}, {limit}) END "
         "FROM read_parquet(?)",
         [file_no, RAW_CAP, str(path)],
     )

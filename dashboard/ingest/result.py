@@ -30,6 +30,10 @@ class IngestResult:
     coercion_nulls: dict[str, int] = field(default_factory=dict)
     unmapped_by_pattern: dict[str, int] = field(default_factory=dict)
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    # the readers' notes on a file's structure that are not records: a stray ], an array never closed (issue 20)
+    notes: list[str] = field(default_factory=list)
+    # keys whose value has a number that lost digits as a double (ingest/precision.py, issue 27 item 11)
+    rounded_keys: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary_lines(self) -> list[str]:
@@ -43,6 +47,12 @@ class IngestResult:
         lines.append(f"  tables: {tables or 'none'}")
         if self.rejects_by_reason:
             lines.append("  rejects: " + ", ".join(f"{r} {n:,}" for r, n in self.rejects_by_reason.items()))
+        lines.extend(f"  note: {note}" for note in self.notes)
+        if self.rounded_keys:
+            n = len(self.rounded_keys)
+            more = f" and {n - 5:,} more" if n > 5 else ""
+            keys = ", ".join(self.rounded_keys[:5])
+            lines.append(f"  numbers rounded to double precision: {n:,} (keys {keys}{more})")
         lines.extend(self.unmapped_lines())
         if self.coercion_nulls:
             lines.append(
