@@ -16,7 +16,7 @@ interpolated, it only flows through tables.
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -49,8 +49,19 @@ from dashboard.ingest.readers import (
     sha256_of,
 )
 from dashboard.ingest.result import IngestError, IngestResult
+from dashboard.ingest.target import (
+    WORKDIR_PREFIX,
+    Append,
+    Finish,
+    Target,
+    duckdb_target,
+    first_line,
+    refuse_empty,
+    run_row,
+    wal_of,
+)
 from dashboard.store import schema
-from dashboard.store.connect import Store, StoreError, duckdb_ingest_lock, ingest_wait
+from dashboard.store.connect import Store
 
 DUCKDB_MEMORY_LIMIT = os.environ.get("PROMO_INGEST_MEMORY", "700MB")
 PROGRESS_BYTES = 50 * 1024 * 1024
@@ -579,136 +590,16 @@ def load_entity(con: duckdb.DuckDBPyConnection, entry: Entry, layout: Layout, pi
         result.coercion_nulls[name] = result.coercion_nulls.get(name, 0) + bad
 
 
-# ---------------------------------------------------------------- run records and targets
+# ---------------------------------------------------------------- the ingest, on a target
 
 
-def record_run(con: duckdb.DuckDBPyConnection, result: IngestResult, started: dt.datetime) -> None:
-    con.execute(
-        "INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?::JSON, ?, ?, ?, ?, ?, ?::JSON, ?::JSON)",
-        run_row(result, started),
-    )
+def target_for(store: Store) -> Target:
+    """The store's target: a DuckDB file, or a PostgreSQL database (the one place the build asks which)."""
+    if store.is_postgres:
+        from dashboard.ingest.postgres_load import postgres_target
 
-
-def run_row(result: IngestResult, started: dt.datetime) -> list[Any]:
-    return [
-        result.run_id,
-        started,
-        dt.datetime.now(dt.UTC),
-        result.layout,
-        json.dumps(result.files, ensure_ascii=False),
-        result.rows_read,
-        result.rows_loaded,
-        result.rows_rejected,
-        result.rows_unmapped,
-        result.duplicates,
-        json.dumps(result.table_counts),
-        json.dumps(result.coercion_nulls, ensure_ascii=False),
-    ]
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
-WORKDIR_PREFIX = "promo-ingest-"
-
-
-def _stale_builds(db: Path) -> Iterator[Path]:
-    for p in db.parent.glob(db.name + ".ingest-*.tmp*"):
-        m = re.search(r"\.ingest-(\d+)\.tmp", p.name)
-        if m and not _pid_alive(int(m.group(1))):
-            yield p
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def remove_dead_leftovers(store: Store) -> int:
-    """What a killed ingest left: its build file (DuckDB) and its work folders (next to the store, or in the temp
-    folder for PostgreSQL; both named with the ingest's pid). Only those whose process is gone. Returns bytes freed."""
-    freed = 0
-    folders = [Path(tempfile.gettempdir())]
-    if not store.is_postgres:
-        folders.insert(0, store.path.parent)
-        for stale in _stale_builds(store.path):
-            with contextlib.suppress(OSError):
-                freed += stale.stat().st_size
-                stale.unlink()
-    for folder in folders:
-        for work in folder.glob(WORKDIR_PREFIX + "*"):
-            m = re.match(re.escape(WORKDIR_PREFIX) + r"(\d+)-", work.name)
-            if not m or not work.is_dir() or _pid_alive(int(m.group(1))):
-                continue
-            with contextlib.suppress(OSError):
-                freed += sum(f.stat().st_size for f in work.rglob("*") if f.is_file())
-            shutil.rmtree(work, ignore_errors=True)
-    return freed
-
-
-def attach_old_store(con: duckdb.DuckDBPyConnection, old: Path, say: Say) -> None:
-    """ATTACH the store being replaced, read-only. A reader in another process may hold its file for a moment:
-    retry (bounded), saying so once."""
-    deadline = time.monotonic() + ingest_wait()
-    said = False
-    while True:
-        try:
-            con.execute(f"ATTACH {lit(str(old))} AS old_store (READ_ONLY)")
-            return
-        except duckdb.Error as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                raise StoreError(f"{old} is in use by another process or unreadable: {first_line(exc)}") from None
-            if not said:
-                say(f"  {old.name} is open in another process; waiting for it…")
-                said = True
-            time.sleep(0.1)
-
-
-def carry_over_durable(con: duckdb.DuckDBPyConnection, old: Path, result: IngestResult, allow_empty: bool,
-                       say: Say) -> None:
-    """Copy the tables the dashboard writes itself from the old store into the build; refuse to replace a store
-    that has keys with a snapshot that has none, unless ``allow_empty``."""
-    if not old.exists():
-        return
-    attach_old_store(con, old, say)
-    replaced = set(schema.replaceable_tables())
-    tables = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'old_store' AND schema_name = 'main'"
-        ).fetchall()
-    ]
-    if "kv_store" in tables and not allow_empty:
-        refuse_empty(result, con.execute("SELECT COUNT(*) FROM old_store.main.kv_store").fetchone()[0], str(old))
-    for table in tables:
-        if table in replaced or not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
-            continue
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM old_store.main.{table}")
-    con.execute("DETACH old_store")
-
-
-def refuse_empty(result: IngestResult, keys_in_store: int, label: str) -> None:
-    if result.rows_loaded == 0 and keys_in_store > 0:
-        raise IngestError(
-            f"the snapshot has no keys to load ({result.rows_read:,} records read, {result.rows_rejected:,} rejected); "
-            f"{label} holds {keys_in_store:,} keys and was left as it was (pass --allow-empty to empty it)"
-        )
-
-
-SWAP_HOLD_ENV = "PROMO_INGEST_HOLD_SECONDS"  # tests and the race bench: widen the window before the swap
-
-
-def hold_before_swap() -> None:
-    seconds = float(os.environ.get(SWAP_HOLD_ENV, "0") or 0)
-    if seconds > 0:
-        time.sleep(seconds)
+        return postgres_target(store)
+    return duckdb_target(store)
 
 
 def ingest(
@@ -718,11 +609,13 @@ def ingest(
     say: Say = print,
     allow_empty: bool = False,
     origin: dict[str, Any] | None = None,
+    appends: list[Append] | None = None,
 ) -> IngestResult:
     """Replace the store's content with what ``files`` hold. Raises IngestError/StoreError/LayoutError/InputError
     with a one-line message for fatal problems; bad records are rejects, not errors. ``origin`` (sync): where the
     files came from (``source``: the URL without its password, ``table``, …), recorded in ``ingest_runs.files``
-    and ``kv_rejects.file`` instead of the files' paths.
+    and ``kv_rejects.file`` instead of the files' paths. ``appends``: durable appends for this run (default: the
+    target's, ``target.DURABLE_APPENDS``).
 
     The store is held exclusively from start to end (decisions wait, or are refused with "ingest in progress, try
     again"), so a decision is never written into content that is about to be replaced."""
@@ -738,42 +631,36 @@ def ingest(
         layout=layout_spec if layout_spec in ("seed", "deployed") else str(Path(layout_spec).resolve()),
         files=[{"path": str(s.path), "format": s.format, "gzip": s.gzipped, "size": s.size} for s in sources],
     )
-    if store.is_postgres:
-        from dashboard.ingest.postgres_load import hold_store
-
-        with hold_store(store, say) as holder:
-            run_build(sources, store, layout, result, started, say, allow_empty, holder, origin)
-    else:
-        store.path.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb_ingest_lock(store, say):
-            run_build(sources, store, layout, result, started, say, allow_empty, None, origin)
+    target = target_for(store)
+    if appends is not None:
+        target = dataclasses.replace(target, appends=appends)
+    with target.hold(say) as holder:
+        run_build(sources, target, layout, result, started, say, allow_empty, holder, origin)
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def run_build(sources: list[SourceFile], store: Store, layout: Layout, result: IngestResult, started: dt.datetime,
+def run_build(sources: list[SourceFile], target: Target, layout: Layout, result: IngestResult, started: dt.datetime,
               say: Say, allow_empty: bool, holder: Any, origin: dict[str, Any] | None = None) -> None:
     """The ingest proper, with the store held exclusively."""
     t0 = time.perf_counter()
-    freed = remove_dead_leftovers(store)
-    if store.is_postgres:
-        from dashboard.ingest.postgres_load import drop_leftover_schemas
-
-        freed_schemas = drop_leftover_schemas(holder)
-        if freed_schemas:
-            say(f"  removed {freed_schemas} schema(s) left by an interrupted ingest")
-    if freed:
-        say(f"  removed {freed / 1e6:,.1f} MB left by an interrupted ingest")
+    target.clean(holder, say)
     # the files' sha256 is computed on a thread while DuckDB reads them (hashlib releases the GIL)
     hasher = ThreadPoolExecutor(max_workers=1)
     digests = [hasher.submit(sha256_of, s.path) for s in sources]
-    parent = Path(tempfile.gettempdir()) if store.is_postgres else store.path.parent
-    workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-", dir=parent))
-    if store.is_postgres:
-        build_path = workdir / "build.duckdb"
-    else:
-        build_path = store.path.parent / f"{store.path.name}.ingest-{os.getpid()}.tmp"
-        build_path.unlink(missing_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-", dir=target.workdir_parent))
+    build_path = target.build_path(workdir)
+
+    def run() -> list[Any]:
+        result.seconds = time.perf_counter() - t0
+        return run_row(result, started)
+
+    def check_empty(keys: int) -> None:
+        if not allow_empty:
+            refuse_empty(result, keys, target.label)
+
+    finish = Finish(run_row=run, check_empty=check_empty, appends=target.appends, run_id=result.run_id,
+                    started=started)
     try:
         con = open_build(build_path, workdir)
         try:
@@ -788,32 +675,14 @@ def run_build(sources: list[SourceFile], store: Store, layout: Layout, result: I
                 info["sha256"] = digest.result()
             if origin is not None:  # sync: the source, not the parts of its snapshot
                 result.files = [{**origin, "size": sum(s.size for s in sources)}]
-            if store.is_postgres:
-                from dashboard.ingest.postgres_load import load_into_postgres
-
-                result.seconds = time.perf_counter() - t0
-                load_into_postgres(con, store, workdir, run_row(result, started), holder,
-                                   lambda keys: None if allow_empty else refuse_empty(result, keys, store.label()))
-            else:
-                carry_over_durable(con, store.path, result, allow_empty, say)
-                for table in schema.DURABLE_TABLES:
-                    con.execute(schema.create_table_sql(table, "duckdb"))
-                con.execute(schema.KV_STORE_KEY_INDEX)
-                result.seconds = time.perf_counter() - t0
-                record_run(con, result, started)
-                con.execute("CHECKPOINT")
+            target.swap(con, holder, workdir, finish, say)
         finally:
             con.close()
-        if not store.is_postgres:
-            hold_before_swap()
-            os.replace(build_path, store.path)
-            with contextlib.suppress(FileNotFoundError):
-                Path(str(store.path) + ".wal").unlink()
+        target.after_close(build_path, say)
     except duckdb.Error as exc:
         raise IngestError(f"ingest failed: {first_line(exc)}") from None
     finally:
         hasher.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(workdir, ignore_errors=True)
-        if not store.is_postgres:
-            build_path.unlink(missing_ok=True)
-            Path(str(build_path) + ".wal").unlink(missing_ok=True)
+        build_path.unlink(missing_ok=True)
+        wal_of(build_path).unlink(missing_ok=True)

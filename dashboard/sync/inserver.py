@@ -24,7 +24,6 @@ import psycopg
 from psycopg import sql
 
 from dashboard.i18n.formatting import TIMEZONE
-from dashboard.ingest.build import first_line, refuse_empty, run_row
 from dashboard.ingest.layout import load_layout
 from dashboard.ingest.pg_build import build_in_schema
 from dashboard.ingest.postgres_load import (
@@ -38,6 +37,7 @@ from dashboard.ingest.postgres_load import (
     swap,
 )
 from dashboard.ingest.result import IngestResult
+from dashboard.ingest.target import DURABLE_APPENDS, Finish, first_line, refuse_empty, run_row
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError
 from dashboard.sync.source import SAMPLE_KEYS, PlatformSource, Snapshot, SourceError, can_write, table_ident
@@ -172,5 +172,10 @@ def finish(holder: psycopg.Connection, store: Store, live: str, new: sql.Identif
     if "kv_store" in present and not allow_empty:
         keys = holder.execute(sql.SQL("SELECT count(*) FROM {}.kv_store").format(live_id)).fetchone()
         refuse_empty(result, int(keys[0]) if keys else 0, store.label())
-    result.seconds = time.perf_counter() - t0
-    swap(holder, live_id, new, old, sorted(schema.replaceable_tables()), run_row(result, started))
+    def run() -> list[Any]:
+        result.seconds = time.perf_counter() - t0
+        return run_row(result, started)
+
+    finish = Finish(run_row=run, check_empty=lambda _keys: None, appends=DURABLE_APPENDS, run_id=result.run_id,
+                    started=started)
+    swap(holder, live_id, new, old, sorted(schema.replaceable_tables()), finish)
