@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dashboard.ingest.dialect import FALSE_WORDS, TRUE_WORDS, Dialect, lit
+from dashboard.ingest.dialect import FALSE_WORDS, INTEGER_MAP_RE, TRUE_WORDS, Dialect, lit
 from dashboard.ingest.layout import Entry
 from dashboard.ingest.readers import MAX_DEPTH
 
@@ -106,8 +106,9 @@ def count_map(x: str) -> tuple[str, str]:
     pairs = f"list_transform({entries}, lambda e: {{'key': e.key, 'value': {n}}})"
     kept = f"list_filter({pairs}, lambda e: e.value IS NOT NULL)"
     is_map = f"json_type({x}) = 'OBJECT'"
-    return (f"CASE WHEN {is_map} THEN to_json(map_from_entries({kept})) END",
-            f"CASE WHEN {is_map} THEN len(json_keys({x})) - len({kept}) ELSE 0 END")
+    clean = f"regexp_full_match(CAST({x} AS VARCHAR), {lit(INTEGER_MAP_RE)})"  # the usual case: nothing to do
+    return (f"CASE WHEN {clean} THEN {x} WHEN {is_map} THEN to_json(map_from_entries({kept})) END",
+            f"CASE WHEN {clean} THEN 0 WHEN {is_map} THEN len(json_keys({x})) - len({kept}) ELSE 0 END")
 
 
 def index_rows(owner_case: str, src: str, pids: str) -> str:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from dashboard.ingest.dialect import FALSE_WORDS, TRUE_WORDS, Dialect, lit
+from dashboard.ingest.dialect import FALSE_WORDS, INTEGER_MAP_RE, TRUE_WORDS, Dialect, lit
 from dashboard.ingest.layout import _PLACEHOLDER, Entry
 from dashboard.ingest.readers import MAX_DEPTH
 
@@ -309,7 +309,9 @@ def count_map(x: str, fn: Callable[[str], str]) -> tuple[str, str]:
             f"CROSS JOIN LATERAL (SELECT {n} AS n) c WHERE c.n IS NOT NULL), '{{}}'::jsonb)")
     dropped = f"(SELECT count(*) FROM jsonb_each_text({x}) e WHERE ({n}) IS NULL)"
     is_map = f"jsonb_typeof({x}) = 'object'"
-    return f"CASE WHEN {is_map} THEN {kept} END", f"CASE WHEN {is_map} THEN {dropped} ELSE 0 END"
+    clean = f"{x}::text ~ {lit('^' + INTEGER_MAP_RE + '$')}"  # the usual case: nothing to do
+    return (f"CASE WHEN {clean} THEN {x} WHEN {is_map} THEN {kept} END",
+            f"CASE WHEN {clean} THEN 0 WHEN {is_map} THEN {dropped} ELSE 0 END")
 
 
 def index_rows(owner_case: str, src: str, pids: str) -> str:
