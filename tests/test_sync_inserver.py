@@ -19,8 +19,9 @@ import psycopg
 import pytest
 
 from dashboard.ingest.build import ingest
+from dashboard.ingest.dialect_postgres import match as match_pg
+from dashboard.ingest.dialect_postgres import pg_regex
 from dashboard.ingest.layout import load_layout
-from dashboard.ingest.pg_build import match_pg, pg_regex
 from dashboard.ingest.result import IngestResult
 from dashboard.store import schema
 from dashboard.store.connect import Store, engine
@@ -237,8 +238,10 @@ EDGE_TEXT = ["", " ", "0", "5", " 5", "5 ", "+5", "-7", "1e3", "1.5", "2.5", "-2
     ("INTEGER", "views"), ("INTEGER", "duration"), ("DECIMAL(10,2)", "amount"), ("BOOLEAN", "is_paid"),
     ("TIMESTAMPTZ", "created_at"), ("DATE", "date"), ("TIME", "time"), ("VARCHAR(3)", "currency")])
 def test_coercions_match_duckdb_try_cast(declared: str, column: str, pg_url: str, tmp_path: Path) -> None:
-    from dashboard.ingest.build import coerce, open_build
-    from dashboard.ingest.pg_build import coerce_pg, helper_functions
+    from dashboard.ingest.build import open_build
+    from dashboard.ingest.dialect_duckdb import coerce
+    from dashboard.ingest.dialect_postgres import coerce as coerce_pg
+    from dashboard.ingest.dialect_postgres import helper_functions
 
     duck = open_build(tmp_path / "c.duckdb", tmp_path)
     try:
@@ -276,7 +279,7 @@ def shown(expr: str, declared: str) -> str:
 
 
 def test_split_segments_equal_the_regex_captures(fixture_snapshot: Path, demo_snapshot: Path) -> None:
-    from dashboard.ingest.pg_build import split_segments
+    from dashboard.ingest.dialect_postgres import split_segments
 
     keys = [json.loads(line)["key"] for path in (fixture_snapshot, demo_snapshot)
             for line in path.open(encoding="utf-8")][:60000]

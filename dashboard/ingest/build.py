@@ -1,32 +1,32 @@
 """Ingest: KV snapshot files → ``kv_store`` + the reference tables, on DuckDB or PostgreSQL.
 
 The work happens in a DuckDB build database, in SQL: the files are streamed into a staging table in batches,
-validated and deduplicated (the last occurrence of a key wins), double-encoded JSON is decoded, each key is
-classified by the layout, and each layout entry becomes one ``INSERT … SELECT`` with its type coercions.
+validated and deduplicated (the last occurrence of a key wins), double-encoded JSON is decoded, and then the build
+plan (``plan.py``, rendered through ``dialect_duckdb.DUCKDB``) classifies each key by the layout and turns each
+layout entry into one ``INSERT … SELECT`` with its type coercions. The same plan, rendered for PostgreSQL, is the
+in-server sync's build (``pg_build.py``).
 
-Atomic replace: for a DuckDB store the build database is a new file that replaces the old one with a rename,
-after the tables the dashboard writes itself (``ingest_runs``, ``moderation_log``, …) are copied over. For
-PostgreSQL the build is copied in with ``COPY`` inside one transaction. Either way a failure, or kill -9, midway
+Where the result goes is the target's business (``target.py``): a DuckDB store's build database becomes the new file
+by a rename, after the tables the dashboard writes itself are copied over; a PostgreSQL store gets the build by
+``COPY`` into a load schema swapped in by renames (``postgres_load.py``). Either way a failure, or kill -9, midway
 leaves the previous content as it was.
 
 The layout's field names and patterns end up in SQL text: they are validated in ``layout.py`` (names against a
-strict pattern, tables and columns against the reference schema) and quoted here; no user data is ever
-interpolated, it only flows through tables.
+strict pattern, tables and columns against the reference schema) and quoted; no user data is ever interpolated,
+it only flows through tables.
 """
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import datetime as dt
-import json
 import os
-import re
 import shutil
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -35,15 +35,15 @@ import duckdb
 import pandas as pd
 
 from dashboard.i18n.formatting import TIMEZONE
-from dashboard.ingest.derived import after_build
-from dashboard.ingest.layout import Entry, Layout, load_layout
+from dashboard.ingest import derived, plan  # noqa: F401 (derived registers its durable append)
+from dashboard.ingest.dialect import lit
+from dashboard.ingest.dialect_duckdb import DUCKDB, json_depth_over
+from dashboard.ingest.layout import Layout, load_layout
+from dashboard.ingest.plan import LONG_KEY, NONFINITE, reject_reason  # noqa: F401 (LONG_KEY, NONFINITE: tests)
 from dashboard.ingest.precision import file_has_rounding, rounded_keys
 from dashboard.ingest.readers import (
     INVALID_UTF8,
-    MAX_DEPTH,
-    NUL_REASON,
     RAW_CAP,
-    TOO_DEEP,
     TOO_LARGE_FORMAT,
     SourceFile,
     detect,
@@ -53,9 +53,19 @@ from dashboard.ingest.readers import (
     sha256_of,
 )
 from dashboard.ingest.result import IngestError, IngestResult
+from dashboard.ingest.target import (
+    WORKDIR_PREFIX,
+    Append,
+    Finish,
+    Target,
+    duckdb_target,
+    first_line,
+    refuse_empty,
+    run_row,
+    wal_of,
+)
 from dashboard.store import schema
-from dashboard.store.connect import Store, StoreError, duckdb_ingest_lock, ingest_wait
-from dashboard.store.leftovers import SYNC_PREFIX, remove_dead_workdirs
+from dashboard.store.connect import Store
 
 DUCKDB_MEMORY_LIMIT = os.environ.get("PROMO_INGEST_MEMORY", "700MB")
 PROGRESS_BYTES = 50 * 1024 * 1024
@@ -63,201 +73,11 @@ PROGRESS_BYTES = 50 * 1024 * 1024
 Say = Callable[[str], None]
 
 
-# ---------------------------------------------------------------- SQL text helpers
-
-
-def lit(value: Any) -> str:
-    """A SQL literal for a trusted constant (layout constants, regexes, paths)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, dict | list):
-        return lit(json.dumps(value, ensure_ascii=False)) + "::JSON"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def json_path(name: str) -> str:
-    return "$." + name if not name.startswith("[") else "$" + name
-
-
-_DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
-_VARCHAR = re.compile(r"VARCHAR\((\d+)\)")
-_TRUE = "('true','t','1','yes','y','on','да')"
-_FALSE = "('false','f','0','no','n','off','нет')"
-
-
-def coerce(raw: str, declared: str, column: str) -> str:
-    """SQL that turns the text ``raw`` into the column's type, NULL where it cannot."""
-    if declared == "TEXT":
-        return raw
-    if m := _VARCHAR.fullmatch(declared):
-        return f"CASE WHEN length({raw}) <= {m.group(1)} THEN {raw} END"
-    if declared in ("INTEGER", "BIGINT"):
-        number = f"TRY_CAST({raw} AS DOUBLE)"
-        as_int = f"CASE WHEN {number} = trunc({number}) THEN TRY_CAST({number} AS {declared}) END"
-        if column != "duration":
-            return as_int
-        parts = f"string_split({raw}, ':')"
-        clock = (
-            f"CASE WHEN len({parts}) = 2 THEN TRY_CAST({parts}[1] AS INTEGER) * 60 + TRY_CAST({parts}[2] AS INTEGER) "
-            f"ELSE TRY_CAST({parts}[1] AS INTEGER) * 3600 + TRY_CAST({parts}[2] AS INTEGER) * 60 "
-            f"+ TRY_CAST({parts}[3] AS INTEGER) END"
-        )
-        return f"CASE WHEN regexp_full_match({raw}, '\\d{{1,4}}:\\d{{2}}(:\\d{{2}})?') THEN {clock} ELSE {as_int} END"
-    if m := _DECIMAL.fullmatch(declared):
-        return f"TRY_CAST({raw} AS DECIMAL({m.group(1)},{m.group(2)}))"
-    if declared == "BOOLEAN":
-        low = f"lower(trim({raw}))"
-        return f"CASE WHEN {low} IN {_TRUE} THEN TRUE WHEN {low} IN {_FALSE} THEN FALSE END"
-    if declared == "TIMESTAMPTZ":
-        number = f"TRY_CAST({raw} AS DOUBLE)"
-        epoch = f"to_timestamp(CASE WHEN abs({number}) >= 1e11 THEN {number} / 1000.0 ELSE {number} END)"
-        return (
-            f"CASE WHEN regexp_full_match({raw}, '-?\\d{{1,16}}(\\.\\d+)?') THEN {epoch} "
-            f"ELSE TRY_CAST({raw} AS TIMESTAMPTZ) END"
-        )
-    if declared == "DATE":
-        return (
-            f"CASE WHEN length({raw}) = 10 THEN TRY_CAST({raw} AS DATE) "
-            f"ELSE CAST(TRY_CAST({raw} AS TIMESTAMPTZ) AS DATE) END"
-        )
-    if declared == "TIME":
-        return f"TRY_CAST({raw} AS TIME)"
-    raise ValueError(f"no coercion for {declared}")
-
-
-def first_char(expr: str) -> str:
-    """The first character of a JSON value's text: enough to tell an object, an array or a scalar, with no parse."""
-    return f"left(ltrim(CAST({expr} AS VARCHAR)), 1)"
-
-
-def entry_source_sql(entry: Entry, pid: int, src: str = "kv_work") -> str:
-    """The rows an entry reads: (key, doc, shape_ok), where shape_ok says the doc has the shape the entry wants."""
-    if entry.shape == "array":
-        elements = (
-            f"SELECT key, unnest(json_extract(value, '$[*]')) AS doc FROM {src} "
-            f"WHERE pid = {pid} AND {first_char('value')} = '['"
-        )
-        return f"SELECT key, doc, {first_char('doc')} = '{{' AS shape_ok FROM ({elements})"
-    if entry.shape == "scalar":
-        return f"SELECT key, value AS doc, {first_char('value')} NOT IN ('{{', '[') AS shape_ok FROM {src} " \
-               f"WHERE pid = {pid}"
-    return f"SELECT key, value AS doc, {first_char('value')} = '{{' AS shape_ok FROM {src} WHERE pid = {pid}"
-
-
-def entity_select(entry: Entry, layout: Layout, pid: int, src: str = "kv_work") -> tuple[str, list[str], list[str]]:
-    """SELECT producing r_<col> (raw text) for the columns that can fail coercion and c_<col> (coerced) for every
-    column of the entry's table. Returns the SQL, the columns that can fail coercion, and the columns."""
-    assert entry.table
-    columns = schema.ENTITY_TABLES[entry.table]
-    text_paths: list[str] = []  # one parse of each document: every path in one json_extract_string
-    raw_exprs: dict[str, str] = {}
-    nulls = ", ".join(lit(s) for s in layout.null_segments) or "NULL"
-    for col, declared in columns:
-        candidates: list[str] = []
-        if col in entry.segments:
-            seg = f"s.{col}"
-            candidates.append(f"CASE WHEN {seg} IN ({nulls}) THEN NULL ELSE {seg} END")
-        if col in entry.constants:
-            value = entry.constants[col]
-            candidates.append(lit(value) if declared == "JSONB" else lit(str(value).lower() if isinstance(value, bool)
-                                                                          else value))
-        if entry.shape == "scalar":
-            if col == entry.column:
-                candidates.append("doc->>'$'")
-        else:
-            for name in entry.sources[col]:
-                text_paths.append(json_path(name))
-                candidates.append(f"f[{len(text_paths)}]")
-        if declared == "JSONB":
-            # json_extract_string gives an object's or array's JSON text; a scalar becomes a JSON string
-            cand = [f"CASE WHEN left({c}, 1) IN ('{{', '[') THEN CAST({c} AS JSON) ELSE to_json({c}) END"
-                    if c.startswith("f[") else c for c in candidates]
-            raw_exprs[col] = f"COALESCE({', '.join(cand)})" if cand else "NULL::JSON"
-        else:
-            cand = [f"CAST({c} AS VARCHAR)" for c in candidates]
-            raw_exprs[col] = f"COALESCE({', '.join(cand)})" if cand else "NULL::VARCHAR"
-    lists = ["key", "doc", "shape_ok"]
-    if text_paths:
-        lists.append(f"json_extract_string(doc, [{', '.join(lit(p) for p in text_paths)}]) AS f")
-    if entry.segments:
-        names = ", ".join(lit(s) for s in entry.segments)
-        lists.append(f"regexp_extract(key, {lit('^' + entry.regex + '$')}, [{names}]) AS s")
-    inner = f"SELECT {', '.join(lists)} FROM ({entry_source_sql(entry, pid, src)})"
-    raw_sel = ", ".join(f"{expr} AS r_{col}" for col, expr in raw_exprs.items())
-    mid = f"SELECT key, shape_ok, {raw_sel} FROM ({inner})"
-    out: list[str] = []
-    fallible: list[str] = []
-    for col, declared in columns:
-        if declared in ("TEXT", "JSONB"):
-            out.append(f"r_{col} AS c_{col}")
-        else:
-            out.append(f"{coerce(f'r_{col}', declared, col)} AS c_{col}")
-            fallible.append(col)
-    raw_cols = "".join(f"r_{c}, " for c in fallible)
-    select = f"SELECT key, shape_ok, {raw_cols}{', '.join(out)} FROM ({mid})"
-    return select, fallible, [c for c, _ in columns]
-
-
-# ---------------------------------------------------------------- the build
-
-
-def classify_sql(layout: Layout) -> str:
-    branches = []
-    for pid, entry in enumerate(layout.entries):
-        cond = f"regexp_full_match(k, {lit(entry.regex)})"
-        if entry.prefix:
-            cond = f"starts_with(k, {lit(entry.prefix)}) AND {cond}"
-        branches.append(f"WHEN {cond} THEN {pid}")
-    return "CASE " + " ".join(branches) + " END" if branches else "NULL::INTEGER"
-
-
-MAX_KEY_BYTES = 2000
-LONG_KEY = f"key longer than {MAX_KEY_BYTES} bytes (PostgreSQL cannot index it)"
-NONFINITE = "NaN or Infinity, which JSON and PostgreSQL jsonb do not allow"
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-
-# Records one engine cannot store are rejected on both, so both hold the same content: a NUL (raw, or \u0000 not
-# preceded by an escaping backslash), NaN/Infinity outside strings (DuckDB reads them, jsonb does not), a key over
-# PostgreSQL's btree limit, nesting deeper than MAX_DEPTH. Cheap tests first: the regexes run only on suspects.
-HOSTILE_MACROS = (
-    r"""CREATE OR REPLACE MACRO nul_json(t) AS contains(t, chr(0))
-        OR (contains(t, '\u0000') AND regexp_matches(t, '(?:^|[^\\])(?:\\\\)*\\u0000'))""",
-    r"""CREATE OR REPLACE MACRO nonfinite_json(t) AS (contains(t, 'NaN') OR contains(t, 'Infinity'))
-        AND regexp_matches(regexp_replace(t, '"(?:[^"\\]|\\.)*"', '', 'g'), 'NaN|Infinity')""",
-    f"""CREATE OR REPLACE MACRO deep_json(t) AS strlen(t) > {2 * MAX_DEPTH}
-        AND strlen(t) - strlen(replace(replace(t, '[', ''), '{{', '')) > {MAX_DEPTH} AND json_depth_over(t)""",
-    f"""CREATE OR REPLACE MACRO hostile_reason(k, t) AS CASE
-        WHEN strlen(k) > {MAX_KEY_BYTES} THEN {{long_key}}
-        WHEN contains(k, chr(0)) OR nul_json(t) THEN {{nul}}
-        WHEN nonfinite_json(t) THEN {{nonfinite}}
-        WHEN deep_json(t) THEN {{deep}} END""",
-)
-
-
-def json_depth_over(text: str) -> bool:
-    """True when the JSON text nests deeper than MAX_DEPTH (strings skipped; no recursion)."""
-    depth = 0
-    for c in _JSON_STRING.sub("", text):
-        if c in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        elif c in "]}":
-            depth -= 1
-    return False
-
-
 def open_build(path: Path, workdir: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     con.create_function("json_depth_over", json_depth_over, ["VARCHAR"], "BOOLEAN", side_effects=False)
-    reasons = {"long_key": lit(LONG_KEY), "nul": lit(NUL_REASON), "nonfinite": lit(NONFINITE), "deep": lit(TOO_DEEP)}
-    for macro in HOSTILE_MACROS:
-        con.execute(macro.replace("{long_key}", reasons["long_key"]).replace("{nul}", reasons["nul"])
-                    .replace("{nonfinite}", reasons["nonfinite"]).replace("{deep}", reasons["deep"]))
+    # the plan's reject rules, as a macro the staging queries call on (key, decoded value's text)
+    con.execute(f"CREATE OR REPLACE MACRO hostile_reason(k, t) AS {reject_reason(DUCKDB, 'k', 't')}")
     con.execute(f"SET TimeZone = {lit(TIMEZONE)}")
     con.execute(f"SET memory_limit = {lit(DUCKDB_MEMORY_LIMIT)}")
     con.execute(f"SET temp_directory = {lit(str(workdir))}")
@@ -296,7 +116,7 @@ def stage_files(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], layou
     """Load every file into kv_work (and bad records into kv_rejects). Clean NDJSON and JSON-array files take the
     fast path (DuckDB's own JSON reader); a file the fast path cannot vouch for is read record by record."""
     create_work_tables(con)
-    classify = classify_sql(layout)
+    classify = plan.classify(DUCKDB, layout)
     for file_no, src in enumerate(sources):
         if src.size >= PROGRESS_BYTES:
             say(f"  reading {src.path.name} ({src.size / 1e6:,.0f} MB, {src.format}{', gzip' if src.gzipped else ''})…")
@@ -475,35 +295,13 @@ def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult) 
     for table in schema.replaceable_tables():
         if table not in ("kv_store", "kv_rejects"):
             con.execute(schema.create_table_sql(table, "duckdb"))
-    con.execute("INSERT INTO kv_double_encoded SELECT key FROM kv_work WHERE was_encoded")
-    unmodeled = [(pid, e.pattern) for pid, e in enumerate(layout.entries) if e.shape == "unmodeled"]
-    con.execute(
-        "INSERT INTO kv_unmapped SELECT key, CASE WHEN contains(key, ':') THEN split_part(key, ':', 1) || ':*' "
-        "ELSE key END FROM kv_work WHERE pid IS NULL"
-    )
-    for pid, pattern in unmodeled:
-        con.execute(f"INSERT INTO kv_unmapped SELECT key, {lit(pattern)} FROM kv_work WHERE pid = {pid}")
-    src = split_small_entries(con, layout)
-    load_indexes(con, layout, result, "kv_small")
-    for pid, entry in enumerate(layout.entries):
-        if entry.shape == "counter":
-            load_counter(con, entry, pid, result)
-        elif entry.table:
-            load_entity(con, entry, layout, pid, result, src.get(pid, "kv_small"))
+    small = split_small_entries(con, layout)
+    plan.load(DUCKDB, con.execute, layout, result, "kv_work", lambda pid: small.get(pid, "kv_small"))
     con.execute("DROP TABLE kv_small")
     for column in ("file_no", "pid", "was_encoded"):
         con.execute(f"ALTER TABLE kv_work DROP COLUMN {column}")
     con.execute("ALTER TABLE kv_work RENAME TO kv_store")
-    result.rows_loaded = con.execute("SELECT COUNT(*) FROM kv_store").fetchone()[0]
-    result.rows_unmapped = con.execute("SELECT COUNT(*) FROM kv_unmapped").fetchone()[0]
-    result.unmapped_by_pattern = dict(
-        con.execute("SELECT pattern, COUNT(*) FROM kv_unmapped GROUP BY pattern ORDER BY 2 DESC, 1").fetchall()
-    )
-    result.rejects_by_reason = dict(
-        con.execute("SELECT reason, COUNT(*) FROM kv_rejects GROUP BY reason ORDER BY 2 DESC, 1").fetchall()
-    )
-    for table in schema.replaceable_tables():
-        result.table_counts[table] = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    plan.count_results(DUCKDB, con.execute, result)
 
 
 BIG_ENTRY_SHARE = 0.1
@@ -522,210 +320,16 @@ def split_small_entries(con: duckdb.DuckDBPyConnection, layout: Layout) -> dict[
     return dict.fromkeys(big, "kv_work")
 
 
-def owner_expr(entry: Entry) -> str:
-    if not entry.segments:
-        return "NULL"
-    return f"regexp_extract(key, {lit('^' + entry.regex + '$')}, 1)"
+# ---------------------------------------------------------------- the ingest, on a target
 
 
-def load_indexes(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, src: str = "kv_work") -> None:
-    """Every index entry (an array of ids, or of objects with an id) into kv_index, in one pass."""
-    entries = [(pid, e) for pid, e in enumerate(layout.entries) if e.shape == "index"]
-    if not entries:
-        return
-    pids = ", ".join(str(pid) for pid, _ in entries)
-    owner = "CASE pid " + " ".join(f"WHEN {pid} THEN {owner_expr(e)}" for pid, e in entries) + " END"
-    con.execute(
-        "INSERT INTO kv_index SELECT key, owner, i, "
-        "CASE WHEN json_type(e) = 'OBJECT' THEN e->>'$.id' ELSE e->>'$' END "
-        "FROM (SELECT key, owner, unnest(range(len(l))) AS i, unnest(l) AS e "
-        f"FROM (SELECT key, {owner} AS owner, json_extract(value, '$[*]') AS l FROM {src} WHERE pid IN ({pids}) "
-        f"AND {first_char('value')} = '['))"
-    )
-    bad = con.execute(f"SELECT count(*) FROM {src} WHERE pid IN ({pids}) AND {first_char('value')} <> '['"
-                      ).fetchone()[0]
-    if bad:
-        result.coercion_nulls["kv_index (value not an array)"] = bad
+def target_for(store: Store) -> Target:
+    """The store's target: a DuckDB file, or a PostgreSQL database (the one place the build asks which)."""
+    if store.is_postgres:
+        from dashboard.ingest.postgres_load import postgres_target
 
-
-def load_counter(con: duckdb.DuckDBPyConnection, entry: Entry, pid: int, result: IngestResult) -> None:
-    con.execute(
-        f"INSERT INTO kv_counters SELECT key, {owner_expr(entry)}, {lit(entry.pattern)}, "
-        f"TRY_CAST(TRY_CAST(value->>'$' AS DOUBLE) AS BIGINT) FROM kv_work WHERE pid = {pid}"
-    )
-    bad = con.execute(
-        f"SELECT count(*) FROM kv_counters WHERE name = {lit(entry.pattern)} AND value IS NULL"
-    ).fetchone()[0]
-    if bad:
-        result.coercion_nulls["kv_counters.value"] = result.coercion_nulls.get("kv_counters.value", 0) + bad
-
-
-def load_entity(con: duckdb.DuckDBPyConnection, entry: Entry, layout: Layout, pid: int, result: IngestResult,
-                src: str = "kv_work") -> None:
-    """The entry's rows, extracted once (raw and coerced side by side), counted, then inserted."""
-    assert entry.table
-    select, fallible, columns = entity_select(entry, layout, pid, src)
-    con.execute(f"CREATE TEMP TABLE entity_rows AS {select}")
-    checks = [f"count(*) FILTER (WHERE shape_ok AND r_{c} IS NOT NULL AND c_{c} IS NULL)" for c in fallible]
-    counts = con.execute(f"SELECT {', '.join([*checks, 'count(*) FILTER (WHERE NOT shape_ok)'])} FROM entity_rows"
-                         ).fetchone()
-    for col, n in zip(fallible, counts[:-1], strict=True):
-        if n:
-            name = f"{entry.table}.{col}"
-            result.coercion_nulls[name] = result.coercion_nulls.get(name, 0) + n
-    target = ", ".join([*columns, schema.SOURCE_KEY])
-    values = ", ".join([*(f"c_{c}" for c in columns), "key"])
-    order = schema.PHYSICAL_ORDER.get(entry.table)
-    if order:  # written in (owner, date) order so that zone maps prune per-artist reads
-        con.execute("SET preserve_insertion_order = true")
-        con.execute(f"INSERT INTO {entry.table} ({target}) SELECT {values} FROM entity_rows WHERE shape_ok "
-                    f"ORDER BY {', '.join(f'c_{c}' for c in order)}")
-        con.execute("SET preserve_insertion_order = false")
-    else:
-        con.execute(f"INSERT INTO {entry.table} ({target}) SELECT {values} FROM entity_rows WHERE shape_ok")
-    con.execute("DROP TABLE entity_rows")
-    bad = counts[-1]
-    if entry.shape == "array":
-        bad += con.execute(
-            f"SELECT count(*) FROM {src} WHERE pid = {pid} AND {first_char('value')} <> '['"
-        ).fetchone()[0]
-    if bad:
-        name = f"{entry.table} (wrong shape, row skipped)"
-        result.coercion_nulls[name] = result.coercion_nulls.get(name, 0) + bad
-
-
-# ---------------------------------------------------------------- run records and targets
-
-
-def record_run(con: duckdb.DuckDBPyConnection, result: IngestResult, started: dt.datetime) -> None:
-    con.execute(
-        "INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?::JSON, ?, ?, ?, ?, ?, ?::JSON, ?::JSON)",
-        run_row(result, started),
-    )
-
-
-def run_row(result: IngestResult, started: dt.datetime) -> list[Any]:
-    return [
-        result.run_id,
-        started,
-        dt.datetime.now(dt.UTC),
-        result.layout,
-        json.dumps(result.files, ensure_ascii=False),
-        result.rows_read,
-        result.rows_loaded,
-        result.rows_rejected,
-        result.rows_unmapped,
-        result.duplicates,
-        json.dumps(result.table_counts),
-        json.dumps(result.coercion_nulls, ensure_ascii=False),
-    ]
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
-WORKDIR_PREFIX = "promo-ingest-"
-
-
-def _stale_builds(db: Path) -> Iterator[Path]:
-    for p in db.parent.glob(db.name + ".ingest-*.tmp*"):
-        m = re.search(r"\.ingest-(\d+)\.tmp", p.name)
-        if m and not _pid_alive(int(m.group(1))):
-            yield p
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def remove_dead_leftovers(store: Store) -> int:
-    """What a killed ingest left: its build file (DuckDB) and its work folders (next to the store, or in the temp
-    folder for PostgreSQL; both named with the ingest's pid). Only those whose process is gone. Returns bytes freed."""
-    freed = 0
-    folders = [Path(tempfile.gettempdir())]
-    if not store.is_postgres:
-        folders.insert(0, store.path.parent)
-        for stale in _stale_builds(store.path):
-            with contextlib.suppress(OSError):
-                freed += stale.stat().st_size
-                stale.unlink()
-    for folder in folders:
-        for work in folder.glob(WORKDIR_PREFIX + "*"):
-            m = re.match(re.escape(WORKDIR_PREFIX) + r"(\d+)-", work.name)
-            if not m or not work.is_dir() or _pid_alive(int(m.group(1))):
-                continue
-            with contextlib.suppress(OSError):
-                freed += sum(f.stat().st_size for f in work.rglob("*") if f.is_file())
-            shutil.rmtree(work, ignore_errors=True)
-    for folder in folders:  # a killed sync's snapshot of the platform table (dashboard/sync/run.py)
-        freed += remove_dead_workdirs(folder, SYNC_PREFIX)
-    return freed
-
-
-def attach_old_store(con: duckdb.DuckDBPyConnection, old: Path, say: Say) -> None:
-    """ATTACH the store being replaced, read-only. A reader in another process may hold its file for a moment:
-    retry (bounded), saying so once."""
-    deadline = time.monotonic() + ingest_wait()
-    said = False
-    while True:
-        try:
-            con.execute(f"ATTACH {lit(str(old))} AS old_store (READ_ONLY)")
-            return
-        except duckdb.Error as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                raise StoreError(f"{old} is in use by another process or unreadable: {first_line(exc)}") from None
-            if not said:
-                say(f"  {old.name} is open in another process; waiting for it…")
-                said = True
-            time.sleep(0.1)
-
-
-def carry_over_durable(con: duckdb.DuckDBPyConnection, old: Path, result: IngestResult, allow_empty: bool,
-                       say: Say) -> None:
-    """Copy the tables the dashboard writes itself from the old store into the build; refuse to replace a store
-    that has keys with a snapshot that has none, unless ``allow_empty``."""
-    if not old.exists():
-        return
-    attach_old_store(con, old, say)
-    replaced = set(schema.replaceable_tables())
-    tables = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'old_store' AND schema_name = 'main'"
-        ).fetchall()
-    ]
-    if "kv_store" in tables and not allow_empty:
-        refuse_empty(result, con.execute("SELECT COUNT(*) FROM old_store.main.kv_store").fetchone()[0], str(old))
-    for table in tables:
-        if table in replaced or not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
-            continue
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM old_store.main.{table}")
-    con.execute("DETACH old_store")
-
-
-def refuse_empty(result: IngestResult, keys_in_store: int, label: str) -> None:
-    if result.rows_loaded == 0 and keys_in_store > 0:
-        raise IngestError(
-            f"the snapshot has no keys to load ({result.rows_read:,} records read, {result.rows_rejected:,} rejected); "
-            f"{label} holds {keys_in_store:,} keys and was left as it was (pass --allow-empty to empty it)"
-        )
-
-
-SWAP_HOLD_ENV = "PROMO_INGEST_HOLD_SECONDS"  # tests and the race bench: widen the window before the swap
-
-
-def hold_before_swap() -> None:
-    seconds = float(os.environ.get(SWAP_HOLD_ENV, "0") or 0)
-    if seconds > 0:
-        time.sleep(seconds)
+        return postgres_target(store)
+    return duckdb_target(store)
 
 
 def ingest(
@@ -735,11 +339,13 @@ def ingest(
     say: Say = print,
     allow_empty: bool = False,
     origin: dict[str, Any] | None = None,
+    appends: list[Append] | None = None,
 ) -> IngestResult:
     """Replace the store's content with what ``files`` hold. Raises IngestError/StoreError/LayoutError/InputError
     with a one-line message for fatal problems; bad records are rejects, not errors. ``origin`` (sync): where the
     files came from (``source``: the URL without its password, ``table``, …), recorded in ``ingest_runs.files``
-    and ``kv_rejects.file`` instead of the files' paths.
+    and ``kv_rejects.file`` instead of the files' paths. ``appends``: durable appends for this run (default: the
+    target's, ``target.DURABLE_APPENDS``).
 
     The store is held exclusively from start to end (decisions wait, or are refused with "ingest in progress, try
     again"), so a decision is never written into content that is about to be replaced."""
@@ -755,42 +361,36 @@ def ingest(
         layout=layout_spec if layout_spec in ("seed", "deployed") else str(Path(layout_spec).resolve()),
         files=[{"path": str(s.path), "format": s.format, "gzip": s.gzipped, "size": s.size} for s in sources],
     )
-    if store.is_postgres:
-        from dashboard.ingest.postgres_load import hold_store
-
-        with hold_store(store, say) as holder:
-            run_build(sources, store, layout, result, started, say, allow_empty, holder, origin)
-    else:
-        store.path.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb_ingest_lock(store, say):
-            run_build(sources, store, layout, result, started, say, allow_empty, None, origin)
+    target = target_for(store)
+    if appends is not None:
+        target = dataclasses.replace(target, appends=appends)
+    with target.hold(say) as holder:
+        run_build(sources, target, layout, result, started, say, allow_empty, holder, origin)
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def run_build(sources: list[SourceFile], store: Store, layout: Layout, result: IngestResult, started: dt.datetime,
+def run_build(sources: list[SourceFile], target: Target, layout: Layout, result: IngestResult, started: dt.datetime,
               say: Say, allow_empty: bool, holder: Any, origin: dict[str, Any] | None = None) -> None:
     """The ingest proper, with the store held exclusively."""
     t0 = time.perf_counter()
-    freed = remove_dead_leftovers(store)
-    if store.is_postgres:
-        from dashboard.ingest.postgres_load import drop_leftover_schemas
-
-        freed_schemas = drop_leftover_schemas(holder)
-        if freed_schemas:
-            say(f"  removed {freed_schemas} schema(s) left by an interrupted ingest")
-    if freed:
-        say(f"  removed {freed / 1e6:,.1f} MB left by an interrupted ingest or sync")
+    target.clean(holder, say)
     # the files' sha256 is computed on a thread while DuckDB reads them (hashlib releases the GIL)
     hasher = ThreadPoolExecutor(max_workers=1)
     digests = [hasher.submit(sha256_of, s.path) for s in sources]
-    parent = Path(tempfile.gettempdir()) if store.is_postgres else store.path.parent
-    workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-", dir=parent))
-    if store.is_postgres:
-        build_path = workdir / "build.duckdb"
-    else:
-        build_path = store.path.parent / f"{store.path.name}.ingest-{os.getpid()}.tmp"
-        build_path.unlink(missing_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-", dir=target.workdir_parent))
+    build_path = target.build_path(workdir)
+
+    def run() -> list[Any]:
+        result.seconds = time.perf_counter() - t0
+        return run_row(result, started)
+
+    def check_empty(keys: int) -> None:
+        if not allow_empty:
+            refuse_empty(result, keys, target.label)
+
+    finish = Finish(run_row=run, check_empty=check_empty, appends=target.appends, run_id=result.run_id,
+                    started=started)
     try:
         con = open_build(build_path, workdir)
         try:
@@ -805,33 +405,14 @@ def run_build(sources: list[SourceFile], store: Store, layout: Layout, result: I
                 info["sha256"] = digest.result()
             if origin is not None:  # sync: the source, not the parts of its snapshot
                 result.files = [{**origin, "size": sum(s.size for s in sources)}]
-            if store.is_postgres:
-                from dashboard.ingest.postgres_load import load_into_postgres
-
-                result.seconds = time.perf_counter() - t0
-                load_into_postgres(con, store, workdir, run_row(result, started), holder,
-                                   lambda keys: None if allow_empty else refuse_empty(result, keys, store.label()))
-            else:
-                carry_over_durable(con, store.path, result, allow_empty, say)
-                for table in schema.DURABLE_TABLES:
-                    con.execute(schema.create_table_sql(table, "duckdb"))
-                after_build(con, result.run_id)  # issue 18 hook: derived tables + track totals history (derived.py)
-                con.execute(schema.KV_STORE_KEY_INDEX)
-                result.seconds = time.perf_counter() - t0
-                record_run(con, result, started)
-                con.execute("CHECKPOINT")
+            target.swap(con, holder, workdir, finish, say)
         finally:
             con.close()
-        if not store.is_postgres:
-            hold_before_swap()
-            os.replace(build_path, store.path)
-            with contextlib.suppress(FileNotFoundError):
-                Path(str(store.path) + ".wal").unlink()
+        target.after_close(build_path, say)
     except duckdb.Error as exc:
         raise IngestError(f"ingest failed: {first_line(exc)}") from None
     finally:
         hasher.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(workdir, ignore_errors=True)
-        if not store.is_postgres:
-            build_path.unlink(missing_ok=True)
-            Path(str(build_path) + ".wal").unlink(missing_ok=True)
+        build_path.unlink(missing_ok=True)
+        wal_of(build_path).unlink(missing_ok=True)

@@ -8,9 +8,11 @@
   use the platform's own days whenever it starts keeping them;
 - the track totals history (dashboard/ingest/series.py).
 
-``after_build(con, run_id)`` is called from one marked line in each ingest path: the DuckDB build before its swap
-(``con`` is the build's DuckDB connection) and PostgreSQL's swap transaction (``con`` is its psycopg cursor, the new
-tables already live). Only trusted SQL text; no user value is interpolated.
+``after_build(con, run_id)`` runs as the ingest targets' durable append (``durable_append``, registered in
+``target.DURABLE_APPENDS`` when this module is imported, which ``build`` does): in the DuckDB build before its swap
+(``con`` is the build's DuckDB connection) and in PostgreSQL's swap transaction (``con`` is its psycopg cursor, the
+new tables already live), for file ingests and the in-server sync alike. Only trusted SQL text; no user value
+is interpolated.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 import duckdb
 
 from dashboard.ingest.series import record_track_totals
+from dashboard.ingest.target import DURABLE_APPENDS, AppendContext
 
 MILESTONES_DUCKDB = """
 INSERT INTO contract_milestones (contract_id, order_id, id, position, title, amount, status, due_date, paid_at,
@@ -111,3 +114,12 @@ def after_build(con: Any, run_id: str) -> None:
     derive_contract_milestones(con)
     derive_daily_stats(con)
     record_track_totals(con, run_id)
+
+
+def durable_append(ctx: AppendContext) -> None:
+    """``after_build`` as the ingest targets' durable append (``target.DURABLE_APPENDS``): run on the connection
+    (DuckDB build) or cursor (PostgreSQL swap transaction) whose ``execute`` the target hands over."""
+    after_build(ctx.execute.__self__, ctx.run_id)  # type: ignore[attr-defined]
+
+
+DURABLE_APPENDS.append(durable_append)

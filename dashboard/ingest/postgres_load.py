@@ -1,12 +1,16 @@
-"""Copy a finished DuckDB build into PostgreSQL: COPY into a schema of its own, then swap it in by renames."""
+"""The PostgreSQL target: a finished build is copied into a schema of its own (``promo_load_*``), given its keys,
+indexes and statistics, then swapped in by renames in one short transaction (see ``target.py`` for the steps every
+target offers, and the durable-appends hook, which runs inside that transaction). The in-server sync
+(``sync/inserver.py``) builds straight into such a schema and uses the same keys, statistics and swap."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +19,8 @@ import psycopg
 import sqlalchemy as sa
 from psycopg import sql
 
-from dashboard.ingest.build import hold_before_swap
-from dashboard.ingest.derived import after_build
+from dashboard.ingest import derived  # noqa: F401 (registers its durable append: in-server sync too)
+from dashboard.ingest.target import Finish, Say, Target, hold_before_swap, remove_dead_workdirs, say_freed
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError, pg_ingest_lock
 
@@ -41,7 +45,7 @@ SWAP_LOCK_TIMEOUT = "2s"
 
 
 @contextlib.contextmanager
-def hold_store(store: Store, say: Callable[[str], None]) -> Iterator[psycopg.Connection]:
+def hold_store(store: Store, say: Say) -> Iterator[psycopg.Connection]:
     """A connection holding the store's ingest lock (session advisory lock) until the ingest ends."""
     pg = connect(store)
     pg.autocommit = True
@@ -68,8 +72,27 @@ def export_csv(con: duckdb.DuckDBPyConnection, table: str, out: Path) -> None:
     con.execute(f"COPY {table} TO {path} (FORMAT csv, HEADER true)")
 
 
-def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Path, run: list[Any],
-                       holder: psycopg.Connection, check_empty: Callable[[int], None]) -> None:
+def clean_postgres(holder: psycopg.Connection, say: Say) -> None:
+    """What killed ingests left: their work folders (temp folder) and their load schemas."""
+    say_freed(remove_dead_workdirs([Path(tempfile.gettempdir())]), say)
+    dropped = drop_leftover_schemas(holder)
+    if dropped:
+        say(f"  removed {dropped} schema(s) left by an interrupted ingest")
+
+
+def postgres_target(store: Store) -> Target:
+    return Target(
+        label=store.label(),
+        hold=lambda say: hold_store(store, say),
+        clean=clean_postgres,
+        workdir_parent=Path(tempfile.gettempdir()),
+        build_path=lambda workdir: workdir / "build.duckdb",
+        swap=lambda con, holder, workdir, finish, _say: load_into_postgres(con, store, workdir, holder, finish),
+    )
+
+
+def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Path, holder: psycopg.Connection,
+                       finish: Finish) -> None:
     """Build the new content in a schema of its own (COPY, keys, indexes, statistics; nobody waits), then swap it
     in by renames in one short transaction that locks the live tables in a fixed (sorted) order. Decisions cannot
     be in flight (the ingest holds the store), so the swap waits only for readers' statements, and they for it."""
@@ -79,7 +102,8 @@ def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Pa
     present = {r[0] for r in holder.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", [live]).fetchall()}
     if "kv_store" in present:
-        check_empty(int(holder.execute(sql.SQL("SELECT count(*) FROM {}.kv_store").format(live_id)).fetchone()[0]))
+        keys = holder.execute(sql.SQL("SELECT count(*) FROM {}.kv_store").format(live_id)).fetchone()
+        finish.check_empty(int(keys[0]) if keys else 0)
     exports: dict[str, Path] = {}
     for table in tables:
         exports[table] = workdir / f"{table}.csv"
@@ -100,7 +124,7 @@ def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Pa
                         copy.write(chunk)
             add_keys_and_indexes(cur, new)
         analyze_tables(holder, new)
-        swap(holder, live_id, new, old, tables, run)
+        swap(holder, live_id, new, old, tables, finish)
     except psycopg.Error as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise StoreError(f"loading into {store.label()} failed, previous content kept: {first}") from None
@@ -128,9 +152,10 @@ def analyze_tables(holder: psycopg.Connection[Any], new: sql.Identifier) -> None
 
 
 def swap(pg: psycopg.Connection, live: sql.Identifier, new: sql.Identifier, old: sql.Identifier, tables: list[str],
-         run: list[Any]) -> None:
-    """Move the live tables out and the new ones in, in one transaction; retried when a reader's lock makes it
-    time out or a deadlock is detected (nothing is changed by a failed attempt)."""
+         finish: Finish) -> None:
+    """Move the live tables out and the new ones in, run the durable appends and record the run, in one
+    transaction; retried when a reader's lock makes it time out or a deadlock is detected (nothing is changed by a
+    failed attempt)."""
     hold_before_swap()
     for attempt in range(1, SWAP_ATTEMPTS + 1):
         try:
@@ -150,12 +175,12 @@ def swap(pg: psycopg.Connection, live: sql.Identifier, new: sql.Identifier, old:
                     cur.execute(sql.SQL("ALTER TABLE {}.{} SET SCHEMA {}").format(new, sql.Identifier(table), live))
                 for table in schema.DURABLE_TABLES:
                     cur.execute(schema.create_table_sql(table, "postgresql"))
+                finish.run_appends(cur.execute, "postgresql")
                 cur.execute(
                     "INSERT INTO ingest_runs VALUES "
                     "(%s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb)",
-                    run,
+                    finish.run_row(),
                 )
-                after_build(cur, run[0])  # issue 18 hook: derived tables + track totals history (derived.py)
             return
         except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
             if attempt == SWAP_ATTEMPTS:

@@ -124,6 +124,10 @@ def describe_connect_error(store: Store, exc: BaseException) -> str:
     first = text[0] if text else type(exc).__name__
     if "lock" in first.lower() and not store.is_postgres:
         return f"{store.label()} is in use by another process (it holds the file lock): {first}"
+    if "WAL does not match" in first and not store.is_postgres:  # issue 27 item 4: a log left by a killed ingest
+        return (f"cannot open store {store.label()}: its log {store.path.name}.wal was left by an interrupted ingest "
+                f"and does not match it; run `python -m dashboard ingest` again (it sets the log aside) or move "
+                f"{store.path}.wal away")
     return f"cannot open store {store.label()}: {first}"
 
 

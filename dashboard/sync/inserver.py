@@ -24,7 +24,6 @@ import psycopg
 from psycopg import sql
 
 from dashboard.i18n.formatting import TIMEZONE
-from dashboard.ingest.build import first_line, refuse_empty, run_row
 from dashboard.ingest.layout import load_layout
 from dashboard.ingest.pg_build import build_in_schema
 from dashboard.ingest.postgres_load import (
@@ -38,9 +37,10 @@ from dashboard.ingest.postgres_load import (
     swap,
 )
 from dashboard.ingest.result import IngestResult
+from dashboard.ingest.target import DURABLE_APPENDS, Finish, first_line, refuse_empty, run_row
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError
-from dashboard.sync.source import SAMPLE_KEYS, PlatformSource, Snapshot, SourceError, can_write, table_ident
+from dashboard.sync.source import SAMPLE_KEYS, PlatformSource, Snapshot, SourceError, can_write, regclass_name, table_ident
 from dashboard.sync.source import connect as source_connect
 
 Say = Callable[[str], None]
@@ -81,7 +81,7 @@ def same_database(source: PlatformSource, store: Store) -> bool:
                 return False
             # the build reads the KV table with the store's credentials
             readable = dst.execute("SELECT to_regclass(%s) IS NULL OR has_table_privilege(current_user, "
-                                   "to_regclass(%s), 'SELECT')", [source.table, source.table]).fetchone()
+                                   "to_regclass(%s), 'SELECT')", [regclass_name(source.table)] * 2).fetchone()
             return bool(readable and readable[0])
         finally:
             dst.close()
@@ -94,7 +94,7 @@ def source_facts(source: PlatformSource) -> bool:
     conn = source_connect(source)
     try:
         with conn.transaction(), conn.cursor() as cur:
-            found = cur.execute("SELECT to_regclass(%s) IS NOT NULL", [source.table]).fetchone()
+            found = cur.execute("SELECT to_regclass(%s) IS NOT NULL", [regclass_name(source.table)]).fetchone()
             if not found or not found[0]:
                 raise SourceError(f"{source.label}: no table {source.table}")
             return can_write(cur, source.table)
@@ -128,7 +128,7 @@ def sync_in_server(source: PlatformSource, store: Store, layout_spec: str, say: 
             try:
                 with holder.transaction(), holder.cursor() as cur:
                     taken_at = cur.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
-                    if not cur.execute("SELECT to_regclass(%s) IS NOT NULL", [source.table]).fetchone()[0]:  # type: ignore[index]
+                    if not cur.execute("SELECT to_regclass(%s) IS NOT NULL", [regclass_name(source.table)]).fetchone()[0]:  # type: ignore[index]
                         raise SourceError(f"{source.label}: no table {source.table}")
                     note = layout_spec
                     if layout_spec == "auto":
@@ -140,7 +140,7 @@ def sync_in_server(source: PlatformSource, store: Store, layout_spec: str, say: 
                                      else str(Path(layout_spec).resolve()))
                     cur.execute(sql.SQL("CREATE SCHEMA {}").format(new))
                     build_in_schema(cur, new.as_string(holder), table, layout, result, source.label, say)
-                    size = cur.execute("SELECT pg_total_relation_size(%s)", [source.table]).fetchone()[0]  # type: ignore[index]
+                    size = cur.execute("SELECT pg_total_relation_size(%s)", [regclass_name(source.table)]).fetchone()[0]  # type: ignore[index]
             finally:
                 holder.isolation_level = None
             say(f"  built {result.rows_read:,} keys of {source.table} inside {store.label()}")
@@ -172,5 +172,10 @@ def finish(holder: psycopg.Connection, store: Store, live: str, new: sql.Identif
     if "kv_store" in present and not allow_empty:
         keys = holder.execute(sql.SQL("SELECT count(*) FROM {}.kv_store").format(live_id)).fetchone()
         refuse_empty(result, int(keys[0]) if keys else 0, store.label())
-    result.seconds = time.perf_counter() - t0
-    swap(holder, live_id, new, old, sorted(schema.replaceable_tables()), run_row(result, started))
+    def run() -> list[Any]:
+        result.seconds = time.perf_counter() - t0
+        return run_row(result, started)
+
+    finish = Finish(run_row=run, check_empty=lambda _keys: None, appends=DURABLE_APPENDS, run_id=result.run_id,
+                    started=started)
+    swap(holder, live_id, new, old, sorted(schema.replaceable_tables()), finish)

@@ -1,0 +1,262 @@
+"""The build plan: one description of how a layout turns staged KV rows into the store's tables, rendered through a
+dialect (``dialect_duckdb.DUCKDB`` for the file ingest, ``dialect_postgres.postgres_dialect`` for the in-server
+sync). Written once here, for both engines:
+
+- **reject** — the rules a record is rejected by (``REJECT_RULES``: a key over PostgreSQL's index limit, a NUL,
+  NaN/Infinity, nesting deeper than MAX_DEPTH), so both engines hold the same content;
+- **classify** — the layout entry (``pid``) of each key: the first, most specific, whose prefix and pattern match;
+- **select** — per entity entry, one query giving each column's raw text (``r_*``) and its coerced value (``c_*``);
+- **coerce** — each declared type's coercion (the dialect spells it; NULL where it cannot), and maps of counts
+  (``COUNT_MAP_COLUMNS``) reduced to their integer entries;
+- **lists, indexes, counters** — ``kv_unmapped``, ``kv_double_encoded``, ``kv_index``, ``kv_counters``;
+- **counts** — the ``IngestResult`` numbers (coercion NULLs, wrong shapes, dropped counts, tables).
+
+Staging (reading files into DuckDB, or the KV table inside PostgreSQL) and the swap are the engines' own
+(``build.py``, ``pg_build.py``, ``target.py``, ``postgres_load.py``). ``Query`` runs one statement and returns
+something with ``fetchone``/``fetchall`` (``con.execute`` for DuckDB, a psycopg cursor's ``execute``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dashboard.ingest.dialect import Dialect, json_path, lit
+from dashboard.ingest.layout import Entry, Layout
+from dashboard.ingest.readers import MAX_DEPTH, NUL_REASON, TOO_DEEP
+from dashboard.ingest.result import IngestResult
+from dashboard.store import schema
+
+Query = Callable[[str], Any]
+
+MAX_KEY_BYTES = 2000
+LONG_KEY = f"key longer than {MAX_KEY_BYTES} bytes (PostgreSQL cannot index it)"
+NONFINITE = "NaN or Infinity, which JSON and PostgreSQL jsonb do not allow"
+STRING_RE = r'"(?:[^"\\]|\\.)*"'  # a JSON string (RE2 and PostgreSQL ARE alike)
+NUL_RE = r"(?:^|[^\\])(?:\\\\)*\\u0000"  # \u0000 not preceded by an escaping backslash
+
+# JSON columns that are maps of counts ({"RU": 10}): the queries sum their values as integers (json_each … CAST AS
+# INTEGER, queries/artist/artist_geography.sql, artist_platforms.sql, artist_concert_referrals.sql). Any table's
+# column of that name is coerced so: integer-like values become numbers, others are dropped and counted.
+COUNT_MAP_COLUMNS = frozenset({"platform_stats", "geographic_stats", "referral_sources"})
+
+
+# ---------------------------------------------------------------- reject
+
+
+def _nul(d: Dialect, k: str, t: str) -> str:
+    return f"({d.has_nul_char(k)} OR {d.has_nul_char(t)} OR (strpos({t}, '\\u0000') > 0 AND {d.matches(t, NUL_RE)}))"
+
+
+def _nonfinite(d: Dialect, _k: str, t: str) -> str:
+    outside_strings = f"regexp_replace({t}, {lit(STRING_RE)}, '', 'g')"
+    return f"((strpos({t}, 'NaN') > 0 OR strpos({t}, 'Infinity') > 0) AND {d.matches(outside_strings, 'NaN|Infinity')})"
+
+
+def _deep(d: Dialect, _k: str, t: str) -> str:
+    # cheap tests first: long enough, and more than MAX_DEPTH opening brackets at all; then the exact scan
+    without = f"replace(replace({t}, '[', ''), '{{', '')"
+    brackets = f"{d.byte_length(t)} - {d.byte_length(without)}"
+    return f"({d.byte_length(t)} > {2 * MAX_DEPTH} AND {brackets} > {MAX_DEPTH} AND {d.depth_over(t)})"
+
+
+# Records one engine cannot store are rejected on both, in this order (the first rule that holds gives the reason).
+REJECT_RULES: tuple[tuple[str, Callable[[Dialect, str, str], str]], ...] = (
+    (LONG_KEY, lambda d, k, _t: f"{d.byte_length(k)} > {MAX_KEY_BYTES}"),
+    (NUL_REASON, _nul),
+    (NONFINITE, _nonfinite),
+    (TOO_DEEP, _deep),
+)
+
+
+def reject_reason(d: Dialect, key: str, text: str) -> str:
+    """The reason the record (key, JSON text of its decoded value) is rejected for, or NULL."""
+    return "CASE " + " ".join(f"WHEN {rule(d, key, text)} THEN {lit(reason)}" for reason, rule in REJECT_RULES) + " END"
+
+
+# ---------------------------------------------------------------- classify
+
+
+def classify(d: Dialect, layout: Layout, key: str = "k") -> str:
+    """The pid of the first entry (most specific) whose prefix and pattern match ``key``; NULL for none."""
+    branches = []
+    for pid, entry in enumerate(layout.entries):
+        cond = d.match(entry, key)
+        if entry.prefix:
+            cond = f"starts_with({key}, {lit(entry.prefix)}) AND {cond}"
+        branches.append(f"WHEN {cond} THEN {pid}")
+    return "CASE " + " ".join(branches) + " END" if branches else "NULL::INTEGER"
+
+
+# ---------------------------------------------------------------- select and coerce
+
+
+def entity_select(d: Dialect, entry: Entry, layout: Layout, pid: int, src: str
+                  ) -> tuple[str, list[str], list[str], list[str]]:
+    """SELECT producing r_<col> (raw text) for the columns that can fail coercion, c_<col> (coerced) for every
+    column of the entry's table and n_<col> (entries dropped) for maps of counts. Returns the SQL, the columns that
+    can fail coercion, the columns and the maps of counts. Each level is computed once per row."""
+    assert entry.table
+    columns = schema.ENTITY_TABLES[entry.table]
+    paths: list[str] = []
+    raw_exprs: dict[str, str] = {}
+    nulls = ", ".join(lit(s) for s in layout.null_segments) or "NULL"
+    for col, declared in columns:
+        is_json = declared == "JSONB"
+        candidates: list[str] = []
+        if col in entry.segments:
+            seg = d.segment(entry, col)
+            value = f"CASE WHEN {seg} IN ({nulls}) THEN NULL ELSE {seg} END"
+            candidates.append(d.json_of_text(value) if is_json else value)
+        if col in entry.constants:
+            candidates.append(d.constant(entry.constants[col], declared))
+        if entry.shape == "scalar":
+            if col == entry.column:
+                text = d.scalar_text("doc")
+                candidates.append(d.json_of_text(text) if is_json else text)
+        else:
+            for name in entry.sources[col]:
+                paths.append(json_path(name))
+                n = len(paths) - 1
+                candidates.append(d.json_field(n, paths[n]) if is_json else d.text_field(n, paths[n]))
+        if not is_json:
+            candidates = [d.as_text(c) for c in candidates]
+        raw_exprs[col] = f"COALESCE({', '.join(candidates)})" if candidates else d.null_of(declared)
+    items = ["key", "doc", "shape_ok"]
+    if paths and (fields := d.fields(paths)):
+        items.append(fields)
+    if entry.segments and (segs := d.segments(entry)):
+        items.append(segs)
+    inner = f"SELECT {', '.join(items)} FROM ({d.rows_of(entry, pid, src)}) src{d.fence}"
+    raw_sel = ", ".join(f"{expr} AS r_{col}" for col, expr in raw_exprs.items())
+    mid = f"SELECT key, shape_ok, {raw_sel} FROM ({inner}) x{d.fence}"
+    out: list[str] = []
+    fallible: list[str] = []
+    maps: list[str] = []
+    for col, declared in columns:
+        if declared == "TEXT":
+            out.append(f"r_{col} AS c_{col}")
+        elif declared == "JSONB":
+            out.append(f"{d.json_out(f'r_{col}')} AS c_{col}")
+            if col in COUNT_MAP_COLUMNS:
+                maps.append(col)
+        else:
+            out.append(f"{d.coerce(f'r_{col}', declared, col)} AS c_{col}")
+            fallible.append(col)
+    raw_cols = "".join(f"r_{c}, " for c in fallible)
+    select = f"SELECT key, shape_ok, {raw_cols}{', '.join(out)} FROM ({mid}) m"
+    if not maps:
+        return select, fallible, [c for c, _ in columns], maps
+    # maps of counts: one more level, over the stored JSON value; a value that is not an object counts as fallible
+    final: list[str] = []
+    for col, _ in columns:
+        if col in maps:
+            kept, dropped = d.count_map(f"c_{col}")
+            final.append(f"{kept} AS c_{col}, {dropped} AS n_{col}")
+        else:
+            final.append(f"c_{col}")
+    keep_raw = "".join(f"r_{c}, " for c in fallible)
+    counted = f"SELECT key, shape_ok, {keep_raw}{', '.join(f'c_{c} AS r_{c}' for c in maps)}, {', '.join(final)} " \
+              f"FROM ({select}{d.fence}) cm"
+    return counted, [*fallible, *maps], [c for c, _ in columns], maps
+
+
+# ---------------------------------------------------------------- load: lists, indexes, counters, entities
+
+
+def _add(result: IngestResult, name: str, n: int) -> None:
+    if n:
+        result.coercion_nulls[name] = result.coercion_nulls.get(name, 0) + int(n)
+
+
+def load_lists(d: Dialect, q: Query, layout: Layout, work: str) -> None:
+    """kv_double_encoded, and kv_unmapped: keys no entry matched (by key prefix) and keys of unmodeled entries."""
+    q(f"INSERT INTO {d.table('kv_double_encoded')} SELECT key FROM {work} WHERE was_encoded")
+    q(f"INSERT INTO {d.table('kv_unmapped')} SELECT key, CASE WHEN strpos(key, ':') > 0 "
+      f"THEN split_part(key, ':', 1) || ':*' ELSE key END FROM {work} WHERE pid IS NULL")
+    for pid, entry in enumerate(layout.entries):
+        if entry.shape == "unmodeled":
+            q(f"INSERT INTO {d.table('kv_unmapped')} SELECT key, {lit(entry.pattern)} FROM {work} WHERE pid = {pid}")
+
+
+def load_indexes(d: Dialect, q: Query, layout: Layout, result: IngestResult, src: str) -> None:
+    """Every index entry (an array of ids, or of objects with an id) into kv_index, in one pass."""
+    entries = [(pid, e) for pid, e in enumerate(layout.entries) if e.shape == "index"]
+    if not entries:
+        return
+    pids = ", ".join(str(pid) for pid, _ in entries)
+    owner = "CASE pid " + " ".join(f"WHEN {pid} THEN {d.owner(e)}" for pid, e in entries) + " END"
+    q(f"INSERT INTO {d.table('kv_index')} {d.index_rows(owner, src, pids)}")
+    bad = q(f"SELECT count(*) FROM {src} WHERE pid IN ({pids}) AND NOT {d.is_array('value')}").fetchone()
+    if bad and bad[0]:
+        result.coercion_nulls["kv_index (value not an array)"] = int(bad[0])
+
+
+def load_counter(d: Dialect, q: Query, entry: Entry, pid: int, result: IngestResult, src: str) -> None:
+    q(f"INSERT INTO {d.table('kv_counters')} SELECT key, {d.owner(entry)}, {lit(entry.pattern)}, "
+      f"{d.rounded(d.scalar_text('value'))} FROM {src} WHERE pid = {pid}")
+    bad = q(f"SELECT count(*) FROM {d.table('kv_counters')} WHERE name = {lit(entry.pattern)} AND value IS NULL"
+            ).fetchone()
+    _add(result, "kv_counters.value", bad[0] if bad else 0)
+
+
+def load_entity(d: Dialect, q: Query, entry: Entry, layout: Layout, pid: int, result: IngestResult,
+                src: str) -> None:
+    """The entry's rows, extracted once (raw and coerced side by side), counted, then inserted."""
+    assert entry.table
+    select, fallible, columns, maps = entity_select(d, entry, layout, pid, src)
+    q(f"CREATE TEMP TABLE promo_entity_rows AS {select}")
+    checks = [f"count(*) FILTER (WHERE shape_ok AND r_{c} IS NOT NULL AND c_{c} IS NULL)" for c in fallible]
+    checks += [f"COALESCE(sum(n_{c}) FILTER (WHERE shape_ok), 0)" for c in maps]
+    counts = q(f"SELECT {', '.join([*checks, 'count(*) FILTER (WHERE NOT shape_ok)'])} FROM promo_entity_rows"
+               ).fetchone()
+    for col, n in zip(fallible, counts[:len(fallible)], strict=True):
+        _add(result, f"{entry.table}.{col}", n)
+    for col, n in zip(maps, counts[len(fallible):-1], strict=True):
+        _add(result, f"{entry.table}.{col} (count not an integer, dropped from the map)", n)
+    target = ", ".join(f'"{c}"' for c in [*columns, schema.SOURCE_KEY])
+    values = ", ".join([*(f"c_{c}" for c in columns), "key"])
+    insert = f"INSERT INTO {d.table(entry.table)} ({target}) SELECT {values} FROM promo_entity_rows WHERE shape_ok"
+    order = schema.PHYSICAL_ORDER.get(entry.table)
+    if order and d.ordered_inserts:  # written in (owner, date) order so that zone maps prune per-artist reads
+        q("SET preserve_insertion_order = true")
+        q(f"{insert} ORDER BY {', '.join(f'c_{c}' for c in order)}")
+        q("SET preserve_insertion_order = false")
+    else:
+        q(insert)
+    q("DROP TABLE promo_entity_rows")
+    bad = int(counts[-1])
+    if entry.shape == "array":
+        more = q(f"SELECT count(*) FROM {src} WHERE pid = {pid} AND NOT {d.is_array('value')}").fetchone()
+        bad += int(more[0]) if more else 0
+    _add(result, f"{entry.table} (wrong shape, row skipped)", bad)
+
+
+def load(d: Dialect, q: Query, layout: Layout, result: IngestResult, work: str,
+         src_of: Callable[[int], str]) -> None:
+    """The plan's load steps over the work table (one row per distinct key, decoded, classified: key, value, pid,
+    was_encoded); ``src_of(pid)`` is the table an entry reads (the work table or a copy of part of it)."""
+    load_lists(d, q, layout, work)
+    index_pids = [pid for pid, e in enumerate(layout.entries) if e.shape == "index"]
+    load_indexes(d, q, layout, result, src_of(index_pids[0]) if index_pids else work)
+    for pid, entry in enumerate(layout.entries):
+        if entry.shape == "counter":
+            load_counter(d, q, entry, pid, result, src_of(pid))
+        elif entry.table:
+            load_entity(d, q, entry, layout, pid, result, src_of(pid))
+
+
+def count_results(d: Dialect, q: Query, result: IngestResult) -> None:
+    """Keys loaded and unmapped, by pattern and by reject reason, and every replaceable table's rows."""
+    def one(sql: str) -> int:
+        row = q(sql).fetchone()
+        return int(row[0]) if row else 0
+
+    result.rows_loaded = one(f"SELECT count(*) FROM {d.table('kv_store')}")
+    result.rows_unmapped = one(f"SELECT count(*) FROM {d.table('kv_unmapped')}")
+    rows = q(f"SELECT pattern, count(*) FROM {d.table('kv_unmapped')} GROUP BY pattern").fetchall()
+    result.unmapped_by_pattern = dict(sorted(((str(p), int(n)) for p, n in rows), key=lambda kv: (-kv[1], kv[0])))
+    rows = q(f"SELECT reason, count(*) FROM {d.table('kv_rejects')} GROUP BY reason").fetchall()
+    result.rejects_by_reason = dict(sorted(((str(r), int(n)) for r, n in rows), key=lambda kv: (-kv[1], kv[0])))
+    for table in schema.replaceable_tables():
+        result.table_counts[table] = one(f"SELECT count(*) FROM {d.table(table)}")
