@@ -40,7 +40,15 @@ from dashboard.ingest.result import IngestResult
 from dashboard.ingest.target import DURABLE_APPENDS, Finish, first_line, refuse_empty, run_row
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError
-from dashboard.sync.source import SAMPLE_KEYS, PlatformSource, Snapshot, SourceError, can_write, regclass_name, table_ident
+from dashboard.sync.source import (
+    SAMPLE_KEYS,
+    PlatformSource,
+    Snapshot,
+    SourceError,
+    can_write,
+    regclass_name,
+    table_ident,
+)
 from dashboard.sync.source import connect as source_connect
 
 Say = Callable[[str], None]
@@ -128,7 +136,8 @@ def sync_in_server(source: PlatformSource, store: Store, layout_spec: str, say: 
             try:
                 with holder.transaction(), holder.cursor() as cur:
                     taken_at = cur.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
-                    if not cur.execute("SELECT to_regclass(%s) IS NOT NULL", [regclass_name(source.table)]).fetchone()[0]:  # type: ignore[index]
+                    found = cur.execute("SELECT to_regclass(%s) IS NOT NULL", [regclass_name(source.table)])
+                    if not found.fetchone()[0]:  # type: ignore[index]
                         raise SourceError(f"{source.label}: no table {source.table}")
                     note = layout_spec
                     if layout_spec == "auto":
