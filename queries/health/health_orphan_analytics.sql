@@ -1,6 +1,7 @@
 -- Returns: one row per analytics row whose track or concert has no record: track_analytics and concert_analytics
---          rows, and the unmodeled analytics keys that name a track (the deployed per-user track analytics keys,
---          the seed per-track summary keys). artist_id (the key's user where the key names one), kv_key,
+--          rows, the deployed per-user track totals (track_totals, analytics:{u}:track:{t}) and the unmodeled
+--          analytics keys that name a track (the same keys where a layout leaves them unmodeled, the seed per-track
+--          summary keys). artist_id (the key's user where the key names one), kv_key,
 --          kind (track or concert), parent_id (the missing track or concert id), day (for daily rows).
 --          The missing ids are found first from the id column alone; only their rows are then read whole, by a join
 --          (PostgreSQL: the (id, date) index): an anti-join of every analytics row read every row's source_key
@@ -30,6 +31,11 @@ UNION ALL
 SELECT CAST(NULL AS TEXT), c.source_key, 'concert', c.concert_id, c.date
 FROM concert_analytics AS c
 WHERE c.concert_id IS NULL
+UNION ALL
+SELECT tt.user_id, tt.source_key, 'track', tt.track_id, CAST(NULL AS DATE)
+FROM track_totals AS tt
+WHERE tt.track_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM tracks AS t WHERE t.id = tt.track_id)
 UNION ALL
 SELECT split_part(u.key, ':', 2), u.key, 'track', split_part(u.key, ':', 4), CAST(NULL AS DATE)
 FROM kv_unmapped AS u
