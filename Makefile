@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 STORE ?= data/promo.duckdb
 PORT ?= 8501
 
-.PHONY: run test install postgres chromium demo screenshots
+.PHONY: run test test-fast test-postgres test-browser install postgres chromium demo screenshots
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,27 @@ run: $(STAMP) $(STORE)
 	PROMO_DEMO_MODE=1 PROMO_DB=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) \
 		--server.headless true --server.address 127.0.0.1
 
+# The tests, in tiers (marked by tests/conftest.py; README "Tests"). `make test` is everything, what CI runs, on
+# TEST_WORKERS pytest-xdist workers (each starts its own PostgreSQL; the browser tests share one worker, so one
+# Streamlit server). `make test-fast`: no PostgreSQL server, no browser, for while you work. Exit code 5 (no test
+# selected, e.g. a -k that matches nothing in a tier) is not a failure.
+TEST_WORKERS ?= 2
+PYTEST_XDIST = -n $(TEST_WORKERS) --dist loadgroup
+PYTEST_ARGS ?=
+define pytest_tier
+	$(VENV)/bin/pytest $(1) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests selected"; rc=0; fi; exit $$rc
+endef
+
 test: $(STAMP) postgres chromium
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	$(call pytest_tier,$(PYTEST_XDIST))
+
+test-fast: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(call pytest_tier,$(PYTEST_XDIST) -m "not postgres and not browser")
+
+test-postgres: $(STAMP) postgres
+	$(call pytest_tier,$(PYTEST_XDIST) -m "postgres and not browser")
+
+test-browser: $(STAMP) postgres chromium
+	$(call pytest_tier,-m browser)
