@@ -41,7 +41,18 @@ BROWSER_DIR = Path(__file__).resolve().parent / "browser"
 # Fixtures that reach the PostgreSQL server however they are parametrized.
 POSTGRES_FIXTURES = {"pg_url"}
 # Tests (node ids without parameters) that take many seconds each on 2 cores; `-m "not slow"` leaves them out.
-SLOW: set[str] = set()
+SLOW = {
+    "tests/test_cli_ingest.py::test_kill_9_mid_ingest_keeps_previous_content",
+    "tests/test_health.py::test_fixes_applied_and_reingested_make_their_checks_zero",
+    "tests/test_ingest_race.py::test_decision_waits_for_an_ingest_or_is_refused",
+    "tests/test_ingest_race.py::test_no_decision_lost_during_an_ingest",
+    "tests/test_pg_indexes.py::test_every_main_artist_query_uses_an_index",
+    "tests/test_repository.py::test_duckdb_file_held_by_another_process_says_so",
+    "tests/test_sync.py::test_sync_command_errors_are_one_line",
+    "tests/test_sync_inserver.py::test_a_decision_during_the_in_server_build_is_not_lost",
+    "tests/test_sync_inserver.py::test_layout_regexes_mean_the_same_in_postgresql",
+    "tests/test_sync_inserver.py::test_seed_layout_demo_same_content_as_ingest",
+}
 
 
 # ---------------------------------------------------------------- tiers
@@ -70,6 +81,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("browser"):
             # one worker runs the browser tests (`-n 2 --dist loadgroup`): one Streamlit server and one Chromium
             item.add_marker(pytest.mark.xdist_group("browser"))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # on xdist workers the slow tests go first (the browser group, the largest, is handed out before them), so
+        # no worker is left with one long test at the end; every worker sorts alike, as xdist requires
+        items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1)
 
 
 def postgres_left_out(config: pytest.Config) -> bool:
