@@ -73,18 +73,33 @@ def tiers_of(item: pytest.Item) -> list[str]:
     return marks
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks added here
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         for name in tiers_of(item):
             if not item.get_closest_marker(name):
                 item.add_marker(name)
-        if item.get_closest_marker("browser"):
-            # one worker runs the browser tests (`-n 2 --dist loadgroup`): one Streamlit server and one Chromium
-            item.add_marker(pytest.mark.xdist_group("browser"))
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # on xdist workers the slow tests go first (the browser group, the largest, is handed out before them), so
         # no worker is left with one long test at the end; every worker sorts alike, as xdist requires
         items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """``--dist loadgroup`` (make test): every test under tests/browser goes to one worker as one unit (one Streamlit
+    server, one Chromium), handed out first as the largest; the others one by one to whichever worker is free.
+    (xdist's own xdist_group mark renames node ids, which pytest 9 no longer lets it do, so the group is made here.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class TierScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "browser" if path.startswith("tests/browser/") else super()._split_scope(nodeid)
+
+    return TierScheduling(config, log)  # type: ignore[arg-type]
 
 
 def postgres_left_out(config: pytest.Config) -> bool:
