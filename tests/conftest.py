@@ -73,7 +73,7 @@ def tiers_of(item: pytest.Item) -> list[str]:
     return marks
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks added here
+@pytest.hookimpl(tryfirst=True)  # the markers must be on before -m deselects by them
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         for name in tiers_of(item):
