@@ -18,7 +18,8 @@ REPLICAS ?=
 # the store as a make target: a DuckDB file is built from the demo when missing; a PostgreSQL URL is not a file
 STORE_FILE := $(if $(findstring ://,$(STORE)),,$(STORE))
 
-.PHONY: run serve test install postgres chromium haproxy demo demo-deployed screenshots
+.PHONY: run serve test test-fast test-postgres test-browser install postgres chromium haproxy demo demo-deployed \
+	screenshots
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,6 +78,27 @@ run: $(STAMP) $(STORE_FILE)
 serve: $(STAMP) haproxy $(STORE_FILE)
 	$(PY) -m dashboard serve --db "$(STORE)" --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS))
 
+# The tests, in tiers (marked by tests/conftest.py; README "Tests"). `make test` is everything, what CI runs, on
+# TEST_WORKERS pytest-xdist workers (each starts its own PostgreSQL; the browser tests share one worker, so one
+# Streamlit server). `make test-fast`: no PostgreSQL server, no browser, for while you work. Exit code 5 (no test
+# selected, e.g. a -k that matches nothing in a tier) is not a failure.
+TEST_WORKERS ?= 2
+PYTEST_XDIST = -n $(TEST_WORKERS) --dist loadgroup
+PYTEST_ARGS ?=
+define pytest_tier
+	$(VENV)/bin/pytest $(1) $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests selected"; rc=0; fi; exit $$rc
+endef
+
 test: $(STAMP) postgres chromium haproxy
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	$(call pytest_tier,$(PYTEST_XDIST))
+
+test-fast: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(call pytest_tier,$(PYTEST_XDIST) -m "not postgres and not browser")
+
+test-postgres: $(STAMP) postgres
+	$(call pytest_tier,$(PYTEST_XDIST) -m "postgres and not browser")
+
+test-browser: $(STAMP) postgres chromium haproxy
+	$(call pytest_tier,-m browser)

@@ -91,3 +91,18 @@ def create_database(admin_url: str, name: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
     return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def copy_database(admin_url: str, template: str, name: str) -> str:
+    """A new database holding a copy of ``template`` (``CREATE DATABASE ... TEMPLATE``: a file copy, far cheaper
+    than ingesting again); returns its URL. Connections still open to the template (a pool's idle ones) are ended
+    first, as PostgreSQL copies only a database nobody is connected to."""
+    import psycopg
+
+    base = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                     "AND pid <> pg_backend_pid()", [template])
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + name

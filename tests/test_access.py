@@ -26,9 +26,9 @@ from dashboard.access.decision import (
 from dashboard.access.identity import Identity, demo_mode
 from dashboard.ingest.build import ingest
 from dashboard.store.connect import Store
-from tests.conftest import REPO, StoreFactory
+from tests.conftest import REPO
+from tests.data import ARTIST, SEED_RECORDS, write_snapshot
 from tests.sql import rows
-from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
 
 SIGNED_IN = {"is_logged_in": True, "email": "Irina@Example.com", "email_verified": True, "name": "Ирина Петрова"}
 
@@ -101,11 +101,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]
     return code, (captured.out + captured.err).strip().splitlines()
 
 
-@pytest.fixture
-def seed_store(new_store: StoreFactory, tmp_path: Path) -> Store:
-    store = new_store()
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], store, "seed", say=lambda _m: None)
-    return store
+# seed_store (conftest): a copy of tests.data.SEED_RECORDS as ingested, on each engine
 
 
 def test_users_command(seed_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
@@ -229,12 +225,9 @@ def _disable_pair(store: Store, barrier: threading.Barrier, outcome: dict[str, s
         outcome["disable"] = "not found"
 
 
-def test_two_processes_add_one_email_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+def test_two_processes_add_one_email_on_postgresql(seed_postgresql: Store) -> None:
     """Two real ``users add`` processes on one PostgreSQL store: exit codes {0, 3} and one row."""
-    from tests.conftest import _new_pg_store
-
-    store = _new_pg_store(pg_url)
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], store, "seed", say=lambda _m: None)
+    store = seed_postgresql
     procs = [subprocess.Popen([sys.executable, "-m", "dashboard", "users", "add", "twin@example.com", "--role", role,
                                "--db", store.name], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for role in ("moderator", "admin")]

@@ -18,7 +18,7 @@ from dashboard.store.connect import Store
 from dashboard.store.queries import run_query
 from tests.apptest import open_signed_in
 from tests.conftest import StoreFactory
-from tests.test_repository import write_snapshot
+from tests.data import write_snapshot
 
 A, B = "artist-a", "artist-b"
 DAY = dt.date(2026, 10, 20)

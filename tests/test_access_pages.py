@@ -21,18 +21,17 @@ from dashboard.moderation import service
 from dashboard.store.connect import Store
 from tests.apptest import AUTH_SECRETS, ISOLATED_SECRETS, open_page, open_signed_in, signed_in_app, texts
 from tests.conftest import REPO
+from tests.data import ARTIST, SEED_RECORDS, write_snapshot
 from tests.sql import scalar
-from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
 
 MODERATOR = "irina@example.com"
 ARTIST_EMAIL = "star@example.com"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def store(seed_duckdb: Store) -> Store:
     """The small seed snapshot with a moderator, an artist and a disabled manager account."""
-    s = Store(str(tmp_path / "s.duckdb"))
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
+    s = seed_duckdb
     acc.add_account(s, acc.new_account(MODERATOR, "moderator", name="Ирина Петрова"))
     acc.add_account(s, acc.new_account(ARTIST_EMAIL, "artist", ARTIST))
     acc.add_account(s, acc.new_account("gone@example.com", "manager"))
@@ -176,11 +175,8 @@ class Replica:
 
 
 @pytest.fixture
-def pg_seed(pg_url: str, tmp_path: Path) -> Store:
-    from tests.conftest import _new_pg_store
-
-    s = _new_pg_store(pg_url)
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
+def pg_seed(seed_postgresql: Store) -> Store:
+    s = seed_postgresql
     acc.add_account(s, acc.new_account(MODERATOR, "moderator"))
     return s
 

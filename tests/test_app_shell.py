@@ -60,15 +60,15 @@ def test_donations_kpi_matches_sql(engine: str, demo_stores: dict[str, Store]) -
     assert any(c.value == f"пред. 30 дней: {rub(previous)} · {span}" for c in at.caption)
 
 
-def test_language_switch_to_english(demo_stores: dict[str, Store]) -> None:
-    at = open_page(demo_stores["duckdb"], "ui/views/overview.py", "admin", lang="en")
+def test_language_switch_to_english(demo_duckdb: Store) -> None:
+    at = open_page(demo_duckdb, "ui/views/overview.py", "admin", lang="en")
     assert not at.exception
     assert [m.label for m in at.metric][:4] == ["Artists", "Tracks", "Donations, last 30 days", "Coins in circulation"]
     assert at.title[0].value == "Platform overview"
 
 
-def test_roles_see_their_pages_only(demo_stores: dict[str, Store]) -> None:
-    store = demo_stores["duckdb"]
+def test_roles_see_their_pages_only(demo_duckdb: Store) -> None:
+    store = demo_duckdb
     artist = scalar(store, "SELECT MIN(user_id) FROM tracks")
     at = open_page(store, "ui/views/artist_overview.py", "artist", artist)
     assert not at.exception

@@ -113,8 +113,8 @@ class Expected:
 
 
 @pytest.fixture(scope="module")
-def artists(demo_stores: dict[str, Store]) -> list[str]:
-    return busiest_artists(demo_stores["duckdb"])
+def artists(demo_duckdb: Store) -> list[str]:
+    return busiest_artists(demo_duckdb)
 
 
 # ------------------------------------------------------------------------------------------ numbers shown
@@ -139,8 +139,8 @@ def test_overview_kpis_equal_independent_sql(engine: str, which: int, demo_store
 
 
 @pytest.mark.parametrize("which", [0, 1])
-def test_tracks_page_equals_independent_sql(which: int, demo_stores: dict[str, Store], artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+def test_tracks_page_equals_independent_sql(which: int, demo_duckdb: Store, artists: list[str]) -> None:
+    store = demo_duckdb
     exp = Expected(store, artists[which])
     at = open_page(store, page("tracks"), "artist", exp.artist)
     assert_clean(at)
@@ -166,8 +166,8 @@ def test_tracks_page_equals_independent_sql(which: int, demo_stores: dict[str, S
 
 
 @pytest.mark.parametrize("which", [0, 1])
-def test_audience_page_equals_independent_sql(which: int, demo_stores: dict[str, Store], artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+def test_audience_page_equals_independent_sql(which: int, demo_duckdb: Store, artists: list[str]) -> None:
+    store = demo_duckdb
     exp = Expected(store, artists[which])
     at = open_page(store, page("audience"), "artist", exp.artist)
     assert_clean(at)
@@ -186,8 +186,8 @@ def test_audience_page_equals_independent_sql(which: int, demo_stores: dict[str,
 
 
 @pytest.mark.parametrize("which", [0, 1])
-def test_concerts_page_equals_independent_sql(which: int, demo_stores: dict[str, Store], artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+def test_concerts_page_equals_independent_sql(which: int, demo_duckdb: Store, artists: list[str]) -> None:
+    store = demo_duckdb
     exp = Expected(store, artists[which])
     at = open_page(store, page("concerts"), "artist", exp.artist)
     assert_clean(at)
@@ -214,8 +214,8 @@ def test_concerts_page_equals_independent_sql(which: int, demo_stores: dict[str,
 
 
 @pytest.mark.parametrize("which", [0, 1])
-def test_fans_page_equals_independent_sql(which: int, demo_stores: dict[str, Store], artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+def test_fans_page_equals_independent_sql(which: int, demo_duckdb: Store, artists: list[str]) -> None:
+    store = demo_duckdb
     exp = Expected(store, artists[which])
     at = open_page(store, page("fans"), "artist", exp.artist)
     assert_clean(at)
@@ -240,9 +240,9 @@ def test_fans_page_equals_independent_sql(which: int, demo_stores: dict[str, Sto
     assert not any(e in page_text for e in emails)
 
 
-def test_fans_page_over_a_year_aggregates_anonymous_donors(demo_stores: dict[str, Store],
+def test_fans_page_over_a_year_aggregates_anonymous_donors(demo_duckdb: Store,
                                                             artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+    store = demo_duckdb
     exp = Expected(store, artists[0])
     at = open_page(store, page("fans"), "artist", exp.artist)
     at.radio(key="artist_period").set_value(365).run()
@@ -264,9 +264,9 @@ def test_fans_page_over_a_year_aggregates_anonymous_donors(demo_stores: dict[str
 
 
 @pytest.mark.parametrize("which", [0, 1])
-def test_promotion_page_equals_independent_sql(which: int, demo_stores: dict[str, Store],
+def test_promotion_page_equals_independent_sql(which: int, demo_duckdb: Store,
                                                artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+    store = demo_duckdb
     exp = Expected(store, artists[which])
     at = open_page(store, page("promotion"), "artist", exp.artist)
     assert_clean(at)
@@ -322,8 +322,8 @@ def other_artists_values(store: Store, a: str, b: str) -> tuple[set[str], set[st
     return values, own
 
 
-def test_an_artist_sees_only_their_own_data(demo_stores: dict[str, Store], artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+def test_an_artist_sees_only_their_own_data(demo_duckdb: Store, artists: list[str]) -> None:
+    store = demo_duckdb
     a, b = artists
     foreign, own = other_artists_values(store, a, b)
     exp_a, exp_b = Expected(store, a), Expected(store, b)
@@ -360,8 +360,8 @@ def test_an_artist_sees_only_their_own_data(demo_stores: dict[str, Store], artis
     assert all(str(o).split(" · ")[0] in exp_a.track_titles() | {"—"} for o in picker.options)
 
 
-def test_staff_pick_the_artist_in_the_sidebar(demo_stores: dict[str, Store], artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+def test_staff_pick_the_artist_in_the_sidebar(demo_duckdb: Store, artists: list[str]) -> None:
+    store = demo_duckdb
     a, b = artists
     at = open_page(store, page("tracks"), "admin")
     assert_clean(at)
@@ -409,25 +409,25 @@ def test_an_artist_without_data_gets_friendly_empty_pages(engine: str, demo_stor
     assert metrics(overview)[ru("artist.kpi.coin_balance")] == "—"
 
 
-def test_pages_speak_english(demo_stores: dict[str, Store], artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+def test_pages_speak_english(demo_duckdb: Store, artists: list[str]) -> None:
+    store = demo_duckdb
     for name in PAGES:
         at = open_page(store, page(name), "artist", artists[0], lang="en")
         assert_clean(at)
         assert at.title[0].value == t(f"artist.{name}.title", "en")
 
 
-def test_every_table_has_a_csv_download(demo_stores: dict[str, Store], artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+def test_every_table_has_a_csv_download(demo_duckdb: Store, artists: list[str]) -> None:
+    store = demo_duckdb
     for name in PAGES:
         at = open_page(store, page(name), "artist", artists[0])
         assert len(at.get("download_button")) >= len(at.dataframe) > 0, name
         assert ru("freshness.as_of", when="@").split("@")[0] in texts(at), name
 
 
-def test_a_custom_range_is_compared_with_the_range_before(demo_stores: dict[str, Store],
+def test_a_custom_range_is_compared_with_the_range_before(demo_duckdb: Store,
                                                           artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+    store = demo_duckdb
     exp = Expected(store, artists[1])
     start, end = exp.today - dt.timedelta(days=59), exp.today - dt.timedelta(days=20)
     at = open_page(store, page("tracks"), "artist", exp.artist)
@@ -442,7 +442,7 @@ def test_a_custom_range_is_compared_with_the_range_before(demo_stores: dict[str,
     assert (period_between(start, end).prev_start, period_between(start, end).prev_end) == (before_start, before_end)
 
 
-def test_bench_pages_runs_each_page_as_each_identity(demo_stores: dict[str, Store], artists: list[str]) -> None:
+def test_bench_pages_runs_each_page_as_each_identity(demo_duckdb: Store, artists: list[str]) -> None:
     import subprocess
     import sys
 
@@ -451,7 +451,7 @@ def test_bench_pages_runs_each_page_as_each_identity(demo_stores: dict[str, Stor
     done = subprocess.run([sys.executable, "-c", "import sys, ui.bench_pages; "
                            "sys.exit('streamlit' in sys.modules)"], check=False, cwd=APP.parent)
     assert done.returncode == 0, "ui.bench_pages imports streamlit at import time"
-    result = bench_pages(demo_stores["duckdb"], [page("overview"), page("fans")],
+    result = bench_pages(demo_duckdb, [page("overview"), page("fans")],
                          [("artist", artists[0]), ("admin", None)], repeats=2)
     assert [(r["page"], r["role"]) for r in result] == [
         (page("overview"), "artist"), (page("overview"), "admin"), (page("fans"), "artist"), (page("fans"), "admin")]

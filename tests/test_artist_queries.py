@@ -53,8 +53,8 @@ def bound(name: str, params: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def artists(demo_stores: dict[str, Store]) -> list[str]:
-    return busiest_artists(demo_stores["duckdb"])
+def artists(demo_duckdb: Store) -> list[str]:
+    return busiest_artists(demo_duckdb)
 
 
 def test_every_artist_query_is_scoped_by_a_bound_artist_id() -> None:
@@ -156,8 +156,8 @@ def test_anonymous_donors_are_one_row_without_a_name(engine: str, demo_stores: d
     assert "donor_email" not in donors.columns and "donor_email" not in feed.columns
 
 
-def test_queries_never_return_another_artists_rows(demo_stores: dict[str, Store], artists: list[str]) -> None:
-    store = demo_stores["duckdb"]
+def test_queries_never_return_another_artists_rows(demo_duckdb: Store, artists: list[str]) -> None:
+    store = demo_duckdb
     a, b = artists
     b_tracks = {r[0] for r in rows(store, "SELECT id FROM tracks WHERE user_id = :b", b=b)}
     b_concerts = {r[0] for r in rows(store, "SELECT id FROM concerts WHERE user_id = :b", b=b)}

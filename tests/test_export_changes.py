@@ -15,8 +15,8 @@ from dashboard.moderation.export_changes import apply_changes, export_changes, p
 from dashboard.store.connect import Store
 from dashboard.store.schema import MODERATED_TABLES
 from tests.conftest import StoreFactory
+from tests.data import ARTIST, SEED_RECORDS, write_snapshot
 from tests.sql import rows
-from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
 
 
 def statuses(store: Store) -> dict[tuple[str, str, str], str]:
@@ -39,9 +39,8 @@ def round_trip(store: Store, original: list[dict[str, Any]], layout: str, tmp_pa
     return ops
 
 
-def test_round_trip_seed(new_store: StoreFactory, tmp_path: Path) -> None:
-    s = new_store()
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
+def test_round_trip_seed(seed_store: Store, tmp_path: Path) -> None:
+    s = seed_store
     repo.decide(s, [repo.Item("tracks", "t1", f"tracks:{ARTIST}:t1", "pending"),
                     repo.Item("concerts", "c1", f"concerts:{ARTIST}:c1", "pending")], "approve", "Анна")
     repo.decide(s, [repo.Item("videos", "v1", f"videos:{ARTIST}:v1", "pending")], "reject", "Анна", reason="Дубль")
@@ -68,9 +67,8 @@ def test_round_trip_deployed_keeps_double_encoding(new_store: StoreFactory, fixt
     assert json.loads(value)["status"] == "approved"
 
 
-def test_since_filters_and_bad_since(tmp_path: Path) -> None:
-    s = Store(str(tmp_path / "s.duckdb"))
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
+def test_since_filters_and_bad_since(seed_duckdb: Store, tmp_path: Path) -> None:
+    s = seed_duckdb
     repo.decide(s, [repo.Item("tracks", "t1", f"tracks:{ARTIST}:t1", "pending")], "approve", "Анна")
     assert export_changes(s, tmp_path / "all.ndjson") == 3
     assert export_changes(s, tmp_path / "none.ndjson", parse_since("2999-01-01")) == 0

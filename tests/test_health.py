@@ -4,6 +4,7 @@ fixture's known cases named, fix proposals that repair what they target, the che
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -176,9 +177,9 @@ def test_check_exits_1_with_one_line_when_the_store_cannot_be_read(target: str, 
     assert "Traceback" not in proc.stderr
 
 
-def test_page_shows_the_counts_in_russian(demo_stores: dict[str, Store], demo_snapshot: Path) -> None:
+def test_page_shows_the_counts_in_russian(demo_duckdb: Store, demo_snapshot: Path) -> None:
     planted = manifest_of(demo_snapshot)["inconsistencies"]
-    at = open_page(demo_stores["duckdb"], "ui/views/data_health.py", role="moderator", lang="ru")
+    at = open_page(demo_duckdb, "ui/views/data_health.py", role="moderator", lang="ru")
     assert not at.exception
     assert at.title[0].value == "Качество данных"
     metrics = [m.value for m in at.metric]
@@ -194,11 +195,11 @@ def test_page_shows_the_counts_in_russian(demo_stores: dict[str, Store], demo_sn
     assert all("balance" in fix for fix in coins["Исправление"])
 
 
-def test_page_is_for_staff_only(demo_stores: dict[str, Store]) -> None:
+def test_page_is_for_staff_only(demo_duckdb: Store) -> None:
     from tests.sql import scalar
 
-    artist = scalar(demo_stores["duckdb"], "SELECT MIN(user_id) FROM tracks")
-    at = open_page(demo_stores["duckdb"], "ui/views/data_health.py", role="artist", artist_id=artist)
+    artist = scalar(demo_duckdb, "SELECT MIN(user_id) FROM tracks")
+    at = open_page(demo_duckdb, "ui/views/data_health.py", role="artist", artist_id=artist)
     assert at.error and not at.metric
 
 
@@ -245,7 +246,7 @@ def problem_stores(demo_snapshot: Path, pg_url: str, tmp_path_factory: pytest.Te
     snap = tmp_path_factory.mktemp("problems") / "problems.ndjson"
     write_records(snap, read_records(demo_snapshot) + PROBLEMS)
     duck = Store(str(snap.parent / "problems.duckdb"))
-    pg = Store(create_database(pg_url, f"problems_{id(snap)}"))
+    pg = Store(create_database(pg_url, f"problems_{os.getpid()}"))
     for store in (duck, pg):
         ingest([snap], store, "seed", say=lambda _m: None)
         first = str(run_query(store, "last_ingest")["id"].iloc[0])

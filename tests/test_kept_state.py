@@ -3,21 +3,16 @@ widens an artist's scope."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from dashboard.ingest.build import ingest
 from dashboard.store.connect import Store
 from tests.apptest import open_page
-from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
+from tests.data import ARTIST
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(str(tmp_path / "s.duckdb"))
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
-    return s
+def store(seed_duckdb: Store) -> Store:
+    return seed_duckdb
 
 
 def test_language_switch_keeps_view_as(store: Store) -> None:

@@ -11,8 +11,8 @@ import pytest
 from dashboard.ingest.build import ingest
 from dashboard.moderation.cli import add_moderation_parsers
 from dashboard.store.connect import Store
+from tests.data import ARTIST, SEED_RECORDS, write_snapshot
 from tests.sql import rows, scalar
-from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
 
 
 def parser() -> argparse.ArgumentParser:
@@ -38,10 +38,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    store = Store(str(tmp_path / "s.duckdb"))
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], store, "seed", say=lambda _m: None)
-    return store.name
+def db(seed_duckdb: Store) -> str:
+    return seed_duckdb.name
 
 
 def test_approve_then_conflict(db: str, capsys: pytest.CaptureFixture[str]) -> None:

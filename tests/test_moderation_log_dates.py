@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from dashboard.cli import main as cli
 from dashboard.i18n.formatting import moscow_today
-from dashboard.ingest.build import ingest
 from dashboard.store.connect import Store
 from tests.apptest import open_page
-from tests.test_repository import SEED_RECORDS, write_snapshot
 
 
 def logged_ids(at: object) -> list[str]:
@@ -19,9 +16,8 @@ def logged_ids(at: object) -> list[str]:
     return [] if not frames else list(frames[0].value["ID"])
 
 
-def test_cleared_and_half_picked_ranges(tmp_path: Path) -> None:
-    store = Store(str(tmp_path / "s.duckdb"))
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], store, "seed", say=lambda _m: None)
+def test_cleared_and_half_picked_ranges(seed_duckdb: Store) -> None:
+    store = seed_duckdb
     assert cli(["moderate", "--db", store.name, "--entity", "tracks", "--id", "t1", "--action", "approve",
                 "--actor", "Анна"]) == 0
     today = moscow_today()

@@ -15,15 +15,13 @@ from dashboard.moderation import service as repo
 from dashboard.moderation.config import item_ref
 from dashboard.store.connect import Store
 from tests.apptest import open_page, texts
+from tests.data import ARTIST, SEED_RECORDS, write_snapshot
 from tests.sql import scalar
-from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(str(tmp_path / "s.duckdb"))
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
-    return s
+def store(seed_duckdb: Store) -> Store:
+    return seed_duckdb
 
 
 def pick(at: AppTest, entity: str, eid: str, key: str) -> AppTest:
@@ -104,13 +102,10 @@ def test_hostile_title_is_text_and_javascript_link_is_not_a_link(store: Store) -
     assert not [m for m in at.markdown if "javascript" in str(m.value)]
 
 
-def test_conflict_is_listed(pg_url: str, tmp_path: Path) -> None:
+def test_conflict_is_listed(seed_postgresql: Store) -> None:
     """Another moderator decides while this page still shows the item (PostgreSQL: cached results are reused
     until they expire or this session writes)."""
-    from tests.conftest import _new_pg_store
-
-    store = _new_pg_store(pg_url)
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], store, "seed", say=lambda _m: None)
+    store = seed_postgresql
     at = open_page(store, "ui/views/moderation_queue.py", role="moderator", lang="en")
     at = pick(at, "news", "n1", f"news:{ARTIST}:n1")
     repo.decide(store, [repo.Item("news", "n1", f"news:{ARTIST}:n1", "pending")], "approve", "Кто-то")

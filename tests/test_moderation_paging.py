@@ -94,8 +94,8 @@ def test_both_engines_page_alike(demo_stores: dict[str, Store]) -> None:
     assert int(summary["duckdb"]["items"].sum()) == len(whole_queue(duck))
 
 
-def test_a_selection_stays_across_pages(demo_stores: dict[str, Store]) -> None:
-    store = demo_stores["duckdb"]
+def test_a_selection_stays_across_pages(demo_duckdb: Store) -> None:
+    store = demo_duckdb
     total = len(whole_queue(store))
     at = open_page(store, "ui/views/moderation_queue.py", role="moderator", lang="en")
     assert not at.exception, at.exception

@@ -169,11 +169,11 @@ def test_queries_live_in_area_folders_and_names_are_unique(tmp_path: Path) -> No
     assert list(index_queries(tmp_path)) == ["same_name"]  # a new area folder is found; shared/ is not a query
 
 
-def test_missing_parameter_is_refused(demo_stores: dict[str, Store]) -> None:
+def test_missing_parameter_is_refused(demo_duckdb: Store) -> None:
     with pytest.raises(QueryError, match="needs parameters: start, end"):
-        run_query(demo_stores["duckdb"], "donations_by_day")
+        run_query(demo_duckdb, "donations_by_day")
     with pytest.raises(QueryError, match="bad query name"):
-        run_query(demo_stores["duckdb"], "../etc/passwd")
+        run_query(demo_duckdb, "../etc/passwd")
 
 
 def test_overview_numbers(demo_stores: dict[str, Store]) -> None:

@@ -15,57 +15,10 @@ from dashboard.ingest.build import ingest
 from dashboard.moderation import service as repo
 from dashboard.store.connect import Store, engine
 from tests.conftest import StoreFactory
+from tests.data import ARTIST, SEED_RECORDS, T0, write_snapshot
 from tests.sql import rows, scalar
 
-ARTIST = "u-artist"
-T0 = "2026-10-30T10:00:00+03:00"
-
-# A small snapshot in the seed layout: one pending item of every type, a promoted pending concert, lists, counters.
-SEED_RECORDS: list[dict[str, Any]] = [
-    {"key": f"users:{ARTIST}:profile", "value": {"id": ARTIST, "name": "Артист Один 🎤"}},
-    {"key": f"tracks:{ARTIST}:t1", "value": {"id": "t1", "user_id": ARTIST, "title": "Первый трек",
-                                             "status": "pending", "created_at": T0, "updated_at": T0,
-                                             "audio_url": "https://cdn.example/t1.mp3"}},
-    {"key": f"tracks:{ARTIST}:t2", "value": {"id": "t2", "user_id": ARTIST, "title": "<img src=x onerror=alert(1)>",
-                                             "status": "pending", "created_at": "2026-10-01T10:00:00+03:00",
-                                             "cover_url": "javascript:alert(1)"}},
-    {"key": f"tracks:{ARTIST}:list", "value": ["t1", "t2"]},
-    {"key": f"videos:{ARTIST}:v1", "value": {"id": "v1", "user_id": ARTIST, "title": "Клип", "status": "pending",
-                                             "video_url": "https://www.youtube.com/watch?v=x", "created_at": T0}},
-    {"key": f"concerts:{ARTIST}:c1", "value": {"id": "c1", "user_id": ARTIST, "title": "Концерт", "status": "pending",
-                                               "is_promoted": True, "date": "2026-12-01", "created_at": T0,
-                                               "updated_at": T0}},
-    {"key": f"concerts:{ARTIST}:c2", "value": {"id": "c2", "user_id": ARTIST, "title": "Старый", "status": "approved",
-                                               "is_promoted": True, "date": "2026-12-02", "created_at": T0}},
-    {"key": "concerts:public:promoted", "value": ["c2"]},
-    {"key": f"news:{ARTIST}:n1", "value": {"id": "n1", "user_id": ARTIST, "title": "Новость", "content": "Текст",
-                                           "status": "pending", "is_promoted": True, "created_at": T0}},
-    {"key": "news:public:promoted", "value": []},
-    {"key": f"banners:{ARTIST}:b1", "value": {"id": "b1", "user_id": ARTIST, "title": "Баннер", "status": "pending",
-                                              "image_url": "https://cdn.example/b.jpg",
-                                              "target_url": "javascript:alert(document.cookie)", "created_at": T0}},
-    {"key": "banners:active:list", "value": ["b0"]},
-    {"key": f"promotion:{ARTIST}:p1", "value": {"id": "p1", "user_id": ARTIST, "name": "Кампания", "status": "pending",
-                                                "created_at": T0}},
-    {"key": f"pitching:{ARTIST}:s1", "value": {"id": "s1", "user_id": ARTIST, "target_name": "Плейлист",
-                                               "status": "pending", "response": None, "responded_at": None,
-                                               "created_at": T0}},
-    {"key": f"notifications:{ARTIST}:list", "value": [{"id": "old", "user_id": ARTIST, "type": "system",
-                                                       "title": "Привет", "is_read": False, "created_at": T0}]},
-    {"key": f"notifications:{ARTIST}:unread", "value": 1},
-]
-
-
-def write_snapshot(path: Path, records: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def seed_store(new_store: StoreFactory, tmp_path: Path) -> Store:
-    store = new_store()
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], store, "seed", say=lambda _m: None)
-    return store
+# seed_store (conftest): a copy of SEED_RECORDS as ingested, on each engine
 
 
 def kv(store: Store, key: str) -> Any:
@@ -240,11 +193,8 @@ def test_demo_snapshot_decision(new_store: StoreFactory, demo_snapshot: Path) ->
     assert kv(s, sk)["status"] == "pending"
 
 
-def test_postgres_eight_concurrent_decisions_one_applies(pg_url: str, tmp_path: Path) -> None:
-    from tests.conftest import _new_pg_store
-
-    s = _new_pg_store(pg_url)
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
+def test_postgres_eight_concurrent_decisions_one_applies(seed_postgresql: Store) -> None:
+    s = seed_postgresql
     target = item("concerts", "c1", f"concerts:{ARTIST}:c1")
     barrier = threading.Barrier(8)
     results: list[repo.Outcome] = []
@@ -274,9 +224,8 @@ def test_postgres_eight_concurrent_decisions_one_applies(pg_url: str, tmp_path: 
     assert promoted == (["c2", "c1"] if winner.to_status == "approved" else ["c2"])
 
 
-def test_duckdb_threads_serialized(tmp_path: Path) -> None:
-    s = Store(str(tmp_path / "d.duckdb"))
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], s, "seed", say=lambda _m: None)
+def test_duckdb_threads_serialized(seed_duckdb: Store) -> None:
+    s = seed_duckdb
     target = item("tracks", "t1", f"tracks:{ARTIST}:t1")
     results: list[repo.Outcome] = []
     threads = [threading.Thread(target=lambda n=n: results.append(repo.decide(s, [target], "approve", f"m{n}")[0]))
@@ -313,7 +262,7 @@ def test_moderation_queries_on_both_engines(seed_store: Store) -> None:
     assert list(run_query(s, "moderation_actors")["actor"]) == ["Анна", "Борис"]
 
 
-def test_duckdb_file_held_by_another_process_says_so(tmp_path: Path) -> None:
+def test_duckdb_file_held_by_another_process_says_so(seed_duckdb: Store) -> None:
     """A second process holding the DuckDB file: the decision fails with a one-line message, and the CLI exits 1."""
     import subprocess
     import sys
@@ -321,8 +270,7 @@ def test_duckdb_file_held_by_another_process_says_so(tmp_path: Path) -> None:
 
     from dashboard.store.connect import StoreError
 
-    store = Store(str(tmp_path / "held.duckdb"))
-    ingest([write_snapshot(tmp_path / "seed.ndjson", SEED_RECORDS)], store, "seed", say=lambda _m: None)
+    store = seed_duckdb
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
                                "time.sleep(60)", store.name],

@@ -179,8 +179,8 @@ def test_hand_snapshot_on_the_page(new_store: StoreFactory, tmp_path: Path) -> N
     assert top[t("revenue.col.name")].iloc[0].startswith("=HYPERLINK")  # shown as text; CSV export neutralizes it
 
 
-def test_english_and_role_gate(demo_stores: dict[str, Store]) -> None:
-    at = revenue_page(demo_stores["duckdb"], end=DEMO_END, role="admin", lang="en")
+def test_english_and_role_gate(demo_duckdb: Store) -> None:
+    at = revenue_page(demo_duckdb, end=DEMO_END, role="admin", lang="en")
     assert at.title[0].value == "Platform revenue"
     assert t("revenue.gross", "en") in metrics(at, "headline")
     assert at.segmented_control(key="rev_view").options == [t(f"revenue.tab.{v}", "en") for v in VIEWS]
@@ -191,9 +191,9 @@ def test_english_and_role_gate(demo_stores: dict[str, Store]) -> None:
         labels += [c.value for c in at.caption]  # the shell's "data as of" included: its zone reads MSK
         labels += [str(col) for df in at.dataframe for col in df.value.columns]
         assert labels and not [text for text in labels if cyrillic.search(text)], view
-    artist = str(scalar(demo_stores["duckdb"], "SELECT MIN(user_id) FROM tracks"))
+    artist = str(scalar(demo_duckdb, "SELECT MIN(user_id) FROM tracks"))
     for role, artist_id in (("moderator", None), ("artist", artist)):  # a link resolves, the page refuses them
-        refused = open_page(demo_stores["duckdb"], PAGE, role=role, artist_id=artist_id)
+        refused = open_page(demo_duckdb, PAGE, role=role, artist_id=artist_id)
         assert not refused.exception
         assert [e.value for e in refused.error] == ["Эта страница недоступна для вашей роли."]
         assert not refused.metric and not refused.dataframe

@@ -257,7 +257,7 @@ def test_the_overview_shows_the_age_of_the_oldest_pending_item_by_type(new_store
     from dashboard.i18n.formatting import MOSCOW
     from dashboard.ingest.build import ingest
     from tests.apptest import parsed
-    from tests.test_repository import write_snapshot
+    from tests.data import write_snapshot
 
     now = dt.datetime.now(MOSCOW)
 
