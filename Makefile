@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
-# The demo `make run` shows: DEMO_LAYOUT=seed (the documented layout, the default for now) or deployed (what the
-# platform's code really writes; `make run DEMO_LAYOUT=deployed`). Each layout has its own store file.
-DEMO_LAYOUT ?= seed
+# The demo `make run` shows: DEMO_LAYOUT=deployed (what the platform's code really writes, the default: production's
+# layout) or seed (the documented layout: `make run DEMO_LAYOUT=seed`). Each layout has its own store file.
+DEMO_LAYOUT ?= deployed
 DEMO_SCALE ?= small
 # deployed only: also ingest the snapshot of the day after (grown totals), so the daily series has two points
 DEMO_DAY2 ?= 1
