@@ -22,6 +22,9 @@ from dashboard.bench.demo_stores import BENCH_DIR, bench_store, demo_file, demo_
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     bench = sub.add_parser("bench", help="measure speed (ingest, pages, moderation)")
     bench.add_argument("what", choices=["ingest", "pages", "moderation", "race", "sync", "load"])
+    bench.add_argument("--layout", default="seed", choices=["seed", "deployed"],
+                       help="ingest/pages/moderation: the demo's key layout (seed: the documented one; deployed: "
+                            "what the platform's code writes)")
     bench.add_argument("--scale", default=None, choices=["tiny", "small", "medium", "large"],
                        help="the demo's size (default: medium; load: small)")
     bench.add_argument("--seed", type=int, default=42)
@@ -53,7 +56,7 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
 _CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-side, src, db = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+side, src, db, layout = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 started = time.perf_counter()
 if side == "ours":
     from dashboard.ingest.build import ingest
@@ -62,30 +65,31 @@ else:
     from dashboard.bench.pandas_peer import pandas_ingest
 t0 = time.perf_counter()  # imports are timed apart: the same for every run, not part of the ingest
 if side == "ours":
-    keys = ingest([src], Store(str(db)), "seed", say=lambda _m: None).rows_loaded
+    keys = ingest([src], Store(str(db)), layout, say=lambda _m: None).rows_loaded
 else:
-    keys = pandas_ingest(src, db, "seed")
+    keys = pandas_ingest(src, db, layout)
 wall = time.perf_counter() - t0
 print(json.dumps({"keys": keys, "wall": wall, "imports": t0 - started,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def run_side(side: str, src: Path, db: Path) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, "-c", _CHILD, side, str(src), str(db)], capture_output=True, text=True,
-                          check=False)
+def run_side(side: str, src: Path, db: Path, layout: str = "seed") -> dict[str, Any]:
+    proc = subprocess.run([sys.executable, "-c", _CHILD, side, str(src), str(db), layout], capture_output=True,
+                          text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{side} ingest failed: {proc.stderr.strip().splitlines()[-1:]}")
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
-def bench_ingest(scale: str, seed: int, peer: bool = True) -> dict[str, Any]:
-    src = demo_file(scale, seed)
+def bench_ingest(scale: str, seed: int, peer: bool = True, layout: str = "seed") -> dict[str, Any]:
+    src = demo_file(scale, seed, layout)
     with tempfile.TemporaryDirectory(prefix="promo-bench-", dir=BENCH_DIR) as tmp:
-        ours = run_side("ours", src, Path(tmp) / "ours.duckdb")
-        result: dict[str, Any] = {"scale": scale, "file_mb": round(src.stat().st_size / 1e6, 1), "ours": ours}
+        ours = run_side("ours", src, Path(tmp) / "ours.duckdb", layout)
+        result: dict[str, Any] = {"scale": scale, "layout": layout, "file_mb": round(src.stat().st_size / 1e6, 1),
+                                  "ours": ours}
         if peer:
-            theirs = run_side("pandas", src, Path(tmp) / "peer.duckdb")
+            theirs = run_side("pandas", src, Path(tmp) / "peer.duckdb", layout)
             result["pandas"] = theirs
             result["ratio"] = theirs["wall"] / ours["wall"]
     return result
@@ -93,7 +97,8 @@ def bench_ingest(scale: str, seed: int, peer: bool = True) -> dict[str, Any]:
 
 def print_ingest(result: dict[str, Any]) -> None:
     ours = result["ours"]
-    print(f"bench ingest, scale {result['scale']} ({result['file_mb']} MB NDJSON, {ours['keys']:,} keys)")
+    print(f"bench ingest, layout {result['layout']}, scale {result['scale']} ({result['file_mb']} MB NDJSON, "
+          f"{ours['keys']:,} keys)")
     print(f"  ours:   {ours['wall']:7.2f} s  {ours['keys'] / ours['wall']:>10,.0f} keys/s  "
           f"peak RSS {ours['rss_mb']:,.0f} MB  (+{ours['imports']:.1f} s of imports)")
     if "pandas" in result:
@@ -140,7 +145,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         return cmd_load(args)
     if args.what == "ingest":
-        print_ingest(bench_ingest(args.scale, args.seed, peer=not args.no_peer))
+        print_ingest(bench_ingest(args.scale, args.seed, peer=not args.no_peer, layout=args.layout))
     elif args.what == "race":
         return bench_race(args.scale, args.seed, args.races, args.pg)
     elif args.what == "sync":

@@ -1,4 +1,5 @@
-"""The demo snapshots and stores the benchmarks measure: generated or loaded once per (scale, seed), then reused."""
+"""The demo snapshots and stores the benchmarks measure: generated or loaded once per (layout, scale, seed), then
+reused. ``layout`` is ``seed`` (the documented layout) or ``deployed`` (what the platform's code writes)."""
 
 from __future__ import annotations
 
@@ -10,41 +11,48 @@ BENCH_DIR = Path("data/bench")
 BENCH_AS_OF = "2026-11-01"
 
 
-def demo_file(scale: str, seed: int) -> Path:
+def demo_file(scale: str, seed: int, layout: str = "seed") -> Path:
     import datetime as dt
 
+    from dashboard.demo.deployed import write_deployed_snapshot
     from dashboard.demo.snapshot import write_demo_snapshot
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"demo-{scale}-{seed}-{BENCH_AS_OF}.ndjson"
+    tag = "" if layout == "seed" else f"{layout}-"
+    path = BENCH_DIR / f"demo-{tag}{scale}-{seed}-{BENCH_AS_OF}.ndjson"
     if not path.exists():
         print(f"writing demo snapshot {path} (not timed)…", file=sys.stderr)
         tmp = path.with_suffix(".tmp.ndjson")
-        write_demo_snapshot(tmp, scale=scale, seed=seed, as_of=dt.date.fromisoformat(BENCH_AS_OF))
+        as_of = dt.date.fromisoformat(BENCH_AS_OF)
+        if layout == "deployed":
+            write_deployed_snapshot(tmp, scale=scale, seed=seed, as_of=as_of)
+        else:
+            write_demo_snapshot(tmp, scale=scale, seed=seed, as_of=as_of)
         tmp.rename(path)
         Path(f"{tmp}.manifest.json").rename(f"{path}.manifest.json")
     return path
 
 
-def demo_store(scale: str, seed: int) -> Path:
-    """A DuckDB store with the demo snapshot ingested, built once per (scale, seed)."""
+def demo_store(scale: str, seed: int, layout: str = "seed") -> Path:
+    """A DuckDB store with the demo snapshot ingested, built once per (layout, scale, seed)."""
     from dashboard.ingest.build import ingest
     from dashboard.store.connect import Store
 
-    db = BENCH_DIR / f"demo-{scale}-{seed}.duckdb"
+    tag = "" if layout == "seed" else f"{layout}-"
+    db = BENCH_DIR / f"demo-{tag}{scale}-{seed}.duckdb"
     if not db.exists():
-        ingest([demo_file(scale, seed)], Store(str(db)), "seed", say=lambda _m: None)
+        ingest([demo_file(scale, seed, layout)], Store(str(db)), layout, say=lambda _m: None)
     return db
 
 
-def demo_pg_store(scale: str, seed: int, server_url: str) -> str:
+def demo_pg_store(scale: str, seed: int, server_url: str, layout: str = "seed") -> str:
     """A PostgreSQL database with the demo snapshot ingested, loaded once per (scale, seed) on that server."""
     import psycopg
 
     from dashboard.ingest.build import ingest
     from dashboard.store.connect import Store
 
-    name = f"promo_bench_{scale}_{seed}"
+    name = f"promo_bench_{scale}_{seed}" + ("" if layout == "seed" else f"_{layout}")
     base = server_url.replace("postgresql+psycopg://", "postgresql://")
     url = server_url.rsplit("/", 1)[0] + "/" + name
     with psycopg.connect(base, autocommit=True) as conn:
@@ -55,7 +63,7 @@ def demo_pg_store(scale: str, seed: int, server_url: str) -> str:
         loaded = conn.execute("SELECT to_regclass('ingest_runs')").fetchone()
     if not loaded or loaded[0] is None:
         print(f"loading the {scale} demo into {name} (not timed)…", file=sys.stderr)
-        ingest([demo_file(scale, seed)], Store(url), "seed", say=lambda _m: None)
+        ingest([demo_file(scale, seed, layout)], Store(url), layout, say=lambda _m: None)
     return url
 
 
@@ -66,5 +74,5 @@ def bench_store(args: argparse.Namespace) -> str:
     if args.engine == "postgresql":
         if not args.pg_url:
             raise SystemExit("error: --engine postgresql needs --pg-url or PROMO_BENCH_PG_URL")
-        return demo_pg_store(args.scale, args.seed, args.pg_url)
-    return str(demo_store(args.scale, args.seed))
+        return demo_pg_store(args.scale, args.seed, args.pg_url, args.layout)
+    return str(demo_store(args.scale, args.seed, args.layout))
