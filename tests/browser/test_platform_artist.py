@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import require_chromium, streamlit_server, watched
-from tests.browser.people import App, go_to, grid_cells, open_as, page_text, screenshot
+from tests.browser.people import App, choose, go_to, grid_cells, open_as, page_text, screenshot, wait_idle, widget
 from tests.conftest import FIXTURE, REPO
 from tests.sync_platform import TABLE, libpq, make_platform, platform_execute, platform_value
 
@@ -107,3 +107,27 @@ def json_keys(platform: str) -> list[str]:
 
     with psycopg.connect(platform) as conn:
         return [r[0] for r in conn.execute(f"SELECT key FROM {TABLE} WHERE key LIKE 'analytics:%'")]
+
+
+def test_a_manager_sees_the_platforms_money_by_line(people: Browser, served: tuple[App, str, Path]) -> None:
+    """Revenue → By stream on the synced fixture: the marketplace, bookings, track tests and tickets are lines of
+    their own, each with the platform's share; a ticket vendor's commission is not the platform's."""
+    app, _platform, _store = served
+    page = open_as(people, app, "manager")
+    go_to(page, "Выручка")
+    choose(page, widget(page, "stSelectbox", "Период"), "365 дней")
+    page.get_by_role("radio", name="По источникам", exact=True).click()
+    wait_idle(page)
+    no_epoch(page)
+    cells = [c.replace("\u202f", " ").replace("\u00a0", " ") for c in grid_cells(page)]
+    for line in ("Услуги продюсеров", "Бронирования", "Тесты треков", "Продажа билетов", "Донаты", "Подписки"):
+        assert line in cells, line
+    # columns: line, payments, gross, refunds, net, the platform's share, payouts, vendors' commission
+    row = cells[cells.index("Продажа билетов"):][:8]
+    assert row[1:6] == ["6", "25 483", "0", "25 483", "0"], row  # the platform's share of ticket sales is 0
+    services = cells[cells.index("Услуги продюсеров"):][:6]
+    assert services[4:6] == ["18 000", "1 800"], services  # a completed order and an approved milestone, 10 %
+    screenshot(page, "revenue-platform-lines")
+    page.get_by_role("radio", name="Итоги", exact=True).click()
+    wait_idle(page)
+    assert "Заработала платформа" in no_epoch(page)
