@@ -49,7 +49,7 @@ def states(store: Store) -> dict[str, Review]:
 
 def _latest(conn: sa.Connection, flag_id: str) -> Review:
     row = conn.execute(sa.text(
-        "SELECT to_status, actor, at, note FROM anomaly_reviews WHERE flag_id = :f ORDER BY at DESC, id DESC LIMIT 1"),
+        'SELECT to_status, actor, "at", note FROM anomaly_reviews WHERE flag_id = :f ORDER BY "at" DESC, id DESC LIMIT 1'),
         {"f": flag_id}).fetchone()
     return Review(OPEN) if row is None else Review(str(row[0]), row[1], row[2], row[3])
 
@@ -74,11 +74,12 @@ def review(store: Store, flag: Flag, action: str, seen: str, actor: str, note: s
                                       "action": action, "from_status": seen, "to_status": ACTIONS[action],
                                       "note": note.strip() or None, "kind": flag.kind, "artist_id": flag.artist_id}
             conn.execute(sa.text(
-                "INSERT INTO anomaly_reviews (id, flag_id, at, actor, action, from_status, to_status, note, kind, "
+                'INSERT INTO anomaly_reviews (id, flag_id, "at", actor, action, from_status, to_status, note, kind, '
                 "artist_id) VALUES (:id, :flag_id, :at, :actor, :action, :from_status, :to_status, :note, :kind, "
                 ":artist_id)"), params)
     except sa.exc.ProgrammingError as exc:
-        if "anomaly_reviews" in str(exc):
+        text = str(exc).lower()
+        if "anomaly_reviews" in text and ("does not exist" in text or "catalog error" in text):
             raise StoreError(f"{store.label()} has no anomaly_reviews table (made by an older version): re-ingest "
                              "it with 'python -m dashboard ingest'") from None
         raise

@@ -6,3 +6,4 @@ FROM (SELECT id, username FROM users WHERE id IN :ids
       UNION ALL SELECT id, NULL FROM profiles WHERE id IN :ids) u
 LEFT JOIN profiles p ON p.id = u.id
 GROUP BY u.id
+ORDER BY u.id
