@@ -49,7 +49,8 @@ def states(store: Store) -> dict[str, Review]:
 
 def _latest(conn: sa.Connection, flag_id: str) -> Review:
     row = conn.execute(sa.text(
-        'SELECT to_status, actor, "at", note FROM anomaly_reviews WHERE flag_id = :f ORDER BY "at" DESC, id DESC LIMIT 1'),
+        'SELECT to_status, actor, "at", note FROM anomaly_reviews WHERE flag_id = :f '
+        'ORDER BY "at" DESC, id DESC LIMIT 1'),
         {"f": flag_id}).fetchone()
     return Review(OPEN) if row is None else Review(str(row[0]), row[1], row[2], row[3])
 
