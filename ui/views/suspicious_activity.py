@@ -19,17 +19,13 @@ from dashboard.anomalies.flags import KINDS, Flag, compute_flags, sentence
 from dashboard.anomalies.reviews import OPEN, review
 from dashboard.i18n.formatting import moscow_time, number
 from dashboard.i18n.plural import count_of
-from dashboard.store.connect import Store, StoreError
+from dashboard.store.connect import StoreError
 from ui import charts
 from ui import shell as ui
 from ui.plain_text import markdown_text
 
 STATES = (OPEN, "dismissed", "confirmed")
 SPIKE_DAYS_BEFORE, SPIKE_DAYS_AFTER = 21, 7
-
-
-def all_flags(store: Store) -> list[Flag]:
-    return compute_flags(store)
 
 
 def on_review(action: str, flag: Flag, seen: str) -> None:
@@ -65,7 +61,7 @@ message = st.session_state.pop("anomaly_message", None)
 if message:
     getattr(st, message[0])(markdown_text(message[1]))
 
-flags: list[Flag] = ui.computed(all_flags)
+flags: list[Flag] = ui.computed(compute_flags)
 reviewed = ui.query("anomaly_review_states")
 state_of = {str(r.flag_id): r for r in reviewed.itertuples(index=False)}
 ids = sorted({f.artist_id for f in flags})
