@@ -151,8 +151,9 @@ def spike_figure(days: Sequence[dt.date], plays: Sequence[float], listeners: Seq
         go.Scatter(x=list(days), y=list(listeners), name=chart_text(names[1]), mode="lines+markers",
                    customdata=hover, hovertemplate="%{customdata}: %{y:,}<extra></extra>"),
     ])
-    fig.add_vrect(x0=spike_day - dt.timedelta(hours=12), x1=spike_day + dt.timedelta(hours=12), fillcolor="red",
-                  opacity=0.12, line_width=0, layer="below")
+    midnight = dt.datetime.combine(spike_day, dt.time(0))
+    half = dt.timedelta(hours=12)
+    fig.add_vrect(x0=midnight - half, x1=midnight + half, fillcolor="red", opacity=0.12, line_width=0, layer="below")
     compact(fig, height, "", lang)
     day_ticks(fig, list(days), lang)
     return count_axis(fig, [*plays, *listeners])
