@@ -6,14 +6,14 @@
 -- Params: :gap_minutes (integer) longest pause inside a run; :min_earnings (integer) fewest earnings in a run
 WITH earned AS (
     SELECT id, user_id, created_at, amount,
-           LAG(created_at) OVER (PARTITION BY user_id ORDER BY created_at, id) AS previous_at
+           LAG(created_at) OVER (PARTITION BY user_id ORDER BY created_at) AS previous_at
     FROM coins_transactions
     WHERE amount > 0 AND COALESCE(type, '') NOT IN ('purchase', 'refund') AND user_id IS NOT NULL
       AND created_at IS NOT NULL
 ), runs AS (
     SELECT *, SUM(CASE WHEN previous_at IS NULL
                             OR created_at > previous_at + CAST(:gap_minutes AS INTEGER) * INTERVAL '1 minute'
-                       THEN 1 ELSE 0 END) OVER (PARTITION BY user_id ORDER BY created_at, id) AS run_no
+                       THEN 1 ELSE 0 END) OVER (PARTITION BY user_id ORDER BY created_at) AS run_no
     FROM earned
 ), farmed AS (
     SELECT user_id, run_no, MIN(created_at) AS started_at, MAX(created_at) AS ended_at, COUNT(*) AS earnings,

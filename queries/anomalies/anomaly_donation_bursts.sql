@@ -11,22 +11,26 @@ WITH keyed AS (
     SELECT id, artist_id, created_at, amount, currency, donor_name, donor_email,
            COALESCE(donor_user_id, 'email:' || LOWER(TRIM(donor_email)), 'name:' || LOWER(TRIM(donor_name)),
                     'anon:' || id) AS donor_key,
-           LAG(created_at) OVER (PARTITION BY artist_id ORDER BY created_at, id) AS previous_at
+           LAG(created_at) OVER (PARTITION BY artist_id ORDER BY created_at) AS previous_at
     FROM donations
     WHERE artist_id IS NOT NULL AND created_at IS NOT NULL
 ), runs AS (
     SELECT *, SUM(CASE WHEN previous_at IS NULL
                             OR created_at > previous_at + CAST(:gap_minutes AS INTEGER) * INTERVAL '1 minute'
-                       THEN 1 ELSE 0 END) OVER (PARTITION BY artist_id ORDER BY created_at, id) AS run_no
+                       THEN 1 ELSE 0 END) OVER (PARTITION BY artist_id ORDER BY created_at) AS run_no
     FROM keyed
+), long_runs AS (
+    -- the runs long enough, counted first: only their donations are aggregated further
+    SELECT artist_id, run_no FROM runs GROUP BY artist_id, run_no HAVING COUNT(*) >= :min_donations
 ), bursts AS (
-    SELECT artist_id, run_no, MIN(created_at) AS started_at, MAX(created_at) AS ended_at, COUNT(*) AS donations,
-           COUNT(DISTINCT donor_key) AS donors, SUM(amount) AS amount, MIN(currency) AS currency,
-           STRING_AGG(id, ',' ORDER BY created_at, id) AS donation_ids,
-           MIN(COALESCE(donor_name, donor_email)) AS donor_label
-    FROM runs
-    GROUP BY artist_id, run_no
-    HAVING COUNT(*) >= :min_donations AND COUNT(DISTINCT donor_key) <= :max_donors
+    SELECT r.artist_id, r.run_no, MIN(r.created_at) AS started_at, MAX(r.created_at) AS ended_at,
+           COUNT(*) AS donations, COUNT(DISTINCT r.donor_key) AS donors, SUM(r.amount) AS amount,
+           MIN(r.currency) AS currency, STRING_AGG(r.id, ',' ORDER BY r.created_at, r.id) AS donation_ids,
+           MIN(COALESCE(r.donor_name, r.donor_email)) AS donor_label
+    FROM runs r
+    JOIN long_runs l ON l.artist_id = r.artist_id AND l.run_no = r.run_no
+    GROUP BY r.artist_id, r.run_no
+    HAVING COUNT(DISTINCT r.donor_key) <= :max_donors
 ), usual AS (
     SELECT artist_id,
            COUNT(*) / GREATEST(EXTRACT(EPOCH FROM MAX(created_at) - MIN(created_at)) / 86400.0, 1.0) AS usual_per_day

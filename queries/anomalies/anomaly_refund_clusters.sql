@@ -11,13 +11,13 @@ WITH bought AS (
     WHERE COALESCE(type, '') <> 'donation_received' AND user_id IS NOT NULL AND created_at IS NOT NULL
 ), refunded AS (
     SELECT id, user_id, created_at, amount, currency,
-           LAG(created_at) OVER (PARTITION BY user_id ORDER BY created_at, id) AS previous_at
+           LAG(created_at) OVER (PARTITION BY user_id ORDER BY created_at) AS previous_at
     FROM bought
     WHERE status = 'refunded'
 ), runs AS (
     SELECT *, SUM(CASE WHEN previous_at IS NULL
                             OR created_at > previous_at + CAST(:gap_days AS INTEGER) * INTERVAL '1 day'
-                       THEN 1 ELSE 0 END) OVER (PARTITION BY user_id ORDER BY created_at, id) AS run_no
+                       THEN 1 ELSE 0 END) OVER (PARTITION BY user_id ORDER BY created_at) AS run_no
     FROM refunded
 ), clusters AS (
     SELECT user_id, run_no, MIN(created_at) AS started_at, MAX(created_at) AS ended_at, COUNT(*) AS refunds,
