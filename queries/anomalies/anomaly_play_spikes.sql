@@ -20,21 +20,20 @@ WITH platform AS (
     CROSS JOIN platform p
     WHERE a.plays >= :min_plays
       AND a.plays >= CAST(:ratio_factor AS DOUBLE PRECISION) * p.ratio * GREATEST(COALESCE(a.unique_listeners, 0), 1)
-), history AS (
-    SELECT c.track_id, c.day, AVG(CAST(h.plays AS DOUBLE PRECISION)) AS usual_plays,
-           AVG(CAST(h.unique_listeners AS DOUBLE PRECISION)) AS usual_listeners, COUNT(*) AS history_days
-    FROM candidates c
-    JOIN track_analytics h
-      ON h.track_id = c.track_id AND h.date < c.day
-     AND h.date >= c.day - CAST(:history_days AS INTEGER) * INTERVAL '1 day'
-    GROUP BY c.track_id, c.day
 )
 SELECT COALESCE(t.user_id, '') AS artist_id, c.track_id, t.title AS track_title, c.day, c.plays, c.listeners,
        h.usual_plays, h.usual_listeners, h.history_days,
        CAST(c.plays AS DOUBLE PRECISION) / GREATEST(COALESCE(c.listeners, 0), 1) AS plays_per_listener,
        c.platform_ratio
 FROM candidates c
-JOIN history h ON h.track_id = c.track_id AND h.day = c.day
+-- per candidate, its track's days before it (PostgreSQL: an index range scan on (track_id, date) per candidate)
+CROSS JOIN LATERAL (
+    SELECT AVG(CAST(h.plays AS DOUBLE PRECISION)) AS usual_plays,
+           AVG(CAST(h.unique_listeners AS DOUBLE PRECISION)) AS usual_listeners, COUNT(*) AS history_days
+    FROM track_analytics h
+    WHERE h.track_id = c.track_id AND h.date < c.day
+      AND h.date >= c.day - CAST(:history_days AS INTEGER) * INTERVAL '1 day'
+) h
 LEFT JOIN (SELECT id, MIN(user_id) AS user_id, MIN(title) AS title FROM tracks GROUP BY id) t ON t.id = c.track_id
 WHERE h.history_days >= :min_history_days
   AND c.plays >= CAST(:spike_factor AS DOUBLE PRECISION) * h.usual_plays
