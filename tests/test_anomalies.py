@@ -101,6 +101,13 @@ def test_clean_demo_gives_no_flag(engine: str, clean_stores: dict[str, Store]) -
     assert cli(["anomalies", "--db", clean_stores[engine].name, "--json"]) == 0
 
 
+def test_deployed_fixture_runs_every_check_and_flags_nothing(new_store: StoreFactory, fixture_snapshot: Path) -> None:
+    """The platform's real layout (no daily series, donors named by first name only) runs every check."""
+    store = new_store()
+    ingest([fixture_snapshot], store, "deployed", say=quiet)
+    assert compute_flags(store) == []
+
+
 def small_artist_snapshot(path: Path, bought_day: int | None) -> None:
     """One small artist: ~3 plays a day for 60 days with normal ups and downs, one day of 30 plays that brought
     new listeners (organic), and optionally one day of 30 plays from the usual 2 listeners (bought)."""
