@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dashboard.access.cli import add_users_parser
 
     add_users_parser(sub)
+    from dashboard.anomalies.cli import add_anomalies_parser
+
+    add_anomalies_parser(sub)
     from dashboard.serve import add_serve_parser
 
     add_serve_parser(sub)

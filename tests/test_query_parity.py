@@ -115,7 +115,7 @@ def params_for(name: str, store: Store, artist_id: str) -> dict[str, Any]:
 
 # the data health checks find problems, and the demo has only some kinds: tests/test_health.py runs them on both
 # engines on a store with every kind of problem (the same comparison, KV JSON text compared as JSON)
-ELSEWHERE = ("health",)
+ELSEWHERE = ("health", "anomalies")  # anomalies: tests/test_anomalies.py (thresholds from their file)
 # DEPLOYED_ONLY: queries of tables only the deployed layout fills; tests/test_artist_deals.py runs them on both
 # engines on the fixture and the deployed demo, with rows
 

@@ -139,3 +139,38 @@ def hbars(labels: Sequence[object], values: Sequence[object], lang: str, height:
 def chart_label(value: object) -> str:
     """A data value used as a chart label: escaped, since Plotly reads a few HTML tags in labels."""
     return chart_text(value)
+
+
+def spike_figure(days: Sequence[dt.date], plays: Sequence[float], listeners: Sequence[float], spike_day: dt.date,
+                 names: tuple[str, str], lang: str = "ru", height: int = 300) -> go.Figure:
+    """A track's daily plays and listeners around a suspected spike, the spike's day shaded (suspicious activity)."""
+    hover = [day_text(d, lang) for d in days]
+    fig = go.Figure([
+        go.Scatter(x=list(days), y=list(plays), name=chart_text(names[0]), mode="lines+markers", customdata=hover,
+                   hovertemplate="%{customdata}: %{y:,}<extra></extra>"),
+        go.Scatter(x=list(days), y=list(listeners), name=chart_text(names[1]), mode="lines+markers",
+                   customdata=hover, hovertemplate="%{customdata}: %{y:,}<extra></extra>"),
+    ])
+    midnight = dt.datetime.combine(spike_day, dt.time(0))
+    half = dt.timedelta(hours=12)
+    fig.add_vrect(x0=midnight - half, x1=midnight + half, fillcolor="red", opacity=0.12, line_width=0, layer="below")
+    compact(fig, height, "", lang)
+    day_ticks(fig, list(days), lang)
+    return count_axis(fig, [*plays, *listeners])
+
+
+def donation_timeline(times: Sequence[dt.datetime], amounts: Sequence[float], flagged: Sequence[bool],
+                      names: tuple[str, str], y_title: str, lang: str = "ru", height: int = 300) -> go.Figure:
+    """Donations on a timeline (Moscow time), the flagged ones in red and the others grey (suspicious activity)."""
+    fig = go.Figure()
+    for mark, name, colour in ((True, names[0], "crimson"), (False, names[1], "grey")):
+        picked = [i for i, f in enumerate(flagged) if bool(f) == mark]
+        if not picked:
+            continue
+        fig.add_trace(go.Scatter(x=[times[i] for i in picked], y=[amounts[i] for i in picked], mode="markers",
+                                 name=chart_text(name), marker={"color": colour, "size": 10},
+                                 customdata=[times[i].strftime("%Y-%m-%d %H:%M") for i in picked],
+                                 hovertemplate="%{customdata}: %{y:,.0f}<extra></extra>"))
+    compact(fig, height, y_title, lang)
+    fig.update_xaxes(tickformat="%H:%M\n%d.%m")
+    return fig

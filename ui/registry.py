@@ -28,6 +28,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "nav.overview", "📊", "nav.section.platform", STAFF),
     PageSpec("data_health", "nav.health", "🩺", "nav.section.platform", STAFF),
+    PageSpec("suspicious_activity", "nav.suspicious_activity", "🚨", "nav.section.platform", STAFF),
     PageSpec("moderation_queue", "nav.moderation_queue", "🛡️", "nav.section.moderation", ("moderator", "admin")),
     PageSpec("moderation_log", "nav.moderation_log", "📜", "nav.section.moderation", ("moderator", "admin")),
     PageSpec("artist_overview", "nav.artist_overview", "🎤", "nav.section.artist", EVERYONE),

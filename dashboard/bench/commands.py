@@ -21,7 +21,7 @@ from dashboard.bench.demo_stores import BENCH_DIR, bench_store, demo_file, demo_
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     bench = sub.add_parser("bench", help="measure speed (ingest, pages, moderation)")
-    bench.add_argument("what", choices=["ingest", "pages", "moderation", "race", "sync", "load"])
+    bench.add_argument("what", choices=["ingest", "pages", "moderation", "race", "sync", "load", "anomalies"])
     bench.add_argument("--layout", default="seed", choices=["seed", "deployed"],
                        help="ingest/pages/moderation: the demo's key layout (seed: the documented one; deployed: "
                             "what the platform's code writes)")
@@ -152,6 +152,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         from dashboard.bench.sync import bench_sync, print_sync
 
         print_sync(bench_sync(args.scale, args.seed, args.pg))
+    elif args.what == "anomalies":
+        from dashboard.anomalies.bench import bench_anomalies, print_bench
+        from dashboard.store.connect import Store
+
+        print_bench(bench_anomalies(Store(bench_store(args)), args.repeats))
     elif args.what == "pages":
         # the pages are the UI's: measured by ui.bench_pages in its own process (the core never imports the UI)
         done = subprocess.run([sys.executable, "-m", "ui.bench_pages", "--db", bench_store(args),

@@ -35,6 +35,15 @@ including ``banners:active:list``) and ``unread_drift`` (``notifications:{u}:unr
 items in the list). With ``clean=True`` (``demo --clean``) nothing is planted: the generator draws exactly the same
 random numbers, so the clean snapshot is the planted one with every planted case repaired, and the manifest's
 ``inconsistencies`` lists are empty.
+
+Planted suspicious activity (listed in the manifest under ``anomalies``, one list per kind of
+``dashboard/anomalies``): ``play_spike`` (a quiet day of a released track gets 15× its recent best day in plays while
+its listeners stay as they were), ``donation_burst`` (6-9 small donations within about half an hour from one donor
+matched by user id, by e-mail, or from two donors matched by name), ``self_donation`` (the artist donates to
+themselves: by user id, by the account e-mail, by the profile name), ``coin_farming`` (12-20 coin earnings
+minutes apart) and ``refund_cluster`` (3-4 refunded coin purchases within days). Artists from the fourth on
+are planted, a few of each kind. The plants draw from their own random stream, so the rest of the snapshot is the
+same with or without them, and ``clean`` plants none.
 """
 
 from __future__ import annotations
@@ -147,6 +156,8 @@ TIERS: dict[str, tuple[int, list[str], dict[str, int]]] = {
 }
 COIN_PACKS = ((100, 99), (500, 449), (1000, 849), (3000, 2390))  # (coins, rubles)
 FX = {"USD": 92.0, "EUR": 99.0}
+ANOMALY_PLANTS = {"play_spike": 3, "donation_burst": 3, "self_donation": 3, "coin_farming": 2, "refund_cluster": 2}
+FIRST_PLANTED_ARTIST = 3
 
 
 # ------------------------------------------------------------------------------------------------- context
@@ -172,6 +183,9 @@ class Context:
     pending_by_age: dict[str, Counter[str]] = field(default_factory=dict)
     drift: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {
         "coin_balance_drift": [], "dangling_list_ids": [], "unread_drift": []})
+    plant_rng: random.Random = field(default_factory=random.Random)  # the planted anomalies' own random stream
+    planted: Counter[str] = field(default_factory=Counter)  # plants drawn per kind (in clean mode too)
+    anomalies: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {kind: [] for kind in ANOMALY_PLANTS})
 
 
 def expected_artists(scale: str) -> int:
@@ -187,7 +201,8 @@ def build_context(scale: str, seed: int, as_of: date, clean: bool = False) -> Co
     ctx = Context(
         rng=rng, as_of=as_of, snapshot_at=datetime.combine(as_of, time(0), MOSCOW), first_day=first_day,
         days=[(first_day + timedelta(days=i)).isoformat() for i in range(HISTORY_DAYS)],
-        artist_ids=[], fan_ids=[], fan_names=[], staff_ids=[], clean=clean)
+        artist_ids=[], fan_ids=[], fan_names=[], staff_ids=[], clean=clean,
+        plant_rng=random.Random(f"anomalies:{seed}"))
     ctx.fan_ids = [new_id(ctx) for _ in range(max(3, artists * 2 // 5))]
     ctx.fan_names = [person_name(ctx) for _ in ctx.fan_ids]
     ctx.staff_ids = [new_id(ctx) for _ in range(max(3, artists // 150))]
@@ -197,6 +212,33 @@ def build_context(scale: str, seed: int, as_of: date, clean: bool = False) -> Co
 # ------------------------------------------------------------------------------------------------- helpers
 def new_id(ctx: Context) -> str:
     return str(uuid.UUID(int=ctx.rng.getrandbits(128), version=4))
+
+
+@contextmanager
+def planting(ctx: Context) -> Iterator[None]:
+    """Draw from the plants' own random stream: the main stream is the same with or without the plants."""
+    main = ctx.rng
+    ctx.rng = ctx.plant_rng
+    try:
+        yield
+    finally:
+        ctx.rng = main
+
+
+def plant_now(ctx: Context, kind: str, index: int) -> bool:
+    """Whether this artist gets a plant of ``kind`` (drawn in clean mode too, applied only when not clean)."""
+    if index < FIRST_PLANTED_ARTIST or ctx.planted[kind] >= ANOMALY_PLANTS[kind]:
+        return False
+    return ctx.plant_rng.random() < 0.5
+
+
+def record_plant(ctx: Context, kind: str, entry: dict[str, Any]) -> bool:
+    """Count the plant; list it in the manifest unless clean. True when it is to be applied."""
+    ctx.planted[kind] += 1
+    if ctx.clean:
+        return False
+    ctx.anomalies[kind].append(entry)
+    return True
 
 
 def ts(moment: datetime | None) -> str | None:
@@ -452,15 +494,18 @@ def track_daily_plays(ctx: Context, release: date, base: float) -> list[tuple[in
     return series
 
 
-def track_analytics_days(ctx: Context, track_id: str, series: list[tuple[int, int]]) -> Iterator[Record]:
+def track_analytics_days(ctx: Context, track_id: str, series: list[tuple[int, int]],
+                         listeners_of: dict[int, int] | None = None) -> Iterator[Record]:
+    """The daily records; ``listeners_of`` gives, for a planted day, the plays its listeners are drawn from."""
     rnd = ctx.rng.random
+    listeners_of = listeners_of or {}
     platforms = tuple((name, share * (0.6 + 0.8 * rnd())) for name, share in PLATFORMS)
     countries = tuple((name, share * (0.5 + rnd())) for name, share in COUNTRIES)
     for i, plays in series:
         day = ctx.days[i]
         yield f"analytics:tracks:{track_id}:{day}", {
             "id": new_id(ctx), "track_id": track_id, "date": day, "plays": plays,
-            "unique_listeners": max(1, int(plays * (0.55 + 0.3 * rnd()))),
+            "unique_listeners": max(1, int(listeners_of.get(i, plays) * (0.55 + 0.3 * rnd()))),
             "likes": int(plays * 0.06 * rnd() + rnd()), "shares": int(plays * 0.012 * rnd() + rnd() * 0.6),
             "downloads": int(plays * 0.02 * rnd() + rnd() * 0.5), "playlist_adds": int(plays * 0.04 * rnd() + rnd()),
             "platform_stats": split_counts(ctx, plays, platforms, True),
@@ -468,8 +513,26 @@ def track_analytics_days(ctx: Context, track_id: str, series: list[tuple[int, in
         }
 
 
+def plant_play_spike(ctx: Context, uid: str, tid: str, index: int,
+                     series: list[tuple[int, int]]) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """Bought plays: a day past the release weeks gets 15× the track's best day of the four weeks before (at
+    least 60), while its listeners are drawn from the day's real plays. Returns the series and listeners_of."""
+    if len(series) < 60 or not plant_now(ctx, "play_spike", index):
+        return series, {}
+    pos = ctx.plant_rng.randrange(45, len(series))
+    day, plays = series[pos]
+    recent = [p for i, p in series[max(0, pos - 28):pos] if i >= day - 28]
+    bought = max(60, 15 * max(recent or [plays]))
+    if not record_plant(ctx, "play_spike", {"artist_id": uid, "track_id": tid, "date": ctx.days[day],
+                                            "plays": bought, "organic_plays": plays}):
+        return series, {}
+    patched = list(series)
+    patched[pos] = (day, bought)
+    return patched, {day: plays}
+
+
 def track_records(ctx: Context, uid: str, artist: str, joined: datetime, popularity: float, force: bool,
-                  force_dangling: bool) -> RecordGen:
+                  force_dangling: bool, index: int = -1) -> RecordGen:
     """Tracks with their daily analytics; returns the ids of the released tracks."""
     released: list[str] = []
     ids: list[str] = []
@@ -479,10 +542,12 @@ def track_records(ctx: Context, uid: str, artist: str, joined: datetime, popular
         status = moderated_status(ctx, force and n == 0, (("approved", 0.8), ("draft", 0.05), ("rejected", 0.06),
                                                            ("pending", 0.09)))
         series: list[tuple[int, int]] = []
+        listeners_of: dict[int, int] = {}
         if status == "approved":
             release = day_between(ctx, joined.date() + timedelta(days=7), ctx.as_of)
             created = moment_on(ctx, release - timedelta(days=ctx.rng.randint(1, 20)))
             series = track_daily_plays(ctx, release, popularity * math.exp(ctx.rng.gauss(0, 0.9)))
+            series, listeners_of = plant_play_spike(ctx, uid, tid, index, series)
             released.append(tid)
         elif status == "pending":
             created = pending_created_at(ctx, "tracks")
@@ -502,7 +567,7 @@ def track_records(ctx: Context, uid: str, artist: str, joined: datetime, popular
             "likes": int(plays * ctx.rng.uniform(0.02, 0.07)), "plays": plays, "is_paid": ctx.rng.random() < 0.1,
             "created_at": ts(created), "updated_at": ts(later(ctx, created, 0.5, 24 * 10)),
         }
-        yield from track_analytics_days(ctx, tid, series)
+        yield from track_analytics_days(ctx, tid, series, listeners_of)
     yield id_list(ctx, f"tracks:{uid}:list", ids, dangling=force_dangling or ctx.rng.random() < 0.015)
     return released
 
@@ -762,8 +827,69 @@ def pitching_records(ctx: Context, uid: str, tracks: list[str], videos: list[str
 
 
 # ---------------------------------------------------------------------------------------------- money
+def donation(ctx: Context, uid: str, created: datetime, amount: int, donor_name: str | None,
+             donor_email: str | None, donor_user_id: str | None, payments: list[dict[str, Any]]) -> Record:
+    """One planted donation to ``uid``; its donation_received payment goes to ``payments`` (the caller's list,
+    added to the artist's payments only when the plant is applied)."""
+    did = new_id(ctx)
+    method, provider = payment_route(ctx)
+    pay = payment(ctx, uid, "donation_received", amount, created, f"Донат от {donor_name or 'анонима'}",
+                  {"donation_id": did}, "completed", route=(method, provider))
+    payments.append(pay)
+    return f"donations:{uid}:{did}", {
+        "id": did, "artist_id": uid, "donor_name": donor_name, "donor_email": donor_email,
+        "donor_user_id": donor_user_id, "amount": amount, "currency": "RUB", "message": None,
+        "is_anonymous": False, "status": "completed", "payment_method": method, "transaction_id": pay["id"],
+        "created_at": ts(created)}
+
+
+def planted_donations(ctx: Context, uid: str, index: int, artist: tuple[str, str],
+                      payments: list[dict[str, Any]]) -> list[Record]:
+    """A donation burst and a self-donation, when this artist is planted (see the module docstring)."""
+    records: list[Record] = []
+    if plant_now(ctx, "donation_burst", index):
+        with planting(ctx):
+            variant = ctx.planted["donation_burst"] % 3
+            fan = ctx.rng.randrange(len(ctx.fan_ids))
+            name = ctx.fan_names[fan]
+            email = f"{translit(name)}{ctx.rng.randrange(100)}@{ctx.rng.choice(EMAIL_DOMAINS)}"
+            second = person_name(ctx)
+            at = hours_ago(ctx, 48, 24 * 300)
+            burst = []
+            burst_payments: list[dict[str, Any]] = []
+            for n in range(ctx.rng.randint(6, 9)):
+                at += timedelta(seconds=ctx.rng.randint(60, 300))
+                if variant == 0:  # a registered fan
+                    donor = (name, email, ctx.fan_ids[fan])
+                elif variant == 1:  # one e-mail, the name typed differently each time
+                    donor = (name.upper() if n % 2 else name, email, None)
+                else:  # two people, by name only
+                    donor = (name if n % 2 else second, None, None)
+                burst.append(donation(ctx, uid, at, ctx.rng.choice((100, 150, 200)), *donor, burst_payments))
+        if record_plant(ctx, "donation_burst", {"artist_id": uid, "donation_ids": [r[1]["id"] for r in burst],
+                                                "matched_by": ("user_id", "email", "name")[variant]}):
+            records += burst
+            payments.extend(burst_payments)
+    if plant_now(ctx, "self_donation", index):
+        with planting(ctx):
+            name, email = artist
+            variant = ctx.planted["self_donation"] % 3
+            if variant == 2 and " " not in name.strip():  # a one-word name proves nothing: match by e-mail
+                variant = 1
+            donor = ((None, None, uid), (None, email, None), (name, None, None))[variant]
+            gift_payment: list[dict[str, Any]] = []
+            gift = donation(ctx, uid, hours_ago(ctx, 24, 24 * 300), ctx.rng.choice((500, 1000, 5000)), *donor,
+                            gift_payment)
+        if record_plant(ctx, "self_donation", {"artist_id": uid, "donation_id": gift[1]["id"],
+                                               "matched_by": ("user_id", "email", "name")[variant]}):
+            records.append(gift)
+            payments.extend(gift_payment)
+    return records
+
+
 def donation_records(ctx: Context, uid: str, city: str, popularity: float,
-                     payments: list[dict[str, Any]]) -> RecordGen:
+                     payments: list[dict[str, Any]], index: int = -1,
+                     artist: tuple[str, str] = ("", "")) -> RecordGen:
     """Donations to the artist; each also lands as a donation_received payment carrying its donation_id."""
     ids: list[str] = []
     count = min(60, int(ctx.rng.expovariate(1 / (3 + 4 * popularity))))
@@ -790,13 +916,45 @@ def donation_records(ctx: Context, uid: str, city: str, popularity: float,
             "message": message, "is_anonymous": anonymous, "status": status, "payment_method": method,
             "transaction_id": pay["id"], "created_at": ts(created),
         }
+    for key, value in planted_donations(ctx, uid, index, artist, payments):
+        ids.append(value["id"])
+        yield key, value
     if ids:
         yield f"donations:{uid}:list", ids
     return ids
 
 
+def planted_coins(ctx: Context, uid: str, index: int, payments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Coin farming (earnings minutes apart; returned) and a refund cluster (refunded coin purchases, added to
+    ``payments``), when this artist is planted."""
+    farmed: list[dict[str, Any]] = []
+    if plant_now(ctx, "coin_farming", index):
+        with planting(ctx):
+            at = hours_ago(ctx, 48, 24 * 300)
+            run = []
+            for _ in range(ctx.rng.randint(12, 20)):
+                at += timedelta(seconds=ctx.rng.randint(40, 240))
+                run.append({"id": new_id(ctx), "user_id": uid, "amount": 10, "type": "earn",
+                            "description": "Награда за прослушивание 🎧", "related_entity_type": None,
+                            "related_entity_id": None, "created_at": ts(at)})
+        if record_plant(ctx, "coin_farming", {"user_id": uid, "transaction_ids": [e["id"] for e in run]}):
+            farmed = run
+    if plant_now(ctx, "refund_cluster", index):
+        with planting(ctx):
+            at = hours_ago(ctx, 24 * 10, 24 * 300)
+            refunds = []
+            for _ in range(ctx.rng.randint(3, 4)):
+                at += timedelta(hours=ctx.rng.randint(2, 40))
+                coins, rub = ctx.rng.choice(COIN_PACKS[1:])
+                refunds.append(payment(ctx, uid, "coin_purchase", rub, at, f"Покупка {coins} коинов",
+                                       {"coins": coins, "coin_transaction_id": None}, "refunded"))
+        if record_plant(ctx, "refund_cluster", {"user_id": uid, "payment_ids": [p["id"] for p in refunds]}):
+            payments.extend(refunds)
+    return farmed
+
+
 def coin_records(ctx: Context, uid: str, joined: datetime, coin_tx: list[dict[str, Any]],
-                 payments: list[dict[str, Any]], force_drift: bool) -> Iterator[Record]:
+                 payments: list[dict[str, Any]], force_drift: bool, index: int = -1) -> Iterator[Record]:
     """The coin ledger: spends and refunds from the promotion streams, plus purchases that keep it solvent."""
     events = list(coin_tx)
     for _ in range(ctx.rng.choice((0, 0, 1, 2))):
@@ -817,6 +975,10 @@ def coin_records(ctx: Context, uid: str, joined: datetime, coin_tx: list[dict[st
         balance += event["amount"]
     for _ in range(ctx.rng.choice((0, 0, 1))):  # purchases that failed or are still pending: money only
         coin_purchase(ctx, uid, 100, hours_ago(ctx, 1, 24 * 300), payments, ctx.rng.choice(("failed", "pending")))
+    farmed = planted_coins(ctx, uid, index, payments)
+    if farmed:
+        ledger = sorted(ledger + farmed, key=lambda e: e["created_at"])
+        balance += sum(e["amount"] for e in farmed)
     if not ledger:
         return
     earned = sum(e["amount"] for e in ledger if e["amount"] > 0)
@@ -970,15 +1132,16 @@ def artist_records(ctx: Context, index: int) -> Iterator[Record]:
     base: list[Record] = list(user_records(ctx, uid, "artist", name, joined, index, city))
     yield from base
     yield subscription_record(ctx, uid, "artist", joined, payments)
-    tracks = yield from track_records(ctx, uid, name, joined, popularity, force, force_dangling=index == 1)
+    tracks = yield from track_records(ctx, uid, name, joined, popularity, force, force_dangling=index == 1,
+                                      index=index)
     videos = yield from video_records(ctx, uid, force)
     concerts = yield from concert_records(ctx, uid, name, city, popularity, force)
     yield from news_records(ctx, uid, city, force)
     yield from banner_records(ctx, uid, city, force, coin_tx, payments)
     yield from campaign_records(ctx, uid, tracks, concerts, force, coin_tx, payments)
     yield from pitching_records(ctx, uid, tracks, videos, force, coin_tx, payments)
-    yield from donation_records(ctx, uid, city, popularity, payments)
-    yield from coin_records(ctx, uid, joined, coin_tx, payments, force_drift=index == 0)
+    yield from donation_records(ctx, uid, city, popularity, payments, index, (name, base[0][1]["email"]))
+    yield from coin_records(ctx, uid, joined, coin_tx, payments, force_drift=index == 0, index=index)
     yield from payment_records(ctx, uid, joined, payments)
     yield from notification_records(ctx, uid, force_drift=index == 2)
     yield from email_records(ctx, uid, base[0][1]["email"], joined)
@@ -1182,6 +1345,7 @@ def build_manifest(ctx: Context, scale: str, seed: int, out: Path, fmt: str, gzi
         "promoted": {"concerts": len(ctx.promoted_concerts), "news": len(ctx.promoted_news),
                      "active_banners": len(ctx.active_banners)},
         "inconsistencies": ctx.drift,
+        "anomalies": ctx.anomalies,
     }
 
 

@@ -1195,6 +1195,11 @@ DURABLE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     # totals, so plays per day are the differences between consecutive records (queries/artist/artist_series_*.sql)
     "track_totals_history": (("run_id", "TEXT"), ("recorded_at", "TIMESTAMPTZ"), ("track_id", "TEXT"),
                              ("user_id", "TEXT"), ("plays", "BIGINT"), ("likes", "BIGINT"), ("downloads", "BIGINT")),
+    # append-only reviews of suspicious-activity flags (written by dashboard.anomalies.reviews): each row is one
+    # dismiss/confirm with its note; a flag's state is its latest row, kept across re-ingests by the flag's stable id
+    "anomaly_reviews": (("id", "TEXT"), ("flag_id", "TEXT"), ("at", "TIMESTAMPTZ"), ("actor", "TEXT"),
+                        ("action", "TEXT"), ("from_status", "TEXT"), ("to_status", "TEXT"), ("note", "TEXT"),
+                        ("kind", "TEXT"), ("artist_id", "TEXT")),
     # who may sign in, with which role (written by dashboard.access.accounts, the `users` command)
     "accounts": (("email", "TEXT"), ("role", "TEXT"), ("artist_id", "TEXT"), ("name", "TEXT"), ("disabled", "BOOLEAN"),
                  ("created_at", "TIMESTAMPTZ"), ("updated_at", "TIMESTAMPTZ")),
