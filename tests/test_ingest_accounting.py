@@ -227,6 +227,7 @@ def test_a_record_over_the_size_limit_is_rejected_with_its_size(new_store: Store
     assert under == records[2][1]
 
 
+@pytest.mark.postgres  # the platform table lives on the suite's PostgreSQL
 def test_sync_rejects_a_platform_row_over_the_limit(request: pytest.FixtureRequest, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """The sync streams the platform table to NDJSON and reads it with the same reader: the same rule."""

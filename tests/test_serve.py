@@ -1,5 +1,5 @@
 """``serve``: two app replicas behind HAProxy on a PostgreSQL demo store, driven as browsers drive them (Streamlit's
-websocket protocol, through ``dashboard.bench.load.Session``), and ``bench load`` against it. Real processes, real
+websocket protocol, through ``ui.bench_load.Session``), and ``bench load`` against it. Real processes, real
 proxy, the suite's real PostgreSQL."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def served(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
 
 
 def session(port: int, replica: str | None = None) -> Any:
-    from dashboard.bench.load import Session
+    from ui.bench_load import Session
 
     s = Session("127.0.0.1", port, "")
     if replica:
@@ -166,7 +166,7 @@ def test_bench_load_runs_pages_without_errors(served: Serving) -> None:
 
 
 def test_bench_load_refuses_a_remote_target() -> None:
-    from dashboard.bench.load import loopback_url
+    from ui.bench_load import loopback_url
 
     with pytest.raises(ValueError, match="only loads this machine"):
         loopback_url("http://example.org:8501")
@@ -287,7 +287,7 @@ def test_haproxy_config_sticks_checks_and_redispatches(tmp_path: Path) -> None:
 
 
 def test_bench_load_report_counts_errors_and_percentiles() -> None:
-    from dashboard.bench.load import LoadReport, Run, parse_page, percentile
+    from ui.bench_load import LoadReport, Run, parse_page, percentile
 
     assert percentile([1, 2, 3, 4], 50) == 2 and percentile(list(range(1, 21)), 95) == 19
     assert percentile([7.0], 95) == 7.0

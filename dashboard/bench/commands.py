@@ -141,9 +141,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.scale is None:
         args.scale = "small" if args.what == "load" else "medium"
     if args.what == "load":
-        from dashboard.bench.load import cmd_load
-
-        return cmd_load(args)
+        # the load client speaks Streamlit's protocol (its protobufs): it is the UI's, run in its own process
+        return subprocess.run([sys.executable, "-m", "ui.bench_load", *load_options(args)], check=False).returncode
     if args.what == "ingest":
         print_ingest(bench_ingest(args.scale, args.seed, peer=not args.no_peer, layout=args.layout))
     elif args.what == "race":
@@ -174,3 +173,17 @@ def cmd_bench(args: argparse.Namespace) -> int:
               f"p95 {result['p95_ms']:.1f} ms, max {result['max_ms']:.1f} ms")
     print(f"(bench finished in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
     return 0
+
+
+def load_options(args: argparse.Namespace) -> list[str]:
+    """The options of ``bench load`` as command-line words again, for ``python -m ui.bench_load``."""
+    words = ["--sessions", str(args.sessions), "--think", str(args.think), "--seconds", str(args.seconds),
+             "--seed", str(args.seed), "--engine", args.engine, "--layout", args.layout]
+    for flag, value in (("--url", args.url), ("--db", args.db), ("--pg-url", args.pg_url), ("--scale", args.scale)):
+        if value:
+            words += [flag, str(value)]
+    if args.pages:
+        words += ["--pages", *args.pages]
+    if not args.warm:
+        words.append("--no-warm")
+    return words

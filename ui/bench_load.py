@@ -334,3 +334,17 @@ def cmd_load(args: argparse.Namespace) -> int:
     for line in report.lines():
         print(line)
     return 0 if report.errors == 0 and report.runs else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ui.bench_load [bench options]``: what ``python -m dashboard bench load`` runs, in its own process
+    (it speaks Streamlit's protocol with Streamlit's protobufs, so it lives with the UI; the core never imports it)."""
+    from dashboard.bench.commands import add_bench_parser
+
+    parser = argparse.ArgumentParser(prog="python -m dashboard bench load")
+    add_bench_parser(parser.add_subparsers())
+    return cmd_load(parser.parse_args(["bench", "load", *(sys.argv[1:] if argv is None else argv)]))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
