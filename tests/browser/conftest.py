@@ -136,8 +136,10 @@ def app() -> Iterator[App]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[object]:
+    """One Chromium for the browser tests, closed when they are done: Playwright's sync API runs an event loop in
+    this thread, and the tests after them on the same xdist worker (asyncio.run in the serve tests) need it gone."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -16,13 +16,12 @@ import pytest
 from playwright.sync_api import Browser
 
 from dashboard.i18n.translations import t
-from tests.browser.conftest import CHROMIUM_ARGS, REPO, free_port, require_chromium, wait_answering
+from tests.browser.conftest import REPO, free_port, require_chromium, wait_answering
 from tests.browser.people import page_text, wait_idle
 
 
-def _run(tmp_path: Path, public: str) -> tuple[str, Path]:
+def _run(tmp_path: Path, public: str, chromium: Browser) -> tuple[str, Path]:
     require_chromium()
-    from playwright.sync_api import sync_playwright
 
     port = free_port()
     log = tmp_path / "streamlit.log"
@@ -35,19 +34,16 @@ def _run(tmp_path: Path, public: str) -> tuple[str, Path]:
              "--server.fileWatcherType", "none"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_answering(f"http://127.0.0.1:{port}/_stcore/health", server, log, "streamlit")
-        with sync_playwright() as playwright:
-            browser: Browser = playwright.chromium.launch(
-                executable_path=os.environ.get("PROMO_CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(locale="ru-RU")
-                page.goto(f"http://127.0.0.1:{port}")
-                wait_idle(page)
-                shown = page_text(page).strip()
-                if public != "1":
-                    assert not page.locator("[data-testid=stSidebar] [data-testid=stPageLink]").count()
-                    assert not page.locator("[data-testid=stSidebar] input").count()
-            finally:
-                browser.close()
+        page = chromium.new_page(locale="ru-RU")  # the session's Chromium (one Playwright per worker)
+        try:
+            page.goto(f"http://127.0.0.1:{port}")
+            wait_idle(page)
+            shown = page_text(page).strip()
+            if public != "1":
+                assert not page.locator("[data-testid=stSidebar] [data-testid=stPageLink]").count()
+                assert not page.locator("[data-testid=stSidebar] input").count()
+        finally:
+            page.close()
     finally:
         server.terminate()
         try:
@@ -57,13 +53,13 @@ def _run(tmp_path: Path, public: str) -> tuple[str, Path]:
     return shown, log
 
 
-def test_demo_mode_refuses_an_address_not_known_to_be_loopback(tmp_path: Path) -> None:
-    shown, log = _run(tmp_path, "")
+def test_demo_mode_refuses_an_address_not_known_to_be_loopback(tmp_path: Path, chromium: Browser) -> None:
+    shown, log = _run(tmp_path, "", chromium)
     assert shown == t("access.demo_public")
     assert "demo mode is refused" in log.read_text()
 
 
 @pytest.mark.parametrize("public", ["1"])
-def test_demo_public_lets_it_serve(tmp_path: Path, public: str) -> None:
-    shown, log = _run(tmp_path, public)
+def test_demo_public_lets_it_serve(tmp_path: Path, public: str, chromium: Browser) -> None:
+    shown, log = _run(tmp_path, public, chromium)
     assert t("access.demo_public") not in shown and "demo mode is refused" not in log.read_text()

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from dashboard.ingest.build import ingest
 from dashboard.moderation import service as repo
 from dashboard.store.connect import Store
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, require_chromium, streamlit_server
+from tests.browser.conftest import require_chromium, streamlit_server
 from tests.browser.people import choose, click, label, view_as, wait_idle, widget
 from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
 
@@ -46,22 +46,17 @@ def hostile() -> Iterator[tuple[str, Store]]:
 
 
 @pytest.fixture
-def page(hostile: tuple[str, Store]) -> Iterator[Page]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser: Browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
-        foreign: list[str] = []
-        context.on("request", lambda r: foreign.append(r.url) if "127.0.0.2" in r.url or "ev.il" in r.url
-                   else None)
-        page = context.new_page()
-        page.goto(f"{hostile[0]}/moderation_queue")
-        wait_idle(page)
-        view_as(page, "moderator")
-        yield page
-        assert not foreign, f"markup from data made the browser fetch: {foreign}"
-        browser.close()
+def page(hostile: tuple[str, Store], chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    foreign: list[str] = []
+    context.on("request", lambda r: foreign.append(r.url) if "127.0.0.2" in r.url or "ev.il" in r.url else None)
+    page = context.new_page()
+    page.goto(f"{hostile[0]}/moderation_queue")
+    wait_idle(page)
+    view_as(page, "moderator")
+    yield page
+    context.close()
+    assert not foreign, f"markup from data made the browser fetch: {foreign}"
 
 
 def pick(page: Page, title: str) -> None:
