@@ -31,7 +31,7 @@ def _field(doc: dict[str, Any], names: tuple[str, ...]) -> Any:
 
 def _frame(table: str, records: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
-    for col, declared in schema.REFERENCE_TABLES[table]:
+    for col, declared in schema.ENTITY_TABLES[table]:
         if col not in frame:
             frame[col] = None
         if declared in ("INTEGER", "BIGINT") or declared.startswith("DECIMAL"):
@@ -44,7 +44,7 @@ def _frame(table: str, records: list[dict[str, Any]]) -> pd.DataFrame:
             frame[col] = frame[col].map(lambda v: None if v is None else str(v).lower() in ("true", "1", "yes"))
         else:
             frame[col] = frame[col].map(lambda v: None if v is None else str(v))
-    return frame[[c for c, _ in schema.REFERENCE_TABLES[table]] + ["source_key"]]
+    return frame[[c for c, _ in schema.ENTITY_TABLES[table]] + ["source_key"]]
 
 
 def pandas_ingest(path: Path, db: Path, layout_spec: str = "seed") -> int:

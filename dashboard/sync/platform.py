@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -101,7 +101,6 @@ class PlatformWriter:
     recorded: dict[str, Any]
     layout: str
     conn: psycopg.Connection | None = None
-    written: list[str] = field(default_factory=list)
     _origin: SyncedFrom | None = None
 
     @property
@@ -177,7 +176,6 @@ class PlatformWriter:
         new = edit(current) if exists and current == expected else None
         if new is None or not self._cas(key, exists, text, encode(new, double)):
             raise PlatformConflict(key, current)
-        self.written.append(key)
 
     def merge(self, key: str, edit: Callable[[Any], Any]) -> Any:
         """Apply ``edit`` to the platform's current value (None when the key is absent) with compare-and-set,
@@ -186,7 +184,6 @@ class PlatformWriter:
             exists, current, double, text = self.read(key)
             new = edit(current if exists else None)
             if self._cas(key, exists, text, encode(new, double)):
-                self.written.append(key)
                 return new
         raise PlatformError(f"{key} kept changing on the platform ({MERGE_ATTEMPTS} attempts); nothing was written")
 
