@@ -50,3 +50,21 @@ SEED_RECORDS: list[dict[str, Any]] = [
 def write_snapshot(path: Path, records: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
     return path
+
+
+def decoded(value: Any) -> Any:
+    """A KV value as the platform meant it: a JSON string holding an object or array (JSON.stringify into jsonb) is
+    that object or array; anything else is as stored (a string scalar such as a coin balance "430" stays text)."""
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        try:
+            inner = json.loads(value)
+        except ValueError:
+            return value
+        return inner if isinstance(inner, dict | list) else value
+    return value
+
+
+def fixture_values(path: Path) -> dict[str, Any]:
+    """The snapshot's values by key (NDJSON), decoded."""
+    with path.open(encoding="utf-8") as fh:
+        return {row["key"]: decoded(row["value"]) for row in map(json.loads, fh) if row}

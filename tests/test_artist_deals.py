@@ -30,6 +30,7 @@ from dashboard.store.connect import Store
 from dashboard.store.queries import load_query, run_query
 from tests.apptest import APP, ISOLATED_SECRETS, open_page, parsed, texts
 from tests.conftest import AS_OF
+from tests.data import decoded
 from tests.engines import assert_same_result
 from tests.pg_server import create_database
 from tests.sql import rows
@@ -73,16 +74,6 @@ PERIOD = (dt.date(2026, 1, 1), dt.date(2026, 1, 27))  # the fixture's ticket sal
 
 
 # ------------------------------------------------------------------------------------------ snapshots as data
-def decoded(value: Any) -> Any:
-    """A KV value as the platform meant it: double-encoded JSON (a JSON string holding JSON) decoded."""
-    while isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            break
-    return value
-
-
 def snapshot_values(path: Path, prefix: str) -> list[dict[str, Any]]:
     """The decoded values of the snapshot's keys that start with ``prefix``."""
     out = []

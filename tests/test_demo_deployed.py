@@ -22,6 +22,7 @@ from dashboard.demo.deployed import day2_path, prefix_of, write_deployed_snapsho
 from dashboard.demo.snapshot import SCALES
 from dashboard.ingest.build import ingest
 from tests.conftest import FIXTURE, SHARED, StoreFactory
+from tests.data import decoded
 from tests.sql import scalar
 
 AS_OF = date(2026, 3, 1)
@@ -75,13 +76,6 @@ def read(path: Path) -> list[tuple[str, Any]]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as fh:
         return [(row["key"], row["value"]) for row in map(json.loads, fh)]
-
-
-def decoded(value: Any) -> Any:
-    """A double-encoded value's JSON; other values as they are."""
-    if isinstance(value, str) and value[:1] in "[{":
-        return json.loads(value)
-    return value
 
 
 def sha256(path: Path) -> str:

@@ -8,21 +8,12 @@ from pathlib import Path
 
 from dashboard.ingest.build import ingest
 from tests.conftest import StoreFactory
+from tests.data import decoded as _decoded
 from tests.sql import rows, scalar
 
 
 def _records(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _decoded(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            inner = json.loads(value)
-        except json.JSONDecodeError:
-            return value
-        return inner if isinstance(inner, dict | list) else value
-    return value
 
 
 def test_counts_rejects_unmapped(new_store: StoreFactory, fixture_snapshot: Path) -> None:

@@ -27,6 +27,7 @@ from dashboard.store.connect import Store
 from dashboard.store.queries import read_engine, run_query
 from dashboard.sync.run import sync
 from dashboard.sync.source import resolve_source
+from tests.data import decoded
 from tests.sync_platform import libpq, make_platform, platform_value
 
 SANDRA = "3f6b2c1e-8a4d-4c9b-9e2f-1a7d5c3b9e01"
@@ -97,15 +98,6 @@ AI_PENDING = "news:articles:pending"  # the AI news agent's articles wait by lis
 # approvals that belong to the other party of a deal: never moderation
 DEAL_PREFIXES = ("booking:", "bookings_by_user:", "service_order:", "service_orders_by_", "collab_offers",
                  "radio_artist_requests:", "radio_venue_requests:", "dj:booking", "dj:collaborations:")
-
-
-def decoded(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
 
 
 def records(fixture: Path) -> list[dict[str, Any]]:

@@ -22,20 +22,10 @@ from dashboard.ingest.series import SNAPSHOT_AT_ENV
 from dashboard.store import schema
 from dashboard.store.queries import run_query
 from tests.conftest import StoreFactory
+from tests.data import decoded
 from tests.sql import rows, scalar
 
 SANDRA = "3f6b2c1e-8a4d-4c9b-9e2f-1a7d5c3b9e01"  # the artist who owns analytics:3f6b2c1e-…: 12 plays over 3 tracks
-
-
-def decoded(value: Any) -> Any:
-    """A value as the platform meant it: a JSON string holding an object or array is that object or array."""
-    if isinstance(value, str):
-        try:
-            inner = json.loads(value)
-        except json.JSONDecodeError:
-            return value
-        return inner if isinstance(inner, dict | list) else value
-    return value
 
 
 def records(path: Path) -> dict[str, Any]:

@@ -4,7 +4,6 @@ platform's share and the payouts, on both engines, against totals computed here 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -16,24 +15,10 @@ from dashboard.metrics import revenue as rv
 from dashboard.store.connect import Store
 from dashboard.store.queries import run_query
 from tests.conftest import StoreFactory
+from tests.data import fixture_values
 
 WIDE = {"cur_start": dt.date(2000, 1, 1), "cur_end": dt.date(2099, 12, 31),
         "prev_start": dt.date(1990, 1, 1), "prev_end": dt.date(1999, 12, 31)}
-
-
-def decoded(value: Any) -> Any:
-    """A value as the platform meant it: a JSON string holding JSON (JSON.stringify into jsonb) decoded."""
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def fixture_values(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as fh:
-        return {row["key"]: decoded(row["value"]) for row in map(json.loads, fh)}
 
 
 def expected_lines(values: dict[str, Any]) -> dict[str, dict[str, float]]:
