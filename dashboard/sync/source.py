@@ -22,6 +22,7 @@ import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
@@ -192,6 +193,7 @@ class Snapshot:
     taken_at: dt.datetime
     writable: bool
     sample: tuple[str, ...]
+    mark: Any = None  # the change log's position in this snapshot (changelog.Mark), None without a change log
 
 
 STREAMS = max(1, int(os.environ.get("PROMO_SYNC_STREAMS", "2") or 2))
@@ -239,6 +241,9 @@ def read_snapshot(source: PlatformSource, workdir: Path, streams: int = STREAMS)
             if not found or not found[0]:
                 raise SourceError(f"{source.label}: no table {source.table}")
             writable = can_write(cur, source.table)
+            from dashboard.sync.changelog import mark_now
+
+            mark = mark_now(cur, source.table)  # the same snapshot as the rows read below
             taken_at, pages, snapshot_id = cur.execute(
                 "SELECT now(), (SELECT relpages FROM pg_class WHERE oid = to_regclass(%s)), pg_export_snapshot()",
                 [regclass_name(source.table)]).fetchone()  # type: ignore[misc]
@@ -278,7 +283,7 @@ def read_snapshot(source: PlatformSource, workdir: Path, streams: int = STREAMS)
             hc.close()
         conn.close()
     done = [r for r in results if isinstance(r, tuple)]
-    return Snapshot(paths, sum(k for k, _ in done), sum(b for _, b in done), taken_at, writable, sample)
+    return Snapshot(paths, sum(k for k, _ in done), sum(b for _, b in done), taken_at, writable, sample, mark)
 
 
 def can_write(cur: psycopg.Cursor, table: str) -> bool:
