@@ -53,17 +53,16 @@ from dashboard.ingest.layout import Layout, load_layout
 from dashboard.ingest.readers import detect
 from dashboard.ingest.result import IngestResult, _n
 from dashboard.ingest.series import record_track_totals
-from dashboard.ingest.target import Append, AppendContext, _connect_patiently, first_line
+from dashboard.ingest.target import _connect_patiently, first_line
 from dashboard.store import schema
 from dashboard.store.connect import ADVISORY_KEY, Store, StoreError, duckdb_ingest_lock
 from dashboard.store.leftovers import SYNC_PREFIX, work_folder
 from dashboard.sync import changelog
 from dashboard.sync.changelog import Batch, Change, FullSyncNeeded, Mark
+from dashboard.sync.position import FEED_COLUMNS, FEED_TABLE, full_sync_append, write_state
 from dashboard.sync.source import PlatformSource, SourceError, table_ident
 
 Say = Callable[[str], None]
-FEED_TABLE = "sync_feed"
-FEED_COLUMNS = tuple(c for c, _ in schema.DURABLE_TABLES[FEED_TABLE])
 # the column each bookkeeping table is keyed by (entity tables: source_key; kv_rejects: its record's prefix)
 KEY_COLUMNS = {"kv_store": "key", "kv_double_encoded": "key", "kv_unmapped": "key", "kv_index": "list_key",
                "kv_counters": "counter_key"}
@@ -191,31 +190,6 @@ def read_state(execute: Callable[..., Any], present: set[str]) -> FeedState:
     return FeedState(rows[0])
 
 
-def write_state(execute: Callable[..., Any], dialect: str, row: dict[str, Any]) -> None:
-    marks = ", ".join(["?" if dialect == "duckdb" else "%s"] * len(FEED_COLUMNS))
-    execute(f"DELETE FROM {FEED_TABLE}")
-    execute(f"INSERT INTO {FEED_TABLE} ({', '.join(FEED_COLUMNS)}) VALUES ({marks})",
-            [row.get(c) for c in FEED_COLUMNS])
-
-
-def full_sync_append(source: PlatformSource, mark: Mark | None, layout: str) -> Append:
-    """The durable append a full sync runs in its swap: the store's new position (the snapshot it read), or none
-    (no change log on the platform: the next sync is a full one too)."""
-    def append(ctx: AppendContext) -> None:
-        now = dt.datetime.now(dt.UTC)
-        note = None if mark else "no change log on the platform (install it with --install-change-log)"
-        write_state(ctx.execute, ctx.dialect, {
-            "source": source.label, "kv_table": source.table, "layout": layout,
-            "generation": mark.generation if mark else None, "trimmed_below": mark.trimmed_below if mark else None,
-            "snapshot": mark.snapshot if mark else None, "last_change_id": mark.last_id if mark else None,
-            "last_change_at": mark.last_at if mark else None,
-            "checked_at": mark.taken_at if mark else now, "applied_at": now, "mode": "full", "changes": 0,
-            "batches": 0, "series_at": now, "note": note,
-        })
-
-    return append
-
-
 # ---------------------------------------------------------------- the delta build
 
 
@@ -336,8 +310,9 @@ def _duckdb_store(source: PlatformSource, store: Store, layout_spec: str, say: S
     if not store.path.exists():
         raise FullSyncNeeded("the store does not exist yet")
     with duckdb_ingest_lock(store, say):
-        con = _connect_patiently(store.path, say, read_only=True)
+        con = _connect_patiently(store.path, say, read_only=False)  # as the app's connections: one configuration
         try:
+            con.execute("PRAGMA disable_checkpoint_on_shutdown")
             state = read_state(con.execute, _duckdb_tables(con))
         finally:
             con.close()

@@ -41,7 +41,7 @@ from dashboard.ingest.target import DURABLE_APPENDS, Append, Finish, first_line,
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError
 from dashboard.sync.changelog import mark_now
-from dashboard.sync.feed import full_sync_append
+from dashboard.sync.position import full_sync_append
 from dashboard.sync.source import (
     SAMPLE_KEYS,
     PlatformSource,

@@ -29,8 +29,9 @@ from dashboard.ingest.result import IngestError, IngestResult
 from dashboard.ingest.target import DURABLE_APPENDS
 from dashboard.store.connect import Store, StoreError
 from dashboard.store.leftovers import SYNC_PREFIX, remove_dead_workdirs, work_folder
-from dashboard.sync.changelog import FullSyncNeeded
-from dashboard.sync.feed import Feed, FeedResult, follower_lock, follower_name, full_sync_append, mark_follower
+from dashboard.sync.changelog import FullSyncNeeded, mark_now
+from dashboard.sync.feed import Feed, FeedResult, follower_lock, follower_name, mark_follower
+from dashboard.sync.position import full_sync_append
 from dashboard.sync.source import PlatformSource, Snapshot, SourceError, read_snapshot
 
 Say = Callable[[str], None]
@@ -106,7 +107,7 @@ def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: S
             return sync_in_server(source, store, layout_spec, say, allow_empty, origin_of, choose)
     workdir = work_folder(SYNC_PREFIX, snapshot_parent(store))
     try:
-        snap = read_snapshot(source, workdir)
+        snap = read_snapshot(source, workdir, mark_of=mark_now)
         say(f"  read {snap.keys:,} keys ({snap.size / 1e6:,.1f} MB) from {source.table} at {source.label}")
         note = layout_spec
         if layout_spec == "auto":

@@ -20,6 +20,7 @@ import os
 import re
 import threading
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,10 +228,12 @@ def copy_part(cur: psycopg.Cursor, query: sql.Composed, out: Path) -> tuple[int,
     return int(cur.rowcount), size
 
 
-def read_snapshot(source: PlatformSource, workdir: Path, streams: int = STREAMS) -> Snapshot:
+def read_snapshot(source: PlatformSource, workdir: Path, streams: int = STREAMS,
+                  mark_of: Callable[[psycopg.Cursor[Any], str], Any] | None = None) -> Snapshot:
     """The whole table, in one READ ONLY REPEATABLE READ snapshot, streamed into NDJSON part files in ``workdir``.
     With ``streams`` > 1 the table's pages are split between that many connections that share the snapshot
-    (``pg_export_snapshot``), so the server prints the values on several cores."""
+    (``pg_export_snapshot``), so the server prints the values on several cores. ``mark_of(cursor, table)``: read in
+    the same snapshot, kept as ``Snapshot.mark`` (the change log's position, ``changelog.mark_now``)."""
     conn = connect(source)
     helpers: list[psycopg.Connection] = []
     try:
@@ -241,9 +244,7 @@ def read_snapshot(source: PlatformSource, workdir: Path, streams: int = STREAMS)
             if not found or not found[0]:
                 raise SourceError(f"{source.label}: no table {source.table}")
             writable = can_write(cur, source.table)
-            from dashboard.sync.changelog import mark_now
-
-            mark = mark_now(cur, source.table)  # the same snapshot as the rows read below
+            mark = mark_of(cur, source.table) if mark_of else None  # the same snapshot as the rows read below
             taken_at, pages, snapshot_id = cur.execute(
                 "SELECT now(), (SELECT relpages FROM pg_class WHERE oid = to_regclass(%s)), pg_export_snapshot()",
                 [regclass_name(source.table)]).fetchone()  # type: ignore[misc]
