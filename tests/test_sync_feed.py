@@ -287,6 +287,12 @@ def test_our_own_write_back_comes_back_without_conflict_or_a_second_notice(platf
     assert isinstance(result, FeedResult) and result.own == result.changes > 0
     assert platform_keys(platform, "%") == before
     assert scalar(store, "SELECT status FROM banner_ads WHERE id = :i", i=BANNER_ID) == "pending_moderation"
+    # an artist's edit after that batch: "changed on the platform since" names the batch, not the last full sync
+    platform_execute(platform, f"UPDATE {TABLE} SET value = jsonb_set(value, '{{campaign_name}}', '\"Правка\"') "
+                               "WHERE key = %s", [BANNER_KEY])
+    [conflict] = service.decide(store, [service.Item("banner_ads", BANNER_ID, BANNER_KEY, "pending_moderation")],
+                                "approve", "moder")
+    assert conflict.platform_since == scalar(store, "SELECT checked_at FROM sync_feed").isoformat()
 
 
 # ---------------------------------------------------------------- bad inputs
@@ -355,6 +361,16 @@ def test_install_and_remove_on_the_command_line(small_platform: str, pg_url: str
         assert conn.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'promo_kv_changes%%'").fetchone() == (0,)
     code, _, err = cli("--follow", "--full")
     assert code == 2 and err.count("\n") == 1
+    # Supabase grants its API roles every table of public by default: not the log's
+    with psycopg.connect(libpq(small_platform), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'anon'").fetchone():
+            conn.execute("CREATE ROLE anon NOLOGIN")
+        conn.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon")
+    code, out, _ = cli("--install-change-log")
+    assert code == 0 and out.startswith("installed the change log"), out
+    with psycopg.connect(libpq(small_platform)) as conn:
+        assert conn.execute("SELECT has_table_privilege('anon', %s, 'SELECT') OR has_table_privilege('anon', %s, "
+                            "'DELETE')", [changelog.LOG, changelog.STATE]).fetchone() == (False,)
 
 
 def test_follow_applies_changes_as_they_come_and_stops(small_platform: str, tmp_path: Path) -> None:

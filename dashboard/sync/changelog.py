@@ -48,6 +48,7 @@ TRIMMED_FN = "promo_kv_changes_trimmed"
 KV_TRIGGERS = ("promo_kv_changes_insert", "promo_kv_changes_update", "promo_kv_changes_delete",
                "promo_kv_changes_truncate")
 LOG_TRIGGERS = ("promo_kv_changes_pruned", "promo_kv_changes_emptied")
+API_ROLES = ("anon", "authenticated")  # Supabase's API roles: no access to the log, whatever the default privileges
 KEEP_ENV = "PROMO_CHANGE_LOG_KEEP_HOURS"  # how long applied changes stay in the log (pruned by syncs)
 DEFAULT_KEEP_HOURS = 24.0
 # the NDJSON line ingest reads for a key (source.COPY_SQL's text): the build sees exactly what a full sync's file holds
@@ -60,7 +61,12 @@ Say = Callable[[str], None]
 
 
 class FullSyncNeeded(Exception):
-    """The store cannot be brought up to date from the change log; the message says why, in one line."""
+    """The store cannot be brought up to date from the change log; the message says why, in one line. ``first``:
+    the store has never been synced (nothing to say: a first sync is a full one)."""
+
+    def __init__(self, message: str, first: bool = False) -> None:
+        super().__init__(message)
+        self.first = first
 
 
 @dataclass(frozen=True)
@@ -282,6 +288,10 @@ def install_sql(schema: str, table: str) -> list[sql.Composable]:
                    trimmed_at timestamptz, trimmed_reason text)""").format(state=state),
         sql.SQL("INSERT INTO {} (kv_table, generation) VALUES ({}, gen_random_uuid()::text)").format(
             state, sql.Literal(table)),
+        # nobody but the installer (and roles granted by hand) reads or writes them: on Supabase, tables in public get
+        # the API roles' privileges by default; the triggers' functions run as their owner
+        sql.SQL("REVOKE ALL ON {}, {} FROM PUBLIC").format(log, state),
+        sql.SQL("REVOKE ALL ON SEQUENCE {} FROM PUBLIC").format(sql.Identifier(schema, LOG + "_id_seq")),
         record,
         trimmed,
         sql.SQL("CREATE TRIGGER {} AFTER INSERT ON {} REFERENCING NEW TABLE AS promo_new "
@@ -326,6 +336,10 @@ def install(source: PlatformSource) -> str:
                     f"({status_line(cur, schema)})")
         for statement in install_sql(schema, source.table):
             cur.execute(statement)
+        n = _names(schema)
+        for role in API_ROLES:
+            if cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                cur.execute(sql.SQL("REVOKE ALL ON {}, {} FROM {}").format(n["log"], n["state"], sql.Identifier(role)))
         return (f"installed the change log on {source.table} at {source.label}: {schema}.{LOG}, fed by triggers; "
                 "the next sync records its position, later syncs apply only the changes")
 

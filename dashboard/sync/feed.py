@@ -179,7 +179,7 @@ def read_state(execute: Callable[..., Any], present: set[str]) -> FeedState:
     """The store's position (``present``: the store's tables). FullSyncNeeded when it has none, or lacks a table
     this version builds (made by an older version)."""
     if "kv_store" not in present:
-        raise FullSyncNeeded("the store has no data yet")
+        raise FullSyncNeeded("the store has no data yet", first=True)
     missing = [t for t in [*schema.replaceable_tables(), FEED_TABLE] if t not in present]
     if missing:
         raise FullSyncNeeded(f"the store lacks {', '.join(missing[:3])}{'…' if len(missing) > 3 else ''} "
@@ -308,7 +308,7 @@ def _duckdb_store(source: PlatformSource, store: Store, layout_spec: str, say: S
                   limit: int) -> FeedResult:
     result = FeedResult(store=store.label())
     if not store.path.exists():
-        raise FullSyncNeeded("the store does not exist yet")
+        raise FullSyncNeeded("the store does not exist yet", first=True)
     with duckdb_ingest_lock(store, say):
         con = _connect_patiently(store.path, say, read_only=False)  # as the app's connections: one configuration
         try:

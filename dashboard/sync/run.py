@@ -136,7 +136,8 @@ def run_sync(source: PlatformSource, store: Store, layout_spec: str = "auto", sa
         try:
             return feed.apply(say)
         except FullSyncNeeded as why:
-            say(f"  {why}: full sync")
+            if not why.first:
+                say(f"  {why}: full sync")
     result = sync(source, store, layout_spec, say=say, allow_empty=allow_empty)
     if feed is not None and feed.follower:
         mark_follower(store, feed.follower)
