@@ -221,6 +221,7 @@ def test_the_log_s_limits_send_the_store_to_a_full_sync(small_platform: str, mon
     assert not isinstance(run_sync(source(), store, say=said.append), FeedResult)
     assert full_lines(said) == ["  no change log on the platform (install it with --install-change-log): full sync"]
     assert any("no change log on the platform: the next sync is a full one too" in line for line in said)
+    assert why() == "no change log on the platform (install it with --install-change-log)"  # still none
     # installed after that sync: the store has no position in it yet
     changelog.install(source())
     assert why() == "the store has no position in the change log yet (its last full sync found none)"
@@ -352,6 +353,7 @@ def test_install_and_remove_on_the_command_line(small_platform: str, pg_url: str
     code, _, err = cli("--remove-change-log")
     assert code == 1 and err.count("\n") == 1, err
     assert "needs the table's owner, or a role with TRIGGER on it" in err
+    assert changelog.missing_reason(source()) == f"this role may not read the change log public.{changelog.LOG}"
     monkeypatch.setenv(ENV, platform)
     code, out, _ = cli("--remove-change-log")
     assert code == 0 and out.startswith("removed the change log"), out
@@ -371,6 +373,12 @@ def test_install_and_remove_on_the_command_line(small_platform: str, pg_url: str
     with psycopg.connect(libpq(small_platform)) as conn:
         assert conn.execute("SELECT has_table_privilege('anon', %s, 'SELECT') OR has_table_privilege('anon', %s, "
                             "'DELETE')", [changelog.LOG, changelog.STATE]).fetchone() == (False,)
+    # the KV table dropped and made again: its triggers went with it, so there is no change log to read any more
+    platform_execute(small_platform, f"DROP TABLE {TABLE}")
+    platform_execute(small_platform, f"CREATE TABLE {TABLE} (key text PRIMARY KEY, value jsonb)")
+    assert cli("--change-log-status")[1].startswith(f"no change log on {TABLE}")
+    code, out, _ = cli("--install-change-log")
+    assert code == 0 and out.startswith("installed the change log again (its triggers were gone)"), out
 
 
 def test_follow_applies_changes_as_they_come_and_stops(small_platform: str, tmp_path: Path) -> None:

@@ -64,9 +64,10 @@ class FullSyncNeeded(Exception):
     """The store cannot be brought up to date from the change log; the message says why, in one line. ``first``:
     the store has never been synced (nothing to say: a first sync is a full one)."""
 
-    def __init__(self, message: str, first: bool = False) -> None:
+    def __init__(self, message: str, first: bool = False, no_position: bool = False) -> None:
         super().__init__(message)
         self.first = first
+        self.no_position = no_position
 
 
 @dataclass(frozen=True)
@@ -127,10 +128,26 @@ def _names(schema: str) -> dict[str, sql.Composable]:
             "record": sql.Identifier(schema, RECORD_FN), "trimmed": sql.Identifier(schema, TRIMMED_FN)}
 
 
-def installed(cur: psycopg.Cursor[Any], schema: str) -> bool:
-    row = cur.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+def leftovers(cur: psycopg.Cursor[Any], schema: str) -> bool:
+    """Are the log's tables there (with or without the triggers that feed them)?"""
+    row = cur.execute("SELECT to_regclass(%s) IS NOT NULL OR to_regclass(%s) IS NOT NULL",
                       [f'"{schema}"."{LOG}"', f'"{schema}"."{STATE}"']).fetchone()
     return bool(row and row[0])
+
+
+def installed(cur: psycopg.Cursor[Any], schema: str, table: str | None = None) -> bool:
+    """Are the log, its state and (given the KV table) the four triggers that feed it all there? A KV table dropped
+    and made again has lost its triggers: then the log is not installed (and is never read)."""
+    row = cur.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+                      [f'"{schema}"."{LOG}"', f'"{schema}"."{STATE}"']).fetchone()
+    if not (row and row[0]):
+        return False
+    if table is None:
+        return True
+    found = cur.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND tgname = ANY(%s) "
+                        "AND NOT tgisinternal", [regclass_name(table) if "." in table else f'"{schema}"."{table}"',
+                                                 list(KV_TRIGGERS)]).fetchone()
+    return bool(found and found[0] == len(KV_TRIGGERS))
 
 
 def readable(cur: psycopg.Cursor[Any], schema: str) -> bool:
@@ -143,7 +160,7 @@ def mark_now(cur: psycopg.Cursor[Any], table: str) -> Mark | None:
     """The current position, in the caller's (REPEATABLE READ) transaction: None when no log is installed or this
     role may not read it. Checked before it is read, so a full sync's snapshot transaction never fails here."""
     schema = kv_schema(cur, table)
-    if schema is None or not installed(cur, schema) or not readable(cur, schema):
+    if schema is None or not installed(cur, schema, table) or not readable(cur, schema):
         return None
     n = _names(schema)
     state = cur.execute(sql.SQL("SELECT generation, trimmed_below::text FROM {} LIMIT 1").format(n["state"])).fetchone()
@@ -178,7 +195,7 @@ def read_changes(cur: psycopg.Cursor[Any], table: str, since: Mark, max_changes:
     schema = kv_schema(cur, table)
     if schema is None:
         raise SourceError(f"no table {table}")
-    if not installed(cur, schema):
+    if not installed(cur, schema, table):
         raise FullSyncNeeded("no change log on the platform (install it with --install-change-log)")
     if not readable(cur, schema):
         raise FullSyncNeeded(f"this role may not read the change log {schema}.{LOG}")
@@ -331,17 +348,21 @@ def _admin(source: PlatformSource, what: str, work: Callable[[psycopg.Cursor[Any
 def install(source: PlatformSource) -> str:
     """Create the log, its state and the triggers, in one transaction. Returns the line to print."""
     def work(cur: psycopg.Cursor[Any], schema: str) -> str:
-        if installed(cur, schema):
+        if installed(cur, schema, source.table):
             return (f"the change log is already installed on {source.table} at {source.label} "
                     f"({status_line(cur, schema)})")
+        again = ""
+        if leftovers(cur, schema):  # its tables without their triggers (the KV table was made again): anew
+            drop(cur, schema, source.table)
+            again = " again (its triggers were gone)"
         for statement in install_sql(schema, source.table):
             cur.execute(statement)
         n = _names(schema)
         for role in API_ROLES:
             if cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
                 cur.execute(sql.SQL("REVOKE ALL ON {}, {} FROM {}").format(n["log"], n["state"], sql.Identifier(role)))
-        return (f"installed the change log on {source.table} at {source.label}: {schema}.{LOG}, fed by triggers; "
-                "the next sync records its position, later syncs apply only the changes")
+        return (f"installed the change log{again} on {source.table} at {source.label}: {schema}.{LOG}, fed by "
+                "triggers; the next sync records its position, later syncs apply only the changes")
 
     return _admin(source, "install", work)
 
@@ -349,18 +370,42 @@ def install(source: PlatformSource) -> str:
 def remove(source: PlatformSource) -> str:
     """Drop the triggers, the log, its state and functions, in one transaction."""
     def work(cur: psycopg.Cursor[Any], schema: str) -> str:
-        if not installed(cur, schema):
+        if not leftovers(cur, schema):
             return f"no change log on {source.table} at {source.label}: nothing to remove"
-        n = _names(schema)
-        kv = table_ident(source.table) if "." in source.table else sql.Identifier(schema, source.table)
-        for name in KV_TRIGGERS:
-            cur.execute(sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(sql.Identifier(name), kv))
-        cur.execute(sql.SQL("DROP TABLE IF EXISTS {}, {}").format(n["log"], n["state"]))
-        cur.execute(sql.SQL("DROP FUNCTION IF EXISTS {}(), {}()").format(n["record"], n["trimmed"]))
+        drop(cur, schema, source.table)
         return (f"removed the change log from {source.table} at {source.label}; the next sync of each store is a "
                 "full one")
 
     return _admin(source, "remove", work)
+
+
+def drop(cur: psycopg.Cursor[Any], schema: str, table: str) -> None:
+    """The triggers on the KV table, the log, its state and the functions (whichever of them are there)."""
+    n = _names(schema)
+    kv = table_ident(table) if "." in table else sql.Identifier(schema, table)
+    for name in KV_TRIGGERS:
+        cur.execute(sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(sql.Identifier(name), kv))
+    cur.execute(sql.SQL("DROP TABLE IF EXISTS {}, {}").format(n["log"], n["state"]))
+    cur.execute(sql.SQL("DROP FUNCTION IF EXISTS {}(), {}()").format(n["record"], n["trimmed"]))
+
+
+def missing_reason(source: PlatformSource) -> str | None:
+    """Why the platform has no change log this source's role can read (None: it has one)."""
+    conn = connect(source, autocommit=True)
+    try:
+        with conn.cursor() as cur:
+            schema = kv_schema(cur, source.table)
+            if schema is None:
+                return f"no table {source.table}"
+            if not installed(cur, schema, source.table):
+                return "no change log on the platform (install it with --install-change-log)"
+            if not readable(cur, schema):
+                return f"this role may not read the change log {schema}.{LOG}"
+            return None
+    except psycopg.Error as exc:
+        raise SourceError(f"reading the change log at {source.label} failed: {first_line(exc)}") from None
+    finally:
+        conn.close()
 
 
 def status_line(cur: psycopg.Cursor[Any], schema: str) -> str:
@@ -383,7 +428,7 @@ def status(source: PlatformSource) -> str:
             schema = kv_schema(cur, source.table)
             if schema is None:
                 raise SourceError(f"{source.label}: no table {source.table}")
-            if not installed(cur, schema):
+            if not installed(cur, schema, source.table):
                 return f"no change log on {source.table} at {source.label} (install it with --install-change-log)"
             return f"change log on {source.table} at {source.label}: {status_line(cur, schema)}"
     except psycopg.Error as exc:
@@ -404,10 +449,24 @@ def prune(source: PlatformSource, hours: float) -> int:
             allowed = cur.execute("SELECT has_table_privilege(%s, 'DELETE')", [f'"{schema}"."{LOG}"']).fetchone()
             if not allowed or not allowed[0]:
                 return 0
-            n = _names(schema)
-            cur.execute(sql.SQL(
-                "DELETE FROM {log} WHERE id <= (SELECT max(id) FROM {log} WHERE changed_at < now() - %s::interval)"
-            ).format(log=n["log"]), [f"{hours} hours"])
+            log = _names(schema)["log"]
+            cutoff = cur.execute("SELECT now() - %s::interval", [f"{hours} hours"]).fetchone()[0]  # type: ignore[index]
+            at = sql.SQL("SELECT id, changed_at FROM {} WHERE id >= %s ORDER BY id LIMIT 1").format(log)
+            first = cur.execute(at, [0]).fetchone()
+            if first is None or first[1] >= cutoff:
+                return 0
+            # ids grow with time (not strictly: transactions overlap): the first id at the cutoff, by bisection on
+            # the primary key, instead of a scan of the whole log for changed_at
+            top = cur.execute(sql.SQL("SELECT max(id) FROM {}").format(log)).fetchone()
+            lo, hi = int(first[0]), int(top[0]) + 1 if top else int(first[0]) + 1
+            while lo + 1 < hi:
+                mid = (lo + hi) // 2
+                row = cur.execute(at, [mid]).fetchone()
+                if row is not None and row[1] < cutoff:
+                    lo = int(row[0])
+                else:
+                    hi = mid
+            cur.execute(sql.SQL("DELETE FROM {} WHERE id <= %s").format(log), [lo])
             return max(cur.rowcount, 0)
     except psycopg.Error:
         return 0
@@ -421,7 +480,7 @@ def backlog(source: PlatformSource, last_id: int | None, cap: int = 100_000) -> 
     try:
         with conn.cursor() as cur:
             schema = kv_schema(cur, source.table)
-            if schema is None or not installed(cur, schema) or not readable(cur, schema):
+            if schema is None or not installed(cur, schema, source.table) or not readable(cur, schema):
                 raise SourceError(f"no readable change log on {source.table}")
             row = cur.execute(sql.SQL(
                 "SELECT count(*), min(changed_at) FROM (SELECT changed_at FROM {} WHERE id > %s ORDER BY id LIMIT %s) x"

@@ -149,7 +149,8 @@ class FeedState:
     def mark(self) -> Mark:
         r = self.row
         if not r.get("snapshot") or not r.get("generation"):
-            raise FullSyncNeeded("the store has no position in the change log yet (its last full sync found none)")
+            raise FullSyncNeeded("the store has no position in the change log yet (its last full sync found none)",
+                                 no_position=True)
         return Mark(str(r["generation"]), str(r.get("trimmed_below") or "0"), str(r["snapshot"]),
                     r.get("last_change_id"), r.get("last_change_at"), r.get("checked_at") or dt.datetime.now(dt.UTC))
 
@@ -512,7 +513,12 @@ class Feed:
             run = _in_server if self.same else _pg_store
         else:
             run = _duckdb_store
-        result = run(self.source, self.store, self.layout_spec, say, self.follower, limit)
+        try:
+            result = run(self.source, self.store, self.layout_spec, say, self.follower, limit)
+        except FullSyncNeeded as why:
+            if why.no_position and (missing := changelog.missing_reason(self.source)):
+                raise FullSyncNeeded(missing) from None
+            raise
         result.seconds = time.perf_counter() - t0
         result.cpu_seconds = time.process_time() - c0
         if time.monotonic() - self.pruned_at >= PRUNE_EVERY:

@@ -12,12 +12,14 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -76,6 +78,31 @@ class Synced:
     app: App
     platform: str
     role_url: str
+    store: Path
+
+
+@contextmanager
+def stopped_follower(store: Path) -> Iterator[None]:
+    """The store's feed as a ``sync --follow`` killed mid-way leaves it: a follower recorded, its lock free."""
+    def set_follower(value: str | None) -> None:
+        for _ in range(100):  # the app opens the file for a moment per query
+            try:
+                con = duckdb.connect(str(store))
+            except duckdb.Error:
+                time.sleep(0.05)
+                continue
+            try:
+                con.execute("UPDATE sync_feed SET follower = ?", [value])
+            finally:
+                con.close()
+            return
+        raise AssertionError(f"{store} stayed locked")
+
+    set_follower("killed-host:4242")
+    try:
+        yield
+    finally:
+        set_follower(None)
 
 
 @contextmanager
@@ -88,7 +115,7 @@ def synced_server(folder: Path, platform: str, role_url: str) -> Iterator[Synced
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     with streamlit_server(folder, {**env, "PROMO_DB": str(store), "PROMO_DEMO_MODE": "1"}) as url:
-        yield Synced(App(url=url, items=[BANNER, OTHER], artists=[], tracks=[]), platform, role_url)
+        yield Synced(App(url=url, items=[BANNER, OTHER], artists=[], tracks=[]), platform, role_url, store)
 
 
 @pytest.fixture(scope="module")
@@ -277,6 +304,13 @@ def test_an_admin_refreshes_now(people: Browser, synced: Synced) -> None:
     assert platform_keys(platform, "%") == written and platform_value(platform, TRACK_KEY) == (kind, text)
     log = audit_log(admin)
     assert list(log["Элемент"]).count(TRACK.title) == 1
+
+    # a sync --follow that recorded itself is gone (killed): everyone who opens the overview is told
+    with stopped_follower(synced.store):
+        moderator = open_as(people, app, "moderator")
+        go_to(moderator, "Обзор")
+        expect(moderator.get_by_text("Поток изменений с платформы остановлен")).to_be_visible()
+        shot(moderator, "sync-feed-stopped")
 
 
 def test_a_read_only_role_gives_a_read_only_queue(people_read_only: Browser, synced_read_only: Synced) -> None:
