@@ -51,6 +51,7 @@ LOG_TRIGGERS = ("promo_kv_changes_pruned", "promo_kv_changes_emptied")
 API_ROLES = ("anon", "authenticated")  # Supabase's API roles: no access to the log, whatever the default privileges
 KEEP_ENV = "PROMO_CHANGE_LOG_KEEP_HOURS"  # how long applied changes stay in the log (pruned by syncs)
 DEFAULT_KEEP_HOURS = 24.0
+NO_LOG_HINT = "  no change log on the platform: the next sync is a full one too (see --install-change-log)"
 # the NDJSON line ingest reads for a key (source.COPY_SQL's text): the build sees exactly what a full sync's file holds
 LINE_SQL = ("""CASE WHEN t.value IS NULL THEN '{"key":' || to_json(t.key)::text || '}' """
             """ELSE '{"key":' || to_json(t.key)::text || ',"value":' || t.value::text || '}' END""")

@@ -40,7 +40,7 @@ from dashboard.ingest.result import IngestResult
 from dashboard.ingest.target import DURABLE_APPENDS, Append, Finish, first_line, refuse_empty, run_row
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError
-from dashboard.sync.changelog import mark_now
+from dashboard.sync.changelog import NO_LOG_HINT, mark_now
 from dashboard.sync.position import full_sync_append
 from dashboard.sync.source import (
     SAMPLE_KEYS,
@@ -140,8 +140,7 @@ def sync_in_server(source: PlatformSource, store: Store, layout_spec: str, say: 
                     taken_at = cur.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
                     mark = mark_now(cur, source.table)  # the change log's position in this same snapshot
                     if mark is None:
-                        say("  no change log on the platform: the next sync is a full one too (see "
-                            "--install-change-log)")
+                        say(NO_LOG_HINT)
                     found = cur.execute("SELECT to_regclass(%s) IS NOT NULL", [regclass_name(source.table)])
                     if not found.fetchone()[0]:  # type: ignore[index]
                         raise SourceError(f"{source.label}: no table {source.table}")

@@ -29,7 +29,7 @@ from dashboard.ingest.result import IngestError, IngestResult
 from dashboard.ingest.target import DURABLE_APPENDS
 from dashboard.store.connect import Store, StoreError
 from dashboard.store.leftovers import SYNC_PREFIX, remove_dead_workdirs, work_folder
-from dashboard.sync.changelog import FullSyncNeeded, mark_now
+from dashboard.sync.changelog import NO_LOG_HINT, FullSyncNeeded, mark_now
 from dashboard.sync.feed import Feed, FeedResult, follower_lock, follower_name, mark_follower
 from dashboard.sync.position import full_sync_append
 from dashboard.sync.source import PlatformSource, Snapshot, SourceError, read_snapshot
@@ -118,7 +118,7 @@ def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: S
         if not snap.writable:
             say(f"  {source.label}: this role may not update {source.table}: moderation is read-only")
         if snap.mark is None:
-            say("  no change log on the platform: the next sync is a full one too (see --install-change-log)")
+            say(NO_LOG_HINT)
         layout_name = layout_spec if layout_spec in KNOWN_LAYOUTS else str(Path(layout_spec).resolve())
         return ingest(list(snap.paths), store, layout_spec, say=say, allow_empty=allow_empty,
                       origin=origin_of(source, snap, note),
@@ -131,14 +131,21 @@ def run_sync(source: PlatformSource, store: Store, layout_spec: str = "auto", sa
              allow_empty: bool = False, full: bool = False, feed: Feed | None = None) -> IngestResult | FeedResult:
     """``sync`` as the command runs it: the changes since the store's last sync when the platform has a change log
     and the store a position in it (``feed.py``), else (or with ``full``) a full sync, saying why in one line."""
+    reason = ""
     if not full:
         feed = feed or Feed(source, store, layout_spec)
         try:
             return feed.apply(say)
         except FullSyncNeeded as why:
             if not why.first:
-                say(f"  {why}: full sync")
-    result = sync(source, store, layout_spec, say=say, allow_empty=allow_empty)
+                reason = f"  {why}: full sync"
+                say(reason)
+
+    def full_say(message: str) -> None:  # one line says why: not twice that there is no log
+        if not (reason and message == NO_LOG_HINT):
+            say(message)
+
+    result = sync(source, store, layout_spec, say=full_say, allow_empty=allow_empty)
     if feed is not None and feed.follower:
         mark_follower(store, feed.follower)
     return result
