@@ -8,10 +8,10 @@ from typing import Any
 import streamlit as st
 
 from dashboard.access import identity as ident
-from dashboard.i18n.formatting import moscow_time
+from dashboard.i18n.formatting import moscow_time, number
 from dashboard.store.connect import Store, StoreError
 from ui.data_access import computed, current_store, invalidate, query
-from ui.language import tr
+from ui.language import current_lang, tr
 from ui.plain_text import markdown_text
 
 
@@ -57,6 +57,7 @@ def refresh_button(who: ident.Identity) -> None:
                                                              else type(exc).__name__)))
             return
         invalidate()
-        st.session_state["sync_refreshed"] = tr("sync.refreshed", keys=f"{result.rows_loaded:,}",
-                                                seconds=f"{result.seconds:.1f}")
+        lang = current_lang()
+        st.session_state["sync_refreshed"] = tr("sync.refreshed", keys=number(result.rows_loaded, lang),
+                                                seconds=number(result.seconds, lang, 1))
         st.rerun()

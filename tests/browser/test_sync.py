@@ -21,6 +21,7 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from dashboard.i18n.formatting import number
 from dashboard.sync.source import url_label
 from tests.browser.conftest import require_chromium, streamlit_server, watched
 from tests.browser.people import (
@@ -236,7 +237,7 @@ def test_an_admin_refreshes_now(people: Browser, synced: Synced) -> None:
     platform_execute(platform, f"INSERT INTO {TABLE} VALUES ('profile:browser-new-artist', "
                                "'{\"id\": \"browser-new-artist\", \"name\": \"Новый артист\"}')")
     click(admin, "Обновить сейчас")
-    expect_toast(admin, f"Синхронизировано: {row_count(platform):,} ключей за ")
+    expect_toast(admin, f"Синхронизировано: {number(row_count(platform))} ключей за ")
     after, _ = data_as_of(admin)
     assert after > before, (before, after)
     shot(admin, "sync-refresh")
