@@ -18,12 +18,13 @@ from ui.data_access import pending_params, query
 from ui.identity import require_page
 from ui.kpi import kpi
 from ui.language import current_lang, tr
-from ui.sync_status import data_as_of, refresh_button
+from ui.sync_status import data_as_of, feed_panel, refresh_button
 
 who = require_page("overview")
 st.title(tr("overview.title"))
 data_as_of()
 refresh_button(who)
+feed_panel(who)
 lang = current_lang()
 
 # the last day with payments or donations, at most Moscow today: an older snapshot still shows its last 30 days
