@@ -7,9 +7,9 @@ import datetime as dt
 
 import streamlit as st
 
+from dashboard import period_presets as presets
 from dashboard.access import identity as ident
-from dashboard.i18n.formatting import moscow_today, number
-from dashboard.metrics import artist as am
+from dashboard.i18n.formatting import moscow_today
 from dashboard.metrics.periods import Period, anchor_day, date_range, describe, period_between, period_for, within_data
 from ui.artist_directory import artist_matches
 from ui.data_access import query
@@ -59,23 +59,23 @@ def artist_today(artist_id: str) -> dt.date:
 
 
 def artist_period(today: dt.date) -> Period:
-    """The artist pages' period: presets of 7/28/90/365 days or a custom range, ending ``today``."""
-    labels: dict[int | str, str] = {d: tr("artist.period.days", days=number(d, current_lang())) for d in am.PRESET_DAYS}
-    labels[am.CUSTOM] = tr("artist.period.custom")
-    # one period for every artist page, kept across pages and languages, and in the URL (?period=28)
-    choice = kept(st.radio, tr("artist.period"), list(labels), key="artist_period", url="period",
-                  initial=am.DEFAULT_DAYS, format_func=labels.__getitem__, horizontal=True,
-                  help=tr("artist.period_help"))
-    if choice == am.CUSTOM:
+    """The artist pages' period: one of the presets every page offers (``dashboard.period_presets``) or a custom
+    range, ending ``today``."""
+    labels = {p: tr(f"period.preset.{p}") for p in presets.PRESETS}
+    # one period for every artist page, kept across pages and languages, and in the URL (?period=28d)
+    choice = kept(st.radio, tr("artist.period"), presets.PRESETS, key="artist_period", url="period",
+                  initial=presets.DEFAULT, read_url=presets.from_url, format_func=labels.__getitem__,
+                  horizontal=True, help=tr("artist.period_help"))
+    if choice == presets.CUSTOM:
         picked = st.date_input(tr("artist.period.range"), key="artist_range", format=tr("date.picker_format"),
                                value=kept_range(today))
         if isinstance(picked, tuple | list) and len(picked) == 2:  # not while the second day is being picked
             st.session_state["keep_artist_range"] = picked
             st.query_params["from"], st.query_params["to"] = str(picked[0]), str(picked[1])
         span = date_range(picked)  # a half-picked range is that one day; a cleared one, the default preset
-        period = within_data(period_between(*span) if span else period_for(am.DEFAULT_DAYS, today), today)
+        period = within_data(period_between(*span) if span else period_for(presets.DEFAULT, today), today)
     else:
-        period = period_for(int(choice), today)
+        period = period_for(choice, today)
     st.caption(describe(period, current_lang()))  # a range past the last day with data is stopped there, and says so
     return period
 
@@ -89,4 +89,4 @@ def kept_range(today: dt.date) -> tuple[dt.date, dt.date]:
     try:
         return dt.date.fromisoformat(st.query_params["from"]), dt.date.fromisoformat(st.query_params["to"])
     except (KeyError, ValueError):
-        return today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today
+        return today - dt.timedelta(days=presets.DEFAULT_DAYS - 1), today

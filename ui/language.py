@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.i18n.translations import DEFAULT_LANGUAGE, LANGUAGES, t
-from dashboard.metrics import artist as am
+from dashboard.i18n.translations import DEFAULT_LANGUAGE, LANGUAGES, t, translated
 
 
 def current_lang() -> str:
@@ -23,7 +22,7 @@ def tr(key: str, **fmt: object) -> str:
 
 def tr_value(prefix: str, value: object) -> str:
     """A data value's translation (``prefix.value``), or the value itself when the table has none."""
-    return am.translated(prefix, value, current_lang())
+    return translated(prefix, value, current_lang())
 
 
 def language_switch() -> None:

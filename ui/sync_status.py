@@ -114,11 +114,11 @@ def refresh_button(who: ident.Identity) -> None:
             return
         invalidate()
         _feed_status.clear()
+        lang = current_lang()
         if hasattr(result, "changes"):  # the changes since the last sync (the platform has a change log)
-            lang = current_lang()
             st.session_state["sync_refreshed"] = tr("sync.refreshed_changes", changes=number(result.changes, lang),
                                                     seconds=number(result.seconds, lang, 1))
         else:
-            st.session_state["sync_refreshed"] = tr("sync.refreshed", keys=f"{result.rows_loaded:,}",
-                                                    seconds=f"{result.seconds:.1f}")
+            st.session_state["sync_refreshed"] = tr("sync.refreshed", keys=number(result.rows_loaded, lang),
+                                                    seconds=number(result.seconds, lang, 1))
         st.rerun()

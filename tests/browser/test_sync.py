@@ -24,6 +24,7 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from dashboard.i18n.formatting import number
 from dashboard.sync import changelog
 from dashboard.sync.source import resolve_source, url_label
 from tests.browser.conftest import require_chromium, streamlit_server, watched
@@ -277,7 +278,7 @@ def test_an_admin_refreshes_now(people: Browser, synced: Synced) -> None:
     # the log yet); the next ones apply only what changed (issue 22)
     changelog.install(resolve_source(platform))
     click(admin, "Обновить сейчас")
-    expect_toast(admin, f"Синхронизировано: {row_count(platform):,} ключей за ")
+    expect_toast(admin, f"Синхронизировано: {number(row_count(platform))} ключей за ")
     after, _ = data_as_of(admin)
     assert after > before, (before, after)
     shot(admin, "sync-refresh")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.i18n.formatting import number
+from dashboard.i18n.formatting import number, share_percent
+from dashboard.i18n.translations import country_name
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric
 from ui import artist_stats, charts, tables
@@ -31,11 +32,11 @@ if geo.empty and platforms.empty:
 if section("artist.audience.geography", "artist.audience.geography_help", geo, "artist.audience.no_geography"):
     countries = am.with_iso3(geo)
     c1, c2 = st.columns(2)
-    countries["name"] = countries["country"].map(lambda c: am.country_name(c, current_lang()))
+    countries["name"] = countries["country"].map(lambda c: country_name(c, current_lang()))
     c1.metric(tr("artist.audience.countries"), number(len(countries), current_lang()))
     c2.metric(tr("artist.audience.top_country"), markdown_text(countries["name"].iloc[0]),
               help=tr("artist.audience.top_country_help",
-                         share=am.percent(countries["share"].iloc[0], current_lang())))
+                         share=share_percent(countries["share"].iloc[0], current_lang())))
     on_map = countries.dropna(subset=["iso3"])
     fig = go.Figure(go.Choropleth(locations=list(on_map["iso3"]), z=list(on_map["plays"]), colorscale="Purples",
                                   colorbar={"title": {"text": tr("artist.col.plays")}},

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n.formatting import day_text, moscow_today, number, rub
-from dashboard.metrics import artist as am
+from dashboard.i18n.translations import translated
 from dashboard.metrics import artist_deals as deals
 from ui import tables
 from ui.artist_pages import artist_page
@@ -25,14 +25,14 @@ def booking_table(frame: pd.DataFrame, name: str) -> None:
         "date": [day_text(r.get("event_date"), lang) for r in records],
         "title": [r.get("title") if isinstance(r.get("title"), str) and str(r.get("title")).strip()
                   else tr(f"deals.kind.{r.get('kind')}") for r in records],
-        "status": [am.translated("deals.booking_status", r.get("status"), lang) for r in records],
+        "status": [translated("deals.booking_status", r.get("status"), lang) for r in records],
         "fee": deals.amounts([r.get("fee") for r in records]),
         "offered": deals.amounts([r.get("offered_price") for r in records]),
         "deposit": deals.amounts([r.get("deposit_amount") for r in records]),
         "client": [r.get("client") for r in records],
         "place": [", ".join(str(r[c]) for c in ("venue", "city") if isinstance(r.get(c), str) and str(r[c]).strip())
                   for r in records],
-        "event_type": [am.translated("deals.event_type", r.get("event_type"), lang) for r in records],
+        "event_type": [translated("deals.event_type", r.get("event_type"), lang) for r in records],
     })
     tables.table(shown, name, labels="deals.col", kinds=MONEY)
 
@@ -65,7 +65,7 @@ else:
 
 st.subheader(tr("deals.bookings.by_status"))
 by_status = deals.bookings_by_status(bookings)
-by_status["status"] = by_status["status"].map(lambda s: am.translated("deals.booking_status", s, lang))
+by_status["status"] = by_status["status"].map(lambda s: translated("deals.booking_status", s, lang))
 tables.table(by_status, "bookings_by_status", labels="deals.col",
              kinds={"bookings": "count", **MONEY})
 

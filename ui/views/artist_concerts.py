@@ -7,7 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.i18n.formatting import day_text, number
+from dashboard.i18n.formatting import dates_text, day_text, number, share_percent
+from dashboard.i18n.translations import translated
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric, plain, ratio
 from ui import charts, tables
@@ -22,7 +23,7 @@ def concert_table(frame: pd.DataFrame, name: str) -> None:
     shown = numeric(frame, ["views", "clicks", "ticket_views", "ticket_price_from", "ticket_price_to"])
     shown["ctr_pct"] = [None if r is None else round(r * 100, 1)
                         for r in map(ratio, shown["clicks"], shown["views"])]
-    shown["status"] = shown["status"].map(lambda s: am.translated("artist.status", s, current_lang()))
+    shown["status"] = shown["status"].map(lambda s: translated("artist.status", s, current_lang()))
     for flag in ("is_promoted", "in_promoted_list"):
         shown[flag] = shown[flag].map(lambda v: tr("artist.yes") if bool(plain(v)) else tr("artist.no"))
     times = shown["time"].map(lambda v: "" if v is None or pd.isna(v) else " " + str(v)[:5])
@@ -76,7 +77,7 @@ if recorded:  # views, clicks and referrals per day
     kpi(c2, tr("artist.kpi.concert_clicks"), number(cur["clicks"], lang), tr("artist.help.concert_clicks"),
         cur["clicks"], prev["clicks"])
     ctr_moved = None if cur_ctr is None or prev_ctr is None else (cur_ctr - prev_ctr) * 100
-    c3.metric(tr("artist.kpi.ctr"), am.percent(cur_ctr, lang), help=tr("artist.help.ctr"),
+    c3.metric(tr("artist.kpi.ctr"), share_percent(cur_ctr, lang), help=tr("artist.help.ctr"),
               delta=None if ctr_moved is None else tr(
                   "artist.pp", value=number(ctr_moved, lang, 1) if round(ctr_moved, 1) <= 0
                   else "+" + number(ctr_moved, lang, 1)),
@@ -97,7 +98,7 @@ if recorded:  # views, clicks and referrals per day
         table = current.copy()
         table["ctr_pct"] = [None if r is None else round(r * 100, 1) for r in map(ratio, table["clicks"],
                                                                                    table["views"])]
-        tables.table(am.dates_text(table, ["day"]), "concert_by_day")
+        tables.table(dates_text(table, ["day"]), "concert_by_day")
 
     st.subheader(tr("artist.concerts.referrals"))
     st.caption(tr("artist.concerts.referrals_help"))

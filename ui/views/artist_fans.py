@@ -8,13 +8,14 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.i18n.formatting import day_text, money, moscow_time, number, rub, signed_number
+from dashboard.i18n.formatting import day_text, money, moscow_time, number, rub, signed_number, times_text
+from dashboard.i18n.translations import translated
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric, plain, ratio
 from ui import charts, tables
 from ui.artist_pages import artist_page, artist_period, artist_today
 from ui.data_access import query
-from ui.kpi import count, kpi
+from ui.kpi import count, kpi, signed_delta
 from ui.language import current_lang, tr
 from ui.sections import section
 
@@ -65,7 +66,7 @@ else:
 if section("artist.fans.top_donors", "artist.fans.top_donors_help", donors, "artist.fans.no_donations"):
     top = numeric(donors, ["amount_rub"])
     top["donor"] = am.donor_labels(top, anonymous)
-    top_shown = am.times_text(top[["donor", "donations", "amount_rub", "last_donation_at"]], ["last_donation_at"])
+    top_shown = times_text(top[["donor", "donations", "amount_rub", "last_donation_at"]], ["last_donation_at"])
     tables.table(top_shown, "top_donors", kinds={"amount_rub": "rub"})
 
 st.subheader(tr("artist.fans.feed"))
@@ -86,7 +87,7 @@ if not feed.empty:
         table = numeric(feed, ["amount"])
         table["donor"] = am.donor_labels(table, anonymous)
         table["status"] = table["status"].map(lambda s: tr(f"donation_state.{am.donation_state(s)}"))
-        tables.table(am.times_text(table[["created_at", "donor", "amount", "currency", "status", "message"]],
+        tables.table(times_text(table[["created_at", "donor", "amount", "currency", "status", "message"]],
                                    ["created_at"]), "donations", kinds={"amount": "amount"}, wide=["message"])
 
 st.subheader(tr("artist.fans.coins"))
@@ -97,7 +98,7 @@ else:
     b = balance.iloc[0]
     k1, k2, k3 = st.columns(3)
     k1.metric(tr("artist.kpi.coin_balance"), number(b["balance"], lang),
-              delta=signed_number(cur["coins_net"], lang), delta_arrow="off" if not cur["coins_net"] else "auto",
+              **signed_delta(signed_number(cur["coins_net"], lang), cur["coins_net"]),
               help=tr("artist.help.coin_balance"))
     k2.metric(tr("artist.kpi.lifetime_earned"), number(b["lifetime_earned"], lang),
               help=tr("artist.help.lifetime"))
@@ -124,7 +125,7 @@ else:
     charts.count_axis(fig, [*flows["earned"], *flows["spent"]])
     st.plotly_chart(fig, width="stretch", key="chart_coins")
     moves = transactions.copy()
-    moves["type"] = moves["type"].map(lambda s: am.translated("artist.coin_type", s, current_lang()))
+    moves["type"] = moves["type"].map(lambda s: translated("artist.coin_type", s, current_lang()))
     moves["related_entity_type"] = moves["related_entity_type"].map(
-        lambda s: am.translated("artist.entity", s, current_lang()) if isinstance(s, str) else "—")
-    tables.table(am.times_text(moves, ["created_at"]), "coin_transactions", wide=["description"])
+        lambda s: translated("artist.entity", s, current_lang()) if isinstance(s, str) else "—")
+    tables.table(times_text(moves, ["created_at"]), "coin_transactions", wide=["description"])

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n.formatting import day_text, is_missing, rub
-from dashboard.metrics import artist as am
+from dashboard.i18n.translations import translated
 from dashboard.metrics import artist_deals as deals
 from ui import tables
 from ui.artist_pages import artist_page
@@ -58,8 +58,8 @@ else:
         "date": [day_text(r.get("created_at"), lang) for r in records],
         "kind": [tr(f"deals.kind.{r.get('kind')}") for r in records],
         "title": [text_or_dash(r.get("title")) for r in records],
-        "license": [am.translated("deals.license", r.get("license_type"), lang) for r in records],
-        "status": [am.translated("deals.sale_status", r.get("status"), lang) for r in records],
+        "license": [translated("deals.license", r.get("license_type"), lang) for r in records],
+        "status": [translated("deals.sale_status", r.get("status"), lang) for r in records],
         "price": deals.amounts([r.get("price") for r in records]),
         "commission": deals.amounts([r.get("commission") for r in records]),
         "payout": deals.amounts([r.get("producer_payout") for r in records]),
@@ -74,7 +74,7 @@ else:
         "date": [day_text(r.get("created_at"), lang) for r in records],
         "service": [text_or_dash(r.get("service_title")) for r in records],
         "client": [text_or_dash(r.get("client_name")) for r in records],
-        "status": [am.translated("deals.order_status", r.get("status"), lang) for r in records],
+        "status": [translated("deals.order_status", r.get("status"), lang) for r in records],
         "progress": deals.amounts([r.get("progress") for r in records]),
         "deadline": [day_text(r.get("deadline"), lang) for r in records],
         "price": deals.amounts([r.get("price") for r in records]),
@@ -92,7 +92,7 @@ else:
         "date": [day_text(r.get("created_at"), lang) for r in records],
         "service": [text_or_dash(r.get("service_title")) for r in records],
         "client": [text_or_dash(r.get("client_name")) for r in records],
-        "status": [am.translated("deals.order_status", r.get("status"), lang) for r in records],
+        "status": [translated("deals.order_status", r.get("status"), lang) for r in records],
         "total": deals.amounts([r.get("total_amount") for r in records]),
         "paid": deals.amounts([r.get("paid_amount") for r in records]),
     }), "contracts", labels="deals.col", kinds=MONEY, wide=["service"])
@@ -105,7 +105,7 @@ else:
         tables.table(pd.DataFrame({
             "service": [text_or_dash(r.get("service_title")) for r in records],
             "milestone": [text_or_dash(r.get("title")) for r in records],
-            "status": [am.translated("deals.milestone_status", r.get("status"), lang) for r in records],
+            "status": [translated("deals.milestone_status", r.get("status"), lang) for r in records],
             "amount": deals.amounts([r.get("amount") for r in records]),
             "due": [day_text(r.get("due_date"), lang) for r in records],
             "paid_at": [day_text(r.get("paid_at"), lang) for r in records],

@@ -11,14 +11,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n.formatting import day_text, moscow_today, number, rub, signed_number
+from dashboard.i18n.formatting import day_text, moscow_today, number, rub, signed_number, times_text
+from dashboard.i18n.translations import translated
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import plain
 from dashboard.metrics.periods import anchor_day
 from ui import artist_stats, charts, tables
 from ui.artist_pages import artist_page, artist_period
 from ui.data_access import pending_params, query
-from ui.kpi import count, kpi
+from ui.kpi import count, kpi, signed_delta
 from ui.language import current_lang, tr
 from ui.sections import section
 
@@ -69,9 +70,9 @@ donations_col.caption(tr("artist.previous", value=rub(prev["donations_rub"], lan
 
 row2 = st.columns(4)
 if data.kind == am.DAILY:  # otherwise the balance is in the "All time" block
-    row2[0].metric(tr("artist.kpi.coin_balance"), number(balance, lang),
-                   delta=signed_number(cur["coins_net"], lang) if balance is not None else None,
-                   delta_arrow="off" if not cur["coins_net"] else "auto", help=tr("artist.help.coin_balance"))
+    coins_delta = signed_delta(signed_number(cur["coins_net"], lang), cur["coins_net"]) if balance is not None else {}
+    row2[0].metric(tr("artist.kpi.coin_balance"), number(balance, lang), **coins_delta,
+                   help=tr("artist.help.coin_balance"))
     row2 = row2[1:]
 row2[0].metric(tr("artist.kpi.upcoming_concerts"), number(state["upcoming_concerts"], lang),
                help=tr("artist.help.upcoming_concerts", today=day_text(today, lang)))
@@ -101,5 +102,5 @@ else:
         st.plotly_chart(fig, width="stretch", key="chart_plays")
 
 if section("artist.overview.pending", "artist.help.pending_items", pending, "artist.overview.no_pending"):
-    shown = pending.assign(kind=pending["kind"].map(lambda k: am.translated("artist.kind", k, lang)))
-    tables.table(am.times_text(shown, ["created_at"]), "pending_items", wide=["title"])
+    shown = pending.assign(kind=pending["kind"].map(lambda k: translated("artist.kind", k, lang)))
+    tables.table(times_text(shown, ["created_at"]), "pending_items", wide=["title"])

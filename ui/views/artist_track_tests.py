@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n.formatting import day_text, is_missing, number
-from dashboard.metrics import artist as am
+from dashboard.i18n.translations import translated
 from dashboard.metrics import artist_deals as deals
 from ui import tables
 from ui.artist_pages import artist_page
@@ -45,7 +45,7 @@ records = tests.to_dict("records")
 tables.table(pd.DataFrame({
     "track": [r.get("track_title") for r in records],
     "genre": [r.get("genre") for r in records],
-    "status": [am.translated("deals.test_status", r.get("status"), lang) for r in records],
+    "status": [translated("deals.test_status", r.get("status"), lang) for r in records],
     "reviews": [f"{number(deals.value(r.get('completed_reviews_count')), lang)} / "
                 f"{number(deals.value(r.get('required_expert_count')), lang)}" for r in records],
     "created": [day_text(r.get("created_at"), lang) for r in records],
@@ -77,7 +77,7 @@ for n, test in enumerate(done.head(MAX_RESULTS).to_dict("records")):
     rows = mine.to_dict("records")
     tables.table(pd.DataFrame({
         "expert": [r.get("expert_name") for r in rows],
-        "role": [am.translated("deals.expert_role", r.get("expert_role"), lang) for r in rows],
+        "role": [translated("deals.expert_role", r.get("expert_role"), lang) for r in rows],
         **{c: deals.amounts([r.get(f"{c}_score") for r in rows])
            for c in (*deals.TEST_CATEGORIES, "overall")},
         "feedback": [r.get("general_feedback") for r in rows],

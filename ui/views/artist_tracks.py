@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n.formatting import number
+from dashboard.i18n.formatting import dates_text, number, times_text
+from dashboard.i18n.translations import translated
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric, plain
 from dashboard.metrics.periods import Period
@@ -93,7 +94,7 @@ if data.kind != am.TOTALS:
         tables.table(numeric(top[columns], [*shown_metrics, "lifetime_plays"]), "top_tracks", wide=["title"])
 
 st.subheader(tr("artist.tracks.drilldown"))
-titles = {tid: f"{title} · {am.translated('artist.status', status, current_lang())}"
+titles = {tid: f"{title} · {translated('artist.status', status, current_lang())}"
           for tid, title, status in zip(tracks["track_id"], tracks["title"].fillna("—"), tracks["status"], strict=True)}
 track_id = st.selectbox(tr("artist.tracks.pick_track"), list(titles), format_func=titles.__getitem__,
                         key="artist_track")
@@ -110,7 +111,7 @@ elif track_id:
     elif data.kind == am.SERIES:
         in_period = am.daily(one, period.start, period.end, list(shown_metrics))
         artist_stats.series_chart(one, data, period, chosen_metric, "chart_one_track")
-        tables.table(am.dates_text(in_period, ["day"]), "track_by_day")
+        tables.table(dates_text(in_period, ["day"]), "track_by_day")
     else:
         in_period = am.daily(one, period.start, period.end, list(am.TRACK_METRICS))
         before = am.daily(one, period.prev_start, period.prev_end, list(am.TRACK_METRICS))
@@ -118,14 +119,14 @@ elif track_id:
         totals_row({m: float(in_period[m].sum()) for m in am.TRACK_METRICS},
                    {m: float(before[m].sum()) for m in am.TRACK_METRICS})
         timeline(one, period, chosen_metric, "chart_one_track")
-        tables.table(am.dates_text(in_period, ["day"]), "track_by_day")
+        tables.table(dates_text(in_period, ["day"]), "track_by_day")
 
 st.subheader(tr("artist.tracks.statuses"))
 st.caption(tr("artist.tracks.statuses_help"))
 counts = tracks["status"].fillna("unknown").value_counts().rename_axis("status").reset_index(name="tracks")
-counts["status"] = counts["status"].map(lambda s: am.translated("artist.status", s, current_lang()))
+counts["status"] = counts["status"].map(lambda s: translated("artist.status", s, current_lang()))
 tables.table(counts, "tracks_by_status")
 statuses = tracks[["title", "status", "release_date", "created_at", "moderated_at", "reason"]].copy()
-statuses["status"] = statuses["status"].map(lambda s: am.translated("artist.status", s, current_lang()))
-statuses = am.times_text(am.dates_text(statuses, ["release_date"]), ["created_at", "moderated_at"])
+statuses["status"] = statuses["status"].map(lambda s: translated("artist.status", s, current_lang()))
+statuses = times_text(dates_text(statuses, ["release_date"]), ["created_at", "moderated_at"])
 tables.table(statuses, "track_statuses", wide=["title", "reason"])

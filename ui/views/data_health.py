@@ -12,11 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.health.checks import CHECKS
-from dashboard.health.history import change, previous_from_frame
-from dashboard.health.report import health_report, signed
-from dashboard.i18n.formatting import moscow_time, number
+from dashboard.health.history import count_change, previous_from_frame
+from dashboard.health.report import health_report
+from dashboard.i18n.formatting import moscow_time, number, signed_number
 from ui.data_access import computed, query
 from ui.identity import require_page
+from ui.kpi import signed_delta
 from ui.language import current_lang, tr
 from ui.plain_text import markdown_text
 from ui.sync_status import data_as_of
@@ -52,18 +53,19 @@ summary = pd.DataFrame({
     tr("health.col.check"): [tr(f"health.check.{c.name}.title") for c in CHECKS],
     tr("health.col.name"): [c.name for c in CHECKS],
     tr("health.col.found"): [number(found[c.name]) for c in CHECKS],
-    tr("health.col.change"): [signed(change(c.name, found[c.name], previous)) for c in CHECKS],
+    tr("health.col.change"): [signed_number(count_change(c.name, found[c.name], previous)) for c in CHECKS],
 })
 st.dataframe(summary, hide_index=True, width="stretch", key="health_summary")
 st.caption(tr("health.fixes_note"))
 
 for check in CHECKS:
-    delta = change(check.name, found[check.name], previous)
+    delta = count_change(check.name, found[check.name], previous)
     with st.container(border=True, key=f"health_{check.name}"):
         st.subheader(tr(f"health.check.{check.name}.title"))
         st.caption(tr(f"health.check.{check.name}.definition"))
-        st.metric(tr("health.found"), number(found[check.name]), delta=None if delta is None else signed(delta),
-                  delta_color="inverse", help=tr(f"health.check.{check.name}.definition"))
+        st.metric(tr("health.found"), number(found[check.name]),
+                  **({} if delta is None else signed_delta(signed_number(delta), delta, inverse=True)),
+                  help=tr(f"health.check.{check.name}.definition"))
         st.caption(tr("health.fixable" if check.fixable else "health.not_fixable"))
         if not found[check.name]:
             st.success(tr("health.none"))

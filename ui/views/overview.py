@@ -7,7 +7,8 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard.i18n.formatting import moscow_now, moscow_today, number, rub, span_text
+from dashboard.i18n.formatting import age_text, moscow_now, moscow_today, number, rub, span_text
+from dashboard.i18n.translations import translated
 from dashboard.metrics import artist as am
 from dashboard.metrics import platform as pm
 from dashboard.metrics.periods import anchor_day, period_for
@@ -52,9 +53,9 @@ else:
         badge = "🔴 " if row["over_72h"] else "🟠 " if row["over_24h"] else ""
         col.metric(badge + tr(f"mod.entity.{row['entity']}"), number(row["waiting"], lang),
                    help=tr("overview.pending_card_help"))
-        col.caption(tr("overview.oldest", age=pm.age_text(row["oldest_hours"], lang)))
+        col.caption(tr("overview.oldest", age=age_text(row["oldest_hours"], lang)))
     shown = waiting.assign(entity=[tr(f"mod.entity.{e}") for e in waiting["entity"]],
-                           oldest=[pm.age_text(h, lang) for h in waiting["oldest_hours"]])
+                           oldest=[age_text(h, lang) for h in waiting["oldest_hours"]])
     tables.table(shown[["entity", "waiting", "over_24h", "over_72h", "oldest"]], "pending_by_type",
                  labels="overview.col")
 
@@ -62,7 +63,7 @@ left, right = st.columns([1, 2])
 with left:
     st.subheader(tr("overview.tracks_by_status"))
     by_status = query("tracks_by_status")
-    shown_status = by_status.assign(status=by_status["status"].map(lambda s: am.translated("status", s, lang)))
+    shown_status = by_status.assign(status=by_status["status"].map(lambda s: translated("status", s, lang)))
     tables.table(shown_status, "tracks_by_status", labels={"status": "column.status", "tracks": "column.tracks"})
 with right:
     st.subheader(tr("overview.donations_chart"))

@@ -14,7 +14,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.i18n.formatting import day_text, moscow_today, number, percent, rub
+from dashboard import period_presets as presets
+from dashboard.i18n.formatting import day_text, moscow_today, number, percent, rub, times_text
+from dashboard.i18n.translations import translated
 from dashboard.metrics import artist as am
 from dashboard.metrics import revenue as rv
 from dashboard.metrics.periods import anchor_day, buckets, date_range, describe, period_for, within_data
@@ -44,7 +46,7 @@ def translate_values(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col, prefix in VALUE_PREFIX.items():
         if col in out.columns:
-            out[col] = out[col].map(lambda v, p=prefix: am.translated(p, v, current_lang()))
+            out[col] = out[col].map(lambda v, p=prefix: translated(p, v, current_lang()))
     return out
 
 
@@ -266,7 +268,7 @@ def show_subscriptions(period: rv.Period, grain: str) -> None:
     metric(c5, "revenue.subs_churn", percent(subs.churn_rate, lang), tr("revenue.subs_churn_help"))
     unpriced = rv.unpriced_tiers(movements["tier"] if not movements.empty else [], prices)
     if unpriced:
-        tiers = ", ".join(markdown_text(am.translated("tier", t, lang)) for t in unpriced)
+        tiers = ", ".join(markdown_text(translated("tier", t, lang)) for t in unpriced)
         st.warning(tr("revenue.subs_unpriced", tiers=tiers))
     st.caption(tr("revenue.subs_history_note"))
     if active.empty:
@@ -276,7 +278,7 @@ def show_subscriptions(period: rv.Period, grain: str) -> None:
         with left:
             st.subheader(tr("revenue.subs_active_chart"))
             by_tier = active.assign(active=pd.to_numeric(active["active"]),
-                                    tier=[am.translated("tier", t, lang) for t in active["tier"]])
+                                    tier=[translated("tier", t, lang) for t in active["tier"]])
             fig = line_chart(by_tier, "bucket", "active", "tier", tr("revenue.col.bucket"),
                              tr("revenue.col.active"), stacked_area=True, period=period, grain=grain)
             # a count: whole ticks, sized by the stacked total of each bucket (never "0,5 of a subscription")
@@ -387,7 +389,7 @@ def show_payments(period: rv.Period, grain: str) -> None:
                           "currency"]].astype(str).agg(" ".join, axis=1).str.casefold()
         shown = shown[haystack.str.contains(needle, regex=False)]
     st.caption(count("word.payments", len(shown)))
-    shown = am.times_text(shown, ["created_at"])
+    shown = times_text(shown, ["created_at"])
     show_table(shown, {"created_at": "revenue.col.created_at", "payer": "revenue.col.payer",
                        "type": "revenue.col.type", "status": "revenue.col.status", "amount": "revenue.col.amount",
                        "currency": "revenue.col.currency", "payment_method": "revenue.col.payment_method",
@@ -413,10 +415,10 @@ last_day = None if pd.isna(data_range["last_day"]) else pd.Timestamp(data_range[
 anchor_default = anchor_day(moscow_today(), last_day)
 
 c_preset, c_dates, c_grain = st.columns([2, 2, 3])
-preset_labels = {p: tr(f"revenue.preset.{p}") for p in rv.PRESETS}
-preset = kept(c_preset.selectbox, tr("revenue.preset"), rv.PRESETS, key="rev_preset", url="period",
-                 initial=rv.DEFAULT_PRESET, format_func=preset_labels.__getitem__)
-if preset == "custom":
+preset_labels = {p: tr(f"period.preset.{p}") for p in presets.PRESETS}
+preset = kept(c_preset.selectbox, tr("revenue.preset"), presets.PRESETS, key="rev_preset", url="period",
+              initial=presets.DEFAULT, read_url=presets.from_url, format_func=preset_labels.__getitem__)
+if preset == presets.CUSTOM:
     picked = c_dates.date_input(tr("revenue.custom_range"),
                                 value=(anchor_default - dt.timedelta(days=29), anchor_default), key="rev_custom",
                                 format=tr("date.picker_format"))
