@@ -128,7 +128,7 @@ def assert_same_tables(store: Store, reference: Store) -> None:
 
 
 @pytest.mark.parametrize(("kind", "total"), [("duckdb", 1000), ("same_postgresql", 1000),
-                                              ("other_postgresql", 400)])  # two full syncs cost most there
+                                              ("other_postgresql", 150)])  # two full syncs cost most there
 def test_a_thousand_random_changes_give_what_a_full_sync_gives(kind: str, total: int, platform: str, pg_url: str,
                                                                 fixture_snapshot: Path, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
