@@ -21,10 +21,9 @@ import streamlit as st
 from dashboard.i18n.formatting import moscow_now, moscow_time, moscow_times, moscow_today, number
 from dashboard.i18n.plural import count_of
 from dashboard.moderation import config as moderation
+from dashboard.moderation import queue_session as qs
 from dashboard.moderation import selection as sel
-from dashboard.moderation import service as repository
 from dashboard.moderation.unit_of_work import store_units
-from dashboard.store.connect import StoreError
 from ui import shell as ui
 from ui import tables
 from ui.moderation_display import media_host, media_hosts, sla_badges
@@ -54,9 +53,7 @@ def hours_text(hours: float) -> str:
 
 
 def status_text(status: object) -> str:
-    if status is None or (isinstance(status, float) and pd.isna(status)) or status == "":
-        return ui.tr("mod.status.none")
-    return ui.tr_value("mod.status", status)
+    return qs.status_text(status, lang)
 
 
 def text_or_dash(value: object) -> str:
@@ -65,13 +62,10 @@ def text_or_dash(value: object) -> str:
     return str(value).replace("\n", " ")
 
 
-PAGE_SIZES = (100, 150, 200)  # items per page of the queue; the queue is paged, filtered and counted in SQL
-
-
-def list_param(values: object) -> str:
-    """A multiselect's choices as one bound text (',a,b,'); empty when nothing is chosen (the filter is off)."""
-    return "," + ",".join(str(v) for v in values) + "," if isinstance(values, list | tuple) and values else ""
-
+state = qs.QueueState(st.session_state)
+deps = qs.Deps(units=store_units(store), lang=lang, invalidate=ui.invalidate,
+               acting_actor=lambda: getattr(ui.acting_identity("moderation_queue"), "actor", None))
+PAGE_SIZES = qs.PAGE_SIZES
 
 runs = ui.query("last_ingest")
 layout = moderation.layout_name(None if runs.empty else str(runs["layout"].iloc[0]))
@@ -79,25 +73,18 @@ pending = moderation.pending_params(layout)
 now = moscow_now()
 bounds = moderation.sla_bounds(now)
 # the filters' widgets are drawn further down; their values (session state) choose the page fetched here
-filters = {"types": list_param(st.session_state.get("mod_f_type")),
-           "bands": list_param(st.session_state.get("mod_f_age")),
-           "artist_filter": str(st.session_state.get("mod_f_artist") or "").strip(),
-           "search": str(st.session_state.get("mod_f_text") or "").strip()}
-size = st.session_state.get("mod_page_size", PAGE_SIZES[1])
-size = size if size in PAGE_SIZES else PAGE_SIZES[1]
-if st.session_state.get("mod_filters_seen") != (filters, size):  # new filters: back to the first page
-    st.session_state["mod_filters_seen"] = (filters, size)
-    st.session_state["mod_page"] = 0
-page_no = max(0, int(st.session_state.get("mod_page", 0)))
-shown = ui.query("pending_page", **pending, **bounds, **filters, limit=size, offset=page_no * size)
+filters = state.filters
+size = state.page_size
+page_no = state.page_for(filters, size)  # new filters: back to the first page
+shown = ui.query("pending_page", **pending, **bounds, **filters.params(), limit=size, offset=page_no * size)
 if shown.empty and page_no > 0:  # decisions emptied the last page: show the first
-    page_no = st.session_state["mod_page"] = 0
-    shown = ui.query("pending_page", **pending, **bounds, **filters, limit=size, offset=0)
+    page_no = state.page = 0
+    shown = ui.query("pending_page", **pending, **bounds, **filters.params(), limit=size, offset=0)
 matching = int(shown["matching"].iloc[0]) if not shown.empty else 0
 shown = shown.assign(age_hours=moderation.age_hours(shown["created_at"], now) if not shown.empty else 0.0)
 shown_refs = moderation.item_refs(shown) if not shown.empty else []
 # the selected items on other pages (or filtered out): their current state, for the preview and the decisions
-off_page = [ref for ref in st.session_state.get("mod_selection", {}) if ref not in set(shown_refs)]
+off_page = [ref for ref in state.selection if ref not in set(shown_refs)]
 if off_page:
     ids = "\n" + "\n".join(sorted({sel.split_ref(ref)[2] for ref in off_page})) + "\n"
     found = ui.query("pending_items_by_id", **pending, ids=ids)
@@ -107,31 +94,22 @@ else:
     queue = shown
 statuses = sel.queue_statuses(queue)
 refs_all = moderation.item_refs(queue) if not queue.empty else []
-info = {ref: {"entity": e, "title": text_or_dash(title)[:80], "artist": text_or_dash(name if name else a)}
-        for ref, e, title, name, a in zip(refs_all, queue["entity"], queue["title"], queue["artist_name"],
-                                          queue["artist_id"], strict=True)}
+info: dict[str, qs.ItemInfo] = {
+    ref: {"entity": e, "title": text_or_dash(title)[:80], "artist": text_or_dash(name if name else a)}
+    for ref, e, title, name, a in zip(refs_all, queue["entity"], queue["title"], queue["artist_name"],
+                                      queue["artist_id"], strict=True)}
 # what the page showed, for the callbacks of the next run (they run before this script)
-st.session_state["mod_info"] = {**st.session_state.get("mod_info", {}), **info}
-st.session_state["mod_statuses"] = statuses
+state.remember_shown(info, statuses)
 
 
 def item_text(ref: str) -> str:
     """An item in words: «title» (type, artist)."""
-    known = st.session_state.get("mod_info", {}).get(ref)
-    entity, _key, entity_id = sel.split_ref(ref)
-    if not known:
-        return ui.tr("mod.item", title=entity_id, entity=entity_names.get(entity, entity), artist="—")
-    return ui.tr("mod.item", title=known["title"], entity=entity_names.get(entity, entity), artist=known["artist"])
-
-
-def what_text(refs: list[str]) -> str:
-    """One item by name, several by count ("3 элемента")."""
-    return item_text(refs[0]) if len(refs) == 1 else count_of(len(refs), lang, ITEMS)
+    return qs.item_text(ref, state.info, lang)
 
 
 def item_markdown(ref: str) -> str:
     """``item_text`` for Markdown (toasts, warnings, labels): the title, type and artist as plain text."""
-    known = st.session_state.get("mod_info", {}).get(ref)
+    known = state.info.get(ref)
     entity, _key, entity_id = sel.split_ref(ref)
     kind = markdown_text(entity_names.get(entity, entity))
     if not known:
@@ -144,166 +122,22 @@ def what_markdown(refs: list[str]) -> str:
     return item_markdown(refs[0]) if len(refs) == 1 else count_of(len(refs), lang, ITEMS)
 
 
-# ---------------------------------------------------------------- the selection and the decisions (callbacks)
+# ---------------------------------------------------------------- the callbacks (dashboard.moderation.queue_session)
 
 
-def selection_now() -> sel.Selection:
-    return dict(st.session_state.get("mod_selection", {}))
-
-
-def set_selection(new: sel.Selection, redraw: bool) -> None:
-    """Store the selection; ``redraw`` draws the table anew with it ticked (a change not made by the table)."""
-    if new != selection_now():  # a new choice: the notes about the previous one are read
-        st.session_state.pop("mod_left_notes", None)
-    st.session_state["mod_selection"] = dict(new)
-    if redraw:
-        st.session_state["mod_sel_version"] = st.session_state.get("mod_sel_version", 0) + 1
-
-
-def on_table_select(table_key: str) -> None:
-    state: Any = st.session_state.get(table_key) or {}
-    picked = state.get("selection", {}) if isinstance(state, dict) else getattr(state, "selection", {})
-    rows = picked.get("rows", []) if isinstance(picked, dict) else getattr(picked, "rows", [])
-    table_refs = st.session_state.get("mod_table_refs", {}).get(table_key, [])
-    set_selection(sel.with_rows(selection_now(), table_refs, rows, st.session_state.get("mod_statuses", {})),
-                  redraw=False)
-
-
-def on_pick() -> None:
-    picked = st.session_state.get("mod_pick", [])
-    set_selection(sel.with_picked(selection_now(), picked, st.session_state.get("mod_statuses", {})), redraw=True)
-
-
-def conflict_line(o: repository.Outcome) -> str:
-    ref = moderation.item_ref({"entity": o.item.entity, "source_key": o.item.source_key,
-                               "entity_id": o.item.entity_id})
-    if o.kind == "not_found":
-        return ui.tr("mod.conflict.missing", item=item_text(ref))
-    if o.platform_since is not None:
-        return ui.tr("sync.conflict", item=item_text(ref),
-                     since=moscow_time(o.platform_since, ui.tr("freshness.zone")) if o.platform_since else "—")
-    if o.decided_by:
-        return ui.tr("mod.conflict.decided", item=item_text(ref), status=status_text(o.current_status),
-                     by=o.decided_by, at=moscow_time(o.decided_at, ui.tr("freshness.zone")))
-    expected = " / ".join(status_text(s) for s in o.expected) or "—"
-    return ui.tr("mod.conflict.other", item=item_text(ref), status=status_text(o.current_status), expected=expected)
-
-
-def changed_on_platform(o: repository.Outcome) -> bool:
-    """Refused because the platform changed the item since the sync (not because a colleague decided it)."""
-    return o.kind != "not_found" and o.platform_since is not None
-
-
-def report(action: str, applied: list[str], conflicts: list[str], changed: list[str] | None = None) -> None:
-    """What happened, for the next run: a toast naming what changed, and the refused items listed on the page —
-    ``conflicts`` (decided by someone else, missing, failed) apart from ``changed`` (changed on the platform since
-    the sync, refreshed from it)."""
-    changed = changed or []
-    st.session_state["mod_flash"] = (action, list(applied), len(conflicts), len(changed))
-    st.session_state["mod_conflicts"] = conflicts
-    st.session_state["mod_platform_conflicts"] = changed
-
-
-def flash_text(action: str, applied: list[str], conflicts: int, changed: int) -> str:
+def flash_text(flash: qs.Flash) -> str:
     """The toast after a decision: what changed (items named as plain text), and how many were refused."""
-    parts = [ui.tr(f"mod.done.{action}", what=what_markdown(applied))] if applied else [ui.tr("mod.done.nothing")]
-    if conflicts:
-        parts.append(ui.tr("mod.done.conflicts", what=count_of(conflicts, lang, ITEMS)))
-    if changed:
-        parts.append(ui.tr("sync.done.changed", what=count_of(changed, lang, ITEMS)))
+    parts = ([ui.tr(f"mod.done.{flash.action}", what=what_markdown(list(flash.applied)))] if flash.applied
+             else [ui.tr("mod.done.nothing")])
+    if flash.refused:
+        parts.append(ui.tr("mod.done.conflicts", what=count_of(flash.refused, lang, ITEMS)))
+    if flash.changed:
+        parts.append(ui.tr("sync.done.changed", what=count_of(flash.changed, lang, ITEMS)))
     return "; ".join(parts)
 
 
-def chosen_reason() -> str | None:
-    """The reason from the form (free text wins over the canned one), read from session state in callbacks."""
-    free = str(st.session_state.get("mod_reason_text") or "").strip()
-    if free:
-        return free
-    code = st.session_state.get("mod_reason") or ""
-    canned = {r.code: r.text(lang) for r in moderation.reasons()}
-    return canned.get(code)
-
-
-def acting_actor() -> str | None:
-    """Who decides now. Callbacks run before the shell's access check of the run, so access is decided afresh
-    (a disabled account or a changed role acts no more); None, with the reason on the page, refuses."""
-    acting = ui.acting_identity("moderation_queue")
-    if acting is None:
-        st.session_state["mod_error"] = ui.tr("error.forbidden")
-        return None
-    return acting.actor
-
-
-def apply_decision(action: str, chosen: sel.Selection) -> None:
-    """Decide the chosen items, each only if still in the status seen; then nothing is selected."""
-    actor = acting_actor()
-    if actor is None:
-        return
-    items = []
-    for ref, seen in chosen.items():
-        entity, source_key, entity_id = sel.split_ref(ref)
-        items.append(repository.Item(entity, entity_id, source_key, seen))
-    note = str(st.session_state.get("mod_note") or "").strip() or None
-    reason = chosen_reason() if action == "reject" else None
-    try:
-        outcomes = repository.decide(store_units(store), items, action, actor, reason=reason, note=note)
-    except repository.ReasonRequired:
-        st.session_state["mod_error"] = ui.tr("mod.reason_required")
-        return
-    except (repository.ModerationError, StoreError) as exc:
-        st.session_state["mod_error"] = ui.tr("mod.error", message=str(exc))
-        return
-    applied = [o for o in outcomes if o.applied]
-    done = [moderation.item_ref({"entity": o.item.entity, "source_key": o.item.source_key,
-                                 "entity_id": o.item.entity_id}) for o in applied]
-    refused = [o for o in outcomes if not o.applied]
-    report(action, done, [conflict_line(o) for o in refused if not changed_on_platform(o)],
-           [conflict_line(o) for o in refused if changed_on_platform(o)])
-    st.session_state["mod_last"] = done
-    set_selection({}, redraw=True)
-    ui.invalidate()
-
-
-def on_decide(action: str) -> None:
-    """The single-item buttons, and the bulk buttons (which ask first, in a dialog listing the items)."""
-    chosen = selection_now()
-    if not chosen:
-        return
-    if action == "reject" and not chosen_reason():
-        st.session_state["mod_error"] = ui.tr("mod.reason_required")
-        return
-    if len(chosen) > 1:
-        st.session_state["mod_bulk_pending"] = {"action": action, "items": chosen}
-        return
-    apply_decision(action, chosen)
-
-
-def on_undo() -> None:
-    actor = acting_actor()
-    if actor is None:
-        return
-    done: list[str] = []
-    failed: list[str] = []
-    changed: list[str] = []
-    for ref in st.session_state.get("mod_last") or []:
-        entity, source_key, entity_id = sel.split_ref(ref)
-        try:
-            out = repository.undo(store_units(store), repository.Item(entity, entity_id, source_key), actor)
-        except (repository.ModerationError, StoreError) as exc:
-            failed.append(f"{item_text(ref)}: {exc}")
-            continue
-        if out.applied:
-            done.append(ref)
-        else:
-            (changed if changed_on_platform(out) else failed).append(conflict_line(out))
-    report("undo", done, failed, changed)
-    st.session_state["mod_last"] = []
-    set_selection({}, redraw=True)
-    ui.invalidate()
-
-
 def clear_bulk() -> None:
-    st.session_state.pop("mod_bulk_pending", None)
+    qs.cancel_bulk(state)
 
 
 @st.dialog(ui.tr("mod.bulk.title"), on_dismiss=clear_bulk, width="large")
@@ -314,8 +148,8 @@ def confirm_bulk(action: str, chosen: sel.Selection) -> None:
     if action == "approve":
         st.text(ui.tr("mod.bulk.confirm_approve", what=what))
     else:
-        st.text(ui.tr("mod.bulk.confirm_reject", what=what, reason=chosen_reason() or ""))
-    known = st.session_state.get("mod_info", {})
+        st.text(ui.tr("mod.bulk.confirm_reject", what=what, reason=qs.chosen_reason(state, lang) or ""))
+    known = state.info
     st.dataframe(pd.DataFrame({
         ui.tr("mod.col.type"): [entity_names.get(sel.split_ref(r)[0], sel.split_ref(r)[0]) for r in refs],
         ui.tr("mod.col.title"): [known.get(r, {}).get("title", sel.split_ref(r)[2]) for r in refs],
@@ -323,8 +157,7 @@ def confirm_bulk(action: str, chosen: sel.Selection) -> None:
     }), hide_index=True, width="stretch", key="mod_bulk_items")
     yes, no = st.columns(2)
     if yes.button(ui.tr("mod.bulk.yes"), type="primary", key="mod_bulk_yes"):
-        clear_bulk()
-        apply_decision(action, chosen)
+        qs.confirm_bulk(state, deps, action, chosen)
         st.rerun()
     if no.button(ui.tr("mod.bulk.cancel"), key="mod_bulk_no"):
         clear_bulk()
@@ -333,22 +166,20 @@ def confirm_bulk(action: str, chosen: sel.Selection) -> None:
 
 # ---------------------------------------------------------------- what happened since the last run
 
-flash = st.session_state.pop("mod_flash", None)
+flash = state.take_flash()
 if flash:
-    done_action, done_refs, refused_count, changed_count = flash
-    st.toast(flash_text(done_action, done_refs, refused_count, changed_count), icon="✅" if done_refs else "⚠️")
-error = st.session_state.pop("mod_error", None)
+    st.toast(flash_text(flash), icon="✅" if flash.applied else "⚠️")
+error = state.take_error()
+
+
+def last_decision(ref: str) -> dict[str, Any] | None:
+    entity, source_key, entity_id = sel.split_ref(ref)
+    found = ui.query("moderation_item_decision", entity=entity, source_key=source_key, entity_id=entity_id)
+    return None if found.empty else dict(found.iloc[0])
+
 
 # items someone else decided meanwhile leave the selection, each with a note saying who decided and when
-kept, left = sel.reconcile(selection_now(), statuses)
-if left:
-    set_selection(kept, redraw=True)
-    notes = list(st.session_state.get("mod_left_notes", []))
-    for ref in left:
-        entity, source_key, entity_id = sel.split_ref(ref)
-        last = ui.query("moderation_item_decision", entity=entity, source_key=source_key, entity_id=entity_id)
-        notes.append((ref, None) if last.empty else (ref, dict(last.iloc[0])))
-    st.session_state["mod_left_notes"] = notes
+qs.reconcile(state, statuses, last_decision)
 
 
 def left_note(ref: str, decided: dict[str, Any] | None) -> str:
@@ -360,7 +191,7 @@ def left_note(ref: str, decided: dict[str, Any] | None) -> str:
                  status=markdown_text(status_text(decided["to_status"])))
 
 
-for left_ref, left_decision in st.session_state.get("mod_left_notes", []):
+for left_ref, left_decision in state.left_notes:
     st.warning(left_note(left_ref, left_decision), icon="ℹ️")
 
 
@@ -373,19 +204,19 @@ def refused_table(lines: list[str], key: str) -> None:
                  row_height=REFUSED_ROW_HEIGHT)
 
 
-changed_lines = st.session_state.get("mod_platform_conflicts") or []
+changed_lines = state.platform_conflicts
 if changed_lines:
     st.warning(ui.tr("sync.conflicts"))
     refused_table(changed_lines, "mod_platform_conflict_table")
-conflicts = st.session_state.get("mod_conflicts") or []
+conflicts = state.conflicts
 if conflicts:
     st.warning(ui.tr("mod.conflicts"))
     refused_table(conflicts, "mod_conflict_table")
 
-last = st.session_state.get("mod_last") or []
+last = state.last
 if last:
-    st.button(ui.tr("mod.undo_last", what=what_markdown(last)), key="mod_undo", on_click=on_undo,
-              disabled=read_only)
+    st.button(ui.tr("mod.undo_last", what=what_markdown(last)), key="mod_undo", on_click=qs.on_undo,
+              args=(state, deps), disabled=read_only)
 
 # ---------------------------------------------------------------- KPIs
 kpis = ui.query("moderation_kpis", today=moscow_today()).iloc[0]
@@ -418,27 +249,27 @@ if total == 0:
 # ---------------------------------------------------------------- filters (applied in SQL) and the page
 f1, f2, f3, f4 = st.columns([2, 2, 2, 3])
 f1.multiselect(ui.tr("mod.filter.type"), list(entity_names), format_func=entity_names.__getitem__,
-               placeholder=ui.tr("widget.choose"), key="mod_f_type")
+               placeholder=ui.tr("widget.choose"), key=state.F_TYPE)
 f2.multiselect(ui.tr("mod.filter.age"), list(band_names), format_func=band_names.__getitem__,
-               placeholder=ui.tr("widget.choose"), key="mod_f_age")
-f3.text_input(ui.tr("mod.filter.artist"), key="mod_f_artist", placeholder=ui.tr("mod.filter.artist_hint"))
-f4.text_input(ui.tr("mod.filter.text"), key="mod_f_text")
+               placeholder=ui.tr("widget.choose"), key=state.F_AGE)
+f3.text_input(ui.tr("mod.filter.artist"), key=state.F_ARTIST, placeholder=ui.tr("mod.filter.artist_hint"))
+f4.text_input(ui.tr("mod.filter.text"), key=state.F_TEXT)
 pages = max(1, -(-matching // size))
 first_no = page_no * size + 1 if matching else 0
 st.caption(ui.tr("mod.queue.page", first=number(first_no, lang), last=number(page_no * size + len(shown), lang),
                  shown=number(matching, lang), total=number(total, lang)))
 p1, p2, p3, p4 = st.columns([1, 2, 1, 1])
 size_labels = {n: ui.tr("mod.page.size_n", n=n) for n in PAGE_SIZES}  # format_func must not read session state
-p4.selectbox(ui.tr("mod.page.size"), PAGE_SIZES, index=PAGE_SIZES.index(size), key="mod_page_size",
+p4.selectbox(ui.tr("mod.page.size"), PAGE_SIZES, index=PAGE_SIZES.index(size), key=state.PAGE_SIZE,
              label_visibility="collapsed", format_func=size_labels.__getitem__)
 if pages > 1:
     p1.button(ui.tr("mod.page.prev"), key="mod_page_prev", disabled=page_no == 0,
-              on_click=functools.partial(st.session_state.__setitem__, "mod_page", page_no - 1))
+              on_click=qs.go_to_page, args=(state, page_no - 1))
     p2.caption(ui.tr("mod.page.of", page=number(page_no + 1, lang), pages=number(pages, lang)))
     p3.button(ui.tr("mod.page.next"), key="mod_page_next", disabled=page_no + 1 >= pages,
-              on_click=functools.partial(st.session_state.__setitem__, "mod_page", page_no + 1))
+              on_click=qs.go_to_page, args=(state, page_no + 1))
 
-chosen = selection_now()
+chosen = state.selection
 if shown.empty:
     st.info(ui.tr("mod.queue.none_match"))
 else:
@@ -454,9 +285,10 @@ else:
     })
     # a new table (no stale ticks) whenever its rows or the selection (from elsewhere) change
     digest = hashlib.sha1("\n".join(shown_refs).encode("utf-8")).hexdigest()[:12]
-    table_key = f"mod_queue_table_{digest}_{st.session_state.get('mod_sel_version', 0)}"
-    st.session_state["mod_table_refs"] = {table_key: shown_refs}
-    st.dataframe(view, hide_index=True, width="stretch", on_select=functools.partial(on_table_select, table_key),
+    table_key = f"mod_queue_table_{digest}_{state.sel_version}"
+    state.table_refs = {table_key: shown_refs}
+    st.dataframe(view, hide_index=True, width="stretch",
+                 on_select=functools.partial(qs.on_table_select, state, table_key),
                  selection_mode="multi-row", key=table_key,
                  selection_default={"selection": {"rows": sel.rows_of(chosen, shown_refs)}},
                  column_config={ui.tr("mod.col.id"): st.column_config.TextColumn(width="small",
@@ -464,12 +296,13 @@ else:
 
 # the same selection through a widget (keyboard users; AppTest cannot tick dataframe rows)
 options = list(dict.fromkeys([*shown_refs, *chosen]))
-st.session_state["mod_pick"] = [ref for ref in chosen if ref in options]
+state.picked = [ref for ref in chosen if ref in options]
 option_labels = {ref: item_text(ref) for ref in options}  # format_func must not read session state (AppTest)
-st.multiselect(ui.tr("mod.pick"), options, format_func=option_labels.__getitem__, key="mod_pick", on_change=on_pick,
+st.multiselect(ui.tr("mod.pick"), options, format_func=option_labels.__getitem__, key=state.PICK, on_change=qs.on_pick,
+               args=(state,),
                placeholder=ui.tr("widget.choose"), help=ui.tr("mod.pick_help"))
 
-bulk = st.session_state.get("mod_bulk_pending")
+bulk = state.bulk_pending
 if bulk:
     confirm_bulk(bulk["action"], bulk["items"])
 
@@ -527,17 +360,17 @@ with right_col:
     reason_options = ["", *[r.code for r in moderation.reasons()], "other"]
     reason_names = {"": ui.tr("mod.reason.none"), "other": ui.tr("mod.reason.other")}
     reason_names |= {r.code: r.text(lang) for r in moderation.reasons()}
-    st.selectbox(ui.tr("mod.reason"), reason_options, format_func=reason_names.__getitem__, key="mod_reason")
-    st.text_input(ui.tr("mod.reason.text"), key="mod_reason_text")
-    st.text_input(ui.tr("mod.note"), key="mod_note")
+    st.selectbox(ui.tr("mod.reason"), reason_options, format_func=reason_names.__getitem__, key=state.REASON)
+    st.text_input(ui.tr("mod.reason.text"), key=state.REASON_TEXT)
+    st.text_input(ui.tr("mod.note"), key=state.NOTE)
     a, r = st.columns(2)
     if len(chosen) == 1:
-        a.button(ui.tr("mod.action.approve"), type="primary", key="mod_approve", on_click=on_decide,
-                 args=("approve",), disabled=read_only)
-        r.button(ui.tr("mod.action.reject"), key="mod_reject", on_click=on_decide, args=("reject",),
+        a.button(ui.tr("mod.action.approve"), type="primary", key="mod_approve", on_click=qs.on_decide,
+                 args=(state, deps, "approve"), disabled=read_only)
+        r.button(ui.tr("mod.action.reject"), key="mod_reject", on_click=qs.on_decide, args=(state, deps, "reject"),
                  disabled=read_only)
     else:
         a.button(ui.tr("mod.bulk.approve", n=len(chosen)), type="primary", key="mod_bulk_approve",
-                 on_click=on_decide, args=("approve",), disabled=read_only)
-        r.button(ui.tr("mod.bulk.reject", n=len(chosen)), key="mod_bulk_reject", on_click=on_decide,
-                 args=("reject",), disabled=read_only)
+                 on_click=qs.on_decide, args=(state, deps, "approve"), disabled=read_only)
+        r.button(ui.tr("mod.bulk.reject", n=len(chosen)), key="mod_bulk_reject", on_click=qs.on_decide,
+                 args=(state, deps, "reject"), disabled=read_only)
