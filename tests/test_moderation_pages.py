@@ -58,12 +58,15 @@ def test_select_approve_leaves_queue_and_appears_in_log(store: Store) -> None:
     at = pick(at, "tracks", "t1", f"tracks:{ARTIST}:t1")
     assert not at.exception, at.exception
     assert "Первый трек" in texts(at)
+    order = queue_ids(at)
+    after_t1 = order[order.index("t1") + 1]
     at.button(key="mod_approve").click().run()
     assert not at.exception, at.exception
     assert "t1" not in queue_ids(at)
     assert [str(t.value) for t in at.toast] == ["Approved: “Первый трек” (Track, Артист Один 🎤)"]
-    assert not at.session_state["mod_selection"]  # after a decision nothing is selected
-    assert not [b for b in at.button if b.key in ("mod_approve", "mod_reject")]
+    assert not at.session_state["mod_selection"]  # the decided item left the selection
+    # the next item in the queue's order is open, ready for the next decision
+    assert at.session_state["mod_current"][0].endswith(f"\t{after_t1}") and at.button(key="mod_approve")
     assert scalar(store, "SELECT status FROM tracks WHERE id = 't1'") == "approved"
     assert scalar(store, "SELECT count(*) FROM moderation_log WHERE entity_id = 't1' AND action = 'approve'") == 1
     log = open_page(store, "ui/views/moderation_log.py", role="moderator", lang="en")

@@ -45,53 +45,142 @@ def test_filters_and_paging_read_the_widgets_and_go_back_to_the_first_page() -> 
     assert state.page_for(state.filters, 150) == 0  # new filters: the first page
 
 
-def test_ticks_and_the_box_edit_the_selection_by_item() -> None:
+def test_ticks_and_the_box_edit_the_selection_by_item_and_open_what_was_added() -> None:
     state, _deps, _units, _ = setup("t1", "t2", "t3")
     state.table_refs = {"mod_queue_table_x": [ref("t1"), ref("t2"), ref("t3")]}
     state.session["mod_queue_table_x"] = {"selection": {"rows": [0, 2]}}
     qs.on_table_select(state, "mod_queue_table_x")
     assert state.selection == {ref("t1"): "pending", ref("t3"): "pending"}
+    assert state.current == (ref("t3"), "pending")  # a tick opens the item
     version = state.sel_version
     state.picked = [ref("t2")]
     qs.on_pick(state)
     assert state.selection == {ref("t2"): "pending"} and state.sel_version == version + 1  # the table is redrawn
+    assert state.current == (ref("t2"), "pending")
+
+
+def opened(state: qs.QueueState, *track_ids: str, taken: dict[str, str] | None = None) -> qs.Settled:
+    """The page's run: the queue showed ``track_ids`` in this order; the workbench opens an item."""
+    order = [ref(i) for i in track_ids]
+    return qs.settle(state, order, {r: s for r, s in state.statuses.items() if r in order}, taken or {})
 
 
 def test_one_item_is_approved_directly_and_named_in_the_flash() -> None:
     state, deps, units, invalidated = setup("t1", "t2")
-    state.set_selection({ref("t1"): "pending"}, redraw=True)
-    qs.on_decide(state, deps, "approve")
+    assert opened(state, "t1", "t2").current == (ref("t1"), "pending")  # a first visit opens the first item
+    qs.decide_current(state, deps, "approve")
     assert statuses(units) == {"t1": "approved", "t2": "pending"}
     assert units.state.log[0]["actor"] == "Ирина"
     assert state.take_flash() == qs.Flash("approve", (ref("t1"),))
-    assert state.selection == {} and state.last == [ref("t1")] and invalidated == [1]
+    assert state.last == [(ref("t1"), units.state.log[0]["id"])] and invalidated == [1]
     assert state.take_flash() is None  # shown once
+    assert opened(state, "t1", "t2").current == (ref("t2"), "pending")  # the next item opens by itself
 
 
 def test_a_rejection_needs_a_reason_free_text_winning_over_the_canned_one() -> None:
-    state, deps, units, _ = setup("t1")
-    state.set_selection({ref("t1"): "pending"}, redraw=True)
-    qs.on_decide(state, deps, "reject")
+    state, deps, units, _ = setup("t1", "t2")
+    opened(state, "t1", "t2")
+    qs.decide_current(state, deps, "reject")
     assert state.take_error() == deps.tr("mod.reason_required") and units.state.log == []
     state.session[state.REASON] = "rights"
     assert qs.chosen_reason(state, "ru") == "Нарушение авторских прав"
     state.session[state.REASON_TEXT] = "  Нет прав на музыку "
-    qs.on_decide(state, deps, "reject")
+    qs.decide_current(state, deps, "reject")
     assert units.state.log[0]["reason"] == "Нет прав на музыку"
+    assert state.reason_text == "" and state.reason_code == ""  # cleared for the next item
+
+
+def test_the_keys_move_select_and_reject_with_a_canned_reason() -> None:
+    state, deps, units, _ = setup("t1", "t2", "t3", "t4")
+    opened(state, "t1", "t2", "t3", "t4", taken={ref("t3"): "Борис"})
+    qs.on_move(state, 1)
+    assert state.current == (ref("t2"), "pending")
+    qs.on_move(state, 1)  # t3 is open in Борис's session: skipped
+    assert state.current == (ref("t4"), "pending")
+    qs.on_move(state, 1)  # the end: it stays
+    assert state.current == (ref("t4"), "pending")
+    qs.on_move(state, -1)
+    assert state.current == (ref("t2"), "pending")
+    qs.on_toggle_mark(state)
+    assert state.selection == {ref("t2"): "pending"}
+    qs.on_toggle_mark(state)
+    assert state.selection == {}
+    qs.on_key(state, deps, {"act": "reason", "n": 2})  # "2" in the empty reason field
+    assert units.state.log[0]["reason"] == "Нарушение авторских прав" and statuses(units)["t2"] == "rejected"
+    assert opened(state, "t1", "t2", "t3", "t4", taken={ref("t3"): "Борис"}).current == (ref("t4"), "pending")
+    qs.on_key(state, deps, {"act": "reason", "n": 42})  # no such canned reason: nothing happens
+    qs.on_key(state, deps, {"act": "reject_text", "text": "  Дубль  "})
+    assert units.state.log[-1]["reason"] == "Дубль" and statuses(units)["t4"] == "rejected"
+    assert len(units.state.log) == 2
+
+
+def test_a_decision_on_an_item_someone_else_has_open_is_made_and_logged() -> None:
+    state, deps, units, _ = setup("t1", "t2")
+    opened(state, "t1", "t2", taken={ref("t1"): "Борис"})
+    assert state.current == (ref("t2"), "pending")  # the first free item
+    qs.on_move(state, -1)  # K walks past taken items too: t1 is not opened
+    assert state.current == (ref("t2"), "pending")
+    state.picked = [ref("t1")]
+    qs.on_pick(state)  # opened on purpose
+    assert state.current == (ref("t1"), "pending")
+    qs.decide_current(state, deps, "approve")
+    assert statuses(units)["t1"] == "approved"
+    assert units.state.log[0]["note"] == "claimed by Борис"
+
+
+def test_an_open_item_someone_else_decided_gives_way_to_the_next() -> None:
+    state, _deps, _units, _ = setup("t1", "t2", "t3")
+    opened(state, "t1", "t2", "t3")
+    state.remember_shown({}, {ref("t2"): "pending", ref("t3"): "pending"})  # t1 decided elsewhere
+    settled = opened(state, "t2", "t3")
+    assert settled.gone == ref("t1") and settled.current == (ref("t2"), "pending")
+
+
+def test_my_decisions_of_the_last_hour_are_undone_by_their_own_id() -> None:
+    state, deps, units, _ = setup("t1", "t2")
+    opened(state, "t1", "t2")
+    qs.decide_current(state, deps, "approve")
+    first = units.state.log[0]["id"]
+    opened(state, "t1", "t2")
+    qs.decide_current(state, deps, "approve")
+    state.last = []  # a new session: U takes my newest decision that can still be undone
+    state.undoable = [(ref("t2"), units.state.log[1]["id"]), (ref("t1"), first)]
+    qs.on_undo(state, deps)
+    assert statuses(units) == {"t1": "approved", "t2": "pending"}
+    assert state.current == (ref("t2"), "pending")  # the undone item opens again
+    qs.on_undo_decision(state, deps, ref("t1"), first)
+    assert statuses(units) == {"t1": "pending", "t2": "pending"}
+    assert [e["action"] for e in units.state.log] == ["approve", "approve", "undo", "undo"]
+
+
+def test_an_undo_is_refused_when_someone_decided_the_item_since() -> None:
+    state, deps, units, _ = setup("t1")
+    opened(state, "t1")
+    qs.decide_current(state, deps, "approve")
+    mine = units.state.log[0]["id"]
+    item = service.Item("tracks", "t1", f"tracks:{ARTIST}:t1")
+    service.undo(units, item, "Борис")  # Борис undid it and approved it again
+    service.decide(units, [service.Item("tracks", "t1", f"tracks:{ARTIST}:t1", "pending")], "approve", "Борис")
+    state.take_flash()
+    qs.on_undo_decision(state, deps, ref("t1"), mine)
+    flash = state.take_flash()
+    assert flash is not None and flash.applied == () and flash.refused == 1
+    assert "decided since by Борис" in state.conflicts[0] or "Борис" in state.conflicts[0]
+    assert statuses(units) == {"t1": "approved"} and len(units.state.log) == 3
 
 
 def test_several_items_wait_for_the_dialog_then_go_in_one_batch() -> None:
     state, deps, units, _ = setup("t1", "t2", "t3")
     chosen = {ref("t1"): "pending", ref("t3"): "pending"}
     state.set_selection(chosen, redraw=True)
-    qs.on_decide(state, deps, "approve")
+    qs.on_bulk(state, deps, "approve")
     assert state.bulk_pending == {"action": "approve", "items": chosen} and units.state.log == []
     qs.confirm_bulk(state, deps, "approve", chosen)
     assert state.bulk_pending is None
     assert statuses(units) == {"t1": "approved", "t2": "pending", "t3": "approved"}
     assert len({e["batch_id"] for e in units.state.log}) == 1
     state.set_selection({ref("t2"): "pending", ref("t3"): "pending"}, redraw=True)
-    qs.on_decide(state, deps, "approve")
+    qs.on_bulk(state, deps, "approve")
     qs.cancel_bulk(state)
     assert state.bulk_pending is None and statuses(units)["t2"] == "pending"
 
@@ -109,8 +198,8 @@ def test_an_item_someone_else_decided_is_refused_and_named() -> None:
 
 def test_undo_takes_the_last_decision_back() -> None:
     state, deps, units, _ = setup("t1")
-    state.set_selection({ref("t1"): "pending"}, redraw=True)
-    qs.on_decide(state, deps, "approve")
+    opened(state, "t1")
+    qs.decide_current(state, deps, "approve")
     state.take_flash()
     qs.on_undo(state, deps)
     assert statuses(units) == {"t1": "pending"} and state.last == []
@@ -120,8 +209,8 @@ def test_undo_takes_the_last_decision_back() -> None:
 
 def test_nobody_acts_without_access_decided_at_call_time() -> None:
     state, deps, units, _ = setup("t1", actor=None, lang="en")
-    state.set_selection({ref("t1"): "pending"}, redraw=True)
-    qs.on_decide(state, deps, "approve")
+    opened(state, "t1")
+    qs.decide_current(state, deps, "approve")
     assert state.take_error() == "This page is not available for your role."
     assert units.state.log == [] and statuses(units) == {"t1": "pending"}
 

@@ -15,6 +15,8 @@ Decisions run on the selection as it was on screen, each item only if still in t
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
@@ -23,8 +25,8 @@ from dashboard.i18n.formatting import moscow_time
 from dashboard.i18n.plural import count_of
 from dashboard.i18n.translations import t
 from dashboard.moderation import config as moderation
+from dashboard.moderation import rules, service
 from dashboard.moderation import selection as sel
-from dashboard.moderation import service
 from dashboard.moderation.ports import UnitsOfWork
 from dashboard.store.connect import StoreError
 
@@ -33,12 +35,14 @@ DEFAULT_PAGE_SIZE = PAGE_SIZES[1]
 ITEMS = "mod.items"  # the counted word ("3 элемента")
 
 
-class ItemInfo(TypedDict):
-    """An item as the page showed it: its type, title (at most 80 characters) and artist, for messages."""
+class ItemInfo(TypedDict, total=False):
+    """An item as the page showed it: its type, title (at most 80 characters) and artist, for messages; its cover's
+    URL (empty when none), for the bulk dialog."""
 
     entity: str
     title: str
     artist: str
+    image: str
 
 
 class BulkPending(TypedDict):
@@ -136,6 +140,9 @@ class QueueState:
         if redraw:
             self.session["mod_sel_version"] = self.sel_version + 1
 
+    def selection_refs(self) -> list[str]:
+        return list(self.selection)
+
     @property
     def sel_version(self) -> int:
         return int(self._get("mod_sel_version", 0))
@@ -185,10 +192,25 @@ class QueueState:
         """Every item the last run showed (or had selected) with its status then."""
         return dict(self._get("mod_statuses", {}))
 
-    def remember_shown(self, info: Mapping[str, ItemInfo], statuses: Mapping[str, str]) -> None:
-        """What this run shows, for the callbacks of the next run (they run before the page's script)."""
+    def remember_shown(self, info: Mapping[str, ItemInfo], statuses: Mapping[str, str],
+                       rows: Mapping[str, dict[str, Any]] | None = None) -> None:
+        """What this run shows, for the callbacks of the next run (they run before the page's script) and for the
+        next run's workbench (``rows``: each item's preview row), drawn before the queue is fetched again."""
         self.session["mod_info"] = {**self.info, **info}
         self.session["mod_statuses"] = dict(statuses)
+        if rows is not None:
+            self.session["mod_rows"] = dict(rows)
+
+    @property
+    def rows(self) -> dict[str, dict[str, Any]]:
+        """The items the last run fetched (the page, the selected and the open item), as preview rows."""
+        return dict(self._get("mod_rows", {}))
+
+    def forget(self, refs: Sequence[str]) -> None:
+        """Items this session just decided: no longer waiting, whatever the last run saw."""
+        gone = set(refs)
+        if gone:
+            self.session["mod_statuses"] = {r: s for r, s in self.statuses.items() if r not in gone}
 
     # ---------------------------------------------------------------- the decision form
 
@@ -215,6 +237,89 @@ class QueueState:
             self.session.pop("mod_bulk_pending", None)
         else:
             self.session["mod_bulk_pending"] = value
+
+    # ---------------------------------------------------------------- the open item (the workbench)
+
+    @property
+    def current(self) -> tuple[str, str] | None:
+        """The item open in the workbench (previewed, claimed, what the keys decide) with the status seen."""
+        found = self.session.get("mod_current")
+        return (str(found[0]), str(found[1])) if isinstance(found, tuple | list) and len(found) == 2 else None
+
+    @current.setter
+    def current(self, value: tuple[str, str] | None) -> None:
+        if value is None:
+            self.session.pop("mod_current", None)
+        else:
+            self.session["mod_current"] = (value[0], value[1])
+
+    @property
+    def order(self) -> list[str]:
+        """The queue's items in its order as the last run showed them (the page, then selected items elsewhere)."""
+        return list(self._get("mod_order", []))
+
+    @order.setter
+    def order(self, refs: Sequence[str]) -> None:
+        self.session["mod_order"] = list(refs)
+
+    @property
+    def advance(self) -> tuple[str, list[str]] | None:
+        """After a decision on the open item: that item and the queue order then, so the next run opens the item
+        after it (``next_item``)."""
+        found = self.session.get("mod_advance")
+        return (str(found[0]), list(found[1])) if isinstance(found, tuple | list) and len(found) == 2 else None
+
+    @advance.setter
+    def advance(self, value: tuple[str, list[str]] | None) -> None:
+        if value is None:
+            self.session.pop("mod_advance", None)
+        else:
+            self.session["mod_advance"] = (value[0], list(value[1]))
+
+    @property
+    def holder(self) -> str:
+        """This browser session's claim token (claims are per session, so one person's two tabs are two)."""
+        token = self.session.get("mod_holder")
+        if not isinstance(token, str) or not token:
+            token = uuid.uuid4().hex
+            self.session["mod_holder"] = token
+        return token
+
+    @property
+    def claimed_ref(self) -> str | None:
+        """The item this session last claimed (claims are written only when the open item changes)."""
+        found = self.session.get("mod_claimed_ref")
+        return str(found) if found else None
+
+    @claimed_ref.setter
+    def claimed_ref(self, ref: str | None) -> None:
+        if ref is None:
+            self.session.pop("mod_claimed_ref", None)
+        else:
+            self.session["mod_claimed_ref"] = ref
+
+    @property
+    def taken(self) -> dict[str, str]:
+        """Items other sessions had open at the last run: reference → the name shown ("смотрит Ирина")."""
+        return dict(self._get("mod_taken", {}))
+
+    @taken.setter
+    def taken(self, value: Mapping[str, str]) -> None:
+        self.session["mod_taken"] = dict(value)
+
+    @property
+    def undoable(self) -> list[tuple[str, str]]:
+        """My decisions of the last hour that can still be undone, newest first: (item reference, log id)."""
+        return [(str(a), str(b)) for a, b in self._get("mod_undoable", [])]
+
+    @undoable.setter
+    def undoable(self, value: Sequence[tuple[str, str]]) -> None:
+        self.session["mod_undoable"] = [(a, b) for a, b in value]
+
+    def clear_reason(self) -> None:
+        """Empty the reason fields after a rejection (in a callback, before the widgets are drawn)."""
+        self.session[self.REASON_TEXT] = ""
+        self.session[self.REASON] = ""
 
     # ---------------------------------------------------------------- what happened, for the next run
 
@@ -255,13 +360,13 @@ class QueueState:
         self.session["mod_platform_conflicts"] = list(changed)
 
     @property
-    def last(self) -> list[str]:
-        """The items of the last decision, which "undo" takes back."""
-        return list(self._get("mod_last", []))
+    def last(self) -> list[tuple[str, str]]:
+        """The last decision's items with their log ids, which "undo" takes back: (item reference, log id)."""
+        return [(str(a), str(b)) for a, b in self._get("mod_last", [])]
 
     @last.setter
-    def last(self, refs: Sequence[str]) -> None:
-        self.session["mod_last"] = list(refs)
+    def last(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self.session["mod_last"] = [(a, b) for a, b in pairs]
 
 
 @dataclass(frozen=True)
@@ -297,7 +402,7 @@ def item_text(ref: str, info: Mapping[str, ItemInfo], lang: str) -> str:
     known = info.get(ref)
     if not known:
         return t("mod.item", lang, title=entity_id, entity=kind, artist="—")
-    return t("mod.item", lang, title=known["title"], entity=kind, artist=known["artist"])
+    return t("mod.item", lang, title=known.get("title", entity_id), entity=kind, artist=known.get("artist", "—"))
 
 
 def what_text(refs: Sequence[str], info: Mapping[str, ItemInfo], lang: str) -> str:
@@ -339,19 +444,112 @@ def chosen_reason(state: QueueState, lang: str) -> str | None:
     return canned.get(state.reason_code)
 
 
+# ---------------------------------------------------------------- the open item and the next one
+
+CLAIM_NOTE = "claimed by "  # the log's note when another moderator had the item open (the log page translates it)
+
+
+def claim_note(name: str) -> str:
+    return f"{CLAIM_NOTE}{name}"
+
+
+def _newly_added(before: Mapping[str, str], after: Mapping[str, str]) -> str | None:
+    added = [ref for ref in after if ref not in before]
+    return added[-1] if added else None
+
+
+def _open(state: QueueState, ref: str | None) -> None:
+    statuses = state.statuses
+    state.current = (ref, statuses[ref]) if ref is not None and ref in statuses else None
+
+
+def first_free(order: Sequence[str], taken: Mapping[str, str] | set[str], skip: Sequence[str] = ()) -> str | None:
+    """The first item of ``order`` that no other session has open (and not in ``skip``)."""
+    left_out = set(skip)
+    return next((ref for ref in order if ref not in taken and ref not in left_out), None)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What the workbench opens this run: the item (or None: nothing left to review), and the item that was open
+    but is no longer waiting in the status seen (someone else decided it), to say so."""
+
+    current: tuple[str, str] | None
+    gone: str | None = None
+
+
+def settle(state: QueueState, order: Sequence[str], statuses: Mapping[str, str], taken: Mapping[str, str]) -> Settled:
+    """The open item for this run, from the queue as fetched now (``order``, ``statuses``) and the items others have
+    open (``taken``): after a decision, the next item in the queue's order that nobody else has open; an open item
+    someone else decided gives way to the next one the same way; with nothing open (a first visit), the first free
+    item. The order and the claims are remembered for the keys' callbacks of the next run."""
+    state.order, state.taken = order, taken
+    gone: str | None = None
+    start: tuple[str, list[str]] | None = state.advance
+    state.advance = None
+    current = state.current
+    if start is None and current is not None and statuses.get(current[0]) != current[1]:
+        gone, start = current[0], (current[0], list(order))
+        state.current = current = None
+    if start is not None:
+        ref, before = start
+        after = before[before.index(ref) + 1:] if ref in before else []
+        target = first_free([r for r in after if r in statuses] + list(order), taken, skip=[ref])
+        state.current = current = (target, statuses[target]) if target else None
+    elif current is None:
+        target = first_free(order, taken)
+        state.current = current = (target, statuses[target]) if target else None
+    return Settled(current, gone)
+
+
+def on_move(state: QueueState, step: int) -> None:
+    """j / k: the next / previous item in the queue's order that no other session has open."""
+    order, taken, current = state.order, state.taken, state.current
+    if current is None or current[0] not in order:
+        _open(state, first_free(order, taken))
+        return
+    at = order.index(current[0])
+    ahead = order[at + 1:] if step > 0 else list(reversed(order[:at]))
+    target = first_free(ahead, taken)
+    if target is not None:
+        _open(state, target)
+
+
+def on_toggle_mark(state: QueueState) -> None:
+    """x: the open item joins the selection (for a bulk decision), or leaves it when it is in it."""
+    current = state.current
+    if current is None:
+        return
+    chosen = state.selection
+    if current[0] in chosen:
+        chosen.pop(current[0])
+    else:
+        chosen[current[0]] = current[1]
+    state.set_selection(chosen, redraw=True)
+
+
 # ---------------------------------------------------------------- callbacks
 
 
 def on_table_select(state: QueueState, table_key: str) -> None:
-    """A tick in the queue table: read against the rows *that table* showed."""
+    """A tick in the queue table: read against the rows *that table* showed. A newly ticked item is opened."""
+    before = state.selection
     table_refs = state.table_refs.get(table_key, [])
-    state.set_selection(sel.with_rows(state.selection, table_refs, state.table_rows(table_key), state.statuses),
-                        redraw=False)
+    after = sel.with_rows(before, table_refs, state.table_rows(table_key), state.statuses)
+    state.set_selection(after, redraw=False)
+    added = _newly_added(before, after)
+    if added is not None:
+        _open(state, added)
 
 
 def on_pick(state: QueueState) -> None:
-    """The "selected items" box changed: the selection is exactly what it holds."""
-    state.set_selection(sel.with_picked(state.selection, state.picked, state.statuses), redraw=True)
+    """The "selected items" box changed: the selection is exactly what it holds. A newly picked item is opened."""
+    before = state.selection
+    after = sel.with_picked(before, state.picked, state.statuses)
+    state.set_selection(after, redraw=True)
+    added = _newly_added(before, after)
+    if added is not None:
+        _open(state, added)
 
 
 def go_to_page(state: QueueState, page: int) -> None:
@@ -366,16 +564,23 @@ def _actor(state: QueueState, deps: Deps) -> str | None:
     return actor
 
 
-def apply_decision(state: QueueState, deps: Deps, action: str, chosen: Mapping[str, str]) -> None:
-    """Decide the chosen items, each only if still in the status seen; then nothing is selected."""
+def apply_decision(state: QueueState, deps: Deps, action: str, chosen: Mapping[str, str],
+                   reason: str | None = None) -> None:
+    """Decide the chosen items, each only if still in the status seen. Decided items leave the selection; when the
+    open item was decided, the next run opens the next one. An item another session had open is decided all the
+    same (claims never block) and the log says whose it was."""
     actor = _actor(state, deps)
     if actor is None:
         return
-    items = [service.Item(entity, entity_id, source_key, seen)
-             for ref, seen in chosen.items() for entity, source_key, entity_id in [sel.split_ref(ref)]]
-    reason = chosen_reason(state, deps.lang) if action == "reject" else None
+    refs = list(chosen)
+    items = [service.Item(entity, entity_id, source_key, chosen[ref])
+             for ref in refs for entity, source_key, entity_id in [sel.split_ref(ref)]]
+    if action == "reject" and reason is None:
+        reason = chosen_reason(state, deps.lang)
+    taken = state.taken  # as the page showed them: a claim never blocks, so a second read would change nothing
+    notes = {item: claim_note(taken[ref]) for item, ref in zip(items, refs, strict=True) if ref in taken}
     try:
-        outcomes = service.decide(deps.units, items, action, actor, reason=reason, note=state.note)
+        outcomes = service.decide(deps.units, items, action, actor, reason=reason, note=state.note, item_notes=notes)
     except service.ReasonRequired:
         state.error = deps.tr("mod.reason_required")
         return
@@ -383,27 +588,51 @@ def apply_decision(state: QueueState, deps: Deps, action: str, chosen: Mapping[s
         state.error = deps.tr("mod.error", message=str(exc))
         return
     info = state.info
-    done = [outcome_ref(o) for o in outcomes if o.applied]
+    done = [(outcome_ref(o), o.log_id or "") for o in outcomes if o.applied]
     refused = [o for o in outcomes if not o.applied]
-    state.report(action, done, [conflict_line(o, info, deps.lang) for o in refused if not changed_on_platform(o)],
+    state.report(action, [ref for ref, _ in done],
+                 [conflict_line(o, info, deps.lang) for o in refused if not changed_on_platform(o)],
                  [conflict_line(o, info, deps.lang) for o in refused if changed_on_platform(o)])
     state.last = done
-    state.set_selection({}, redraw=True)
+    state.set_selection({ref: seen for ref, seen in state.selection.items() if ref not in chosen}, redraw=True)
+    state.forget([ref for ref, _ in done])
+    current = state.current
+    if current is not None and current[0] in chosen:
+        state.advance = (current[0], state.order)
+        state.current = None
+    if action == "reject" and done:
+        state.clear_reason()
     deps.invalidate()
 
 
-def on_decide(state: QueueState, deps: Deps, action: str) -> None:
-    """The single-item buttons, and the bulk buttons (which ask first, in a dialog listing the items)."""
+def decide_current(state: QueueState, deps: Deps, action: str, reason: str | None = None) -> None:
+    """a / r, and the single-item buttons: the decision on the open item (the one shown)."""
+    current = state.current
+    if current is None:
+        return
+    if action == "reject" and not (reason or chosen_reason(state, deps.lang)):
+        state.error = deps.tr("mod.reason_required")
+        return
+    apply_decision(state, deps, action, {current[0]: current[1]}, reason)
+
+
+def on_bulk(state: QueueState, deps: Deps, action: str) -> None:
+    """The bulk buttons: the selection, after a dialog listing every item."""
     chosen = state.selection
     if not chosen:
         return
     if action == "reject" and not chosen_reason(state, deps.lang):
         state.error = deps.tr("mod.reason_required")
         return
-    if len(chosen) > 1:
-        state.bulk_pending = {"action": action, "items": chosen}
-        return
-    apply_decision(state, deps, action, chosen)
+    state.bulk_pending = {"action": action, "items": chosen}
+
+
+def on_decide(state: QueueState, deps: Deps, action: str) -> None:
+    """A decision button: on the open item, or with several selected items on them after the dialog."""
+    if len(state.selection) > 1:
+        on_bulk(state, deps, action)
+    else:
+        decide_current(state, deps, action)
 
 
 def confirm_bulk(state: QueueState, deps: Deps, action: str, chosen: Mapping[str, str]) -> None:
@@ -416,8 +645,35 @@ def cancel_bulk(state: QueueState) -> None:
     state.bulk_pending = None
 
 
-def on_undo(state: QueueState, deps: Deps) -> None:
-    """Undo the last decision's items, each only while it is still in the status that decision set."""
+def canned_reason(n: int, lang: str) -> str | None:
+    """The ``n``-th canned reason (1-based, as the number keys give it), in the page's language."""
+    reasons = moderation.reasons()
+    return reasons[n - 1].text(lang) if 1 <= n <= len(reasons) else None
+
+
+def on_key(state: QueueState, deps: Deps, event: object) -> None:
+    """The keys the page's key listener sends: a number key in the empty reason field (a canned reason) or Enter in
+    it (the typed reason): the open item is rejected with that reason."""
+    if not isinstance(event, Mapping):
+        return
+    if event.get("act") == "reason":
+        try:
+            reason = canned_reason(int(event.get("n") or 0), deps.lang)
+        except (TypeError, ValueError):
+            reason = None
+        if reason is not None:
+            decide_current(state, deps, "reject", reason)
+    elif event.get("act") == "reject_text":
+        text = str(event.get("text") or "").strip()
+        if text:
+            decide_current(state, deps, "reject", text)
+        else:
+            state.error = deps.tr("mod.reason_required")
+
+
+def _undo(state: QueueState, deps: Deps, pairs: Sequence[tuple[str, str]]) -> None:
+    """Undo these decisions of mine (item, log id), each only if nobody decided the item since; an undone single
+    item opens again, to decide anew."""
     actor = _actor(state, deps)
     if actor is None:
         return
@@ -425,21 +681,35 @@ def on_undo(state: QueueState, deps: Deps) -> None:
     done: list[str] = []
     failed: list[str] = []
     changed: list[str] = []
-    for ref in state.last:
+    restored: dict[str, str] = {}
+    for ref, log_id in pairs:
         entity, source_key, entity_id = sel.split_ref(ref)
         try:
-            out = service.undo(deps.units, service.Item(entity, entity_id, source_key), actor)
+            out = service.undo(deps.units, service.Item(entity, entity_id, source_key), actor,
+                               decision=log_id or None, own_within=rules.UNDO_WINDOW)
         except (service.ModerationError, StoreError) as exc:
             failed.append(f"{item_text(ref, info, deps.lang)}: {exc}")
             continue
         if out.applied:
             done.append(ref)
+            restored[ref] = str(out.to_status)
         else:
             (changed if changed_on_platform(out) else failed).append(conflict_line(out, info, deps.lang))
     state.report("undo", done, failed, changed)
     state.last = []
-    state.set_selection({}, redraw=True)
+    if len(restored) == 1:
+        state.current = next(iter(restored.items()))
     deps.invalidate()
+
+
+def on_undo(state: QueueState, deps: Deps) -> None:
+    """u, and "undo the last decision": this session's last decision, else my newest one that can be undone."""
+    _undo(state, deps, state.last or state.undoable[:1])
+
+
+def on_undo_decision(state: QueueState, deps: Deps, ref: str, log_id: str) -> None:
+    """One of my decisions of the last hour, from the list of them."""
+    _undo(state, deps, [(ref, log_id)])
 
 
 def reconcile(state: QueueState, statuses: Mapping[str, str],
@@ -450,3 +720,67 @@ def reconcile(state: QueueState, statuses: Mapping[str, str],
     if left:
         state.set_selection(kept, redraw=True)
         state.left_notes = [*state.left_notes, *((ref, last_decision(ref)) for ref in left)]
+
+
+# ---------------------------------------------------------------- my decisions of the last hour
+
+
+@dataclass(frozen=True)
+class MyDecision:
+    """One of my recent decisions, and whether it can still be undone (nobody decided the item since)."""
+
+    log_id: str
+    ref: str
+    action: str
+    at: Any
+    title: str
+    undoable: bool
+    since_by: str | None = None  # who decided the item since, when it cannot be undone
+    since_at: Any = None
+
+
+def my_decisions(rows: Sequence[Mapping[str, Any]], actor: str, now: dt.datetime,
+                 window: dt.timedelta = rules.UNDO_WINDOW) -> list[MyDecision]:
+    """``moderation_my_decisions`` rows as decisions, newest first: undoable while each is its item's latest log
+    entry and within ``window``."""
+    out: list[MyDecision] = []
+    for row in rows:
+        entry = rules.LogEntry(str(row["id"]), row["at"], actor, str(row["action"]), row.get("from_status"),
+                               row.get("to_status"))
+        latest = str(row.get("latest_id") or "")
+        still = latest == entry.id and rules.own_undo_refusal(entry, actor, now, window) is None
+        ref = moderation.item_ref(row)
+        title = row.get("title")
+        out.append(MyDecision(entry.id, ref, entry.action, row["at"], str(title) if isinstance(title, str) else "",
+                              still, None if still else row.get("latest_actor"),
+                              None if still else row.get("latest_at")))
+    return out
+
+
+# ---------------------------------------------------------------- context: the artist's other submissions
+
+DECISION_KINDS = ("approved", "rejected", "pending", "other")
+
+
+def decision_kind(entity: str, status: object, layout: str) -> str:
+    """Whether a submission's status means approved, rejected or waiting, by its entity's rules for the store's
+    layout; any other status (a draft, a later stage) is "other"."""
+    try:
+        r = moderation.rules(entity, layout)
+    except moderation.ConfigError:
+        return "other"
+    if status in r.pending:
+        return "pending"
+    if status == r.approve or status in {c.status for c in r.approve_if}:
+        return "approved"
+    if status == r.reject:
+        return "rejected"
+    return "other"
+
+
+def artist_counts(rows: Sequence[Mapping[str, Any]], layout: str) -> dict[str, int]:
+    """``moderation_artist_counts`` rows (entity, status, items) as counts per kind, and ``total``."""
+    counts = dict.fromkeys(DECISION_KINDS, 0)
+    for row in rows:
+        counts[decision_kind(str(row["entity"]), row["status"], layout)] += int(row["items"])
+    return {**counts, "total": sum(counts.values())}
