@@ -287,7 +287,8 @@ class QueueState:
 
     @property
     def claimed_ref(self) -> str | None:
-        """The item this session last claimed (claims are written only when the open item changes)."""
+        """The item this session last claimed and the name it claimed it under, as "ref\nname" (a claim is written
+        only when the open item or the name changes)."""
         found = self.session.get("mod_claimed_ref")
         return str(found) if found else None
 
@@ -378,6 +379,8 @@ class Deps:
     lang: str
     acting_actor: Callable[[], str | None]
     invalidate: Callable[[], None] = field(default=lambda: None)
+    # the items other sessions have open now (reference → the name shown), read afresh when J/K move
+    taken_now: Callable[[], Mapping[str, str]] | None = None
 
     def tr(self, key: str, **fmt: object) -> str:
         return t(key, self.lang, **fmt)
@@ -502,8 +505,11 @@ def settle(state: QueueState, order: Sequence[str], statuses: Mapping[str, str],
     return Settled(current, gone)
 
 
-def on_move(state: QueueState, step: int) -> None:
-    """j / k: the next / previous item in the queue's order that no other session has open."""
+def on_move(state: QueueState, step: int, deps: Deps | None = None) -> None:
+    """j / k: the next / previous item in the queue's order that no other session has open (as of now, when
+    ``deps`` can tell: a claim may have ended since the page was drawn)."""
+    if deps is not None and deps.taken_now is not None:
+        state.taken = deps.taken_now()
     order, taken, current = state.order, state.taken, state.current
     if current is None or current[0] not in order:
         _open(state, first_free(order, taken))

@@ -84,7 +84,8 @@ def claim_name() -> str:
 
 state = qs.QueueState(st.session_state)
 deps = qs.Deps(units=store_units(store), lang=lang, invalidate=ui.invalidate,
-               acting_actor=lambda: getattr(ui.acting_identity("moderation_queue"), "actor", None))
+               acting_actor=lambda: getattr(ui.acting_identity("moderation_queue"), "actor", None),
+               taken_now=lambda: {ref: c.actor for ref, c in claims.others(claims_now(), state.holder).items()})
 PAGE_SIZES = qs.PAGE_SIZES
 claims_note: str | None = None  # a store made before claims: one line, and the queue works without them
 
@@ -172,14 +173,16 @@ if current is None:
         if claims_note is None:
             with contextlib.suppress(StoreError):  # the claim then ends at its expiry
                 claims.release(store, state.holder)
-elif state.claimed_ref != current[0] and claims_note is None:
+elif state.claimed_ref != f"{current[0]}\n{claim_name()}" and claims_note is None:
+    # a new item open, or the same under another name (demo mode's "view as"): claimed for this session
     try:
         held = claims.claim(store, current[0], state.holder, claim_name())
         in_force[current[0]] = held
-        if held.holder != state.holder:
+        if held.holder == state.holder:
+            state.claimed_ref = f"{current[0]}\n{claim_name()}"
+        else:  # someone else has it open (shown as such); the next run tries again
             taken[current[0]] = held.actor
             state.taken = taken
-        state.claimed_ref = current[0]
     except StoreError as exc:
         claims_note = str(exc)
 
@@ -360,9 +363,9 @@ def actions(ref: str) -> None:
     """Beside the preview: move, decide, reason, note, select, undo (each with its key)."""
     prev_col, next_col = st.columns(2)
     prev_col.button(ui.tr("mod.nav.prev"), key="mod_prev", shortcut="K",
-                    on_click=qs.on_move, args=(state, -1), width="stretch")
+                    on_click=qs.on_move, args=(state, -1, deps), width="stretch")
     next_col.button(ui.tr("mod.nav.next"), key="mod_next", shortcut="J",
-                    on_click=qs.on_move, args=(state, 1), width="stretch")
+                    on_click=qs.on_move, args=(state, 1, deps), width="stretch")
     a, r = st.columns(2)
     a.button(ui.tr("mod.action.approve"), type="primary", key="mod_approve", shortcut="A", width="stretch",
              on_click=qs.decide_current, args=(state, deps, "approve"), disabled=read_only)
@@ -375,14 +378,12 @@ def actions(ref: str) -> None:
     st.selectbox(ui.tr("mod.reason"), reason_options, format_func=reason_names.__getitem__, key=state.REASON)
     st.text_input(ui.tr("mod.reason.text"), key=state.REASON_TEXT, placeholder=ui.tr("mod.reason.text_hint"))
     st.text_input(ui.tr("mod.note"), key=state.NOTE)
-    mark, undo = st.columns(2)
     marked = ref in state.selection
-    mark.button(ui.tr("mod.mark.remove" if marked else "mod.mark.add"), key="mod_mark", shortcut="X",
-                on_click=qs.on_toggle_mark, args=(state,), width="stretch")
+    st.button(ui.tr("mod.mark.remove" if marked else "mod.mark.add"), key="mod_mark", shortcut="X",
+              on_click=qs.on_toggle_mark, args=(state,))
     if undo_refs:
-        undo.button(ui.tr("mod.action.undo"), key="mod_undo", shortcut="U", width="stretch",
-                    help=ui.tr("mod.undo_last", what=what_markdown(undo_refs)), on_click=qs.on_undo,
-                    args=(state, deps), disabled=read_only)
+        st.button(ui.tr("mod.undo_last", what=what_markdown(undo_refs)), key="mod_undo", shortcut="U",
+                  width="stretch", on_click=qs.on_undo, args=(state, deps), disabled=read_only)
 
 
 def context(row: dict[str, Any]) -> None:
