@@ -78,31 +78,51 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from dashboard.sync.run import parse_interval, sync, sync_every
+    from dashboard.sync import changelog
+    from dashboard.sync.run import follow, parse_interval, run_sync, sync_every
     from dashboard.sync.source import resolve_source
 
+    admin = [f for f in ("install_change_log", "remove_change_log", "change_log_status") if getattr(args, f)]
+    if len(admin) > 1 or (admin and (args.follow or args.every or args.full)) or (args.follow and args.full):
+        return fail("--install-change-log, --remove-change-log, --change-log-status, --follow and --full go alone "
+                    "(--every sets --follow's poll interval)", EXIT_USAGE)
     try:
-        seconds = parse_interval(args.every) if args.every else None
+        seconds = parse_interval(args.every) if args.every else (FOLLOW_POLL if args.follow else None)
     except ValueError as exc:
         return fail(str(exc), EXIT_USAGE)
     source = resolve_source(args.source, args.table)
+    if admin:
+        work = {"install_change_log": changelog.install, "remove_change_log": changelog.remove,
+                "change_log_status": changelog.status}[admin[0]]
+        print(work(source))
+        return 0
     store = resolve_store(args.db)
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     def once() -> object:
-        return sync(source, store, args.layout, say=say, allow_empty=args.allow_empty)
+        return run_sync(source, store, args.layout, say=say, allow_empty=args.allow_empty, full=args.full)
 
+    if args.follow:
+        assert seconds is not None
+        say(f"following the change log of {source.table} at {source.label} into {store.label()} every "
+            f"{seconds:g} s; SIGTERM stops it")
+        follow(source, store, args.layout, seconds, say=lambda m: print(m, flush=True))
+        print("sync stopped", flush=True)
+        return 0
     if seconds is None:
-        result = sync(source, store, args.layout, say=say, allow_empty=args.allow_empty)
-        for line in result.summary_lines():
+        result = once()
+        for line in result.summary_lines():  # type: ignore[attr-defined]
             print(line)
         return 0
     say(f"sync every {args.every} from {source.table} at {source.label} into {store.label()}; SIGTERM stops it")
     sync_every(once, seconds, say=lambda m: print(m, flush=True))  # type: ignore[arg-type]
     print("sync stopped", flush=True)
     return 0
+
+
+FOLLOW_POLL = 2.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -140,9 +160,20 @@ def build_parser() -> argparse.ArgumentParser:
     syn.add_argument("--table", default="kv_store_84730125", help="the platform's KV table")
     syn.add_argument("--db", help=DB_HELP)
     syn.add_argument("--layout", default="auto", help="auto (default), seed, deployed, or a layout JSON file")
-    syn.add_argument("--every", help="keep running: one sync every interval (15m, 30s, 1h); SIGTERM stops it")
+    syn.add_argument("--every", help="keep running: one sync every interval (15m, 30s, 1h); SIGTERM stops it; "
+                                     "with --follow: how often the change log is read (default 2s)")
     syn.add_argument("--allow-empty", action="store_true",
                      help="let an empty platform table empty a store that has keys (refused otherwise)")
+    syn.add_argument("--full", action="store_true",
+                     help="rebuild the store from the whole table even when the change log could bring it up to date")
+    syn.add_argument("--follow", action="store_true",
+                     help="keep applying the platform's changes as they come (needs the change log); SIGTERM stops it")
+    syn.add_argument("--install-change-log", action="store_true",
+                     help="install the change log (a table fed by triggers) on the platform's KV table, then exit")
+    syn.add_argument("--remove-change-log", action="store_true",
+                     help="remove the change log and its triggers from the platform, then exit")
+    syn.add_argument("--change-log-status", action="store_true",
+                     help="one line about the platform's change log (changes kept, size, oldest), then exit")
     syn.set_defaults(run=cmd_sync)
 
     from dashboard.bench.commands import add_bench_parser

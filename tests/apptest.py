@@ -21,16 +21,19 @@ ISOLATED_SECRETS = {"tests": {"isolated": True}}
 
 
 def open_page(store: Store, page: str, role: str = "admin", artist_id: str | None = None, lang: str = "ru",
-              timeout: float = 60) -> AppTest:
+              timeout: float = 60, url: dict[str, str] | None = None) -> AppTest:
     """Run app.py as ``role`` (demo "view as"), switch to ``page`` (e.g. "ui/views/overview.py") and run it.
 
-    The identity goes into session state before the first run, as the sidebar picker would set it."""
+    The identity goes into session state before the first run, as the sidebar picker would set it; ``url`` is the
+    query string of a shared link (``{"period": "28"}``), there from the first run."""
     os.environ["PROMO_DB"] = store.name
     os.environ["PROMO_DEMO_MODE"] = "1"
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     at.secrets.update(ISOLATED_SECRETS)  # a developer's own .streamlit/secrets.toml ([auth]) would refuse demo mode
     at.session_state["view_as"] = (role, artist_id)
     at.session_state["lang"] = lang
+    for name, value in (url or {}).items():
+        at.query_params[name] = value
     at.run()
     at.switch_page(page).run()
     return at

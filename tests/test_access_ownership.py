@@ -88,7 +88,7 @@ def test_the_artist_page_shows_only_a_s_numbers(store: Store) -> None:
     acc.add_account(store, acc.new_account("a@example.com", "artist", A))
     at = open_signed_in(store, "ui/views/artist_tracks.py", "a@example.com")
     assert not at.exception
-    at.radio(key="artist_period").set_value(28).run()
+    at.radio(key="artist_period").set_value("28d").run()
     shown = {m.label: m.value for m in at.metric}
     assert shown[t("artist.kpi.plays")] == number(5)
     picker = [s for s in at.selectbox if s.key != "view_as"]

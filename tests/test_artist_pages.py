@@ -15,11 +15,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.access import accounts
-from dashboard.i18n.formatting import MOSCOW, moscow_today, number, rub
-from dashboard.i18n.translations import t
+from dashboard.i18n.formatting import MOSCOW, moscow_today, number, rub, share_percent
+from dashboard.i18n.translations import t, translated
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import ratio
 from dashboard.metrics.periods import anchor_day, describe, period_between
+from dashboard.period_presets import CUSTOM
 from dashboard.store.connect import Store
 from tests.apptest import APP, open_page, open_signed_in, parsed, texts
 from tests.conftest import AS_OF
@@ -155,7 +156,7 @@ def test_tracks_page_equals_independent_sql(which: int, demo_duckdb: Store, arti
     assert sorted(zip(top[ru("artist.col.title")], top[ru("artist.col.plays")].map(int), strict=True)) == \
         sorted((title, int(plays)) for title, plays in per_track)
     statuses = frame_with(at, "status", "tracks")
-    expected_status = {am.translated("artist.status", s or "unknown", "ru"): int(n) for s, n in rows(
+    expected_status = {translated("artist.status", s or "unknown", "ru"): int(n) for s, n in rows(
         store, "SELECT status, COUNT(*) FROM tracks WHERE user_id = :a GROUP BY status", a=exp.artist)}
     assert dict(zip(statuses[ru("artist.col.status")], statuses[ru("artist.col.tracks")].map(int), strict=True)) == \
         expected_status
@@ -181,7 +182,7 @@ def test_audience_page_equals_independent_sql(which: int, demo_duckdb: Store, ar
     assert {ru(f"country.{k}") for k, v in countries.items() if v} == set(geo[ru("artist.col.country_name")])
     by_platform = frame_with(at, "platform", "plays")
     assert dict(zip(by_platform[ru("artist.col.platform")], by_platform[ru("artist.col.plays")].map(int),
-                    strict=True)) == {am.translated("artist.platform", k, "ru"): v for k, v in platforms.items()}
+                    strict=True)) == {translated("artist.platform", k, "ru"): v for k, v in platforms.items()}
     assert len(at.get("plotly_chart")) == 2
 
 
@@ -198,7 +199,7 @@ def test_concerts_page_equals_independent_sql(which: int, demo_duckdb: Store, ar
     shown = metrics(at)
     assert shown[ru("artist.kpi.concert_views")] == number(views)
     assert shown[ru("artist.kpi.concert_clicks")] == number(clicks)
-    assert shown[ru("artist.kpi.ctr")] == am.percent(ratio(clicks, views))
+    assert shown[ru("artist.kpi.ctr")] == share_percent(ratio(clicks, views))
     dates = [r[0] for r in rows(store, "SELECT date FROM concerts WHERE user_id = :a", a=exp.artist)]
     listed = [frame for frame in at.dataframe if ru("artist.col.place") in frame.value.columns]
     assert sum(len(f.value) for f in listed) == len(dates)
@@ -210,7 +211,7 @@ def test_concerts_page_equals_independent_sql(which: int, demo_duckdb: Store, ar
     if sum(referrals.values()):
         table = frame_with(at, "source", "views", "share_pct")
         assert dict(zip(table[ru("artist.col.source")], table[ru("artist.col.views")].map(int), strict=True)) == \
-            {am.translated("artist.source", k, "ru"): v for k, v in referrals.items()}
+            {translated("artist.source", k, "ru"): v for k, v in referrals.items()}
 
 
 @pytest.mark.parametrize("which", [0, 1])
@@ -245,7 +246,7 @@ def test_fans_page_over_a_year_aggregates_anonymous_donors(demo_duckdb: Store,
     store = demo_duckdb
     exp = Expected(store, artists[0])
     at = open_page(store, page("fans"), "artist", exp.artist)
-    at.radio(key="artist_period").set_value(365).run()
+    at.radio(key="artist_period").set_value("365d").run()
     assert_clean(at)
     start = exp.today - dt.timedelta(days=364)
     donated = exp.donations(start, exp.today)
@@ -431,7 +432,7 @@ def test_a_custom_range_is_compared_with_the_range_before(demo_duckdb: Store,
     exp = Expected(store, artists[1])
     start, end = exp.today - dt.timedelta(days=59), exp.today - dt.timedelta(days=20)
     at = open_page(store, page("tracks"), "artist", exp.artist)
-    at.radio(key="artist_period").set_value(am.CUSTOM).run()
+    at.radio(key="artist_period").set_value(CUSTOM).run()
     at.date_input(key="artist_range").set_value((start, end)).run()
     assert_clean(at)
     before_start, before_end = start - dt.timedelta(days=40), start - dt.timedelta(days=1)

@@ -33,7 +33,7 @@ FILES = sorted([REPO / "app.py", *(REPO / "ui").rglob("*.py")])
 ESCAPERS = {"markdown_text"}
 TRANSLATIONS = {"tr", "t"}
 FORMATTERS = {  # digits, dates and our own words, whatever the data
-    "number", "rub", "percent", "signed", "signed_percent", "count_of", "plural", "count", "moscow_time",
+    "number", "rub", "percent", "share_percent", "signed_percent", "count_of", "plural", "count", "moscow_time",
     "day_text", "span_text", "describe", "age_text", "hours_text", "signed_number", "int", "float", "len", "round",
     "abs",
 }

@@ -24,11 +24,16 @@ NO_FILTER = {"types": "", "bands": "", "artist_filter": "", "search": ""}
 # ---- the reference the SQL paging is checked against: the whole queue, aged, filtered in pandas
 
 
+def age_band(hours: float) -> str:
+    """Reference: the SLA band of a waiting time (over 72 h, over 24 h, or less)."""
+    return "gt72" if hours > 72 else "24to72" if hours > 24 else "lt24"
+
+
 def with_age(queue: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
     """Reference (the whole queue in pandas): ``age_hours`` and ``age_band`` columns, oldest first."""
     out = queue.copy()
     out["age_hours"] = moderation.age_hours(out["created_at"], now) if not out.empty else pd.Series(dtype=float)
-    out["age_band"] = out["age_hours"].map(moderation.age_band) if not out.empty else pd.Series(dtype=str)
+    out["age_band"] = out["age_hours"].map(age_band) if not out.empty else pd.Series(dtype=str)
     return out.sort_values("age_hours", ascending=False, kind="stable").reset_index(drop=True)
 
 

@@ -262,8 +262,9 @@ def test_moderation_queries_on_both_engines(seed_store: Store) -> None:
     assert list(run_query(s, "moderation_actors")["actor"]) == ["Анна", "Борис"]
 
 
-def test_duckdb_file_held_by_another_process_says_so(seed_duckdb: Store) -> None:
+def test_duckdb_file_held_by_another_process_says_so(seed_duckdb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """A second process holding the DuckDB file: the decision fails with a one-line message, and the CLI exits 1."""
+    monkeypatch.setenv("PROMO_FILE_LOCK_WAIT", "0.5")  # the patience is a setting; the message is what is tested
     import subprocess
     import sys
     import time

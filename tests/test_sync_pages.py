@@ -8,8 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from dashboard.store.connect import Store
+from dashboard.store.queries import read_engine
 from dashboard.sync.run import sync
 from dashboard.sync.source import resolve_source
 from tests.apptest import open_page, texts
@@ -80,3 +82,41 @@ def test_a_platform_conflict_is_shown_as_such(platform: str, tmp_path: Path) -> 
     assert not at.exception, at.exception
     shown = texts(at)
     assert "changed on the platform since the sync" in shown
+
+
+def test_the_change_feed_on_the_overview(platform: str, tmp_path: Path) -> None:
+    """With the platform's change log: "refresh now" applies the changes since the last sync, "data as of" names the
+    last change applied; admins read whether the feed follows; everyone is warned when it stops or falls behind."""
+    import streamlit as st
+
+    from dashboard.sync import changelog
+    from dashboard.sync.feed import follower_lock
+    from tests.sql import scalar
+
+    changelog.install(resolve_source("env:PROMO_TEST_UI_PLATFORM"))
+    store = synced_store(tmp_path, "env:PROMO_TEST_UI_PLATFORM")
+    platform_execute(platform, f"INSERT INTO {TABLE} VALUES ('profile:feed-artist', "
+                               "'{\"id\": \"feed-artist\", \"name\": \"Новый\"}')")
+    at = open_page(store, "ui/views/overview.py", role="admin", lang="en")
+    at.button(key="sync_refresh_now").click().run()
+    assert not at.exception and not at.error, at.exception or [e.value for e in at.error]
+    toasts = [t.value.replace("\\", "") for t in at.toast]  # markdown_text escapes : and .
+    assert len(toasts) == 1 and toasts[0].startswith("Platform changes applied: 1 in "), toasts
+    assert scalar(store, "SELECT name FROM profiles WHERE id = 'feed-artist'") == "Новый"
+    shown = texts(at)
+    assert "last change from the platform" in shown and "Platform change feed: not following" in shown, shown[:600]
+    assert "waiting: 0 changes" in shown
+
+    def overview(role: str) -> str:
+        st.cache_data.clear()
+        page = open_page(store, "ui/views/overview.py", role=role, lang="en")
+        assert not page.exception, page.exception
+        return texts(page)
+
+    with follower_lock(store):  # a sync --follow runs
+        assert "Platform change feed: following" in overview("admin")
+        with read_engine(store).begin() as conn:
+            conn.execute(sa.text("UPDATE sync_feed SET follower = 'host:1', lag_p95_ms = 95000"))
+        assert "The data is behind the platform: 0 changes waiting" in overview("moderator")
+    # the follower that recorded itself is gone
+    assert "The platform change feed has stopped" in overview("moderator")

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from dashboard.moderation.config import is_web_link
+from dashboard.moderation.config import AGE_BANDS, is_web_link
 
-# the core's age bands (dashboard.moderation.config.age_band): over 72 h, 24–72 h, under 24 h
-SLA_BADGES = {"gt72": "🔴", "24to72": "🟠", "lt24": "🟢"}
+# a badge per SLA age band (dashboard.moderation.config.AGE_BANDS, youngest first): under 24 h, 24–72 h, over 72 h
+SLA_BADGES = dict(zip(AGE_BANDS, ("🟢", "🟠", "🔴"), strict=True))
 # a host name or IPv4 address as a browser would request it: letters, digits, dots and hyphens
 _HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")
 

@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n.formatting import csv_numbers, is_missing, table_text
-from ui import shell as ui
+from ui.csv_export import safe_csv
+from ui.language import current_lang, tr
 
 ID_CHARS = 8
 
@@ -45,20 +46,27 @@ def table(frame: pd.DataFrame, name: str, labels: dict[str, str] | str = "artist
     """Show ``frame`` (its columns in the order given: the meaningful ones first) with translated headers and a CSV
     download. ``labels`` maps a column to its header key, or is a key prefix (``artist.col`` → ``artist.col.plays``);
     ``ids`` are shortened on screen; ``wide`` columns (titles, messages) get the room."""
-    header = {c: ui.tr(labels[c] if isinstance(labels, dict) else f"{labels}.{c}") for c in frame.columns}
+    header = {c: tr(labels[c] if isinstance(labels, dict) else f"{labels}.{c}") for c in frame.columns}
     kinds = {**infer_kinds(frame), **(kinds or {})}
     ids, wide = list(ids), list(wide)
     shown = frame.copy()
     for col in ids:
         shown[col] = shown[col].map(short_id)
-    shown = table_text(shown, {c: k for c, k in kinds.items() if c not in ids}, ui.lang())
+    shown = table_text(shown, {c: k for c, k in kinds.items() if c not in ids}, current_lang())
     config: dict[str, object] = {}
     for col in frame.columns:
         if col in ids:
-            config[header[col]] = st.column_config.TextColumn(width="small", help=ui.tr("table.id_help"))
+            config[header[col]] = st.column_config.TextColumn(width="small", help=tr("table.id_help"))
         elif col in wide:
             config[header[col]] = st.column_config.TextColumn(width="large")
         elif col in kinds:
             config[header[col]] = st.column_config.TextColumn(alignment="right")
     st.dataframe(shown.rename(columns=header), hide_index=True, width="stretch", column_config=config)
-    ui.csv_download(csv_numbers(frame, kinds).rename(columns=header), f"{name}.csv", key=f"dl_{name}")
+    csv_download(csv_numbers(frame, kinds).rename(columns=header), f"{name}.csv", key=f"dl_{name}")
+
+
+def csv_download(frame: pd.DataFrame, filename: str, key: str) -> None:
+    """A CSV download of ``frame``, disabled when empty. The bytes are made on each run: Streamlit's deferred
+    (callable) ``data`` missed a click in the browser suite once in three runs, so it is not used."""
+    st.download_button(tr("action.download_csv"), data=safe_csv(frame), file_name=filename, mime="text/csv", key=key,
+                       disabled=frame.empty)

@@ -44,7 +44,14 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
                                       "on the demo store of --scale/--engine, or --db, in demo mode)")
     bench.add_argument("--sessions", type=int, default=1, help="load: websocket sessions at once (default 1)")
     bench.add_argument("--think", type=int, default=3000, help="load: think time between pages, ms (default 3000)")
-    bench.add_argument("--seconds", type=float, default=20, help="load: how long sessions open pages (default 20)")
+    bench.add_argument("--seconds", type=float, default=None,
+                       help="load: how long sessions open pages (default 20); sync --incremental: how long the "
+                            "platform's changes stream (default 120)")
+    bench.add_argument("--incremental", action="store_true",
+                       help="sync: stream platform changes into stores that follow the change log; report the lag "
+                            "from the platform's commit to the store's and the CPU time per change")
+    bench.add_argument("--rate", type=float, default=100, help="sync --incremental: changes per second (default 100)")
+    bench.add_argument("--poll", type=float, default=2, help="sync --incremental: the follower's poll (default 2 s)")
     bench.add_argument("--pages", nargs="+", metavar="PAGE",
                        help="load: URL paths to open in turn, each maybe with ?query (default: every staff and "
                             "artist page as admin)")
@@ -140,6 +147,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     if args.scale is None:
         args.scale = "small" if args.what == "load" else "medium"
+    if args.seconds is None:
+        args.seconds = 120.0 if args.what == "sync" and args.incremental else 20.0
     if args.what == "load":
         # the load client speaks Streamlit's protocol (its protobufs): it is the UI's, run in its own process
         return subprocess.run([sys.executable, "-m", "ui.bench_load", *load_options(args)], check=False).returncode
@@ -147,6 +156,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print_ingest(bench_ingest(args.scale, args.seed, peer=not args.no_peer, layout=args.layout))
     elif args.what == "race":
         return bench_race(args.scale, args.seed, args.races, args.pg)
+    elif args.what == "sync" and args.incremental:
+        from dashboard.bench.sync_feed import bench_incremental, print_incremental
+
+        print_incremental(bench_incremental(args.scale, args.seed, args.pg, args.rate, args.seconds, args.poll))
     elif args.what == "sync":
         from dashboard.bench.sync import bench_sync, print_sync
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from dashboard.health.checks import Results, counts, run_checks
 from dashboard.health.fixes import fix_operations, write_fixes
-from dashboard.health.history import Previous, change, latest_run_id, previous_counts, record_counts
+from dashboard.health.history import Previous, count_change, latest_run_id, previous_counts, record_counts
 from dashboard.store.connect import DB_HELP, Store, StoreError, describe_connect_error, resolve_store
 
 EXIT_FATAL = 1
@@ -71,7 +71,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(found))
     else:
         for name, n in found.items():
-            print(f"{name:<24} {n:>8}  {change_text(change(name, n, previous))}")
+            print(f"{name:<24} {n:>8}  {change_text(count_change(name, n, previous))}")
     if args.fixes:
         ops = fix_operations(results)
         try:

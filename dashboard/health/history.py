@@ -44,7 +44,7 @@ def previous_counts(store: Store) -> Previous | None:
     return previous_from_frame(run_query(store, "health_previous_counts"))
 
 
-def change(name: str, count: int, previous: Previous | None) -> int | None:
+def count_change(name: str, count: int, previous: Previous | None) -> int | None:
     """The change of one check's count since the previous run; None when that run has no count for it."""
     if previous is None or name not in previous.counts:
         return None

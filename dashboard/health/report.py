@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.health.checks import artist_names, counts, run_checks
-from dashboard.i18n.formatting import money, number
+from dashboard.i18n.formatting import money, number, signed_number
 from dashboard.i18n.translations import t
 from dashboard.store.connect import Store
 from dashboard.store.queries import run_query
@@ -27,14 +27,6 @@ def _v(value: Any) -> Any:
 def _text(value: Any) -> str:
     value = _v(value)
     return "—" if value is None else str(value)
-
-
-def signed(value: Any) -> str:
-    """A difference with its sign: +1 250, −40, 0."""
-    value = _v(value)
-    if value is None:
-        return "—"
-    return ("+" if value > 0 else "−" if value < 0 else "") + number(abs(value))
 
 
 def _keys(key: Any, other: Any = None, others: int = 1, lang: str = "ru") -> str:
@@ -60,7 +52,7 @@ def _coin(row: Row, lang: str) -> tuple[str, str, str, str]:
         if recorded is not None and recorded != computed:
             problems.append(t(f"health.problem.{field}", lang, recorded=number(recorded), computed=number(computed)))
             fixes.append(t("health.fix.set_field", lang, kv=row.kv_key, field=field, value=number(computed)))
-    return "; ".join(problems), signed(row.difference), _keys(row.kv_key, row.tx_key, int(row.tx_keys), lang), \
+    return "; ".join(problems), signed_number(row.difference), _keys(row.kv_key, row.tx_key, int(row.tx_keys), lang), \
         "; ".join(fixes)
 
 
@@ -71,7 +63,7 @@ def _dangling(row: Row, lang: str) -> tuple[str, str, str, str]:
 
 def _unread(row: Row, lang: str) -> tuple[str, str, str, str]:
     return (t("health.problem.unread", lang, counter=number(row.counter), unread=number(row.unread)),
-            signed(row.difference), _keys(row.kv_key, row.related_key, 1, lang),
+            signed_number(row.difference), _keys(row.kv_key, row.related_key, 1, lang),
             t("health.fix.set_value", lang, kv=row.kv_key, value=number(row.unread)))
 
 

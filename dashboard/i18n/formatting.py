@@ -12,6 +12,7 @@ TIMEZONE = "Europe/Moscow"  # the platform's timezone: the one name every module
 MOSCOW = ZoneInfo(TIMEZONE)
 NBSP = "\u202f"  # the thousands separator in Russian: a narrow no-break space ("1 234,5")
 MISSING = "—"
+MINUS = "\u2212"  # the one minus sign on screen, in Russian and English: typographic (−40), never the ASCII hyphen
 
 # The locale's separators: (thousands, decimal). Russian: "1 234,5"; English: "1,234.5".
 SEPARATORS: dict[str, tuple[str, str]] = {"ru": (NBSP, ","), "en": (",", ".")}
@@ -41,7 +42,7 @@ def number(value: object, lang: str = "ru", decimals: int = 0) -> str:
     x = round(float(value), decimals)  # type: ignore[arg-type]
     if x == 0:
         x = 0.0  # no "-0"
-    text = f"{x:,.{decimals}f}"
+    text = f"{x:,.{decimals}f}".replace("-", MINUS)
     return text.replace(",", "\x00").replace(".", point).replace("\x00", thousands)
 
 
@@ -68,21 +69,36 @@ def percent(value: float | None, lang: str = "ru", decimals: int = 1) -> str:
     return f"{text}\u00a0%" if lang == "ru" else f"{text}%"
 
 
+def share_percent(share: float | None, lang: str = "ru") -> str:
+    """A share (0.125) as a percentage in the UI language ("12,5 %"); None is "—"."""
+    return percent(None if is_missing(share) else float(share) * 100, lang)  # type: ignore[arg-type]
+
+
 def signed_percent(value: float, lang: str = "ru", decimals: int = 1) -> str:
-    """A change in percent with its sign: "+12,5 %", "-3,0 %", "0 %" for no change. The sign is ASCII: Streamlit's
-    metric reads it to pick the arrow and the colour."""
+    """A change in percent with its sign: "+12,5 %", "−3,0 %", "0 %" for no change. Streamlit's metric does not read
+    the typographic minus: a card says the direction itself (``ui.kpi.signed_delta``)."""
     if round(value, decimals) == 0:
         return percent(0, lang, 0)
     text = percent(abs(value), lang, decimals)
-    return ("+" if value > 0 else "-") + text
+    return ("+" if value > 0 else MINUS) + text
 
 
 def signed_number(value: object, lang: str = "ru") -> str:
-    """A whole amount with its sign (net coins): "+1 200", "−40", "0"."""
+    """A whole amount with its sign (net coins, a count's change): "+1 200", "−40", "0"; missing is "—"."""
     if is_missing(value):
         return MISSING
     n = round(float(value))  # type: ignore[arg-type]
-    return ("+" if n > 0 else "-" if n < 0 else "") + number(abs(n), lang)  # ASCII: Streamlit reads the sign
+    return ("+" if n > 0 else MINUS if n < 0 else "") + number(abs(n), lang)
+
+
+def age_text(hours: float | None, lang: str = "ru") -> str:
+    """An age as people say it: "5 ч" under two days, else "3 дн." ("5 h", "3 d"); missing is "—"."""
+    if is_missing(hours):
+        return MISSING
+    whole = int(hours)  # type: ignore[arg-type]
+    if whole < 48:
+        return f"{number(whole, lang)} ч" if lang == "ru" else f"{number(whole, lang)} h"
+    return f"{number(whole // 24, lang)} дн." if lang == "ru" else f"{number(whole // 24, lang)} d"
 
 
 def day_text(value: object, lang: str = "ru", with_year: bool = True) -> str:
@@ -167,3 +183,22 @@ def moscow_times(values: pd.Series, missing: str = "—") -> pd.Series:
     """``moscow_time`` for a whole column at once (a zone-less value is UTC; missing values as ``missing``)."""
     stamps = pd.to_datetime(values, utc=True, errors="coerce")
     return stamps.dt.tz_convert(MOSCOW).dt.strftime("%Y-%m-%d %H:%M").fillna(missing)
+
+
+def times_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """``columns`` of timestamps as Moscow local time text ('2026-10-27 09:22'); missing ones as empty text."""
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = moscow_times(out[col], missing="")
+    return out
+
+
+def dates_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """``columns`` of dates as ISO text (the engines return date, datetime or Timestamp); missing ones as empty
+    text."""
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: "" if is_missing(v) else pd.Timestamp(v).date().isoformat())
+    return out

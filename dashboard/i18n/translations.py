@@ -8,6 +8,7 @@ The table is kept as JSON files in ``dashboard/strings/`` (one per area of the a
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 LANGUAGES = ("ru", "en")
@@ -34,3 +35,18 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: object) -> str:
     entry = TEXTS.get(key)
     text = key if entry is None else entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or key
     return text.format(**fmt) if fmt else text
+
+
+def translated(prefix: str, value: object, lang: str) -> str:
+    """The UI text for a data value (a status, a kind: ``prefix.value``), or the value itself when the table has no
+    text for it; a missing value is "—"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    key = f"{prefix}.{value}"
+    text = t(key, lang)
+    return str(value) if text == key else text
+
+
+def country_name(code: object, lang: str) -> str:
+    """A country's name in the UI language ("Россия" for RU); a code the table does not know stays as it is."""
+    return translated("country", str(code).upper(), lang) if code else "—"

@@ -285,22 +285,30 @@ FROM checked
 """
 
 
-def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult) -> None:
-    """kv_work (all files staged) → kv_store, kv_unmapped, kv_index, kv_counters and the entity tables."""
+def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, delta: bool = False,
+          tables: set[str] | None = None) -> None:
+    """kv_work (all files staged) → kv_store, kv_unmapped, kv_index, kv_counters and the entity tables. ``delta``:
+    a build of a few changed keys (the incremental sync, ``sync/feed.py``): only the entries that have keys run, and
+    nothing is counted but the keys loaded; ``tables``: the only replaceable tables to create (those entries')."""
     superseded = con.execute(
         "DELETE FROM kv_work AS w USING (SELECT key, MAX(file_no) AS last FROM kv_work GROUP BY key "
         "HAVING COUNT(*) > 1) AS d WHERE w.key = d.key AND w.file_no < d.last"
     ).fetchone()
     result.duplicates += int(superseded[0]) if superseded else 0
     for table in schema.replaceable_tables():
-        if table not in ("kv_store", "kv_rejects"):
+        if table not in ("kv_store", "kv_rejects") and (tables is None or table in tables):
             con.execute(schema.create_table_sql(table, "duckdb"))
     small = split_small_entries(con, layout)
-    plan.load(DUCKDB, con.execute, layout, result, "kv_work", lambda pid: small.get(pid, "kv_small"))
+    pids = {int(r[0]) for r in con.execute("SELECT DISTINCT pid FROM kv_work WHERE pid IS NOT NULL").fetchall()
+            } if delta else None
+    plan.load(DUCKDB, con.execute, layout, result, "kv_work", lambda pid: small.get(pid, "kv_small"), pids)
     con.execute("DROP TABLE kv_small")
     for column in ("file_no", "pid", "was_encoded"):
         con.execute(f"ALTER TABLE kv_work DROP COLUMN {column}")
     con.execute("ALTER TABLE kv_work RENAME TO kv_store")
+    if delta:
+        result.rows_loaded = int(con.execute("SELECT count(*) FROM kv_store").fetchone()[0])  # type: ignore[index]
+        return
     plan.count_results(DUCKDB, con.execute, result)
 
 

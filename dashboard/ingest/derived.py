@@ -24,6 +24,10 @@ import duckdb
 from dashboard.ingest.series import record_track_totals
 from dashboard.ingest.target import DURABLE_APPENDS, AppendContext
 
+# the tables these steps fill, from the rows of which tables (the incremental sync replaces a changed contract's or
+# totals' derived rows with its own: every derived row keeps the source_key of the row it came from)
+DERIVED_FROM: dict[str, tuple[str, ...]] = {"contracts": ("contract_milestones",), "track_totals": ("track_analytics",)}
+
 MILESTONES_DUCKDB = """
 INSERT INTO contract_milestones (contract_id, order_id, id, position, title, amount, status, due_date, paid_at,
                                  source_key)

@@ -81,10 +81,12 @@ def stage_sql(source: str, layout: Layout, d: Dialect, fn: Callable[[str], str],
 
 
 def build_in_schema(cur: Cursor, target: str, source: str, layout: Layout, result: IngestResult, label: str,
-                    say: Say) -> None:
+                    say: Say, delta: bool = False, tables: set[str] | None = None) -> None:
     """The whole build, in the current transaction: the source table (``schema.table``, quoted) → the replaceable
     tables in the schema ``target`` (quoted identifier, already created), with ``result`` filled as the DuckDB build
-    fills it. ``label`` is the source as kv_rejects.file names it."""
+    fills it. ``label`` is the source as kv_rejects.file names it. ``delta``: a build of a few changed keys (the
+    incremental sync): only the entries that have keys run, and nothing is counted but the keys loaded; ``tables``:
+    the only replaceable tables to create (those entries')."""
     def fn(name: str) -> str:
         return f"{target}.promo_{name}"
 
@@ -96,7 +98,8 @@ def build_in_schema(cur: Cursor, target: str, source: str, layout: Layout, resul
     for statement in helper_functions(fn):
         q(statement)
     for table in schema.replaceable_tables():
-        q(schema.create_table_sql(table, "postgresql", name=d.table(table)))
+        if tables is None or table in tables or table in ("kv_store", "kv_rejects"):
+            q(schema.create_table_sql(table, "postgresql", name=d.table(table)))
     unique = unique_key(cur, source)
     q(stage_sql(source, layout, d, fn, max_value_bytes()))
     read, valid = q(f"SELECT count(*), count(*) FILTER (WHERE reason IS NULL) FROM {WORK}").fetchone()  # type: ignore[misc]
@@ -115,8 +118,13 @@ def build_in_schema(cur: Cursor, target: str, source: str, layout: Layout, resul
     q(f"CREATE INDEX ON {WORK} (pid)")
     q(f"ANALYZE {WORK}")
     q(f"INSERT INTO {d.table('kv_store')} SELECT key, value FROM {WORK}")
-    plan.load(d, q, layout, result, WORK, lambda _pid: WORK)
-    plan.count_results(d, q, result)
+    pids = ({int(r[0]) for r in q(f"SELECT DISTINCT pid FROM {WORK} WHERE pid IS NOT NULL").fetchall()}
+            if delta else None)
+    plan.load(d, q, layout, result, WORK, lambda _pid: WORK, pids)
+    if delta:
+        result.rows_loaded = int(q(f"SELECT count(*) FROM {d.table('kv_store')}").fetchone()[0])  # type: ignore[index]
+    else:
+        plan.count_results(d, q, result)
     q(f"DROP TABLE {WORK}")
     for name in ("decode", "depth_over", "try_jsonb", "time", "date", "ts", "decimal", "rounded", "integer",
                  "float", "num"):

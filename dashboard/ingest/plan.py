@@ -201,10 +201,17 @@ def load_counter(d: Dialect, q: Query, entry: Entry, pid: int, result: IngestRes
 
 
 def load_entity(d: Dialect, q: Query, entry: Entry, layout: Layout, pid: int, result: IngestResult,
-                src: str) -> None:
-    """The entry's rows, extracted once (raw and coerced side by side), counted, then inserted."""
+                src: str, count: bool = True) -> None:
+    """The entry's rows, extracted once (raw and coerced side by side), counted, then inserted (``count`` False:
+    inserted straight from the select, nothing counted, in no particular order: a delta build of a few keys)."""
     assert entry.table
     select, fallible, columns, maps = entity_select(d, entry, layout, pid, src)
+    target = ", ".join(f'"{c}"' for c in [*columns, schema.SOURCE_KEY])
+    values = ", ".join([*(f"c_{c}" for c in columns), "key"])
+    if not count:
+        q(f"INSERT INTO {d.table(entry.table)} ({target}) SELECT {values} FROM ({select}) AS promo_entity_rows "
+          "WHERE shape_ok")
+        return
     q(f"CREATE TEMP TABLE promo_entity_rows AS {select}")
     checks = [f"count(*) FILTER (WHERE shape_ok AND r_{c} IS NOT NULL AND c_{c} IS NULL)" for c in fallible]
     checks += [f"COALESCE(sum(n_{c}) FILTER (WHERE shape_ok), 0)" for c in maps]
@@ -214,8 +221,6 @@ def load_entity(d: Dialect, q: Query, entry: Entry, layout: Layout, pid: int, re
         _add(result, f"{entry.table}.{col}", n)
     for col, n in zip(maps, counts[len(fallible):-1], strict=True):
         _add(result, f"{entry.table}.{col} (count not an integer, dropped from the map)", n)
-    target = ", ".join(f'"{c}"' for c in [*columns, schema.SOURCE_KEY])
-    values = ", ".join([*(f"c_{c}" for c in columns), "key"])
     insert = f"INSERT INTO {d.table(entry.table)} ({target}) SELECT {values} FROM promo_entity_rows WHERE shape_ok"
     order = schema.PHYSICAL_ORDER.get(entry.table)
     if order and d.ordered_inserts:  # written in (owner, date) order so that zone maps prune per-artist reads
@@ -233,17 +238,21 @@ def load_entity(d: Dialect, q: Query, entry: Entry, layout: Layout, pid: int, re
 
 
 def load(d: Dialect, q: Query, layout: Layout, result: IngestResult, work: str,
-         src_of: Callable[[int], str]) -> None:
+         src_of: Callable[[int], str], pids: set[int] | None = None) -> None:
     """The plan's load steps over the work table (one row per distinct key, decoded, classified: key, value, pid,
-    was_encoded); ``src_of(pid)`` is the table an entry reads (the work table or a copy of part of it)."""
+    was_encoded); ``src_of(pid)`` is the table an entry reads (the work table or a copy of part of it). ``pids``:
+    the entries the work table has keys of, when known (a delta build of a few keys skips the others' statements;
+    an entry without keys makes no rows either way)."""
     load_lists(d, q, layout, work)
     index_pids = [pid for pid, e in enumerate(layout.entries) if e.shape == "index"]
     load_indexes(d, q, layout, result, src_of(index_pids[0]) if index_pids else work)
     for pid, entry in enumerate(layout.entries):
+        if pids is not None and pid not in pids:
+            continue
         if entry.shape == "counter":
             load_counter(d, q, entry, pid, result, src_of(pid))
         elif entry.table:
-            load_entity(d, q, entry, layout, pid, result, src_of(pid))
+            load_entity(d, q, entry, layout, pid, result, src_of(pid), count=pids is None)
 
 
 def count_results(d: Dialect, q: Query, result: IngestResult) -> None:

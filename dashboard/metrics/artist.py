@@ -20,14 +20,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.i18n import formatting
-from dashboard.i18n.formatting import MOSCOW, moscow_times
-from dashboard.i18n.translations import t
+from dashboard.i18n.formatting import MOSCOW
+from dashboard.i18n.translations import translated
 from dashboard.metrics.measures import numeric, plain, whole_if_integral
 
-PRESET_DAYS: tuple[int, ...] = (7, 28, 90, 365)
-DEFAULT_DAYS = 28
-CUSTOM = "custom"
 TRACK_METRICS: tuple[str, ...] = ("plays", "unique_listeners", "likes", "shares", "downloads", "playlist_adds")
 CONCERT_METRICS: tuple[str, ...] = ("views", "clicks", "ticket_views", "shares")
 
@@ -114,11 +110,6 @@ def two_periods(frame: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]
     return values("current"), values("previous")
 
 
-def percent(value: float | None, lang: str = "ru") -> str:
-    """A share (0.125) as a percentage in the UI language ("12,5 %"); None is "—"."""
-    return formatting.percent(None if value is None else value * 100, lang)
-
-
 def daily(frame: pd.DataFrame, start: dt.date, end: dt.date, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
     """One row per day in [start, end] (0 on days without data), columns ``day`` and ``columns`` as floats."""
     days = pd.DataFrame({"day": pd.date_range(start, end, freq="D").date})
@@ -141,11 +132,6 @@ def shares(frame: pd.DataFrame, label: str, value: str, prefix: str, lang: str) 
     out["share_pct"] = (out[value] / total * 100).round(1) if total else 0.0
     out[label] = out[label].map(lambda v: translated(prefix, v, lang))
     return out
-
-
-def country_name(code: object, lang: str) -> str:
-    """A country's name in the UI language ("Россия" for RU); a code the table does not know stays as it is."""
-    return translated("country", str(code).upper(), lang) if code else "—"
 
 
 def iso3(code: object) -> str | None:
@@ -176,8 +162,10 @@ DONATION_STATES = ("completed", "pending", "refunded", "failed")
 
 def donation_state(status: object) -> str:
     """A donation's state as a fan or an artist reads it (``donation_state.*`` strings): only ``completed`` money is
-    received; pending, refunded, failed and anything unknown are not."""
-    return str(status) if status in DONATION_STATES else "unknown"
+    received; pending, refunded, failed and anything unknown are not. Case-insensitive, like the SQL rule
+    (queries/shared/completed_rub_donations.sql): "Completed" is completed."""
+    state = status.lower() if isinstance(status, str) else status
+    return str(state) if state in DONATION_STATES else "unknown"
 
 
 def donor_labels(frame: pd.DataFrame, anonymous: str) -> pd.Series:
@@ -186,28 +174,3 @@ def donor_labels(frame: pd.DataFrame, anonymous: str) -> pd.Series:
     return frame["donor_name"].where(~flags, anonymous).fillna(anonymous)
 
 
-def times_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """Timestamps as Moscow local time text ('2026-10-27 09:22'); missing ones as empty text."""
-    out = frame.copy()
-    for col in columns:
-        if col in out.columns:
-            out[col] = moscow_times(out[col], missing="")
-    return out
-
-
-def dates_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """Dates as ISO text (the engines return date, datetime or Timestamp), missing ones as empty text."""
-    out = frame.copy()
-    for col in columns:
-        if col in out.columns:
-            out[col] = out[col].map(lambda v: "" if as_date(v) is None else as_date(v).isoformat())  # type: ignore[union-attr]
-    return out
-
-
-def translated(prefix: str, value: object, lang: str) -> str:
-    """The UI text for a data value (a status, a kind), or the value itself when the table has no text for it."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    key = f"{prefix}.{value}"
-    text = t(key, lang)
-    return str(value) if text == key else text

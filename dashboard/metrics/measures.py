@@ -2,8 +2,8 @@
 
 DuckDB and PostgreSQL return the same sums as int, float, Decimal or NULL; ``plain`` and ``numeric`` turn them into
 plain numbers (NULL counts as 0). ``ratio`` is the one division with a missing or zero whole (None, shown as "—"),
-and ``delta_pct`` the change against the previous period built on it; ``change`` is what a page shows as the
-change: no percentage against a missing or tiny previous value (``MIN_PREVIOUS``, ``MIN_PREVIOUS_SHARE``).
+and ``change`` the one change rule against the previous period, for every page, table and CSV: no percentage
+against a missing or tiny previous value (``MIN_PREVIOUS``, ``MIN_PREVIOUS_SHARE``).
 """
 
 from __future__ import annotations
@@ -46,11 +46,6 @@ def ratio(part: object, whole: object, per: float = 1.0) -> float | None:
     """part / whole × ``per`` (100 for percent), or None when whole is 0 or missing (shown as '—')."""
     p, w = float(plain(part)), float(plain(whole))  # type: ignore[arg-type]
     return None if not w else p / w * per
-
-
-def delta_pct(current: object, previous: object) -> float | None:
-    """The change against the previous period in percent; None when the previous period had nothing."""
-    return ratio(float(plain(current)) - float(plain(previous)), previous, per=100.0)  # type: ignore[arg-type]
 
 
 # A change in percent is shown only against a previous value big enough to mean something. Below either threshold

@@ -3,9 +3,10 @@
 Comparisons are honest: a rolling period (the last N days, a custom range) is compared with the equal number of days
 right before it; a calendar period is compared with the same span of the previous calendar period ("last month",
 October, against the whole of September; "this month", 1–24 November, against 1–24 October). ``period_for`` builds
-one from a preset (a number of days, ``"30d"``, ``this_month``, ``last_month`` or ``custom``) ending on an anchor day;
-``date_range`` reads what a date-range picker holds (a full range, a half-picked one, or nothing); ``within_data``
-stops a range at the last day with data (and says it did); ``buckets`` says which chart buckets are partial.
+one from a preset (``dashboard.period_presets``: a number of days, ``this_month``, ``last_month``, ``custom``)
+ending on an anchor day; ``date_range`` reads what a date-range picker holds (a full range, a half-picked one, or
+nothing); ``within_data`` stops a range at the last day with data (and says it did); ``buckets`` says which chart
+buckets are partial.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ import pandas as pd
 from dashboard.i18n.formatting import day_text, span_text
 from dashboard.i18n.plural import plural
 from dashboard.i18n.translations import t
-
-MONTH_PRESETS = ("this_month", "last_month")
+from dashboard.period_presets import CUSTOM, LAST_MONTH, THIS_MONTH
 
 
 def anchor_day(today: dt.date, last_day: object) -> dt.date:
@@ -91,21 +91,21 @@ def calendar_month(start: dt.date, end: dt.date) -> Period:
 def period_for(preset: int | str, anchor: dt.date, custom: tuple[dt.date, dt.date] | None = None) -> Period:
     """The period a preset means when it ends on ``anchor``, and the one it is compared with.
 
-    A number of days (``28`` or ``"28d"``): the last that many days up to anchor, inclusive, against the equal days
-    before; ``this_month``: from the 1st of anchor's month to anchor, against the same days of the month before;
-    ``last_month``: the whole month before anchor's, against the whole month before that; ``custom``: the ``custom``
-    range against the equal days before."""
+    A number of days (``28``, or the preset naming it): the last that many days up to anchor, inclusive, against the
+    equal days before; ``this_month``: from the 1st of anchor's month to anchor, against the same days of the month
+    before; ``last_month``: the whole month before anchor's, against the whole month before that; ``custom``: the
+    ``custom`` range against the equal days before."""
     days = preset if isinstance(preset, int) else _preset_days(preset)
     if days is not None:
         if days < 1:
             raise ValueError("a period has at least one day")
         return period_between(anchor - dt.timedelta(days=days - 1), anchor)
-    if preset == "this_month":
+    if preset == THIS_MONTH:
         return calendar_month(anchor.replace(day=1), anchor)
-    if preset == "last_month":
+    if preset == LAST_MONTH:
         end = anchor.replace(day=1) - dt.timedelta(days=1)
         return calendar_month(end.replace(day=1), end)
-    if preset == "custom":
+    if preset == CUSTOM:
         if custom is None:
             raise ValueError("a custom period needs a start and an end")
         return period_between(*custom)

@@ -23,16 +23,9 @@ def pending_by_type(summary: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
         items = {str(b): int(n) for b, n in zip(bands["age_band"], bands["items"], strict=True)}
         oldest = moderation.age_hours(pd.Series([bands["oldest"].min()]), now).iloc[0]
         rows.append({"entity": entity, "waiting": sum(items.values()),
-                     "over_24h": items.get("24to72", 0) + items.get("gt72", 0), "over_72h": items.get("gt72", 0),
+                     "over_24h": items.get(moderation.FROM_24_TO_72H, 0) + items.get(moderation.OVER_72H, 0),
+                     "over_72h": items.get(moderation.OVER_72H, 0),
                      "oldest_hours": float(oldest)})
     out = pd.DataFrame(rows, columns=PENDING_COLUMNS)
     return out.sort_values(["over_72h", "over_24h", "waiting"], ascending=False, kind="stable").reset_index(drop=True)
 
-
-def age_text(hours: float | None, lang: str) -> str:
-    """An age as people say it: "5 ч" under two days, else "3 дн." ("5 h", "3 d")."""
-    if hours is None or pd.isna(hours):
-        return "—"
-    if hours < 48:
-        return f"{int(hours)} ч" if lang == "ru" else f"{int(hours)} h"
-    return f"{int(hours // 24)} дн." if lang == "ru" else f"{int(hours // 24)} d"

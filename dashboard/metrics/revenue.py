@@ -77,8 +77,6 @@ FAILED = "failed"
 COMPLETED = "completed"
 
 GRAINS = ("day", "week", "month")
-PRESETS = ("7d", "30d", "90d", "365d", "this_month", "last_month", "custom")  # periods.period_for reads them
-DEFAULT_PRESET = "30d"
 
 CONFIG_FILE = Path(__file__).resolve().parent / "revenue_config.json"
 CONFIG_ENV = "PROMO_REVENUE_CONFIG"

@@ -28,7 +28,10 @@ CONFIG_FILE = CATALOGUE_FILE
 ACTIONS = ("approve", "reject", "undo")
 SLA_AMBER_HOURS = 24
 SLA_RED_HOURS = 72
+# The SLA age bands, youngest first: under 24 h, 24–72 h, over 72 h. The rule itself (which item is in which band)
+# is queries/shared/banded_pending.sql, bound with sla_bounds(now); a test checks that file against these names.
 AGE_BANDS = ("lt24", "24to72", "gt72")
+UNDER_24H, FROM_24_TO_72H, OVER_72H = AGE_BANDS
 NOTIFICATION_STYLES = ("list", "key", "none")
 
 
@@ -241,15 +244,6 @@ def sla_bounds(now: dt.datetime) -> dict[str, dt.datetime]:
     minute = now.replace(second=0, microsecond=0)
     return {"red_before": minute - dt.timedelta(hours=SLA_RED_HOURS),
             "amber_before": minute - dt.timedelta(hours=SLA_AMBER_HOURS)}
-
-
-def age_band(hours: float) -> str:
-    """The SLA band of a waiting time: over 72 h, over 24 h, or less."""
-    if hours > SLA_RED_HOURS:
-        return "gt72"
-    if hours > SLA_AMBER_HOURS:
-        return "24to72"
-    return "lt24"
 
 
 def is_web_link(value: object) -> bool:

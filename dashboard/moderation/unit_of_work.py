@@ -119,6 +119,18 @@ def store_origin(conn: sa.Connection) -> SyncedFrom | None:
     return resolve_origin(origin, layout or "seed") if origin else None
 
 
+def fed_at(conn: sa.Connection, store: Store) -> str | None:
+    """When the store's copy was last brought up to date from the platform by an incremental sync (the snapshot
+    time of its last batch), for "changed on the platform since …"; None when it never was (or has no sync_feed)."""
+    exists = ("SELECT to_regclass('sync_feed') IS NOT NULL" if store.is_postgres else
+              "SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = current_database() "
+              "AND table_name = 'sync_feed'")
+    if not conn.execute(sa.text(exists)).scalar():
+        return None
+    row = conn.execute(sa.text("SELECT checked_at FROM sync_feed WHERE mode = 'incremental'")).fetchone()
+    return row[0].isoformat() if row and row[0] is not None else None
+
+
 @functools.cache
 def _columns(table: str) -> frozenset[str]:
     return frozenset(c for c, _ in schema.entity_columns(table))
@@ -151,6 +163,8 @@ class StoreUnitOfWork:
         # a synced store: every KV write also goes to the platform (compare-and-set / merge), in one platform
         # transaction that commits right before this one; a store fed by files has the null port
         origin = synced_from(files, layout or "seed")
+        if origin:
+            origin = {**origin, "snapshot_at": fed_at(conn, store) or origin.get("snapshot_at")}
         self.platform: PlatformPort = (SyncedPlatform(PlatformWriter(origin, layout or "seed")) if origin
                                        else NullPlatform())
 

@@ -99,13 +99,14 @@ def engine(store: Store, must_exist: bool = True) -> sa.Engine:
     return eng
 
 
-FILE_LOCK_WAIT = 5.0  # seconds a DuckDB connection retries a file held by another process (an ingest's copy step)
+# seconds a DuckDB connection retries a file held by another process (an ingest's copy step); README "Settings"
+FILE_LOCK_WAIT = float(os.environ.get("PROMO_FILE_LOCK_WAIT", "5"))
 
 
 def _duckdb_connect_patiently(dialect: Any, _record: object, cargs: Any, cparams: Any) -> Any:
     """Open the DuckDB file, retrying for a few seconds while another process holds its lock: an ingest reads the
     old store for a moment before replacing it, and a reader or the moderate command should wait, not fail."""
-    deadline = time.monotonic() + FILE_LOCK_WAIT
+    deadline = time.monotonic() + float(os.environ.get("PROMO_FILE_LOCK_WAIT", FILE_LOCK_WAIT))
     while True:
         try:
             return dialect.connect(*cargs, **cparams)

@@ -1207,6 +1207,15 @@ DURABLE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     # who may sign in, with which role (written by dashboard.access.accounts, the `users` command)
     "accounts": (("email", "TEXT"), ("role", "TEXT"), ("artist_id", "TEXT"), ("name", "TEXT"), ("disabled", "BOOLEAN"),
                  ("created_at", "TIMESTAMPTZ"), ("updated_at", "TIMESTAMPTZ")),
+    # a synced store's position in the platform's change log (dashboard/sync/feed.py): one row, written by every full
+    # sync (in its swap) and every incremental batch (in the batch's transaction). ``snapshot`` is the platform's
+    # pg_snapshot the store's content equals; the rest is what the app shows (data as of, lag, the follower).
+    "sync_feed": (("source", "TEXT"), ("kv_table", "TEXT"), ("layout", "TEXT"), ("generation", "TEXT"),
+                  ("trimmed_below", "TEXT"), ("snapshot", "TEXT"), ("last_change_id", "BIGINT"),
+                  ("last_change_at", "TIMESTAMPTZ"), ("checked_at", "TIMESTAMPTZ"), ("applied_at", "TIMESTAMPTZ"),
+                  ("mode", "TEXT"), ("changes", "BIGINT"), ("batches", "BIGINT"), ("batch_changes", "BIGINT"),
+                  ("lag_p50_ms", "BIGINT"), ("lag_p95_ms", "BIGINT"), ("follower", "TEXT"),
+                  ("series_at", "TIMESTAMPTZ"), ("note", "TEXT")),
 }
 
 SOURCE_KEY = "source_key"

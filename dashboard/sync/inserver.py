@@ -37,9 +37,11 @@ from dashboard.ingest.postgres_load import (
     swap,
 )
 from dashboard.ingest.result import IngestResult
-from dashboard.ingest.target import DURABLE_APPENDS, Finish, first_line, refuse_empty, run_row
+from dashboard.ingest.target import DURABLE_APPENDS, Append, Finish, first_line, refuse_empty, run_row
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError
+from dashboard.sync.changelog import mark_now
+from dashboard.sync.position import full_sync_append
 from dashboard.sync.source import (
     SAMPLE_KEYS,
     PlatformSource,
@@ -136,6 +138,10 @@ def sync_in_server(source: PlatformSource, store: Store, layout_spec: str, say: 
             try:
                 with holder.transaction(), holder.cursor() as cur:
                     taken_at = cur.execute("SELECT now()").fetchone()[0]  # type: ignore[index]
+                    mark = mark_now(cur, source.table)  # the change log's position in this same snapshot
+                    if mark is None:
+                        say("  no change log on the platform: the next sync is a full one too (see "
+                            "--install-change-log)")
                     found = cur.execute("SELECT to_regclass(%s) IS NOT NULL", [regclass_name(source.table)])
                     if not found.fetchone()[0]:  # type: ignore[index]
                         raise SourceError(f"{source.label}: no table {source.table}")
@@ -157,7 +163,8 @@ def sync_in_server(source: PlatformSource, store: Store, layout_spec: str, say: 
             result.files = [{**origin_of(source, snap, note), "size": int(size or 0)}]
             if not writable:
                 say(f"  {source.label}: this role may not update {source.table}: moderation is read-only")
-            finish(holder, store, live, new, old, result, started, allow_empty, t0)
+            finish(holder, store, live, new, old, result, started, allow_empty, t0,
+                   [*DURABLE_APPENDS, full_sync_append(source, mark, result.layout)])
         except psycopg.Error as exc:
             raise StoreError(f"building inside {store.label()} failed, previous content kept: "
                              f"{first_line(exc)}") from None
@@ -170,8 +177,10 @@ def sync_in_server(source: PlatformSource, store: Store, layout_spec: str, say: 
 
 
 def finish(holder: psycopg.Connection, store: Store, live: str, new: sql.Identifier, old: sql.Identifier,
-           result: IngestResult, started: dt.datetime, allow_empty: bool, t0: float) -> None:
-    """Keys, indexes and statistics on the new schema, the empty-table rule, then postgres_load's swap."""
+           result: IngestResult, started: dt.datetime, allow_empty: bool, t0: float,
+           appends: list[Append] | None = None) -> None:
+    """Keys, indexes and statistics on the new schema, the empty-table rule, then postgres_load's swap (with the
+    durable appends: ``target.DURABLE_APPENDS`` unless given)."""
     with holder.transaction(), holder.cursor() as cur:
         add_keys_and_indexes(cur, new)
     analyze_tables(holder, new)
@@ -185,6 +194,6 @@ def finish(holder: psycopg.Connection, store: Store, live: str, new: sql.Identif
         result.seconds = time.perf_counter() - t0
         return run_row(result, started)
 
-    finish = Finish(run_row=run, check_empty=lambda _keys: None, appends=DURABLE_APPENDS, run_id=result.run_id,
-                    started=started)
+    finish = Finish(run_row=run, check_empty=lambda _keys: None,
+                    appends=DURABLE_APPENDS if appends is None else appends, run_id=result.run_id, started=started)
     swap(holder, live_id, new, old, sorted(schema.replaceable_tables()), finish)

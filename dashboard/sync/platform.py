@@ -30,6 +30,8 @@ from psycopg import sql
 from dashboard.sync.source import PlatformSource, SourceError, connect, first_line, source_from_run, table_ident
 
 MERGE_ATTEMPTS = 50
+ORIGIN_SETTING = "promo.origin"  # changelog.ORIGIN_SETTING (the change log's origin column reads it)
+DASHBOARD_ORIGIN = "dashboard"
 
 
 class PlatformError(SourceError):
@@ -130,6 +132,9 @@ class PlatformWriter:
                 self.conn = connect(self.origin.source)
             except SourceError as exc:
                 raise PlatformError(f"{exc}; the decision was not made (nothing was written)") from None
+            # the change log (sync/changelog.py) records this session's writes as the dashboard's own
+            self._execute(sql.SQL("SELECT set_config({}, {}, false)").format(
+                sql.Literal(ORIGIN_SETTING), sql.Literal(DASHBOARD_ORIGIN)), [])
 
     def _execute(self, query: sql.Composable, params: list[Any]) -> psycopg.Cursor:
         self.open()

@@ -10,6 +10,7 @@ same build runs inside the server (``sync/inserver.py``, ``ingest/pg_build.py``)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import shutil
@@ -25,8 +26,12 @@ from typing import Any
 from dashboard.ingest.build import ingest
 from dashboard.ingest.layout import LayoutError, load_layout
 from dashboard.ingest.result import IngestError, IngestResult
+from dashboard.ingest.target import DURABLE_APPENDS
 from dashboard.store.connect import Store, StoreError
 from dashboard.store.leftovers import SYNC_PREFIX, remove_dead_workdirs, work_folder
+from dashboard.sync.changelog import FullSyncNeeded, mark_now
+from dashboard.sync.feed import Feed, FeedResult, follower_lock, follower_name, mark_follower
+from dashboard.sync.position import full_sync_append
 from dashboard.sync.source import PlatformSource, Snapshot, SourceError, read_snapshot
 
 Say = Callable[[str], None]
@@ -102,7 +107,7 @@ def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: S
             return sync_in_server(source, store, layout_spec, say, allow_empty, origin_of, choose)
     workdir = work_folder(SYNC_PREFIX, snapshot_parent(store))
     try:
-        snap = read_snapshot(source, workdir)
+        snap = read_snapshot(source, workdir, mark_of=mark_now)
         say(f"  read {snap.keys:,} keys ({snap.size / 1e6:,.1f} MB) from {source.table} at {source.label}")
         note = layout_spec
         if layout_spec == "auto":
@@ -112,10 +117,51 @@ def sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: S
                 f"{len(snap.sample):,} sampled keys recognised)")
         if not snap.writable:
             say(f"  {source.label}: this role may not update {source.table}: moderation is read-only")
+        if snap.mark is None:
+            say("  no change log on the platform: the next sync is a full one too (see --install-change-log)")
+        layout_name = layout_spec if layout_spec in KNOWN_LAYOUTS else str(Path(layout_spec).resolve())
         return ingest(list(snap.paths), store, layout_spec, say=say, allow_empty=allow_empty,
-                      origin=origin_of(source, snap, note))
+                      origin=origin_of(source, snap, note),
+                      appends=[*DURABLE_APPENDS, full_sync_append(source, snap.mark, layout_name)])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_sync(source: PlatformSource, store: Store, layout_spec: str = "auto", say: Say = print,
+             allow_empty: bool = False, full: bool = False, feed: Feed | None = None) -> IngestResult | FeedResult:
+    """``sync`` as the command runs it: the changes since the store's last sync when the platform has a change log
+    and the store a position in it (``feed.py``), else (or with ``full``) a full sync, saying why in one line."""
+    if not full:
+        feed = feed or Feed(source, store, layout_spec)
+        try:
+            return feed.apply(say)
+        except FullSyncNeeded as why:
+            if not why.first:
+                say(f"  {why}: full sync")
+    result = sync(source, store, layout_spec, say=say, allow_empty=allow_empty)
+    if feed is not None and feed.follower:
+        mark_follower(store, feed.follower)
+    return result
+
+
+def follow(source: PlatformSource, store: Store, layout_spec: str, seconds: float, say: Say = print,
+           stop: threading.Event | None = None, max_runs: int | None = None) -> int:
+    """``sync --follow``: apply the platform's changes every ``seconds`` until SIGTERM/SIGINT (a full sync first
+    when the store has no position, or when the log cannot bring it up to date). One line per batch that applied
+    something, per full sync and per failure; quiet while nothing changes. Returns the number of failed runs."""
+    with follower_lock(store):
+        feed = Feed(source, store, layout_spec, follower=follower_name())
+        mark_follower(store, feed.follower)
+
+        def once() -> IngestResult | FeedResult | None:
+            result = run_sync(source, store, layout_spec, say=say, feed=feed)
+            return None if isinstance(result, FeedResult) and not result.changes else result
+
+        try:
+            return sync_every(once, seconds, say=say, stop=stop, max_runs=max_runs)
+        finally:
+            with contextlib.suppress(StoreError, OSError):
+                mark_follower(store, feed.follower)  # still recorded: the app says the feed stopped
 
 
 def parse_interval(text: str) -> float:
@@ -129,17 +175,19 @@ def parse_interval(text: str) -> float:
     return seconds
 
 
-def run_line(result: IngestResult) -> str:
+def run_line(result: IngestResult | FeedResult) -> str:
+    if isinstance(result, FeedResult):
+        return f"{dt.datetime.now(dt.UTC).astimezone().isoformat(timespec='seconds')} {result.line()}"
     return (f"{dt.datetime.now(dt.UTC).astimezone().isoformat(timespec='seconds')} sync ok: "
             f"{result.rows_loaded:,} keys loaded, {result.rows_rejected:,} rejected, {result.rows_unmapped:,} "
             f"unmapped, layout {result.layout}, in {result.seconds:.1f} s")
 
 
-def sync_every(run: Callable[[], IngestResult], seconds: float, say: Say = print,
+def sync_every(run: Callable[[], IngestResult | FeedResult | None], seconds: float, say: Say = print,
                stop: threading.Event | None = None, max_runs: int | None = None) -> int:
     """Run ``run`` every ``seconds`` (measured from the start of one run to the next) until SIGTERM/SIGINT (or
-    ``stop`` is set, or ``max_runs`` runs are done). One line per run; a failed run is one line too and the loop
-    goes on. Returns the number of failed runs."""
+    ``stop`` is set, or ``max_runs`` runs are done). One line per run (none when ``run`` returns None); a failed run
+    is one line too and the loop goes on. Returns the number of failed runs."""
     stop = stop or threading.Event()
     previous: dict[int, Any] = {}
 
@@ -156,7 +204,9 @@ def sync_every(run: Callable[[], IngestResult], seconds: float, say: Say = print
         while not stop.is_set():
             started = time.monotonic()
             try:
-                say(run_line(run()))
+                done = run()
+                if done is not None:
+                    say(run_line(done))
             except (SourceError, IngestError, StoreError, LayoutError, OSError) as exc:
                 failures += 1
                 say(f"{dt.datetime.now(dt.UTC).astimezone().isoformat(timespec='seconds')} sync failed: {exc}; "

@@ -20,8 +20,10 @@ import os
 import re
 import threading
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import sqlalchemy as sa
@@ -192,6 +194,7 @@ class Snapshot:
     taken_at: dt.datetime
     writable: bool
     sample: tuple[str, ...]
+    mark: Any = None  # the change log's position in this snapshot (changelog.Mark), None without a change log
 
 
 STREAMS = max(1, int(os.environ.get("PROMO_SYNC_STREAMS", "2") or 2))
@@ -225,10 +228,12 @@ def copy_part(cur: psycopg.Cursor, query: sql.Composed, out: Path) -> tuple[int,
     return int(cur.rowcount), size
 
 
-def read_snapshot(source: PlatformSource, workdir: Path, streams: int = STREAMS) -> Snapshot:
+def read_snapshot(source: PlatformSource, workdir: Path, streams: int = STREAMS,
+                  mark_of: Callable[[psycopg.Cursor[Any], str], Any] | None = None) -> Snapshot:
     """The whole table, in one READ ONLY REPEATABLE READ snapshot, streamed into NDJSON part files in ``workdir``.
     With ``streams`` > 1 the table's pages are split between that many connections that share the snapshot
-    (``pg_export_snapshot``), so the server prints the values on several cores."""
+    (``pg_export_snapshot``), so the server prints the values on several cores. ``mark_of(cursor, table)``: read in
+    the same snapshot, kept as ``Snapshot.mark`` (the change log's position, ``changelog.mark_now``)."""
     conn = connect(source)
     helpers: list[psycopg.Connection] = []
     try:
@@ -239,6 +244,7 @@ def read_snapshot(source: PlatformSource, workdir: Path, streams: int = STREAMS)
             if not found or not found[0]:
                 raise SourceError(f"{source.label}: no table {source.table}")
             writable = can_write(cur, source.table)
+            mark = mark_of(cur, source.table) if mark_of else None  # the same snapshot as the rows read below
             taken_at, pages, snapshot_id = cur.execute(
                 "SELECT now(), (SELECT relpages FROM pg_class WHERE oid = to_regclass(%s)), pg_export_snapshot()",
                 [regclass_name(source.table)]).fetchone()  # type: ignore[misc]
@@ -278,7 +284,7 @@ def read_snapshot(source: PlatformSource, workdir: Path, streams: int = STREAMS)
             hc.close()
         conn.close()
     done = [r for r in results if isinstance(r, tuple)]
-    return Snapshot(paths, sum(k for k, _ in done), sum(b for _, b in done), taken_at, writable, sample)
+    return Snapshot(paths, sum(k for k, _ in done), sum(b for _, b in done), taken_at, writable, sample, mark)
 
 
 def can_write(cur: psycopg.Cursor, table: str) -> bool:

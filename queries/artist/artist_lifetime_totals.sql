@@ -6,6 +6,8 @@
 -- Params: :artist_id (text) the artist
 WITH
 -- include: owned_tracks
+,
+-- include: completed_rub_donations
 , per_track AS (
   SELECT t.id,
          GREATEST(COALESCE(MAX(t.plays), 0), COALESCE(MAX(a.plays), 0)) AS plays,
@@ -20,10 +22,8 @@ WITH
 money AS (
   SELECT COUNT(*) AS donations, COALESCE(SUM(d.amount), 0) AS donations_rub,
          MIN(d.created_at) AS first_donation_at, MAX(d.created_at) AS last_donation_at
-  FROM donations AS d
+  FROM completed_rub_donations AS d
   WHERE d.artist_id = :artist_id
-    AND d.status = 'completed'
-    AND COALESCE(d.currency, 'RUB') = 'RUB'
 )
 SELECT (SELECT COUNT(*) FROM per_track) AS tracks,
        (SELECT COALESCE(SUM(plays), 0) FROM per_track) AS plays,

@@ -7,6 +7,8 @@
 WITH
 -- include: owned_tracks
 ,
+-- include: completed_rub_donations
+,
 -- include: series_days
 , p AS (
   SELECT 'current' AS period, CAST(:cur_start AS DATE) AS d0, CAST(:cur_end AS DATE) AS d1
@@ -32,11 +34,9 @@ plays AS (
 ),
 money AS (
   SELECT p.period, COUNT(*) AS donations, SUM(d.amount) AS donations_rub
-  FROM donations AS d
+  FROM completed_rub_donations AS d
   JOIN p ON CAST(d.created_at AS DATE) BETWEEN p.d0 AND p.d1
   WHERE d.artist_id = :artist_id
-    AND d.status = 'completed'
-    AND COALESCE(d.currency, 'RUB') = 'RUB'
   GROUP BY p.period
 ),
 coins AS (

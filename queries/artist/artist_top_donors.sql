@@ -3,6 +3,8 @@
 --          or no donor name; else 0), donations, amount_rub, last_donation_at; largest amount first (every donor).
 --          Donor emails are never selected.
 -- Params: :artist_id (text) the artist; :start, :end (date, inclusive)
+WITH
+-- include: completed_rub_donations
 SELECT donor_name, is_anonymous, COUNT(*) AS donations, SUM(amount) AS amount_rub,
        MAX(created_at) AS last_donation_at
 FROM (
@@ -11,10 +13,8 @@ FROM (
          CASE WHEN COALESCE(d.is_anonymous, FALSE) OR NULLIF(TRIM(d.donor_name), '') IS NULL THEN 1
               ELSE 0 END AS is_anonymous,
          d.amount, d.created_at
-  FROM donations AS d
+  FROM completed_rub_donations AS d
   WHERE d.artist_id = :artist_id
-    AND d.status = 'completed'
-    AND COALESCE(d.currency, 'RUB') = 'RUB'
     AND CAST(d.created_at AS DATE) BETWEEN CAST(:start AS DATE) AND CAST(:end AS DATE)
 ) AS x
 GROUP BY donor_name, is_anonymous

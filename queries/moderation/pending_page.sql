@@ -1,5 +1,5 @@
 -- Returns: one page of the moderation queue, oldest first (no creation time last): the columns of pending_items
---          plus age_band (lt24, 24to72, gt72: created after :amber_before, between, before :red_before) and
+--          plus age_band (lt24, 24to72, gt72: queries/shared/banded_pending.sql) and
 --          matching (how many items pass the filters, on every row). Filters, each off when empty: :types
 --          (',tracks,videos,'), :bands (',gt72,'), :artist_filter (the artist's id, or part of their name,
 --          case-insensitive), :search (part of the title, description, id or artist name, case-insensitive).
@@ -8,11 +8,11 @@
 --         :red_before, :amber_before (timestamptz) now minus 72 h and minus 24 h; :limit, :offset (integer) the page
 WITH
 -- include: pending
+,
+-- include: banded_pending
 , banded AS (
-  SELECT q.*, p.name AS artist_name,
-         CASE WHEN q.created_at < CAST(:red_before AS TIMESTAMPTZ) THEN 'gt72'
-              WHEN q.created_at < CAST(:amber_before AS TIMESTAMPTZ) THEN '24to72' ELSE 'lt24' END AS age_band
-  FROM pending AS q
+  SELECT q.*, p.name AS artist_name
+  FROM banded_pending AS q
   LEFT JOIN (SELECT id, MAX(name) AS name FROM profiles GROUP BY id) AS p ON p.id = q.artist_id
 ), matched AS (
   SELECT * FROM banded

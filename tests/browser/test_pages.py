@@ -54,8 +54,8 @@ def test_a_language_switch_keeps_identity_page_and_period(browser: Browser, app:
     _artist_id, name, _own, _others = busiest_artist(app)
     page = open_as(browser, app, "artist", name)
     go_to(page, "Аудитория")
-    pick_period(page, "90 дн.")
-    assert "period=90" in page.url
+    pick_period(page, "90 дней")
+    assert "period=90d" in page.url
     switch_language(page, "en")
     expect(page.locator("h1").filter(has_text="Audience")).to_be_visible()
     sidebar = page.locator("[data-testid=stSidebar]")
@@ -69,7 +69,7 @@ def test_a_language_switch_keeps_identity_page_and_period(browser: Browser, app:
     assert "artist=" not in page.url
     view_as(page, "admin")
     go_to(page, "Tracks")
-    assert "artist=" in page.url and "period=90" in page.url
+    assert "artist=" in page.url and "period=90d" in page.url
 
 
 def test_a_manager_opens_every_revenue_view_and_a_csv_parses(browser: Browser, app: App) -> None:

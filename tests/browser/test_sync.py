@@ -7,21 +7,26 @@ platform's row, the audit log (its CSV download)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from dashboard.sync.source import url_label
+from dashboard.i18n.formatting import number
+from dashboard.sync import changelog
+from dashboard.sync.source import resolve_source, url_label
 from tests.browser.conftest import require_chromium, streamlit_server, watched
 from tests.browser.people import (
     App,
@@ -58,6 +63,13 @@ BANNER = Item("banner_ads", "Промо Сандра", "Сандра")  # pendin
 OTHER_KEY = "banner_ad_b81d4e77-2c3a-4f1e-a9d0-6e5c4b3a2f10_banner_1769475600141_5yv689ypf"
 OTHER = Item("banner_ads", "Промо Дэн", "Дэн")  # another pending banner, for the read-only queue
 EDITED = "Промо Сандра — новая версия"  # the artist renames the campaign on the platform meanwhile
+TRACK = Item("tracks", "Трек из потока изменений", "Сандра")  # uploaded on the platform after the sync
+TRACK_KEY = f"track:{BANNER_USER}:1769900000000-feedtrack"
+TRACK_VALUE = json.dumps({"id": "1769900000000-feedtrack", "title": TRACK.title, "artist": "Сандра", "genre": "Pop",
+                          "duration": "3:05", "cover": "https://images.example/cover9.jpg", "status": "pending",
+                          "uploadDate": "2026-11-30", "userId": BANNER_USER, "createdAt": "2026-11-30T09:00:00.000Z",
+                          "updatedAt": "2026-11-30T09:00:00.000Z", "plays": 0, "likes": 0, "downloads": 0},
+                         ensure_ascii=False, separators=(",", ":"))  # as the platform writes it (JSON.stringify)
 AS_OF = re.compile(r"Данные на (\d{4}-\d\d-\d\d \d\d:\d\d) МСК · последняя синхронизация с платформой \(([^)]*)\)")
 
 
@@ -68,6 +80,31 @@ class Synced:
     app: App
     platform: str
     role_url: str
+    store: Path
+
+
+@contextmanager
+def stopped_follower(store: Path) -> Iterator[None]:
+    """The store's feed as a ``sync --follow`` killed mid-way leaves it: a follower recorded, its lock free."""
+    def set_follower(value: str | None) -> None:
+        for _ in range(100):  # the app opens the file for a moment per query
+            try:
+                con = duckdb.connect(str(store))
+            except duckdb.Error:
+                time.sleep(0.05)
+                continue
+            try:
+                con.execute("UPDATE sync_feed SET follower = ?", [value])
+            finally:
+                con.close()
+            return
+        raise AssertionError(f"{store} stayed locked")
+
+    set_follower("killed-host:4242")
+    try:
+        yield
+    finally:
+        set_follower(None)
 
 
 @contextmanager
@@ -80,7 +117,7 @@ def synced_server(folder: Path, platform: str, role_url: str) -> Iterator[Synced
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     with streamlit_server(folder, {**env, "PROMO_DB": str(store), "PROMO_DEMO_MODE": "1"}) as url:
-        yield Synced(App(url=url, items=[BANNER, OTHER], artists=[], tracks=[]), platform, role_url)
+        yield Synced(App(url=url, items=[BANNER, OTHER], artists=[], tracks=[]), platform, role_url, store)
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +256,9 @@ def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) ->
 
 def test_an_admin_refreshes_now(people: Browser, synced: Synced) -> None:
     """The overview's "data as of" names the last sync and its source (no password); an admin's "refresh now"
-    syncs every platform key and the time shown moves forward. A moderator has no such button."""
+    syncs every platform key and the time shown moves forward. A moderator has no such button. Then, with the
+    platform's change log installed, a track uploaded on the platform is in the queue after the next refresh, which
+    applies that one change (no full sync); its approval is written back once and comes back through the log."""
     app, platform = synced.app, synced.platform
     moderator = open_as(people, app, "moderator")
     go_to(moderator, "Обзор")
@@ -236,11 +275,43 @@ def test_an_admin_refreshes_now(people: Browser, synced: Synced) -> None:
         admin.wait_for_timeout(1000)
     platform_execute(platform, f"INSERT INTO {TABLE} VALUES ('profile:browser-new-artist', "
                                "'{\"id\": \"browser-new-artist\", \"name\": \"Новый артист\"}')")
+    # the platform's change log, installed now: this refresh is still a full sync (the store has no position in
+    # the log yet); the next ones apply only what changed (issue 22)
+    changelog.install(resolve_source(platform))
     click(admin, "Обновить сейчас")
-    expect_toast(admin, f"Синхронизировано: {row_count(platform):,} ключей за ")
+    expect_toast(admin, f"Синхронизировано: {number(row_count(platform))} ключей за ")
     after, _ = data_as_of(admin)
     assert after > before, (before, after)
     shot(admin, "sync-refresh")
+
+    # an artist uploads a track on the platform: the next refresh applies that one change, and it is in the queue
+    platform_execute(platform, f"INSERT INTO {TABLE} VALUES (%s, to_jsonb(%s::text))", [TRACK_KEY, TRACK_VALUE])
+    click(admin, "Обновить сейчас")
+    expect_toast(admin, "Применено изменений с платформы: 1 за ")
+    assert "последнее изменение с платформы" in page_text(admin)
+    expect(admin.get_by_text("Поток изменений с платформы: без постоянного слежения")).to_be_visible()
+    shot(admin, "sync-feed-overview")
+    go_to(admin, "Очередь модерации")
+    notices = platform_keys(platform, f"notification:{BANNER_USER}:%")
+    approve(admin, TRACK)
+    expect_toast(admin, f"Одобрено: «{TRACK.title}»")
+    kind, text = platform_value(platform, TRACK_KEY)
+    assert kind == "string" and json.loads(text)["status"] == "approved"  # written back once, still double-encoded
+    written = platform_keys(platform, "%")
+    assert len(platform_keys(platform, f"notification:{BANNER_USER}:%")) == len(notices) + 1
+    # the write-back comes back through the change log: applied as the platform has it, nothing written again
+    go_to(admin, "Обзор")
+    click(admin, "Обновить сейчас")
+    expect_toast(admin, "Применено изменений с платформы: ")
+    assert platform_keys(platform, "%") == written and platform_value(platform, TRACK_KEY) == (kind, text)
+    log = audit_log(admin)
+    assert list(log["Элемент"]).count(TRACK.title) == 1
+
+    # a sync --follow that recorded itself is gone (killed): the overview says so (to everyone who opens it)
+    with stopped_follower(synced.store):
+        go_to(admin, "Обзор")
+        expect(admin.get_by_text("Поток изменений с платформы остановлен")).to_be_visible()
+        shot(admin, "sync-feed-stopped")
 
 
 def test_a_read_only_role_gives_a_read_only_queue(people_read_only: Browser, synced_read_only: Synced) -> None:

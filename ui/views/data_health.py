@@ -12,11 +12,16 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.health.checks import CHECKS
-from dashboard.health.history import change, previous_from_frame
-from dashboard.health.report import health_report, signed
-from dashboard.i18n.formatting import moscow_time, number
-from ui import shell as ui
+from dashboard.health.history import count_change, previous_from_frame
+from dashboard.health.report import health_report
+from dashboard.i18n.formatting import moscow_time, number, signed_number
+from ui.data_access import computed, query
+from ui.identity import require_page
+from ui.kpi import signed_delta
+from ui.language import current_lang, tr
 from ui.plain_text import markdown_text
+from ui.sync_status import data_as_of
+from ui.tables import csv_download
 
 MAX_ROWS_SHOWN = 2_000
 # widths (px) that keep all five columns of a check's findings in a 1400 px window, the fix included (a cell's full
@@ -25,48 +30,49 @@ FINDING_WIDTHS = {"artist": 140, "problem": 220, "by": 90, "keys": 180, "fix": 3
 
 
 def finding_columns() -> dict[str, object]:
-    return {ui.tr(f"health.col.{c}"): st.column_config.TextColumn(width=w) for c, w in FINDING_WIDTHS.items()}
+    return {tr(f"health.col.{c}"): st.column_config.TextColumn(width=w) for c, w in FINDING_WIDTHS.items()}
 
 
-ui.require_page("data_health")
-st.title(ui.tr("health.title"))
-ui.data_as_of()
-st.caption(ui.tr("health.intro"))
+require_page("data_health")
+st.title(tr("health.title"))
+data_as_of()
+st.caption(tr("health.intro"))
 
-report = ui.computed(health_report, ui.lang(), MAX_ROWS_SHOWN)  # per store version: a rerun formats nothing
+report = computed(health_report, current_lang(), MAX_ROWS_SHOWN)  # per store version: a rerun formats nothing
 found: dict[str, int] = report["found"]
-has_history = int(ui.query("health_counts_table")["n"].iloc[0]) == 1
-previous = previous_from_frame(ui.query("health_previous_counts")) if has_history else None
+has_history = int(query("health_counts_table")["n"].iloc[0]) == 1
+previous = previous_from_frame(query("health_previous_counts")) if has_history else None
 if previous is None:
-    st.caption(ui.tr("health.no_previous"))
+    st.caption(tr("health.no_previous"))
 else:
-    st.caption(ui.tr("health.previous_run", run=markdown_text(previous.run_id[:8]),
-                     when=moscow_time(previous.finished_at, ui.tr("freshness.zone"))))
+    st.caption(tr("health.previous_run", run=markdown_text(previous.run_id[:8]),
+                     when=moscow_time(previous.finished_at, tr("freshness.zone"))))
 
-st.subheader(ui.tr("health.summary"))
+st.subheader(tr("health.summary"))
 summary = pd.DataFrame({
-    ui.tr("health.col.check"): [ui.tr(f"health.check.{c.name}.title") for c in CHECKS],
-    ui.tr("health.col.name"): [c.name for c in CHECKS],
-    ui.tr("health.col.found"): [number(found[c.name]) for c in CHECKS],
-    ui.tr("health.col.change"): [signed(change(c.name, found[c.name], previous)) for c in CHECKS],
+    tr("health.col.check"): [tr(f"health.check.{c.name}.title") for c in CHECKS],
+    tr("health.col.name"): [c.name for c in CHECKS],
+    tr("health.col.found"): [number(found[c.name]) for c in CHECKS],
+    tr("health.col.change"): [signed_number(count_change(c.name, found[c.name], previous)) for c in CHECKS],
 })
 st.dataframe(summary, hide_index=True, width="stretch", key="health_summary")
-st.caption(ui.tr("health.fixes_note"))
+st.caption(tr("health.fixes_note"))
 
 for check in CHECKS:
-    delta = change(check.name, found[check.name], previous)
+    delta = count_change(check.name, found[check.name], previous)
     with st.container(border=True, key=f"health_{check.name}"):
-        st.subheader(ui.tr(f"health.check.{check.name}.title"))
-        st.caption(ui.tr(f"health.check.{check.name}.definition"))
-        st.metric(ui.tr("health.found"), number(found[check.name]), delta=None if delta is None else signed(delta),
-                  delta_color="inverse", help=ui.tr(f"health.check.{check.name}.definition"))
-        st.caption(ui.tr("health.fixable" if check.fixable else "health.not_fixable"))
+        st.subheader(tr(f"health.check.{check.name}.title"))
+        st.caption(tr(f"health.check.{check.name}.definition"))
+        st.metric(tr("health.found"), number(found[check.name]),
+                  **({} if delta is None else signed_delta(signed_number(delta), delta, inverse=True)),
+                  help=tr(f"health.check.{check.name}.definition"))
+        st.caption(tr("health.fixable" if check.fixable else "health.not_fixable"))
         if not found[check.name]:
-            st.success(ui.tr("health.none"))
+            st.success(tr("health.none"))
             continue
         shown: pd.DataFrame = report["shown"][check.name]
         if found[check.name] > MAX_ROWS_SHOWN:
-            st.caption(ui.tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN), total=number(found[check.name])))
-        st.dataframe(shown.rename(columns=lambda c: ui.tr(f"health.col.{c}")), hide_index=True, width="stretch",
+            st.caption(tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN), total=number(found[check.name])))
+        st.dataframe(shown.rename(columns=lambda c: tr(f"health.col.{c}")), hide_index=True, width="stretch",
                      key=f"health_table_{check.name}", column_config=finding_columns())
-        ui.csv_download(report["export"][check.name], f"data_health_{check.name}.csv", key=f"health_csv_{check.name}")
+        csv_download(report["export"][check.name], f"data_health_{check.name}.csv", key=f"health_csv_{check.name}")
