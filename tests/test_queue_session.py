@@ -3,6 +3,7 @@ is the session state and ``tests.fakes.FakeUnits`` the store, so each test runs 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from dashboard.moderation import queue_session as qs
@@ -224,3 +225,28 @@ def test_items_decided_elsewhere_leave_the_selection_with_a_note() -> None:
     assert state.left_notes == [(ref("t1"), decided)]
     state.set_selection({}, redraw=True)  # a new choice: the notes are read
     assert state.left_notes == []
+
+
+def test_the_artists_other_submissions_are_counted_by_what_was_decided() -> None:
+    rows = [{"entity": "tracks", "status": "approved", "items": 3}, {"entity": "tracks", "status": "rejected",
+                                                                      "items": 1},
+            {"entity": "banner_ads", "status": "pending_payment", "items": 2},  # deployed: approved, awaiting payment
+            {"entity": "videos", "status": "pending", "items": 1}, {"entity": "tracks", "status": "draft", "items": 4}]
+    assert qs.artist_counts(rows, "deployed") == {"approved": 5, "rejected": 1, "pending": 1, "other": 4,
+                                                  "total": 11}
+    assert qs.decision_kind("banner_ads", "pending_payment", "seed") == "other"  # seed banners go to "active"
+    assert qs.decision_kind("songs", "approved", "seed") == "other"  # an entity the catalogue does not know
+
+
+def test_my_decisions_can_be_undone_while_latest_and_within_the_hour() -> None:
+    now = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
+    base = {"entity": "tracks", "source_key": f"tracks:{ARTIST}:t1", "entity_id": "t1", "action": "approve",
+            "from_status": "pending", "to_status": "approved", "title": "Трек"}
+    rows = [{**base, "id": "l3", "at": now - dt.timedelta(minutes=5), "latest_id": "l3"},
+            {**base, "id": "l2", "at": now - dt.timedelta(minutes=10), "latest_id": "l9", "latest_actor": "Борис",
+             "latest_at": now - dt.timedelta(minutes=7)},
+            {**base, "id": "l1", "at": now - dt.timedelta(minutes=61), "latest_id": "l1"}]
+    mine = qs.my_decisions(rows, "Ирина", now)
+    assert [(d.log_id, d.undoable, d.since_by) for d in mine] == [("l3", True, None), ("l2", False, "Борис"),
+                                                                  ("l1", False, None)]
+    assert mine[0].ref == ref("t1")
