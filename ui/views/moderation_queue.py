@@ -246,10 +246,11 @@ def confirm_bulk(action: str, chosen: sel.Selection) -> None:
     hosts = media_hosts(covers)
     config: dict[str, Any] = {}
     if hosts and st.toggle(tr("mod.bulk.media", hosts=markdown_text(", ".join(hosts))), key="mod_bulk_media"):
-        listing.insert(0, tr("mod.col.cover"), [c if media_host(c) else None for c in covers])
+        listing.insert(0, tr("mod.col.cover"), [c if media_host(c) else "" for c in covers])
         config[tr("mod.col.cover")] = st.column_config.ImageColumn(width="small")
+    row_height = 64 if config else 35
     st.dataframe(listing, hide_index=True, width="stretch", key="mod_bulk_items", column_config=config,
-                 height=min(38 + 35 * len(refs), 420))
+                 row_height=row_height, height=min(38 + row_height * len(refs), 440))
     yes, no = st.columns(2)
     if yes.button(tr("mod.bulk.yes"), type="primary", key="mod_bulk_yes"):
         qs.confirm_bulk(state, deps, action, chosen)
@@ -386,7 +387,7 @@ def actions(ref: str) -> None:
               on_click=qs.on_toggle_mark, args=(state,))
     if undo_refs:
         st.button(tr("mod.undo_last", what=what_markdown(undo_refs)), key="mod_undo", shortcut="U",
-                  width="stretch", on_click=qs.on_undo, args=(state, deps), disabled=read_only)
+                  width="stretch", wrap=True, on_click=qs.on_undo, args=(state, deps), disabled=read_only)
 
 
 def context(row: dict[str, Any]) -> None:
@@ -522,12 +523,11 @@ else:
         tr("mod.col.sla"): sla_badges(shown["age_band"]),
         tr("mod.col.type"): shown["entity"].map(entity_names),
         tr("mod.col.title"): shown["title"].map(text_or_dash),
+        tr("mod.col.claim"): [tr("mod.claim.cell", name=taken[ref]) if ref in taken else "" for ref in shown_refs],
         tr("mod.col.artist"): shown["artist_name"].map(text_or_dash),
         tr("mod.col.waiting"): shown["age_hours"].map(hours_text),
         tr("mod.col.created"): moscow_times(shown["created_at"]),
         tr("mod.col.status"): shown["status"].map(status_text),
-        tr("mod.col.claim"): [tr("mod.claim.cell", name=taken[ref]) if ref in taken else ""
-                                 for ref in shown_refs],
         tr("mod.col.id"): shown["entity_id"].map(tables.short_id),  # "1a2b3c4d…"; in full in the preview
     })
     # a new table (no stale ticks) whenever its rows or the selection (from elsewhere) change
