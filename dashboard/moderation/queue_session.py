@@ -703,6 +703,7 @@ def _undo(state: QueueState, deps: Deps, pairs: Sequence[tuple[str, str]]) -> No
             (changed if changed_on_platform(out) else failed).append(conflict_line(out, info, deps.lang))
     state.report("undo", done, failed, changed)
     state.last = []
+    state.undoable = [pair for pair in state.undoable if pair not in set(pairs)]  # tried: undone, or not undoable
     if len(restored) == 1:
         state.current = next(iter(restored.items()))
     deps.invalidate()

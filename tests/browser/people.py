@@ -180,9 +180,14 @@ def reject(page: Page, item: Item, reason: str = "") -> None:
 
 
 def open_bulk(page: Page, action: str, *items: Item) -> Locator:
-    """Select the items and press "Approve/Reject selected (n)": the confirmation dialog."""
+    """Select the items and press "Approve/Reject selected (n)" (its count in full, never cut off): the
+    confirmation dialog."""
     select(page, *items)
-    click(page, f"{label(page, 'bulk_' + action)} ({len(items)})")
+    bulk = button(page, f"{label(page, 'bulk_' + action)} ({len(items)})")
+    expect(bulk).to_be_visible()
+    assert bulk.evaluate("b => [b, ...b.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth + 1)")
+    bulk.click()
+    wait_idle(page)
     dialog = page.locator("[role=dialog]")
     expect(dialog).to_be_visible()
     return dialog
@@ -235,7 +240,9 @@ def press_to_next(page: Page, key: str) -> str:
     before = page.locator(PREVIEW).first.inner_text()  # "Трек · id": titles may repeat
     page.keyboard.press(key)
     expect(page.locator(PREVIEW).first).not_to_have_text(before, timeout=30_000)
-    wait_idle(page)
+    page.wait_for_selector(IDLE, timeout=60_000)  # the run that drew it is over (it began: the item changed)
+    errors = page.locator("[data-testid=stException]")
+    assert errors.count() == 0, errors.first.inner_text()
     return open_item(page)
 
 

@@ -176,6 +176,7 @@ def test_a_moderator_reviews_with_the_keys_only(browser: Browser, app: App) -> N
     assert second != first and press_to_next(page, "k") == first
     page.keyboard.press("?")
     expect(page.get_by_text("следующий / предыдущий элемент")).to_be_visible()
+    screenshot(page, "moderation-keys")
     page.keyboard.press("Escape")
     page.keyboard.press("r")
     expect(page.locator(".st-key-mod_reason_text input")).to_be_focused()

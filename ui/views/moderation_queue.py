@@ -539,6 +539,7 @@ else:
                  selection_mode="multi-row", key=table_key,
                  selection_default={"selection": {"rows": sel.rows_of(chosen, shown_refs)}},
                  column_config={tr("mod.col.current"): st.column_config.TextColumn(width=30),
+                                tr("mod.col.claim"): st.column_config.TextColumn(width="medium"),
                                 tr("mod.col.id"): st.column_config.TextColumn(width="small",
                                                                                  help=tr("mod.col.id_help"))})
 
