@@ -53,7 +53,7 @@ haproxy:
 
 # Russian screenshots of the moderation pages into docs/, taken by the browser suite's moderator flow.
 screenshots: $(STAMP) chromium
-	PROMO_SCREENSHOTS=docs $(VENV)/bin/pytest tests/browser/test_moderation.py -k day -q
+	PROMO_SCREENSHOTS=docs $(VENV)/bin/pytest tests/browser/test_moderation.py -k "day or keys or claim" -q
 
 ifneq ($(STORE_FILE),)
 $(STORE_FILE): | $(STAMP)

@@ -58,12 +58,15 @@ def test_select_approve_leaves_queue_and_appears_in_log(store: Store) -> None:
     at = pick(at, "tracks", "t1", f"tracks:{ARTIST}:t1")
     assert not at.exception, at.exception
     assert "Первый трек" in texts(at)
+    order = queue_ids(at)
+    after_t1 = order[order.index("t1") + 1]
     at.button(key="mod_approve").click().run()
     assert not at.exception, at.exception
     assert "t1" not in queue_ids(at)
     assert [str(t.value) for t in at.toast] == ["Approved: “Первый трек” (Track, Артист Один 🎤)"]
-    assert not at.session_state["mod_selection"]  # after a decision nothing is selected
-    assert not [b for b in at.button if b.key in ("mod_approve", "mod_reject")]
+    assert not at.session_state["mod_selection"]  # the decided item left the selection
+    # the next item in the queue's order is open, ready for the next decision
+    assert at.session_state["mod_current"][0].endswith(f"\t{after_t1}") and at.button(key="mod_approve")
     assert scalar(store, "SELECT status FROM tracks WHERE id = 't1'") == "approved"
     assert scalar(store, "SELECT count(*) FROM moderation_log WHERE entity_id = 't1' AND action = 'approve'") == 1
     log = open_page(store, "ui/views/moderation_log.py", role="moderator", lang="en")
@@ -246,3 +249,53 @@ def test_queue_shortens_ids_and_the_preview_has_them_in_full(tmp_path: Path) -> 
     assert {"t1", "t2", "v1"} <= set(ids)  # short ids stay as they are
     at = pick(at, "tracks", long_id, key)
     assert f"Track · {long_id}" in [e.value for e in at.text]
+
+
+def test_the_workbench_shows_context_claims_and_my_decisions(store: Store) -> None:
+    """Beside the open item: the artist's other submissions (counts, the last five) and the item's own history; an
+    item another session has open reads as theirs, a decision on it is made all the same and the log says whose it
+    was; my decisions of the last hour each have an undo; the keys' help is in the page's language."""
+    from dashboard.moderation import claims
+
+    at = open_page(store, "ui/views/moderation_queue.py", role="moderator", lang="en")
+    assert any("J / K | next / previous item" in str(m.value) for m in at.markdown)  # the keys' help popover
+    t1 = item_ref({"entity": "tracks", "entity_id": "t1", "source_key": f"tracks:{ARTIST}:t1"})
+    claims.claim(store, t1, "another-session", "Ирина")
+    at = pick(at, "tracks", "t1", f"tracks:{ARTIST}:t1")  # opened on purpose
+    assert any("Ирина has this item open" in str(w.value) for w in at.warning), [w.value for w in at.warning]
+    captions = [str(c.value) for c in at.caption]
+    assert any(c.startswith("The artist's other submissions: 8 — approved 1, rejected 0, pending 7") for c in captions)
+    recent = next(d.value for d in at.dataframe if "Submission" in d.value.columns)
+    assert len(recent) == 5 and "Concert · Старый" in set(recent["Submission"])
+    assert "No decision on this item yet." in captions
+    at.button(key="mod_approve").click().run()
+    assert not at.exception, at.exception
+    assert scalar(store, "SELECT note FROM moderation_log") == "claimed by Ирина"
+    assert scalar(store, "SELECT status FROM tracks WHERE id = 't1'") == "approved"
+    log_id = str(scalar(store, "SELECT id FROM moderation_log"))
+    assert at.button(key=f"mod_undo_{log_id}")  # the list of my decisions of the last hour
+    log = open_page(store, "ui/views/moderation_log.py", role="moderator", lang="ru")
+    assert list(log.dataframe[0].value["Заметка"]) == ["в это время элемент смотрел(а) Ирина"]
+    at.button(key=f"mod_undo_{log_id}").click().run()
+    assert scalar(store, "SELECT status FROM tracks WHERE id = 't1'") == "pending"
+    assert at.session_state["mod_current"] == (t1, "pending")  # the undone item is open again
+
+
+def bulk_listing(at: AppTest) -> pd.DataFrame:
+    """The bulk dialog's table of the items it will decide."""
+    return next(d.value for d in at.dataframe if set(d.value.columns) <= {"Cover", "Type", "Title", "Artist"})
+
+
+def test_the_bulk_dialog_shows_the_covers_on_request(store: Store) -> None:
+    at = open_page(store, "ui/views/moderation_queue.py", role="admin", lang="en")
+    refs = [item_ref({"entity": "tracks", "entity_id": "t1", "source_key": f"tracks:{ARTIST}:t1"}),
+            item_ref({"entity": "banner_ads", "entity_id": "b1", "source_key": f"banners:{ARTIST}:b1"})]
+    at = at.multiselect(key="mod_pick").set_value(refs).run()
+    at.button(key="mod_bulk_approve").click().run()
+    listed = bulk_listing(at)
+    assert list(listed.columns) == ["Type", "Title", "Artist"]  # nothing loaded from the media host by itself
+    at.toggle(key="mod_bulk_media").set_value(True).run()
+    listed = bulk_listing(at)
+    assert list(listed.columns) == ["Cover", "Type", "Title", "Artist"]
+    assert dict(zip(listed["Title"], listed["Cover"], strict=True))["Баннер"] == "https://cdn.example/b.jpg"
+    assert scalar(store, "SELECT count(*) FROM moderation_log") == 0

@@ -14,6 +14,7 @@ import pytest
 
 from dashboard.cli import main as cli
 from dashboard.i18n.formatting import MOSCOW, moscow_today
+from dashboard.moderation import claims
 from dashboard.moderation.config import pending_params
 from dashboard.store.connect import Store
 from dashboard.store.queries import QueryError, all_queries, header_params, index_queries, load_query, run_query
@@ -33,6 +34,7 @@ PARAMS: dict[str, Any] = {
     "actor": "", "action": "", "entity": "", "entity_id": "", "source_key": "", "search": "", "limit": 50,
     "offset": 0, "types": "", "bands": "", "artist_filter": "",
     "red_before": dt.datetime(2026, 10, 29, tzinfo=MOSCOW), "amber_before": dt.datetime(2026, 10, 31, tzinfo=MOSCOW),
+    "now": dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC),  # a claim in decided_stores is in force then
     **pending_params("seed"),
 }
 # an artist whose platform account has an email (for the account and auto-mapping queries)
@@ -40,10 +42,12 @@ ARTIST_WITH_EMAIL = ("SELECT MIN(u.id), LOWER(MIN(u.email)) FROM users AS u WHER
                      "(SELECT MIN(t.user_id) FROM tracks AS t JOIN users AS x ON x.id = t.user_id "
                      "WHERE x.email IS NOT NULL)")
 # per query: the decisions in decided_stores are made now, not on the demo's as-of day
-PARAMS_OF = {"moderation_log_entries": {"start": AS_OF, "end": moscow_today()}}
+PARAMS_OF = {"moderation_log_entries": {"start": AS_OF, "end": moscow_today()},
+             "moderation_my_decisions": {"actor": "Анна"}}
 # columns that differ between two ingest runs of the same data by nature
 RUN_SPECIFIC = {"last_ingest": ["id", "finished_at"], "moderation_log_entries": ["at", "id", "batch_id"],
-                "moderation_item_decision": ["at"],
+                "moderation_item_decision": ["at"], "moderation_item_history": ["at", "id"],
+                "moderation_my_decisions": ["id", "at", "latest_id", "latest_at"],
                 "store_version": ["ingested_at", "decided_at", "accounts_changed_at"]}
 # tables an artist-scoped query reads: the artists with the most rows in them are tried first
 ARTIST_TABLES = {"tracks": "user_id", "concerts": "user_id", "donations": "artist_id", "banner_ads": "user_id",
@@ -67,6 +71,9 @@ def decided_stores(demo_snapshot: Path, pg_url: str, tmp_path_factory: pytest.Te
                     "--actor", "Анна"]) == 0
         assert cli(["moderate", "--db", store.name, "--entity", "videos", "--id", video, "--action", "reject",
                     "--reason", "quality", "--actor", "Анна"]) == 0
+        pending = rows(store, "SELECT source_key, MAX(id) FROM news WHERE status = 'pending' GROUP BY source_key "
+                              "ORDER BY 1 LIMIT 1")[0]  # a claim in force at PARAMS["now"]
+        claims.claim(store, f"news\t{pending[0]}\t{pending[1]}", "session-1", "Анна", now=PARAMS["now"], seconds=600)
         artist, email = rows(store, ARTIST_WITH_EMAIL)[0]  # an account, so the account queries have rows too
         assert cli(["users", "add", email, "--role", "artist", "--artist-id", artist, "--db", store.name]) == 0
     yield {"duckdb": duck, "postgresql": pg}

@@ -148,6 +148,30 @@ def undo_plan(last: LogEntry) -> UndoPlan | None:
     return UndoPlan(last, from_status=last.to_status, to_status=last.from_status)
 
 
+UNDO_WINDOW = dt.timedelta(hours=1)  # a moderator may undo any of their own decisions this recent
+
+
+def own_undo_refusal(entry: LogEntry, actor: str, now: dt.datetime, window: dt.timedelta = UNDO_WINDOW) -> str | None:
+    """Why ``actor`` may not undo the decision ``entry`` as their own (None: they may): it is not a decision, it is
+    someone else's, or it is older than ``window``. Whether anyone decided the item since is the service's check
+    (the item's latest log entry must still be ``entry``)."""
+    if entry.action not in DECISIONS:
+        return f"{entry.action} is not a decision"
+    if entry.actor != actor:
+        return f"the decision is {entry.actor}'s, not {actor}'s"
+    at = entry.at if isinstance(entry.at, dt.datetime) else None
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=dt.UTC)
+    if at is None or at < now - window:
+        return f"the decision is older than {int(window.total_seconds() // 60)} minutes"
+    return None
+
+
+def decided_since_message(entity: str, entity_id: str, latest: LogEntry) -> str:
+    return (f"{entity} {entity_id}: decided since by {latest.actor} at {moscow_time(latest.at, 'MSK')} "
+            f"({PAST_TENSE.get(latest.action, latest.action)}); nothing was undone")
+
+
 # ---------------------------------------------------------------- refusals
 
 

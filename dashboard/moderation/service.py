@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +55,10 @@ class BadRequest(ModerationError, ValueError):
 
 class NotFound(ModerationError):
     """No such item (or no decision to undo)."""
+
+
+class NotUndoable(ModerationError):
+    """An undo of one's own decision that is not allowed: someone else's decision, or older than the window."""
 
 
 @dataclass(frozen=True)
@@ -264,14 +268,22 @@ def _units(uows: UnitsOfWork | Store) -> UnitsOfWork:
     return store_units(uows) if isinstance(uows, Store) else uows
 
 
+def _with_note(note: str | None, extra: str | None) -> str | None:
+    """The log row's note: the moderator's own note and, after it, what the caller adds for this item."""
+    parts = [p for p in ((note or "").strip(), (extra or "").strip()) if p]
+    return " · ".join(parts) or None
+
+
 def decide(uows: UnitsOfWork | Store, items: Sequence[Item], action: str, actor: str, reason: str | None = None,
            note: str | None = None, batch_id: str | None = None, allow_reversal: bool = False,
-           now: dt.datetime | None = None) -> list[Outcome]:
+           now: dt.datetime | None = None, item_notes: Mapping[Item, str] | None = None) -> list[Outcome]:
     """Approve or reject ``items`` in one transaction. Each item applies only if it is still in the status the
     moderator saw (``Item.seen``; None: its current status, which must be pending). Items that lost a race are
     returned as conflicts and change nothing. ``allow_reversal`` also accepts an item in the other decision's
     status (reject after approve). Outcomes come back in the order of ``items``. ``uows``: the units of work
-    (``unit_of_work.store_units(store)``, or a fake in tests); a store stands for its default ones."""
+    (``unit_of_work.store_units(store)``, or a fake in tests); a store stands for its default ones.
+    ``item_notes``: text logged with one item's decision after ``note`` (the queue logs there that another
+    moderator had the item open: claims never block a decision)."""
     units = _units(uows)
     if action not in rules.DECISIONS:
         raise BadRequest(f"unknown action {action!r}: approve or reject (undo has its own function)")
@@ -306,7 +318,7 @@ def decide(uows: UnitsOfWork | Store, items: Sequence[Item], action: str, actor:
                     outcomes.append(_changed_on_platform(item, action, since, current))
                     continue
                 outcomes.append(_apply(uow, r, item, action, seen, rules.decision_status(r, action, row), actor, reason,
-                                       note, batch_id, row, effects))
+                                       _with_note(note, (item_notes or {}).get(item)), batch_id, row, effects))
             _finish(uow, effects, outcomes)
     except PlatformConflict as exc:
         # the platform wrote between our check and our compare-and-set: the whole action is undone on both sides
@@ -320,14 +332,20 @@ def decide(uows: UnitsOfWork | Store, items: Sequence[Item], action: str, actor:
 
 
 def undo(uows: UnitsOfWork | Store, item: Item, actor: str, note: str | None = None,
-         now: dt.datetime | None = None) -> Outcome:
+         now: dt.datetime | None = None, decision: str | None = None,
+         own_within: dt.timedelta | None = None) -> Outcome:
     """Undo the item's latest decision: a new logged action that restores the status before it. Applies only if the
-    item is still in the status that decision set. Raises NotFound when there is no decision to undo."""
+    item is still in the status that decision set. Raises NotFound when there is no decision to undo.
+
+    ``decision``: the log id of the decision to undo; if anyone decided (or undid) the item since, it is a conflict
+    naming them, and nothing changes. ``own_within``: that decision must also be ``actor``'s own and at most this old
+    (``rules.own_undo_refusal``), else NotUndoable."""
     units = _units(uows)
     actor = _clean_actor(actor)
     since: str | None = None
+    at = now or dt.datetime.now(dt.UTC)
     try:
-        with units.begin(now or dt.datetime.now(dt.UTC)) as uow:
+        with units.begin(at) as uow:
             since = uow.platform.snapshot_at
             r = _entity_rules(item.entity, uow.layout)
             item, row = _moved_row(uow, r, item)
@@ -336,6 +354,14 @@ def undo(uows: UnitsOfWork | Store, item: Item, actor: str, note: str | None = N
             last = uow.latest_log(item.entity, item.entity_id, rules.home_key(r, item.source_key))
             if last is None:
                 raise NotFound(f"{item.entity} {item.entity_id}: no decision to undo")
+            if decision is not None and last.id != decision:
+                return Outcome(item, False, "undo", rules.decided_since_message(item.entity, item.entity_id, last),
+                               current_status=row["status"], decided_by=last.actor, decided_at=last.at,
+                               kind="conflict")
+            if decision is not None and own_within is not None:
+                why = rules.own_undo_refusal(last, actor, at, own_within)
+                if why is not None:
+                    raise NotUndoable(f"{item.entity} {item.entity_id}: {why}")
             plan = rules.undo_plan(last)
             if plan is None:
                 return Outcome(item, False, "undo", rules.already_undone_message(item.entity, item.entity_id, last),

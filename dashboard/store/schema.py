@@ -1200,6 +1200,10 @@ DURABLE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "anomaly_reviews": (("id", "TEXT"), ("flag_id", "TEXT"), ("at", "TIMESTAMPTZ"), ("actor", "TEXT"),
                         ("action", "TEXT"), ("from_status", "TEXT"), ("to_status", "TEXT"), ("note", "TEXT"),
                         ("kind", "TEXT"), ("artist_id", "TEXT")),
+    # who has a queue item open (written by dashboard.moderation.claims): one row per claim, until it ends (the
+    # holder's decision or next item) or expires; others see the name and their next-item flow skips the item
+    "moderation_claims": (("entity", "TEXT"), ("source_key", "TEXT"), ("entity_id", "TEXT"), ("holder", "TEXT"),
+                          ("actor", "TEXT"), ("claimed_at", "TIMESTAMPTZ"), ("expires_at", "TIMESTAMPTZ")),
     # who may sign in, with which role (written by dashboard.access.accounts, the `users` command)
     "accounts": (("email", "TEXT"), ("role", "TEXT"), ("artist_id", "TEXT"), ("name", "TEXT"), ("disabled", "BOOLEAN"),
                  ("created_at", "TIMESTAMPTZ"), ("updated_at", "TIMESTAMPTZ")),

@@ -10,6 +10,8 @@ The store's content is read once, before the server starts (DuckDB allows one wr
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 import os
 import shutil
 import socket
@@ -33,6 +35,8 @@ from tests.conftest import AS_OF, REPO
 from tests.sql import rows
 
 CHROMIUM = os.environ.get("PROMO_CHROMIUM", "/usr/bin/chromium")
+# how long opening a queue item claims it, in the app the tests share: short, so a test can watch a claim expire
+CLAIM_SECONDS = 15
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
 # every moderated item still pending in the demo store, with a title no other item has (so a person can pick it
@@ -59,11 +63,30 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _demo_store(folder: Path) -> Store:
+QUEUE_ARTIST = ("u-queue-artist", "Артистка Очереди")
+QUEUE_EXTRA = 24  # pending pitching submissions the queue's keys test works through (the tiny demo has 25 items)
+
+
+def queue_records(n: int = QUEUE_EXTRA) -> list[dict[str, object]]:
+    """One more artist with ``n`` pitching submissions waiting for moderation, older than every demo item (so they
+    head the queue): what the moderation keys test approves, leaving the demo's own items to the other tests."""
+    artist, name = QUEUE_ARTIST
+    start = dt.datetime.combine(AS_OF, dt.time(9, 0), tzinfo=dt.UTC) - dt.timedelta(days=120)
+    return [{"key": f"users:{artist}:profile", "value": {"id": artist, "name": name}}] + [
+        {"key": f"pitching:{artist}:q{n:02d}", "value": {
+            "id": f"q{n:02d}", "user_id": artist, "target_name": f"Плейлист №{n}", "status": "pending",
+            "message": f"Заявка {n} в плейлист", "response": None, "responded_at": None,
+            "created_at": (start + dt.timedelta(minutes=n)).isoformat()}} for n in range(1, n + 1)]
+
+
+def _demo_store(folder: Path, extra: list[dict[str, object]] | None = None) -> Store:
     from dashboard.demo.snapshot import write_demo_snapshot
 
     snapshot = folder / "demo.ndjson"
     write_demo_snapshot(snapshot, scale="tiny", seed=7, as_of=AS_OF)
+    if extra:
+        with snapshot.open("a", encoding="utf-8") as out:
+            out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in extra)
     store = Store(str(folder / "demo.duckdb"))
     ingest([snapshot], store, "seed", say=lambda _m: None)
     return store
@@ -122,7 +145,7 @@ def app() -> Iterator[App]:
     """A real Streamlit server (``streamlit run app.py``) on a free port, on a temporary tiny demo store."""
     require_chromium()
     folder = Path(tempfile.mkdtemp(prefix="promo-browser-"))
-    store = _demo_store(folder)
+    store = _demo_store(folder, queue_records())
     items = [Item(entity, title, artist) for entity, title, artist in rows(store, PENDING_SQL)]
     directory = run_query(store, "artists_matching", search="", limit=100_000)
     artists = list(zip(directory["artist_id"], directory["name"], strict=True))
@@ -130,7 +153,8 @@ def app() -> Iterator[App]:
     found = run_checks(store)
     fixes = {name: list(describe(name, frame, "ru")["fix"]) for name, frame in found.items()}
     try:
-        with streamlit_server(folder, {"PROMO_DB": store.name, "PROMO_DEMO_MODE": "1"}) as url:
+        with streamlit_server(folder, {"PROMO_DB": store.name, "PROMO_DEMO_MODE": "1",
+                                       "PROMO_CLAIM_SECONDS": str(CLAIM_SECONDS)}) as url:
             yield App(url=url, items=items, artists=artists, tracks=tracks, health=counts(found), health_fixes=fixes)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -147,8 +147,14 @@ def select(page: Page, *items: Item) -> None:
         choose(page, widget(page, "stMultiSelect", label(page, "pick")), item.title)
 
 
+def button(page: Page, name: str) -> Locator:
+    """The button a person reads as ``name``; a button with a keyboard shortcut shows its key in the button (its
+    accessible name is then "Одобрить Shortcut A"), and is found by its label all the same."""
+    return page.get_by_role("button", name=re.compile("^" + re.escape(name) + r"( Shortcut [A-Z0-9])?$"))
+
+
 def click(page: Page, name: str, exact: bool = True) -> None:
-    page.get_by_role("button", name=name, exact=exact).click()
+    (button(page, name) if exact else page.get_by_role("button", name=name)).click()
     wait_idle(page)
 
 
@@ -158,9 +164,10 @@ def approve(page: Page, item: Item) -> None:
 
 
 def type_reason(page: Page, reason: str) -> None:
+    """Write a reason and leave the field (Tab): Enter in it would reject the open item with it at once."""
     box = widget(page, "stTextInput", label(page, "reason")).locator("input")
     box.fill(reason)
-    box.press("Enter")
+    box.press("Tab")
     wait_idle(page)
 
 
@@ -173,9 +180,14 @@ def reject(page: Page, item: Item, reason: str = "") -> None:
 
 
 def open_bulk(page: Page, action: str, *items: Item) -> Locator:
-    """Select the items and press "Approve/Reject selected (n)": the confirmation dialog."""
+    """Select the items and press "Approve/Reject selected (n)" (its count in full, never cut off): the
+    confirmation dialog."""
     select(page, *items)
-    click(page, f"{label(page, 'bulk_' + action)} ({len(items)})")
+    bulk = button(page, f"{label(page, 'bulk_' + action)} ({len(items)})")
+    expect(bulk).to_be_visible()
+    assert bulk.evaluate("b => [b, ...b.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth + 1)")
+    bulk.click()
+    wait_idle(page)
     dialog = page.locator("[role=dialog]")
     expect(dialog).to_be_visible()
     return dialog
@@ -189,6 +201,49 @@ def confirm(page: Page) -> None:
 def undo(page: Page) -> None:
     page.get_by_role("button", name=re.compile("^" + re.escape(label(page, "undo")))).click()
     wait_idle(page)
+
+
+PREVIEW = ".st-key-mod_preview [data-testid=stText]"  # the open item: "Трек · id", its title, its artist
+
+
+def queue_cells(page: Page) -> list[str]:
+    """The texts of the queue table's cells (scrolled into view: the grid draws the rows it shows)."""
+    table = page.locator("[class*=st-key-mod_queue_table]").first
+    table.scroll_into_view_if_needed()
+    return grid_cells(table)
+
+
+def open_item(page: Page) -> str:
+    """The title of the item open in the queue's workbench."""
+    return page.locator(PREVIEW).nth(1).inner_text()
+
+
+def open_id(page: Page) -> str:
+    """The id of the item open in the queue's workbench (its first line reads "Трек · id")."""
+    return page.locator(PREVIEW).first.inner_text().rsplit(" · ", 1)[-1]
+
+
+def keys_ready(page: Page) -> None:
+    """Take the focus out of any text field (the sidebar's picker keeps it after "view as"), as a click on the
+    page would: the queue's keys work everywhere else."""
+    page.locator("h1").first.click()
+
+
+def press(page: Page, key: str) -> None:
+    """Press a key and wait for the app's run to end."""
+    page.keyboard.press(key)
+    wait_idle(page)
+
+
+def press_to_next(page: Page, key: str) -> str:
+    """Press a key that decides or moves, and wait until the workbench opens another item; its title."""
+    before = page.locator(PREVIEW).first.inner_text()  # "Трек · id": titles may repeat
+    page.keyboard.press(key)
+    expect(page.locator(PREVIEW).first).not_to_have_text(before, timeout=30_000)
+    page.wait_for_selector(IDLE, timeout=60_000)  # the run that drew it is over (it began: the item changed)
+    errors = page.locator("[data-testid=stException]")
+    assert errors.count() == 0, errors.first.inner_text()
+    return open_item(page)
 
 
 def expect_toast(page: Page, text: str) -> None:

@@ -1,9 +1,13 @@
-"""Moderators in Chromium: one moderator's day, and two moderators racing for the same items."""
+"""Moderators in Chromium: one moderator's day, two moderators racing for the same items, a moderator working
+with the keys only, and a claim that sends the next moderator elsewhere until it expires."""
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.conftest import CLAIM_SECONDS
 from tests.browser.people import (
     App,
     Item,
@@ -15,9 +19,14 @@ from tests.browser.people import (
     expect_toast,
     go_to,
     grid_cells,
+    keys_ready,
     open_as,
     open_bulk,
-    page_text,
+    open_id,
+    open_item,
+    press,
+    press_to_next,
+    queue_cells,
     reject,
     screenshot,
     select,
@@ -32,6 +41,11 @@ def pending_tracks(page: Page) -> int:
     by_type = download_csv(page)
     tracks = by_type.loc[by_type.iloc[:, 0] == "Трек"]
     return int(tracks.iloc[0, 1]) if not tracks.empty else 0
+
+
+def wait_for_cell(page: Page, text: str) -> None:
+    """Until a table cell saying ``text`` is drawn (the page's tables draw one by one)."""
+    page.locator("[data-testid=stDataFrame] [role=gridcell]").filter(has_text=text).first.wait_for(state="attached")
 
 
 def in_words(item: Item, entity: str) -> str:
@@ -68,7 +82,6 @@ def test_a_moderators_day(browser: Browser, app: App) -> None:
     expect_toast(page, "Одобрено: 2 элемента")
     undo(page)
     expect_toast(page, "Решение отменено, снова в очереди: 2 элемента")
-    assert "Выберите элементы" in page_text(page)  # after a decision nothing is selected
 
     go_to(page, "Журнал решений")
     screenshot(page, "moderation-audit-log")
@@ -103,6 +116,7 @@ def test_two_moderators_on_one_item(browser: Browser, app: App) -> None:
     expect_toast(b, "Ничего не изменено")
     conflict = b.get_by_text("Не применено: эти элементы уже рассмотрел кто-то другой")
     expect(conflict).to_be_visible()
+    wait_for_cell(b, "уже одобрено — moderator-demo")
     lines = grid_cells(b)
     assert any(line.startswith(f"«{concert.title}»") and "уже одобрено — moderator-demo" in line for line in lines)
     log = audit_log(b)
@@ -123,6 +137,7 @@ def test_two_moderators_on_one_bulk_decision(browser: Browser, app: App) -> None
     expect_toast(a, "Одобрено: 2 элемента")
     confirm(b)
     expect_toast(b, "Ничего не изменено; не применено (уже решено другими): 2 элемента")
+    wait_for_cell(b, "уже одобрено")
     lines = grid_cells(b)
     for item in videos:
         assert any(line.startswith(f"«{item.title}»") and "уже одобрено" in line for line in lines), lines
@@ -131,3 +146,56 @@ def test_two_moderators_on_one_bulk_decision(browser: Browser, app: App) -> None
     for item in videos:
         assert list(log[log["Элемент"] == item.title]["Действие"]) == ["одобрил(а)"]
 
+
+
+def test_a_claim_sends_the_next_moderator_elsewhere_until_it_expires(browser: Browser, app: App) -> None:
+    """A opens the queue: its first item is A's for CLAIM_SECONDS. B, opening the queue, gets the next one, reads
+    "смотрит moderator-demo" on A's, and K does not take B there; once A's claim expires, K does."""
+    a = open_as(browser, app, "moderator", path="moderation_queue")
+    claimed_at = time.monotonic()
+    mine = open_item(a)
+    b = open_as(browser, app, "moderator", path="moderation_queue")
+    keys_ready(b)
+    assert open_item(b) != mine  # B's next-item flow skipped the item A has open
+    assert "смотрит moderator-demo" in queue_cells(b)
+    screenshot(b, "moderation-claim")
+    press(b, "k")
+    assert open_item(b) != mine
+    time.sleep(max(0.0, claimed_at + CLAIM_SECONDS + 0.5 - time.monotonic()))
+    assert press_to_next(b, "k") == mine  # the claim expired: the item is free again
+
+
+def test_a_moderator_reviews_with_the_keys_only(browser: Browser, app: App) -> None:
+    """J/K move the preview, ? shows the keys, R then 2 rejects with the second canned reason, U undoes it, and
+    twenty A presses approve twenty items, each once and each the item shown, the next one opening by itself.
+    (Last in this module: it decides most of the demo's queue.)"""
+    page = open_as(browser, app, "moderator", path="moderation_queue")
+    keys_ready(page)
+    first = open_item(page)
+    second = press_to_next(page, "j")
+    assert second != first and press_to_next(page, "k") == first
+    page.keyboard.press("?")
+    expect(page.get_by_text("следующий / предыдущий элемент")).to_be_visible()
+    screenshot(page, "moderation-keys")
+    page.keyboard.press("Escape")
+    page.keyboard.press("r")
+    expect(page.locator(".st-key-mod_reason_text input")).to_be_focused()
+    assert press_to_next(page, "2") == second
+    expect_toast(page, f"Отклонено: «{first}»")
+    press(page, "u")
+    expect_toast(page, f"Решение отменено, снова в очереди: «{first}»")
+    assert open_item(page) == first  # the undone item is open again
+    screenshot(page, "moderation-workbench")
+
+    first_id = open_id(page)
+    approved = []
+    for _ in range(20):
+        approved.append(open_id(page))
+        press_to_next(page, "a")
+    assert len(set(approved)) == 20 and approved[0] == first_id
+    log = audit_log(page)
+    done = log[(log["Действие"] == "одобрил(а)") & log["ID"].isin(approved)]
+    assert sorted(done["ID"]) == sorted(approved)  # each approved once, and the one shown when A was pressed
+    first_log = log[log["ID"] == first_id]
+    assert sorted(first_log["Действие"]) == ["одобрил(а)", "отклонил(а)", "отменил(а) решение"]
+    assert "Нарушение авторских прав" in set(first_log["Причина"])

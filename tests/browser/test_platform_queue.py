@@ -26,8 +26,8 @@ from tests.browser.people import (
     click,
     expect_toast,
     go_to,
-    grid_cells,
     open_as,
+    queue_cells,
     screenshot,
     select,
     type_reason,
@@ -74,7 +74,7 @@ def test_a_moderator_decides_the_platforms_own_review(moderators: Browser, platf
     go_to(page, "Очередь модерации")
     for name in TYPES:
         choose(page, widget(page, "stMultiSelect", "Тип"), name)
-    cells = grid_cells(page)
+    cells = queue_cells(page)
     for name in TYPES:
         assert name in cells, name
     for words in ("Тест: Гроза", "ждёт проверки результата", "оплачено, ждёт модерации", "анализ готов, ждёт проверки",

@@ -33,6 +33,7 @@ from tests.browser.people import (
     Item,
     approve,
     audit_log,
+    button,
     choose,
     click,
     expect_toast,
@@ -327,6 +328,6 @@ def test_a_read_only_role_gives_a_read_only_queue(people_read_only: Browser, syn
     assert "promo_browser_ro_" in note.inner_text()
     select(page, OTHER)
     for name in ("Одобрить", "Отклонить"):
-        expect(page.get_by_role("button", name=name, exact=True)).to_be_disabled()
+        expect(button(page, name)).to_be_disabled()
     shot(page, "sync-read-only")
     assert platform_value(platform, OTHER_KEY) == before

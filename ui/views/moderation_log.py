@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.i18n.formatting import moscow_time, moscow_today
 from dashboard.metrics.periods import date_range
 from dashboard.moderation import config as moderation
+from dashboard.moderation.queue_session import CLAIM_NOTE
 from ui.data_access import query
 from ui.identity import require_page
 from ui.language import tr, tr_value
@@ -71,7 +72,11 @@ def undone_entry(row: pd.Series) -> str:
 
 def note_words(row: pd.Series) -> str:
     note = words(row["note"])
-    return "" if row["action"] == "undo" and note.startswith("undo of ") else note  # the service's own marker
+    if row["action"] == "undo" and note.startswith("undo of "):
+        return ""  # the service's own marker
+    # the queue's marker: another moderator had the item open when it was decided (claims never block)
+    return " · ".join(tr("mod.log.claimed_by", name=part.removeprefix(CLAIM_NOTE))
+                      if part.startswith(CLAIM_NOTE) else part for part in note.split(" · "))
 
 
 view = pd.DataFrame({
