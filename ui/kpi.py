@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.i18n.formatting import number, signed_percent
+from dashboard.i18n.formatting import number, signed_number, signed_percent
 from dashboard.i18n.plural import plural
 from dashboard.metrics.measures import MIN_PREVIOUS, MIN_PREVIOUS_SHARE, change
 from ui import shell as ui
@@ -27,7 +27,23 @@ def delta_args(current: object, previous: object, inverse: bool = False) -> tupl
         note = ui.tr("kpi.no_previous") if moved.why == "none" else ui.tr(
             "kpi.tiny_previous", min=int(MIN_PREVIOUS), share=int(MIN_PREVIOUS_SHARE * 100))
         return {"delta": "—", "delta_color": "off", "delta_arrow": "off"}, note
-    return {"delta": signed_percent(moved.pct, ui.lang()), "delta_color": "inverse" if inverse else "normal"}, ""
+    return {"delta": signed_percent(moved.pct, ui.lang()), **direction(moved.why == "up", inverse)}, ""
+
+
+def direction(up: bool, inverse: bool = False) -> dict[str, str]:
+    """``st.metric``'s arrow and colour for a change, said outright: the text carries the minus sign U+2212, which
+    Streamlit does not read as negative (it looks for "-")."""
+    good = up != inverse
+    return {"delta_arrow": "up" if up else "down", "delta_color": "green" if good else "red"}
+
+
+def signed_delta(value: object, inverse: bool = False) -> dict[str, Any]:
+    """``st.metric`` keyword arguments for a whole signed change (net coins, a count's change): "+1 200", "−40"
+    with its arrow and colour; no arrow and grey for 0."""
+    n = round(float(value or 0))  # type: ignore[arg-type]
+    if n == 0:
+        return {"delta": signed_number(0, ui.lang()), "delta_arrow": "off", "delta_color": "off"}
+    return {"delta": signed_number(n, ui.lang()), **direction(n > 0, inverse)}
 
 
 def kpi(col: Any, label: str, value: str, help_text: str, current: object = None, previous: object = None,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.i18n import formatting
-from dashboard.i18n.formatting import MOSCOW, moscow_times
+from dashboard.i18n.formatting import MOSCOW, day_text, moscow_times
 from dashboard.i18n.translations import t
 from dashboard.metrics.measures import numeric, plain, whole_if_integral
 
@@ -186,21 +186,23 @@ def donor_labels(frame: pd.DataFrame, anonymous: str) -> pd.Series:
     return frame["donor_name"].where(~flags, anonymous).fillna(anonymous)
 
 
-def times_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """Timestamps as Moscow local time text ('2026-10-27 09:22'); missing ones as empty text."""
+def times_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], lang: str = "ru") -> pd.DataFrame:
+    """Timestamps as Moscow local time text in the UI's one style ('27 окт. 2026 09:22'); missing ones as empty
+    text."""
     out = frame.copy()
     for col in columns:
         if col in out.columns:
-            out[col] = moscow_times(out[col], missing="")
+            out[col] = moscow_times(out[col], missing="", lang=lang)
     return out
 
 
-def dates_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
-    """Dates as ISO text (the engines return date, datetime or Timestamp), missing ones as empty text."""
+def dates_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], lang: str = "ru") -> pd.DataFrame:
+    """Dates as text in the UI's one style ('27 окт. 2026'; the engines return date, datetime or Timestamp),
+    missing ones as empty text."""
     out = frame.copy()
     for col in columns:
         if col in out.columns:
-            out[col] = out[col].map(lambda v: "" if as_date(v) is None else as_date(v).isoformat())  # type: ignore[union-attr]
+            out[col] = out[col].map(lambda v: "" if as_date(v) is None else day_text(as_date(v), lang))
     return out
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n.formatting import day_text, moscow_today, number, rub, signed_number
+from dashboard.i18n.formatting import day_text, moscow_today, number, rub
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import plain
 from dashboard.metrics.periods import anchor_day
 from ui import artist_stats, charts, tables
 from ui import shell as ui
-from ui.kpi import count, kpi
+from ui.kpi import count, kpi, signed_delta
 
 artist_id = ui.artist_page("artist_overview", "artist.overview.title")
 
@@ -67,8 +67,8 @@ donations_col.caption(ui.tr("artist.previous", value=rub(prev["donations_rub"], 
 row2 = st.columns(4)
 if data.kind == am.DAILY:  # otherwise the balance is in the "All time" block
     row2[0].metric(ui.tr("artist.kpi.coin_balance"), number(balance, lang),
-                   delta=signed_number(cur["coins_net"], lang) if balance is not None else None,
-                   delta_arrow="off" if not cur["coins_net"] else "auto", help=ui.tr("artist.help.coin_balance"))
+                   **(signed_delta(cur["coins_net"]) if balance is not None else {}),
+                   help=ui.tr("artist.help.coin_balance"))
     row2 = row2[1:]
 row2[0].metric(ui.tr("artist.kpi.upcoming_concerts"), number(state["upcoming_concerts"], lang),
                help=ui.tr("artist.help.upcoming_concerts", today=day_text(today, lang)))
@@ -99,4 +99,4 @@ else:
 
 if ui.section("artist.overview.pending", "artist.help.pending_items", pending, "artist.overview.no_pending"):
     shown = pending.assign(kind=pending["kind"].map(lambda k: am.translated("artist.kind", k, lang)))
-    tables.table(am.times_text(shown, ["created_at"]), "pending_items", wide=["title"])
+    tables.table(am.times_text(shown, ["created_at"], lang), "pending_items", wide=["title"])

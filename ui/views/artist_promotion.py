@@ -54,7 +54,7 @@ if ui.section("artist.promotion.campaigns", "artist.promotion.campaigns_help", c
     table["budget_used_pct"] = rate_pct(table["spent"], table["budget"])
     table["engagement_rate_pct"] = rate_pct(table["engagement"], table["reach"])
     table["conversion_rate_pct"] = rate_pct(table["conversions"], table["reach"])
-    table = am.dates_text(table, ["start_date", "end_date"])
+    table = am.dates_text(table, ["start_date", "end_date"], lang)
     # the columns that matter first and few enough to fit; dates and rates are in the cards above and the CSV
     tables.table(table[["name", "type", "status", "spent", "budget_used_pct", "reach", "engagement_rate_pct",
                         "conversion_rate_pct", "start_date", "end_date"]], "campaigns", wide=["name"],
@@ -75,7 +75,7 @@ if ui.section("artist.promotion.banners", "artist.promotion.banners_help", banne
     table["placement"] = table["placement"].map(lambda s: am.translated("artist.placement", s, ui.lang()))
     table["budget_used_pct"] = rate_pct(table["spent"], table["budget"])
     table["ctr_pct"] = rate_pct(table["clicks"], table["impressions"])
-    table = am.dates_text(table, ["start_date", "end_date"])
+    table = am.dates_text(table, ["start_date", "end_date"], lang)
     tables.table(table[["title", "placement", "status", "spent", "budget_used_pct", "impressions", "clicks", "ctr_pct",
                         "start_date", "end_date"]], "banners", wide=["title"], kinds={"spent": "rub"})
 
@@ -97,6 +97,6 @@ if ui.section("artist.promotion.pitching", "artist.promotion.pitching_help", pit
     table = status_text(pitching)
     table["content_type"] = table["content_type"].map(lambda s: am.translated("artist.kind", s, ui.lang()))
     table["target_type"] = table["target_type"].map(lambda s: am.translated("artist.target", s, ui.lang()))
-    table = am.times_text(table, ["created_at", "responded_at"])
+    table = am.times_text(table, ["created_at", "responded_at"], lang)
     tables.table(table[["content_title", "content_type", "target_name", "target_type", "status", "response",
                         "created_at", "responded_at"]], "pitching", wide=["content_title", "response"])

@@ -62,7 +62,7 @@ def undone_entry(row: pd.Series) -> str:
     if row["action"] != "undo" or not words(row["undone_action"]):
         return ""
     return ui.tr("mod.log.undone", action=did(row["undone_action"]), by=words(row["undone_actor"]),
-                 at=moscow_time(row["undone_at"]))
+                 at=moscow_time(row["undone_at"], lang=ui.lang()))
 
 
 def note_words(row: pd.Series) -> str:

@@ -382,7 +382,7 @@ def show_payments(period: rv.Period, grain: str) -> None:
                           "currency"]].astype(str).agg(" ".join, axis=1).str.casefold()
         shown = shown[haystack.str.contains(needle, regex=False)]
     st.caption(count("word.payments", len(shown)))
-    shown = am.times_text(shown, ["created_at"])
+    shown = am.times_text(shown, ["created_at"], ui.lang())
     show_table(shown, {"created_at": "revenue.col.created_at", "payer": "revenue.col.payer",
                        "type": "revenue.col.type", "status": "revenue.col.status", "amount": "revenue.col.amount",
                        "currency": "revenue.col.currency", "payment_method": "revenue.col.payment_method",

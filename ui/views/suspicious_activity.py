@@ -47,7 +47,7 @@ def on_review(action: str, flag: Flag, seen: str) -> None:
         found = outcome.review
         st.session_state["anomaly_message"] = ("warning", ui.tr(
             "anomaly.conflict", status=ui.tr(f"anomaly.status.{found.status}"), actor=found.actor or "",
-            at=moscow_time(found.at)))
+            at=moscow_time(found.at, lang=ui.lang())))
     ui.invalidate()
 
 
@@ -106,7 +106,7 @@ if not shown:
     st.stop()
 
 table = pd.DataFrame({
-    ui.tr("anomaly.col.when"): [moscow_time(f.start) for f in shown],
+    ui.tr("anomaly.col.when"): [moscow_time(f.start, lang=ui.lang()) for f in shown],
     ui.tr("anomaly.col.kind"): [ui.tr(f"anomaly.kind.{f.kind}") for f in shown],
     ui.tr("anomaly.col.artist"): [who(f) for f in shown],
     ui.tr("anomaly.col.what"): [sentence(f, lang, who(f)) for f in shown],
@@ -117,7 +117,7 @@ st.dataframe(table, hide_index=True, width="stretch", key="anomaly_table",
 ui.csv_download(table, "suspicious_activity.csv", key="anomaly_csv")
 
 by_id = {f.id: f for f in shown}
-pick_labels = {f.id: f"{moscow_time(f.start)} · {kind_labels[f.kind]} · {who(f)}" for f in shown}
+pick_labels = {f.id: f"{moscow_time(f.start, lang=ui.lang())} · {kind_labels[f.kind]} · {who(f)}" for f in shown}
 picked = st.selectbox(ui.tr("anomaly.pick"), list(by_id), key="anomaly_pick", format_func=pick_labels.__getitem__)
 flag = by_id[picked]
 seen = status(flag)
@@ -151,7 +151,8 @@ with st.container(border=True, key="anomaly_evidence"):
     row = state_of.get(flag.id)
     if row is not None:
         st.info(markdown_text(ui.tr("anomaly.reviewed", status=ui.tr(f"anomaly.status.{row.to_status}"),
-                                    actor=row.actor or "", at=moscow_time(row.at), note=row.note or "—")),
+                                    actor=row.actor or "", at=moscow_time(row.at, lang=ui.lang()),
+                                    note=row.note or "—")),
                 icon="🗂️")
     st.caption(f"{ui.tr('anomaly.filter.status')}: {ui.tr(f'anomaly.status.{seen}')}", help=None)
     st.text_input(ui.tr("anomaly.note"), key="anomaly_note")
