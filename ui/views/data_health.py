@@ -16,16 +16,24 @@ from dashboard.health.history import change, previous_from_frame
 from dashboard.health.report import health_report, signed
 from dashboard.i18n.formatting import moscow_time, number
 from ui import shell as ui
+from ui import tables
+from ui.kpi import signed_delta
 from ui.plain_text import markdown_text
 
 MAX_ROWS_SHOWN = 2_000
-# widths (px) that keep all five columns of a check's findings in a 1400 px window, the fix included (a cell's full
-# text shows on hover, and the CSV has it whole)
-FINDING_WIDTHS = {"artist": 140, "problem": 220, "by": 90, "keys": 180, "fix": 320}
+# a check's findings sit in a bordered box: a little less room than a table on the page
+BOXED_ROOM_PX = 880
+# rows tall enough for four lines: Streamlit wraps a cell's text only in rows over 64 px, so a long fix or key
+# reads whole instead of being cut at the column's edge
+WRAPPED_ROW_PX = 90
 
 
-def finding_columns() -> dict[str, object]:
-    return {ui.tr(f"health.col.{c}"): st.column_config.TextColumn(width=w) for c, w in FINDING_WIDTHS.items()}
+def finding_columns(shown: pd.DataFrame) -> dict[str, object]:
+    """All five columns of a check's findings in a 1400 px window, the fix included: the long texts (what is wrong,
+    the keys, the fix) share what is left (a cell's full text shows on hover, and the CSV has it whole)."""
+    long_texts = [ui.tr(f"health.col.{c}") for c in ("fix", "problem", "keys")]
+    return tables.column_config(shown, squeezable=long_texts, texts=[ui.tr("health.col.artist")],
+                                right=[ui.tr("health.col.by")], room=BOXED_ROOM_PX)
 
 
 ui.require_page("data_health")
@@ -41,16 +49,16 @@ if previous is None:
     st.caption(ui.tr("health.no_previous"))
 else:
     st.caption(ui.tr("health.previous_run", run=markdown_text(previous.run_id[:8]),
-                     when=moscow_time(previous.finished_at, ui.tr("freshness.zone"))))
+                     when=moscow_time(previous.finished_at, ui.tr("freshness.zone"), ui.lang())))
 
 st.subheader(ui.tr("health.summary"))
 summary = pd.DataFrame({
     ui.tr("health.col.check"): [ui.tr(f"health.check.{c.name}.title") for c in CHECKS],
-    ui.tr("health.col.name"): [c.name for c in CHECKS],
-    ui.tr("health.col.found"): [number(found[c.name]) for c in CHECKS],
-    ui.tr("health.col.change"): [signed(change(c.name, found[c.name], previous)) for c in CHECKS],
+    ui.tr("health.col.found"): [number(found[c.name], ui.lang()) for c in CHECKS],
+    ui.tr("health.col.change"): [signed(change(c.name, found[c.name], previous), ui.lang()) for c in CHECKS],
 })
-st.dataframe(summary, hide_index=True, width="stretch", key="health_summary")
+st.dataframe(summary, hide_index=True, width="stretch", key="health_summary",
+             column_config=tables.column_config(summary, right=list(summary.columns[1:])))
 st.caption(ui.tr("health.fixes_note"))
 
 for check in CHECKS:
@@ -58,15 +66,18 @@ for check in CHECKS:
     with st.container(border=True, key=f"health_{check.name}"):
         st.subheader(ui.tr(f"health.check.{check.name}.title"))
         st.caption(ui.tr(f"health.check.{check.name}.definition"))
-        st.metric(ui.tr("health.found"), number(found[check.name]), delta=None if delta is None else signed(delta),
-                  delta_color="inverse", help=ui.tr(f"health.check.{check.name}.definition"))
+        st.metric(ui.tr("health.found"), number(found[check.name], ui.lang()),
+                  **({} if delta is None else signed_delta(delta, inverse=True)),
+                  help=ui.tr(f"health.check.{check.name}.definition"))
         st.caption(ui.tr("health.fixable" if check.fixable else "health.not_fixable"))
         if not found[check.name]:
             st.success(ui.tr("health.none"))
             continue
         shown: pd.DataFrame = report["shown"][check.name]
         if found[check.name] > MAX_ROWS_SHOWN:
-            st.caption(ui.tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN), total=number(found[check.name])))
-        st.dataframe(shown.rename(columns=lambda c: ui.tr(f"health.col.{c}")), hide_index=True, width="stretch",
-                     key=f"health_table_{check.name}", column_config=finding_columns())
+            st.caption(ui.tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN, ui.lang()),
+                             total=number(found[check.name], ui.lang())))
+        shown = shown.rename(columns=lambda c: ui.tr(f"health.col.{c}"))
+        st.dataframe(shown, hide_index=True, width="stretch", key=f"health_table_{check.name}",
+                     column_config=finding_columns(shown), row_height=WRAPPED_ROW_PX)
         ui.csv_download(report["export"][check.name], f"data_health_{check.name}.csv", key=f"health_csv_{check.name}")
