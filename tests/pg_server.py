@@ -56,7 +56,9 @@ def postgres_server() -> Iterator[str]:
                              "--locale=C.UTF-8", "--no-sync"]),
             check=True, capture_output=True,
         )
-        opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        # max_connections: many tests hold a few pools at once (the default 100 ran out in one CI run)
+        opts = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+                " -c max_connections=400")
         subprocess.run(
             _as_server_user([_pg_bin("pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", opts, "-w", "start"]),
             check=True, capture_output=True,

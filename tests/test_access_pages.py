@@ -226,7 +226,7 @@ def test_replicas_see_a_decision_an_account_change_and_an_ingest_at_once(
 def _acting_script() -> None:
     import streamlit as st
 
-    from ui.shell import acting_identity
+    from ui.identity import acting_identity
 
     who = acting_identity("moderation_queue")
     st.text(who.actor if who else "refused")

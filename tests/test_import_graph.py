@@ -114,7 +114,7 @@ def without_packages(graph: dict[str, set[str]]) -> dict[str, set[str]]:
 
 def test_the_graph_sees_our_modules() -> None:
     graph = import_graph()
-    assert "dashboard.moderation.service" in graph and "ui.shell" in graph
+    assert "dashboard.moderation.service" in graph and "ui.navigation" in graph
     assert "dashboard.moderation.unit_of_work" in graph["dashboard.moderation.service"]
 
 
@@ -141,3 +141,22 @@ def test_the_catalogue_of_moderated_entities_is_the_ground_floor() -> None:
     for reader in ("dashboard.store.schema", "dashboard.ingest.layout", "dashboard.moderation.config"):
         assert "dashboard.moderated_entities" in graph[reader], reader
     assert not any(t.startswith("dashboard.moderation") for t in graph["dashboard.ingest.layout"])
+
+
+SHARED_UI = ("ui.navigation", "ui.language", "ui.identity", "ui.kept_state", "ui.data_access", "ui.sync_status",
+             "ui.artist_directory", "ui.artist_pages", "ui.sections")
+FEATURES = ("dashboard.metrics", "dashboard.moderation", "dashboard.anomalies", "dashboard.health", "dashboard.sync",
+            "dashboard.bench", "dashboard.ingest", "dashboard.demo", "ui.views", "ui.bench")
+
+
+def test_the_shell_is_split_by_job_and_navigation_imports_no_feature() -> None:
+    """The old ``ui/shell.py`` did six jobs; each now has its own module. Navigation runs the app over the registry
+    and asks identity and language who is looking: it imports no feature (metrics, moderation, anomalies, …)."""
+    graph = import_graph()
+    assert "ui.shell" not in graph
+    assert set(SHARED_UI) <= set(graph)
+    navigation = graph["ui.navigation"]
+    assert not [t for t in navigation if t.startswith(FEATURES)], navigation
+    assert {"ui.registry", "ui.identity", "ui.language", "ui.data_access"} <= navigation
+    # the shared modules are below the pages: none imports a page or the navigation
+    assert not [(m, t) for m in SHARED_UI for t in graph[m] if t.startswith("ui.views") or t == "ui.navigation"]

@@ -1,4 +1,4 @@
-"""State a person keeps (ui.shell.kept), with AppTest: "view as" survives a language switch, and a URL never
+"""State a person keeps (ui.kept_state.kept), with AppTest: "view as" survives a language switch, and a URL never
 widens an artist's scope."""
 
 from __future__ import annotations

@@ -211,11 +211,11 @@ def test_tables_show_russian_numbers_short_ids_and_export_integers_and_full_ids(
     import pandas as pd
     import streamlit as st
 
-    from ui import shell, tables
+    from ui import tables
 
     shown: list[tuple[pd.DataFrame, dict[str, object]]] = []
     downloads: list[bytes] = []
-    monkeypatch.setattr(shell, "lang", lambda: "ru")
+    monkeypatch.setattr(tables, "current_lang", lambda: "ru")
     monkeypatch.setattr(st, "dataframe", lambda frame, **kw: shown.append((frame, kw["column_config"])))
     def clicked(*_a: object, **kw: object) -> None:  # the CSV is made when the person clicks (deferred data)
         data = kw["data"]

@@ -8,13 +8,13 @@ from typing import Any
 from dashboard.i18n.formatting import number, signed_number, signed_percent
 from dashboard.i18n.plural import plural
 from dashboard.metrics.measures import MIN_PREVIOUS, MIN_PREVIOUS_SHARE, change
-from ui import shell as ui
+from ui.language import current_lang, tr
 
 
 def count(forms_key: str, n: object) -> str:
     """A number and its word in the right plural form, the number in the UI language: "1 234 платежа"."""
     whole = round(float(n or 0))  # type: ignore[arg-type]
-    return f"{number(whole, ui.lang())} {plural(whole, ui.lang(), ui.tr(forms_key))}"
+    return f"{number(whole, current_lang())} {plural(whole, current_lang(), tr(forms_key))}"
 
 
 def delta_args(current: object, previous: object, inverse: bool = False) -> tuple[dict[str, Any], str]:
@@ -22,12 +22,12 @@ def delta_args(current: object, previous: object, inverse: bool = False) -> tupl
     when the change is not shown as a percentage (nothing before, or too little to compare)."""
     moved = change(current, previous)
     if moved.why == "same":
-        return {"delta": signed_percent(0.0, ui.lang()), "delta_color": "off", "delta_arrow": "off"}, ""
+        return {"delta": signed_percent(0.0, current_lang()), "delta_color": "off", "delta_arrow": "off"}, ""
     if moved.pct is None:
-        note = ui.tr("kpi.no_previous") if moved.why == "none" else ui.tr(
+        note = tr("kpi.no_previous") if moved.why == "none" else tr(
             "kpi.tiny_previous", min=int(MIN_PREVIOUS), share=int(MIN_PREVIOUS_SHARE * 100))
         return {"delta": "—", "delta_color": "off", "delta_arrow": "off"}, note
-    return {"delta": signed_percent(moved.pct, ui.lang()), **direction(moved.why == "up", inverse)}, ""
+    return {"delta": signed_percent(moved.pct, current_lang()), **direction(moved.why == "up", inverse)}, ""
 
 
 def direction(up: bool, inverse: bool = False) -> dict[str, str]:
@@ -42,8 +42,8 @@ def signed_delta(value: object, inverse: bool = False) -> dict[str, Any]:
     with its arrow and colour; no arrow and grey for 0."""
     n = round(float(value or 0))  # type: ignore[arg-type]
     if n == 0:
-        return {"delta": signed_number(0, ui.lang()), "delta_arrow": "off", "delta_color": "off"}
-    return {"delta": signed_number(n, ui.lang()), **direction(n > 0, inverse)}
+        return {"delta": signed_number(0, current_lang()), "delta_arrow": "off", "delta_color": "off"}
+    return {"delta": signed_number(n, current_lang()), **direction(n > 0, inverse)}
 
 
 def kpi(col: Any, label: str, value: str, help_text: str, current: object = None, previous: object = None,

@@ -11,8 +11,9 @@ import streamlit as st
 
 from dashboard.i18n.formatting import csv_numbers, is_missing, table_text
 from dashboard.i18n.translations import TEXTS
-from ui import shell as ui
 from ui import table_widths
+from ui.csv_export import safe_csv
+from ui.language import current_lang, tr
 
 ID_CHARS = 8
 
@@ -59,8 +60,8 @@ def headers(frame: pd.DataFrame, labels: dict[str, str] | str) -> tuple[dict[str
     """Each column's header, and the tooltips of the headers that are shortened: a header key with a ``.short``
     entry ("За всё время") shows that, its full text ("Прослушивания за всё время") on hover."""
     keys = {c: labels[c] if isinstance(labels, dict) else f"{labels}.{c}" for c in frame.columns}
-    shown = {c: ui.tr(f"{k}.short") if f"{k}.short" in TEXTS else ui.tr(k) for c, k in keys.items()}
-    return shown, {shown[c]: ui.tr(k) for c, k in keys.items() if f"{k}.short" in TEXTS}
+    shown = {c: tr(f"{k}.short") if f"{k}.short" in TEXTS else tr(k) for c, k in keys.items()}
+    return shown, {shown[c]: tr(k) for c, k in keys.items() if f"{k}.short" in TEXTS}
 
 
 def table(frame: pd.DataFrame, name: str, labels: dict[str, str] | str = "artist.col",
@@ -76,9 +77,16 @@ def table(frame: pd.DataFrame, name: str, labels: dict[str, str] | str = "artist
     shown = frame.copy()
     for col in ids:
         shown[col] = shown[col].map(short_id)
-    shown = table_text(shown, {c: k for c, k in kinds.items() if c not in ids}, ui.lang()).rename(columns=header)
-    help_of.update({header[c]: ui.tr("table.id_help") for c in ids})
+    shown = table_text(shown, {c: k for c, k in kinds.items() if c not in ids}, current_lang()).rename(columns=header)
+    help_of.update({header[c]: tr("table.id_help") for c in ids})
     st.dataframe(shown, hide_index=True, width="stretch",
                  column_config=column_config(shown, squeezable=[header[c] for c in wide],
                                              right=[header[c] for c in kinds if c not in ids], help_of=help_of))
-    ui.csv_download(csv_numbers(frame, kinds).rename(columns=full), f"{name}.csv", key=f"dl_{name}")
+    csv_download(csv_numbers(frame, kinds).rename(columns=full), f"{name}.csv", key=f"dl_{name}")
+
+
+def csv_download(frame: pd.DataFrame, filename: str, key: str) -> None:
+    """A CSV download of ``frame``, disabled when empty. The bytes are made on each run: Streamlit's deferred
+    (callable) ``data`` missed a click in the browser suite once in three runs, so it is not used."""
+    st.download_button(tr("action.download_csv"), data=safe_csv(frame), file_name=filename, mime="text/csv", key=key,
+                       disabled=frame.empty)

@@ -9,20 +9,22 @@ import streamlit as st
 from dashboard.i18n.formatting import day_text, moscow_today, number, rub
 from dashboard.metrics import artist as am
 from dashboard.metrics import artist_deals as deals
-from ui import shell as ui
 from ui import tables
+from ui.artist_pages import artist_page
+from ui.data_access import query
 from ui.kpi import kpi
+from ui.language import current_lang, tr
 
 MONEY = {"offered": "amount", "fee": "amount", "deposit": "amount", "commission": "amount"}
 
 
 def booking_table(frame: pd.DataFrame, name: str) -> None:
-    lang = ui.lang()
+    lang = current_lang()
     records = frame.to_dict("records")
     shown = pd.DataFrame({
         "date": [day_text(r.get("event_date"), lang) for r in records],
         "title": [r.get("title") if isinstance(r.get("title"), str) and str(r.get("title")).strip()
-                  else ui.tr(f"deals.kind.{r.get('kind')}") for r in records],
+                  else tr(f"deals.kind.{r.get('kind')}") for r in records],
         "status": [am.translated("deals.booking_status", r.get("status"), lang) for r in records],
         "fee": deals.amounts([r.get("fee") for r in records]),
         "offered": deals.amounts([r.get("offered_price") for r in records]),
@@ -35,40 +37,40 @@ def booking_table(frame: pd.DataFrame, name: str) -> None:
     tables.table(shown, name, labels="deals.col", kinds=MONEY)
 
 
-artist_id = ui.artist_page("artist_bookings", "deals.bookings.title")
+artist_id = artist_page("artist_bookings", "deals.bookings.title")
 today = moscow_today()
-bookings = ui.query("artist_bookings", artist_id=artist_id)
+bookings = query("artist_bookings", artist_id=artist_id)
 if bookings.empty:
-    st.info(ui.tr("deals.bookings.empty"))
+    st.info(tr("deals.bookings.empty"))
     st.stop()
 
-lang = ui.lang()
-st.caption(ui.tr("deals.bookings.help", today=day_text(today, lang)))
+lang = current_lang()
+st.caption(tr("deals.bookings.help", today=day_text(today, lang)))
 summary = deals.booking_summary(bookings, today)
 c1, c2, c3, c4 = st.columns(4)
-kpi(c1, ui.tr("deals.kpi.confirmed_fees"), rub(summary["confirmed_fees"], lang), ui.tr("deals.help.confirmed_fees"))
-kpi(c2, ui.tr("deals.kpi.agreed_fees"), rub(summary["agreed_fees"], lang), ui.tr("deals.help.agreed_fees"))
-kpi(c3, ui.tr("deals.kpi.offers"), number(summary["offers"], lang),
-    ui.tr("deals.help.offers") + " " + ui.tr("deals.offers_sum", value=rub(summary["offer_fees"], lang)))
-kpi(c4, ui.tr("deals.kpi.upcoming"), number(summary["upcoming"], lang), ui.tr("deals.help.upcoming"))
+kpi(c1, tr("deals.kpi.confirmed_fees"), rub(summary["confirmed_fees"], lang), tr("deals.help.confirmed_fees"))
+kpi(c2, tr("deals.kpi.agreed_fees"), rub(summary["agreed_fees"], lang), tr("deals.help.agreed_fees"))
+kpi(c3, tr("deals.kpi.offers"), number(summary["offers"], lang),
+    tr("deals.help.offers") + " " + tr("deals.offers_sum", value=rub(summary["offer_fees"], lang)))
+kpi(c4, tr("deals.kpi.upcoming"), number(summary["upcoming"], lang), tr("deals.help.upcoming"))
 if (bookings["kind"] == "dj_booking").any():
-    st.caption(ui.tr("deals.bookings.dj_note"))
+    st.caption(tr("deals.bookings.dj_note"))
 
 upcoming, rest = deals.split_bookings(bookings, today)
-st.subheader(ui.tr("deals.bookings.upcoming"))
+st.subheader(tr("deals.bookings.upcoming"))
 if upcoming.empty:
-    st.info(ui.tr("deals.bookings.no_upcoming"))
+    st.info(tr("deals.bookings.no_upcoming"))
 else:
     booking_table(upcoming, "bookings_upcoming")
 
-st.subheader(ui.tr("deals.bookings.by_status"))
+st.subheader(tr("deals.bookings.by_status"))
 by_status = deals.bookings_by_status(bookings)
 by_status["status"] = by_status["status"].map(lambda s: am.translated("deals.booking_status", s, lang))
 tables.table(by_status, "bookings_by_status", labels="deals.col",
              kinds={"bookings": "count", **MONEY})
 
-st.subheader(ui.tr("deals.bookings.rest"))
+st.subheader(tr("deals.bookings.rest"))
 if rest.empty:
-    st.info(ui.tr("deals.bookings.no_rest"))
+    st.info(tr("deals.bookings.no_rest"))
 else:
     booking_table(rest, "bookings_rest")

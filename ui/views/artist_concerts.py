@@ -11,8 +11,10 @@ from dashboard.i18n.formatting import day_text, number
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric, plain, ratio
 from ui import charts, tables
-from ui import shell as ui
+from ui.artist_pages import artist_page, artist_period, artist_today
+from ui.data_access import query
 from ui.kpi import direction, kpi
+from ui.language import current_lang, tr
 from ui.ticket_sales import ticket_sales_section
 
 
@@ -20,11 +22,11 @@ def concert_table(frame: pd.DataFrame, name: str) -> None:
     shown = numeric(frame, ["views", "clicks", "ticket_views", "ticket_price_from", "ticket_price_to"])
     shown["ctr_pct"] = [None if r is None else round(r * 100, 1)
                         for r in map(ratio, shown["clicks"], shown["views"])]
-    shown["status"] = shown["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
+    shown["status"] = shown["status"].map(lambda s: am.translated("artist.status", s, current_lang()))
     for flag in ("is_promoted", "in_promoted_list"):
-        shown[flag] = shown[flag].map(lambda v: ui.tr("artist.yes") if bool(plain(v)) else ui.tr("artist.no"))
+        shown[flag] = shown[flag].map(lambda v: tr("artist.yes") if bool(plain(v)) else tr("artist.no"))
     times = shown["time"].map(lambda v: "" if v is None or pd.isna(v) else " " + str(v)[:5])
-    shown["date"] = [("—" if am.as_date(d) is None else day_text(d, ui.lang())) + t
+    shown["date"] = [("—" if am.as_date(d) is None else day_text(d, current_lang())) + t
                      for d, t in zip(shown["date"], times, strict=True)]
     shown["place"] = [", ".join(str(x) for x in (c, v) if isinstance(x, str) and x.strip())
                       for c, v in zip(shown["city"], shown["venue"], strict=True)]
@@ -35,57 +37,57 @@ def concert_table(frame: pd.DataFrame, name: str) -> None:
     tables.table(shown[columns], name, wide=["title", "place"])
 
 
-artist_id = ui.artist_page("artist_concerts", "artist.concerts.title")
+artist_id = artist_page("artist_concerts", "artist.concerts.title")
 
-today = ui.artist_today(artist_id)
-concerts = ui.query("artist_concerts", artist_id=artist_id)
+today = artist_today(artist_id)
+concerts = query("artist_concerts", artist_id=artist_id)
 if concerts.empty:
-    st.info(ui.tr("artist.concerts.empty"))
-    if not ui.query("artist_ticket_sales_by_concert", artist_id=artist_id).empty:  # sales may name no concert
-        ticket_sales_section(artist_id, ui.artist_period(today))
+    st.info(tr("artist.concerts.empty"))
+    if not query("artist_ticket_sales_by_concert", artist_id=artist_id).empty:  # sales may name no concert
+        ticket_sales_section(artist_id, artist_period(today))
     st.stop()
 
 upcoming, past = am.split_concerts(concerts, today)
-st.subheader(ui.tr("artist.concerts.upcoming", today=day_text(today, ui.lang())))
+st.subheader(tr("artist.concerts.upcoming", today=day_text(today, current_lang())))
 if upcoming.empty:
-    st.info(ui.tr("artist.concerts.no_upcoming"))
+    st.info(tr("artist.concerts.no_upcoming"))
 else:
     concert_table(upcoming, "concerts_upcoming")
-st.caption(ui.tr("artist.concerts.promoted_help"))
+st.caption(tr("artist.concerts.promoted_help"))
 
-st.subheader(ui.tr("artist.concerts.analytics"))
-period = ui.artist_period(today)
-dates = ui.query("artist_data_dates", artist_id=artist_id).iloc[0]
+st.subheader(tr("artist.concerts.analytics"))
+period = artist_period(today)
+dates = query("artist_data_dates", artist_id=artist_id).iloc[0]
 recorded = bool(plain(dates["artist_has_concert_daily"])) or bool(plain(dates["store_has_concert_daily"]))
 if not recorded:  # the deployed platform records no concert page views: said so, never a period of zeros
-    st.info(ui.tr("artist.concerts.not_recorded"))
+    st.info(tr("artist.concerts.not_recorded"))
 
 if recorded:  # views, clicks and referrals per day
-    by_day = ui.query("artist_concert_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
+    by_day = query("artist_concert_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
     current = am.daily(by_day, period.start, period.end, list(am.CONCERT_METRICS))
     previous = am.daily(by_day, period.prev_start, period.prev_end, list(am.CONCERT_METRICS))
     cur = {m: current[m].sum() for m in am.CONCERT_METRICS}
     prev = {m: previous[m].sum() for m in am.CONCERT_METRICS}
     cur_ctr, prev_ctr = ratio(cur["clicks"], cur["views"]), ratio(prev["clicks"], prev["views"])
-    lang = ui.lang()
+    lang = current_lang()
     if not any(cur[m] for m in am.CONCERT_METRICS):  # nothing in this period: one sentence, no zeros to read
-        st.info(ui.tr("artist.concerts.no_views_before", views=number(prev["views"], lang)) if prev["views"]
-                else ui.tr("artist.concerts.no_views"))
+        st.info(tr("artist.concerts.no_views_before", views=number(prev["views"], lang)) if prev["views"]
+                else tr("artist.concerts.no_views"))
     else:
         c1, c2, c3, c4 = st.columns(4)
-        kpi(c1, ui.tr("artist.kpi.concert_views"), number(cur["views"], lang), ui.tr("artist.help.concert_views"),
+        kpi(c1, tr("artist.kpi.concert_views"), number(cur["views"], lang), tr("artist.help.concert_views"),
             cur["views"], prev["views"])
-        kpi(c2, ui.tr("artist.kpi.concert_clicks"), number(cur["clicks"], lang),
-            ui.tr("artist.help.concert_clicks"), cur["clicks"], prev["clicks"])
+        kpi(c2, tr("artist.kpi.concert_clicks"), number(cur["clicks"], lang),
+            tr("artist.help.concert_clicks"), cur["clicks"], prev["clicks"])
         moved = None if cur_ctr is None or prev_ctr is None else round((cur_ctr - prev_ctr) * 100, 1)
-        c3.metric(ui.tr("artist.kpi.ctr"), am.percent(cur_ctr, lang), help=ui.tr("artist.help.ctr"),
+        c3.metric(tr("artist.kpi.ctr"), am.percent(cur_ctr, lang), help=tr("artist.help.ctr"),
                   **({} if moved is None else {
-                      "delta": ui.tr("artist.pp", value=("+" if moved > 0 else "") + number(moved, lang, 1)),
+                      "delta": tr("artist.pp", value=("+" if moved > 0 else "") + number(moved, lang, 1)),
                       **(direction(moved > 0) if moved else {"delta_arrow": "off", "delta_color": "off"})}))
-        kpi(c4, ui.tr("artist.kpi.ticket_views"), number(cur["ticket_views"], lang),
-            ui.tr("artist.help.ticket_views"), cur["ticket_views"], prev["ticket_views"])
+        kpi(c4, tr("artist.kpi.ticket_views"), number(cur["ticket_views"], lang),
+            tr("artist.help.ticket_views"), cur["ticket_views"], prev["ticket_views"])
         days = list(current["day"])
-        fig = go.Figure([go.Scatter(x=days, y=list(current[m]), name=ui.tr(f"artist.col.{m}"), mode="lines",
+        fig = go.Figure([go.Scatter(x=days, y=list(current[m]), name=tr(f"artist.col.{m}"), mode="lines",
                                     customdata=[day_text(d, lang) for d in days],
                                     hovertemplate="%{customdata}: %{y:,}<extra></extra>") for m in ("views", "clicks")])
         charts.compact(fig, 300, lang=lang)
@@ -97,22 +99,22 @@ if recorded:  # views, clicks and referrals per day
                                                                                    table["views"])]
         tables.table(am.dates_text(table, ["day"], lang), "concert_by_day")
 
-    st.subheader(ui.tr("artist.concerts.referrals"))
-    st.caption(ui.tr("artist.concerts.referrals_help"))
-    referrals = numeric(ui.query("artist_concert_referrals", artist_id=artist_id, start=period.start,
+    st.subheader(tr("artist.concerts.referrals"))
+    st.caption(tr("artist.concerts.referrals_help"))
+    referrals = numeric(query("artist_concert_referrals", artist_id=artist_id, start=period.start,
                                     end=period.end), ["views"])
     if referrals.empty or not referrals["views"].sum():
-        st.info(ui.tr("artist.concerts.no_referrals"))
+        st.info(tr("artist.concerts.no_referrals"))
     else:
-        referrals, fig = charts.share_bars(referrals, "source", "views", "artist.source", ui.lang(), 260,
-                                       ui.tr("artist.col.views"))
+        referrals, fig = charts.share_bars(referrals, "source", "views", "artist.source", current_lang(), 260,
+                                       tr("artist.col.views"))
         st.plotly_chart(fig, width="stretch", key="chart_referrals")
         tables.table(referrals, "concert_referrals")
 
 ticket_sales_section(artist_id, period)
 
-st.subheader(ui.tr("artist.concerts.past"))
+st.subheader(tr("artist.concerts.past"))
 if past.empty:
-    st.info(ui.tr("artist.concerts.no_past"))
+    st.info(tr("artist.concerts.no_past"))
 else:
     concert_table(past, "concerts_past")

@@ -14,44 +14,46 @@ from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric, plain
 from dashboard.metrics.periods import Period
 from ui import artist_stats, charts, tables
-from ui import shell as ui
+from ui.artist_pages import artist_page, artist_period, artist_today
+from ui.data_access import query
 from ui.kpi import kpi
+from ui.language import current_lang, tr, tr_value
 
 
 def timeline(frame: pd.DataFrame, period: Period, metric: str, key: str) -> None:
     current = am.daily(frame, period.start, period.end, [metric])
     previous = am.daily(frame, period.prev_start, period.prev_end, [metric])
     fig = charts.comparison_figure(current, previous, metric, period,
-                               (ui.tr("artist.current_period"), ui.tr("artist.previous_period")),
-                               ui.tr(f"artist.col.{metric}"), ui.lang())
+                               (tr("artist.current_period"), tr("artist.previous_period")),
+                               tr(f"artist.col.{metric}"), current_lang())
     st.plotly_chart(fig, width="stretch", key=key)
 
 
 def totals_row(cur: dict[str, float], prev: dict[str, float]) -> None:
     """One card per track metric: the period's total, its change, and the previous period's total."""
     for col, metric in zip(st.columns(len(am.TRACK_METRICS)), am.TRACK_METRICS, strict=True):
-        kpi(col, ui.tr(f"artist.kpi.{metric}"), number(cur.get(metric, 0), ui.lang()), ui.tr(f"artist.help.{metric}"),
+        kpi(col, tr(f"artist.kpi.{metric}"), number(cur.get(metric, 0), current_lang()), tr(f"artist.help.{metric}"),
             cur.get(metric, 0), prev.get(metric, 0))
-        col.caption(ui.tr("artist.previous", value=number(prev.get(metric, 0), ui.lang())))
+        col.caption(tr("artist.previous", value=number(prev.get(metric, 0), current_lang())))
 
 
-artist_id = ui.artist_page("artist_tracks", "artist.tracks.title")
+artist_id = artist_page("artist_tracks", "artist.tracks.title")
 
-today = ui.artist_today(artist_id)
-period = ui.artist_period(today)
+today = artist_today(artist_id)
+period = artist_period(today)
 
-tracks = ui.query("artist_tracks_in_period", artist_id=artist_id, start=period.start, end=period.end)
+tracks = query("artist_tracks_in_period", artist_id=artist_id, start=period.start, end=period.end)
 if tracks.empty:
-    st.info(ui.tr("artist.tracks.empty"))
+    st.info(tr("artist.tracks.empty"))
     st.stop()
 
-cur, prev = am.two_periods(ui.query("artist_period_totals", artist_id=artist_id, **period.params()))
+cur, prev = am.two_periods(query("artist_period_totals", artist_id=artist_id, **period.params()))
 data = artist_stats.plays_data(artist_id)
 if data.kind != am.DAILY:  # the platform's running totals, per track
-    st.subheader(ui.tr("artist.tracks.lifetime"))
-    st.caption(ui.tr("artist.tracks.lifetime_help"))
+    st.subheader(tr("artist.tracks.lifetime"))
+    st.caption(tr("artist.tracks.lifetime_help"))
     lifetime = tracks.sort_values("lifetime_plays", ascending=False, key=lambda c: c.map(plain))
-    lifetime = lifetime.assign(status=lifetime["status"].map(lambda v: am.translated("artist.status", v, ui.lang())))
+    lifetime = lifetime.assign(status=lifetime["status"].map(lambda v: tr_value("artist.status", v)))
     tables.table(numeric(lifetime[["title", "status", "lifetime_plays", "lifetime_likes", "lifetime_downloads"]],
                          ["lifetime_plays", "lifetime_likes", "lifetime_downloads"]), "tracks_all_time",
                  labels={"title": "artist.col.title", "status": "artist.col.status",
@@ -59,75 +61,75 @@ if data.kind != am.DAILY:  # the platform's running totals, per track
                          "lifetime_downloads": "artist.col.downloads"},
                  wide=["title"])  # the heading says "all time"
 if data.kind == am.SERIES:
-    st.subheader(ui.tr("artist.plays.in_period"))
+    st.subheader(tr("artist.plays.in_period"))
 if data.kind == am.DAILY:
     totals_row(cur, prev)
 elif data.kind == am.SERIES:
     artist_stats.series_cards(data, period, cur, prev)
 
-st.subheader(ui.tr("artist.tracks.timeline"))
+st.subheader(tr("artist.tracks.timeline"))
 shown_metrics = am.TRACK_METRICS if data.kind == am.DAILY else artist_stats.SERIES_METRICS
-metric_labels = {m: ui.tr(f"artist.col.{m}") for m in shown_metrics}
+metric_labels = {m: tr(f"artist.col.{m}") for m in shown_metrics}
 chosen_metric = "plays"
 if data.kind == am.TOTALS:
     artist_stats.no_daily_note()
 else:
-    chosen_metric = st.radio(ui.tr("artist.tracks.metric"), list(metric_labels),
+    chosen_metric = st.radio(tr("artist.tracks.metric"), list(metric_labels),
                              format_func=metric_labels.__getitem__, horizontal=True,
                              key="artist_tracks_metric") or "plays"
-    by_day = ui.query("artist_plays_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
+    by_day = query("artist_plays_by_day", artist_id=artist_id, start=period.prev_start, end=period.end)
     if by_day.empty:
-        st.info(ui.tr("artist.tracks.no_plays"))
+        st.info(tr("artist.tracks.no_plays"))
     elif data.kind == am.SERIES:
         artist_stats.series_chart(by_day, data, period, chosen_metric, "chart_artist_plays")
     else:
         timeline(by_day, period, chosen_metric, "chart_artist_plays")
 
 if data.kind != am.TOTALS:
-    st.subheader(ui.tr("artist.tracks.top"))
-    st.caption(ui.tr("artist.tracks.top_help"))
+    st.subheader(tr("artist.tracks.top"))
+    st.caption(tr("artist.tracks.top_help"))
     top = tracks[tracks["plays"].map(plain) > 0]
     if top.empty:
-        st.info(ui.tr("artist.tracks.no_plays"))
+        st.info(tr("artist.tracks.no_plays"))
     else:
         columns = ["title", *shown_metrics, "lifetime_plays"]
         tables.table(numeric(top[columns], [*shown_metrics, "lifetime_plays"]), "top_tracks", wide=["title"])
 
-st.subheader(ui.tr("artist.tracks.drilldown"))
-titles = {tid: f"{title} · {am.translated('artist.status', status, ui.lang())}"
+st.subheader(tr("artist.tracks.drilldown"))
+titles = {tid: f"{title} · {am.translated('artist.status', status, current_lang())}"
           for tid, title, status in zip(tracks["track_id"], tracks["title"].fillna("—"), tracks["status"], strict=True)}
-track_id = st.selectbox(ui.tr("artist.tracks.pick_track"), list(titles), format_func=titles.__getitem__,
+track_id = st.selectbox(tr("artist.tracks.pick_track"), list(titles), format_func=titles.__getitem__,
                         key="artist_track")
 if track_id and data.kind == am.TOTALS:  # its running totals: the only figures the platform keeps
     one_track = tracks[tracks["track_id"] == track_id].iloc[0]
     for col, metric in zip(st.columns(3), ("plays", "likes", "downloads"), strict=True):
-        col.metric(ui.tr(f"artist.col.lifetime_{metric}"), number(one_track[f"lifetime_{metric}"], ui.lang()),
-                   help=ui.tr(f"artist.help.lifetime_{metric}"))
+        col.metric(tr(f"artist.col.lifetime_{metric}"), number(one_track[f"lifetime_{metric}"], current_lang()),
+                   help=tr(f"artist.help.lifetime_{metric}"))
 elif track_id:
-    one = ui.query("artist_track_by_day", artist_id=artist_id, track_id=track_id, start=period.prev_start,
+    one = query("artist_track_by_day", artist_id=artist_id, track_id=track_id, start=period.prev_start,
                    end=period.end)
     if one.empty:
-        st.info(ui.tr("artist.tracks.no_track_plays"))
+        st.info(tr("artist.tracks.no_track_plays"))
     elif data.kind == am.SERIES:
         in_period = am.daily(one, period.start, period.end, list(shown_metrics))
         artist_stats.series_chart(one, data, period, chosen_metric, "chart_one_track")
-        tables.table(am.dates_text(in_period, ["day"], ui.lang()), "track_by_day")
+        tables.table(am.dates_text(in_period, ["day"], current_lang()), "track_by_day")
     else:
         in_period = am.daily(one, period.start, period.end, list(am.TRACK_METRICS))
         before = am.daily(one, period.prev_start, period.prev_end, list(am.TRACK_METRICS))
-        st.caption(ui.tr("artist.tracks.track_totals"))
+        st.caption(tr("artist.tracks.track_totals"))
         totals_row({m: float(in_period[m].sum()) for m in am.TRACK_METRICS},
                    {m: float(before[m].sum()) for m in am.TRACK_METRICS})
         timeline(one, period, chosen_metric, "chart_one_track")
-        tables.table(am.dates_text(in_period, ["day"], ui.lang()), "track_by_day")
+        tables.table(am.dates_text(in_period, ["day"], current_lang()), "track_by_day")
 
-st.subheader(ui.tr("artist.tracks.statuses"))
-st.caption(ui.tr("artist.tracks.statuses_help"))
+st.subheader(tr("artist.tracks.statuses"))
+st.caption(tr("artist.tracks.statuses_help"))
 counts = tracks["status"].fillna("unknown").value_counts().rename_axis("status").reset_index(name="tracks")
-counts["status"] = counts["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
+counts["status"] = counts["status"].map(lambda s: am.translated("artist.status", s, current_lang()))
 tables.table(counts, "tracks_by_status")
 statuses = tracks[["title", "status", "release_date", "created_at", "moderated_at", "reason"]].copy()
-statuses["status"] = statuses["status"].map(lambda s: am.translated("artist.status", s, ui.lang()))
-statuses = am.times_text(am.dates_text(statuses, ["release_date"], ui.lang()), ["created_at", "moderated_at"],
-                         ui.lang())
+statuses["status"] = statuses["status"].map(lambda s: am.translated("artist.status", s, current_lang()))
+statuses = am.times_text(am.dates_text(statuses, ["release_date"], current_lang()), ["created_at", "moderated_at"],
+                         current_lang())
 tables.table(statuses, "track_statuses", wide=["title", "reason"])

@@ -15,10 +15,13 @@ from dashboard.health.checks import CHECKS
 from dashboard.health.history import change, previous_from_frame
 from dashboard.health.report import health_report, signed
 from dashboard.i18n.formatting import moscow_time, number
-from ui import shell as ui
-from ui import tables
+from ui.data_access import computed, query
+from ui.identity import require_page
 from ui.kpi import signed_delta
+from ui.language import current_lang, tr
 from ui.plain_text import markdown_text
+from ui.sync_status import data_as_of
+from ui.tables import column_config, csv_download
 
 MAX_ROWS_SHOWN = 2_000
 # a check's findings sit in a bordered box: a little less room than a table on the page
@@ -31,53 +34,53 @@ WRAPPED_ROW_PX = 90
 def finding_columns(shown: pd.DataFrame) -> dict[str, object]:
     """All five columns of a check's findings in a 1400 px window, the fix included: the long texts (what is wrong,
     the keys, the fix) share what is left (a cell's full text shows on hover, and the CSV has it whole)."""
-    long_texts = [ui.tr(f"health.col.{c}") for c in ("fix", "problem", "keys")]
-    return tables.column_config(shown, squeezable=long_texts, texts=[ui.tr("health.col.artist")],
-                                right=[ui.tr("health.col.by")], room=BOXED_ROOM_PX)
+    long_texts = [tr(f"health.col.{c}") for c in ("fix", "problem", "keys")]
+    return column_config(shown, squeezable=long_texts, texts=[tr("health.col.artist")],
+                         right=[tr("health.col.by")], room=BOXED_ROOM_PX)
 
 
-ui.require_page("data_health")
-st.title(ui.tr("health.title"))
-ui.data_as_of()
-st.caption(ui.tr("health.intro"))
+require_page("data_health")
+st.title(tr("health.title"))
+data_as_of()
+st.caption(tr("health.intro"))
 
-report = ui.computed(health_report, ui.lang(), MAX_ROWS_SHOWN)  # per store version: a rerun formats nothing
+report = computed(health_report, current_lang(), MAX_ROWS_SHOWN)  # per store version: a rerun formats nothing
 found: dict[str, int] = report["found"]
-has_history = int(ui.query("health_counts_table")["n"].iloc[0]) == 1
-previous = previous_from_frame(ui.query("health_previous_counts")) if has_history else None
+has_history = int(query("health_counts_table")["n"].iloc[0]) == 1
+previous = previous_from_frame(query("health_previous_counts")) if has_history else None
 if previous is None:
-    st.caption(ui.tr("health.no_previous"))
+    st.caption(tr("health.no_previous"))
 else:
-    st.caption(ui.tr("health.previous_run", run=markdown_text(previous.run_id[:8]),
-                     when=moscow_time(previous.finished_at, ui.tr("freshness.zone"), ui.lang())))
+    st.caption(tr("health.previous_run", run=markdown_text(previous.run_id[:8]),
+                     when=moscow_time(previous.finished_at, tr("freshness.zone"), current_lang())))
 
-st.subheader(ui.tr("health.summary"))
+st.subheader(tr("health.summary"))
 summary = pd.DataFrame({
-    ui.tr("health.col.check"): [ui.tr(f"health.check.{c.name}.title") for c in CHECKS],
-    ui.tr("health.col.found"): [number(found[c.name], ui.lang()) for c in CHECKS],
-    ui.tr("health.col.change"): [signed(change(c.name, found[c.name], previous), ui.lang()) for c in CHECKS],
+    tr("health.col.check"): [tr(f"health.check.{c.name}.title") for c in CHECKS],
+    tr("health.col.found"): [number(found[c.name], current_lang()) for c in CHECKS],
+    tr("health.col.change"): [signed(change(c.name, found[c.name], previous), current_lang()) for c in CHECKS],
 })
 st.dataframe(summary, hide_index=True, width="stretch", key="health_summary",
-             column_config=tables.column_config(summary, right=list(summary.columns[1:])))
-st.caption(ui.tr("health.fixes_note"))
+             column_config=column_config(summary, right=list(summary.columns[1:])))
+st.caption(tr("health.fixes_note"))
 
 for check in CHECKS:
     delta = change(check.name, found[check.name], previous)
     with st.container(border=True, key=f"health_{check.name}"):
-        st.subheader(ui.tr(f"health.check.{check.name}.title"))
-        st.caption(ui.tr(f"health.check.{check.name}.definition"))
-        st.metric(ui.tr("health.found"), number(found[check.name], ui.lang()),
+        st.subheader(tr(f"health.check.{check.name}.title"))
+        st.caption(tr(f"health.check.{check.name}.definition"))
+        st.metric(tr("health.found"), number(found[check.name], current_lang()),
                   **({} if delta is None else signed_delta(delta, inverse=True)),
-                  help=ui.tr(f"health.check.{check.name}.definition"))
-        st.caption(ui.tr("health.fixable" if check.fixable else "health.not_fixable"))
+                  help=tr(f"health.check.{check.name}.definition"))
+        st.caption(tr("health.fixable" if check.fixable else "health.not_fixable"))
         if not found[check.name]:
-            st.success(ui.tr("health.none"))
+            st.success(tr("health.none"))
             continue
         shown: pd.DataFrame = report["shown"][check.name]
         if found[check.name] > MAX_ROWS_SHOWN:
-            st.caption(ui.tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN, ui.lang()),
-                             total=number(found[check.name], ui.lang())))
-        shown = shown.rename(columns=lambda c: ui.tr(f"health.col.{c}"))
+            st.caption(tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN, current_lang()),
+                             total=number(found[check.name], current_lang())))
+        shown = shown.rename(columns=lambda c: tr(f"health.col.{c}"))
         st.dataframe(shown, hide_index=True, width="stretch", key=f"health_table_{check.name}",
                      column_config=finding_columns(shown), row_height=WRAPPED_ROW_PX)
-        ui.csv_download(report["export"][check.name], f"data_health_{check.name}.csv", key=f"health_csv_{check.name}")
+        csv_download(report["export"][check.name], f"data_health_{check.name}.csv", key=f"health_csv_{check.name}")

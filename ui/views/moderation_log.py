@@ -10,35 +10,39 @@ import streamlit as st
 from dashboard.i18n.formatting import moscow_time, moscow_today
 from dashboard.metrics.periods import date_range
 from dashboard.moderation import config as moderation
-from ui import shell as ui
+from ui.data_access import query
+from ui.identity import require_page
+from ui.language import current_lang, tr, tr_value
+from ui.sync_status import data_as_of
+from ui.tables import csv_download
 
 EVERY_DAY_FROM = dt.date(1970, 1, 1)  # a cleared date range: the whole log
 
-ui.require_page("moderation_log")
-st.title(ui.tr("mod.log.title"))
-ui.data_as_of()
+require_page("moderation_log")
+st.title(tr("mod.log.title"))
+data_as_of()
 
-any_label = ui.tr("mod.log.any")
-actors = ["", *ui.query("moderation_actors")["actor"].astype(str)]
+any_label = tr("mod.log.any")
+actors = ["", *query("moderation_actors")["actor"].astype(str)]
 actions = ["", *moderation.ACTIONS]
 entities = ["", *moderation.entities()]
 actor_names = {a: a or any_label for a in actors}
-action_names = {a: ui.tr(f"mod.action.{a}") if a else any_label for a in actions}
-entity_names = {e: ui.tr(f"mod.entity.{e}") if e else any_label for e in entities}
+action_names = {a: tr(f"mod.action.{a}") if a else any_label for a in actions}
+entity_names = {e: tr(f"mod.entity.{e}") if e else any_label for e in entities}
 
 today = moscow_today()
 c1, c2, c3, c4 = st.columns([2, 2, 2, 3])
-actor = c1.selectbox(ui.tr("mod.log.moderator"), actors, format_func=actor_names.__getitem__, key="mlog_actor")
-action = c2.selectbox(ui.tr("mod.log.action"), actions, format_func=action_names.__getitem__, key="mlog_action")
-entity = c3.selectbox(ui.tr("mod.log.entity"), entities, format_func=entity_names.__getitem__, key="mlog_entity")
-picked = c4.date_input(ui.tr("mod.log.range"), value=(today - dt.timedelta(days=30), today), key="mlog_range")
+actor = c1.selectbox(tr("mod.log.moderator"), actors, format_func=actor_names.__getitem__, key="mlog_actor")
+action = c2.selectbox(tr("mod.log.action"), actions, format_func=action_names.__getitem__, key="mlog_action")
+entity = c3.selectbox(tr("mod.log.entity"), entities, format_func=entity_names.__getitem__, key="mlog_entity")
+picked = c4.date_input(tr("mod.log.range"), value=(today - dt.timedelta(days=30), today), key="mlog_range")
 # like the other filters, an empty range means any date; a half-picked one is that one day
 start, end = date_range(picked) or (EVERY_DAY_FROM, today)
 
-log = ui.query("moderation_log_entries", start=start, end=end, actor=actor, action=action, entity=entity)
-st.caption(ui.tr("mod.log.count", n=len(log)))
+log = query("moderation_log_entries", start=start, end=end, actor=actor, action=action, entity=entity)
+st.caption(tr("mod.log.count", n=len(log)))
 if log.empty:
-    st.info(ui.tr("mod.log.empty"))
+    st.info(tr("mod.log.empty"))
     st.stop()
 
 def words(value: object) -> str:
@@ -49,20 +53,20 @@ def words(value: object) -> str:
 
 
 def status_words(value: object) -> str:
-    return ui.tr_value("mod.status", value) if words(value) else ""
+    return tr_value("mod.status", value) if words(value) else ""
 
 
 def did(action: object) -> str:
     """The action in the past tense ("approved", "undid a decision")."""
-    return ui.tr(f"mod.log.did.{action}") if action in moderation.ACTIONS else words(action)
+    return tr(f"mod.log.did.{action}") if action in moderation.ACTIONS else words(action)
 
 
 def undone_entry(row: pd.Series) -> str:
     """For an undo: the decision it undid, by whom and when."""
     if row["action"] != "undo" or not words(row["undone_action"]):
         return ""
-    return ui.tr("mod.log.undone", action=did(row["undone_action"]), by=words(row["undone_actor"]),
-                 at=moscow_time(row["undone_at"], lang=ui.lang()))
+    return tr("mod.log.undone", action=did(row["undone_action"]), by=words(row["undone_actor"]),
+                 at=moscow_time(row["undone_at"], lang=current_lang()))
 
 
 def note_words(row: pd.Series) -> str:
@@ -71,20 +75,20 @@ def note_words(row: pd.Series) -> str:
 
 
 view = pd.DataFrame({
-    ui.tr("mod.log.col.at"): log["at"].map(moscow_time),
-    ui.tr("mod.log.col.actor"): log["actor"].map(words),
-    ui.tr("mod.log.col.action"): log["action"].map(did),
-    ui.tr("mod.log.col.entity"): log["entity"].map(lambda e: entity_names.get(e, words(e))),
-    ui.tr("mod.log.col.title"): [words(t) or ui.tr("mod.log.gone") for t in log["title"]],
-    ui.tr("mod.log.col.artist"): [words(n) or words(a) for n, a in zip(log["artist_name"], log["artist_id"],
+    tr("mod.log.col.at"): log["at"].map(moscow_time),
+    tr("mod.log.col.actor"): log["actor"].map(words),
+    tr("mod.log.col.action"): log["action"].map(did),
+    tr("mod.log.col.entity"): log["entity"].map(lambda e: entity_names.get(e, words(e))),
+    tr("mod.log.col.title"): [words(t) or tr("mod.log.gone") for t in log["title"]],
+    tr("mod.log.col.artist"): [words(n) or words(a) for n, a in zip(log["artist_name"], log["artist_id"],
                                                                        strict=True)],
-    ui.tr("mod.log.col.from"): log["from_status"].map(status_words),
-    ui.tr("mod.log.col.to"): log["to_status"].map(status_words),
-    ui.tr("mod.log.col.reason"): log["reason"].map(words),
-    ui.tr("mod.log.col.undone"): [undone_entry(row) for _, row in log.iterrows()],
-    ui.tr("mod.log.col.note"): [note_words(row) for _, row in log.iterrows()],
-    ui.tr("mod.log.col.batch"): log["batch_id"].map(lambda b: words(b)[:8]),
-    ui.tr("mod.log.col.entity_id"): log["entity_id"].map(words),
+    tr("mod.log.col.from"): log["from_status"].map(status_words),
+    tr("mod.log.col.to"): log["to_status"].map(status_words),
+    tr("mod.log.col.reason"): log["reason"].map(words),
+    tr("mod.log.col.undone"): [undone_entry(row) for _, row in log.iterrows()],
+    tr("mod.log.col.note"): [note_words(row) for _, row in log.iterrows()],
+    tr("mod.log.col.batch"): log["batch_id"].map(lambda b: words(b)[:8]),
+    tr("mod.log.col.entity_id"): log["entity_id"].map(words),
 })
 st.dataframe(view, hide_index=True, width="stretch", key="mlog_table")
-ui.csv_download(view, f"moderation_log_{start}_{end}.csv", key="mlog_csv")
+csv_download(view, f"moderation_log_{start}_{end}.csv", key="mlog_csv")

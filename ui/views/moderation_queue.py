@@ -25,26 +25,29 @@ from dashboard.moderation import selection as sel
 from dashboard.moderation import service as repository
 from dashboard.moderation.unit_of_work import store_units
 from dashboard.store.connect import StoreError
-from ui import shell as ui
 from ui import tables
+from ui.data_access import current_store, invalidate, query
+from ui.identity import acting_identity, require_page
+from ui.language import current_lang, tr, tr_value
 from ui.moderation_display import media_host, media_hosts, sla_badges
 from ui.plain_text import markdown_text
+from ui.sync_status import data_as_of, sync_origin
 
-who = ui.require_page("moderation_queue")
-store = ui.store()
-lang = ui.lang()
+who = require_page("moderation_queue")
+store = current_store()
+lang = current_lang()
 
-st.title(ui.tr("mod.queue.title"))
-ui.data_as_of()
+st.title(tr("mod.queue.title"))
+data_as_of()
 # a store synced with a read-only platform role: decisions cannot be written back, so none are offered
-origin = ui.sync_origin()
+origin = sync_origin()
 read_only = origin is not None and not origin.get("writable")
 if origin is not None and read_only:
-    st.info(ui.tr("sync.read_only", source=markdown_text(origin.get("source", ""))))
+    st.info(tr("sync.read_only", source=markdown_text(origin.get("source", ""))))
 
-entity_names = {e: ui.tr(f"mod.entity.{e}") for e in moderation.entities()}
-band_names = {b: ui.tr(f"mod.band.{b}") for b in moderation.AGE_BANDS}
-ITEMS = ui.tr("mod.items")
+entity_names = {e: tr(f"mod.entity.{e}") for e in moderation.entities()}
+band_names = {b: tr(f"mod.band.{b}") for b in moderation.AGE_BANDS}
+ITEMS = tr("mod.items")
 
 
 def hours_text(hours: float) -> str:
@@ -55,8 +58,8 @@ def hours_text(hours: float) -> str:
 
 def status_text(status: object) -> str:
     if status is None or (isinstance(status, float) and pd.isna(status)) or status == "":
-        return ui.tr("mod.status.none")
-    return ui.tr_value("mod.status", status)
+        return tr("mod.status.none")
+    return tr_value("mod.status", status)
 
 
 def text_or_dash(value: object) -> str:
@@ -73,7 +76,7 @@ def list_param(values: object) -> str:
     return "," + ",".join(str(v) for v in values) + "," if isinstance(values, list | tuple) and values else ""
 
 
-runs = ui.query("last_ingest")
+runs = query("last_ingest")
 layout = moderation.layout_name(None if runs.empty else str(runs["layout"].iloc[0]))
 pending = moderation.pending_params(layout)
 now = moscow_now()
@@ -89,10 +92,10 @@ if st.session_state.get("mod_filters_seen") != (filters, size):  # new filters: 
     st.session_state["mod_filters_seen"] = (filters, size)
     st.session_state["mod_page"] = 0
 page_no = max(0, int(st.session_state.get("mod_page", 0)))
-shown = ui.query("pending_page", **pending, **bounds, **filters, limit=size, offset=page_no * size)
+shown = query("pending_page", **pending, **bounds, **filters, limit=size, offset=page_no * size)
 if shown.empty and page_no > 0:  # decisions emptied the last page: show the first
     page_no = st.session_state["mod_page"] = 0
-    shown = ui.query("pending_page", **pending, **bounds, **filters, limit=size, offset=0)
+    shown = query("pending_page", **pending, **bounds, **filters, limit=size, offset=0)
 matching = int(shown["matching"].iloc[0]) if not shown.empty else 0
 shown = shown.assign(age_hours=moderation.age_hours(shown["created_at"], now) if not shown.empty else 0.0)
 shown_refs = moderation.item_refs(shown) if not shown.empty else []
@@ -100,7 +103,7 @@ shown_refs = moderation.item_refs(shown) if not shown.empty else []
 off_page = [ref for ref in st.session_state.get("mod_selection", {}) if ref not in set(shown_refs)]
 if off_page:
     ids = "\n" + "\n".join(sorted({sel.split_ref(ref)[2] for ref in off_page})) + "\n"
-    found = ui.query("pending_items_by_id", **pending, ids=ids)
+    found = query("pending_items_by_id", **pending, ids=ids)
     found = found[[ref in set(off_page) for ref in moderation.item_refs(found)]] if not found.empty else found
     queue = pd.concat([shown, found], ignore_index=True) if not found.empty else shown
 else:
@@ -120,8 +123,8 @@ def item_text(ref: str) -> str:
     known = st.session_state.get("mod_info", {}).get(ref)
     entity, _key, entity_id = sel.split_ref(ref)
     if not known:
-        return ui.tr("mod.item", title=entity_id, entity=entity_names.get(entity, entity), artist="—")
-    return ui.tr("mod.item", title=known["title"], entity=entity_names.get(entity, entity), artist=known["artist"])
+        return tr("mod.item", title=entity_id, entity=entity_names.get(entity, entity), artist="—")
+    return tr("mod.item", title=known["title"], entity=entity_names.get(entity, entity), artist=known["artist"])
 
 
 def what_text(refs: list[str]) -> str:
@@ -135,8 +138,8 @@ def item_markdown(ref: str) -> str:
     entity, _key, entity_id = sel.split_ref(ref)
     kind = markdown_text(entity_names.get(entity, entity))
     if not known:
-        return ui.tr("mod.item", title=markdown_text(entity_id), entity=kind, artist="—")
-    return ui.tr("mod.item", title=markdown_text(known["title"]), entity=kind, artist=markdown_text(known["artist"]))
+        return tr("mod.item", title=markdown_text(entity_id), entity=kind, artist="—")
+    return tr("mod.item", title=markdown_text(known["title"]), entity=kind, artist=markdown_text(known["artist"]))
 
 
 def what_markdown(refs: list[str]) -> str:
@@ -178,15 +181,15 @@ def conflict_line(o: repository.Outcome) -> str:
     ref = moderation.item_ref({"entity": o.item.entity, "source_key": o.item.source_key,
                                "entity_id": o.item.entity_id})
     if o.kind == "not_found":
-        return ui.tr("mod.conflict.missing", item=item_text(ref))
+        return tr("mod.conflict.missing", item=item_text(ref))
     if o.platform_since is not None:
-        return ui.tr("sync.conflict", item=item_text(ref),
-                     since=moscow_time(o.platform_since, ui.tr("freshness.zone")) if o.platform_since else "—")
+        return tr("sync.conflict", item=item_text(ref),
+                     since=moscow_time(o.platform_since, tr("freshness.zone")) if o.platform_since else "—")
     if o.decided_by:
-        return ui.tr("mod.conflict.decided", item=item_text(ref), status=status_text(o.current_status),
-                     by=o.decided_by, at=moscow_time(o.decided_at, ui.tr("freshness.zone")))
+        return tr("mod.conflict.decided", item=item_text(ref), status=status_text(o.current_status),
+                     by=o.decided_by, at=moscow_time(o.decided_at, tr("freshness.zone")))
     expected = " / ".join(status_text(s) for s in o.expected) or "—"
-    return ui.tr("mod.conflict.other", item=item_text(ref), status=status_text(o.current_status), expected=expected)
+    return tr("mod.conflict.other", item=item_text(ref), status=status_text(o.current_status), expected=expected)
 
 
 def changed_on_platform(o: repository.Outcome) -> bool:
@@ -206,11 +209,11 @@ def report(action: str, applied: list[str], conflicts: list[str], changed: list[
 
 def flash_text(action: str, applied: list[str], conflicts: int, changed: int) -> str:
     """The toast after a decision: what changed (items named as plain text), and how many were refused."""
-    parts = [ui.tr(f"mod.done.{action}", what=what_markdown(applied))] if applied else [ui.tr("mod.done.nothing")]
+    parts = [tr(f"mod.done.{action}", what=what_markdown(applied))] if applied else [tr("mod.done.nothing")]
     if conflicts:
-        parts.append(ui.tr("mod.done.conflicts", what=count_of(conflicts, lang, ITEMS)))
+        parts.append(tr("mod.done.conflicts", what=count_of(conflicts, lang, ITEMS)))
     if changed:
-        parts.append(ui.tr("sync.done.changed", what=count_of(changed, lang, ITEMS)))
+        parts.append(tr("sync.done.changed", what=count_of(changed, lang, ITEMS)))
     return "; ".join(parts)
 
 
@@ -227,9 +230,9 @@ def chosen_reason() -> str | None:
 def acting_actor() -> str | None:
     """Who decides now. Callbacks run before the shell's access check of the run, so access is decided afresh
     (a disabled account or a changed role acts no more); None, with the reason on the page, refuses."""
-    acting = ui.acting_identity("moderation_queue")
+    acting = acting_identity("moderation_queue")
     if acting is None:
-        st.session_state["mod_error"] = ui.tr("error.forbidden")
+        st.session_state["mod_error"] = tr("error.forbidden")
         return None
     return acting.actor
 
@@ -248,10 +251,10 @@ def apply_decision(action: str, chosen: sel.Selection) -> None:
     try:
         outcomes = repository.decide(store_units(store), items, action, actor, reason=reason, note=note)
     except repository.ReasonRequired:
-        st.session_state["mod_error"] = ui.tr("mod.reason_required")
+        st.session_state["mod_error"] = tr("mod.reason_required")
         return
     except (repository.ModerationError, StoreError) as exc:
-        st.session_state["mod_error"] = ui.tr("mod.error", message=str(exc))
+        st.session_state["mod_error"] = tr("mod.error", message=str(exc))
         return
     applied = [o for o in outcomes if o.applied]
     done = [moderation.item_ref({"entity": o.item.entity, "source_key": o.item.source_key,
@@ -261,7 +264,7 @@ def apply_decision(action: str, chosen: sel.Selection) -> None:
            [conflict_line(o) for o in refused if changed_on_platform(o)])
     st.session_state["mod_last"] = done
     set_selection({}, redraw=True)
-    ui.invalidate()
+    invalidate()
 
 
 def on_decide(action: str) -> None:
@@ -270,7 +273,7 @@ def on_decide(action: str) -> None:
     if not chosen:
         return
     if action == "reject" and not chosen_reason():
-        st.session_state["mod_error"] = ui.tr("mod.reason_required")
+        st.session_state["mod_error"] = tr("mod.reason_required")
         return
     if len(chosen) > 1:
         st.session_state["mod_bulk_pending"] = {"action": action, "items": chosen}
@@ -299,34 +302,34 @@ def on_undo() -> None:
     report("undo", done, failed, changed)
     st.session_state["mod_last"] = []
     set_selection({}, redraw=True)
-    ui.invalidate()
+    invalidate()
 
 
 def clear_bulk() -> None:
     st.session_state.pop("mod_bulk_pending", None)
 
 
-@st.dialog(ui.tr("mod.bulk.title"), on_dismiss=clear_bulk, width="large")
+@st.dialog(tr("mod.bulk.title"), on_dismiss=clear_bulk, width="large")
 def confirm_bulk(action: str, chosen: sel.Selection) -> None:
     """The bulk decision's confirmation: what will change, item by item (type, title, artist)."""
     refs = list(chosen)
     what = count_of(len(refs), lang, ITEMS)
     if action == "approve":
-        st.text(ui.tr("mod.bulk.confirm_approve", what=what))
+        st.text(tr("mod.bulk.confirm_approve", what=what))
     else:
-        st.text(ui.tr("mod.bulk.confirm_reject", what=what, reason=chosen_reason() or ""))
+        st.text(tr("mod.bulk.confirm_reject", what=what, reason=chosen_reason() or ""))
     known = st.session_state.get("mod_info", {})
     st.dataframe(pd.DataFrame({
-        ui.tr("mod.col.type"): [entity_names.get(sel.split_ref(r)[0], sel.split_ref(r)[0]) for r in refs],
-        ui.tr("mod.col.title"): [known.get(r, {}).get("title", sel.split_ref(r)[2]) for r in refs],
-        ui.tr("mod.col.artist"): [known.get(r, {}).get("artist", "—") for r in refs],
+        tr("mod.col.type"): [entity_names.get(sel.split_ref(r)[0], sel.split_ref(r)[0]) for r in refs],
+        tr("mod.col.title"): [known.get(r, {}).get("title", sel.split_ref(r)[2]) for r in refs],
+        tr("mod.col.artist"): [known.get(r, {}).get("artist", "—") for r in refs],
     }), hide_index=True, width="stretch", key="mod_bulk_items")
     yes, no = st.columns(2)
-    if yes.button(ui.tr("mod.bulk.yes"), type="primary", key="mod_bulk_yes"):
+    if yes.button(tr("mod.bulk.yes"), type="primary", key="mod_bulk_yes"):
         clear_bulk()
         apply_decision(action, chosen)
         st.rerun()
-    if no.button(ui.tr("mod.bulk.cancel"), key="mod_bulk_no"):
+    if no.button(tr("mod.bulk.cancel"), key="mod_bulk_no"):
         clear_bulk()
         st.rerun()
 
@@ -346,7 +349,7 @@ if left:
     notes = list(st.session_state.get("mod_left_notes", []))
     for ref in left:
         entity, source_key, entity_id = sel.split_ref(ref)
-        last = ui.query("moderation_item_decision", entity=entity, source_key=source_key, entity_id=entity_id)
+        last = query("moderation_item_decision", entity=entity, source_key=source_key, entity_id=entity_id)
         notes.append((ref, None) if last.empty else (ref, dict(last.iloc[0])))
     st.session_state["mod_left_notes"] = notes
 
@@ -354,9 +357,9 @@ if left:
 def left_note(ref: str, decided: dict[str, Any] | None) -> str:
     """An item that left the selection: who decided it, when and how (the names as plain text)."""
     if decided is None:
-        return ui.tr("mod.left_selection.unknown", item=item_markdown(ref))
-    return ui.tr("mod.left_selection", item=item_markdown(ref), by=markdown_text(decided["actor"]),
-                 at=moscow_time(decided["at"], ui.tr("freshness.zone")),
+        return tr("mod.left_selection.unknown", item=item_markdown(ref))
+    return tr("mod.left_selection", item=item_markdown(ref), by=markdown_text(decided["actor"]),
+                 at=moscow_time(decided["at"], tr("freshness.zone")),
                  status=markdown_text(status_text(decided["to_status"])))
 
 
@@ -369,88 +372,88 @@ REFUSED_ROW_HEIGHT = 72  # px: three lines; Streamlit wraps cell text only in ro
 
 def refused_table(lines: list[str], key: str) -> None:
     """The refused items, one sentence each; rows tall enough that a sentence wraps instead of being cut off."""
-    st.dataframe(pd.DataFrame({ui.tr("mod.col.message"): lines}), hide_index=True, width="stretch", key=key,
+    st.dataframe(pd.DataFrame({tr("mod.col.message"): lines}), hide_index=True, width="stretch", key=key,
                  row_height=REFUSED_ROW_HEIGHT)
 
 
 changed_lines = st.session_state.get("mod_platform_conflicts") or []
 if changed_lines:
-    st.warning(ui.tr("sync.conflicts"))
+    st.warning(tr("sync.conflicts"))
     refused_table(changed_lines, "mod_platform_conflict_table")
 conflicts = st.session_state.get("mod_conflicts") or []
 if conflicts:
-    st.warning(ui.tr("mod.conflicts"))
+    st.warning(tr("mod.conflicts"))
     refused_table(conflicts, "mod_conflict_table")
 
 last = st.session_state.get("mod_last") or []
 if last:
-    st.button(ui.tr("mod.undo_last", what=what_markdown(last)), key="mod_undo", on_click=on_undo,
+    st.button(tr("mod.undo_last", what=what_markdown(last)), key="mod_undo", on_click=on_undo,
               disabled=read_only)
 
 # ---------------------------------------------------------------- KPIs
-kpis = ui.query("moderation_kpis", today=moscow_today()).iloc[0]
-summary = ui.query("pending_summary", **pending, **bounds)
+kpis = query("moderation_kpis", today=moscow_today()).iloc[0]
+summary = query("pending_summary", **pending, **bounds)
 total = int(summary["items"].sum()) if not summary.empty else 0
 oldest = moderation.age_hours(pd.Series([summary["oldest"].min()]), now).iloc[0] if total else None
 k1, k2, k3, k4, k5 = st.columns(5)
-k1.metric(ui.tr("mod.kpi.pending"), number(total), help=ui.tr("mod.kpi.pending_help"))
-k2.metric(ui.tr("mod.kpi.oldest"), hours_text(float(oldest)) if oldest is not None else "—",
-          help=ui.tr("mod.kpi.oldest_help"))
-k3.metric(ui.tr("mod.kpi.today"), number(kpis["decisions_today"]), help=ui.tr("mod.kpi.today_help"))
+k1.metric(tr("mod.kpi.pending"), number(total), help=tr("mod.kpi.pending_help"))
+k2.metric(tr("mod.kpi.oldest"), hours_text(float(oldest)) if oldest is not None else "—",
+          help=tr("mod.kpi.oldest_help"))
+k3.metric(tr("mod.kpi.today"), number(kpis["decisions_today"]), help=tr("mod.kpi.today_help"))
 median = kpis["median_hours_7d"]
-k4.metric(ui.tr("mod.kpi.median"), "—" if pd.isna(median) else hours_text(float(median)),
-          help=ui.tr("mod.kpi.median_help"))
+k4.metric(tr("mod.kpi.median"), "—" if pd.isna(median) else hours_text(float(median)),
+          help=tr("mod.kpi.median_help"))
 decided = int(kpis["approvals_7d"]) + int(kpis["rejections_7d"])
-k5.metric(ui.tr("mod.kpi.approval_rate"), f"{100 * int(kpis['approvals_7d']) / decided:.0f}%" if decided else "—",
-          help=ui.tr("mod.kpi.approval_rate_help"))
+k5.metric(tr("mod.kpi.approval_rate"), f"{100 * int(kpis['approvals_7d']) / decided:.0f}%" if decided else "—",
+          help=tr("mod.kpi.approval_rate_help"))
 
 by_type = pd.DataFrame({
-    ui.tr("mod.col.type"): [entity_names[e] for e in moderation.entities()],
-    ui.tr("mod.col.count"): [int(summary.loc[summary["entity"] == e, "items"].sum()) for e in moderation.entities()],
+    tr("mod.col.type"): [entity_names[e] for e in moderation.entities()],
+    tr("mod.col.count"): [int(summary.loc[summary["entity"] == e, "items"].sum()) for e in moderation.entities()],
 })
-with st.expander(ui.tr("mod.pending_by_type"), expanded=False):
+with st.expander(tr("mod.pending_by_type"), expanded=False):
     st.dataframe(by_type, hide_index=True)
 
 if total == 0:
-    st.success(ui.tr("mod.queue.empty"))
+    st.success(tr("mod.queue.empty"))
     st.stop()
 
 # ---------------------------------------------------------------- filters (applied in SQL) and the page
 f1, f2, f3, f4 = st.columns([2, 2, 2, 3])
-f1.multiselect(ui.tr("mod.filter.type"), list(entity_names), format_func=entity_names.__getitem__,
-               placeholder=ui.tr("widget.choose"), key="mod_f_type")
-f2.multiselect(ui.tr("mod.filter.age"), list(band_names), format_func=band_names.__getitem__,
-               placeholder=ui.tr("widget.choose"), key="mod_f_age")
-f3.text_input(ui.tr("mod.filter.artist"), key="mod_f_artist", placeholder=ui.tr("mod.filter.artist_hint"))
-f4.text_input(ui.tr("mod.filter.text"), key="mod_f_text")
+f1.multiselect(tr("mod.filter.type"), list(entity_names), format_func=entity_names.__getitem__,
+               placeholder=tr("widget.choose"), key="mod_f_type")
+f2.multiselect(tr("mod.filter.age"), list(band_names), format_func=band_names.__getitem__,
+               placeholder=tr("widget.choose"), key="mod_f_age")
+f3.text_input(tr("mod.filter.artist"), key="mod_f_artist", placeholder=tr("mod.filter.artist_hint"))
+f4.text_input(tr("mod.filter.text"), key="mod_f_text")
 pages = max(1, -(-matching // size))
 first_no = page_no * size + 1 if matching else 0
-st.caption(ui.tr("mod.queue.page", first=number(first_no, lang), last=number(page_no * size + len(shown), lang),
+st.caption(tr("mod.queue.page", first=number(first_no, lang), last=number(page_no * size + len(shown), lang),
                  shown=number(matching, lang), total=number(total, lang)))
 p1, p2, p3, p4 = st.columns([1, 2, 1, 1])
-size_labels = {n: ui.tr("mod.page.size_n", n=n) for n in PAGE_SIZES}  # format_func must not read session state
-p4.selectbox(ui.tr("mod.page.size"), PAGE_SIZES, index=PAGE_SIZES.index(size), key="mod_page_size",
+size_labels = {n: tr("mod.page.size_n", n=n) for n in PAGE_SIZES}  # format_func must not read session state
+p4.selectbox(tr("mod.page.size"), PAGE_SIZES, index=PAGE_SIZES.index(size), key="mod_page_size",
              label_visibility="collapsed", format_func=size_labels.__getitem__)
 if pages > 1:
-    p1.button(ui.tr("mod.page.prev"), key="mod_page_prev", disabled=page_no == 0,
+    p1.button(tr("mod.page.prev"), key="mod_page_prev", disabled=page_no == 0,
               on_click=functools.partial(st.session_state.__setitem__, "mod_page", page_no - 1))
-    p2.caption(ui.tr("mod.page.of", page=number(page_no + 1, lang), pages=number(pages, lang)))
-    p3.button(ui.tr("mod.page.next"), key="mod_page_next", disabled=page_no + 1 >= pages,
+    p2.caption(tr("mod.page.of", page=number(page_no + 1, lang), pages=number(pages, lang)))
+    p3.button(tr("mod.page.next"), key="mod_page_next", disabled=page_no + 1 >= pages,
               on_click=functools.partial(st.session_state.__setitem__, "mod_page", page_no + 1))
 
 chosen = selection_now()
 if shown.empty:
-    st.info(ui.tr("mod.queue.none_match"))
+    st.info(tr("mod.queue.none_match"))
 else:
     view = pd.DataFrame({
-        ui.tr("mod.col.sla"): sla_badges(shown["age_band"]),
-        ui.tr("mod.col.type"): shown["entity"].map(entity_names),
-        ui.tr("mod.col.title"): shown["title"].map(text_or_dash),
-        ui.tr("mod.col.artist"): shown["artist_name"].map(text_or_dash),
-        ui.tr("mod.col.waiting"): shown["age_hours"].map(hours_text),
-        ui.tr("mod.col.created"): moscow_times(shown["created_at"]),
-        ui.tr("mod.col.status"): shown["status"].map(status_text),
-        ui.tr("mod.col.id"): shown["entity_id"].map(tables.short_id),  # "1a2b3c4d…"; in full in the preview
+        tr("mod.col.sla"): sla_badges(shown["age_band"]),
+        tr("mod.col.type"): shown["entity"].map(entity_names),
+        tr("mod.col.title"): shown["title"].map(text_or_dash),
+        tr("mod.col.artist"): shown["artist_name"].map(text_or_dash),
+        tr("mod.col.waiting"): shown["age_hours"].map(hours_text),
+        tr("mod.col.created"): moscow_times(shown["created_at"]),
+        tr("mod.col.status"): shown["status"].map(status_text),
+        tr("mod.col.id"): shown["entity_id"].map(tables.short_id),  # "1a2b3c4d…"; in full in the preview
     })
     # a new table (no stale ticks) whenever its rows or the selection (from elsewhere) change
     digest = hashlib.sha1("\n".join(shown_refs).encode("utf-8")).hexdigest()[:12]
@@ -459,15 +462,15 @@ else:
     st.dataframe(view, hide_index=True, width="stretch", on_select=functools.partial(on_table_select, table_key),
                  selection_mode="multi-row", key=table_key,
                  selection_default={"selection": {"rows": sel.rows_of(chosen, shown_refs)}},
-                 column_config={ui.tr("mod.col.id"): st.column_config.TextColumn(width="small",
-                                                                                 help=ui.tr("mod.col.id_help"))})
+                 column_config={tr("mod.col.id"): st.column_config.TextColumn(width="small",
+                                                                                 help=tr("mod.col.id_help"))})
 
 # the same selection through a widget (keyboard users; AppTest cannot tick dataframe rows)
 options = list(dict.fromkeys([*shown_refs, *chosen]))
 st.session_state["mod_pick"] = [ref for ref in chosen if ref in options]
 option_labels = {ref: item_text(ref) for ref in options}  # format_func must not read session state (AppTest)
-st.multiselect(ui.tr("mod.pick"), options, format_func=option_labels.__getitem__, key="mod_pick", on_change=on_pick,
-               placeholder=ui.tr("widget.choose"), help=ui.tr("mod.pick_help"))
+st.multiselect(tr("mod.pick"), options, format_func=option_labels.__getitem__, key="mod_pick", on_change=on_pick,
+               placeholder=tr("widget.choose"), help=tr("mod.pick_help"))
 
 bulk = st.session_state.get("mod_bulk_pending")
 if bulk:
@@ -477,7 +480,7 @@ if error:
     st.error(markdown_text(error))
 
 if not chosen:
-    st.info(ui.tr("mod.select_first"))
+    st.info(tr("mod.select_first"))
     st.stop()
 
 
@@ -487,29 +490,29 @@ def preview(row: dict[str, Any]) -> None:
     st.text(f"{entity_names[row['entity']]} · {row['entity_id']}")
     st.text(str(row.get("title") or "—"))
     owner = next((v for v in (row.get("artist_name"), row.get("artist_id")) if isinstance(v, str) and v), "—")
-    st.text(ui.tr("mod.preview.artist", name=owner))  # AI news and guests' track tests have no artist
+    st.text(tr("mod.preview.artist", name=owner))  # AI news and guests' track tests have no artist
     if isinstance(row.get("description"), str) and row["description"]:
         st.text(row["description"][:2000])
     image, audio = row.get("image_url"), row.get("audio_url")
     hosts = media_hosts((image, audio))
-    if hosts and st.toggle(ui.tr("mod.preview.load_media", hosts=markdown_text(", ".join(hosts))), key="mod_media"):
+    if hosts and st.toggle(tr("mod.preview.load_media", hosts=markdown_text(", ".join(hosts))), key="mod_media"):
         if media_host(image):
             st.image(str(image), width=320)
         if media_host(audio):
             st.audio(str(audio))
     for url in (image, audio):  # a media URL the app does not load (not http(s), no plain host): as text
         if isinstance(url, str) and url and not media_host(url):
-            st.text(ui.tr("mod.preview.not_media"))
+            st.text(tr("mod.preview.not_media"))
             st.text(url)
     links = ((row.get("video_url"), "mod.preview.open_video"), (row.get("link_url"), "mod.preview.open_link"))
     for url, label in links:
         if not isinstance(url, str) or not url:
             continue
         if moderation.is_web_link(url):
-            st.link_button(ui.tr(label), url)
+            st.link_button(tr(label), url)
             st.text(url)
         else:
-            st.text(ui.tr("mod.preview.not_a_link"))
+            st.text(tr("mod.preview.not_a_link"))
             st.text(url)
 
 
@@ -517,27 +520,27 @@ position = {ref: i for i, ref in enumerate(refs_all)}
 first = next(iter(chosen))
 left_col, right_col = st.columns([3, 2])
 with left_col:
-    st.subheader(ui.tr("mod.preview"))
-    st.caption(ui.tr("mod.selected", what=count_of(len(chosen), lang, ITEMS)))
+    st.subheader(tr("mod.preview"))
+    st.caption(tr("mod.selected", what=count_of(len(chosen), lang, ITEMS)))
     if first in position:
         preview(queue.iloc[position[first]].to_dict())
     if len(chosen) > 1:
-        st.caption(ui.tr("mod.preview.more", n=number(len(chosen) - 1, lang)))
+        st.caption(tr("mod.preview.more", n=number(len(chosen) - 1, lang)))
 with right_col:
     reason_options = ["", *[r.code for r in moderation.reasons()], "other"]
-    reason_names = {"": ui.tr("mod.reason.none"), "other": ui.tr("mod.reason.other")}
+    reason_names = {"": tr("mod.reason.none"), "other": tr("mod.reason.other")}
     reason_names |= {r.code: r.text(lang) for r in moderation.reasons()}
-    st.selectbox(ui.tr("mod.reason"), reason_options, format_func=reason_names.__getitem__, key="mod_reason")
-    st.text_input(ui.tr("mod.reason.text"), key="mod_reason_text")
-    st.text_input(ui.tr("mod.note"), key="mod_note")
+    st.selectbox(tr("mod.reason"), reason_options, format_func=reason_names.__getitem__, key="mod_reason")
+    st.text_input(tr("mod.reason.text"), key="mod_reason_text")
+    st.text_input(tr("mod.note"), key="mod_note")
     a, r = st.columns(2)
     if len(chosen) == 1:
-        a.button(ui.tr("mod.action.approve"), type="primary", key="mod_approve", on_click=on_decide,
+        a.button(tr("mod.action.approve"), type="primary", key="mod_approve", on_click=on_decide,
                  args=("approve",), disabled=read_only)
-        r.button(ui.tr("mod.action.reject"), key="mod_reject", on_click=on_decide, args=("reject",),
+        r.button(tr("mod.action.reject"), key="mod_reject", on_click=on_decide, args=("reject",),
                  disabled=read_only)
     else:
-        a.button(ui.tr("mod.bulk.approve", n=len(chosen)), type="primary", key="mod_bulk_approve",
+        a.button(tr("mod.bulk.approve", n=len(chosen)), type="primary", key="mod_bulk_approve",
                  on_click=on_decide, args=("approve",), disabled=read_only)
-        r.button(ui.tr("mod.bulk.reject", n=len(chosen)), key="mod_bulk_reject", on_click=on_decide,
+        r.button(tr("mod.bulk.reject", n=len(chosen)), key="mod_bulk_reject", on_click=on_decide,
                  args=("reject",), disabled=read_only)

@@ -13,60 +13,63 @@ from dashboard.metrics import platform as pm
 from dashboard.metrics.periods import anchor_day, period_for
 from dashboard.moderation.config import sla_bounds
 from ui import charts, tables
-from ui import shell as ui
+from ui.data_access import pending_params, query
+from ui.identity import require_page
 from ui.kpi import kpi
+from ui.language import current_lang, tr
+from ui.sync_status import data_as_of, refresh_button
 
-who = ui.require_page("overview")
-st.title(ui.tr("overview.title"))
-ui.data_as_of()
-ui.refresh_button(who)
-lang = ui.lang()
+who = require_page("overview")
+st.title(tr("overview.title"))
+data_as_of()
+refresh_button(who)
+lang = current_lang()
 
 # the last day with payments or donations, at most Moscow today: an older snapshot still shows its last 30 days
-today = anchor_day(moscow_today(), ui.query("revenue_data_range")["last_day"].iloc[0])
+today = anchor_day(moscow_today(), query("revenue_data_range")["last_day"].iloc[0])
 period = period_for(30, today)
-kpis = ui.query("platform_kpis").iloc[0]
-periods = ui.query("donations_two_periods", **period.params()).set_index("period")
+kpis = query("platform_kpis").iloc[0]
+periods = query("donations_two_periods", **period.params()).set_index("period")
 current, previous = periods.loc["current", "amount_rub"], periods.loc["previous", "amount_rub"]
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(ui.tr("overview.artists"), number(kpis["artists"], lang), help=ui.tr("overview.artists_help"))
-c2.metric(ui.tr("overview.tracks"), number(kpis["tracks"], lang), help=ui.tr("overview.tracks_help"))
-kpi(c3, ui.tr("overview.donations_30d"), rub(current, lang), ui.tr("overview.donations_help"), current, previous)
-c3.caption(ui.tr("overview.previous", amount=rub(previous, lang)) + " · " + span_text(period.start, period.end, lang))
-c4.metric(ui.tr("overview.coins"), number(kpis["coins_in_circulation"], lang), help=ui.tr("overview.coins_help"))
+c1.metric(tr("overview.artists"), number(kpis["artists"], lang), help=tr("overview.artists_help"))
+c2.metric(tr("overview.tracks"), number(kpis["tracks"], lang), help=tr("overview.tracks_help"))
+kpi(c3, tr("overview.donations_30d"), rub(current, lang), tr("overview.donations_help"), current, previous)
+c3.caption(tr("overview.previous", amount=rub(previous, lang)) + " · " + span_text(period.start, period.end, lang))
+c4.metric(tr("overview.coins"), number(kpis["coins_in_circulation"], lang), help=tr("overview.coins_help"))
 
-st.subheader(ui.tr("overview.pending"))
-st.caption(ui.tr("overview.pending_help"))
+st.subheader(tr("overview.pending"))
+st.caption(tr("overview.pending_help"))
 now = moscow_now()
-waiting = pm.pending_by_type(ui.query("pending_summary", **ui.pending_params(), **sla_bounds(now)), now)
+waiting = pm.pending_by_type(query("pending_summary", **pending_params(), **sla_bounds(now)), now)
 if waiting.empty:
-    st.info(ui.tr("overview.no_pending"))
+    st.info(tr("overview.no_pending"))
 else:
     cards = st.columns(min(len(waiting), 4))
     for col, row in zip(cards, waiting.head(len(cards)).to_dict("records"), strict=False):
         badge = "🔴 " if row["over_72h"] else "🟠 " if row["over_24h"] else ""
-        col.metric(badge + ui.tr(f"mod.entity.{row['entity']}"), number(row["waiting"], lang),
-                   help=ui.tr("overview.pending_card_help"))
-        col.caption(ui.tr("overview.oldest", age=pm.age_text(row["oldest_hours"], lang)))
-    shown = waiting.assign(entity=[ui.tr(f"mod.entity.{e}") for e in waiting["entity"]],
+        col.metric(badge + tr(f"mod.entity.{row['entity']}"), number(row["waiting"], lang),
+                   help=tr("overview.pending_card_help"))
+        col.caption(tr("overview.oldest", age=pm.age_text(row["oldest_hours"], lang)))
+    shown = waiting.assign(entity=[tr(f"mod.entity.{e}") for e in waiting["entity"]],
                            oldest=[pm.age_text(h, lang) for h in waiting["oldest_hours"]])
     tables.table(shown[["entity", "waiting", "over_24h", "over_72h", "oldest"]], "pending_by_type",
                  labels="overview.col")
 
 left, right = st.columns([1, 2])
 with left:
-    st.subheader(ui.tr("overview.tracks_by_status"))
-    by_status = ui.query("tracks_by_status")
+    st.subheader(tr("overview.tracks_by_status"))
+    by_status = query("tracks_by_status")
     shown_status = by_status.assign(status=by_status["status"].map(lambda s: am.translated("status", s, lang)))
     tables.table(shown_status, "tracks_by_status", labels={"status": "column.status", "tracks": "column.tracks"})
 with right:
-    st.subheader(ui.tr("overview.donations_chart"))
+    st.subheader(tr("overview.donations_chart"))
     start = today - dt.timedelta(days=89)
-    daily = am.daily(ui.query("donations_by_day", start=start, end=today), start, today, ["amount_rub"])
+    daily = am.daily(query("donations_by_day", start=start, end=today), start, today, ["amount_rub"])
     if not daily["amount_rub"].any():
-        st.info(ui.tr("overview.no_donations"))
+        st.info(tr("overview.no_donations"))
     else:
         fig = charts.day_bars(list(daily["day"]), list(daily["amount_rub"]), lang, 320,
-                              ui.tr("column.amount_rub"), unit="₽")
+                              tr("column.amount_rub"), unit="₽")
         st.plotly_chart(fig, width="stretch")

@@ -19,9 +19,13 @@ from dashboard.metrics import artist as am
 from dashboard.metrics import revenue as rv
 from dashboard.metrics.periods import anchor_day, buckets, date_range, describe, period_for, within_data
 from ui import charts, tables
-from ui import shell as ui
+from ui.data_access import query
+from ui.identity import require_page
+from ui.kept_state import kept
 from ui.kpi import count, kpi
+from ui.language import current_lang, tr
 from ui.plain_text import markdown_text
+from ui.sync_status import data_as_of
 
 MONEY_COLS = {"gross", "refunds", "net", "failed_amount", "previous_net", "net_rub", "price", "mrr_end", "mrr",
               "donations_net", "platform_net", "platform", "payouts", "third_party", "previous_platform"}
@@ -33,14 +37,14 @@ VALUE_PREFIX = {"payment_method": "method", "provider": "provider", "tier": "tie
 
 def metric(col: st.delta_generator.DeltaGenerator, label_key: str, value: str, help_text: str,
            current: float | None = None, previous: float | None = None, inverse: bool = False) -> None:
-    kpi(col, ui.tr(label_key), value, help_text, current, previous, inverse)
+    kpi(col, tr(label_key), value, help_text, current, previous, inverse)
 
 
 def translate_values(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col, prefix in VALUE_PREFIX.items():
         if col in out.columns:
-            out[col] = out[col].map(lambda v, p=prefix: am.translated(p, v, ui.lang()))
+            out[col] = out[col].map(lambda v, p=prefix: am.translated(p, v, current_lang()))
     return out
 
 
@@ -56,7 +60,7 @@ def show_table(frame: pd.DataFrame, columns: dict[str, str], filename: str, key:
 
 def chart(fig: go.Figure, note: str = "") -> None:
     fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, height=320, legend_title_text="",
-                      separators=charts.PLOTLY_SEPARATORS.get(ui.lang(), ", "))
+                      separators=charts.PLOTLY_SEPARATORS.get(current_lang(), ", "))
     st.plotly_chart(fig, width="stretch")
     if note:
         st.caption(note)
@@ -65,19 +69,20 @@ def chart(fig: go.Figure, note: str = "") -> None:
 def bucket_chart(fig: go.Figure, period: rv.Period, grain: str) -> None:
     """A chart over buckets: ticks in the UI language, partial buckets shaded and starred, with a note."""
     spans = buckets(period.start, period.end, grain)
-    charts.bucket_axis(fig, spans, grain, ui.lang())
+    charts.bucket_axis(fig, spans, grain, current_lang())
     partial = spans[spans["partial"]]
     note = ""
     if not partial.empty:
-        what = "; ".join(f"{day_text(f, ui.lang(), with_year=False)} – {day_text(la, ui.lang(), with_year=False)} "
+        lang = current_lang()
+        what = "; ".join(f"{day_text(f, lang, with_year=False)} – {day_text(la, lang, with_year=False)} "
                          f"({count('word.days', d)})"
                          for f, la, d in zip(partial["first"], partial["last"], partial["days"], strict=True))
-        note = ui.tr("period.partial_note", what=what)
+        note = tr("period.partial_note", what=what)
     chart(fig, note)
 
 
 def stream_label(stream: str, detail: str) -> str:
-    return ui.tr(f"revenue.detail.{detail}") if detail else ui.tr(f"revenue.stream.{stream}")
+    return tr(f"revenue.detail.{detail}") if detail else tr(f"revenue.stream.{stream}")
 
 
 def line_chart(frame: pd.DataFrame, x: str, y: str, series: str | None, x_title: str, y_title: str,
@@ -87,7 +92,7 @@ def line_chart(frame: pd.DataFrame, x: str, y: str, series: str | None, x_title:
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
     fig = go.Figure()
     for name, rows in groups:
-        xs = charts.bucket_x(list(rows[x]), buckets(period.start, period.end, grain), grain, ui.lang()) \
+        xs = charts.bucket_x(list(rows[x]), buckets(period.start, period.end, grain), grain, current_lang()) \
             if period is not None else list(rows[x])
         if stacked_area:
             fig.add_trace(go.Scatter(x=xs, y=list(rows[y]), name=charts.chart_label(name), mode="lines",
@@ -109,7 +114,7 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, series: str, order: list[str]
     fig = go.Figure()
     for name in [s for s in order if s in present] + [s for s in present if s not in order]:
         rows = frame[frame[series] == name]
-        fig.add_trace(go.Bar(x=charts.bucket_x(list(rows[x]), spans, grain, ui.lang()), y=list(rows[y]),
+        fig.add_trace(go.Bar(x=charts.bucket_x(list(rows[x]), spans, grain, current_lang()), y=list(rows[y]),
                              name=charts.chart_label(name), hovertemplate="%{x}: %{y:,.0f}<extra></extra>"))
     fig.update_layout(barmode=barmode, xaxis_title=x_title, yaxis_title=y_title)
     fig.update_yaxes(tickformat=",.0f")
@@ -118,65 +123,65 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, series: str, order: list[str]
 
 # ------------------------------------------------------------------------------------------------- headline
 def show_headline(period: rv.Period, grain: str) -> None:
-    money = rv.headline(ui.query("revenue_payment_summary", **period.params()))
+    money = rv.headline(query("revenue_payment_summary", **period.params()))
     now, before = money["current"], money["previous"]
-    lang = ui.lang()
+    lang = current_lang()
     c1, c2, c3, c4 = st.columns(4)
-    metric(c1, "revenue.gross", rub(now.gross, lang), ui.tr("revenue.gross_help"), now.gross, before.gross)
-    c1.caption(ui.tr("revenue.previous", amount=rub(before.gross, lang)))
-    metric(c2, "revenue.refunds", rub(now.refunds, lang), ui.tr("revenue.refunds_help"), now.refunds,
+    metric(c1, "revenue.gross", rub(now.gross, lang), tr("revenue.gross_help"), now.gross, before.gross)
+    c1.caption(tr("revenue.previous", amount=rub(before.gross, lang)))
+    metric(c2, "revenue.refunds", rub(now.refunds, lang), tr("revenue.refunds_help"), now.refunds,
            before.refunds, inverse=True)
-    c2.caption(ui.tr("revenue.previous", amount=rub(before.refunds, lang)))
-    metric(c3, "revenue.net", rub(now.net, lang), ui.tr("revenue.net_help"), now.net, before.net)
-    c3.caption(ui.tr("revenue.previous", amount=rub(before.net, lang)))
-    metric(c4, "revenue.failed", rub(now.failed_amount, lang), ui.tr("revenue.failed_help"), now.failed_amount,
+    c2.caption(tr("revenue.previous", amount=rub(before.refunds, lang)))
+    metric(c3, "revenue.net", rub(now.net, lang), tr("revenue.net_help"), now.net, before.net)
+    c3.caption(tr("revenue.previous", amount=rub(before.net, lang)))
+    metric(c4, "revenue.failed", rub(now.failed_amount, lang), tr("revenue.failed_help"), now.failed_amount,
            before.failed_amount, inverse=True)
     c4.caption(count("word.failed_payments", now.failed_count) + " · "
-               + ui.tr("revenue.previous", amount=rub(before.failed_amount, lang)))
+               + tr("revenue.previous", amount=rub(before.failed_amount, lang)))
     if now.pending_count:
-        st.caption(ui.tr("revenue.pending_caption", count=count("word.payments", now.pending_count),
+        st.caption(tr("revenue.pending_caption", count=count("word.payments", now.pending_count),
                          payments=number(now.payments, lang)))
     p1, p2 = st.columns([1, 3])
-    metric(p1, "revenue.platform", rub(now.platform, lang), ui.tr("revenue.platform_help"), now.platform,
+    metric(p1, "revenue.platform", rub(now.platform, lang), tr("revenue.platform_help"), now.platform,
            before.platform)
-    p1.caption(ui.tr("revenue.previous", amount=rub(before.platform, lang)))
-    p2.caption(ui.tr("revenue.payouts_caption", payouts=rub(now.payouts, lang), third=rub(now.third_party, lang)))
+    p1.caption(tr("revenue.previous", amount=rub(before.platform, lang)))
+    p2.caption(tr("revenue.payouts_caption", payouts=rub(now.payouts, lang), third=rub(now.third_party, lang)))
     totals = rv.timeline_totals(streams_over_time(period, grain))
-    st.subheader(ui.tr("revenue.timeline"))
+    st.subheader(tr("revenue.timeline"))
     if totals.empty:
-        st.info(ui.tr("revenue.no_data"))
+        st.info(tr("revenue.no_data"))
         return
     every = pd.DataFrame({"bucket": list(buckets(period.start, period.end, grain)["bucket"])})
     totals = every.merge(totals.assign(bucket=totals["bucket"].map(am.as_date)), on="bucket", how="left").fillna(0)
     long = totals.melt(id_vars="bucket", value_vars=["gross", "refunds", "net"], var_name="measure")
-    long["measure"] = long["measure"].map({m: ui.tr(f"revenue.{m}") for m in ("gross", "refunds", "net")})
-    bucket_chart(line_chart(long, "bucket", "value", "measure", ui.tr("revenue.col.bucket"), ui.tr("revenue.col.net"),
+    long["measure"] = long["measure"].map({m: tr(f"revenue.{m}") for m in ("gross", "refunds", "net")})
+    bucket_chart(line_chart(long, "bucket", "value", "measure", tr("revenue.col.bucket"), tr("revenue.col.net"),
                             period=period, grain=grain), period, grain)
     totals = totals.assign(bucket=charts.bucket_x(list(totals["bucket"]), buckets(period.start, period.end, grain),
-                                                  grain, ui.lang()))
+                                                  grain, current_lang()))
     show_table(totals, {"bucket": "revenue.col.bucket", "payments": "revenue.col.payments",
                         "gross": "revenue.col.gross", "refunds": "revenue.col.refunds", "net": "revenue.col.net",
                         "failed_amount": "revenue.col.failed_amount"}, "revenue_timeline.csv", "rev_timeline")
 
 
 def streams_over_time(period: rv.Period, grain: str) -> pd.DataFrame:
-    return rv.timeline(ui.query("revenue_timeline", start=period.start, end=period.end, grain=grain))
+    return rv.timeline(query("revenue_timeline", start=period.start, end=period.end, grain=grain))
 
 
 # -------------------------------------------------------------------------------------------------- streams
 def show_streams(period: rv.Period, grain: str) -> None:
-    st.caption(ui.tr("revenue.dedup_rule"))
-    st.subheader(ui.tr("revenue.streams_chart"))
+    st.caption(tr("revenue.dedup_rule"))
+    st.subheader(tr("revenue.streams_chart"))
     over_time = streams_over_time(period, grain)
     if over_time.empty:
-        st.info(ui.tr("revenue.no_data"))
+        st.info(tr("revenue.no_data"))
     else:
         stacked = over_time.assign(label=[stream_label(s, "") for s in over_time["stream"]])
         bucket_chart(bar_chart(stacked, "bucket", "net", "label", [stream_label(s, "") for s in rv.STREAMS],
-                               ui.tr("revenue.col.bucket"), ui.tr("revenue.col.net"), barmode="relative",
+                               tr("revenue.col.bucket"), tr("revenue.col.net"), barmode="relative",
                                period=period, grain=grain), period, grain)
-    st.subheader(ui.tr("revenue.streams_table"))
-    table = rv.by_stream(ui.query("revenue_payment_summary", **period.params()))
+    st.subheader(tr("revenue.streams_table"))
+    table = rv.by_stream(query("revenue_payment_summary", **period.params()))
     table["label"] = [stream_label(s, d) for s, d in zip(table["stream"], table["detail"], strict=True)]
     show_table(table, {"label": "revenue.col.stream", "payments": "revenue.col.payments",
                        "gross": "revenue.col.gross", "refunds": "revenue.col.refunds", "net": "revenue.col.net",
@@ -190,13 +195,13 @@ def show_streams(period: rv.Period, grain: str) -> None:
 
 # -------------------------------------------------------------------------------------------------- methods
 def show_methods(period: rv.Period, grain: str) -> None:
-    summary = ui.query("revenue_payment_summary", **period.params())
-    st.caption(ui.tr("revenue.methods_help"))
+    summary = query("revenue_payment_summary", **period.params())
+    st.caption(tr("revenue.methods_help"))
     for key in ("payment_method", "provider"):
-        st.subheader(ui.tr("revenue.by_method" if key == "payment_method" else "revenue.by_provider"))
+        st.subheader(tr("revenue.by_method" if key == "payment_method" else "revenue.by_provider"))
         routes = rv.by_route(summary, key)
         if routes.empty:
-            st.info(ui.tr("revenue.no_data"))
+            st.info(tr("revenue.no_data"))
             continue
         outcome_chart(translate_values(routes), key)
         show_table(routes,
@@ -210,28 +215,28 @@ def show_methods(period: rv.Period, grain: str) -> None:
 def outcome_chart(routes: pd.DataFrame, key: str) -> None:
     """Payments per method or provider by outcome (completed, refunded, failed), stacked horizontal bars."""
     fig = go.Figure([go.Bar(y=[charts.chart_label(v) for v in routes[key]], x=list(routes[outcome]), orientation="h",
-                            name=ui.tr(f"revenue.col.{outcome}"), hovertemplate="%{y}: %{x:,}<extra></extra>")
+                            name=tr(f"revenue.col.{outcome}"), hovertemplate="%{y}: %{x:,}<extra></extra>")
                      for outcome in ("completed", "refunded", "failed")])
-    fig.update_layout(barmode="stack", xaxis_title=ui.tr("revenue.col.payments"),
+    fig.update_layout(barmode="stack", xaxis_title=tr("revenue.col.payments"),
                       yaxis={"categoryorder": "total ascending"}, legend={"orientation": "h", "y": 1.15})
     charts.count_axis(fig, list(routes["payments"]), axis="x")
     fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, height=60 + 40 * len(routes),
-                      separators=charts.PLOTLY_SEPARATORS.get(ui.lang(), ", "))
+                      separators=charts.PLOTLY_SEPARATORS.get(current_lang(), ", "))
     st.plotly_chart(fig, width="stretch")
 
 
 # ----------------------------------------------------------------------------------------------- currencies
 def show_currencies(period: rv.Period, grain: str) -> None:
-    st.caption(ui.tr("revenue.currencies_help"))
-    currencies = rv.by_currency(ui.query("revenue_payment_summary", **period.params()))
+    st.caption(tr("revenue.currencies_help"))
+    currencies = rv.by_currency(query("revenue_payment_summary", **period.params()))
     if currencies.empty:
-        st.info(ui.tr("revenue.no_data"))
+        st.info(tr("revenue.no_data"))
         return
     for col in ("gross", "refunds", "net", "failed_amount", "previous_net"):
         currencies[col] = pd.to_numeric(currencies[col]).round(2)
-    st.plotly_chart(charts.hbars(list(currencies["currency"]), list(currencies["payments"]), ui.lang(), 220,
-                                 ui.tr("revenue.col.payments")), width="stretch")
-    st.caption(ui.tr("revenue.currencies_chart_note"))
+    st.plotly_chart(charts.hbars(list(currencies["currency"]), list(currencies["payments"]), current_lang(), 220,
+                                 tr("revenue.col.payments")), width="stretch")
+    st.caption(tr("revenue.currencies_chart_note"))
     show_table(currencies, {"currency": "revenue.col.currency", "payments": "revenue.col.payments",
                             "gross": "revenue.col.gross_cur", "refunds": "revenue.col.refunds_cur",
                             "net": "revenue.col.net_cur", "failed_count": "revenue.col.failed_count",
@@ -244,45 +249,45 @@ def show_subscriptions(period: rv.Period, grain: str) -> None:
     try:
         prices = rv.load_tier_prices()
     except ValueError as exc:  # a broken PROMO_REVENUE_CONFIG: say so in one line, show the other views
-        st.error(ui.tr("revenue.config_error", message=markdown_text(exc)))
+        st.error(tr("revenue.config_error", message=markdown_text(exc)))
         return
-    movements = ui.query("revenue_subscription_movements", start=period.start, end=period.end)
-    active = ui.query("revenue_subscriptions_active", start=period.start, end=period.end, grain=grain)
+    movements = query("revenue_subscription_movements", start=period.start, end=period.end)
+    active = query("revenue_subscriptions_active", start=period.start, end=period.end, grain=grain)
     subs = rv.subscription_summary(movements, prices)
-    lang = ui.lang()
+    lang = current_lang()
     c1, c2, c3, c4, c5 = st.columns(5)
-    metric(c1, "revenue.subs_mrr", rub(subs.mrr_end, lang), ui.tr("revenue.subs_mrr_help"),
+    metric(c1, "revenue.subs_mrr", rub(subs.mrr_end, lang), tr("revenue.subs_mrr_help"),
            subs.mrr_end, subs.mrr_start)
-    metric(c2, "revenue.subs_paid_active", number(subs.paid_active_end, lang), ui.tr("revenue.subs_paid_active_help"),
+    metric(c2, "revenue.subs_paid_active", number(subs.paid_active_end, lang), tr("revenue.subs_paid_active_help"),
            subs.paid_active_end, subs.paid_active_start)
-    metric(c3, "revenue.subs_new", number(subs.new_paid, lang), ui.tr("revenue.subs_new_help"))
+    metric(c3, "revenue.subs_new", number(subs.new_paid, lang), tr("revenue.subs_new_help"))
     metric(c4, "revenue.subs_ended", f"{number(subs.cancelled_paid, lang)} / {number(subs.expired_paid, lang)}",
-           ui.tr("revenue.subs_ended_help"))
-    metric(c5, "revenue.subs_churn", percent(subs.churn_rate, lang), ui.tr("revenue.subs_churn_help"))
+           tr("revenue.subs_ended_help"))
+    metric(c5, "revenue.subs_churn", percent(subs.churn_rate, lang), tr("revenue.subs_churn_help"))
     unpriced = rv.unpriced_tiers(movements["tier"] if not movements.empty else [], prices)
     if unpriced:
         tiers = ", ".join(markdown_text(am.translated("tier", t, lang)) for t in unpriced)
-        st.warning(ui.tr("revenue.subs_unpriced", tiers=tiers))
-    st.caption(ui.tr("revenue.subs_history_note"))
+        st.warning(tr("revenue.subs_unpriced", tiers=tiers))
+    st.caption(tr("revenue.subs_history_note"))
     if active.empty:
-        st.info(ui.tr("revenue.no_data"))
+        st.info(tr("revenue.no_data"))
     else:
         left, right = st.columns(2)
         with left:
-            st.subheader(ui.tr("revenue.subs_active_chart"))
+            st.subheader(tr("revenue.subs_active_chart"))
             by_tier = active.assign(active=pd.to_numeric(active["active"]),
                                     tier=[am.translated("tier", t, lang) for t in active["tier"]])
-            fig = line_chart(by_tier, "bucket", "active", "tier", ui.tr("revenue.col.bucket"),
-                             ui.tr("revenue.col.active"), stacked_area=True, period=period, grain=grain)
+            fig = line_chart(by_tier, "bucket", "active", "tier", tr("revenue.col.bucket"),
+                             tr("revenue.col.active"), stacked_area=True, period=period, grain=grain)
             # a count: whole ticks, sized by the stacked total of each bucket (never "0,5 of a subscription")
             charts.count_axis(fig, list(by_tier.groupby("bucket")["active"].sum()))
             bucket_chart(fig, period, grain)
         with right:
-            st.subheader(ui.tr("revenue.subs_mrr_chart"))
+            st.subheader(tr("revenue.subs_mrr_chart"))
             bucket_chart(line_chart(rv.mrr_timeline(active, prices), "bucket", "mrr", None,
-                                    ui.tr("revenue.col.bucket"), ui.tr("revenue.col.mrr"), period=period,
+                                    tr("revenue.col.bucket"), tr("revenue.col.mrr"), period=period,
                                     grain=grain), period, grain)
-    st.subheader(ui.tr("revenue.subs_table"))
+    st.subheader(tr("revenue.subs_table"))
     show_table(rv.movements_table(movements, prices),
                {"tier": "revenue.col.tier", "price": "revenue.col.price",
                 "active_at_start": "revenue.col.active_at_start", "new": "revenue.col.new",
@@ -293,37 +298,37 @@ def show_subscriptions(period: rv.Period, grain: str) -> None:
 
 # ---------------------------------------------------------------------------------------------------- coins
 def show_coins(period: rv.Period, grain: str) -> None:
-    lang = ui.lang()
-    flow = ui.query("revenue_coins_flow", start=period.start, end=period.end, grain=grain)
-    before = rv.coins_totals(ui.query("revenue_coins_flow", start=period.prev_start, end=period.prev_end, grain=grain))
-    liability = ui.query("revenue_coins_liability").iloc[0]
+    lang = current_lang()
+    flow = query("revenue_coins_flow", start=period.start, end=period.end, grain=grain)
+    before = rv.coins_totals(query("revenue_coins_flow", start=period.prev_start, end=period.prev_end, grain=grain))
+    liability = query("revenue_coins_liability").iloc[0]
     coins = rv.coins_totals(flow)
     c1, c2, c3 = st.columns(3)
-    metric(c1, "revenue.coins_purchased", number(coins["purchased"], lang), ui.tr("revenue.coins_purchased_help"),
+    metric(c1, "revenue.coins_purchased", number(coins["purchased"], lang), tr("revenue.coins_purchased_help"),
            coins["purchased"], before["purchased"])
-    c1.caption(ui.tr("revenue.previous", amount=number(before["purchased"], lang)))
+    c1.caption(tr("revenue.previous", amount=number(before["purchased"], lang)))
     metric(c2, "revenue.coins_spent", number(coins["spent"], lang),
-           ui.tr("revenue.coins_spent_help", returned=number(coins["returned"], lang),
+           tr("revenue.coins_spent_help", returned=number(coins["returned"], lang),
                  earned=number(coins["earned"], lang)), coins["spent"], before["spent"])
-    c2.caption(ui.tr("revenue.previous", amount=number(before["spent"], lang)))
+    c2.caption(tr("revenue.previous", amount=number(before["spent"], lang)))
     metric(c3, "revenue.coins_balance", number(liability["balance"], lang),
-           ui.tr("revenue.coins_balance_help", ledger=number(liability["ledger"], lang),
+           tr("revenue.coins_balance_help", ledger=number(liability["ledger"], lang),
                  drift=count("word.artists_users", liability["drift_users"])))
     per_coin = rv.rub_per_coin(liability)
     if per_coin is not None:
-        c3.caption(ui.tr("revenue.coins_liability_rub", amount=rub(float(liability["balance"]) * per_coin, lang),
+        c3.caption(tr("revenue.coins_liability_rub", amount=rub(float(liability["balance"]) * per_coin, lang),
                          price=number(per_coin, lang, 2)))
     by_bucket = rv.coins_by_bucket(flow)
-    st.subheader(ui.tr("revenue.coins_chart"))
+    st.subheader(tr("revenue.coins_chart"))
     if by_bucket.empty:
-        st.info(ui.tr("revenue.no_data"))
+        st.info(tr("revenue.no_data"))
     else:
         long = by_bucket.melt(id_vars="bucket", value_vars=["purchased", "spent"], var_name="kind", value_name="coins")
-        long["kind"] = long["kind"].map({k: ui.tr(f"revenue.coins_kind.{k}") for k in rv.COIN_KINDS})
-        fig = bar_chart(long, "bucket", "coins", "kind", [], ui.tr("revenue.col.bucket"), ui.tr("revenue.col.coins"),
+        long["kind"] = long["kind"].map({k: tr(f"revenue.coins_kind.{k}") for k in rv.COIN_KINDS})
+        fig = bar_chart(long, "bucket", "coins", "kind", [], tr("revenue.col.bucket"), tr("revenue.col.coins"),
                         barmode="group", period=period, grain=grain)
         bucket_chart(charts.count_axis(fig, list(long["coins"])), period, grain)  # coins are counts: whole ticks
-    st.subheader(ui.tr("revenue.coins_by_entity"))
+    st.subheader(tr("revenue.coins_by_entity"))
     show_table(rv.spend_by_entity(flow), {"entity": "revenue.col.entity", "spends": "revenue.col.spends",
                                           "coins_spent": "revenue.col.coins_spent",
                                           "coins_returned": "revenue.col.coins_returned",
@@ -333,63 +338,63 @@ def show_coins(period: rv.Period, grain: str) -> None:
 
 # -------------------------------------------------------------------------------------------------- artists
 def show_artists(period: rv.Period, grain: str) -> None:
-    lang = ui.lang()
-    by_artist = ui.query("revenue_top_artists", start=period.start, end=period.end, limit=rv.TOP_ARTISTS)
+    lang = current_lang()
+    by_artist = query("revenue_top_artists", start=period.start, end=period.end, limit=rv.TOP_ARTISTS)
     artists = rv.artist_revenue(by_artist)
-    before = rv.artist_revenue(ui.query("revenue_top_artists", start=period.prev_start, end=period.prev_end,
+    before = rv.artist_revenue(query("revenue_top_artists", start=period.prev_start, end=period.prev_end,
                                         limit=rv.TOP_ARTISTS))
     c1, c2, c3 = st.columns(3)
-    metric(c1, "revenue.arpu", rub(artists.arpu, lang), ui.tr("revenue.arpu_help"), artists.arpu or 0,
+    metric(c1, "revenue.arpu", rub(artists.arpu, lang), tr("revenue.arpu_help"), artists.arpu or 0,
            before.arpu or 0)
-    metric(c2, "revenue.active_artists", number(artists.active_artists, lang), ui.tr("revenue.arpu_help"),
+    metric(c2, "revenue.active_artists", number(artists.active_artists, lang), tr("revenue.arpu_help"),
            artists.active_artists, before.active_artists)
     if artists.artists is not None:
-        c2.caption(ui.tr("revenue.active_artists_caption", artists=number(artists.artists, lang)))
-    metric(c3, "revenue.artist_revenue", rub(artists.revenue, lang), ui.tr("revenue.artist_revenue_help"),
+        c2.caption(tr("revenue.active_artists_caption", artists=number(artists.artists, lang)))
+    metric(c3, "revenue.artist_revenue", rub(artists.revenue, lang), tr("revenue.artist_revenue_help"),
            artists.revenue, before.revenue)
-    c3.caption(ui.tr("revenue.previous", amount=rub(before.revenue, lang)))
+    c3.caption(tr("revenue.previous", amount=rub(before.revenue, lang)))
     # the name and the ranking first; the internal id last and shortened (in full in the CSV)
     columns = {"name": "revenue.col.name", "donations_net": "revenue.col.donations_net",
                "platform_net": "revenue.col.platform_net", "donations": "revenue.col.donations",
                "artist_id": "revenue.col.artist_id"}
     left, right = st.columns(2)
     with left:
-        st.subheader(ui.tr("revenue.top_donations"))
+        st.subheader(tr("revenue.top_donations"))
         show_table(rv.top_artists(by_artist, "donations_net"), columns, "revenue_top_artists_donations.csv",
                    "rev_top_donations", ids=("artist_id",))
     with right:
-        st.subheader(ui.tr("revenue.top_platform"), help=ui.tr("revenue.top_platform_help"))
+        st.subheader(tr("revenue.top_platform"), help=tr("revenue.top_platform_help"))
         show_table(rv.top_artists(by_artist, "platform_net"), columns, "revenue_top_artists_platform.csv",
                    "rev_top_platform", ids=("artist_id",))
     if by_artist.empty:
-        st.info(ui.tr("revenue.no_artists"))
+        st.info(tr("revenue.no_artists"))
 
 
 # -------------------------------------------------------------------------------------------------- payments
 def show_payments(period: rv.Period, grain: str) -> None:
     """Every payment of the period (newest first), searchable by payer, id, type, status, method or provider."""
-    payments = ui.query("revenue_payments", start=period.start, end=period.end)
-    st.caption(ui.tr("revenue.payments_help"))
+    payments = query("revenue_payments", start=period.start, end=period.end)
+    st.caption(tr("revenue.payments_help"))
     if payments.empty:
-        st.info(ui.tr("revenue.no_data"))
+        st.info(tr("revenue.no_data"))
         return
     shown = translate_values(payments.assign(amount=pd.to_numeric(payments["amount"])))
     shown = shown.assign(payer=shown["payer"].where(shown["payer"].notna(), "—"))
-    needle = st.text_input(ui.tr("revenue.payments_search"), key="rev_payments_search",
-                           placeholder=ui.tr("revenue.payments_search_hint")).strip().casefold()
+    needle = st.text_input(tr("revenue.payments_search"), key="rev_payments_search",
+                           placeholder=tr("revenue.payments_search_hint")).strip().casefold()
     if needle:
         haystack = shown[["payer", "payment_id", "payer_id", "type", "status", "payment_method", "provider",
                           "currency"]].astype(str).agg(" ".join, axis=1).str.casefold()
         shown = shown[haystack.str.contains(needle, regex=False)]
     st.caption(count("word.payments", len(shown)))
-    shown = am.times_text(shown, ["created_at"], ui.lang())
+    shown = am.times_text(shown, ["created_at"], current_lang())
     show_table(shown, {"created_at": "revenue.col.created_at", "payer": "revenue.col.payer",
                        "type": "revenue.col.type", "status": "revenue.col.status", "amount": "revenue.col.amount",
                        "currency": "revenue.col.currency", "payment_method": "revenue.col.payment_method",
                        "provider": "revenue.col.provider", "payment_id": "revenue.col.payment_id"},
                "revenue_payments.csv", "rev_payments", ids=("payment_id",), wide=("payer",))
     if len(payments) >= rv.PAYMENTS_LIMIT:
-        st.caption(ui.tr("revenue.payments_limit"))
+        st.caption(tr("revenue.payments_limit"))
 
 
 SHOW_VIEW: dict[str, Callable[[rv.Period, str], None]] = {
@@ -399,39 +404,39 @@ SHOW_VIEW: dict[str, Callable[[rv.Period, str], None]] = {
 
 
 # ------------------------------------------------------------------------------------------------ controls
-ui.require_page("revenue")
-st.title(ui.tr("revenue.title"))
-ui.data_as_of()
+require_page("revenue")
+st.title(tr("revenue.title"))
+data_as_of()
 
-data_range = ui.query("revenue_data_range").iloc[0]
+data_range = query("revenue_data_range").iloc[0]
 last_day = None if pd.isna(data_range["last_day"]) else pd.Timestamp(data_range["last_day"]).date()
 anchor_default = anchor_day(moscow_today(), last_day)
 
 c_preset, c_dates, c_grain = st.columns([2, 2, 3])
-preset_labels = {p: ui.tr(f"revenue.preset.{p}") for p in rv.PRESETS}
-preset = ui.kept(c_preset.selectbox, ui.tr("revenue.preset"), rv.PRESETS, key="rev_preset", url="period",
+preset_labels = {p: tr(f"revenue.preset.{p}") for p in rv.PRESETS}
+preset = kept(c_preset.selectbox, tr("revenue.preset"), rv.PRESETS, key="rev_preset", url="period",
                  initial=rv.DEFAULT_PRESET, format_func=preset_labels.__getitem__)
 if preset == "custom":
-    picked = c_dates.date_input(ui.tr("revenue.custom_range"),
+    picked = c_dates.date_input(tr("revenue.custom_range"),
                                 value=(anchor_default - dt.timedelta(days=29), anchor_default), key="rev_custom",
-                                format=ui.tr("date.picker_format"))
+                                format=tr("date.picker_format"))
     span = date_range(picked)
     if span is None or not isinstance(picked, tuple | list) or len(picked) != 2:  # cleared, or half picked
-        st.info(ui.tr("revenue.pick_range"))
+        st.info(tr("revenue.pick_range"))
         st.stop()
     period = period_for("custom", anchor_default, span)
 else:
-    anchor = c_dates.date_input(ui.tr("revenue.period_end"), value=anchor_default, key="rev_end",
-                                format=ui.tr("date.picker_format"),
-                                help=ui.tr("revenue.period_end_help", last=day_text(last_day, ui.lang())))
+    anchor = c_dates.date_input(tr("revenue.period_end"), value=anchor_default, key="rev_end",
+                                format=tr("date.picker_format"),
+                                help=tr("revenue.period_end_help", last=day_text(last_day, current_lang())))
     period = period_for(preset, anchor)
 period = within_data(period, anchor_default)  # never past the last day with data without saying so
-grain_labels = {g: ui.tr(f"revenue.grain.{g}") for g in rv.GRAINS}
-grain = c_grain.radio(ui.tr("revenue.grain"), rv.GRAINS, index=rv.GRAINS.index(rv.default_grain(period)),
+grain_labels = {g: tr(f"revenue.grain.{g}") for g in rv.GRAINS}
+grain = c_grain.radio(tr("revenue.grain"), rv.GRAINS, index=rv.GRAINS.index(rv.default_grain(period)),
                       format_func=grain_labels.__getitem__, horizontal=True, key="rev_grain")
-st.caption(describe(period, ui.lang()) + " · " + ui.tr("revenue.moscow_days"))
+st.caption(describe(period, current_lang()) + " · " + tr("revenue.moscow_days"))
 
-view_labels = {v: ui.tr(f"revenue.tab.{v}") for v in rv.VIEWS}
-view = ui.kept(st.segmented_control, ui.tr("revenue.view"), rv.VIEWS, key="rev_view", url="view", required=True,
+view_labels = {v: tr(f"revenue.tab.{v}") for v in rv.VIEWS}
+view = kept(st.segmented_control, tr("revenue.view"), rv.VIEWS, key="rev_view", url="view", required=True,
                format_func=view_labels.__getitem__, label_visibility="collapsed")
 SHOW_VIEW[view or rv.VIEWS[0]](period, grain)

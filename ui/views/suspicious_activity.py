@@ -21,8 +21,12 @@ from dashboard.i18n.formatting import moscow_time, number
 from dashboard.i18n.plural import count_of
 from dashboard.store.connect import StoreError
 from ui import charts
-from ui import shell as ui
+from ui.data_access import computed, current_store, invalidate, query
+from ui.identity import acting_identity, require_page
+from ui.language import current_lang, tr
 from ui.plain_text import markdown_text
+from ui.sync_status import data_as_of
+from ui.tables import csv_download
 
 STATES = (OPEN, "dismissed", "confirmed")
 SPIKE_DAYS_BEFORE, SPIKE_DAYS_AFTER = 21, 7
@@ -30,42 +34,42 @@ SPIKE_DAYS_BEFORE, SPIKE_DAYS_AFTER = 21, 7
 
 def on_review(action: str, flag: Flag, seen: str) -> None:
     """The dismiss/confirm buttons: decide the flag the page showed, only if still in the state shown."""
-    acting = ui.acting_identity("suspicious_activity")
+    acting = acting_identity("suspicious_activity")
     if acting is None:
-        st.session_state["anomaly_message"] = ("error", ui.tr("error.forbidden"))
+        st.session_state["anomaly_message"] = ("error", tr("error.forbidden"))
         return
     note = str(st.session_state.get("anomaly_note") or "")
     try:
-        outcome = review(ui.store(), flag, action, seen, acting.actor, note)
+        outcome = review(current_store(), flag, action, seen, acting.actor, note)
     except (StoreError, ValueError) as exc:
         st.session_state["anomaly_message"] = ("error", str(exc))
         return
     if outcome.applied:
-        st.session_state["anomaly_message"] = ("success", ui.tr(f"anomaly.done.{outcome.review.status}"))
+        st.session_state["anomaly_message"] = ("success", tr(f"anomaly.done.{outcome.review.status}"))
         st.session_state["anomaly_note"] = ""
     else:
         found = outcome.review
-        st.session_state["anomaly_message"] = ("warning", ui.tr(
-            "anomaly.conflict", status=ui.tr(f"anomaly.status.{found.status}"), actor=found.actor or "",
-            at=moscow_time(found.at, lang=ui.lang())))
-    ui.invalidate()
+        st.session_state["anomaly_message"] = ("warning", tr(
+            "anomaly.conflict", status=tr(f"anomaly.status.{found.status}"), actor=found.actor or "",
+            at=moscow_time(found.at, lang=current_lang())))
+    invalidate()
 
 
-ui.require_page("suspicious_activity")
-lang = ui.lang()
-st.title(ui.tr("anomaly.title"))
-ui.data_as_of()
-st.caption(ui.tr("anomaly.intro"))
+require_page("suspicious_activity")
+lang = current_lang()
+st.title(tr("anomaly.title"))
+data_as_of()
+st.caption(tr("anomaly.intro"))
 
 message = st.session_state.pop("anomaly_message", None)
 if message:
     getattr(st, message[0])(markdown_text(message[1]))
 
-flags: list[Flag] = ui.computed(compute_flags)
-reviewed = ui.query("anomaly_review_states")
+flags: list[Flag] = computed(compute_flags)
+reviewed = query("anomaly_review_states")
 state_of = {str(r.flag_id): r for r in reviewed.itertuples(index=False)}
 ids = sorted({f.artist_id for f in flags})
-names = dict(ui.query("anomaly_names", ids=ids).itertuples(index=False, name=None)) if ids else {}
+names = dict(query("anomaly_names", ids=ids).itertuples(index=False, name=None)) if ids else {}
 
 
 def status(flag: Flag) -> str:
@@ -75,7 +79,7 @@ def status(flag: Flag) -> str:
 
 def number_text(name: str, value: object) -> str:
     if name == "matched_by":
-        return ui.tr(f"anomaly.matched.{value}")
+        return tr(f"anomaly.matched.{value}")
     if isinstance(value, str) or value is None:
         return "" if value is None else value
     if name == "usual_refund_share":
@@ -87,77 +91,77 @@ def who(flag: Flag) -> str:
     return str(names.get(flag.artist_id) or flag.artist_id)
 
 
-any_label = ui.tr("anomaly.any")
+any_label = tr("anomaly.any")
 c1, c2, c3 = st.columns([2, 2, 3])
 # labels made now, in the page's language (a format_func is also called outside the run, e.g. by AppTest)
-kind_labels = {"": any_label, **{k: ui.tr(f"anomaly.kind.{k}") for k in KINDS}}
-state_labels = {"": any_label, **{s: ui.tr(f"anomaly.status.{s}") for s in STATES}}
-kind = c1.selectbox(ui.tr("anomaly.filter.kind"), list(kind_labels), key="anomaly_kind",
+kind_labels = {"": any_label, **{k: tr(f"anomaly.kind.{k}") for k in KINDS}}
+state_labels = {"": any_label, **{s: tr(f"anomaly.status.{s}") for s in STATES}}
+kind = c1.selectbox(tr("anomaly.filter.kind"), list(kind_labels), key="anomaly_kind",
                     format_func=kind_labels.__getitem__)
-state = c2.selectbox(ui.tr("anomaly.filter.status"), list(state_labels), key="anomaly_status",
+state = c2.selectbox(tr("anomaly.filter.status"), list(state_labels), key="anomaly_status",
                      format_func=state_labels.__getitem__)
-search = c3.text_input(ui.tr("anomaly.filter.artist"), key="anomaly_artist").strip().lower()
+search = c3.text_input(tr("anomaly.filter.artist"), key="anomaly_artist").strip().lower()
 
 shown = [f for f in flags if (not kind or f.kind == kind) and (not state or status(f) == state)
          and (not search or search in who(f).lower() or search in f.artist_id.lower())]
-st.caption(ui.tr("anomaly.count", flags=count_of(len(shown), lang, ui.tr("anomaly.word.flags"))))
+st.caption(tr("anomaly.count", flags=count_of(len(shown), lang, tr("anomaly.word.flags"))))
 if not shown:
-    st.info(ui.tr("anomaly.none"))
+    st.info(tr("anomaly.none"))
     st.stop()
 
 table = pd.DataFrame({
-    ui.tr("anomaly.col.when"): [moscow_time(f.start, lang=ui.lang()) for f in shown],
-    ui.tr("anomaly.col.kind"): [ui.tr(f"anomaly.kind.{f.kind}") for f in shown],
-    ui.tr("anomaly.col.artist"): [who(f) for f in shown],
-    ui.tr("anomaly.col.what"): [sentence(f, lang, who(f)) for f in shown],
-    ui.tr("anomaly.col.status"): [ui.tr(f"anomaly.status.{status(f)}") for f in shown],
+    tr("anomaly.col.when"): [moscow_time(f.start, lang=current_lang()) for f in shown],
+    tr("anomaly.col.kind"): [tr(f"anomaly.kind.{f.kind}") for f in shown],
+    tr("anomaly.col.artist"): [who(f) for f in shown],
+    tr("anomaly.col.what"): [sentence(f, lang, who(f)) for f in shown],
+    tr("anomaly.col.status"): [tr(f"anomaly.status.{status(f)}") for f in shown],
 })
 st.dataframe(table, hide_index=True, width="stretch", key="anomaly_table",
-             column_config={ui.tr("anomaly.col.what"): st.column_config.TextColumn(width="large")})
-ui.csv_download(table, "suspicious_activity.csv", key="anomaly_csv")
+             column_config={tr("anomaly.col.what"): st.column_config.TextColumn(width="large")})
+csv_download(table, "suspicious_activity.csv", key="anomaly_csv")
 
 by_id = {f.id: f for f in shown}
-pick_labels = {f.id: f"{moscow_time(f.start, lang=ui.lang())} · {kind_labels[f.kind]} · {who(f)}" for f in shown}
-picked = st.selectbox(ui.tr("anomaly.pick"), list(by_id), key="anomaly_pick", format_func=pick_labels.__getitem__)
+pick_labels = {f.id: f"{moscow_time(f.start, lang=current_lang())} · {kind_labels[f.kind]} · {who(f)}" for f in shown}
+picked = st.selectbox(tr("anomaly.pick"), list(by_id), key="anomaly_pick", format_func=pick_labels.__getitem__)
 flag = by_id[picked]
 seen = status(flag)
 
 with st.container(border=True, key="anomaly_evidence"):
-    st.subheader(ui.tr("anomaly.evidence"))
+    st.subheader(tr("anomaly.evidence"))
     st.markdown(markdown_text(sentence(flag, lang, who(flag))))
     if flag.kind == "play_spike" and flag.track_id:
         day = flag.start.date()
-        days = ui.query("anomaly_track_days", track_id=flag.track_id, start=day - dt.timedelta(days=SPIKE_DAYS_BEFORE),
+        days = query("anomaly_track_days", track_id=flag.track_id, start=day - dt.timedelta(days=SPIKE_DAYS_BEFORE),
                         end=day + dt.timedelta(days=SPIKE_DAYS_AFTER))
         fig = charts.spike_figure([pd.Timestamp(d).date() for d in days["day"]], list(days["plays"]),
                                   list(days["listeners"]), day,
-                                  (ui.tr("anomaly.chart.plays"), ui.tr("anomaly.chart.listeners")), lang)
+                                  (tr("anomaly.chart.plays"), tr("anomaly.chart.listeners")), lang)
         st.plotly_chart(fig, key="anomaly_chart", config={"displayModeBar": False})
     elif flag.kind in ("donation_burst", "self_donation"):
         margin = dt.timedelta(hours=3) if flag.kind == "donation_burst" else dt.timedelta(days=3)
-        gifts = ui.query("anomaly_artist_donations", artist_id=flag.artist_id, start=flag.start - margin,
+        gifts = query("anomaly_artist_donations", artist_id=flag.artist_id, start=flag.start - margin,
                          end=flag.end + margin)
         times = [pd.Timestamp(t).tz_convert("Europe/Moscow").to_pydatetime() for t in gifts["created_at"]]
         fig = charts.donation_timeline(times, [float(a) for a in gifts["amount"]],
                                        [str(i) in flag.items for i in gifts["id"]],
-                                       (ui.tr(f"anomaly.kind.{flag.kind}"), ui.tr("anomaly.chart.donations")),
-                                       ui.tr("anomaly.chart.amount"), lang)
+                                       (tr(f"anomaly.kind.{flag.kind}"), tr("anomaly.chart.donations")),
+                                       tr("anomaly.chart.amount"), lang)
         st.plotly_chart(fig, key="anomaly_chart", config={"displayModeBar": False})
     numbers = pd.DataFrame({
-        ui.tr("anomaly.number.name"): [ui.tr(f"anomaly.number.{k}") for k in flag.numbers],
-        ui.tr("anomaly.number.value"): [number_text(k, v) for k, v in flag.numbers.items()]})
+        tr("anomaly.number.name"): [tr(f"anomaly.number.{k}") for k in flag.numbers],
+        tr("anomaly.number.value"): [number_text(k, v) for k, v in flag.numbers.items()]})
     st.dataframe(numbers, hide_index=True, key="anomaly_numbers")
-    st.caption(f"{ui.tr('anomaly.items')}: {markdown_text(', '.join(flag.items))}")
+    st.caption(f"{tr('anomaly.items')}: {markdown_text(', '.join(flag.items))}")
     row = state_of.get(flag.id)
     if row is not None:
-        st.info(markdown_text(ui.tr("anomaly.reviewed", status=ui.tr(f"anomaly.status.{row.to_status}"),
-                                    actor=row.actor or "", at=moscow_time(row.at, lang=ui.lang()),
+        st.info(markdown_text(tr("anomaly.reviewed", status=tr(f"anomaly.status.{row.to_status}"),
+                                    actor=row.actor or "", at=moscow_time(row.at, lang=current_lang()),
                                     note=row.note or "—")),
                 icon="🗂️")
-    st.caption(f"{ui.tr('anomaly.filter.status')}: {ui.tr(f'anomaly.status.{seen}')}", help=None)
-    st.text_input(ui.tr("anomaly.note"), key="anomaly_note")
+    st.caption(f"{tr('anomaly.filter.status')}: {tr(f'anomaly.status.{seen}')}", help=None)
+    st.text_input(tr("anomaly.note"), key="anomaly_note")
     b1, b2 = st.columns(2)
-    b1.button(ui.tr("anomaly.dismiss"), key="anomaly_dismiss", on_click=on_review, args=("dismiss", flag, seen),
+    b1.button(tr("anomaly.dismiss"), key="anomaly_dismiss", on_click=on_review, args=("dismiss", flag, seen),
               disabled=seen != OPEN)
-    b2.button(ui.tr("anomaly.confirm"), key="anomaly_confirm", type="primary", on_click=on_review,
+    b2.button(tr("anomaly.confirm"), key="anomaly_confirm", type="primary", on_click=on_review,
               args=("confirm", flag, seen), disabled=seen != OPEN)

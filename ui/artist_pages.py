@@ -1,0 +1,92 @@
+"""What every artist page shares: the head (role check, the artist in scope, title, freshness), the artist a
+staff member picks, and the period (presets or a custom range) kept across the artist pages and in the URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.access import identity as ident
+from dashboard.i18n.formatting import moscow_today, number
+from dashboard.metrics import artist as am
+from dashboard.metrics.periods import Period, anchor_day, date_range, describe, period_between, period_for, within_data
+from ui.artist_directory import artist_matches
+from ui.data_access import query
+from ui.identity import require_page
+from ui.kept_state import kept
+from ui.language import current_lang, tr
+from ui.sync_status import data_as_of
+
+
+def artist_scope(who: ident.Identity) -> str | None:
+    """The artist a page shows: an artist's own id (no widget can change it); staff pick one in the sidebar."""
+    if who.role == "artist":
+        return who.artist_id
+    chosen = [st.session_state.get("keep_staff_artist"), st.session_state.get("staff_artist"),
+              st.query_params.get("artist")]  # chosen before, set before the first run, a shared link
+    keep = next((c for c in chosen if isinstance(c, str) and c), None)
+    search = st.sidebar.text_input(tr("scope.find_artist"), key="staff_artist_search",
+                                   placeholder=tr("shell.find_artist_hint"))
+    artists = artist_matches(search, keep)
+    if not artists:
+        st.sidebar.caption(tr("scope.no_match"))
+        return None
+    labels = {a: label for a, (_name, label) in artists.items()}
+    return kept(st.sidebar.selectbox, tr("scope.artist_picker"), list(labels), key="staff_artist", url="artist",
+                format_func=labels.__getitem__)
+
+
+
+def artist_page(name: str, title_key: str) -> str:
+    """The head of every artist page: the role check, the artist in scope (from the identity only), the title and
+    freshness. Stops the page with a friendly note when there is no artist to show."""
+    who = require_page(name)
+    artist_id = artist_scope(who)
+    st.title(tr(title_key))
+    data_as_of()
+    if not artist_id:
+        st.info(tr("artist.no_artist"))
+        st.stop()
+    assert artist_id is not None
+    return artist_id
+
+
+def artist_today(artist_id: str) -> dt.date:
+    """The last day the artist pages show by default: Moscow today, or the store's last analytics day if earlier."""
+    dates = query("artist_data_dates", artist_id=artist_id).iloc[0]
+    return anchor_day(moscow_today(), dates["store_last_day"])
+
+
+def artist_period(today: dt.date) -> Period:
+    """The artist pages' period: presets of 7/28/90/365 days or a custom range, ending ``today``."""
+    labels: dict[int | str, str] = {d: tr("artist.period.days", days=number(d, current_lang())) for d in am.PRESET_DAYS}
+    labels[am.CUSTOM] = tr("artist.period.custom")
+    # one period for every artist page, kept across pages and languages, and in the URL (?period=28)
+    choice = kept(st.radio, tr("artist.period"), list(labels), key="artist_period", url="period",
+                  initial=am.DEFAULT_DAYS, format_func=labels.__getitem__, horizontal=True,
+                  help=tr("artist.period_help"))
+    if choice == am.CUSTOM:
+        picked = st.date_input(tr("artist.period.range"), key="artist_range", format=tr("date.picker_format"),
+                               value=kept_range(today))
+        if isinstance(picked, tuple | list) and len(picked) == 2:  # not while the second day is being picked
+            st.session_state["keep_artist_range"] = picked
+            st.query_params["from"], st.query_params["to"] = str(picked[0]), str(picked[1])
+        span = date_range(picked)  # a half-picked range is that one day; a cleared one, the default preset
+        period = within_data(period_between(*span) if span else period_for(am.DEFAULT_DAYS, today), today)
+    else:
+        period = period_for(int(choice), today)
+    st.caption(describe(period, current_lang()))  # a range past the last day with data is stopped there, and says so
+    return period
+
+
+def kept_range(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The custom range a person picked before (on any artist page), else the URL's ``?from=…&to=…``, else the
+    default period ending ``today``."""
+    kept_value = st.session_state.get("keep_artist_range")
+    if isinstance(kept_value, tuple | list) and len(kept_value) == 2:
+        return kept_value[0], kept_value[1]
+    try:
+        return dt.date.fromisoformat(st.query_params["from"]), dt.date.fromisoformat(st.query_params["to"])
+    except (KeyError, ValueError):
+        return today - dt.timedelta(days=am.DEFAULT_DAYS - 1), today
