@@ -37,18 +37,19 @@ def natural_px(header: str, cells: Iterable[object]) -> int:
 
 
 def fit(shown: pd.DataFrame, squeezable: Iterable[str] = (), room: int = ROOM_PX,
-        texts: Iterable[str] = ()) -> dict[str, int]:
+        texts: Iterable[str] = (), text_min: int = TEXT_MIN_PX) -> dict[str, int]:
     """Pixel widths for the columns of ``shown`` (the texts as drawn, headers included): each column's natural
     width; when they add up to more than ``room``, the ``squeezable`` columns (long free texts: titles, reasons)
-    give up their width first, in proportion to what each can give, down to ``TEXT_MIN_PX``; then the other
-    ``texts`` columns (names, places) down to their header. Numbers never shrink."""
+    give up their width first, in proportion to what each can give, down to ``text_min`` (in rows that wrap, a
+    long text takes lines instead); then the other ``texts`` columns (names, places) down to their header.
+    Numbers never shrink."""
     head = shown.head(ROWS_MEASURED)
     widths = {str(c): natural_px(str(c), head[c]) for c in shown.columns}
     first = [c for c in map(str, squeezable) if c in widths]
     then = [c for c in map(str, texts) if c in widths and c not in first]
-    for group, floor in ((first, lambda c: TEXT_MIN_PX), (then, lambda c: natural_px(c, []))):
+    for group, floor in ((first, lambda c: text_min), (then, lambda c: max(natural_px(c, []), text_min))):
         excess = sum(widths.values()) - room
-        give = {c: max(0, widths[c] - max(floor(c), TEXT_MIN_PX)) for c in group}
+        give = {c: max(0, widths[c] - floor(c)) for c in group}
         can_give = sum(give.values())
         if excess <= 0 or not can_give:
             continue

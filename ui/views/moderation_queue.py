@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n.formatting import moscow_now, moscow_time, moscow_times, moscow_today, number
+from dashboard.i18n.formatting import moscow_now, moscow_time, moscow_times, moscow_today, number, percent
 from dashboard.i18n.plural import count_of
 from dashboard.moderation import config as moderation
 from dashboard.moderation import selection as sel
@@ -184,10 +184,10 @@ def conflict_line(o: repository.Outcome) -> str:
         return tr("mod.conflict.missing", item=item_text(ref))
     if o.platform_since is not None:
         return tr("sync.conflict", item=item_text(ref),
-                     since=moscow_time(o.platform_since, tr("freshness.zone")) if o.platform_since else "—")
+                     since=moscow_time(o.platform_since, tr("freshness.zone"), current_lang()))  # not None here
     if o.decided_by:
         return tr("mod.conflict.decided", item=item_text(ref), status=status_text(o.current_status),
-                     by=o.decided_by, at=moscow_time(o.decided_at, tr("freshness.zone")))
+                     by=o.decided_by, at=moscow_time(o.decided_at, tr("freshness.zone"), current_lang()))
     expected = " / ".join(status_text(s) for s in o.expected) or "—"
     return tr("mod.conflict.other", item=item_text(ref), status=status_text(o.current_status), expected=expected)
 
@@ -359,7 +359,7 @@ def left_note(ref: str, decided: dict[str, Any] | None) -> str:
     if decided is None:
         return tr("mod.left_selection.unknown", item=item_markdown(ref))
     return tr("mod.left_selection", item=item_markdown(ref), by=markdown_text(decided["actor"]),
-                 at=moscow_time(decided["at"], tr("freshness.zone")),
+                 at=moscow_time(decided["at"], tr("freshness.zone"), current_lang()),
                  status=markdown_text(status_text(decided["to_status"])))
 
 
@@ -404,7 +404,7 @@ median = kpis["median_hours_7d"]
 k4.metric(tr("mod.kpi.median"), "—" if pd.isna(median) else hours_text(float(median)),
           help=tr("mod.kpi.median_help"))
 decided = int(kpis["approvals_7d"]) + int(kpis["rejections_7d"])
-k5.metric(tr("mod.kpi.approval_rate"), f"{100 * int(kpis['approvals_7d']) / decided:.0f}%" if decided else "—",
+k5.metric(tr("mod.kpi.approval_rate"), percent(100 * int(kpis['approvals_7d']) / decided, lang, 0) if decided else "—",
           help=tr("mod.kpi.approval_rate_help"))
 
 by_type = pd.DataFrame({
@@ -421,15 +421,15 @@ if total == 0:
 # ---------------------------------------------------------------- filters (applied in SQL) and the page
 f1, f2, f3, f4 = st.columns([2, 2, 2, 3])
 f1.multiselect(tr("mod.filter.type"), list(entity_names), format_func=entity_names.__getitem__,
-               placeholder=tr("widget.choose"), key="mod_f_type")
+               placeholder=tr("widget.choose"), key="mod_f_type", select_all=False)  # no English "Select all"
 f2.multiselect(tr("mod.filter.age"), list(band_names), format_func=band_names.__getitem__,
-               placeholder=tr("widget.choose"), key="mod_f_age")
+               placeholder=tr("widget.choose"), key="mod_f_age", select_all=False)
 f3.text_input(tr("mod.filter.artist"), key="mod_f_artist", placeholder=tr("mod.filter.artist_hint"))
 f4.text_input(tr("mod.filter.text"), key="mod_f_text")
 pages = max(1, -(-matching // size))
 first_no = page_no * size + 1 if matching else 0
-st.caption(tr("mod.queue.page", first=number(first_no, lang), last=number(page_no * size + len(shown), lang),
-                 shown=number(matching, lang), total=number(total, lang)))
+st.caption(tr("mod.queue.page" if matching else "mod.queue.page_none", first=number(first_no, lang),
+              last=number(page_no * size + len(shown), lang), shown=number(matching, lang), total=number(total, lang)))
 p1, p2, p3, p4 = st.columns([1, 2, 1, 1])
 size_labels = {n: tr("mod.page.size_n", n=n) for n in PAGE_SIZES}  # format_func must not read session state
 p4.selectbox(tr("mod.page.size"), PAGE_SIZES, index=PAGE_SIZES.index(size), key="mod_page_size",
@@ -451,7 +451,7 @@ else:
         tr("mod.col.title"): shown["title"].map(text_or_dash),
         tr("mod.col.artist"): shown["artist_name"].map(text_or_dash),
         tr("mod.col.waiting"): shown["age_hours"].map(hours_text),
-        tr("mod.col.created"): moscow_times(shown["created_at"]),
+        tr("mod.col.created"): moscow_times(shown["created_at"], lang=lang),
         tr("mod.col.status"): shown["status"].map(status_text),
         tr("mod.col.id"): shown["entity_id"].map(tables.short_id),  # "1a2b3c4d…"; in full in the preview
     })
@@ -459,6 +459,7 @@ else:
     digest = hashlib.sha1("\n".join(shown_refs).encode("utf-8")).hexdigest()[:12]
     table_key = f"mod_queue_table_{digest}_{st.session_state.get('mod_sel_version', 0)}"
     st.session_state["mod_table_refs"] = {table_key: shown_refs}
+    st.space("small")  # room for the table's toolbar, which otherwise covers the page-size box above it
     st.dataframe(view, hide_index=True, width="stretch", on_select=functools.partial(on_table_select, table_key),
                  selection_mode="multi-row", key=table_key,
                  selection_default={"selection": {"rows": sel.rows_of(chosen, shown_refs)}},
@@ -470,7 +471,7 @@ options = list(dict.fromkeys([*shown_refs, *chosen]))
 st.session_state["mod_pick"] = [ref for ref in chosen if ref in options]
 option_labels = {ref: item_text(ref) for ref in options}  # format_func must not read session state (AppTest)
 st.multiselect(tr("mod.pick"), options, format_func=option_labels.__getitem__, key="mod_pick", on_change=on_pick,
-               placeholder=tr("widget.choose"), help=tr("mod.pick_help"))
+               placeholder=tr("widget.choose"), help=tr("mod.pick_help"), select_all=False)
 
 bulk = st.session_state.get("mod_bulk_pending")
 if bulk:
