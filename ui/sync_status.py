@@ -8,10 +8,11 @@ from typing import Any
 import streamlit as st
 
 from dashboard.access import identity as ident
-from dashboard.i18n.formatting import moscow_time
+from dashboard.i18n.formatting import moscow_time, seconds_text
+from dashboard.i18n.plural import count_of
 from dashboard.store.connect import Store, StoreError
 from ui.data_access import computed, current_store, invalidate, query
-from ui.language import tr
+from ui.language import current_lang, tr
 from ui.plain_text import markdown_text
 
 
@@ -30,7 +31,7 @@ def sync_origin() -> dict[str, Any] | None:
 def data_as_of() -> None:
     """'Data as of' the last ingest run or sync, in Moscow time."""
     runs = query("last_ingest")
-    when = moscow_time(runs["finished_at"].iloc[0], tr("freshness.zone")) if not runs.empty else "—"
+    when = moscow_time(runs["finished_at"].iloc[0], tr("freshness.zone"), current_lang()) if not runs.empty else "—"
     origin = sync_origin() if not runs.empty else None
     if origin:
         st.caption(tr("sync.as_of", when=when, source=markdown_text(origin.get("source", ""))))
@@ -57,6 +58,8 @@ def refresh_button(who: ident.Identity) -> None:
                                                              else type(exc).__name__)))
             return
         invalidate()
-        st.session_state["sync_refreshed"] = tr("sync.refreshed", keys=f"{result.rows_loaded:,}",
-                                                seconds=f"{result.seconds:.1f}")
+        lang = current_lang()
+        st.session_state["sync_refreshed"] = tr("sync.refreshed", keys=count_of(result.rows_loaded, lang,
+                                                                                  tr("word.keys")),
+                                                seconds=seconds_text(result.seconds, lang))
         st.rerun()
