@@ -64,8 +64,9 @@ else:
     donations_col = st.columns(4)[0]
 kpi(donations_col, tr("artist.kpi.donations_rub"), rub(cur["donations_rub"], lang),
     tr("artist.help.donations_rub"), cur["donations_rub"], prev["donations_rub"])
-donations_col.caption(tr("artist.previous", value=rub(prev["donations_rub"], lang)) + " · "
-                      + count("word.donations", cur["donations"]))
+donations_col.caption(count("word.donations", cur["donations"]) + "; "  # each count beside its own period
+                      + tr("artist.previous", value=rub(prev["donations_rub"], lang) + " · "
+                           + count("word.donations", prev["donations"])))
 
 row2 = st.columns(4)
 if data.kind == am.DAILY:  # otherwise the balance is in the "All time" block
