@@ -67,7 +67,7 @@ def artist_period(today: dt.date, compared: bool = True) -> Period:
                   initial=am.DEFAULT_DAYS, format_func=labels.__getitem__, horizontal=True,
                   help=tr("artist.period_help"))
     if choice == am.CUSTOM:
-        picked = date_picker(st, tr("artist.period.range"), kept_range(today), "artist_range", anchor=today)
+        picked = date_picker(st, tr("artist.period.range"), kept_range(today), "artist_range", last_day=today)
         if isinstance(picked, tuple | list) and len(picked) == 2:  # not while the second day is being picked
             st.session_state["keep_artist_range"] = picked
             st.query_params["from"], st.query_params["to"] = str(picked[0]), str(picked[1])

@@ -14,6 +14,7 @@ from dashboard.i18n.translations import TEXTS
 from ui import table_widths
 from ui.csv_export import safe_csv
 from ui.language import current_lang, tr
+from ui.plain_text import markdown_text
 
 ID_CHARS = 8
 # rows tall enough for three lines: Streamlit wraps a cell's text only in rows over 64 px (4rem)
@@ -54,7 +55,7 @@ def column_config(shown: pd.DataFrame, squeezable: Iterable[str] = (), right: It
     right, help_of = set(right), help_of or {}
     widths = table_widths.fit(shown, squeezable, room=room, texts=texts, text_min=text_min)
     return {col: st.column_config.TextColumn(width=px, alignment="right" if col in right else None,
-                                             help=help_of.get(col))
+                                             help=markdown_text(help_of[col]) if col in help_of else None)
             for col, px in widths.items()}
 
 

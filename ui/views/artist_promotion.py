@@ -58,10 +58,10 @@ if section("artist.promotion.campaigns", "artist.promotion.campaigns_help", camp
     table["engagement_rate_pct"] = rate_pct(table["engagement"], table["reach"])
     table["conversion_rate_pct"] = rate_pct(table["conversions"], table["reach"])
     table = am.dates_text(table, ["start_date", "end_date"], lang)
-    # the columns that matter first and few enough to fit; dates and rates are in the cards above and the CSV
-    tables.table(table[["name", "type", "status", "spent", "budget_used_pct", "reach", "engagement_rate_pct",
-                        "conversion_rate_pct", "start_date", "end_date"]], "campaigns", wide=["name"],
-                 kinds={"spent": "rub"})
+    # the columns that matter first and few enough to fit a 1400 px window; the end date is in the CSV
+    columns = ["name", "type", "status", "spent", "budget_used_pct", "reach", "engagement_rate_pct",
+               "conversion_rate_pct", "start_date", "end_date"]
+    tables.table(table[columns], "campaigns", wide=["name", "type"], kinds={"spent": "rub"}, screen=columns[:-1])
 
 if section("artist.promotion.banners", "artist.promotion.banners_help", banners, "artist.promotion.no_banners"):
     b1, b2, b3, b4 = st.columns(4)

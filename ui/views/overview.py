@@ -48,16 +48,18 @@ if waiting.empty:
     st.info(tr("overview.no_pending"))
 else:
     rows = waiting.to_dict("records")  # a card for every type that waits, four to a row, the most overdue first
-    for col, row in [(c, r) for first in range(0, len(rows), 4)
-                     for c, r in zip(st.columns(4), rows[first:first + 4], strict=False)]:
-        badge = "🔴 " if row["over_72h"] else "🟠 " if row["over_24h"] else ""
-        col.metric(badge + tr(f"mod.entity.{row['entity']}"), number(row["waiting"], lang),
-                   help=tr("overview.pending_card_help"))
-        col.caption(tr("overview.oldest", age=pm.age_text(row["oldest_hours"], lang)))
+    with st.container(key="overview_pending_cards"):
+        for first in range(0, len(rows), 4):
+            for col, row in zip(st.columns(4), rows[first:first + 4], strict=False):
+                badge = "🔴 " if row["over_72h"] else "🟠 " if row["over_24h"] else ""
+                col.metric(badge + tr(f"mod.entity.{row['entity']}"), number(row["waiting"], lang),
+                           help=tr("overview.pending_card_help"))
+                col.caption(tr("overview.oldest", age=pm.age_text(row["oldest_hours"], lang)))
     shown = waiting.assign(entity=[tr(f"mod.entity.{e}") for e in waiting["entity"]],
                            oldest=[pm.age_text(h, lang) for h in waiting["oldest_hours"]])
-    tables.table(shown[["entity", "waiting", "over_24h", "over_72h", "oldest"]], "pending_by_type",
-                 labels="overview.col")
+    with st.container(key="overview_pending"):
+        tables.table(shown[["entity", "waiting", "over_24h", "over_72h", "oldest"]], "pending_by_type",
+                     labels="overview.col")
 
 left, right = st.columns([1, 2])
 with left:

@@ -422,6 +422,7 @@ data_as_of()
 
 data_range = query("revenue_data_range").iloc[0]
 last_day = None if pd.isna(data_range["last_day"]) else pd.Timestamp(data_range["last_day"]).date()
+first_day = None if pd.isna(data_range["first_day"]) else pd.Timestamp(data_range["first_day"]).date()
 anchor_default = anchor_day(moscow_today(), last_day)
 
 c_preset, c_dates, c_grain = st.columns([2, 2, 3])
@@ -430,14 +431,16 @@ preset = kept(c_preset.selectbox, tr("revenue.preset"), rv.PRESETS, key="rev_pre
                  initial=rv.DEFAULT_PRESET, format_func=preset_labels.__getitem__)
 if preset == "custom":
     picked = date_picker(c_dates, tr("revenue.custom_range"),
-                         (anchor_default - dt.timedelta(days=29), anchor_default), "rev_custom", anchor=anchor_default)
+                         (anchor_default - dt.timedelta(days=29), anchor_default), "rev_custom", first_day=first_day,
+                         last_day=last_day)
     span = date_range(picked)
     if span is None or not isinstance(picked, tuple | list) or len(picked) != 2:  # cleared, or half picked
         st.info(tr("revenue.pick_range"))
         st.stop()
     period = period_for("custom", anchor_default, span)
 else:
-    anchor = date_picker(c_dates, tr("revenue.period_end"), anchor_default, "rev_end", anchor=anchor_default,
+    anchor = date_picker(c_dates, tr("revenue.period_end"), anchor_default, "rev_end", first_day=first_day,
+                         last_day=last_day,
                          help=tr("revenue.period_end_help", last=day_text(last_day, current_lang())))
     period = period_for(preset, anchor)
 period = within_data(period, anchor_default)  # never past the last day with data without saying so
