@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page, expect
 
+from dashboard.i18n.translations import quoted
 from tests.browser.people import (
     App,
     Item,
@@ -35,7 +36,7 @@ def pending_tracks(page: Page) -> int:
 
 
 def in_words(item: Item, entity: str) -> str:
-    return f"«{item.title}» ({entity}, {item.artist})"
+    return f"{quoted(item.title)} ({entity}, {item.artist})"
 
 
 def test_a_moderators_day(browser: Browser, app: App) -> None:
@@ -104,7 +105,7 @@ def test_two_moderators_on_one_item(browser: Browser, app: App) -> None:
     conflict = b.get_by_text("Не применено: эти элементы уже рассмотрел кто-то другой")
     expect(conflict).to_be_visible()
     lines = grid_cells(b)
-    assert any(line.startswith(f"«{concert.title}»") and "уже одобрено — moderator-demo" in line for line in lines)
+    assert any(line.startswith(quoted(concert.title)) and "уже одобрено — moderator-demo" in line for line in lines)
     log = audit_log(b)
     assert len(log) == log_before + 1
     assert list(log[log["Элемент"] == concert.title]["Действие"]) == ["одобрил(а)"]
@@ -125,7 +126,7 @@ def test_two_moderators_on_one_bulk_decision(browser: Browser, app: App) -> None
     expect_toast(b, "Ничего не изменено; не применено (уже решено другими): 2 элемента")
     lines = grid_cells(b)
     for item in videos:
-        assert any(line.startswith(f"«{item.title}»") and "уже одобрено" in line for line in lines), lines
+        assert any(line.startswith(quoted(item.title)) and "уже одобрено" in line for line in lines), lines
     log = audit_log(b)
     assert len(log) == log_before + 2
     for item in videos:

@@ -19,8 +19,11 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from babel.dates import get_month_names
 from playwright.sync_api import Browser, Page, expect
 
+from dashboard.i18n.plural import count_of
+from dashboard.i18n.translations import quoted, t
 from dashboard.sync.source import url_label
 from tests.browser.conftest import require_chromium, streamlit_server, watched
 from tests.browser.people import (
@@ -57,7 +60,8 @@ BANNER = Item("banner_ads", "Промо Сандра", "Сандра")  # pendin
 OTHER_KEY = "banner_ad_b81d4e77-2c3a-4f1e-a9d0-6e5c4b3a2f10_banner_1769475600141_5yv689ypf"
 OTHER = Item("banner_ads", "Промо Дэн", "Дэн")  # another pending banner, for the read-only queue
 EDITED = "Промо Сандра — новая версия"  # the artist renames the campaign on the platform meanwhile
-AS_OF = re.compile(r"Данные на (\d{4}-\d\d-\d\d \d\d:\d\d) МСК · последняя синхронизация с платформой \(([^)]*)\)")
+MOSCOW_MINUTE = r"\d{1,2} [а-я]+\. \d{4} \d\d:\d\d"  # the one date style: "2 дек. 2026 17:10"
+AS_OF = re.compile(rf"Данные на ({MOSCOW_MINUTE}) МСК · последняя синхронизация с платформой \(([^)]*)\)")
 
 
 @dataclass
@@ -123,6 +127,14 @@ def row_count(url: str) -> int:
     return int(row[0]) if row else 0
 
 
+def minute(text: str) -> dt.datetime:
+    """A Moscow minute as the page writes it ("2 дек. 2026 17:10"), read back."""
+    months = {name: n for n, name in get_month_names("abbreviated", locale="ru").items()}
+    day, month, year, hhmm = text.split()
+    hour, mins = hhmm.split(":")
+    return dt.datetime(int(year), months[month], int(day), int(hour), int(mins))
+
+
 def data_as_of(page: Page) -> tuple[str, str]:
     """The page's "data as of" line: (the last sync, Moscow time to the minute; the source it names)."""
     found = AS_OF.search(page_text(page))
@@ -147,7 +159,7 @@ def banners(page: Page) -> list[str]:
 
 def lines_about(page: Page, title: str) -> list[str]:
     """The cells of the page's tables that speak of the item titled ``title``."""
-    return [line for line in grid_cells(page) if line.startswith(f"«{title}»")]
+    return [line for line in grid_cells(page) if line.startswith(quoted(title))]
 
 
 def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) -> None:
@@ -182,7 +194,7 @@ def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) ->
     refused = lines_about(a, BANNER.title)
     assert len(refused) == 1 and "изменено на платформе после синхронизации" in refused[0], refused
     assert "ничего не записано — проверьте и решите снова" in refused[0]
-    assert re.search(r"синхронизации \d{4}-\d\d-\d\d \d\d:\d\d МСК", refused[0]), refused[0]
+    assert re.search(rf"синхронизации {MOSCOW_MINUTE} МСК", refused[0]), refused[0]
     shot(a, "sync-conflict")
     assert platform_value(platform, BANNER_KEY) == edited  # nothing written on the platform
     assert platform_keys(platform, f"notification:{BANNER_USER}:%") == notices_before
@@ -193,7 +205,7 @@ def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) ->
     shown = banners(a)
     assert EDITED in shown and BANNER.title not in shown
     approve(a, Item(BANNER.entity, EDITED, BANNER.artist))
-    expect_toast(a, f"Одобрено: «{EDITED}»")
+    expect_toast(a, f"Одобрено: {quoted(EDITED)}")
     kind, approved = platform_value(platform, BANNER_KEY)
     # decided on the platform as the code's model approves a banner (awaiting payment), still a JSON object
     assert kind == "object" and approved["status"] == "pending_payment"
@@ -207,7 +219,7 @@ def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) ->
     expect_toast(b, "Ничего не изменено")
     expect(b.get_by_text("Не применено: эти элементы уже рассмотрел кто-то другой")).to_be_visible()
     [line] = lines_about(b, BANNER.title)
-    assert re.search(r"уже одобрено, ждёт оплаты — moderator-demo, \d{4}-\d\d-\d\d \d\d:\d\d МСК$", line), line
+    assert re.search(rf"уже одобрено, ждёт оплаты — moderator-demo, {MOSCOW_MINUTE} МСК$", line), line
     shot(b, "sync-already-decided")
     assert platform_value(platform, BANNER_KEY) == (kind, approved)  # nothing changed on the platform
     assert platform_keys(platform, f"notification:{BANNER_USER}:%") == notices
@@ -231,14 +243,14 @@ def test_an_admin_refreshes_now(people: Browser, synced: Synced) -> None:
     assert source == url_label(platform)
     # the time is shown to the minute: let the minute of the last sync pass, so a refresh must show a later one
     moscow = ZoneInfo("Europe/Moscow")
-    while dt.datetime.now(moscow).strftime("%Y-%m-%d %H:%M") <= before:
+    while dt.datetime.now(moscow).replace(second=0, microsecond=0, tzinfo=None) <= minute(before):
         admin.wait_for_timeout(1000)
     platform_execute(platform, f"INSERT INTO {TABLE} VALUES ('profile:browser-new-artist', "
                                "'{\"id\": \"browser-new-artist\", \"name\": \"Новый артист\"}')")
     click(admin, "Обновить сейчас")
-    expect_toast(admin, f"Синхронизировано: {row_count(platform):,} ключей за ")
+    expect_toast(admin, f"Синхронизировано: {count_of(row_count(platform), 'ru', t('word.keys'))} за ")
     after, _ = data_as_of(admin)
-    assert after > before, (before, after)
+    assert minute(after) > minute(before), (before, after)
     shot(admin, "sync-refresh")
 
 
