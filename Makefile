@@ -18,7 +18,7 @@ REPLICAS ?=
 # the store as a make target: a DuckDB file is built from the demo when missing; a PostgreSQL URL is not a file
 STORE_FILE := $(if $(findstring ://,$(STORE)),,$(STORE))
 
-.PHONY: run serve test test-fast test-postgres test-browser install postgres chromium haproxy demo demo-deployed \
+.PHONY: run run-preflight serve test test-fast test-postgres test-browser install postgres chromium haproxy demo demo-deployed \
 	screenshots
 
 $(STAMP): requirements.txt
@@ -68,10 +68,14 @@ demo: $(STAMP)
 demo-deployed: $(STAMP)
 	$(MAKE) demo DEMO_LAYOUT=deployed
 
-# The local demo: no sign-in ("view as" in the sidebar), so it listens on this machine only.
-run: $(STAMP) $(STORE_FILE)
+# The local demo: no sign-in ("view as" in the sidebar), so it listens on this machine only. With [auth] in
+# .streamlit/secrets.toml it refuses to start (exit 2, one line), before building anything.
+run: $(STAMP) run-preflight $(STORE_FILE)
 	PROMO_DEMO_MODE=1 PROMO_DB=$(STORE) $(VENV)/bin/streamlit run app.py --server.port $(PORT) \
 		--server.headless true --server.address 127.0.0.1
+
+run-preflight: $(STAMP)
+	@PROMO_DEMO_MODE=1 $(PY) -m dashboard preflight
 
 # App replicas behind HAProxy on 127.0.0.1:PORT: `make serve STORE=postgresql+psycopg://… REPLICAS=3`. Needs
 # [auth] in .streamlit/secrets.toml, or `PROMO_DEMO_MODE=1 make serve` for a local demo (see README, Serve).

@@ -194,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dashboard.serve import add_serve_parser
 
     add_serve_parser(sub)
+    from dashboard.access.preflight import add_preflight_parser
+
+    add_preflight_parser(sub)
     return p
 
 

@@ -56,7 +56,7 @@ def test_donations_kpi_matches_sql(engine: str, demo_stores: dict[str, Store]) -
     assert current and previous
     at = open_page(store, "ui/views/overview.py", "admin")
     assert {m.label: m.value for m in at.metric}["Донаты за 30 дней"] == rub(current)
-    span = span_text(end - dt.timedelta(days=29), end, "ru")
+    span = span_text(end - dt.timedelta(days=59), end - dt.timedelta(days=30), "ru")  # the previous 30 days
     assert any(c.value == f"пред. 30 дней: {rub(previous)} · {span}" for c in at.caption)
 
 

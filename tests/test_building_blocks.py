@@ -66,9 +66,10 @@ def test_one_rate_rule() -> None:
 
 def test_moscow_times_vectorized_matches_one_by_one() -> None:
     values = pd.Series([pd.Timestamp("2026-01-01T21:30:00Z"), None, pd.Timestamp("2026-06-30T23:59:00+00:00")])
-    assert list(moscow_times(values)) == ["2026-01-02 00:30", "—", "2026-07-01 02:59"]
-    assert moscow_time(values[0], "МСК") == "2026-01-02 00:30 МСК"
-    assert rub(1234567.4) == "1\u202f234\u202f567 ₽" and rub(None) == "—"
+    assert list(moscow_times(values)) == ["2 янв. 2026 00:30", "—", "1 июл. 2026 02:59"]
+    assert list(moscow_times(values, lang="en")) == ["Jan 2, 2026 00:30", "—", "Jul 1, 2026 02:59"]
+    assert moscow_time(values[0], "МСК") == "2 янв. 2026 00:30 МСК"
+    assert rub(1234567.4) == "1\u00a0234\u00a0567\u00a0₽" and rub(None) == "—"
     mixed = pd.Series([dt.date(2026, 10, 1), pd.Timestamp("2026-10-01 12:00"), None], dtype=object)
     assert list(moscow_times(mixed, missing="")) == [moscow_time(mixed[0]), moscow_time(mixed[1]), ""]
 

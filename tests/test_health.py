@@ -18,6 +18,7 @@ from dashboard.health.checks import CHECKS, counts, run_checks
 from dashboard.health.fixes import fix_operations
 from dashboard.health.history import record_counts
 from dashboard.i18n.formatting import number
+from dashboard.i18n.translations import t
 from dashboard.ingest.build import ingest
 from dashboard.moderation.export_changes import apply_changes
 from dashboard.store.connect import Store
@@ -206,7 +207,9 @@ def test_page_shows_the_counts_in_russian(demo_duckdb: Store, demo_snapshot: Pat
     assert metrics == [number(n) for n in expected]
     assert len(at.dataframe) == 1 + 3  # the summary and one table per check that found something
     summary = at.dataframe[0].value
-    assert list(summary["Имя в check --json"]) == [c.name for c in CHECKS]
+    # for people: the checks by their titles, no command-line names (issue 24, item 6)
+    assert list(summary.columns) == ["Проверка", "Найдено", "Изменение"]
+    assert list(summary["Проверка"]) == [t(f"health.check.{c.name}.title", "ru") for c in CHECKS]
     coins = at.dataframe[1].value
     assert list(coins.columns) == ["Артист / пользователь", "Что не так", "На сколько", "Ключи KV", "Исправление"]
     assert all(k.startswith("coins:") for k in coins["Ключи KV"])

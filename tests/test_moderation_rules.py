@@ -57,7 +57,7 @@ def test_undo_plan_restores_the_status_before() -> None:
     reject = rules.undo_plan(log("reject", "pending_review", "rejected"))
     assert reject is not None and (reject.from_status, reject.to_status) == ("rejected", "pending_review")
     assert rules.undo_plan(log("undo", "approved", "pending")) is None  # nothing left to undo
-    assert "already undone by Анна at 2026-11-01 12:30 MSK" in rules.already_undone_message(
+    assert "already undone by Анна at Nov 1, 2026 12:30 MSK" in rules.already_undone_message(
         "tracks", "t1", log("undo", "approved", "pending"))
 
 
@@ -83,7 +83,7 @@ def test_refusal_names_who_decided() -> None:
     by_log = rules.refusal("approved", ("pending",), log("approve", "pending", "approved"), "Старый", AT)
     assert (by_log.decided_by, by_log.decided_at) == ("Анна", AT)
     assert rules.refusal_message("videos", "v1", by_log) == \
-        "videos v1: already approved by Анна at 2026-11-01 12:30 MSK"
+        "videos v1: already approved by Анна at Nov 1, 2026 12:30 MSK"
     # the latest log row set another status (the platform changed it since): the row's moderator, if any
     by_row = rules.refusal("rejected", ("pending",), log("approve", "pending", "approved"), "Борис", AT)
     assert by_row.decided_by == "Борис"
@@ -246,4 +246,4 @@ def test_rules_need_no_database() -> None:
     imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert imported <= {"__future__", "copy", "datetime", "dataclasses", "typing", "dashboard.i18n.formatting",
-                        "dashboard.moderation.config"}, imported
+                        "dashboard.i18n.translations", "dashboard.moderation.config"}, imported

@@ -364,9 +364,9 @@ def test_artist_pages_work_from_the_totals(fixture_store: Any) -> None:
             assert t("artist.plays.no_daily", "ru") in shown  # said in her words, no chart of zeros
             assert not [m for m in at.metric if m.label == t("artist.kpi.plays", "ru") and m.delta]
         if name == "artist_tracks":
-            table = next(df.value for df in at.dataframe if t("artist.col.lifetime_plays", "ru") in df.value.columns)
+            table = next(df.value for df in at.dataframe if t("artist.col.plays", "ru") in df.value.columns)
             plays = [int(str(v).replace("\u202f", "").replace("\u00a0", "")) for v in
-                     table[t("artist.col.lifetime_plays", "ru")]]
+                     table[t("artist.col.plays", "ru")]]  # the all-time table, under its "all time" heading
             assert plays == [6, 4, 2]
         if name == "artist_audience":
             assert t("artist.audience.not_recorded", "ru") in shown

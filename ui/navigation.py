@@ -8,12 +8,17 @@ feature module (metrics, moderation, anomalies, health, sync); nothing under ``d
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard.access import identity as ident
+from dashboard.i18n.translations import TEXTS
 from dashboard.store.connect import StoreError
 from dashboard.store.queries import shared_connection
 from ui import registry
+from ui.artist_directory import staff_artist_picker
+from ui.artist_directory import start_run as start_picker_run
 from ui.data_access import current_store, start_run
 from ui.identity import refuse_unsafe_demo, sign_in_configured, signed_in_identity, view_as_picker
 from ui.language import language_switch, tr
@@ -25,28 +30,73 @@ def run_app() -> None:
     and navigation over every registered page.
 
     Every page is registered, so a link to any page resolves; the sidebar menu lists only the pages the role may
-    open, and a page the role may not open says so in the app's own words (``require_page``)."""
+    open, and a page the role may not open says so in the app's own words (``require_page``). Switching "view as"
+    to a role that may not open the current page lands on that role's first page; an address that names no page
+    opens the first page with a note in the app's words (never Streamlit's English "Page not found")."""
     st.set_page_config(page_title="Promo.music Insights", page_icon="🎵", layout="wide")
     with shared_connection():
         start_run()
+        start_picker_run()
         who = sidebar()
         allowed = registry.allowed(who.role)
         default = allowed[0].name if allowed else registry.PAGES[0].name
-        pages = {spec.name: st.Page(spec.path, title=tr(spec.title_key), icon=spec.icon, default=spec.name == default)
+        pages = {spec.name: st.Page(spec.path, title=page_title(spec, who), icon=spec.icon,
+                                    default=spec.name == default)
                  for spec in registry.PAGES}
+        unknown = unknown_page_asked()
         current = st.navigation(list(pages.values()), position="hidden")
+        spec = next((s for s in registry.PAGES if pages[s.name] is current), None)
+        if spec is not None and role_switched(who) and allowed and not registry.may_open(who.role, spec.name):
+            st.switch_page(pages[allowed[0].name])  # "view as" changed: the role's first page, not a refusal
+        if who.is_staff and spec is not None and spec.section_key == ARTIST_SECTION and who.role in spec.roles:
+            staff_artist_picker()  # whose artist pages: at the top, above the page links
         section = None
-        for spec in allowed:
-            if spec.section_key != section:
-                section = spec.section_key
+        for page_spec in allowed:
+            if page_spec.section_key != section:
+                section = page_spec.section_key
                 st.sidebar.caption(tr(section))
-            st.sidebar.page_link(pages[spec.name], label=tr(spec.title_key), icon=spec.icon)
+            st.sidebar.page_link(pages[page_spec.name], label=page_title(page_spec, who), icon=page_spec.icon)
         if who.demo:
             st.warning(tr("access.demo_banner"), icon="🧪")
+        if unknown:
+            st.info(tr("nav.not_found", page=markdown_text(unknown)))
         try:
             current.run()
         except StoreError as exc:  # e.g. the store file is locked by an ingest or a CLI decision: one line
             st.error(tr("error.store", message=markdown_text(exc)) if who.is_staff else tr("access.unavailable"))
+
+
+ARTIST_SECTION = "nav.section.artist"
+
+
+def page_title(spec: registry.PageSpec, who: ident.Identity) -> str:
+    """A page's title in the menu: staff see an artist's overview as "Обзор артиста", not "Мой обзор"."""
+    staff_key = f"{spec.title_key}.staff"
+    return tr(staff_key) if who.is_staff and staff_key in TEXTS else tr(spec.title_key)
+
+
+def role_switched(who: ident.Identity) -> bool:
+    """Whether the role changed since this session's previous run (a "view as" switch)."""
+    before = st.session_state.get("previous_role")
+    st.session_state["previous_role"] = who.role
+    return before is not None and before != who.role
+
+
+def unknown_page_asked() -> str | None:
+    """The page an address asks for when no page has that address (``/foo``): the run is then pointed at the first
+    page, so Streamlit does not show its own English "Page not found" dialog, and the name is returned for a note
+    in the app's words. Reads and resets Streamlit's page intent (not public in 1.67: if it changes, Streamlit's own
+    dialog shows again, nothing breaks)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    manager = getattr(get_script_run_ctx(), "pages_manager", None)
+    wanted = getattr(manager, "intended_page_name", None)
+    if not wanted or getattr(manager, "intended_page_script_hash", None):
+        return None
+    if wanted in {Path(spec.path).stem for spec in registry.PAGES}:
+        return None
+    manager.set_script_intent("", "")
+    return str(wanted)
 
 
 def sidebar() -> ident.Identity:

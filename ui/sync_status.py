@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.access import identity as ident
-from dashboard.i18n.formatting import moscow_time, number
+from dashboard.i18n.formatting import moscow_time, number, seconds_text
 from dashboard.i18n.plural import count_of
 from dashboard.store.connect import Store, StoreError
 from ui.data_access import computed, current_store, invalidate, query, store_version
@@ -42,7 +42,7 @@ def data_as_of() -> None:
     """'Data as of' the last ingest run or sync, in Moscow time; on a store brought up to date by the change feed,
     the time of the last platform change applied."""
     runs = query("last_ingest")
-    when = moscow_time(runs["finished_at"].iloc[0], tr("freshness.zone")) if not runs.empty else "—"
+    when = moscow_time(runs["finished_at"].iloc[0], tr("freshness.zone"), current_lang()) if not runs.empty else "—"
     origin = sync_origin() if not runs.empty else None
     feed: dict[str, Any] | None = computed(_feed_row) if origin else None
     if origin and feed and feed.get("mode") == "incremental" and feed.get("last_change_at") is not None:
@@ -117,8 +117,9 @@ def refresh_button(who: ident.Identity) -> None:
         lang = current_lang()
         if hasattr(result, "changes"):  # the changes since the last sync (the platform has a change log)
             st.session_state["sync_refreshed"] = tr("sync.refreshed_changes", changes=number(result.changes, lang),
-                                                    seconds=number(result.seconds, lang, 1))
+                                                    seconds=seconds_text(result.seconds, lang))
         else:
-            st.session_state["sync_refreshed"] = tr("sync.refreshed", keys=number(result.rows_loaded, lang),
-                                                    seconds=number(result.seconds, lang, 1))
+            st.session_state["sync_refreshed"] = tr("sync.refreshed", keys=count_of(result.rows_loaded, lang,
+                                                                                      tr("word.keys")),
+                                                    seconds=seconds_text(result.seconds, lang))
         st.rerun()

@@ -10,10 +10,15 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n.formatting import csv_numbers, is_missing, table_text
+from dashboard.i18n.translations import TEXTS
+from ui import table_widths
 from ui.csv_export import safe_csv
 from ui.language import current_lang, tr
+from ui.plain_text import markdown_text
 
 ID_CHARS = 8
+# rows tall enough for three lines: Streamlit wraps a cell's text only in rows over 64 px (4rem)
+WRAPPED_ROW_PX = 70
 
 
 def short_id(value: object) -> str:
@@ -41,28 +46,51 @@ def infer_kinds(frame: pd.DataFrame) -> dict[str, str]:
     return kinds
 
 
+def column_config(shown: pd.DataFrame, squeezable: Iterable[str] = (), right: Iterable[str] = (),
+                  help_of: dict[str, str] | None = None, texts: Iterable[str] = (),
+                  room: int = table_widths.ROOM_PX, text_min: int = table_widths.TEXT_MIN_PX) -> dict[str, object]:
+    """Streamlit's column config for a table of texts (``shown``, headers as shown): widths that fit a 1400 px
+    window (``ui.table_widths``: the ``squeezable`` long texts give way first, then ``texts``), numbers aligned
+    right, a tooltip on the headers in ``help_of``."""
+    right, help_of = set(right), help_of or {}
+    widths = table_widths.fit(shown, squeezable, room=room, texts=texts, text_min=text_min)
+    return {col: st.column_config.TextColumn(width=px, alignment="right" if col in right else None,
+                                             help=markdown_text(help_of[col]) if col in help_of else None)
+            for col, px in widths.items()}
+
+
+def headers(frame: pd.DataFrame, labels: dict[str, str] | str) -> tuple[dict[str, str], dict[str, str]]:
+    """Each column's header, and the tooltips of the headers that are shortened: a header key with a ``.short``
+    entry ("За всё время") shows that, its full text ("Прослушивания за всё время") on hover."""
+    keys = {c: labels[c] if isinstance(labels, dict) else f"{labels}.{c}" for c in frame.columns}
+    shown = {c: tr(f"{k}.short") if f"{k}.short" in TEXTS else tr(k) for c, k in keys.items()}
+    return shown, {shown[c]: tr(k) for c, k in keys.items() if f"{k}.short" in TEXTS}
+
+
 def table(frame: pd.DataFrame, name: str, labels: dict[str, str] | str = "artist.col",
-          kinds: dict[str, str] | None = None, ids: Iterable[str] = (), wide: Iterable[str] = ()) -> None:
+          kinds: dict[str, str] | None = None, ids: Iterable[str] = (), wide: Iterable[str] = (),
+          screen: Iterable[str] | None = None, csv: bool = True) -> None:
     """Show ``frame`` (its columns in the order given: the meaningful ones first) with translated headers and a CSV
     download. ``labels`` maps a column to its header key, or is a key prefix (``artist.col`` → ``artist.col.plays``);
-    ``ids`` are shortened on screen; ``wide`` columns (titles, messages) get the room."""
-    header = {c: tr(labels[c] if isinstance(labels, dict) else f"{labels}.{c}") for c in frame.columns}
+    ``ids`` are shortened on screen; ``wide`` columns (titles, messages) give way first when the table would not
+    fit a 1400 px window (``column_config``). ``screen``: the columns shown, when the CSV has more (every column
+    of ``frame``, with the full headers); ``csv`` False: no download (another table on the page has it)."""
+    header, help_of = headers(frame, labels)
+    full = {c: help_of.get(h, h) for c, h in header.items()}
     kinds = {**infer_kinds(frame), **(kinds or {})}
     ids, wide = list(ids), list(wide)
-    shown = frame.copy()
-    for col in ids:
+    shown = frame[list(screen)].copy() if screen is not None else frame.copy()
+    for col in [c for c in ids if c in shown.columns]:
         shown[col] = shown[col].map(short_id)
-    shown = table_text(shown, {c: k for c, k in kinds.items() if c not in ids}, current_lang())
-    config: dict[str, object] = {}
-    for col in frame.columns:
-        if col in ids:
-            config[header[col]] = st.column_config.TextColumn(width="small", help=tr("table.id_help"))
-        elif col in wide:
-            config[header[col]] = st.column_config.TextColumn(width="large")
-        elif col in kinds:
-            config[header[col]] = st.column_config.TextColumn(alignment="right")
-    st.dataframe(shown.rename(columns=header), hide_index=True, width="stretch", column_config=config)
-    csv_download(csv_numbers(frame, kinds).rename(columns=header), f"{name}.csv", key=f"dl_{name}")
+    on_screen = set(shown.columns)
+    shown = table_text(shown, {c: k for c, k in kinds.items() if c not in ids}, current_lang()).rename(columns=header)
+    help_of.update({header[c]: tr("table.id_help") for c in ids})
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config=column_config(shown, squeezable=[header[c] for c in wide if c in on_screen],
+                                             right=[header[c] for c in kinds if c not in ids and c in on_screen],
+                                             help_of=help_of))
+    if csv:
+        csv_download(csv_numbers(frame, kinds).rename(columns=full), f"{name}.csv", key=f"dl_{name}")
 
 
 def csv_download(frame: pd.DataFrame, filename: str, key: str) -> None:

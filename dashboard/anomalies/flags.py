@@ -227,17 +227,17 @@ def sentence(flag: Flag, lang: str = "ru", artist_name: str | None = None) -> st
                  donations=count_of(int(n["donations"]), lang, t("anomaly.word.donations", lang)),
                  minutes=count_of(round(n["minutes"] or 0), lang, t("anomaly.word.minutes", lang)),
                  donors=count_of(int(n["donors"]), lang, t("anomaly.word.donors", lang)),
-                 amount=money(n["amount"], n["currency"], lang), at=moscow_time(flag.start),
+                 amount=money(n["amount"], n["currency"], lang), at=moscow_time(flag.start, lang=lang),
                  usual=_n(n["usual_per_day"], lang, 2))
     if flag.kind == "self_donation":
         return t("anomaly.sentence.self_donation", lang, artist=who, amount=money(n["amount"], n["currency"], lang),
-                 at=moscow_time(flag.start), matched=t(f"anomaly.matched.{n['matched_by']}", lang))
+                 at=moscow_time(flag.start, lang=lang), matched=t(f"anomaly.matched.{n['matched_by']}", lang))
     if flag.kind == "coin_farming":
         return t("anomaly.sentence.coin_farming", lang, user=who,
                  earnings=count_of(int(n["earnings"]), lang, t("anomaly.word.earnings", lang)),
                  coins=_n(n["coins"], lang), minutes=count_of(round(n["minutes"] or 0), lang,
                                                                t("anomaly.word.minutes", lang)),
-                 at=moscow_time(flag.start), usual=_n(n["usual_earnings"], lang))
+                 at=moscow_time(flag.start, lang=lang), usual=_n(n["usual_earnings"], lang))
     return t("anomaly.sentence.refund_cluster", lang, user=who,
              refunds=count_of(int(n["refunds"]), lang, t("anomaly.word.refunds", lang)),
              days=count_of(max(1, math.ceil(n["days"] or 0)), lang, t("anomaly.word.days", lang)),

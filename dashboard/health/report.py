@@ -44,16 +44,18 @@ def _coin(row: Row, lang: str) -> tuple[str, str, str, str]:
     problems, fixes = [], []
     scalar = not str(_v(row.current_value) or "").lstrip().startswith("{")  # e.g. deployed coins:balance:{u}
     if _v(row.balance) is None or row.balance != row.tx_sum:
-        problems.append(t("health.problem.balance", lang, recorded=number(row.balance), computed=number(row.tx_sum)))
-        fixes.append(t("health.fix.set_value", lang, kv=row.kv_key, value=number(row.tx_sum)) if scalar else
-                     t("health.fix.set_field", lang, kv=row.kv_key, field="balance", value=number(row.tx_sum)))
+        problems.append(t("health.problem.balance", lang, recorded=number(row.balance, lang),
+                          computed=number(row.tx_sum, lang)))
+        fixes.append(t("health.fix.set_value", lang, kv=row.kv_key, value=number(row.tx_sum, lang)) if scalar else
+                     t("health.fix.set_field", lang, kv=row.kv_key, field="balance", value=number(row.tx_sum, lang)))
     for field, computed in (("lifetime_earned", row.tx_earned), ("lifetime_spent", row.tx_spent)):
         recorded = _v(getattr(row, field))
         if recorded is not None and recorded != computed:
-            problems.append(t(f"health.problem.{field}", lang, recorded=number(recorded), computed=number(computed)))
-            fixes.append(t("health.fix.set_field", lang, kv=row.kv_key, field=field, value=number(computed)))
-    return "; ".join(problems), signed_number(row.difference), _keys(row.kv_key, row.tx_key, int(row.tx_keys), lang), \
-        "; ".join(fixes)
+            problems.append(t(f"health.problem.{field}", lang, recorded=number(recorded, lang),
+                              computed=number(computed, lang)))
+            fixes.append(t("health.fix.set_field", lang, kv=row.kv_key, field=field, value=number(computed, lang)))
+    return ("; ".join(problems), signed_number(row.difference, lang),
+            _keys(row.kv_key, row.tx_key, int(row.tx_keys), lang), "; ".join(fixes))
 
 
 def _dangling(row: Row, lang: str) -> tuple[str, str, str, str]:
@@ -62,9 +64,9 @@ def _dangling(row: Row, lang: str) -> tuple[str, str, str, str]:
 
 
 def _unread(row: Row, lang: str) -> tuple[str, str, str, str]:
-    return (t("health.problem.unread", lang, counter=number(row.counter), unread=number(row.unread)),
-            signed_number(row.difference), _keys(row.kv_key, row.related_key, 1, lang),
-            t("health.fix.set_value", lang, kv=row.kv_key, value=number(row.unread)))
+    return (t("health.problem.unread", lang, counter=number(row.counter, lang), unread=number(row.unread, lang)),
+            signed_number(row.difference, lang), _keys(row.kv_key, row.related_key, 1, lang),
+            t("health.fix.set_value", lang, kv=row.kv_key, value=number(row.unread, lang)))
 
 
 def _orphan_analytics(row: Row, lang: str) -> tuple[str, str, str, str]:
@@ -79,14 +81,14 @@ def _orphan_message(row: Row, lang: str) -> tuple[str, str, str, str]:
 
 
 def _orphan_donation(row: Row, lang: str) -> tuple[str, str, str, str]:
-    amount = money(_v(row.amount), _v(row.currency))
+    amount = money(_v(row.amount), _v(row.currency), lang)
     return (t("health.problem.orphan_donation", lang, item=_text(row.item_id), amount=amount,
               artist=_text(row.artist_id)), amount, _text(row.kv_key),
             t("health.fix.orphan_donation", lang, kv=row.kv_key))
 
 
 def _guest_payment(row: Row, lang: str) -> tuple[str, str, str, str]:
-    amount = money(_v(row.amount), _v(row.currency))
+    amount = money(_v(row.amount), _v(row.currency), lang)
     return (t("health.problem.guest_payment", lang, item=_text(row.item_id), amount=amount, type=_text(row.type),
               status=_text(row.status)), amount, _text(row.kv_key),
             t("health.fix.guest_payment", lang, item=_text(row.item_id)))

@@ -29,12 +29,33 @@ def load_table(directory: Path = STRINGS_DIR) -> dict[str, dict[str, str]]:
 
 TEXTS = load_table()
 
+# Quotes inside quotes: a value put between «…» in a text has its own «…» turned into „…“ (Russian typography:
+# «Радио „Северный ветер“»), and between “…” its “…” into ‘…’ (English).
+NESTED_QUOTES = {("«", "»"): str.maketrans({"«": "„", "»": "“"}), ("“", "”"): str.maketrans({"“": "‘", "”": "’"})}
+
+
+def nested_quotes(text: str, fmt: dict[str, object]) -> dict[str, object]:
+    """``fmt`` with each text value that ``text`` puts between quotes requoted with the inner pair."""
+    out = dict(fmt)
+    for (opening, closing), table in NESTED_QUOTES.items():
+        for name, value in fmt.items():
+            if isinstance(value, str) and f"{opening}{{{name}}}{closing}" in text:
+                out[name] = value.translate(table)
+    return out
+
+
+def quoted(text: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``text`` in the language's quotes, its own quotes turned into the inner pair: «Радио „Северный ветер“»."""
+    opening, closing = ("“", "”") if lang == "en" else ("«", "»")
+    return opening + text.translate(NESTED_QUOTES[(opening, closing)]) + closing
+
 
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: object) -> str:
-    """The UI text for ``key`` in ``lang`` (falling back to Russian, then to the key itself)."""
+    """The UI text for ``key`` in ``lang`` (falling back to Russian, then to the key itself); a value the text
+    quotes keeps its own quotes as the inner pair („…“ inside «…»)."""
     entry = TEXTS.get(key)
     text = key if entry is None else entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or key
-    return text.format(**fmt) if fmt else text
+    return text.format(**nested_quotes(text, fmt)) if fmt else text
 
 
 def translated(prefix: str, value: object, lang: str) -> str:

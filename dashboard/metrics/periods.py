@@ -169,11 +169,15 @@ def buckets(start: dt.date, end: dt.date, grain: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["bucket", "first", "last", "days", "partial"])
 
 
-def describe(period: Period, lang: str) -> str:
-    """The period and what it is compared with, in words of the UI language (dates as "1 окт 2026"), and a note
-    when the range was stopped at the last day with data."""
+def describe(period: Period, lang: str, compared: bool = True) -> str:
+    """The period and what it is compared with, in words of the UI language (dates as "1 окт. 2026"), and a note
+    when the range was stopped at the last day with data. ``compared`` False: a page that compares nothing names
+    the period only."""
     span, prev = span_text(period.start, period.end, lang), span_text(period.prev_start, period.prev_end, lang)
-    if period.calendar:
+    if not compared:
+        days = f"{period.days} {plural(period.days, lang, t('word.days', lang))}"
+        text = t("period.only_caption", lang, span=span, days=days)
+    elif period.calendar:
         text = t("period.calendar_caption", lang, span=span, prev=prev)
     else:
         days = f"{period.days} {plural(period.days, lang, t('word.days', lang))}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from dashboard.i18n.formatting import moscow_time
+from dashboard.i18n.translations import quoted
 from dashboard.moderation.config import EntityRules
 
 Action = Literal["approve", "reject", "undo"]
@@ -203,12 +204,12 @@ def refusal_message(entity: str, entity_id: str, why: Refusal) -> str:
     """One line: ``already approved by X at T``, or ``is draft, not pending`` when nobody decided it."""
     if why.decided_by:
         return (f"{entity} {entity_id}: already {why.current} by {why.decided_by} at "
-                f"{moscow_time(why.decided_at, 'MSK')}")
+                f"{moscow_time(why.decided_at, 'MSK', 'en')}")
     return f"{entity} {entity_id}: is {why.current or 'without status'}, not {status_words(why.expected)}"
 
 
 def already_undone_message(entity: str, entity_id: str, last: LogEntry) -> str:
-    return f"{entity} {entity_id}: already undone by {last.actor} at {moscow_time(last.at, 'MSK')}"
+    return f"{entity} {entity_id}: already undone by {last.actor} at {moscow_time(last.at, 'MSK', 'en')}"
 
 
 def applied_message(entity: str, entity_id: str, action: str, from_status: str | None, to_status: str | None) -> str:
@@ -341,7 +342,7 @@ def notice_for(r: EntityRules, action: str, entity_id: str, to_status: str | Non
     subject = str(row.get("title") or entity_id)
     return Notice(
         user_id=str(row["user_id"]), type="moderation", title=r.notify.get(action, action),
-        content=f"«{subject}»" + (f": {reason}" if reason else ""), link=r.link,
+        content=quoted(subject) + (f": {reason}" if reason else ""), link=r.link,
         metadata={"entity": r.entity, "entity_id": entity_id, "status": to_status, "moderation_log_id": log_id},
     )
 

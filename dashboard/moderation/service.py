@@ -141,7 +141,7 @@ def _refused(uow: UnitOfWork, item: Item, action: str, row: dict[str, Any] | Non
 
 def _changed_on_platform(item: Item, action: str, since: str | None, current: Any = None) -> Outcome:
     status = current.get("status") if isinstance(current, dict) else None
-    when = moscow_time(since, "MSK") if since else "the last sync"
+    when = moscow_time(since, "MSK", "en") if since else "the last sync"
     return Outcome(item, False, action, f"{item.entity} {item.entity_id}: changed on the platform since "
                    f"{when}; refreshed from it, nothing written", current_status=status,
                    kind="conflict", platform_since=since or "")

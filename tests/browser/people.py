@@ -19,6 +19,8 @@ from urllib.parse import urlparse
 import pandas as pd
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from dashboard.i18n.translations import quoted
+
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 LABELS = {  # the few UI texts the helpers click on, per language
     "ru": {"view_as": "Смотреть как", "pick": "Выбранные элементы", "approve": "Одобрить", "reject": "Отклонить",
@@ -142,9 +144,10 @@ def pick_period(page: Page, text: str) -> None:
 
 
 def select(page: Page, *items: Item) -> None:
-    """Select queue items through the "selected items" box, by title."""
+    """Select queue items through the "selected items" box, by title (as the box writes it: a title's own «…»
+    inside the item's quotes read „…“)."""
     for item in items:
-        choose(page, widget(page, "stMultiSelect", label(page, "pick")), item.title)
+        choose(page, widget(page, "stMultiSelect", label(page, "pick")), quoted(item.title)[1:-1])
 
 
 def button(page: Page, name: str) -> Locator:

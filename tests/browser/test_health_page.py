@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, expect
 
 from dashboard.health.checks import CHECKS
 from dashboard.i18n.formatting import number
+from dashboard.i18n.translations import t
 from tests.browser.people import App, go_to, grid_cells, open_as, screenshot
 
 TITLE = "Качество данных"  # health.title / nav.health in dashboard/i18n/strings/health.json
@@ -29,10 +30,11 @@ def test_a_moderator_sees_the_counts_dashboard_health_computes(browser: Browser,
              for c in CHECKS}
     assert shown == {name: number(n) for name, n in app.health.items()}
 
-    # the summary table: check title, name in check --json, found, change (one row per check)
+    # the summary table: check title, found, change (one row per check; no command-line names, issue 24)
     # (a table's key gives it no class to find it by, unlike a container's: the summary is the page's first table)
     cells = grid_cells(page.locator("[data-testid=stElementContainer]:has([data-testid=stDataFrame])").first)
-    summary = {cells[i]: cells[i + 1] for i, cell in enumerate(cells[:-1]) if cell in app.health}
+    titles = {t(f"health.check.{name}.title", "ru"): name for name in app.health}
+    summary = {titles[cell]: cells[i + 1] for i, cell in enumerate(cells[:-1]) if cell in titles}
     assert summary == {name: number(n) for name, n in app.health.items()}
 
     # the fixes, word for word, as text in each table of affected records; no table for a check that found nothing

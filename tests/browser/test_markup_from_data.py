@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from dashboard.i18n.translations import quoted
 from dashboard.ingest.build import ingest
 from dashboard.moderation import service as repo
 from dashboard.store.connect import Store
@@ -73,7 +74,7 @@ def test_toast_and_undo_show_the_title_and_artist_as_text(page: Page) -> None:
     click(page, label(page, "approve"))
     toast = page.locator("[data-testid=stToast]").last
     expect(toast).to_be_visible()
-    assert f"«{TITLE}» (Трек, {ARTIST_NAME})" in text_of(toast)
+    assert f"{quoted(TITLE)} (Трек, {ARTIST_NAME})" in text_of(toast)
     assert toast.locator(MARKUP).count() == 0
     undo = page.locator("[data-testid=stButton]").filter(has_text="Отменить последнее решение").first
     assert TITLE in text_of(undo) and undo.locator(MARKUP).count() == 0

@@ -7,6 +7,7 @@ import time
 
 from playwright.sync_api import Browser, Page, expect
 
+from dashboard.i18n.translations import quoted
 from tests.browser.conftest import CLAIM_SECONDS
 from tests.browser.people import (
     App,
@@ -49,7 +50,7 @@ def wait_for_cell(page: Page, text: str) -> None:
 
 
 def in_words(item: Item, entity: str) -> str:
-    return f"«{item.title}» ({entity}, {item.artist})"
+    return f"{quoted(item.title)} ({entity}, {item.artist})"
 
 
 def test_a_moderators_day(browser: Browser, app: App) -> None:
@@ -118,7 +119,7 @@ def test_two_moderators_on_one_item(browser: Browser, app: App) -> None:
     expect(conflict).to_be_visible()
     wait_for_cell(b, "уже одобрено — moderator-demo")
     lines = grid_cells(b)
-    assert any(line.startswith(f"«{concert.title}»") and "уже одобрено — moderator-demo" in line for line in lines)
+    assert any(line.startswith(quoted(concert.title)) and "уже одобрено — moderator-demo" in line for line in lines)
     log = audit_log(b)
     assert len(log) == log_before + 1
     assert list(log[log["Элемент"] == concert.title]["Действие"]) == ["одобрил(а)"]
@@ -140,7 +141,7 @@ def test_two_moderators_on_one_bulk_decision(browser: Browser, app: App) -> None
     wait_for_cell(b, "уже одобрено")
     lines = grid_cells(b)
     for item in videos:
-        assert any(line.startswith(f"«{item.title}»") and "уже одобрено" in line for line in lines), lines
+        assert any(line.startswith(quoted(item.title)) and "уже одобрено" in line for line in lines), lines
     log = audit_log(b)
     assert len(log) == log_before + 2
     for item in videos:

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser
 
+from dashboard.i18n.translations import quoted
 from dashboard.ingest.build import ingest
 from dashboard.store.connect import Store
 from dashboard.store.queries import read_engine
@@ -83,7 +84,7 @@ def test_a_moderator_decides_the_platforms_own_review(moderators: Browser, platf
     select(page, ARTICLE)
     screenshot(page, "moderation-platform-queue")
     click(page, "Одобрить")
-    expect_toast(page, f"Одобрено: «{ARTICLE.title}» (Новость ИИ-агента, —)")
+    expect_toast(page, f"Одобрено: {quoted(ARTICLE.title)} (Новость ИИ-агента, —)")
     published = kv(store, "news:articles:published")
     assert isinstance(published, list) and published[0]["title"] == ARTICLE.title
     assert published[0]["status"] == "published"

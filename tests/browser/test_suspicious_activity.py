@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, expect
 from dashboard.anomalies.flags import compute_flags
 from dashboard.anomalies.reviews import states
 from dashboard.demo.snapshot import write_demo_snapshot
+from dashboard.i18n.translations import quoted
 from dashboard.ingest.build import ingest
 from dashboard.store.connect import Store
 from tests.browser.conftest import require_chromium, streamlit_server
@@ -49,7 +50,7 @@ def test_a_moderator_dismisses_a_spike_and_it_stays_dismissed(chromium: Browser,
     expect(page.locator("h1").filter(has_text=TITLE).first).to_be_visible()
     choose(page, widget(page, "stSelectbox", "Тип"), "Всплеск прослушиваний")
     evidence = page.locator(".st-key-anomaly_evidence")
-    expect(evidence).to_contain_text(f"«{spike.title}»")
+    expect(evidence).to_contain_text(quoted(spike.title))
     expect(evidence).to_contain_text("прослушиваний при обычных")
     chart = evidence.locator("[data-testid=stPlotlyChart]")
     expect(chart).to_be_visible()

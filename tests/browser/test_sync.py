@@ -22,9 +22,11 @@ from zoneinfo import ZoneInfo
 import duckdb
 import psycopg
 import pytest
+from babel.dates import get_month_names
 from playwright.sync_api import Browser, Page, expect
 
-from dashboard.i18n.formatting import number
+from dashboard.i18n.plural import count_of
+from dashboard.i18n.translations import quoted, t
 from dashboard.sync import changelog
 from dashboard.sync.source import resolve_source, url_label
 from tests.browser.conftest import require_chromium, streamlit_server, watched
@@ -70,7 +72,8 @@ TRACK_VALUE = json.dumps({"id": "1769900000000-feedtrack", "title": TRACK.title,
                           "uploadDate": "2026-11-30", "userId": BANNER_USER, "createdAt": "2026-11-30T09:00:00.000Z",
                           "updatedAt": "2026-11-30T09:00:00.000Z", "plays": 0, "likes": 0, "downloads": 0},
                          ensure_ascii=False, separators=(",", ":"))  # as the platform writes it (JSON.stringify)
-AS_OF = re.compile(r"Данные на (\d{4}-\d\d-\d\d \d\d:\d\d) МСК · последняя синхронизация с платформой \(([^)]*)\)")
+MOSCOW_MINUTE = r"\d{1,2} [а-я]+\. \d{4} \d\d:\d\d"  # the one date style: "2 дек. 2026 17:10"
+AS_OF = re.compile(rf"Данные на ({MOSCOW_MINUTE}) МСК · последняя синхронизация с платформой \(([^)]*)\)")
 
 
 @dataclass
@@ -161,6 +164,14 @@ def row_count(url: str) -> int:
     return int(row[0]) if row else 0
 
 
+def minute(text: str) -> dt.datetime:
+    """A Moscow minute as the page writes it ("2 дек. 2026 17:10"), read back."""
+    months = {name: n for n, name in get_month_names("abbreviated", locale="ru").items()}
+    day, month, year, hhmm = text.split()
+    hour, mins = hhmm.split(":")
+    return dt.datetime(int(year), months[month], int(day), int(hour), int(mins))
+
+
 def data_as_of(page: Page) -> tuple[str, str]:
     """The page's "data as of" line: (the last sync, Moscow time to the minute; the source it names)."""
     found = AS_OF.search(page_text(page))
@@ -185,7 +196,7 @@ def banners(page: Page) -> list[str]:
 
 def lines_about(page: Page, title: str) -> list[str]:
     """The cells of the page's tables that speak of the item titled ``title``."""
-    return [line for line in grid_cells(page) if line.startswith(f"«{title}»")]
+    return [line for line in grid_cells(page) if line.startswith(quoted(title))]
 
 
 def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) -> None:
@@ -220,7 +231,7 @@ def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) ->
     refused = lines_about(a, BANNER.title)
     assert len(refused) == 1 and "изменено на платформе после синхронизации" in refused[0], refused
     assert "ничего не записано — проверьте и решите снова" in refused[0]
-    assert re.search(r"синхронизации \d{4}-\d\d-\d\d \d\d:\d\d МСК", refused[0]), refused[0]
+    assert re.search(rf"синхронизации {MOSCOW_MINUTE} МСК", refused[0]), refused[0]
     shot(a, "sync-conflict")
     assert platform_value(platform, BANNER_KEY) == edited  # nothing written on the platform
     assert platform_keys(platform, f"notification:{BANNER_USER}:%") == notices_before
@@ -231,7 +242,7 @@ def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) ->
     shown = banners(a)
     assert EDITED in shown and BANNER.title not in shown
     approve(a, Item(BANNER.entity, EDITED, BANNER.artist))
-    expect_toast(a, f"Одобрено: «{EDITED}»")
+    expect_toast(a, f"Одобрено: {quoted(EDITED)}")
     kind, approved = platform_value(platform, BANNER_KEY)
     # decided on the platform as the code's model approves a banner (awaiting payment), still a JSON object
     assert kind == "object" and approved["status"] == "pending_payment"
@@ -245,7 +256,7 @@ def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) ->
     expect_toast(b, "Ничего не изменено")
     expect(b.get_by_text("Не применено: эти элементы уже рассмотрел кто-то другой")).to_be_visible()
     [line] = lines_about(b, BANNER.title)
-    assert re.search(r"уже одобрено, ждёт оплаты — moderator-demo, \d{4}-\d\d-\d\d \d\d:\d\d МСК$", line), line
+    assert re.search(rf"уже одобрено, ждёт оплаты — moderator-demo, {MOSCOW_MINUTE} МСК$", line), line
     shot(b, "sync-already-decided")
     assert platform_value(platform, BANNER_KEY) == (kind, approved)  # nothing changed on the platform
     assert platform_keys(platform, f"notification:{BANNER_USER}:%") == notices
@@ -271,7 +282,7 @@ def test_an_admin_refreshes_now(people: Browser, synced: Synced) -> None:
     assert source == url_label(platform)
     # the time is shown to the minute: let the minute of the last sync pass, so a refresh must show a later one
     moscow = ZoneInfo("Europe/Moscow")
-    while dt.datetime.now(moscow).strftime("%Y-%m-%d %H:%M") <= before:
+    while dt.datetime.now(moscow).replace(second=0, microsecond=0, tzinfo=None) <= minute(before):
         admin.wait_for_timeout(1000)
     platform_execute(platform, f"INSERT INTO {TABLE} VALUES ('profile:browser-new-artist', "
                                "'{\"id\": \"browser-new-artist\", \"name\": \"Новый артист\"}')")
@@ -279,9 +290,9 @@ def test_an_admin_refreshes_now(people: Browser, synced: Synced) -> None:
     # the log yet); the next ones apply only what changed (issue 22)
     changelog.install(resolve_source(platform))
     click(admin, "Обновить сейчас")
-    expect_toast(admin, f"Синхронизировано: {number(row_count(platform))} ключей за ")
+    expect_toast(admin, f"Синхронизировано: {count_of(row_count(platform), 'ru', t('word.keys'))} за ")
     after, _ = data_as_of(admin)
-    assert after > before, (before, after)
+    assert minute(after) > minute(before), (before, after)
     shot(admin, "sync-refresh")
 
     # an artist uploads a track on the platform: the next refresh applies that one change, and it is in the queue

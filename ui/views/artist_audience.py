@@ -19,7 +19,7 @@ from ui.sections import section
 artist_id = artist_page("artist_audience", "artist.audience.title")
 
 today = artist_today(artist_id)
-period = artist_period(today)
+period = artist_period(today, compared=False)  # nothing here is compared with the period before
 
 geo = query("artist_geography", artist_id=artist_id, start=period.start, end=period.end)
 platforms = query("artist_platforms", artist_id=artist_id, start=period.start, end=period.end)

@@ -14,7 +14,7 @@ from dashboard.metrics.measures import numeric, plain, ratio
 from ui import charts, tables
 from ui.artist_pages import artist_page, artist_period, artist_today
 from ui.data_access import query
-from ui.kpi import kpi
+from ui.kpi import direction, kpi
 from ui.language import current_lang, tr
 from ui.ticket_sales import ticket_sales_section
 
@@ -70,23 +70,23 @@ if recorded:  # views, clicks and referrals per day
     cur = {m: current[m].sum() for m in am.CONCERT_METRICS}
     prev = {m: previous[m].sum() for m in am.CONCERT_METRICS}
     cur_ctr, prev_ctr = ratio(cur["clicks"], cur["views"]), ratio(prev["clicks"], prev["views"])
-    c1, c2, c3, c4 = st.columns(4)
     lang = current_lang()
-    kpi(c1, tr("artist.kpi.concert_views"), number(cur["views"], lang), tr("artist.help.concert_views"),
-        cur["views"], prev["views"])
-    kpi(c2, tr("artist.kpi.concert_clicks"), number(cur["clicks"], lang), tr("artist.help.concert_clicks"),
-        cur["clicks"], prev["clicks"])
-    ctr_moved = None if cur_ctr is None or prev_ctr is None else (cur_ctr - prev_ctr) * 100
-    c3.metric(tr("artist.kpi.ctr"), share_percent(cur_ctr, lang), help=tr("artist.help.ctr"),
-              delta=None if ctr_moved is None else tr(
-                  "artist.pp", value=number(ctr_moved, lang, 1) if round(ctr_moved, 1) <= 0
-                  else "+" + number(ctr_moved, lang, 1)),
-              delta_arrow="off" if ctr_moved is not None and round(ctr_moved, 1) == 0 else "auto")
-    kpi(c4, tr("artist.kpi.ticket_views"), number(cur["ticket_views"], lang),
-        tr("artist.help.ticket_views"), cur["ticket_views"], prev["ticket_views"])
-    if by_day.empty:
-        st.info(tr("artist.concerts.no_analytics"))
+    if not any(cur[m] for m in am.CONCERT_METRICS):  # nothing in this period: one sentence, no zeros to read
+        st.info(tr("artist.concerts.no_views_before", views=number(prev["views"], lang)) if prev["views"]
+                else tr("artist.concerts.no_views"))
     else:
+        c1, c2, c3, c4 = st.columns(4)
+        kpi(c1, tr("artist.kpi.concert_views"), number(cur["views"], lang), tr("artist.help.concert_views"),
+            cur["views"], prev["views"])
+        kpi(c2, tr("artist.kpi.concert_clicks"), number(cur["clicks"], lang),
+            tr("artist.help.concert_clicks"), cur["clicks"], prev["clicks"])
+        moved = None if cur_ctr is None or prev_ctr is None else round((cur_ctr - prev_ctr) * 100, 1)
+        c3.metric(tr("artist.kpi.ctr"), share_percent(cur_ctr, lang), help=tr("artist.help.ctr"),
+                  **({} if moved is None else {
+                      "delta": tr("artist.pp", value=("+" if moved > 0 else "") + number(moved, lang, 1)),
+                      **(direction(moved > 0) if moved else {"delta_arrow": "off", "delta_color": "off"})}))
+        kpi(c4, tr("artist.kpi.ticket_views"), number(cur["ticket_views"], lang),
+            tr("artist.help.ticket_views"), cur["ticket_views"], prev["ticket_views"])
         days = list(current["day"])
         fig = go.Figure([go.Scatter(x=days, y=list(current[m]), name=tr(f"artist.col.{m}"), mode="lines",
                                     customdata=[day_text(d, lang) for d in days],
@@ -98,7 +98,7 @@ if recorded:  # views, clicks and referrals per day
         table = current.copy()
         table["ctr_pct"] = [None if r is None else round(r * 100, 1) for r in map(ratio, table["clicks"],
                                                                                    table["views"])]
-        tables.table(dates_text(table, ["day"]), "concert_by_day")
+        tables.table(dates_text(table, ["day"], lang), "concert_by_day")
 
     st.subheader(tr("artist.concerts.referrals"))
     st.caption(tr("artist.concerts.referrals_help"))

@@ -8,7 +8,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.i18n.formatting import day_text, money, moscow_time, number, rub, signed_number, times_text
+from dashboard.i18n.formatting import day_text, money, moscow_time, number, rub, times_text
+from dashboard.i18n.plural import plural
 from dashboard.i18n.translations import translated
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import numeric, plain, ratio
@@ -52,7 +53,8 @@ c3.metric(tr("artist.kpi.average_donation"), rub(average, lang), help=tr("artist
 c4.metric(tr("artist.kpi.donors"), number(len(donors), lang), help=tr("artist.help.donors"))
 not_received = feed[feed["status"].fillna("unknown") != "completed"] if not feed.empty else feed
 if not not_received.empty:  # money that is not money yet: said apart, in a fan's words, never added in
-    st.caption(tr("artist.fans.not_received", count=count("word.donations", len(not_received))))
+    st.caption(tr("artist.fans.not_received", count=count("word.donations", len(not_received)),
+                     verb=plural(len(not_received), lang, tr("word.not_received"))))
 
 by_day = query("artist_donations_by_day", artist_id=artist_id, start=period.start, end=period.end)
 if by_day.empty:
@@ -66,7 +68,7 @@ else:
 if section("artist.fans.top_donors", "artist.fans.top_donors_help", donors, "artist.fans.no_donations"):
     top = numeric(donors, ["amount_rub"])
     top["donor"] = am.donor_labels(top, anonymous)
-    top_shown = times_text(top[["donor", "donations", "amount_rub", "last_donation_at"]], ["last_donation_at"])
+    top_shown = times_text(top[["donor", "donations", "amount_rub", "last_donation_at"]], ["last_donation_at"], lang)
     tables.table(top_shown, "top_donors", kinds={"amount_rub": "rub"})
 
 st.subheader(tr("artist.fans.feed"))
@@ -81,14 +83,14 @@ else:
         state = am.donation_state(row["status"])
         if state != "completed":  # not received: the amount is struck through in words, never shown as money in
             amount = f"{amount} ({tr(f'donation_state.{state}')})"
-        st.text(f"{moscow_time(row['created_at'])} · {donor} · {amount}\n{row['message']}")
+        st.text(f"{moscow_time(row['created_at'], lang=lang)} · {donor} · {amount}\n{row['message']}")
 if not feed.empty:
     with st.expander(tr("artist.fans.all_donations", count=number(len(feed), lang))):
         table = numeric(feed, ["amount"])
         table["donor"] = am.donor_labels(table, anonymous)
         table["status"] = table["status"].map(lambda s: tr(f"donation_state.{am.donation_state(s)}"))
         tables.table(times_text(table[["created_at", "donor", "amount", "currency", "status", "message"]],
-                                   ["created_at"]), "donations", kinds={"amount": "amount"}, wide=["message"])
+                                   ["created_at"], lang), "donations", kinds={"amount": "amount"}, wide=["message"])
 
 st.subheader(tr("artist.fans.coins"))
 balance = query("artist_coin_balance", artist_id=artist_id)
@@ -98,13 +100,12 @@ else:
     b = balance.iloc[0]
     k1, k2, k3 = st.columns(3)
     k1.metric(tr("artist.kpi.coin_balance"), number(b["balance"], lang),
-              **signed_delta(signed_number(cur["coins_net"], lang), cur["coins_net"]),
-              help=tr("artist.help.coin_balance"))
+              **signed_delta(cur["coins_net"]), help=tr("artist.help.coin_balance"))
     k2.metric(tr("artist.kpi.lifetime_earned"), number(b["lifetime_earned"], lang),
               help=tr("artist.help.lifetime"))
     k3.metric(tr("artist.kpi.lifetime_spent"), number(b["lifetime_spent"], lang),
               help=tr("artist.help.lifetime"))
-    st.caption(tr("artist.fans.balance_updated", when=moscow_time(b["updated_at"])))
+    st.caption(tr("artist.fans.balance_updated", when=moscow_time(b["updated_at"], lang=lang)))
 coins_by_day = query("artist_coins_by_day", artist_id=artist_id, start=period.start, end=period.end)
 transactions = query("artist_coin_transactions", artist_id=artist_id, start=period.start, end=period.end)
 if coins_by_day.empty:
@@ -128,4 +129,4 @@ else:
     moves["type"] = moves["type"].map(lambda s: translated("artist.coin_type", s, current_lang()))
     moves["related_entity_type"] = moves["related_entity_type"].map(
         lambda s: translated("artist.entity", s, current_lang()) if isinstance(s, str) else "—")
-    tables.table(times_text(moves, ["created_at"]), "coin_transactions", wide=["description"])
+    tables.table(times_text(moves, ["created_at"], lang), "coin_transactions", wide=["description"])

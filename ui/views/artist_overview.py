@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n.formatting import day_text, moscow_today, number, rub, signed_number, times_text
+from dashboard.i18n.formatting import day_text, moscow_today, number, rub, times_text
 from dashboard.i18n.translations import translated
 from dashboard.metrics import artist as am
 from dashboard.metrics.measures import plain
@@ -65,13 +65,14 @@ else:
     donations_col = st.columns(4)[0]
 kpi(donations_col, tr("artist.kpi.donations_rub"), rub(cur["donations_rub"], lang),
     tr("artist.help.donations_rub"), cur["donations_rub"], prev["donations_rub"])
-donations_col.caption(tr("artist.previous", value=rub(prev["donations_rub"], lang)) + " · "
-                      + count("word.donations", cur["donations"]))
+donations_col.caption(count("word.donations", cur["donations"]) + "; "  # each count beside its own period
+                      + tr("artist.previous", value=rub(prev["donations_rub"], lang) + " · "
+                           + count("word.donations", prev["donations"])))
 
 row2 = st.columns(4)
 if data.kind == am.DAILY:  # otherwise the balance is in the "All time" block
-    coins_delta = signed_delta(signed_number(cur["coins_net"], lang), cur["coins_net"]) if balance is not None else {}
-    row2[0].metric(tr("artist.kpi.coin_balance"), number(balance, lang), **coins_delta,
+    row2[0].metric(tr("artist.kpi.coin_balance"), number(balance, lang),
+                   **(signed_delta(cur["coins_net"]) if balance is not None else {}),
                    help=tr("artist.help.coin_balance"))
     row2 = row2[1:]
 row2[0].metric(tr("artist.kpi.upcoming_concerts"), number(state["upcoming_concerts"], lang),
@@ -103,4 +104,4 @@ else:
 
 if section("artist.overview.pending", "artist.help.pending_items", pending, "artist.overview.no_pending"):
     shown = pending.assign(kind=pending["kind"].map(lambda k: translated("artist.kind", k, lang)))
-    tables.table(times_text(shown, ["created_at"]), "pending_items", wide=["title"])
+    tables.table(times_text(shown, ["created_at"], lang), "pending_items", wide=["title"])

@@ -57,11 +57,11 @@ if section("artist.promotion.campaigns", "artist.promotion.campaigns_help", camp
     table["budget_used_pct"] = rate_pct(table["spent"], table["budget"])
     table["engagement_rate_pct"] = rate_pct(table["engagement"], table["reach"])
     table["conversion_rate_pct"] = rate_pct(table["conversions"], table["reach"])
-    table = dates_text(table, ["start_date", "end_date"])
-    # the columns that matter first and few enough to fit; dates and rates are in the cards above and the CSV
-    tables.table(table[["name", "type", "status", "spent", "budget_used_pct", "reach", "engagement_rate_pct",
-                        "conversion_rate_pct", "start_date", "end_date"]], "campaigns", wide=["name"],
-                 kinds={"spent": "rub"})
+    table = dates_text(table, ["start_date", "end_date"], lang)
+    # the columns that matter first and few enough to fit a 1400 px window; the end date is in the CSV
+    columns = ["name", "type", "status", "spent", "budget_used_pct", "reach", "engagement_rate_pct",
+               "conversion_rate_pct", "start_date", "end_date"]
+    tables.table(table[columns], "campaigns", wide=["name", "type"], kinds={"spent": "rub"}, screen=columns[:-1])
 
 if section("artist.promotion.banners", "artist.promotion.banners_help", banners, "artist.promotion.no_banners"):
     b1, b2, b3, b4 = st.columns(4)
@@ -78,7 +78,7 @@ if section("artist.promotion.banners", "artist.promotion.banners_help", banners,
     table["placement"] = table["placement"].map(lambda s: translated("artist.placement", s, current_lang()))
     table["budget_used_pct"] = rate_pct(table["spent"], table["budget"])
     table["ctr_pct"] = rate_pct(table["clicks"], table["impressions"])
-    table = dates_text(table, ["start_date", "end_date"])
+    table = dates_text(table, ["start_date", "end_date"], lang)
     tables.table(table[["title", "placement", "status", "spent", "budget_used_pct", "impressions", "clicks", "ctr_pct",
                         "start_date", "end_date"]], "banners", wide=["title"], kinds={"spent": "rub"})
 
@@ -100,6 +100,6 @@ if section("artist.promotion.pitching", "artist.promotion.pitching_help", pitchi
     table = status_text(pitching)
     table["content_type"] = table["content_type"].map(lambda s: translated("artist.kind", s, current_lang()))
     table["target_type"] = table["target_type"].map(lambda s: translated("artist.target", s, current_lang()))
-    table = times_text(table, ["created_at", "responded_at"])
+    table = times_text(table, ["created_at", "responded_at"], lang)
     tables.table(table[["content_title", "content_type", "target_name", "target_type", "status", "response",
                         "created_at", "responded_at"]], "pitching", wide=["content_title", "response"])

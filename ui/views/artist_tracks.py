@@ -57,7 +57,10 @@ if data.kind != am.DAILY:  # the platform's running totals, per track
     lifetime = lifetime.assign(status=lifetime["status"].map(lambda v: tr_value("artist.status", v)))
     tables.table(numeric(lifetime[["title", "status", "lifetime_plays", "lifetime_likes", "lifetime_downloads"]],
                          ["lifetime_plays", "lifetime_likes", "lifetime_downloads"]), "tracks_all_time",
-                 wide=["title"])
+                 labels={"title": "artist.col.title", "status": "artist.col.status",
+                         "lifetime_plays": "artist.col.plays", "lifetime_likes": "artist.col.likes",
+                         "lifetime_downloads": "artist.col.downloads"},
+                 wide=["title"])  # the heading says "all time"
 if data.kind == am.SERIES:
     st.subheader(tr("artist.plays.in_period"))
 if data.kind == am.DAILY:
@@ -111,7 +114,7 @@ elif track_id:
     elif data.kind == am.SERIES:
         in_period = am.daily(one, period.start, period.end, list(shown_metrics))
         artist_stats.series_chart(one, data, period, chosen_metric, "chart_one_track")
-        tables.table(dates_text(in_period, ["day"]), "track_by_day")
+        tables.table(dates_text(in_period, ["day"], current_lang()), "track_by_day")
     else:
         in_period = am.daily(one, period.start, period.end, list(am.TRACK_METRICS))
         before = am.daily(one, period.prev_start, period.prev_end, list(am.TRACK_METRICS))
@@ -119,7 +122,7 @@ elif track_id:
         totals_row({m: float(in_period[m].sum()) for m in am.TRACK_METRICS},
                    {m: float(before[m].sum()) for m in am.TRACK_METRICS})
         timeline(one, period, chosen_metric, "chart_one_track")
-        tables.table(dates_text(in_period, ["day"]), "track_by_day")
+        tables.table(dates_text(in_period, ["day"], current_lang()), "track_by_day")
 
 st.subheader(tr("artist.tracks.statuses"))
 st.caption(tr("artist.tracks.statuses_help"))
@@ -128,5 +131,6 @@ counts["status"] = counts["status"].map(lambda s: translated("artist.status", s,
 tables.table(counts, "tracks_by_status")
 statuses = tracks[["title", "status", "release_date", "created_at", "moderated_at", "reason"]].copy()
 statuses["status"] = statuses["status"].map(lambda s: translated("artist.status", s, current_lang()))
-statuses = times_text(dates_text(statuses, ["release_date"]), ["created_at", "moderated_at"])
+statuses = times_text(dates_text(statuses, ["release_date"], current_lang()), ["created_at", "moderated_at"],
+                         current_lang())
 tables.table(statuses, "track_statuses", wide=["title", "reason"])

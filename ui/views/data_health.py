@@ -21,16 +21,22 @@ from ui.kpi import signed_delta
 from ui.language import current_lang, tr
 from ui.plain_text import markdown_text
 from ui.sync_status import data_as_of
-from ui.tables import csv_download
+from ui.tables import column_config, csv_download
 
 MAX_ROWS_SHOWN = 2_000
-# widths (px) that keep all five columns of a check's findings in a 1400 px window, the fix included (a cell's full
-# text shows on hover, and the CSV has it whole)
-FINDING_WIDTHS = {"artist": 140, "problem": 220, "by": 90, "keys": 180, "fix": 320}
+# a check's findings sit in a bordered box: a little less room than a table on the page
+BOXED_ROOM_PX = 880
+# rows tall enough for four lines: Streamlit wraps a cell's text only in rows over 64 px, so a long fix or key
+# reads whole instead of being cut at the column's edge
+WRAPPED_ROW_PX = 90
 
 
-def finding_columns() -> dict[str, object]:
-    return {tr(f"health.col.{c}"): st.column_config.TextColumn(width=w) for c, w in FINDING_WIDTHS.items()}
+def finding_columns(shown: pd.DataFrame) -> dict[str, object]:
+    """All five columns of a check's findings in a 1400 px window, the fix included: the long texts (what is wrong,
+    the keys, the fix) share what is left (a cell's full text shows on hover, and the CSV has it whole)."""
+    long_texts = [tr(f"health.col.{c}") for c in ("fix", "problem", "keys")]
+    return column_config(shown, squeezable=long_texts, texts=[tr("health.col.artist")],
+                         right=[tr("health.col.by")], room=BOXED_ROOM_PX)
 
 
 require_page("data_health")
@@ -46,16 +52,17 @@ if previous is None:
     st.caption(tr("health.no_previous"))
 else:
     st.caption(tr("health.previous_run", run=markdown_text(previous.run_id[:8]),
-                     when=moscow_time(previous.finished_at, tr("freshness.zone"))))
+                     when=moscow_time(previous.finished_at, tr("freshness.zone"), current_lang())))
 
 st.subheader(tr("health.summary"))
 summary = pd.DataFrame({
     tr("health.col.check"): [tr(f"health.check.{c.name}.title") for c in CHECKS],
-    tr("health.col.name"): [c.name for c in CHECKS],
-    tr("health.col.found"): [number(found[c.name]) for c in CHECKS],
-    tr("health.col.change"): [signed_number(count_change(c.name, found[c.name], previous)) for c in CHECKS],
+    tr("health.col.found"): [number(found[c.name], current_lang()) for c in CHECKS],
+    tr("health.col.change"): [signed_number(count_change(c.name, found[c.name], previous), current_lang())
+                              for c in CHECKS],
 })
-st.dataframe(summary, hide_index=True, width="stretch", key="health_summary")
+st.dataframe(summary, hide_index=True, width="stretch", key="health_summary",
+             column_config=column_config(summary, right=list(summary.columns[1:])))
 st.caption(tr("health.fixes_note"))
 
 for check in CHECKS:
@@ -63,8 +70,8 @@ for check in CHECKS:
     with st.container(border=True, key=f"health_{check.name}"):
         st.subheader(tr(f"health.check.{check.name}.title"))
         st.caption(tr(f"health.check.{check.name}.definition"))
-        st.metric(tr("health.found"), number(found[check.name]),
-                  **({} if delta is None else signed_delta(signed_number(delta), delta, inverse=True)),
+        st.metric(tr("health.found"), number(found[check.name], current_lang()),
+                  **({} if delta is None else signed_delta(delta, inverse=True)),
                   help=tr(f"health.check.{check.name}.definition"))
         st.caption(tr("health.fixable" if check.fixable else "health.not_fixable"))
         if not found[check.name]:
@@ -72,7 +79,9 @@ for check in CHECKS:
             continue
         shown: pd.DataFrame = report["shown"][check.name]
         if found[check.name] > MAX_ROWS_SHOWN:
-            st.caption(tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN), total=number(found[check.name])))
-        st.dataframe(shown.rename(columns=lambda c: tr(f"health.col.{c}")), hide_index=True, width="stretch",
-                     key=f"health_table_{check.name}", column_config=finding_columns())
+            st.caption(tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN, current_lang()),
+                             total=number(found[check.name], current_lang())))
+        shown = shown.rename(columns=lambda c: tr(f"health.col.{c}"))
+        st.dataframe(shown, hide_index=True, width="stretch", key=f"health_table_{check.name}",
+                     column_config=finding_columns(shown), row_height=WRAPPED_ROW_PX)
         csv_download(report["export"][check.name], f"data_health_{check.name}.csv", key=f"health_csv_{check.name}")

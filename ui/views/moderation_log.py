@@ -7,15 +7,16 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n.formatting import moscow_time, moscow_today
+from dashboard.i18n.formatting import moscow_time, moscow_times, moscow_today
 from dashboard.metrics.periods import date_range
 from dashboard.moderation import config as moderation
 from dashboard.moderation.queue_session import CLAIM_NOTE
 from ui.data_access import query
+from ui.date_pickers import date_picker
 from ui.identity import require_page
-from ui.language import tr, tr_value
+from ui.language import current_lang, tr, tr_value
 from ui.sync_status import data_as_of
-from ui.tables import csv_download
+from ui.tables import WRAPPED_ROW_PX, column_config, csv_download
 
 EVERY_DAY_FROM = dt.date(1970, 1, 1)  # a cleared date range: the whole log
 
@@ -36,7 +37,7 @@ c1, c2, c3, c4 = st.columns([2, 2, 2, 3])
 actor = c1.selectbox(tr("mod.log.moderator"), actors, format_func=actor_names.__getitem__, key="mlog_actor")
 action = c2.selectbox(tr("mod.log.action"), actions, format_func=action_names.__getitem__, key="mlog_action")
 entity = c3.selectbox(tr("mod.log.entity"), entities, format_func=entity_names.__getitem__, key="mlog_entity")
-picked = c4.date_input(tr("mod.log.range"), value=(today - dt.timedelta(days=30), today), key="mlog_range")
+picked = date_picker(c4, tr("mod.log.range"), (today - dt.timedelta(days=30), today), "mlog_range")
 # like the other filters, an empty range means any date; a half-picked one is that one day
 start, end = date_range(picked) or (EVERY_DAY_FROM, today)
 
@@ -67,7 +68,7 @@ def undone_entry(row: pd.Series) -> str:
     if row["action"] != "undo" or not words(row["undone_action"]):
         return ""
     return tr("mod.log.undone", action=did(row["undone_action"]), by=words(row["undone_actor"]),
-                 at=moscow_time(row["undone_at"]))
+                 at=moscow_time(row["undone_at"], lang=current_lang()))
 
 
 def note_words(row: pd.Series) -> str:
@@ -80,7 +81,7 @@ def note_words(row: pd.Series) -> str:
 
 
 view = pd.DataFrame({
-    tr("mod.log.col.at"): log["at"].map(moscow_time),
+    tr("mod.log.col.at"): moscow_times(log["at"], lang=current_lang()),
     tr("mod.log.col.actor"): log["actor"].map(words),
     tr("mod.log.col.action"): log["action"].map(did),
     tr("mod.log.col.entity"): log["entity"].map(lambda e: entity_names.get(e, words(e))),
@@ -95,5 +96,14 @@ view = pd.DataFrame({
     tr("mod.log.col.batch"): log["batch_id"].map(lambda b: words(b)[:8]),
     tr("mod.log.col.entity_id"): log["entity_id"].map(words),
 })
-st.dataframe(view, hide_index=True, width="stretch", key="mlog_table")
+# on screen, what a person reads in a 1400 px window — the new status and the reason included: rows of three lines
+# so long titles and reasons wrap; the undo and note columns only when some entry has them; the batch and the full
+# id in the CSV only
+optional = [tr(f"mod.log.col.{c}") for c in ("undone", "note")]
+hidden = [tr(f"mod.log.col.{c}") for c in ("batch", "entity_id")]
+shown = view[[c for c in view.columns if c not in hidden and (c not in optional or view[c].astype(bool).any())]]
+squeezable = [tr(f"mod.log.col.{c}") for c in ("title", "reason", "undone", "note", "artist")]
+st.dataframe(shown, hide_index=True, width="stretch", key="mlog_table", row_height=WRAPPED_ROW_PX,
+             column_config=column_config(shown, squeezable=[c for c in squeezable if c in shown.columns],
+                                         texts=[tr("mod.log.col.actor")], text_min=90))
 csv_download(view, f"moderation_log_{start}_{end}.csv", key="mlog_csv")

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n.formatting import moscow_now, moscow_time, moscow_times, moscow_today, number
+from dashboard.i18n.formatting import moscow_now, moscow_time, moscow_times, moscow_today, number, percent
 from dashboard.i18n.plural import count_of
 from dashboard.moderation import claims, rules
 from dashboard.moderation import config as moderation
@@ -274,7 +274,7 @@ def left_note(ref: str, decided: dict[str, Any] | None, key: str = "mod.left_sel
     if decided is None:
         return tr(f"{key}.unknown", item=item_markdown(ref))
     return tr(key, item=item_markdown(ref), by=markdown_text(decided["actor"]),
-                 at=moscow_time(decided["at"], ZONE), status=markdown_text(status_text(decided["to_status"])))
+                 at=moscow_time(decided["at"], ZONE, lang), status=markdown_text(status_text(decided["to_status"])))
 
 
 REFUSED_ROW_HEIGHT = 72  # px: three lines; Streamlit wraps cell text only in rows taller than 4rem (64 px)
@@ -356,7 +356,7 @@ def claim_line(ref: str) -> None:
     held = in_force.get(ref)
     if held is None:
         return
-    until = moscow_time(held.expires_at, ZONE)
+    until = moscow_time(held.expires_at, ZONE, lang)
     if held.holder == state.holder:
         st.caption(tr("mod.claim.mine", until=until))
     else:
@@ -414,7 +414,8 @@ def context(row: dict[str, Any]) -> None:
                                                for e, t in zip(recent["entity"], recent["title"], strict=True)],
                     tr("mod.log.col.reason"): recent["reason"].map(lambda v: "" if text_or_dash(v) == "—"
                                                                         else text_or_dash(v)),
-                    tr("mod.ctx.col.when"): moscow_times(recent["moderated_at"].fillna(recent["created_at"])),
+                    tr("mod.ctx.col.when"): moscow_times(recent["moderated_at"].fillna(recent["created_at"]),
+                                                         lang=lang),
                 }), hide_index=True, width="stretch", key="mod_ctx_recent")
     with history_tab:
         history = query("moderation_item_history", **item)
@@ -422,7 +423,7 @@ def context(row: dict[str, Any]) -> None:
             st.caption(tr("mod.ctx.history_none"))
         else:
             st.dataframe(pd.DataFrame({
-                tr("mod.ctx.col.when"): moscow_times(history["at"]),
+                tr("mod.ctx.col.when"): moscow_times(history["at"], lang=lang),
                 tr("mod.ctx.col.who"): history["actor"].map(text_or_dash),
                 tr("mod.ctx.col.action"): history["action"].map(lambda a: tr(f"mod.log.did.{a}")),
                 tr("mod.log.col.reason"): history["reason"].map(lambda v: "" if text_or_dash(v) == "—"
@@ -483,7 +484,7 @@ median = kpis["median_hours_7d"]
 k4.metric(tr("mod.kpi.median"), "—" if pd.isna(median) else hours_text(float(median)),
           help=tr("mod.kpi.median_help"))
 decided = int(kpis["approvals_7d"]) + int(kpis["rejections_7d"])
-k5.metric(tr("mod.kpi.approval_rate"), f"{100 * int(kpis['approvals_7d']) / decided:.0f}%" if decided else "—",
+k5.metric(tr("mod.kpi.approval_rate"), percent(100 * int(kpis['approvals_7d']) / decided, lang, 0) if decided else "—",
           help=tr("mod.kpi.approval_rate_help"))
 
 if total == 0:
@@ -494,15 +495,15 @@ if total == 0:
 # ---------------------------------------------------------------- filters (applied in SQL) and the page
 f1, f2, f3, f4 = st.columns([2, 2, 2, 3])
 f1.multiselect(tr("mod.filter.type"), list(entity_names), format_func=entity_names.__getitem__,
-               placeholder=tr("widget.choose"), key=state.F_TYPE)
+               placeholder=tr("widget.choose"), key=state.F_TYPE, select_all=False)  # no English "Select all"
 f2.multiselect(tr("mod.filter.age"), list(band_names), format_func=band_names.__getitem__,
-               placeholder=tr("widget.choose"), key=state.F_AGE)
+               placeholder=tr("widget.choose"), key=state.F_AGE, select_all=False)
 f3.text_input(tr("mod.filter.artist"), key=state.F_ARTIST, placeholder=tr("mod.filter.artist_hint"))
 f4.text_input(tr("mod.filter.text"), key=state.F_TEXT)
 pages = max(1, -(-matching // size))
 first_no = page_no * size + 1 if matching else 0
-st.caption(tr("mod.queue.page", first=number(first_no, lang), last=number(page_no * size + len(shown), lang),
-                 shown=number(matching, lang), total=number(total, lang)))
+st.caption(tr("mod.queue.page" if matching else "mod.queue.page_none", first=number(first_no, lang),
+              last=number(page_no * size + len(shown), lang), shown=number(matching, lang), total=number(total, lang)))
 p1, p2, p3, p4 = st.columns([1, 2, 1, 1])
 size_labels = {n: tr("mod.page.size_n", n=n) for n in PAGE_SIZES}  # format_func must not read session state
 p4.selectbox(tr("mod.page.size"), PAGE_SIZES, index=PAGE_SIZES.index(size), key=state.PAGE_SIZE,
@@ -526,7 +527,7 @@ else:
         tr("mod.col.claim"): [tr("mod.claim.cell", name=taken[ref]) if ref in taken else "" for ref in shown_refs],
         tr("mod.col.artist"): shown["artist_name"].map(text_or_dash),
         tr("mod.col.waiting"): shown["age_hours"].map(hours_text),
-        tr("mod.col.created"): moscow_times(shown["created_at"]),
+        tr("mod.col.created"): moscow_times(shown["created_at"], lang=lang),
         tr("mod.col.status"): shown["status"].map(status_text),
         tr("mod.col.id"): shown["entity_id"].map(tables.short_id),  # "1a2b3c4d…"; in full in the preview
     })
@@ -548,7 +549,7 @@ options = list(dict.fromkeys([*shown_refs, *chosen]))
 state.picked = [ref for ref in chosen if ref in options]
 option_labels = {ref: item_text(ref) for ref in options}  # format_func must not read session state (AppTest)
 st.multiselect(tr("mod.pick"), options, format_func=option_labels.__getitem__, key=state.PICK, on_change=qs.on_pick,
-               args=(state,), placeholder=tr("widget.choose"), help=tr("mod.pick_help"))
+               args=(state,), placeholder=tr("widget.choose"), help=tr("mod.pick_help"), select_all=False)
 
 by_type = pd.DataFrame({
     tr("mod.col.type"): [entity_names[e] for e in moderation.entities()],
@@ -567,7 +568,7 @@ with st.expander(tr("mod.mine.title", n=len(mine)), expanded=False):
         st.caption(tr("mod.mine.none"))
     for decision in mine[:30]:
         line, button = st.columns([5, 1], vertical_alignment="center")
-        when = moscow_time(decision.at, ZONE)
+        when = moscow_time(decision.at, ZONE, lang)
         line.text(tr("mod.mine.line", at=when, action=tr(f"mod.log.did.{decision.action}"),
                         item=item_text(decision.ref) if decision.ref in state.info else
                         text_or_dash(decision.title)))
@@ -576,7 +577,7 @@ with st.expander(tr("mod.mine.title", n=len(mine)), expanded=False):
                           on_click=qs.on_undo_decision, args=(state, deps, decision.ref, decision.log_id))
         elif decision.since_by:
             button.caption(tr("mod.mine.since", by=markdown_text(decision.since_by),
-                                 at=moscow_time(decision.since_at, ZONE)))
+                                 at=moscow_time(decision.since_at, ZONE, lang)))
         else:
             button.caption(tr("mod.mine.old"))
 

@@ -38,7 +38,8 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(tr("overview.artists"), number(kpis["artists"], lang), help=tr("overview.artists_help"))
 c2.metric(tr("overview.tracks"), number(kpis["tracks"], lang), help=tr("overview.tracks_help"))
 kpi(c3, tr("overview.donations_30d"), rub(current, lang), tr("overview.donations_help"), current, previous)
-c3.caption(tr("overview.previous", amount=rub(previous, lang)) + " · " + span_text(period.start, period.end, lang))
+c3.caption(tr("overview.previous", amount=rub(previous, lang)) + " · "  # the dates of the 30 days before
+           + span_text(period.prev_start, period.prev_end, lang))
 c4.metric(tr("overview.coins"), number(kpis["coins_in_circulation"], lang), help=tr("overview.coins_help"))
 
 st.subheader(tr("overview.pending"))
@@ -48,16 +49,19 @@ waiting = pm.pending_by_type(query("pending_summary", **pending_params(), **sla_
 if waiting.empty:
     st.info(tr("overview.no_pending"))
 else:
-    cards = st.columns(min(len(waiting), 4))
-    for col, row in zip(cards, waiting.head(len(cards)).to_dict("records"), strict=False):
-        badge = "🔴 " if row["over_72h"] else "🟠 " if row["over_24h"] else ""
-        col.metric(badge + tr(f"mod.entity.{row['entity']}"), number(row["waiting"], lang),
-                   help=tr("overview.pending_card_help"))
-        col.caption(tr("overview.oldest", age=age_text(row["oldest_hours"], lang)))
+    rows = waiting.to_dict("records")  # a card for every type that waits, four to a row, the most overdue first
+    with st.container(key="overview_pending_cards"):
+        for first in range(0, len(rows), 4):
+            for col, row in zip(st.columns(4), rows[first:first + 4], strict=False):
+                badge = "🔴 " if row["over_72h"] else "🟠 " if row["over_24h"] else ""
+                col.metric(badge + tr(f"mod.entity.{row['entity']}"), number(row["waiting"], lang),
+                           help=tr("overview.pending_card_help"))
+                col.caption(tr("overview.oldest", age=age_text(row["oldest_hours"], lang)))
     shown = waiting.assign(entity=[tr(f"mod.entity.{e}") for e in waiting["entity"]],
                            oldest=[age_text(h, lang) for h in waiting["oldest_hours"]])
-    tables.table(shown[["entity", "waiting", "over_24h", "over_72h", "oldest"]], "pending_by_type",
-                 labels="overview.col")
+    with st.container(key="overview_pending"):
+        tables.table(shown[["entity", "waiting", "over_24h", "over_72h", "oldest"]], "pending_by_type",
+                     labels="overview.col")
 
 left, right = st.columns([1, 2])
 with left:

@@ -22,6 +22,7 @@ from dashboard.metrics import revenue as rv
 from dashboard.metrics.periods import anchor_day, buckets, date_range, describe, period_for, within_data
 from ui import charts, tables
 from ui.data_access import query
+from ui.date_pickers import date_picker
 from ui.identity import require_page
 from ui.kept_state import kept
 from ui.kpi import count, kpi
@@ -51,13 +52,15 @@ def translate_values(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def show_table(frame: pd.DataFrame, columns: dict[str, str], filename: str, key: str,
-               ids: tuple[str, ...] = (), wide: tuple[str, ...] = ()) -> None:
+               ids: tuple[str, ...] = (), wide: tuple[str, ...] = (), screen: tuple[str, ...] | None = None,
+               csv: bool = True) -> None:
     """A table with translated headers and values, whole rubles and one-decimal rates in the UI language, and its
-    CSV download (numbers, full ids)."""
+    CSV download (numbers, full ids; every column of ``columns`` even when ``screen`` shows fewer)."""
     shown = translate_values(frame[list(columns)])
     kinds = {c: "rub" for c in shown.columns if c in MONEY_COLS}
     kinds.update({c: "pct" for c in shown.columns if c in RATE_COLS})
-    tables.table(shown, filename.removesuffix(".csv"), labels=columns, kinds=kinds, ids=ids, wide=wide)
+    tables.table(shown, filename.removesuffix(".csv"), labels=columns, kinds=kinds, ids=ids, wide=wide,
+                 screen=screen, csv=csv)
 
 
 def chart(fig: go.Figure, note: str = "") -> None:
@@ -185,14 +188,19 @@ def show_streams(period: rv.Period, grain: str) -> None:
     st.subheader(tr("revenue.streams_table"))
     table = rv.by_stream(query("revenue_payment_summary", **period.params()))
     table["label"] = [stream_label(s, d) for s, d in zip(table["stream"], table["detail"], strict=True)]
-    show_table(table, {"label": "revenue.col.stream", "payments": "revenue.col.payments",
-                       "gross": "revenue.col.gross", "refunds": "revenue.col.refunds", "net": "revenue.col.net",
-                       "platform": "revenue.col.platform", "payouts": "revenue.col.payouts",
-                       "third_party": "revenue.col.third_party",
-                       "failed_count": "revenue.col.failed_count", "failed_amount": "revenue.col.failed_amount",
-                       "previous_net": "revenue.col.previous_net", "delta_pct": "revenue.col.delta_pct",
-                       "platform_delta_pct": "revenue.col.platform_delta_pct"},
-               "revenue_by_stream.csv", "rev_streams")
+    columns = {"label": "revenue.col.stream", "payments": "revenue.col.payments", "gross": "revenue.col.gross",
+               "refunds": "revenue.col.refunds", "net": "revenue.col.net", "platform": "revenue.col.platform",
+               "previous_net": "revenue.col.previous_net", "delta_pct": "revenue.col.delta_pct",
+               "payouts": "revenue.col.payouts", "third_party": "revenue.col.third_party",
+               "platform_delta_pct": "revenue.col.platform_delta_pct", "failed_count": "revenue.col.failed_count",
+               "failed_amount": "revenue.col.failed_amount"}
+    # two tables that fit a 1400 px window (the CSV under the first has every column): where the money comes
+    # from and how it changed, then who gets it
+    show_table(table, columns, "revenue_by_stream.csv", "rev_streams",
+               screen=("label", "payments", "gross", "refunds", "net", "platform", "previous_net", "delta_pct"))
+    st.subheader(tr("revenue.streams_shares"))
+    show_table(table, columns, "revenue_by_stream_shares.csv", "rev_stream_shares", csv=False,
+               screen=("label", "net", "platform", "platform_delta_pct", "payouts", "third_party"))
 
 
 # -------------------------------------------------------------------------------------------------- methods
@@ -214,15 +222,20 @@ def show_methods(period: rv.Period, grain: str) -> None:
                    f"revenue_by_{key}.csv", f"rev_{key}")
 
 
+LEGEND_ROOM_PX = 36  # a top margin that holds a one-line legend
+
+
 def outcome_chart(routes: pd.DataFrame, key: str) -> None:
     """Payments per method or provider by outcome (completed, refunded, failed), stacked horizontal bars."""
     fig = go.Figure([go.Bar(y=[charts.chart_label(v) for v in routes[key]], x=list(routes[outcome]), orientation="h",
                             name=tr(f"revenue.col.{outcome}"), hovertemplate="%{y}: %{x:,}<extra></extra>")
                      for outcome in ("completed", "refunded", "failed")])
     fig.update_layout(barmode="stack", xaxis_title=tr("revenue.col.payments"),
-                      yaxis={"categoryorder": "total ascending"}, legend={"orientation": "h", "y": 1.15})
+                      yaxis={"categoryorder": "total ascending"},
+                      legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"})  # above the bars, never on them
     charts.count_axis(fig, list(routes["payments"]), axis="x")
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0}, height=60 + 40 * len(routes),
+    fig.update_layout(margin={"l": 0, "r": 0, "t": LEGEND_ROOM_PX, "b": 0},
+                      height=LEGEND_ROOM_PX + 60 + 40 * len(routes),
                       separators=charts.PLOTLY_SEPARATORS.get(current_lang(), ", "))
     st.plotly_chart(fig, width="stretch")
 
@@ -356,18 +369,17 @@ def show_artists(period: rv.Period, grain: str) -> None:
            artists.revenue, before.revenue)
     c3.caption(tr("revenue.previous", amount=rub(before.revenue, lang)))
     # the name and the ranking first; the internal id last and shortened (in full in the CSV)
-    columns = {"name": "revenue.col.name", "donations_net": "revenue.col.donations_net",
-               "platform_net": "revenue.col.platform_net", "donations": "revenue.col.donations",
-               "artist_id": "revenue.col.artist_id"}
-    left, right = st.columns(2)
-    with left:
-        st.subheader(tr("revenue.top_donations"))
-        show_table(rv.top_artists(by_artist, "donations_net"), columns, "revenue_top_artists_donations.csv",
-                   "rev_top_donations", ids=("artist_id",))
-    with right:
-        st.subheader(tr("revenue.top_platform"), help=tr("revenue.top_platform_help"))
-        show_table(rv.top_artists(by_artist, "platform_net"), columns, "revenue_top_artists_platform.csv",
-                   "rev_top_platform", ids=("artist_id",))
+    # the name, then the id that tells equal names apart (shortened; in full in the CSV), then the figures; one
+    # table under the other, so each has the page's width
+    columns = {"name": "revenue.col.name", "artist_id": "revenue.col.artist_id",
+               "donations_net": "revenue.col.donations_net", "platform_net": "revenue.col.platform_net",
+               "donations": "revenue.col.donations"}
+    st.subheader(tr("revenue.top_donations"))
+    show_table(rv.top_artists(by_artist, "donations_net"), columns, "revenue_top_artists_donations.csv",
+               "rev_top_donations", ids=("artist_id",))
+    st.subheader(tr("revenue.top_platform"), help=tr("revenue.top_platform_help"))
+    show_table(rv.top_artists(by_artist, "platform_net"), columns, "revenue_top_artists_platform.csv",
+               "rev_top_platform", ids=("artist_id",))
     if by_artist.empty:
         st.info(tr("revenue.no_artists"))
 
@@ -389,7 +401,7 @@ def show_payments(period: rv.Period, grain: str) -> None:
                           "currency"]].astype(str).agg(" ".join, axis=1).str.casefold()
         shown = shown[haystack.str.contains(needle, regex=False)]
     st.caption(count("word.payments", len(shown)))
-    shown = times_text(shown, ["created_at"])
+    shown = times_text(shown, ["created_at"], current_lang())
     show_table(shown, {"created_at": "revenue.col.created_at", "payer": "revenue.col.payer",
                        "type": "revenue.col.type", "status": "revenue.col.status", "amount": "revenue.col.amount",
                        "currency": "revenue.col.currency", "payment_method": "revenue.col.payment_method",
@@ -412,6 +424,7 @@ data_as_of()
 
 data_range = query("revenue_data_range").iloc[0]
 last_day = None if pd.isna(data_range["last_day"]) else pd.Timestamp(data_range["last_day"]).date()
+first_day = None if pd.isna(data_range["first_day"]) else pd.Timestamp(data_range["first_day"]).date()
 anchor_default = anchor_day(moscow_today(), last_day)
 
 c_preset, c_dates, c_grain = st.columns([2, 2, 3])
@@ -419,18 +432,18 @@ preset_labels = {p: tr(f"period.preset.{p}") for p in presets.PRESETS}
 preset = kept(c_preset.selectbox, tr("revenue.preset"), presets.PRESETS, key="rev_preset", url="period",
               initial=presets.DEFAULT, read_url=presets.from_url, format_func=preset_labels.__getitem__)
 if preset == presets.CUSTOM:
-    picked = c_dates.date_input(tr("revenue.custom_range"),
-                                value=(anchor_default - dt.timedelta(days=29), anchor_default), key="rev_custom",
-                                format=tr("date.picker_format"))
+    picked = date_picker(c_dates, tr("revenue.custom_range"),
+                         (anchor_default - dt.timedelta(days=29), anchor_default), "rev_custom", first_day=first_day,
+                         last_day=last_day)
     span = date_range(picked)
     if span is None or not isinstance(picked, tuple | list) or len(picked) != 2:  # cleared, or half picked
         st.info(tr("revenue.pick_range"))
         st.stop()
     period = period_for("custom", anchor_default, span)
 else:
-    anchor = c_dates.date_input(tr("revenue.period_end"), value=anchor_default, key="rev_end",
-                                format=tr("date.picker_format"),
-                                help=tr("revenue.period_end_help", last=day_text(last_day, current_lang())))
+    anchor = date_picker(c_dates, tr("revenue.period_end"), anchor_default, "rev_end", first_day=first_day,
+                         last_day=last_day,
+                         help=tr("revenue.period_end_help", last=day_text(last_day, current_lang())))
     period = period_for(preset, anchor)
 period = within_data(period, anchor_default)  # never past the last day with data without saying so
 grain_labels = {g: tr(f"revenue.grain.{g}") for g in rv.GRAINS}

@@ -51,7 +51,7 @@ def on_review(action: str, flag: Flag, seen: str) -> None:
         found = outcome.review
         st.session_state["anomaly_message"] = ("warning", tr(
             "anomaly.conflict", status=tr(f"anomaly.status.{found.status}"), actor=found.actor or "",
-            at=moscow_time(found.at)))
+            at=moscow_time(found.at, lang=current_lang())))
     invalidate()
 
 
@@ -110,7 +110,7 @@ if not shown:
     st.stop()
 
 table = pd.DataFrame({
-    tr("anomaly.col.when"): [moscow_time(f.start) for f in shown],
+    tr("anomaly.col.when"): [moscow_time(f.start, lang=current_lang()) for f in shown],
     tr("anomaly.col.kind"): [tr(f"anomaly.kind.{f.kind}") for f in shown],
     tr("anomaly.col.artist"): [who(f) for f in shown],
     tr("anomaly.col.what"): [sentence(f, lang, who(f)) for f in shown],
@@ -121,7 +121,7 @@ st.dataframe(table, hide_index=True, width="stretch", key="anomaly_table",
 csv_download(table, "suspicious_activity.csv", key="anomaly_csv")
 
 by_id = {f.id: f for f in shown}
-pick_labels = {f.id: f"{moscow_time(f.start)} · {kind_labels[f.kind]} · {who(f)}" for f in shown}
+pick_labels = {f.id: f"{moscow_time(f.start, lang=current_lang())} · {kind_labels[f.kind]} · {who(f)}" for f in shown}
 picked = st.selectbox(tr("anomaly.pick"), list(by_id), key="anomaly_pick", format_func=pick_labels.__getitem__)
 flag = by_id[picked]
 seen = status(flag)
@@ -155,7 +155,8 @@ with st.container(border=True, key="anomaly_evidence"):
     row = state_of.get(flag.id)
     if row is not None:
         st.info(markdown_text(tr("anomaly.reviewed", status=tr(f"anomaly.status.{row.to_status}"),
-                                    actor=row.actor or "", at=moscow_time(row.at), note=row.note or "—")),
+                                    actor=row.actor or "", at=moscow_time(row.at, lang=current_lang()),
+                                    note=row.note or "—")),
                 icon="🗂️")
     st.caption(f"{tr('anomaly.filter.status')}: {tr(f'anomaly.status.{seen}')}", help=None)
     st.text_input(tr("anomaly.note"), key="anomaly_note")
