@@ -153,13 +153,16 @@ def test_a_claim_sends_the_next_moderator_elsewhere_until_it_expires(browser: Br
     """A opens the queue: its first item is A's for CLAIM_SECONDS. B, opening the queue, gets the next one, reads
     "смотрит moderator-demo" on A's, and K does not take B there; once A's claim expires, K does."""
     a = open_as(browser, app, "moderator", path="moderation_queue")
-    claimed_at = time.monotonic()
     mine = open_item(a)
     b = open_as(browser, app, "moderator", path="moderation_queue")
     keys_ready(b)
     assert open_item(b) != mine  # B's next-item flow skipped the item A has open
     assert "смотрит moderator-demo" in queue_cells(b)
     screenshot(b, "moderation-claim")
+    keys_ready(a)  # A opens the next free item and comes back: the claim starts again now (a slow machine)
+    press_to_next(a, "j")
+    assert press_to_next(a, "k") == mine
+    claimed_at = time.monotonic()
     press(b, "k")
     assert open_item(b) != mine
     time.sleep(max(0.0, claimed_at + CLAIM_SECONDS + 0.5 - time.monotonic()))
