@@ -58,7 +58,7 @@ def test_a_claim_shows_to_others_ends_when_its_holder_moves_on_and_expires(seed_
     claims.claim(seed_store, V1, "session-a", "Ирина", now=NOW + dt.timedelta(seconds=20))  # she moves on
     assert set(claims.active(seed_store, now=NOW + dt.timedelta(seconds=20))) == {V1}
     assert claims.claim(seed_store, T1, "session-b", "Борис", now=NOW + dt.timedelta(seconds=30)).holder == "session-b"
-    # at its expiry a claim is over: Ирина may take V1's neighbour, and V1 is free for anyone
+    # at its expiry a claim is over: V1 is free for anyone
     later = NOW + dt.timedelta(seconds=20 + 301)
     assert V1 not in claims.active(seed_store, now=later)
     assert claims.claim(seed_store, V1, "session-b", "Борис", now=later).holder == "session-b"
