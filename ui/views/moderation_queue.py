@@ -526,9 +526,10 @@ else:
         tr("mod.col.title"): shown["title"].map(text_or_dash),
         tr("mod.col.claim"): [tr("mod.claim.cell", name=taken[ref]) if ref in taken else "" for ref in shown_refs],
         tr("mod.col.artist"): shown["artist_name"].map(text_or_dash),
+        # the status before the times: with the dates in words, the columns at the right end start off screen
+        tr("mod.col.status"): shown["status"].map(status_text),
         tr("mod.col.waiting"): shown["age_hours"].map(hours_text),
         tr("mod.col.created"): moscow_times(shown["created_at"], lang=lang),
-        tr("mod.col.status"): shown["status"].map(status_text),
         tr("mod.col.id"): shown["entity_id"].map(tables.short_id),  # "1a2b3c4d…"; in full in the preview
     })
     # a new table (no stale ticks) whenever its rows or the selection (from elsewhere) change
