@@ -199,7 +199,8 @@ def test_staff_pages_read_for_people_and_fit(browser: Browser, app: App) -> None
     search.press("Enter")
     wait_idle(page)
     # 11: the table's toolbar does not cover the page-size box
-    table = page.locator("[data-testid=stDataFrame]").last
+    table = page.locator("[class*=st-key-mod_queue_table] [data-testid=stDataFrame]").first  # the queue's own table
+    table.scroll_into_view_if_needed()
     table.hover()
     toolbar = table.locator("xpath=..").locator("[data-testid=stElementToolbar]")
     size_box = page.locator("[data-testid=stSelectbox]").filter(has_text="на странице").first
