@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-ROOM_PX = 930  # a table's room in a 1400 px window (the wide layout's main column is 940 px, less the border)
+ROOM_PX = 914  # a table's room in a 1400 px window: the wide layout's main column is 940 px, less the border and a
+#               vertical scrollbar's 16 px (a long table has one, and it takes its width from the columns)
 CHAR_PX = 7.3  # the grid's 14 px Source Sans: an average letter or digit (measured in Chromium: 6.9–7.7)
 WIDE_CHAR_PX = 14.0  # an emoji or a CJK letter
 HEADER_EXTRA_PX = 8  # a header's letters are semi-bold

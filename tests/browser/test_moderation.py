@@ -95,7 +95,7 @@ def test_a_moderators_day(browser: Browser, app: App) -> None:
     assert rejected["Причина"] == "Нет прав на музыку" and rejected["Стало"] == "отклонено"
     assert rejected["Тип"] == "Видео" and rejected["Артист"] == video.artist
     assert all(u.startswith("одобрил(а) — moderator-demo") for u in log[log["Действие"] == "отменил(а) решение"][
-        "Отменённое решение"])
+        "Отменённое решение"])  # the CSV keeps the undone decision in a column of its own
     assert "None" not in log.to_csv(index=False)
 
     assert pending_tracks(page) == tracks_before - 1

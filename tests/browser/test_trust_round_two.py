@@ -47,13 +47,22 @@ def artist_id(app: App, name: str) -> str:
 
 
 def grids(page: Page) -> list[dict[str, object]]:
-    """Each visible table: its header cells, and whether it scrolls sideways (wider than its view)."""
-    return page.evaluate("""() => [...document.querySelectorAll('[data-testid=stDataFrame]')]
-        .filter(g => g.offsetParent !== null).map(g => {
+    """Each visible table: its header cells, and whether it scrolls sideways (wider than its view). The grid draws
+    its header cells only while it is on screen, so each is scrolled into view first."""
+    return page.evaluate("""async () => {
+        const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        const out = [];
+        for (const g of [...document.querySelectorAll('[data-testid=stDataFrame]')]) {
+            if (g.offsetParent === null) continue;
+            g.scrollIntoView({block: 'center'});
+            await frame();
             const sc = g.querySelector('.dvn-scroller');
-            return {heads: [...g.querySelectorAll('[role=columnheader]')].map(h => h.textContent.trim()),
-                    sideways: sc ? sc.scrollWidth > sc.clientWidth + 1 : false};
-        })""")
+            out.push({heads: [...g.querySelectorAll('[role=columnheader]')].map(h => h.textContent.trim()),
+                      sideways: sc ? sc.scrollWidth > sc.clientWidth + 1 : false});
+        }
+        window.scrollTo(0, 0);
+        return out;
+    }""")
 
 
 def assert_fits(page: Page, where: str, *columns: str) -> None:

@@ -97,13 +97,15 @@ view = pd.DataFrame({
     tr("mod.log.col.entity_id"): log["entity_id"].map(words),
 })
 # on screen, what a person reads in a 1400 px window — the new status and the reason included: rows of three lines
-# so long titles and reasons wrap; the undo and note columns only when some entry has them; the batch and the full
-# id in the CSV only
-optional = [tr(f"mod.log.col.{c}") for c in ("undone", "note")]
-hidden = [tr(f"mod.log.col.{c}") for c in ("batch", "entity_id")]
-shown = view[[c for c in view.columns if c not in hidden and (c not in optional or view[c].astype(bool).any())]]
-squeezable = [tr(f"mod.log.col.{c}") for c in ("title", "reason", "undone", "note", "artist")]
+# so long titles and reasons wrap; one note column ("what was undone", "who had it open") only when some entry has
+# one; the batch, the full id and the two notes apart in the CSV only
+note, undone = tr("mod.log.col.note"), tr("mod.log.col.undone")
+screen_notes = [" · ".join(part for part in (u, n) if part) for u, n in zip(view[undone], view[note], strict=True)]
+hidden = [undone, *(tr(f"mod.log.col.{c}") for c in ("batch", "entity_id"))]
+shown = view.assign(**{note: screen_notes})
+shown = shown[[c for c in shown.columns if c not in hidden and (c != note or shown[c].astype(bool).any())]]
+squeezable = [tr(f"mod.log.col.{c}") for c in ("title", "reason", "note", "artist")]
 st.dataframe(shown, hide_index=True, width="stretch", key="mlog_table", row_height=WRAPPED_ROW_PX,
              column_config=column_config(shown, squeezable=[c for c in squeezable if c in shown.columns],
-                                         texts=[tr("mod.log.col.actor")], text_min=90))
+                                         texts=[tr("mod.log.col.actor"), tr("mod.log.col.action")], text_min=70))
 csv_download(view, f"moderation_log_{start}_{end}.csv", key="mlog_csv")
