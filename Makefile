@@ -83,8 +83,8 @@ serve: $(STAMP) haproxy $(STORE_FILE)
 	$(PY) -m dashboard serve --db "$(STORE)" --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS))
 
 # The tests, in tiers (marked by tests/conftest.py; README "Tests"). `make test` is everything, what CI runs, on
-# TEST_WORKERS pytest-xdist workers (each starts its own PostgreSQL; the browser tests share one worker, so one
-# Streamlit server). `make test-fast`: no PostgreSQL server, no browser, for while you work. Exit code 5 (no test
+# TEST_WORKERS pytest-xdist workers (each starts its own PostgreSQL; the browser tests go in two halves, one per
+# worker, each half with its own Streamlit server and Chromium: tests/conftest.py). `make test-fast`: no PostgreSQL server, no browser, for while you work. Exit code 5 (no test
 # selected, e.g. a -k that matches nothing in a tier) is not a failure.
 TEST_WORKERS ?= 2
 PYTEST_XDIST = -n $(TEST_WORKERS) --dist loadgroup

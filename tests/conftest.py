@@ -85,19 +85,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1)
 
 
+# ``--dist loadgroup``: the browser suite in two halves of about equal time (seconds alone on 2 cores: 290, 270),
+# one per worker, each with its own Streamlit server and Chromium; a file not named here joins the second half
+BROWSER_FIRST_HALF = {"test_moderation.py", "test_sign_in.py", "test_russian.py", "test_suspicious_activity.py",
+                      "test_markup_from_data.py", "test_health_page.py"}
+
+
+def browser_group(nodeid: str) -> str | None:
+    """The xdist group of a browser test ("browser-1", "browser-2"); None for any other test."""
+    path = nodeid.split("::", 1)[0]
+    if not path.startswith("tests/browser/"):
+        return None
+    return "browser-1" if path.rsplit("/", 1)[1] in BROWSER_FIRST_HALF else "browser-2"
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """``--dist loadgroup`` (make test): every test under tests/browser goes to one worker as one unit (one Streamlit
-    server, one Chromium), handed out first as the largest; the others one by one to whichever worker is free.
-    (xdist's own xdist_group mark renames node ids, which pytest 9 no longer lets it do, so the group is made here.)"""
+    """``--dist loadgroup`` (make test): the browser tests go to the workers as two units (``browser_group``: each
+    half on one worker, its tests in order, with one Streamlit server and one Chromium), handed out first as the
+    largest; the others one by one to whichever worker is free. (xdist's own xdist_group mark renames node ids,
+    which pytest 9 no longer lets it do, so the groups are made here.)"""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadGroupScheduling
 
     class TierScheduling(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            return "browser" if path.startswith("tests/browser/") else super()._split_scope(nodeid)
+            return browser_group(nodeid) or super()._split_scope(nodeid)
 
     return TierScheduling(config, log)  # type: ignore[arg-type]
 
@@ -175,6 +189,17 @@ def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("demo") / "demo.ndjson"
     write_demo_snapshot(out, scale="small", seed=7, as_of=AS_OF)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny demo snapshot (seed layout, about 2 000 keys): for tests whose point is not the data's size (races
+    against an ingest, whole-content comparisons), so each ingest they run costs little."""
+    from dashboard.demo.snapshot import write_demo_snapshot
+
+    out = tmp_path_factory.mktemp("tiny") / "tiny.ndjson"
+    write_demo_snapshot(out, scale="tiny", seed=7, as_of=AS_OF)
     return out
 
 

@@ -299,9 +299,9 @@ def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, 
         if table not in ("kv_store", "kv_rejects") and (tables is None or table in tables):
             con.execute(schema.create_table_sql(table, "duckdb"))
     small = split_small_entries(con, layout)
-    pids = {int(r[0]) for r in con.execute("SELECT DISTINCT pid FROM kv_work WHERE pid IS NOT NULL").fetchall()
-            } if delta else None
-    plan.load(DUCKDB, con.execute, layout, result, "kv_work", lambda pid: small.get(pid, "kv_small"), pids)
+    pids = {int(r[0]) for r in con.execute("SELECT DISTINCT pid FROM kv_work WHERE pid IS NOT NULL").fetchall()}
+    plan.load(DUCKDB, con.execute, layout, result, "kv_work", lambda pid: small.get(pid, "kv_small"), pids,
+              count=not delta)
     con.execute("DROP TABLE kv_small")
     for column in ("file_no", "pid", "was_encoded"):
         con.execute(f"ALTER TABLE kv_work DROP COLUMN {column}")

@@ -118,9 +118,8 @@ def build_in_schema(cur: Cursor, target: str, source: str, layout: Layout, resul
     q(f"CREATE INDEX ON {WORK} (pid)")
     q(f"ANALYZE {WORK}")
     q(f"INSERT INTO {d.table('kv_store')} SELECT key, value FROM {WORK}")
-    pids = ({int(r[0]) for r in q(f"SELECT DISTINCT pid FROM {WORK} WHERE pid IS NOT NULL").fetchall()}
-            if delta else None)
-    plan.load(d, q, layout, result, WORK, lambda _pid: WORK, pids)
+    pids = {int(r[0]) for r in q(f"SELECT DISTINCT pid FROM {WORK} WHERE pid IS NOT NULL").fetchall()}
+    plan.load(d, q, layout, result, WORK, lambda _pid: WORK, pids, count=not delta)
     if delta:
         result.rows_loaded = int(q(f"SELECT count(*) FROM {d.table('kv_store')}").fetchone()[0])  # type: ignore[index]
     else:

@@ -238,11 +238,12 @@ def load_entity(d: Dialect, q: Query, entry: Entry, layout: Layout, pid: int, re
 
 
 def load(d: Dialect, q: Query, layout: Layout, result: IngestResult, work: str,
-         src_of: Callable[[int], str], pids: set[int] | None = None) -> None:
+         src_of: Callable[[int], str], pids: set[int] | None = None, count: bool = True) -> None:
     """The plan's load steps over the work table (one row per distinct key, decoded, classified: key, value, pid,
     was_encoded); ``src_of(pid)`` is the table an entry reads (the work table or a copy of part of it). ``pids``:
-    the entries the work table has keys of, when known (a delta build of a few keys skips the others' statements;
-    an entry without keys makes no rows either way)."""
+    the entries the work table has keys of, when known: the others' statements are skipped (an entry without keys
+    makes no rows and counts nothing either way; a small snapshot has keys of few entries, and each statement costs
+    tens of milliseconds to plan). ``count`` False: a delta build, which counts nothing (``load_entity``)."""
     load_lists(d, q, layout, work)
     index_pids = [pid for pid, e in enumerate(layout.entries) if e.shape == "index"]
     load_indexes(d, q, layout, result, src_of(index_pids[0]) if index_pids else work)
@@ -252,7 +253,7 @@ def load(d: Dialect, q: Query, layout: Layout, result: IngestResult, work: str,
         if entry.shape == "counter":
             load_counter(d, q, entry, pid, result, src_of(pid))
         elif entry.table:
-            load_entity(d, q, entry, layout, pid, result, src_of(pid), count=pids is None)
+            load_entity(d, q, entry, layout, pid, result, src_of(pid), count=count)
 
 
 def count_results(d: Dialect, q: Query, result: IngestResult) -> None:

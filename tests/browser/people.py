@@ -8,6 +8,7 @@ the later browser tests (sign-in, translations) reuse them.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -18,10 +19,12 @@ from urllib.parse import urlparse
 
 import pandas as pd
 from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.i18n.translations import quoted
 
 IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+BUSY = "[data-testid=stApp]:not([data-test-script-state=notRunning])"
 LABELS = {  # the few UI texts the helpers click on, per language
     "ru": {"view_as": "Смотреть как", "pick": "Выбранные элементы", "approve": "Одобрить", "reject": "Отклонить",
            "reason": "Своя причина", "bulk_approve": "Одобрить выбранные", "bulk_reject": "Отклонить выбранные",
@@ -76,8 +79,11 @@ def label(page: Page, name: str) -> str:
 
 
 def wait_idle(page: Page) -> None:
-    """Wait until the app's script run is over; fail on any Streamlit exception box."""
-    page.wait_for_timeout(250)
+    """Wait until the app's script run is over; fail on any Streamlit exception box. A run an action asked for starts
+    a moment later (the server says so): up to 250 ms for it to start, then until it is over, then 150 ms more
+    for a run that the first one asked for (st.rerun)."""
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_selector(BUSY, timeout=250)
     page.wait_for_selector(IDLE, timeout=60_000)
     page.wait_for_timeout(150)
     page.wait_for_selector(IDLE, timeout=60_000)
