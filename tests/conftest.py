@@ -87,7 +87,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # ``--dist loadgroup``: the browser suite in two halves of about equal time (seconds alone on 2 cores: 290, 270),
 # one per worker, each with its own Streamlit server and Chromium; a file not named here joins the second half
-BROWSER_FIRST_HALF = {"test_moderation.py", "test_sign_in.py", "test_russian.py", "test_suspicious_activity.py",
+BROWSER_FIRST_HALF = {"test_moderation.py", "test_sign_in.py", "test_suspicious_activity.py", "test_platform_queue.py",
                       "test_markup_from_data.py", "test_health_page.py"}
 
 
@@ -193,7 +193,7 @@ def demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tiny_demo_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny demo snapshot (seed layout, about 2 000 keys): for tests whose point is not the data's size (races
     against an ingest, whole-content comparisons), so each ingest they run costs little."""
     from dashboard.demo.snapshot import write_demo_snapshot
@@ -211,8 +211,10 @@ class SessionStores(Mapping[str, Store]):
     tests never start PostgreSQL). ``copy(engine, folder)`` gives a test its own store with the same content: a
     copied DuckDB file, or a PostgreSQL database made with ``CREATE DATABASE ... TEMPLATE``."""
 
-    def __init__(self, name: str, snapshot: Callable[[], Path], servers: Servers, folder: Path) -> None:
+    def __init__(self, name: str, snapshot: Callable[[], Path], servers: Servers, folder: Path,
+                 layout: str = "seed") -> None:
         self._name, self._snapshot, self._servers, self._folder = name, snapshot, servers, folder
+        self._layout = layout
         self._built: dict[str, Store] = {}
 
     def __getitem__(self, engine: str) -> Store:
@@ -225,7 +227,7 @@ class SessionStores(Mapping[str, Store]):
                 store = Store(str(self._folder / f"{self._name}.duckdb"))
             else:
                 store = Store(create_database(self._servers.pg_url(), f"{self._name}_{os.getpid()}"))
-            ingest([self._snapshot()], store, "seed", say=lambda _m: None)
+            ingest([self._snapshot()], store, self._layout, say=lambda _m: None)
             self._built[engine] = store
         return self._built[engine]
 

@@ -21,7 +21,7 @@ from dashboard.store.connect import INGEST_BUSY, Store, StoreBusy, duckdb_ingest
 from tests.conftest import REPO, StoreFactory
 from tests.test_repository import SEED_RECORDS, write_snapshot
 
-INGESTS = 3
+INGESTS = 2
 PAUSE = 0.05  # seconds between one person's account commands (a tight loop would starve the ingest's poll)
 
 

@@ -76,9 +76,9 @@ def test_double_encoded_values_are_decoded(new_store: StoreFactory, fixture_snap
     assert len(strings) == 81  # as the fixture's README says; 65 of them hold a JSON object
     assert len(doubled) == 65
     by_key = {r["key"]: r["value"] for r in records}
+    stored = dict(rows(store, "SELECT key, CAST(value AS TEXT) FROM kv_store"))
     for key in doubled:
-        value = scalar(store, "SELECT CAST(value AS TEXT) FROM kv_store WHERE key = :k", k=key)
-        assert json.loads(value) == json.loads(by_key[key])
+        assert json.loads(stored[key]) == json.loads(by_key[key])
     # A string that does not hold a JSON document stays a JSON string.
     assert json.loads(scalar(store, "SELECT CAST(value AS TEXT) FROM kv_store WHERE key LIKE 'coins:balance:%' "
                                     "LIMIT 1")) == "430"

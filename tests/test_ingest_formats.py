@@ -41,7 +41,14 @@ def _fingerprint(store) -> list[tuple]:  # type: ignore[no-untyped-def]
                (SELECT COUNT(*) FROM kv_unmapped), (SELECT COUNT(*) FROM kv_rejects)""")
 
 
-@pytest.mark.parametrize("fmt", [f"{f}{gz}" for f in FORMATS for gz in ("", ".gz")])
+# every format on DuckDB; on PostgreSQL two of them (a file is read by the one reader, which the two engines share:
+# the build on PostgreSQL is the DuckDB build, copied in), so the formats are not all read twice
+FORMAT_CASES = [("duckdb", f"{f}{gz}") for f in FORMATS for gz in ("", ".gz")] + [
+    ("postgresql", "ndjson.gz"), ("postgresql", "parquet")]
+_references: dict[bool, list[tuple]] = {}
+
+
+@pytest.mark.parametrize(("new_store", "fmt"), FORMAT_CASES, indirect=["new_store"])
 def test_every_format_loads_the_same(fmt: str, tiny_snapshots: dict[str, Path], new_store: StoreFactory) -> None:
     store = new_store()
     path = tiny_snapshots[fmt]
@@ -52,9 +59,11 @@ def test_every_format_loads_the_same(fmt: str, tiny_snapshots: dict[str, Path], 
     assert result.coercion_nulls == {}
     assert result.files[0]["format"] == fmt.removesuffix(".gz")
     assert result.files[0]["gzip"] == fmt.endswith(".gz")
-    reference = new_store()
-    ingest([tiny_snapshots["ndjson"]], reference, "seed", say=lambda _m: None)
-    assert _fingerprint(store) == _fingerprint(reference)
+    if store.is_postgres not in _references:  # the plain NDJSON's content, once per engine
+        reference = new_store()
+        ingest([tiny_snapshots["ndjson"]], reference, "seed", say=lambda _m: None)
+        _references[store.is_postgres] = _fingerprint(reference)
+    assert _fingerprint(store) == _references[store.is_postgres]
 
 
 def test_demo_counts_and_planted_inconsistencies(demo_stores: dict, demo_snapshot: Path) -> None:

@@ -30,15 +30,15 @@ from tests.conftest import REPO, StoreFactory
 from tests.sql import rows, scalar
 
 
-def _ingested(new_store: StoreFactory, tiny_snapshot: Path, tmp_path: Path) -> tuple[Store, Path]:
+def _ingested(new_store: StoreFactory, tiny_demo_snapshot: Path, tmp_path: Path) -> tuple[Store, Path]:
     store: Store = new_store()
-    snapshot = Path(shutil.copyfile(tiny_snapshot, tmp_path / "snapshot.ndjson"))
+    snapshot = Path(shutil.copyfile(tiny_demo_snapshot, tmp_path / "snapshot.ndjson"))
     ingest([snapshot], store, "seed", say=lambda _m: None)
     return store, snapshot
 
 
-def test_no_decision_lost_during_an_ingest(new_store: StoreFactory, tiny_snapshot: Path, tmp_path: Path) -> None:
-    store, snapshot = _ingested(new_store, tiny_snapshot, tmp_path)
+def test_no_decision_lost_during_an_ingest(new_store: StoreFactory, tiny_demo_snapshot: Path, tmp_path: Path) -> None:
+    store, snapshot = _ingested(new_store, tiny_demo_snapshot, tmp_path)
     report = run_races(store, snapshot, races=4, window=2.0, write_waits=(60.0, 0.2), hold=1.0, say=lambda _m: None)
     assert not report.lost, report.lines()
     assert not report.undocumented, report.lines()
@@ -64,9 +64,9 @@ def _moderate(store: Store, track: str, wait: float) -> subprocess.CompletedProc
                           capture_output=True, text=True, check=False, env=env)
 
 
-def test_decision_waits_for_an_ingest_or_is_refused(new_store: StoreFactory, tiny_snapshot: Path,
+def test_decision_waits_for_an_ingest_or_is_refused(new_store: StoreFactory, tiny_demo_snapshot: Path,
                                                     tmp_path: Path) -> None:
-    store, _ = _ingested(new_store, tiny_snapshot, tmp_path)
+    store, _ = _ingested(new_store, tiny_demo_snapshot, tmp_path)
     first, second = pending_tracks(store, 2)
     with held_like_an_ingest(store):
         refused = _moderate(store, first, wait=0.2)

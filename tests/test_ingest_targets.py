@@ -49,27 +49,27 @@ def _wal(store: Store) -> Path:
     return Path(str(store.path) + ".wal")
 
 
-def test_moderate_leaves_a_log_that_the_next_ingest_folds_in(demo_snapshot: Path, tmp_path: Path) -> None:
+def test_moderate_leaves_a_log_that_the_next_ingest_folds_in(tiny_demo_snapshot: Path, tmp_path: Path) -> None:
     store = Store(str(tmp_path / "store.duckdb"))
-    ingest([demo_snapshot], store, "seed", say=lambda _m: None)
+    ingest([tiny_demo_snapshot], store, "seed", say=lambda _m: None)
     track = pending_tracks(store, 1)[0]
     done = _moderate(store, track)
     assert done.returncode == 0, done.stderr
     assert _wal(store).exists()  # checkpoint on shutdown is off for decisions
-    ingest([demo_snapshot], store, "seed", say=lambda _m: None)
+    ingest([tiny_demo_snapshot], store, "seed", say=lambda _m: None)
     assert not _wal(store).exists()
     assert scalar(store, "SELECT COUNT(*) FROM moderation_log WHERE entity_id = :i", i=track) == 1
 
 
-def test_a_kill_in_the_swap_window_leaves_a_store_that_opens(demo_snapshot: Path, tmp_path: Path) -> None:
+def test_a_kill_in_the_swap_window_leaves_a_store_that_opens(tiny_demo_snapshot: Path, tmp_path: Path) -> None:
     """kill -9 of an ingest held just before its rename: by then the old file's log is folded in, so whatever
     moment the kill hits, no log of the old file can meet the new one."""
     store = Store(str(tmp_path / "store.duckdb"))
-    ingest([demo_snapshot], store, "seed", say=lambda _m: None)
+    ingest([tiny_demo_snapshot], store, "seed", say=lambda _m: None)
     track = pending_tracks(store, 1)[0]
     assert _moderate(store, track).returncode == 0
     assert _wal(store).exists()
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "ingest", str(demo_snapshot), "--db", store.name],
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard", "ingest", str(tiny_demo_snapshot), "--db", store.name],
                             cwd=REPO, env={**os.environ, "PROMO_INGEST_HOLD_SECONDS": "30"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -98,13 +98,13 @@ def test_a_kill_in_the_swap_window_leaves_a_store_that_opens(demo_snapshot: Path
     assert listed.returncode == 0, listed.stderr
 
 
-def test_a_stale_log_is_refused_in_one_line_and_repaired_by_ingest(demo_snapshot: Path, tmp_path: Path) -> None:
+def test_a_stale_log_is_refused_in_one_line_and_repaired_by_ingest(tiny_demo_snapshot: Path, tmp_path: Path) -> None:
     """The state an ingest killed between the rename and the log's removal left before this fix: the new file
     next to the old file's log."""
     store = Store(str(tmp_path / "store.duckdb"))
     old = Store(str(tmp_path / "old.duckdb"))
-    ingest([demo_snapshot], store, "seed", say=lambda _m: None)
-    ingest([demo_snapshot], old, "seed", say=lambda _m: None)
+    ingest([tiny_demo_snapshot], store, "seed", say=lambda _m: None)
+    ingest([tiny_demo_snapshot], old, "seed", say=lambda _m: None)
     track = pending_tracks(old, 1)[0]
     assert _moderate(old, track).returncode == 0
     os.replace(_wal(old), _wal(store))
@@ -115,7 +115,7 @@ def test_a_stale_log_is_refused_in_one_line_and_repaired_by_ingest(demo_snapshot
         assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr, out.stderr
         assert "interrupted ingest" in out.stderr and "ingest" in out.stderr and ".wal" in out.stderr
     said: list[str] = []
-    ingest([demo_snapshot], store, "seed", say=said.append)
+    ingest([tiny_demo_snapshot], store, "seed", say=said.append)
     assert any("set aside" in line for line in said), said
     assert not _wal(store).exists() and list(tmp_path.glob("store.duckdb.wal.stale-*"))
     assert _cli("users", "list", "--db", store.name).returncode == 0

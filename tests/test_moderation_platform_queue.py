@@ -12,7 +12,6 @@ import itertools
 import json
 import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from dashboard.ingest.build import ingest
 from dashboard.moderation import service
 from dashboard.moderation.config import pending_params
 from dashboard.store.connect import Store
 from dashboard.store.queries import read_engine, run_query
 from dashboard.sync.run import sync
 from dashboard.sync.source import resolve_source
+from tests.conftest import ENGINES, Servers, SessionStores
 from tests.data import decoded
 from tests.sync_platform import libpq, make_platform, platform_value
 
@@ -131,11 +130,19 @@ def scalar(store: Store, sql: str, **params: object) -> object:
         return conn.execute(sa.text(sql), params).scalar()
 
 
-@pytest.fixture
-def deployed_store(new_store: Callable[[], Store], fixture_snapshot: Path, tmp_path: Path) -> Store:
-    store = new_store()
-    ingest([snapshot(tmp_path, fixture_snapshot)], store, "deployed", say=lambda _m: None)
-    return store
+@pytest.fixture(scope="module")
+def deployed_templates(servers: Servers, fixture_snapshot: Path,
+                       tmp_path_factory: pytest.TempPathFactory) -> SessionStores:
+    """The fixture and EXTRA ingested (deployed layout) once per engine, as templates for each test's own copy."""
+    folder = tmp_path_factory.mktemp("queue_templates")
+    return SessionStores("queue_deployed", lambda: snapshot(folder, fixture_snapshot), servers, folder,
+                         layout="deployed")
+
+
+@pytest.fixture(params=ENGINES)
+def deployed_store(request: pytest.FixtureRequest, deployed_templates: SessionStores, tmp_path: Path) -> Store:
+    """A store of this test's own with the fixture and EXTRA as ingested, on the parametrized engine."""
+    return deployed_templates.copy(request.param, tmp_path)
 
 
 def test_the_queue_holds_every_entity_of_the_platforms_review(deployed_store: Store, fixture_snapshot: Path) -> None:

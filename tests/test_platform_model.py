@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -20,9 +21,11 @@ from dashboard.ingest.layout import load_layout
 from dashboard.ingest.result import IngestError
 from dashboard.ingest.series import SNAPSHOT_AT_ENV
 from dashboard.store import schema
+from dashboard.store.connect import Store
 from dashboard.store.queries import run_query
-from tests.conftest import StoreFactory
+from tests.conftest import ENGINES, StoreFactory
 from tests.data import decoded
+from tests.pg_server import create_database
 from tests.sql import rows, scalar
 
 SANDRA = "3f6b2c1e-8a4d-4c9b-9e2f-1a7d5c3b9e01"  # the artist who owns analytics:3f6b2c1e-…: 12 plays over 3 tracks
@@ -115,10 +118,15 @@ def expected_rows(data: dict[str, Any], pick: Pick, shape: str) -> list[dict[str
     return [v if isinstance(v, dict) else {} for v in values]
 
 
-@pytest.fixture
-def fixture_store(new_store: StoreFactory, fixture_snapshot: Path) -> Any:
-    """The fixture ingested with --layout deployed, on each engine: (store, IngestResult)."""
-    store = new_store()
+@pytest.fixture(scope="module", params=ENGINES)
+def fixture_store(request: pytest.FixtureRequest, fixture_snapshot: Path,
+                  tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The fixture ingested with --layout deployed, once per engine for this module's tests, which only read it:
+    (store, IngestResult)."""
+    if request.param == "duckdb":
+        store = Store(str(tmp_path_factory.mktemp("fixture_store") / "fixture.duckdb"))
+    else:
+        store = Store(create_database(request.getfixturevalue("pg_url"), f"fixture_store_{os.getpid()}"))
     result = ingest([fixture_snapshot], store, "deployed", say=lambda _m: None)
     return store, result
 

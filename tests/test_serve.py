@@ -155,7 +155,7 @@ def decisions_logged(store: str) -> int:
 
 def test_bench_load_runs_pages_without_errors(served: Serving) -> None:
     proc = subprocess.run([sys.executable, "-m", "dashboard", "bench", "load", "--url",
-                           f"http://127.0.0.1:{served.port}", "--sessions", "3", "--think", "200", "--seconds", "6",
+                           f"http://127.0.0.1:{served.port}", "--sessions", "3", "--think", "200", "--seconds", "4",
                            "--pages", "", "moderation_queue", "artist_tracks", "revenue"],
                           cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -80,12 +80,12 @@ def test_the_next_sync_removes_dead_syncs_snapshots(new_store: StoreFactory, pla
     assert not [p for p in parent.glob(SYNC_PREFIX + "*") if p != alive]  # this sync's own folder is gone too
 
 
-def test_an_ingest_removes_dead_syncs_snapshots(new_store: StoreFactory, demo_snapshot: Path,
+def test_an_ingest_removes_dead_syncs_snapshots(new_store: StoreFactory, tiny_demo_snapshot: Path,
                                                 own_temp: Path) -> None:
     store = new_store()
     parent = own_temp if store.is_postgres else store.path.parent
     dead = leftover(parent, dead_pid())
-    ingest([demo_snapshot], store, "seed", say=quiet)
+    ingest([tiny_demo_snapshot], store, "seed", say=quiet)
     assert not dead.exists()
 
 

@@ -214,8 +214,8 @@ def test_layout_regexes_mean_the_same_in_postgresql(pg_url: str, fixture_snapsho
                 assert matched == [e is not None for e in expected], (name, entry.pattern)
 
 
-def test_a_decision_during_the_in_server_build_is_not_lost(pg_url: str, demo_snapshot: Path) -> None:
-    url = make_platform(pg_url, f"inserver_race_{os.getpid()}_{next(_n)}", demo_snapshot)
+def test_a_decision_during_the_in_server_build_is_not_lost(pg_url: str, tiny_demo_snapshot: Path) -> None:
+    url = make_platform(pg_url, f"inserver_race_{os.getpid()}_{next(_n)}", tiny_demo_snapshot)
     sync_same(url)
     with engine(Store(url)).connect() as conn:
         track = conn.exec_driver_sql("SELECT id FROM tracks WHERE status = 'pending' ORDER BY id LIMIT 1").scalar()

@@ -1,11 +1,16 @@
 """Artists, language and managers in Chromium: every page opens with the right data, a language switch keeps what
-a person chose, every revenue view opens and its CSV parses. (No request to another host: the ``browser`` fixture.)"""
+a person chose, every revenue view opens and its CSV parses. (No request to another host: the ``browser`` fixture.)
+
+Russian done right, as a person sees it (issue 15): on the overview, every artist page and every revenue view there
+is no raw data value (statuses, payment methods, tiers, coin spend types), no "None" or "nan", no decimal point in
+a ruble figure and no English month name — in the text, the tables and the charts' ticks (``assert_russian``, on
+the same visits)."""
 
 from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.people import (
     App,
@@ -13,7 +18,9 @@ from tests.browser.people import (
     go_to,
     grid_cells,
     open_as,
+    page_text,
     pick_period,
+    screenshot,
     switch_language,
     view_as,
     wait_idle,
@@ -22,6 +29,27 @@ from tests.browser.people import (
 ARTIST_PAGES = ("Мой обзор", "Треки", "Аудитория", "Концерты", "Фанаты и деньги", "Продвижение")
 REVENUE_VIEWS = ("Итоги", "По источникам", "Способы оплаты и провайдеры", "Валюты", "Подписки", "Экономика коинов",
                  "Артисты")
+
+
+RAW_VALUES = re.compile(r"\b(pending|approved|rejected|completed|refunded|failed|card|sbp|yoomoney|free|basic|pro|"
+                        r"premium|spend|purchase|earn|refund|boost|banner|pitching|promotion|None|nan|NaN)\b")
+DOT_MONEY = re.compile(r"\d\.\d+\s?₽")
+ENGLISH_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)(uary|ruary|ch|il|e|y|ust|tember|"
+                           r"ober|ember)?\b")
+
+
+def shown(page: Page) -> str:
+    """What the page shows: its text (charts' ticks included) and its tables' cells."""
+    cells = grid_cells(page) if page.locator("[data-testid=stDataFrame]").count() else []
+    return page_text(page) + "\n" + "\n".join(cells)
+
+
+def assert_russian(page: Page, where: str) -> None:
+    text = shown(page)
+    for rule, name in ((RAW_VALUES, "raw value"), (DOT_MONEY, "decimal point in rubles"),
+                       (ENGLISH_MONTH, "English month")):
+        found = sorted(set(m.group(0) for m in rule.finditer(text)))
+        assert not found, f"{where}: {name} {found[:5]}"
 
 
 def busiest_artist(app: App) -> tuple[str, str, set[str], set[str]]:
@@ -43,6 +71,9 @@ def test_an_artist_sees_every_page_with_their_own_data(browser: Browser, app: Ap
     for title in ARTIST_PAGES:
         go_to(page, title)
         expect(page.locator("h1").filter(has_text=title).first).to_be_visible()
+        assert_russian(page, title)
+        if title == "Мой обзор":
+            screenshot(page, "artist-overview")
     go_to(page, "Треки")
     cells = set(grid_cells(page))
     assert own & cells and not others & cells
@@ -74,10 +105,16 @@ def test_a_language_switch_keeps_identity_page_and_period(browser: Browser, app:
 
 def test_a_manager_opens_every_revenue_view_and_a_csv_parses(browser: Browser, app: App) -> None:
     page = open_as(browser, app, "manager")
+    assert_russian(page, "overview")
+    screenshot(page, "overview")
     go_to(page, "Выручка")
-    for view in REVENUE_VIEWS:
+    screenshot(page, "revenue-headline")
+    for view in (*REVENUE_VIEWS, "Платежи"):
         page.get_by_role("radio", name=view, exact=True).click()
         wait_idle(page)
+        assert_russian(page, view)
+        if view == "Платежи":
+            continue
         assert "view=" in page.url and "period=" in page.url  # a link to this view and period can be shared
         table = download_csv(page)
         assert len(table.columns) >= 2
