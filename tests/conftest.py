@@ -22,6 +22,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,6 +161,14 @@ def pg_url(servers: Servers) -> str:
 
 def _new_pg_store(pg_url: str) -> Store:
     return Store(create_database(pg_url, f"t{os.getpid()}_{next(_db_counter)}"))
+
+
+def reader_cases(cases: list[Any], on_postgresql: int = 1) -> list[tuple[str, Any]]:
+    """``(engine, case)`` pairs for ``parametrize(("new_store", name), ..., indirect=["new_store"])``: every case
+    on DuckDB, the first ``on_postgresql`` also on PostgreSQL. For what the snapshot reader decides (formats,
+    broken files, limits): the reader is the same whichever engine the store is on (the PostgreSQL build is the
+    DuckDB build, copied in), so reading every case twice would test nothing new."""
+    return [("duckdb", c) for c in cases] + [("postgresql", c) for c in cases[:on_postgresql]]
 
 
 @pytest.fixture(params=ENGINES)

@@ -23,7 +23,7 @@ from dashboard.ingest.result import IngestResult
 from dashboard.store.connect import Store
 from dashboard.sync.run import sync
 from dashboard.sync.source import resolve_source
-from tests.conftest import REPO, StoreFactory
+from tests.conftest import REPO, StoreFactory, reader_cases
 from tests.sql import rows, scalar
 from tests.sync_platform import TABLE, platform_execute
 from tests.test_sync import ENV, platform  # noqa: F401  (platform: the fixture)
@@ -50,7 +50,7 @@ def _accounted(result: IngestResult, store: Store, written: int, loaded: int, re
 UNTERMINATED = '{"key": "tracks:u1:t%d", "value": {"id": "t%d", "title": "никогда не закроется}}'
 
 
-@pytest.mark.parametrize("style", ["lines", "indented"])
+@pytest.mark.parametrize(("new_store", "style"), reader_cases(["lines", "indented"]), indirect=["new_store"])
 def test_three_strings_that_never_close_cost_three_records(new_store: StoreFactory, tmp_path: Path,
                                                           style: str) -> None:
     store = new_store()
@@ -149,7 +149,7 @@ def _truncated_gz(path: Path, data: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize("fmt", ["ndjson", "json", "csv"])
+@pytest.mark.parametrize(("new_store", "fmt"), reader_cases(["ndjson", "json", "csv"]), indirect=["new_store"])
 def test_truncated_gzip_is_refused_in_one_line(new_store: StoreFactory, tmp_path: Path, fmt: str) -> None:
     store = new_store()
     records = _tracks(20_000)
@@ -189,7 +189,8 @@ LIMIT = 1_000_000
 BIG_LIMIT = 2_500_000
 
 
-@pytest.mark.parametrize("fmt", ["ndjson", "json", "csv", "parquet"])
+@pytest.mark.parametrize(("new_store", "fmt"), reader_cases(["ndjson", "json", "csv", "parquet"]),
+                         indirect=["new_store"])
 def test_a_record_over_the_size_limit_is_rejected_with_its_size(new_store: StoreFactory, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
     """PROMO_MAX_VALUE_BYTES set small (2.5 MB) stands for the 32 MiB default: a 3 MB record is rejected with its
@@ -243,7 +244,8 @@ def test_sync_rejects_a_platform_row_over_the_limit(request: pytest.FixtureReque
     assert scalar(store, "SELECT COUNT(*) FROM kv_store WHERE key = 'big:one'") == 0
 
 
-@pytest.mark.parametrize("fmt", ["ndjson", "ndjson.gz", "json", "csv"])
+@pytest.mark.parametrize(("new_store", "fmt"), reader_cases(["ndjson", "ndjson.gz", "json", "csv"]),
+                         indirect=["new_store"])
 def test_numbers_beyond_double_precision_are_reported(new_store: StoreFactory, tmp_path: Path, fmt: str) -> None:
     """The build holds a number with a fraction as a double: a longer one changes (both engines alike), and the
     summary says so with the keys. The shortest form of a double (as JavaScript writes it) and a lookalike in a

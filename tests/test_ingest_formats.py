@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.demo.snapshot import write_demo_snapshot
 from dashboard.ingest.build import ingest
-from tests.conftest import AS_OF, StoreFactory
+from tests.conftest import AS_OF, StoreFactory, reader_cases
 from tests.sql import rows, scalar
 
 FORMATS = ["ndjson", "json", "csv", "parquet"]
@@ -43,8 +43,8 @@ def _fingerprint(store) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 # every format on DuckDB; on PostgreSQL two of them (a file is read by the one reader, which the two engines share:
 # the build on PostgreSQL is the DuckDB build, copied in), so the formats are not all read twice
-FORMAT_CASES = [("duckdb", f"{f}{gz}") for f in FORMATS for gz in ("", ".gz")] + [
-    ("postgresql", "ndjson.gz"), ("postgresql", "parquet")]
+FORMAT_CASES = reader_cases(["ndjson.gz", "parquet", "ndjson", "json", "json.gz", "csv", "csv.gz", "parquet.gz"],
+                            on_postgresql=2)
 _references: dict[bool, list[tuple]] = {}
 
 

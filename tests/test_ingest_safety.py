@@ -16,7 +16,7 @@ from dashboard.ingest.build import ingest
 from dashboard.ingest.layout import LayoutError, load_layout
 from dashboard.ingest.result import IngestError
 from dashboard.store.connect import Store
-from tests.conftest import StoreFactory
+from tests.conftest import StoreFactory, reader_cases
 from tests.sql import scalar
 
 
@@ -29,7 +29,7 @@ def _snapshot(path: Path, n: int = 3) -> Path:
     return path
 
 
-@pytest.mark.parametrize("empty", ["", "[]", "key,value\n"])
+@pytest.mark.parametrize(("new_store", "empty"), reader_cases(["[]", "", "key,value\n"]), indirect=["new_store"])
 def test_empty_snapshot_never_replaces_a_store_unless_allowed(new_store: StoreFactory, tmp_path: Path,
                                                               empty: str) -> None:
     store = new_store()
