@@ -37,7 +37,8 @@ from tests.sql import rows
 CHROMIUM = os.environ.get("PROMO_CHROMIUM", "/usr/bin/chromium")
 # how long opening a queue item claims it, in the app the tests share: short, so a test can watch a claim expire
 CLAIM_SECONDS = 15
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-gpu-rasterization",
+                 "--disable-accelerated-2d-canvas", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
 # every moderated item still pending in the demo store, with a title no other item has (so a person can pick it
 # by its title), oldest first

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pandas as pd
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.i18n.translations import quoted
@@ -91,10 +91,24 @@ def wait_idle(page: Page) -> None:
     assert errors.count() == 0, errors.first.inner_text()
 
 
+# no CSS transitions or animations: the page is drawn once per change, not for every frame of a fade (Chromium's
+# software drawing was most of the browser suite's CPU); what a person sees at rest is the same
+STILL = ("document.addEventListener('DOMContentLoaded', () => { const s = document.createElement('style'); "
+         "s.textContent = '*, *::before, *::after { transition: none !important; animation: none !important; "
+         "caret-color: transparent !important; }'; document.head.appendChild(s); });")
+
+
+def new_person(browser: Browser, **options: Any) -> BrowserContext:
+    """A new browser context (another person: own cookies) in a 1400 × 1000 window, in Russian, drawn still."""
+    context = browser.new_context(**{"viewport": {"width": 1400, "height": 1000}, "locale": "ru-RU", **options})
+    context.add_init_script(STILL)
+    return context
+
+
 def open_as(browser: Browser, app: App, role: str, artist: str | None = None, path: str = "") -> Page:
     """A new browser session (its own cookies: another person) on ``path``, viewing as ``role`` (for "artist": the
     artist named ``artist``). Requests to any other host are recorded in ``app.foreign_requests``."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="ru-RU")
+    context = new_person(browser, accept_downloads=True)
     app.sessions.append(context)
     page = context.new_page()
     own = urlparse(app.url).netloc

@@ -18,7 +18,7 @@ from dashboard.ingest.build import ingest
 from dashboard.moderation import service as repo
 from dashboard.store.connect import Store
 from tests.browser.conftest import require_chromium, streamlit_server
-from tests.browser.people import choose, click, label, view_as, wait_idle, widget
+from tests.browser.people import choose, click, label, new_person, view_as, wait_idle, widget
 from tests.test_repository import ARTIST, SEED_RECORDS, write_snapshot
 
 TITLE = "**жирный** [ссылка](http://ev.il/x) ![i](http://127.0.0.2/t.png) www.ev.il"
@@ -48,7 +48,7 @@ def hostile() -> Iterator[tuple[str, Store]]:
 
 @pytest.fixture
 def page(hostile: tuple[str, Store], chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    context = new_person(chromium)
     foreign: list[str] = []
     context.on("request", lambda r: foreign.append(r.url) if "127.0.0.2" in r.url or "ev.il" in r.url else None)
     page = context.new_page()

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import require_chromium
-from tests.browser.people import wait_idle
+from tests.browser.people import new_person, wait_idle
 from tests.serving import Serving, serving_pg
 
 PENDING = "Ждут решения"
@@ -37,7 +37,7 @@ def replica_cookie(context: object) -> str:
 
 def test_a_killed_replica_s_people_come_back_on_the_other_one(chromium: Browser, served: Serving,
                                                              tmp_path: Path) -> None:
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    context = new_person(chromium)
     try:
         page = context.new_page()
         page.goto(f"http://127.0.0.1:{served.port}/moderation_queue")
@@ -94,7 +94,7 @@ def test_a_signed_in_moderator_stays_signed_in_when_their_replica_dies(chromium:
         'client_id = "promo-insights"\n'
         'client_secret = "mock-provider-accepts-any"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    context = new_person(chromium)
     context.route("https://cdn.jsdelivr.net/**", lambda route: route.abort())  # the provider's stylesheet
     serving = None
     try:

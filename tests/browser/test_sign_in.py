@@ -26,7 +26,7 @@ from dashboard.access import accounts as acc
 from dashboard.i18n.translations import t
 from dashboard.store.queries import run_query
 from tests.browser.conftest import PENDING_SQL, _demo_store, free_port, wait_answering
-from tests.browser.people import App, Item, approve, go_to, grid_cells, page_text, wait_idle
+from tests.browser.people import App, Item, approve, go_to, grid_cells, new_person, page_text, wait_idle
 from tests.conftest import REPO
 from tests.sql import rows
 
@@ -123,7 +123,7 @@ def setup() -> Iterator[SignInSetup]:
 def person(chromium: Browser, setup: SignInSetup) -> Iterator[Page]:
     """A new browser session. Requests to any host but the app and the provider fail the test; the provider's own
     pages ask a CDN for a stylesheet, which is refused (the tests run offline)."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    context = new_person(chromium)
     context.route("https://cdn.jsdelivr.net/**", lambda route: route.abort())
     allowed = {"127.0.0.1", "cdn.jsdelivr.net"}  # the app (and the demo-mode server), the provider, its CDN (refused)
     foreign: list[str] = []

@@ -536,6 +536,7 @@ else:
     digest = hashlib.sha1("\n".join(shown_refs).encode("utf-8")).hexdigest()[:12]
     table_key = f"mod_queue_table_{digest}_{state.sel_version}"
     state.table_refs = {table_key: shown_refs}
+    st.space("small")  # room for the table's toolbar, which otherwise covers the page-size box above it
     st.dataframe(view, hide_index=True, width="stretch",
                  on_select=functools.partial(qs.on_table_select, state, table_key),
                  selection_mode="multi-row", key=table_key,
