@@ -80,10 +80,10 @@ def label(page: Page, name: str) -> str:
 
 def wait_idle(page: Page) -> None:
     """Wait until the app's script run is over; fail on any Streamlit exception box. A run an action asked for starts
-    a moment later (the server says so): up to 250 ms for it to start, then until it is over, then 150 ms more
-    for a run that the first one asked for (st.rerun)."""
+    a moment later (the server says so): up to 600 ms for it to start (a busy server is slow to), then until it is
+    over, then 150 ms more for a run that the first one asked for (st.rerun)."""
     with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_selector(BUSY, timeout=250)
+        page.wait_for_selector(BUSY, timeout=600)
     page.wait_for_selector(IDLE, timeout=60_000)
     page.wait_for_timeout(150)
     page.wait_for_selector(IDLE, timeout=60_000)
