@@ -3,13 +3,16 @@ platform role makes the queue read-only with a note, and a platform conflict is 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
+from dashboard.i18n.formatting import moscow_time
 from dashboard.store.connect import Store
 from dashboard.store.queries import read_engine
 from dashboard.sync.run import sync
@@ -97,14 +100,22 @@ def test_the_change_feed_on_the_overview(platform: str, tmp_path: Path) -> None:
     store = synced_store(tmp_path, "env:PROMO_TEST_UI_PLATFORM")
     platform_execute(platform, f"INSERT INTO {TABLE} VALUES ('profile:feed-artist', "
                                "'{\"id\": \"feed-artist\", \"name\": \"Новый\"}')")
+    # the change was made three hours ago (as the log has it): "data as of" is its time, not the refresh's
+    platform_execute(platform, f"UPDATE {changelog.LOG} SET changed_at = changed_at - interval '3 hours'")
     at = open_page(store, "ui/views/overview.py", role="admin", lang="en")
     at.button(key="sync_refresh_now").click().run()
     assert not at.exception and not at.error, at.exception or [e.value for e in at.error]
     toasts = [t.value.replace("\\", "") for t in at.toast]  # markdown_text escapes : and .
     assert len(toasts) == 1 and toasts[0].startswith("Platform changes applied: 1 in "), toasts
     assert scalar(store, "SELECT name FROM profiles WHERE id = 'feed-artist'") == "Новый"
-    shown = texts(at)
-    assert "last change from the platform" in shown and "Platform change feed: not following" in shown, shown[:600]
+    with psycopg.connect(libpq(platform)) as conn:
+        changed = conn.execute(f"SELECT max(changed_at) FROM {changelog.LOG}").fetchone()[0]  # type: ignore[index]
+    assert scalar(store, "SELECT last_change_at FROM sync_feed") == changed
+    when = moscow_time(changed, "MSK", "en")  # in the page's language
+    assert when != moscow_time(dt.datetime.now(dt.UTC), "MSK", "en")
+    shown = texts(at).replace("\\", "")
+    assert f"Data as of {when} · last change from the platform" in shown, shown[:600]
+    assert f"Platform change feed: not following (changes are applied when sync runs) · last change {when}" in shown
     assert "waiting: 0 changes" in shown
 
     def overview(role: str) -> str:
@@ -113,8 +124,12 @@ def test_the_change_feed_on_the_overview(platform: str, tmp_path: Path) -> None:
         assert not page.exception, page.exception
         return texts(page)
 
+    with read_engine(store).begin() as conn:  # the last batch's lag as a follower's batches have it
+        conn.execute(sa.text("UPDATE sync_feed SET lag_p95_ms = 1200"))
     with follower_lock(store):  # a sync --follow runs
-        assert "Platform change feed: following" in overview("admin")
+        following = overview("admin")
+        assert f"Platform change feed: following · last change {when} · lag p95 1.2 s · waiting: 0 changes" in \
+            following.replace("\\", ""), following[:600]
         with read_engine(store).begin() as conn:
             conn.execute(sa.text("UPDATE sync_feed SET follower = 'host:1', lag_p95_ms = 95000"))
         assert "The data is behind the platform: 0 changes waiting" in overview("moderator")

@@ -46,7 +46,8 @@ def data_as_of() -> None:
     origin = sync_origin() if not runs.empty else None
     feed: dict[str, Any] | None = computed(_feed_row) if origin else None
     if origin and feed and feed.get("mode") == "incremental" and feed.get("last_change_at") is not None:
-        st.caption(tr("sync.as_of_change", when=moscow_time(feed["last_change_at"], tr("freshness.zone")),
+        st.caption(tr("sync.as_of_change", when=moscow_time(feed["last_change_at"], tr("freshness.zone"),
+                                                            current_lang()),
                       source=markdown_text(origin.get("source", ""))))
     elif origin:
         st.caption(tr("sync.as_of", when=when, source=markdown_text(origin.get("source", ""))))
@@ -84,7 +85,7 @@ def feed_panel(who: ident.Identity) -> None:
     zone = tr("freshness.zone")
     backlog = "—" if status.backlog is None else count_of(status.backlog, lang, tr("sync.changes_forms"))
     lag = number(status.lag_p95, lang, 1) if status.lag_p95 is not None else "—"
-    when = moscow_time(status.last_change_at or status.row.get("applied_at"), zone)
+    when = moscow_time(status.last_change_at or status.row.get("applied_at"), zone, lang)
     if status.state == "behind":
         st.warning(tr("sync.feed.behind", backlog=backlog, age=_age(status.waiting_seconds(), lang), lag=lag,
                       when=when), icon="⚠️")
