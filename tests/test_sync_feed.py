@@ -22,8 +22,9 @@ from dashboard.ingest.build import ingest
 from dashboard.ingest.layout import load_layout
 from dashboard.moderation import service
 from dashboard.store import schema
-from dashboard.store.connect import Store
+from dashboard.store.connect import Store, StoreError
 from dashboard.sync import changelog
+from dashboard.sync import feed as feed_module
 from dashboard.sync.changelog import FullSyncNeeded
 from dashboard.sync.feed import Feed, FeedResult, follower_alive
 from dashboard.sync.run import follow, run_sync, sync
@@ -175,6 +176,40 @@ def test_a_change_committed_after_a_later_one_is_not_skipped(small_platform: str
     second = run_sync(source(), store, say=quiet)
     assert isinstance(second, FeedResult) and second.changes == 1
     assert scalar(store, "SELECT title FROM banner_ads WHERE id = :i", i=BANNER_ID) == "Медленная"
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "same_postgresql", "other_postgresql"])
+def test_a_batch_is_one_store_transaction(kind: str, small_platform: str, pg_url: str, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch that fails after its deletes and inserts ran (its last statement, the new position, fails) leaves
+    the store exactly as it was, position included: a page never sees half a batch. The next run applies it all."""
+    store = new_store(kind, small_platform, pg_url, tmp_path)
+    run_sync(source(), store, say=quiet)
+    before, position = dump(store), scalar(store, "SELECT snapshot FROM sync_feed")
+    gone = platform_keys(small_platform, "artist:%")[0]
+    platform_execute(small_platform, f"INSERT INTO {TABLE} VALUES ('profile:feed-atomic', "
+                                     "'{\"id\": \"feed-atomic\", \"name\": \"Целиком\"}')")
+    platform_execute(small_platform, f"UPDATE {TABLE} SET value = jsonb_set(value, '{{status}}', '\"approved\"') "
+                                     "WHERE key = %s", [BANNER_KEY])
+    platform_execute(small_platform, f"DELETE FROM {TABLE} WHERE key = %s", [gone])
+    real = feed_module.write_state
+
+    def fails_last(execute: Any, dialect: str, row: dict[str, Any]) -> None:
+        real(execute, dialect, row)
+        raise (duckdb.Error if dialect == "duckdb" else psycopg.Error)("injected after the batch's last statement")
+
+    monkeypatch.setattr(feed_module, "write_state", fails_last)
+    with pytest.raises(StoreError, match="nothing applied"):
+        Feed(source(), store).apply(quiet)
+    assert dump(store) == before
+    assert scalar(store, "SELECT snapshot FROM sync_feed") == position
+    monkeypatch.setattr(feed_module, "write_state", real)
+    result = run_sync(source(), store, say=quiet)
+    assert isinstance(result, FeedResult) and (result.changes, result.deleted) == (3, 1), result.line()
+    assert scalar(store, "SELECT name FROM profiles WHERE id = 'feed-atomic'") == "Целиком"
+    assert scalar(store, "SELECT status FROM banner_ads WHERE id = :i", i=BANNER_ID) == "approved"
+    assert scalar(store, "SELECT COUNT(*) FROM kv_store WHERE key = :k", k=gone) == 0
+    assert scalar(store, "SELECT COUNT(*) FROM artists WHERE source_key = :k", k=gone) == 0
 
 
 # ---------------------------------------------------------------- when a full sync is needed, one line says why
@@ -379,6 +414,36 @@ def test_install_and_remove_on_the_command_line(small_platform: str, pg_url: str
     assert cli("--change-log-status")[1].startswith(f"no change log on {TABLE}")
     code, out, _ = cli("--install-change-log")
     assert code == 0 and out.startswith("installed the change log again (its triggers were gone)"), out
+
+
+def test_full_rebuilds_though_the_log_could_and_keeps_the_position(small_platform: str, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``sync --full`` rebuilds the store while the log could have brought it up to date (no reason line: it was
+    asked for); it records its position, so the next plain ``sync`` applies only what changed after it."""
+    store = tmp_path / "full.duckdb"
+
+    def cli(*args: str) -> tuple[int, str, str]:
+        code = main(["sync", "--db", str(store), "--source", f"env:{ENV}", *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    assert cli()[0] == 0  # the first sync: a full one
+    platform_execute(small_platform, f"INSERT INTO {TABLE} VALUES ('profile:feed-full', "
+                                     "'{\"id\": \"feed-full\", \"name\": \"Полная\"}')")
+    code, out, err = cli("--full")
+    assert code == 0 and out.startswith("ingest ") and "incremental" not in out, out
+    assert ": full sync" not in err, err
+    assert scalar(Store(str(store)), "SELECT COUNT(*) FROM ingest_runs") == 2
+    assert scalar(Store(str(store)), "SELECT mode FROM sync_feed") == "full"
+    assert scalar(Store(str(store)), "SELECT name FROM profiles WHERE id = 'feed-full'") == "Полная"
+    code, out, _ = cli()
+    assert code == 0 and out.startswith(f"incremental sync of {store}: up to date"), out  # not applied twice
+    platform_execute(small_platform, f"UPDATE {TABLE} SET value = jsonb_set(value, '{{name}}', '\"После\"') "
+                                     "WHERE key = 'profile:feed-full'")
+    code, out, _ = cli()
+    assert code == 0 and "1 change to 1 key applied" in out and out.count("\n") == 1, out
+    assert scalar(Store(str(store)), "SELECT COUNT(*) FROM ingest_runs") == 2
+    assert scalar(Store(str(store)), "SELECT name FROM profiles WHERE id = 'feed-full'") == "После"
 
 
 def test_follow_applies_changes_as_they_come_and_stops(small_platform: str, tmp_path: Path) -> None:
