@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,7 @@ class Platform:
     values: dict[str, Any] = field(default_factory=dict)  # key -> the jsonb value (as Python), for live keys
     deleted: list[str] = field(default_factory=list)
     made: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)  # what the changes were, for the tests to check
 
     @classmethod
     def of(cls, url: str, fixture: Path, seed: int) -> Platform:
@@ -113,6 +115,7 @@ class Platform:
             key = _fill(e.pattern, self.rng)
             value = _made_value(e.shape, self.rng, new_id)
         self.by_entry.setdefault(entry, []).append(key)
+        self.kinds["new key"] += 1
         return self._set(key, value)
 
     def change(self) -> tuple[str, list[Any]]:
@@ -123,12 +126,14 @@ class Platform:
                            [30, 8, 10, 14, 5, 10, 8, 4, 6])[0]
         if kind == "again" and self.deleted:
             key = rng.choice(self.deleted)
+            self.kinds["deleted key again"] += 1
             return self._set(key, {"id": key.rsplit(":", 1)[-1], "status": "pending", "title": "Снова"})
         if kind == "insert" or not live:
             return self.new_key_of(rng.choice(sorted(k for k in self.by_entry if k >= 0)))
         key = rng.choice(live)
         value = self.values[key]
         if kind == "delete":
+            self.kinds["delete"] += 1
             return self._delete(key)
         if kind == "copy":
             entry = next((n for n, ks in self.by_entry.items() if key in ks), -1)
@@ -137,17 +142,24 @@ class Platform:
         if kind == "encode":
             if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
                 try:
-                    return self._set(key, _strict(value))  # decoded back
+                    decoded = _strict(value)
+                    self.kinds["decoded back"] += 1
+                    return self._set(key, decoded)
                 except ValueError:
                     pass
+            self.kinds["double-encoded"] += 1
             return self._set(key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))
         if kind == "retype":
-            return self._set(key, rng.choice([[value], 42, "просто текст", None, {"wrapped": value}, [], {}]))
+            retyped = rng.choice([[value], 42, "просто текст", None, {"wrapped": value}, [], {}])
+            if type(retyped) is not type(value):
+                self.kinds["type changed"] += 1
+            return self._set(key, retyped)
         if kind == "unknown":
             self.made += 1
             return self._set(f"zz_unknown:{self.made}", {"n": self.made})
         if kind == "hostile":
             self.made += 1
+            self.kinds["hostile"] += 1
             return rng.choice([
                 lambda: self._set(f"deep:{self.made}", json.loads("[" * 600 + "]" * 600)),
                 lambda: self._set(key, '{"plays": NaN, "id": "x"}'),
