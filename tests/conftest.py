@@ -50,6 +50,7 @@ SLOW = {
     "tests/test_pg_indexes.py::test_every_main_artist_query_uses_an_index",
     "tests/test_repository.py::test_duckdb_file_held_by_another_process_says_so",
     "tests/test_sync.py::test_sync_command_errors_are_one_line",
+    "tests/test_sync_feed.py::test_bench_sync_incremental_reports_lag_and_cpu_per_change",
     "tests/test_sync_inserver.py::test_a_decision_during_the_in_server_build_is_not_lost",
     "tests/test_sync_inserver.py::test_layout_regexes_mean_the_same_in_postgresql",
     "tests/test_sync_inserver.py::test_seed_layout_demo_same_content_as_ingest",

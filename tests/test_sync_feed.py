@@ -8,6 +8,7 @@ import itertools
 import json
 import os
 import random
+import re
 import threading
 import time
 from pathlib import Path
@@ -476,6 +477,33 @@ def test_follow_applies_changes_as_they_come_and_stops(small_platform: str, tmp_
     assert not follower_alive(store)
     assert scalar(store, "SELECT name FROM profiles WHERE id = 'feed-follow'") == "Следящий"
     assert scalar(store, "SELECT follower FROM sync_feed") is not None  # the app says the feed stopped
+
+
+def test_bench_sync_incremental_reports_lag_and_cpu_per_change(pg_url: str, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``bench sync --incremental`` as the command runs it, at the tiny scale and for two seconds: a follower per
+    store keeps up with the writer's stream without a full sync, and the report gives each store's lag (p50, p95,
+    max: from the platform's commit to the store's) and the CPU per change."""
+    from dashboard.bench import demo_stores
+    from dashboard.bench import sync_feed as bench_feed
+
+    monkeypatch.setattr(demo_stores, "BENCH_DIR", tmp_path)  # the demo file and the stores: not the repo's data/
+    monkeypatch.setattr(bench_feed, "BENCH_DIR", tmp_path)
+    monkeypatch.setenv("PROMO_BENCH_SOURCE", "")  # the bench sets it for its children: unset again after
+    monkeypatch.chdir(REPO)  # its children import the dashboard from here
+    result = bench_feed.bench_incremental("tiny", 42, pg_url, rate=20, seconds=2, poll=0.5)
+    for name in ("duckdb", "same_postgresql"):
+        r = result[name]
+        assert r["full_syncs"] == 0 and r["changes"] >= 40 and r["batches"] >= 1, (name, r)
+        assert 0 < r["lag_p50_s"] <= r["lag_p95_s"] <= r["lag_max_s"] < 60, (name, r)
+        assert r["follower_cpu_ms_per_change"] > 0, (name, r)
+        assert r["server_cpu_ms_per_change"] is None or r["server_cpu_ms_per_change"] > 0, (name, r)
+    bench_feed.print_incremental(result)
+    out = capsys.readouterr().out
+    for label in ("-> DuckDB", "-> same PostgreSQL"):
+        assert re.search(rf"{label} +[\d,]+ changes in [\d,]+ batches .*; lag p50 [\d.]+ s, p95 [\d.]+ s, max "
+                         r"[\d.]+ s; CPU per change: follower [\d.]+ ms, PostgreSQL ([\d.]+|None) ms", out), out
 
 
 def test_source_errors_stay_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
