@@ -287,7 +287,12 @@ def test_pruning_keeps_what_a_store_has_not_applied_or_says_so(small_platform: s
     platform_execute(small_platform, f"UPDATE {TABLE} SET value = value")
     assert isinstance(run_sync(source(), store, say=quiet), FeedResult)
     platform_execute(small_platform, f"UPDATE {changelog.LOG} SET changed_at = changed_at - interval '2 days'")
+    # nobody pruned it for two days: --change-log-status says so, in its one line
+    unpruned = changelog.status(source())
+    assert "; warning: it keeps changes since " in unpruned and "older than PROMO_CHANGE_LOG_KEEP_HOURS (24 h): no " \
+        "sync prunes it" in unpruned and "\n" not in unpruned, unpruned
     assert changelog.prune(source(), 24) > 0
+    assert "warning" not in changelog.status(source())
     said: list[str] = []
     assert isinstance(run_sync(source(), store, say=said.append), FeedResult) and not full_lines(said)
     platform_execute(small_platform, f"UPDATE {TABLE} SET value = value")

@@ -422,6 +422,19 @@ def status_line(cur: psycopg.Cursor[Any], schema: str) -> str:
             f"installed {installed_at:%Y-%m-%d %H:%M}{trimmed}")
 
 
+def unpruned(cur: psycopg.Cursor[Any], schema: str, hours: float | None = None) -> str:
+    """A warning when the log keeps changes older than the kept hours (its first change, by id): no sync prunes it,
+    so it grows by a row per changed key ("" when it is pruned)."""
+    hours = keep_hours() if hours is None else hours
+    row = cur.execute(sql.SQL("SELECT changed_at, changed_at < now() - %s::interval FROM {} ORDER BY id LIMIT 1")
+                      .format(_names(schema)["log"]), [f"{hours} hours"]).fetchone()
+    if not row or not row[1]:
+        return ""
+    return (f"; warning: it keeps changes since {row[0]:%Y-%m-%d %H:%M}, older than {KEEP_ENV} ({hours:g} h): no sync "
+            "prunes it (none synced from it since, or the sync role may not DELETE from it), and it grows by a row "
+            "per changed key until pruned or removed")
+
+
 def status(source: PlatformSource) -> str:
     conn = connect(source, autocommit=True)
     try:
@@ -431,7 +444,7 @@ def status(source: PlatformSource) -> str:
                 raise SourceError(f"{source.label}: no table {source.table}")
             if not installed(cur, schema, source.table):
                 return f"no change log on {source.table} at {source.label} (install it with --install-change-log)"
-            return f"change log on {source.table} at {source.label}: {status_line(cur, schema)}"
+            return f"change log on {source.table} at {source.label}: {status_line(cur, schema)}{unpruned(cur, schema)}"
     except psycopg.Error as exc:
         raise SourceError(f"reading the change log at {source.label} failed: {first_line(exc)}") from None
     finally:
