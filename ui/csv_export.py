@@ -30,12 +30,20 @@ def neutralize(value: object) -> object:
     return "'" + text if value.startswith(FORMULA_STARTS) and not text.startswith("'") else text
 
 
+def _risky(value: object) -> bool:
+    return isinstance(value, str) and (value.startswith(FORMULA_STARTS) or "\n" in value or "\r" in value)
+
+
 def safe_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads Cyrillic) with every text cell neutralized and every cell that holds a
     line break quoted."""
     cleaned = frame.copy()
     for col in cleaned.columns:
         if cleaned[col].dtype == object or pd.api.types.is_string_dtype(cleaned[col]):
-            cleaned[col] = cleaned[col].map(neutralize)
+            values = cleaned[col]
+            # only cells that start like a formula or hold a line break can change: the rest are left as they are
+            risky = values.map(_risky, na_action="ignore").fillna(False).astype(bool)
+            if risky.any():
+                cleaned[col] = values.where(~risky, values[risky].map(neutralize))
     cleaned.columns = [str(neutralize(str(c))) for c in cleaned.columns]
     return cleaned.to_csv(index=False, lineterminator=ROW_END).encode("utf-8-sig")

@@ -69,6 +69,21 @@ def query(name: str, **params: Any) -> pd.DataFrame:
     return _cached_query(s.name, store_version(s), name, tuple(sorted(params.items())))
 
 
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=256)
+def _cached_shaped(store_name: str, version: str, shape_name: str, name: str, params: tuple[tuple[str, Any], ...],
+                   args: tuple[Any, ...], _shape: Callable[..., Any]) -> Any:
+    return _shape(_cached_query(store_name, version, name, params), *args)
+
+
+def shaped(shape: Callable[..., Any], name: str, *args: Any, **params: Any) -> Any:
+    """``shape(query(name, **params), *args)``, cached like the query itself (per store version and parameters): the
+    frames a page computes from a query's rows (groupings, totals) are made once, not on every rerun. ``shape`` must
+    depend on nothing but its arguments (no language, no session state); ``args`` must be hashable."""
+    s = current_store()
+    return _cached_shaped(s.name, store_version(s), f"{shape.__module__}.{shape.__qualname__}", name,
+                          tuple(sorted(params.items())), args, shape)
+
+
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=32)
 def _cached_compute(store_name: str, version: str, name: str, args: tuple[Any, ...],
                     _compute: Callable[..., Any]) -> Any:
@@ -95,4 +110,5 @@ def invalidate() -> None:
     new state."""
     _cached_query.clear()
     _cached_compute.clear()
+    _cached_shaped.clear()
     _run_version.set(None)

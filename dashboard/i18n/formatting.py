@@ -9,6 +9,7 @@ carries the Russian "г." (one short style everywhere: "2 дек. 2026 17:10"). 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -189,8 +190,24 @@ def table_text(frame: pd.DataFrame, kinds: dict[str, str], lang: str = "ru") -> 
     missing cell as "—" (never "None" or "nan"). The CSV keeps the numbers (``csv_numbers``)."""
     out = frame.copy()
     for col in out.columns:
-        kind = kinds.get(col, "text")
-        out[col] = [cell(v, kind, lang) for v in out[col]]
+        out[col] = column_text(out[col], kinds.get(col, "text"), lang)
+    return out
+
+
+def column_text(values: Iterable[object], kind: str, lang: str = "ru") -> list[str]:
+    """``cell`` of every value, each distinct value formatted once (a table's column repeats its values: statuses,
+    methods, round amounts). Values are told apart by type too (``1`` and ``True`` are equal keys in Python)."""
+    memo: dict[tuple[type, object], str] = {}
+    out: list[str] = []
+    for value in values:
+        try:
+            text = memo.get((type(value), value))
+        except TypeError:  # unhashable (a list or dict from a JSON column): formatted as it is
+            out.append(cell(value, kind, lang))
+            continue
+        if text is None:
+            text = memo[(type(value), value)] = cell(value, kind, lang)
+        out.append(text)
     return out
 
 

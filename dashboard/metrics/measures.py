@@ -38,7 +38,10 @@ def numeric(frame: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pd.Dat
     out = frame.copy()
     for col in columns:
         if col in out.columns:
-            out[col] = whole_if_integral(pd.to_numeric(out[col].map(plain), errors="coerce").fillna(0).astype(float))
+            values = out[col]
+            if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+                values = pd.to_numeric(values.map(plain), errors="coerce")  # Decimal, None, text: cell by cell
+            out[col] = whole_if_integral(values.fillna(0).astype(float))
     return out
 
 

@@ -117,11 +117,14 @@ class Money:
     payouts: float = 0.0  # of the net: what sellers, performers and artists get (net − platform − third_party)
 
 
+MONEY_INPUTS = ("payments", "amount", "platform_share", "third_party")
+
+
 def money(rows: pd.DataFrame) -> Money:
     """Money from revenue-line rows with ``status``, ``payments`` and ``amount`` columns (one currency)."""
     if rows.empty:
         return Money()
-    rows = numeric(rows, ["payments", "amount", "platform_share", "third_party"])
+    rows = numeric(rows, MONEY_INPUTS)
     status = rows["status"]
     gross = float(rows.loc[status.isin(CHARGED), "amount"].sum())
     refunds = float(rows.loc[status == REFUNDED, "amount"].sum())
@@ -177,7 +180,7 @@ def by_currency(summary: pd.DataFrame) -> pd.DataFrame:
     """One row per currency, each in its own currency (never converted), RUB first, then by net."""
     if summary.empty:
         return _money_frame({}, ("currency",))
-    frame = _money_frame(_split(summary, ["currency"]), ("currency",))
+    frame = _money_frame(_split(numeric(summary, MONEY_INPUTS), ["currency"]), ("currency",))
     frame["is_headline"] = frame["currency"] == HEADLINE_CURRENCY
     frame = frame.sort_values(["is_headline", "net"], ascending=[False, False]).drop(columns="is_headline")
     return frame.reset_index(drop=True)
@@ -192,6 +195,7 @@ def by_stream(summary: pd.DataFrame, currency: str = HEADLINE_CURRENCY) -> pd.Da
     key_names = ("stream", "detail")
     if rows.empty:
         return _money_frame({}, key_names)
+    rows = numeric(rows, MONEY_INPUTS)  # once, not per group
     streams = _money_frame(_split(rows, ["stream"]), ("stream",))
     streams.insert(1, "detail", "")
     promo = rows[rows["stream"] == "promotion"]

@@ -21,7 +21,7 @@ from dashboard.metrics import artist as am
 from dashboard.metrics import revenue as rv
 from dashboard.metrics.periods import anchor_day, buckets, date_range, describe, period_for, within_data
 from ui import charts, tables
-from ui.data_access import query
+from ui.data_access import query, shaped
 from ui.date_pickers import date_picker
 from ui.identity import require_page
 from ui.kept_state import kept
@@ -44,10 +44,11 @@ def metric(col: st.delta_generator.DeltaGenerator, label_key: str, value: str, h
 
 
 def translate_values(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
+    out, lang = frame.copy(), current_lang()
     for col, prefix in VALUE_PREFIX.items():
-        if col in out.columns:
-            out[col] = out[col].map(lambda v, p=prefix: translated(p, v, current_lang()))
+        if col in out.columns:  # each distinct value translated once
+            words = {v: translated(prefix, v, lang) for v in out[col].dropna().unique()}
+            out[col] = out[col].map(lambda v, w=words, p=prefix: w[v] if v in w else translated(p, v, lang))
     return out
 
 
@@ -128,7 +129,7 @@ def bar_chart(frame: pd.DataFrame, x: str, y: str, series: str, order: list[str]
 
 # ------------------------------------------------------------------------------------------------- headline
 def show_headline(period: rv.Period, grain: str) -> None:
-    money = rv.headline(query("revenue_payment_summary", **period.params()))
+    money = shaped(rv.headline, "revenue_payment_summary", **period.params())
     now, before = money["current"], money["previous"]
     lang = current_lang()
     c1, c2, c3, c4 = st.columns(4)
@@ -170,7 +171,7 @@ def show_headline(period: rv.Period, grain: str) -> None:
 
 
 def streams_over_time(period: rv.Period, grain: str) -> pd.DataFrame:
-    return rv.timeline(query("revenue_timeline", start=period.start, end=period.end, grain=grain))
+    return shaped(rv.timeline, "revenue_timeline", start=period.start, end=period.end, grain=grain)
 
 
 # -------------------------------------------------------------------------------------------------- streams
@@ -186,7 +187,7 @@ def show_streams(period: rv.Period, grain: str) -> None:
                                tr("revenue.col.bucket"), tr("revenue.col.net"), barmode="relative",
                                period=period, grain=grain), period, grain)
     st.subheader(tr("revenue.streams_table"))
-    table = rv.by_stream(query("revenue_payment_summary", **period.params()))
+    table = shaped(rv.by_stream, "revenue_payment_summary", **period.params())
     table["label"] = [stream_label(s, d) for s, d in zip(table["stream"], table["detail"], strict=True)]
     columns = {"label": "revenue.col.stream", "payments": "revenue.col.payments", "gross": "revenue.col.gross",
                "refunds": "revenue.col.refunds", "net": "revenue.col.net", "platform": "revenue.col.platform",
@@ -205,11 +206,10 @@ def show_streams(period: rv.Period, grain: str) -> None:
 
 # -------------------------------------------------------------------------------------------------- methods
 def show_methods(period: rv.Period, grain: str) -> None:
-    summary = query("revenue_payment_summary", **period.params())
     st.caption(tr("revenue.methods_help"))
     for key in ("payment_method", "provider"):
         st.subheader(tr("revenue.by_method" if key == "payment_method" else "revenue.by_provider"))
-        routes = rv.by_route(summary, key)
+        routes = shaped(rv.by_route, "revenue_payment_summary", key, **period.params())
         if routes.empty:
             st.info(tr("revenue.no_data"))
             continue
@@ -243,7 +243,7 @@ def outcome_chart(routes: pd.DataFrame, key: str) -> None:
 # ----------------------------------------------------------------------------------------------- currencies
 def show_currencies(period: rv.Period, grain: str) -> None:
     st.caption(tr("revenue.currencies_help"))
-    currencies = rv.by_currency(query("revenue_payment_summary", **period.params()))
+    currencies = shaped(rv.by_currency, "revenue_payment_summary", **period.params())
     if currencies.empty:
         st.info(tr("revenue.no_data"))
         return
