@@ -148,7 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", help="snapshot file to write (.ndjson, .json, .csv, .parquet, maybe .gz)")
     demo.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="last day of the data (default: today)")
     demo.add_argument("--db")
-    demo.add_argument("--clean", action="store_true", help="plant no inconsistencies (for the data health checks)")
+    demo.add_argument("--clean", action="store_true",
+                      help="plant no inconsistencies and no suspicious activity (for the data health checks and the "
+                           "anomaly flags)")
     demo.add_argument("--ingest-day2", action="store_true",
                       help="deployed layout: after the first snapshot, also ingest the day-2 snapshot")
     demo.set_defaults(run=cmd_demo)

@@ -1,6 +1,7 @@
 """Suspicious activity (issue 25), on both engines: every planted case of every kind is flagged with the right account
-and items; the clean demo gives no flag; a small artist's normal variation gives none; the queries agree across
-engines; dismiss/confirm survive a re-ingest; two people deciding one flag: one applies, the other is a conflict."""
+and items, on the seed demo and on the deployed demo (the platform's real layout, what ``make run`` shows); the clean
+demos give no flag; a small artist's normal variation gives none; the queries agree across engines; dismiss/confirm
+survive a re-ingest; two people deciding one flag: one applies, the other is a conflict."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from dashboard.anomalies.flags import KINDS, Flag, compute_flags, flag_id, kind_frame, load_thresholds, sentence
 from dashboard.anomalies.reviews import OPEN, review, states
 from dashboard.cli import main as cli
+from dashboard.demo.deployed import day2_path, write_deployed_snapshot
 from dashboard.demo.snapshot import write_demo_snapshot
 from dashboard.ingest.build import ingest
 from dashboard.store.connect import Store
@@ -30,8 +32,12 @@ def quiet(_m: str) -> None:
     return None
 
 
+def manifest(snapshot: Path) -> dict[str, Any]:
+    return json.loads(Path(f"{snapshot}.manifest.json").read_text(encoding="utf-8"))
+
+
 def planted(snapshot: Path) -> dict[str, list[dict[str, Any]]]:
-    return json.loads(Path(f"{snapshot}.manifest.json").read_text(encoding="utf-8"))["anomalies"]
+    return manifest(snapshot)["anomalies"]
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +112,80 @@ def test_deployed_fixture_runs_every_check_and_flags_nothing(new_store: StoreFac
     store = new_store()
     ingest([fixture_snapshot], store, "deployed", say=quiet)
     assert compute_flags(store) == []
+
+
+@pytest.fixture(scope="module")
+def deployed_demo(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The tiny deployed demo (the platform's real layout) with its plants: on each engine the first snapshot is
+    ingested, its flags kept, then the day-2 snapshot (as ``make run`` does: --ingest-day2) and its flags. And the
+    clean one (``demo --layout deployed --clean``), its day-2 snapshot (a superset of the first) on each engine."""
+    folder = tmp_path_factory.mktemp("deployed_anomalies")
+    snap, clean = folder / "planted.ndjson", folder / "clean.ndjson"
+    write_deployed_snapshot(snap, "tiny", seed=7, as_of=AS_OF)
+    write_deployed_snapshot(clean, "tiny", seed=7, as_of=AS_OF, clean=True)
+    out: dict[str, Any] = {"snapshot": snap, "clean_snapshot": clean, "day1": {}, "day2": {}, "clean": {}}
+    for engine in ("duckdb", "postgresql"):
+        store, clean_store = (
+            (Store(str(folder / "planted.duckdb")), Store(str(folder / "clean.duckdb"))) if engine == "duckdb" else
+            (Store(create_database(pg_url, f"deployed_anomalies_{os.getpid()}")),
+             Store(create_database(pg_url, f"deployed_clean_{os.getpid()}"))))
+        ingest([snap], store, "deployed", say=quiet)
+        out["day1"][engine] = compute_flags(store)
+        ingest([day2_path(snap)], store, "deployed", say=quiet)
+        out["day2"][engine] = store
+        ingest([day2_path(clean)], clean_store, "deployed", say=quiet)
+        out["clean"][engine] = clean_store
+    return out
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_every_planted_case_is_flagged_on_the_deployed_demo(engine: str, deployed_demo: dict[str, Any]) -> None:
+    """What ``make run`` shows: each planted donation burst, self-donation, coin farm and refund cluster is flagged
+    with its artist (or user) and exactly its records, nothing else is, and the ids stay after the day-2 ingest."""
+    plants = planted(deployed_demo["snapshot"])
+    assert plants["play_spike"] == [] and "daily series" in manifest(deployed_demo["snapshot"])[
+        "anomalies_not_planted"]["play_spike"]
+    assert {kind: len(plants[kind]) for kind in KINDS if kind != "play_spike"} == {
+        "donation_burst": 3, "self_donation": 2, "coin_farming": 2, "refund_cluster": 2}
+    store = deployed_demo["day2"][engine]
+    flags = compute_flags(store)
+    by_kind: dict[str, list[Flag]] = {kind: [f for f in flags if f.kind == kind] for kind in KINDS}
+    assert by_kind["play_spike"] == []
+    assert {(f.artist_id, f.items) for f in by_kind["donation_burst"]} == {
+        (p["artist_id"], tuple(p["donation_ids"])) for p in plants["donation_burst"]}
+    assert sorted(f.numbers["donors"] for f in by_kind["donation_burst"]) == sorted(
+        p["donors"] for p in plants["donation_burst"]) == [1, 1, 2]
+    assert {(f.artist_id, f.items, f.numbers["matched_by"]) for f in by_kind["self_donation"]} == {
+        (p["artist_id"], (p["donation_id"],), "name") for p in plants["self_donation"]}
+    assert {(f.artist_id, f.items, f.numbers["coins"]) for f in by_kind["coin_farming"]} == {
+        (p["user_id"], tuple(p["transaction_ids"]), p["coins"]) for p in plants["coin_farming"]}
+    assert {(f.artist_id, f.items, f.numbers["amount"]) for f in by_kind["refund_cluster"]} == {
+        (p["user_id"], tuple(p["payment_ids"]), 1000 * len(p["payment_ids"])) for p in plants["refund_cluster"]}
+    # the refunds are the platform's own: track tests rejected and refunded, their payment rows still 'completed'
+    for p in plants["refund_cluster"]:
+        tests = rows(store, "SELECT id, status, payment_status, payment_transaction_id FROM track_test_requests "
+                            "WHERE user_id = :u", u=p["user_id"])
+        assert sorted(t[1:] for t in tests) == sorted(("moderation_rejected", "refunded", i) for i in p["payment_ids"])
+        payments = dict(rows(store, "SELECT id, status FROM payment_transactions WHERE user_id = :u", u=p["user_id"]))
+        assert {payments[i] for i in p["payment_ids"]} == {"completed"}
+    assert len(flags) == sum(len(v) for v in plants.values())
+    # a self-donation matched by name: the donor's name is the artist's profile name (as typed or in lower case)
+    names = dict(rows(store, "SELECT id, name FROM profiles"))
+    assert {p["donor_name"].lower() for p in plants["self_donation"]} == {names[p["artist_id"]].lower()
+                                                                           for p in plants["self_donation"]}
+    assert [f.id for f in deployed_demo["day1"][engine]] == [f.id for f in flags]  # stable across the re-ingest
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgresql"])
+def test_clean_deployed_demo_gives_no_flag(engine: str, deployed_demo: dict[str, Any]) -> None:
+    """``demo --layout deployed --clean`` plants none, and no check fires on its donations, coins and refunds."""
+    assert not any(planted(deployed_demo["clean_snapshot"]).values())
+    store = deployed_demo["clean"][engine]
+    assert compute_flags(store) == []
+    # not for want of data: each check has the records it reads
+    for sql in ("SELECT COUNT(*) FROM donations", "SELECT COUNT(*) FROM coins_transactions WHERE amount > 0",
+                "SELECT COUNT(*) FROM track_test_requests WHERE payment_status = 'refunded'"):
+        assert rows(store, sql)[0][0] > 0, sql
 
 
 def small_artist_snapshot(path: Path, bought_day: int | None) -> None:

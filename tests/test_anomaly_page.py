@@ -1,9 +1,11 @@
 """The "Подозрительная активность" page (AppTest, on a DuckDB copy of the planted demo): staff see the flags with
 their sentences and a planted spike's chart, a moderator dismisses one with a note, the decision shows and the
-buttons are off; an artist may not open it."""
+buttons are off; an artist may not open it. On the deployed demo (what ``make run`` shows) the page lists its
+planted flags and draws a burst's donations with the flagged ones apart."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,8 +13,11 @@ import pytest
 
 from dashboard.anomalies.flags import compute_flags
 from dashboard.anomalies.reviews import states
+from dashboard.demo.deployed import write_deployed_snapshot
+from dashboard.ingest.build import ingest
 from dashboard.store.connect import Store
 from tests.apptest import open_page, texts
+from tests.conftest import AS_OF
 
 PAGE = "ui/views/suspicious_activity.py"
 
@@ -57,3 +62,28 @@ def test_artist_cannot_open_it(store: Store) -> None:
     artist = compute_flags(store)[0].artist_id
     at = open_page(store, PAGE, role="artist", artist_id=artist, lang="ru")
     assert "Подозрительная активность" not in texts(at).replace("nav", "")
+
+
+@pytest.fixture(scope="module")
+def deployed_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    out = tmp_path_factory.mktemp("deployed_page") / "deployed.ndjson"
+    write_deployed_snapshot(out, "tiny", seed=7, as_of=AS_OF)
+    store = Store(str(out.with_suffix(".duckdb")))
+    ingest([out], store, "deployed", say=lambda _m: None)
+    return store
+
+
+def test_the_deployed_demo_shows_its_planted_flags(deployed_store: Store) -> None:
+    flags = compute_flags(deployed_store)
+    assert len(flags) == 9  # 3 donation bursts, 2 self-donations, 2 coin farms, 2 refund clusters
+    at = open_page(deployed_store, PAGE, role="manager", lang="ru")
+    assert not at.exception, at.exception
+    assert f"Найдено: {len(flags)} флагов" in texts(at)
+    burst = next(f for f in flags if f.kind == "donation_burst")
+    at.selectbox(key="anomaly_kind").set_value("donation_burst").run()
+    at.selectbox(key="anomaly_pick").set_value(burst.id).run()
+    assert not at.exception, at.exception
+    assert "донатов за" in texts(at)
+    [chart] = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    flagged = chart["data"][0]
+    assert flagged["marker"]["color"] == "crimson" and len(flagged["x"]) == len(burst.items)

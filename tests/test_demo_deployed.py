@@ -327,21 +327,41 @@ def test_planted_cases_are_in_the_manifest_and_in_the_data(small: tuple[dict[str
     assert any(p["user_id"] == "demo-user" for p in planted["coin_balance_drift"])
 
 
+def suspicious_activity_keys(anomalies: dict[str, list[dict[str, Any]]]) -> set[str]:
+    """The keys the planted suspicious activity (issue 25) adds: all of them new keys."""
+    keys = {f"donation:{p['artist_id']}:{i}" for p in anomalies["donation_burst"] for i in p["donation_ids"]}
+    keys |= {f"donation:{p['artist_id']}:{p['donation_id']}" for p in anomalies["self_donation"]}
+    for p in anomalies["coin_farming"]:
+        keys |= {f"coins:tx:{p['user_id']}:{i}" for i in p["transaction_ids"]} | {f"coins:balance:{p['user_id']}"}
+    for p in anomalies["refund_cluster"]:
+        keys |= {f"track_test:requests:{i}" for i in p["request_ids"]} | {f"track_test:user:{p['user_id']}:requests"}
+        keys |= {f"payments:{p['user_id']}:tx:{i}" for i in p["payment_ids"]}
+    return keys
+
+
 def test_clean_demo_is_the_same_data_repaired(tmp_path: Path) -> None:
     write_deployed_snapshot(tmp_path / "p.ndjson", "tiny", seed=9, as_of=AS_OF)
     manifest = write_deployed_snapshot(tmp_path / "c.ndjson", "tiny", seed=9, as_of=AS_OF, clean=True)
     planted, clean = dict(read(tmp_path / "p.ndjson")), dict(read(tmp_path / "c.ndjson"))
     assert all(not cases for cases in manifest["inconsistencies"].values())
+    assert all(not cases for cases in manifest["anomalies"].values())
     assert all(not cases for cases in planted_in(clean).values())
     cases = planted_in(planted)
-    orphan_tickets = json.loads((tmp_path / "p.ndjson.manifest.json").read_text(encoding="utf-8"))[
-        "inconsistencies"]["orphan_ticket_messages"]
+    planted_manifest = json.loads((tmp_path / "p.ndjson.manifest.json").read_text(encoding="utf-8"))
+    orphan_tickets = planted_manifest["inconsistencies"]["orphan_ticket_messages"]
+    anomalies = planted_manifest["anomalies"]
+    assert all(anomalies[kind] for kind in ("donation_burst", "self_donation", "coin_farming", "refund_cluster"))
     # planted: the deleted ticket's messages stay; clean: the ticket is there, in its owner's index
     assert clean.keys() - planted.keys() == {f"ticket:{t}" for t in cases["orphan_ticket_messages"]}
-    assert planted.keys() - clean.keys() == cases["orphan_analytics"] | cases["guest_payments"]
+    # the suspicious activity only adds keys (and lists its track tests among all of them)
+    assert planted.keys() - clean.keys() == cases["orphan_analytics"] | cases["guest_payments"] | (
+        suspicious_activity_keys(anomalies))
     changed = {k for k in clean.keys() & planted.keys() if clean[k] != planted[k]}
     assert changed == {f"coins:balance:{user}" for user, _, _ in cases["coin_balance_drift"]} | {
-        f"user_tickets:{p['user_id']}" for p in orphan_tickets}
+        f"user_tickets:{p['user_id']}" for p in orphan_tickets} | {"track_test:all_requests"}
+    refunded = [i for p in anomalies["refund_cluster"] for i in p["request_ids"]]
+    assert sorted(decoded(planted["track_test:all_requests"])) == sorted(
+        decoded(clean["track_test:all_requests"]) + refunded)
 
 
 # ------------------------------------------------------------------------------------------------------ day 2

@@ -24,6 +24,14 @@ Planted inconsistencies (KEYS.md section D; listed in the manifest under ``incon
 (a track was deleted, its ``analytics:{u}:track:{t}`` row stays), ``guest_payments`` (``payments:null:tx:*`` of
 a guest's track test) and ``coin_balance_drift`` (``coins:balance:{u}`` differs from the sum of the user's
 ``coins:tx``). With ``clean=True`` nothing is planted; the generator draws the same random numbers.
+
+Planted suspicious activity (issue 25; listed in the manifest under ``anomalies``, one list per kind of
+``dashboard/anomalies``): ``donation_burst`` (6-9 donations minutes apart from one or two donor names),
+``self_donation`` (the donor's name is the artist's profile name), ``coin_farming`` (a dozen or more coin rewards
+minutes apart) and ``refund_cluster`` (3-4 track tests of one artist rejected and refunded within days). No
+``play_spike``: the layout has no daily series with listeners (``anomalies_not_planted`` says so). The plants draw
+from their own random stream and add new keys only (and their ids to ``track_test:all_requests``), so the rest of
+the snapshot is byte-for-byte the same with or without them; ``clean=True`` plants none.
 """
 
 from __future__ import annotations
@@ -39,7 +47,9 @@ from typing import Any
 
 from dashboard.demo.deployed_world import (  # noqa: F401 (re-exported for tests and callers)
     ABSENT,
+    ANOMALY_PLANTS,
     DAY_MS,
+    NOT_PLANTED,
     SAME,
     WINDOW_DAYS,
     Rec,
@@ -177,6 +187,8 @@ def build_manifest(w: World, scale: str, out: Path, second: Path, fmt: str, gzip
         "statuses": {e: dict(sorted(c.items())) for e, c in sorted(w.statuses.items())},
         "money": {line: {s: num(round(v, 2)) for s, v in sorted(c.items())} for line, c in sorted(w.money.items())},
         "inconsistencies": w.planted,
+        "anomalies": w.anomalies,
+        "anomalies_not_planted": {} if w.clean else NOT_PLANTED,
         "samples": w.samples,
         "day2": {
             "file": second.name, "as_of": (w.as_of + timedelta(days=1)).isoformat(), "snapshot_at": iso(w.day2_ms),

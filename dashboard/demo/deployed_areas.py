@@ -157,8 +157,14 @@ def artist_records(w: World, b: Block, a: Artist, force: bool, index: int) -> It
     yield from video_records(w, a, force)
     yield from news_records(w, a, force)
     yield from concert_records(w, a, force)
-    yield from donation_records(w, a)
-    yield from coin_records(w, a.uid, joined, plant=(force and index == 0) or w.rng.random() < 0.015)
+    gifts = list(donation_records(w, a))
+    yield from gifts
+    if not force:  # suspicious activity is planted on artists whose records no other test relies on
+        yield from planted_donations(w, a, [int(key.rsplit(":", 1)[1].split("-")[0]) for key, _, _ in gifts])
+    coins = list(coin_records(w, a.uid, joined, plant=(force and index == 0) or w.rng.random() < 0.015))
+    yield from coins
+    if not force and not coins:  # a user without coins: the farm's records and balance are new keys
+        yield from planted_coin_farming(w, a)
     yield subscription_record(w, a.uid, artist=True)
     yield from settings_records(w, a.uid, a.email)
     yield from notification_records(w, a.uid)
@@ -333,6 +339,114 @@ def coin_records(w: World, uid: str, joined: int, plant: bool) -> Iterator[Rec]:
     if plant and w.plant("coin_balance_drift", user_id=uid, balance=total + drift, tx_sum=total):
         balance = total + drift  # the second, separate write went wrong (KEYS.md 3)
     yield f"coins:balance:{uid}", str(balance), SAME
+
+
+# ------------------------------------------------------------------------- planted suspicious activity (issue 25)
+# Each is drawn (``World.wants_anomaly``) for artists past the first block's forced four, from the plants' own
+# random stream (``World.planting``), and lands only in new keys of the artist (new donations, a user's first coins,
+# an artist's first track tests), so every other key keeps its bytes; the exception is ``track_test:all_requests``,
+# which lists the planted track tests as the platform would. Listed in the manifest under ``anomalies``.
+def _collect(records: Iterator[Rec], out: list[Rec]) -> Any:
+    """Append a generator's records to ``out``; its return value."""
+    while True:
+        try:
+            out.append(next(records))
+        except StopIteration as stop:
+            return stop.value
+
+
+def _quiet_moment(w: World, taken: list[int]) -> int:
+    """A moment 2-80 days back with none of ``taken`` from an hour before to two hours after it (so no other
+    donation joins a planted burst's run, nor the self-donation a burst)."""
+    for _ in range(100):
+        at = w.ago(2, 80)
+        if all(t < at - 3_600_000 or t > at + 7_200_000 for t in taken):
+            return at
+    raise RuntimeError("no quiet moment for a planted donation burst")  # pragma: no cover (a few dozen donations)
+
+
+def _planted_donation(w: World, a: Artist, at: int, donor: str) -> Rec:
+    """A donation as the platform writes it (donorName is all it knows of the donor), counted in the tallies."""
+    amount = w.choice((100, 150, 200, 300, 500))
+    did = f"{at}-{w.b36()}"
+    for day in ("day1", "day2"):
+        w.totals[day]["donations"] += 1
+        w.totals[day]["donations_rub"] += amount
+    w.paid("donation", "completed", amount)
+    return f"donation:{a.uid}:{did}", de({
+        "id": did, "donorName": donor, "amount": amount, "currency": "RUB", "message": w.choice(DONATION_TEXTS),
+        "artistId": a.uid, "createdAt": iso(at + 1), "status": "completed"}), SAME
+
+
+def planted_donations(w: World, a: Artist, taken: list[int]) -> Iterator[Rec]:
+    """A donation burst (6-9 donations one to five minutes apart from one donor, the same donor with the name typed
+    in capitals with spaces around every other time, or two donors; by name, the only donor field the platform
+    stores) and a self-donation (the donor's name is the artist's profile name of two words or more, as typed or in
+    lower case), when this artist is drawn. ``taken``: the artist's other donation times (epoch ms)."""
+    records: list[Rec] = []
+    if w.wants_anomaly("donation_burst"):
+        with w.planting():
+            variant = len(w.anomalies["donation_burst"]) % 3
+            name, second = person(w), person(w)
+            at = _quiet_moment(w, taken)
+            for n in range(w.randint(6, 9)):
+                at += w.randint(60, 300) * 1000
+                taken.append(at)
+                donor = (name, f"  {name.upper()} " if n % 2 else name, name if n % 2 else second)[variant]
+                records.append(_planted_donation(w, a, at, donor))
+        w.anomalies["donation_burst"].append({
+            "artist_id": a.uid, "donation_ids": [key.rsplit(":", 1)[1] for key, _, _ in records],
+            "matched_by": "name", "donors": 2 if variant == 2 else 1})
+    if len(a.name.split()) >= 2 and w.wants_anomaly("self_donation"):
+        with w.planting():
+            variant = len(w.anomalies["self_donation"]) % 2
+            gift = _planted_donation(w, a, _quiet_moment(w, taken), (a.name, a.name.lower())[variant])
+        records.append(gift)
+        w.anomalies["self_donation"].append({"artist_id": a.uid, "donation_id": gift[0].rsplit(":", 1)[1],
+                                             "matched_by": "name", "donor_name": (a.name, a.name.lower())[variant]})
+    yield from records
+
+
+def planted_coin_farming(w: World, a: Artist) -> Iterator[Rec]:
+    """Coin farming: 12-20 rewards of 10 coins 40 s to 4 min apart (no listener earns like that), and the balance
+    they make (the user had no coins before), when this artist is drawn."""
+    if not w.wants_anomaly("coin_farming"):
+        return
+    records: list[Rec] = []
+    with w.planting():
+        at = w.ago(2, 80)
+        for _ in range(w.randint(12, 20)):
+            tid = w.ms_id(at)
+            records.append((f"coins:tx:{a.uid}:{tid}", de({
+                "id": tid, "userId": a.uid, "amount": 10, "type": "reward",
+                "description": "Награда за прослушивание", "createdAt": iso(at + 1)}), SAME))
+            at += w.randint(40, 240) * 1000
+    w.anomalies["coin_farming"].append({"user_id": a.uid, "transaction_ids": [
+        key.rsplit(":", 1)[1] for key, _, _ in records], "coins": 10 * len(records)})
+    yield from records
+    yield f"coins:balance:{a.uid}", str(10 * len(records)), SAME
+
+
+def planted_refund_cluster(w: World, a: Artist) -> Iterator[Rec]:
+    """A refund cluster: 3-4 track tests of the artist's tracks, 2 to 40 hours apart, each rejected by moderation
+    and refunded (the platform records the refund only as the request's payment_status; its payment row stays
+    completed), when this artist is drawn. Returns the request ids."""
+    if not w.wants_anomaly("refund_cluster"):
+        return []
+    records: list[Rec] = []
+    ids: list[str] = []
+    with w.planting():
+        at = w.ago(12, 80)
+        for _ in range(w.randint(3, 4)):
+            at += w.randint(2, 40) * 3_600_000
+            i = w.randrange(len(a.track_ids))
+            ids.append(_collect(_track_test(w, a.uid, a.track_ids[i], a.track_titles[i], a.name, a.genre,
+                                            "moderation_rejected", False, at=at), records))
+    w.anomalies["refund_cluster"].append({
+        "user_id": a.uid, "request_ids": ids,
+        "payment_ids": [key.rsplit(":", 1)[1] for key, _, _ in records if key.startswith(f"payments:{a.uid}:tx:")]})
+    yield from records
+    return ids
 
 
 def subscription_record(w: World, uid: str, artist: bool) -> Rec:
@@ -597,23 +711,25 @@ TT_PMF = (("payment_succeeded", 0.3), ("in_review", 0.2), ("analysis_generated",
 
 
 def track_test_records(w: World, a: Artist, force: bool) -> Iterator[Rec]:
-    if not a.track_ids or not (force or w.rng.random() < 0.12):
-        return
     ids = []
-    forced = ("pending_moderation", "pending_admin_review", "analysis_generated") if force else ()
-    for n in range(len(forced) or 1):
-        status = forced[n] if forced else w.pick(TT_PMF if w.rng.random() < 0.25 else TT_CAB)
-        pmf = status in ("payment_succeeded", "in_review", "analysis_generated") or (
-            status == "completed" and w.rng.random() < 0.3)
-        i = w.randrange(len(a.track_ids))
-        rid = yield from _track_test(w, a.uid, a.track_ids[i], a.track_titles[i], a.name, a.genre, status, pmf)
-        ids.append(rid)
-    yield f"track_test:user:{a.uid}:requests", ids, SAME
+    if a.track_ids and (force or w.rng.random() < 0.12):
+        forced = ("pending_moderation", "pending_admin_review", "analysis_generated") if force else ()
+        for n in range(len(forced) or 1):
+            status = forced[n] if forced else w.pick(TT_PMF if w.rng.random() < 0.25 else TT_CAB)
+            pmf = status in ("payment_succeeded", "in_review", "analysis_generated") or (
+                status == "completed" and w.rng.random() < 0.3)
+            i = w.randrange(len(a.track_ids))
+            rid = yield from _track_test(w, a.uid, a.track_ids[i], a.track_titles[i], a.name, a.genre, status, pmf)
+            ids.append(rid)
+    elif a.track_ids and not force:  # an artist without track tests: the refunded ones are all new keys
+        ids = yield from planted_refund_cluster(w, a)
+    if ids:
+        yield f"track_test:user:{a.uid}:requests", ids, SAME
 
 
 def _track_test(w: World, uid: str | None, track_id: str | None, title: str, artist: str, genre: str, status: str,
-                pmf: bool, guest: bool = False) -> Iterator[Rec]:
-    at = w.in_window()
+                pmf: bool, guest: bool = False, at: int | None = None) -> Iterator[Rec]:
+    at = w.in_window() if at is None else at
     rid = w.uuid()
     w.track_test_ids.append(rid)
     w.status("track_test", status)

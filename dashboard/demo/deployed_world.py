@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,6 +22,13 @@ DAY_MS = 86_400_000
 SAME: Any = object()
 ABSENT: Any = object()
 Rec = tuple[str, Any, Any]  # (key, day-1 value, day-2 value)
+
+# Suspicious activity the demo plants (issue 25; the kinds of dashboard/anomalies), how many of each. play_spike
+# is not planted: the deployed layout keeps no daily series with listeners (KEYS.md 2: dailyStats is always empty),
+# so a spike cannot be told from a hit there and the check finds nothing.
+ANOMALY_PLANTS = {"donation_burst": 3, "self_donation": 2, "coin_farming": 2, "refund_cluster": 2}
+NOT_PLANTED = {"play_spike": "the deployed layout keeps no daily series with listeners (analytics:{u}:track:{t} "
+                             "holds totals, dailyStats is always empty), so no play spike can be computed"}
 
 _B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 _B36_PAIRS = [a + b for a in _B36 for b in _B36]  # 1296 two-character strings
@@ -81,6 +90,10 @@ class World:
         self.planted: dict[str, list[dict[str, Any]]] = {
             "orphan_ticket_messages": [], "orphan_analytics": [], "guest_payments": [], "coin_balance_drift": []}
         self.samples: dict[str, Any] = {}
+        # planted suspicious activity: its own random stream, so the rest of the snapshot draws the same numbers
+        # with or without it (and with --clean)
+        self.anomaly_rng = random.Random(f"anomalies:{seed}")
+        self.anomalies: dict[str, list[dict[str, Any]]] = {kind: [] for kind in ("play_spike", *ANOMALY_PLANTS)}
         self._picks: dict[int, tuple[Any, list[Any], list[float]]] = {}
 
     # ------------------------------------------------------------------------------------------ ids and time
@@ -152,6 +165,24 @@ class World:
         if sums is None:
             sums = self.money[line] = Counter()
         sums[status] += amount
+
+    # ------------------------------------------------------------------------------------- suspicious activity
+    def wants_anomaly(self, kind: str) -> bool:
+        """Whether the artist at hand gets a planted case of ``kind``: never when clean or the kind has its count,
+        else one draw in two from the plants' own stream."""
+        if self.clean or len(self.anomalies[kind]) >= ANOMALY_PLANTS[kind]:
+            return False
+        return self.anomaly_rng.random() < 0.5
+
+    @contextmanager
+    def planting(self) -> Iterator[None]:
+        """Every draw inside (ids, times, amounts) comes from the plants' stream, not the snapshot's."""
+        main = self.rng
+        self.rng, self._random = self.anomaly_rng, self.anomaly_rng.random
+        try:
+            yield
+        finally:
+            self.rng, self._random = main, main.random
 
     def plant(self, kind: str, **fact: Any) -> bool:
         """Record a planted inconsistency; False (plant nothing) when the demo is clean."""

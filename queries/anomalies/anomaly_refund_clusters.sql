@@ -1,14 +1,23 @@
--- Returns: the refund_cluster flags: one row per run of refunded payments made by one buyer (payments with status
---          'refunded', donations received excluded: those are the artist's income, refunded to someone else) where
---          each follows the one before within :gap_days days, with at least :min_refunds refunds: user_id,
---          started_at, ended_at, refunds, amount (sum, in the run's first currency), currency, payment_ids
---          (comma-separated, in time order), usual_refund_share (the platform's refunded share of such payments,
---          0..1). Linear: one ordered pass per buyer.
+-- Returns: the refund_cluster flags: one row per run of refunded payments made by one buyer (donations received
+--          excluded: those are the artist's income, refunded to someone else) where each follows the one before
+--          within :gap_days days, with at least :min_refunds refunds: user_id, started_at, ended_at, refunds, amount
+--          (sum, in the run's first currency), currency, payment_ids (comma-separated, in time order),
+--          usual_refund_share (the platform's refunded share of such payments, 0..1). A payment is refunded when its
+--          status says so, or when the track test it paid for says its payment was refunded (the deployed
+--          platform records a track test's refund only there, KEYS.md 10: the payment row stays 'completed').
+--          Linear: one ordered pass per buyer.
 -- Params: :gap_days (integer) longest pause inside a run; :min_refunds (integer) fewest refunds in a run
-WITH bought AS (
-    SELECT id, user_id, created_at, amount, currency, status
-    FROM payment_transactions
-    WHERE COALESCE(type, '') <> 'donation_received' AND user_id IS NOT NULL AND created_at IS NOT NULL
+WITH refunded_tests AS (
+    SELECT payment_transaction_id AS id
+    FROM track_test_requests
+    WHERE payment_status = 'refunded' AND payment_transaction_id IS NOT NULL
+    GROUP BY payment_transaction_id
+), bought AS (
+    SELECT p.id, p.user_id, p.created_at, p.amount, p.currency,
+           CASE WHEN t.id IS NOT NULL THEN 'refunded' ELSE p.status END AS status
+    FROM payment_transactions p
+    LEFT JOIN refunded_tests t ON t.id = p.id
+    WHERE COALESCE(p.type, '') <> 'donation_received' AND p.user_id IS NOT NULL AND p.created_at IS NOT NULL
 ), refunded AS (
     SELECT id, user_id, created_at, amount, currency,
            LAG(created_at) OVER (PARTITION BY user_id ORDER BY created_at) AS previous_at
