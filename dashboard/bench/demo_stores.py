@@ -14,7 +14,7 @@ BENCH_AS_OF = "2026-11-01"
 def demo_file(scale: str, seed: int, layout: str = "seed") -> Path:
     import datetime as dt
 
-    from dashboard.demo.deployed import write_deployed_snapshot
+    from dashboard.demo.deployed import day2_path, write_deployed_snapshot
     from dashboard.demo.snapshot import write_demo_snapshot
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
@@ -30,6 +30,8 @@ def demo_file(scale: str, seed: int, layout: str = "seed") -> Path:
             write_demo_snapshot(tmp, scale=scale, seed=seed, as_of=as_of)
         tmp.rename(path)
         Path(f"{tmp}.manifest.json").rename(f"{path}.manifest.json")
+        if layout == "deployed":  # the day-after snapshot is written beside the first
+            day2_path(tmp).rename(day2_path(path))
     return path
 
 
@@ -41,8 +43,18 @@ def demo_store(scale: str, seed: int, layout: str = "seed") -> Path:
     tag = "" if layout == "seed" else f"{layout}-"
     db = BENCH_DIR / f"demo-{tag}{scale}-{seed}.duckdb"
     if not db.exists():
-        ingest([demo_file(scale, seed, layout)], Store(str(db)), layout, say=lambda _m: None)
+        for snapshot in demo_snapshots(scale, seed, layout):
+            ingest([snapshot], Store(str(db)), layout, say=lambda _m: None)
     return db
+
+
+def demo_snapshots(scale: str, seed: int, layout: str = "seed") -> list[Path]:
+    """The snapshots a demo store is built from, in order: the deployed demo as `make run` shows it is the snapshot
+    and the day after (so the derived daily series has two points); the seed demo is one snapshot."""
+    from dashboard.demo.deployed import day2_path
+
+    first = demo_file(scale, seed, layout)
+    return [first, day2_path(first)] if layout == "deployed" else [first]
 
 
 def demo_pg_store(scale: str, seed: int, server_url: str, layout: str = "seed") -> str:
@@ -63,7 +75,8 @@ def demo_pg_store(scale: str, seed: int, server_url: str, layout: str = "seed") 
         loaded = conn.execute("SELECT to_regclass('ingest_runs')").fetchone()
     if not loaded or loaded[0] is None:
         print(f"loading the {scale} demo into {name} (not timed)…", file=sys.stderr)
-        ingest([demo_file(scale, seed, layout)], Store(url), layout, say=lambda _m: None)
+        for snapshot in demo_snapshots(scale, seed, layout):
+            ingest([snapshot], Store(url), layout, say=lambda _m: None)
     return url
 
 
