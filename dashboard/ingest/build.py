@@ -86,13 +86,20 @@ def open_build(path: Path, workdir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-# A value that is a JSON string holding a JSON object or array (the platform's JSON.stringify into jsonb).
-# Nested CASEs: DuckDB evaluates a THEN branch only for the rows its WHEN selected, so only strings are parsed twice.
-WAS_ENCODED = (
-    "COALESCE(CASE WHEN left(CAST(v AS VARCHAR), 1) = '\"' THEN CASE WHEN json_valid(v->>'$') "
-    "THEN json_type(v->>'$') IN ('OBJECT', 'ARRAY') END END, FALSE)"
-)
-DECODED = f"CASE WHEN {WAS_ENCODED} THEN json(v->>'$') ELSE v END"
+# A value that is a JSON string holding a JSON object or array (the platform's JSON.stringify into jsonb) is stored
+# decoded. The string's text is extracted once (``s``), and only a text that starts, after JSON whitespace, with
+# "{" or "[" is validated and parsed: the one parse that the object or array needs. Nested CASEs: DuckDB evaluates a
+# THEN branch only for the rows its WHEN selected.
+STRING_TEXT = "CASE WHEN left(CAST(v AS VARCHAR), 1) = '\"' THEN v->>'$' END"
+
+
+def decoded_text(s: str) -> str:
+    """The JSON object or array that the text ``s`` holds, else NULL."""
+    starts = f"left(ltrim({s}, ' \t\n\r'), 1) IN ('{{', '[')"  # after JSON's whitespace
+    return f"CASE WHEN {starts} THEN CASE WHEN json_valid({s}) THEN json({s}) END END"
+
+
+DECODED = f"COALESCE({decoded_text(STRING_TEXT)}, v)"  # one expression over v (the careful path's reject check)
 
 
 def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -105,10 +112,8 @@ def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def work_insert_sql(classify: str, source: str) -> str:
     """INSERT rows (file_no, k, v) of ``source`` into kv_work, decoded and classified."""
-    return (
-        f"INSERT INTO kv_work SELECT file_no, k, {DECODED}, {classify}, {WAS_ENCODED} "
-        f"FROM ({source})"
-    )
+    decoded = f"SELECT *, {decoded_text('s')} AS d FROM (SELECT *, {STRING_TEXT} AS s FROM ({source}))"
+    return f"INSERT INTO kv_work SELECT file_no, k, COALESCE(d, v), {classify}, d IS NOT NULL FROM ({decoded})"
 
 
 def stage_files(con: duckdb.DuckDBPyConnection, sources: list[SourceFile], layout: Layout, result: IngestResult,
