@@ -185,6 +185,17 @@ def test_truncated_parquet_gz_gives_one_line_from_the_cli(tmp_path: Path) -> Non
     assert "Traceback" not in proc.stderr + proc.stdout
 
 
+@pytest.mark.parametrize("name", ["head.ndjson.gz", "head.json.gz", "head.parquet.gz"])
+def test_a_gzip_cut_in_its_first_block_is_refused_as_truncated(tmp_path: Path, name: str) -> None:
+    """Cut before the reader's first 4 KB: said as any other cut (it was "cannot read (Compressed file ended …)")."""
+    store = Store(str(tmp_path / "s.duckdb"))
+    path = _truncated_gz(tmp_path / name, ("\n".join(_tracks(200)) + "\n").encode())
+    path.write_bytes(path.read_bytes()[:40])
+    with pytest.raises(InputError) as info:
+        ingest([path], store, "seed", say=quiet)
+    assert str(info.value) == f"{path}: the compressed data ends early (the file is truncated); nothing was loaded"
+
+
 LIMIT = 1_000_000
 BIG_LIMIT = 2_500_000
 

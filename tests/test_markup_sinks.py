@@ -11,6 +11,7 @@ data markup. Provable means built only from:
 - f-strings, ``+``, conditionals and ``sep.join(...)`` of provable parts;
 - names assigned only provable values, dicts whose values are provable, and the project's own functions whose
   every ``return`` is provable;
+- an exception class of the same file (made to be shown with st.exception) given provable arguments;
 - a function parameter, when every call of that function in ui/ passes a provable argument for it.
 
 Anything else (a query value, session state, an exception's text, ``tr_value`` which falls back to the data value)
@@ -118,6 +119,7 @@ def _collect(scope: Scope, body: list[ast.stmt]) -> None:
 class Scan:
     def __init__(self) -> None:
         self.functions: dict[str, list[tuple[Path, ast.FunctionDef | ast.AsyncFunctionDef, Scope]]] = {}
+        self.exceptions: set[tuple[Path, str]] = set()  # (file, name) of the exception classes defined there
         self.findings: list[Finding] = []
         self.sink_params: set[tuple[str, str]] = set()  # (function name, parameter) whose value reaches a sink
         self.calls: list[tuple[Path, ast.Call, Scope]] = []
@@ -136,6 +138,9 @@ class Scan:
 
     def _walk(self, path: Path, node: ast.AST, scope: Scope) -> None:
         for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef) and any(
+                    isinstance(b, ast.Name) and b.id.endswith(("Exception", "Error")) for b in child.bases):
+                self.exceptions.add((path, child.name))
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
                 inner = Scope(name=child.name, node=child, parent=scope)
                 args = child.args
@@ -224,6 +229,9 @@ class Scan:
                 self.safe(a, scope, path, seen) for a in call.args)
         if name in ("min", "max", "sum") and isinstance(func, ast.Name):
             return all(self.safe(a, scope, path, seen) for a in call.args)
+        if isinstance(func, ast.Name) and (path, name) in self.exceptions:  # its text is its arguments
+            return all(self.safe(a, scope, path, seen) for a in call.args) and all(
+                self.safe(k.value, scope, path, seen) for k in call.keywords)
         found = self.defined(call, path)
         return bool(found) and all(self._returns_safe(fn, inner, fpath) for fpath, fn, inner in found)
 
@@ -382,6 +390,9 @@ BYPASSES = {
     "a column tooltip": 'import streamlit as st\nst.column_config.TextColumn(help=row["h"])\n',
     "radio labels": 'import streamlit as st\nst.radio(tr("k"), opts, format_func=names.__getitem__)\n',
     "radio labels by lambda": 'import streamlit as st\nst.pills(tr("k"), opts, format_func=lambda o: o)\n',
+    "an exception's text": 'import streamlit as st\nst.exception(RuntimeError(row["sql"]))\n',
+    "our exception fed data": ('import streamlit as st\nclass Shown(Exception):\n    pass\n'
+                               'st.exception(Shown(tr("k"), str(exc)))\n'),
     "a callback's parameter": ('import streamlit as st\ndef show(x):\n    st.caption(x)\n'
                                'st.button("b", on_click=show, args=(row["a"],))\n'),
 }
@@ -390,6 +401,8 @@ ESCAPED = {
     "escaped placeholder": 'import streamlit as st\nst.warning(tr("k", by=markdown_text(row["a"]), n=number(3)))\n',
     "helper fed escaped": 'import streamlit as st\ndef show(x):\n    st.caption(x)\nshow(markdown_text(v))\n',
     "numbers": 'import streamlit as st\nc.metric(tr("k"), f"{share:.0f}%", delta=rub(x, "ru"))\n',
+    "our exception, our words": ('import streamlit as st\nclass Shown(Exception):\n    pass\n'
+                                 'st.exception(Shown(tr("k"), tr("t")))\n'),
 }
 
 

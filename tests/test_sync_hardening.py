@@ -1,5 +1,6 @@
 """Issue 27, sync: a killed sync's snapshot folder is removed by the next sync or ingest (item 5), and a platform
-table with a mixed-case name, plain or schema-qualified, is synced and written back to as named (item 13).
+table with a mixed-case name, plain or schema-qualified, is synced and written back to as named (item 13), also
+through its change log and by the sync that builds inside the platform's own database.
 
 Real PostgreSQL (the suite's server) as the platform; stores on both engines (``new_store``)."""
 
@@ -21,7 +22,9 @@ from dashboard.ingest.build import ingest
 from dashboard.moderation import service
 from dashboard.store.connect import Store
 from dashboard.store.leftovers import SYNC_PREFIX
-from dashboard.sync.run import snapshot_parent, sync
+from dashboard.sync import changelog
+from dashboard.sync.feed import FeedResult
+from dashboard.sync.run import run_sync, snapshot_parent, sync
 from dashboard.sync.source import PlatformSource, SourceError, resolve_source
 from tests.conftest import REPO, StoreFactory
 from tests.sql import scalar
@@ -129,6 +132,24 @@ def test_a_mixed_case_table_is_synced_and_written_back_as_named(new_store: Store
     with psycopg.connect(libpq(platform)) as conn:
         status = conn.execute('SELECT value->>\'status\' FROM "KvStore" WHERE key = %s', [BANNER_KEY]).fetchone()
     assert status == ("pending_payment",)  # a deployed banner approves to awaiting payment (moderated_entities.json)
+
+
+@pytest.mark.parametrize("where", ["duckdb", "in-server"])
+def test_a_mixed_case_table_through_its_change_log(platform: str, tmp_path: Path, where: str) -> None:
+    """The change log installed on "KvStore", a full sync (into a DuckDB store, or built inside the platform's own
+    database), then a change to the table applied by the next sync from the log."""
+    platform_execute(platform, f'ALTER TABLE {TABLE} RENAME TO "KvStore"')
+    source = resolve_source(f"env:{ENV}", "KvStore")
+    assert changelog.install(source).startswith("installed the change log on KvStore")
+    store = Store(platform) if where == "in-server" else Store(str(tmp_path / "s.duckdb"))
+    said: list[str] = []
+    full = run_sync(source, store, "auto", say=said.append)
+    assert not isinstance(full, FeedResult) and full.rows_read == KEYS
+    assert ("  same database: building inside the server" in said) == (where == "in-server")
+    platform_execute(platform, 'INSERT INTO "KvStore" VALUES (%s, %s::jsonb)', ["misc:probe", '{"n": 1}'])
+    changes = run_sync(source, store, "auto", say=quiet)
+    assert isinstance(changes, FeedResult) and (changes.changes, changes.rows_loaded) == (1, 1)
+    assert scalar(store, "SELECT COUNT(*) FROM kv_store") == KEYS + 1
 
 
 def test_a_table_named_in_another_case_is_not_found(platform: str, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ feature module (metrics, moderation, anomalies, health, sync); nothing under ``d
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -64,9 +65,29 @@ def run_app() -> None:
             current.run()
         except StoreError as exc:  # e.g. the store file is locked by an ingest or a CLI decision: one line
             st.error(tr("error.store", message=markdown_text(exc)) if who.is_staff else tr("access.unavailable"))
+        except Exception as exc:  # any other failure: its text may hold SQL and data, never shown
+            show_page_failure(spec.name if spec is not None else "?", exc)
 
 
 ARTIST_SECTION = "nav.section.artist"
+LOG = logging.getLogger("promo.pages")
+
+
+class PageFailed(Exception):
+    """What a person sees when a page fails: one line in the app's words. Streamlit shows ``alternate_name`` in
+    place of the exception's type; this exception has no traceback and no cause, so nothing else is shown."""
+
+    def __init__(self, message: str, title: str) -> None:
+        super().__init__(message)
+        self.alternate_name = title
+
+
+def show_page_failure(page: str, exc: Exception) -> None:
+    """A page raised: the error (its SQL, parameters, traceback) goes to the server log only; the page shows one
+    line in the app's words, as an exception box, so the tests and the browser helpers that fail on any exception
+    box still see it (issue 27 item 10: no page ever shows SQL to a person)."""
+    LOG.error("page %s failed", page, exc_info=exc)
+    st.exception(PageFailed(tr("error.page"), tr("error.page.title")))
 
 
 def page_title(spec: registry.PageSpec, who: ident.Identity) -> str:

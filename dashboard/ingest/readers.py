@@ -61,6 +61,9 @@ def too_large_reason(size: int, limit: int) -> str:
     return TOO_LARGE_FORMAT.format(size, limit)
 
 
+TRUNCATED = "the compressed data ends early (the file is truncated)"
+
+
 class InputError(Exception):
     """A fatal problem with an input file; the message is one line for the user."""
 
@@ -115,8 +118,10 @@ def detect(path: Path) -> SourceFile:
     try:
         with _open_binary(path, gzipped) as fh:
             head = fh.read(4096)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(f"{path}: cannot read ({exc or 'the file is truncated'})") from None
+    except EOFError:  # a gzip file cut within its first block: said as a longer cut is (read_batches)
+        raise InputError(f"{path}: {TRUNCATED}; nothing was loaded") from None
+    except (OSError, zlib.error) as exc:
+        raise InputError(f"{path}: cannot read ({exc}); nothing was loaded") from None
     name = path.name.lower().removesuffix(".gz")
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
     if head.startswith(_PARQUET_MAGIC):
@@ -160,8 +165,8 @@ def read_batches(src: SourceFile, progress: ProgressFn | None = None) -> Iterato
     except InputError as exc:
         raise InputError(f"{src.path}: {exc}; nothing was loaded") from None
     except EOFError:
-        raise InputError(f"{src.path}: the compressed data ends early (the file is truncated); nothing was loaded, "
-                         "since the records lost in the cut cannot be counted") from None
+        raise InputError(f"{src.path}: {TRUNCATED}; nothing was loaded, since the records lost in the cut cannot "
+                         "be counted") from None
     except (OSError, zlib.error) as exc:
         raise InputError(f"{src.path}: read failed ({exc}); nothing was loaded") from None
 
@@ -726,8 +731,7 @@ def parquet_path(src: SourceFile, workdir: Path) -> Path:
         with os.fdopen(fd, "wb") as out, gzip.open(src.path, "rb") as fh:
             shutil.copyfileobj(fh, out, 1 << 20)
     except EOFError:
-        raise InputError(f"{src.path}: the compressed data ends early (the file is truncated); nothing was "
-                         "loaded") from None
+        raise InputError(f"{src.path}: {TRUNCATED}; nothing was loaded") from None
     except (OSError, zlib.error) as exc:
         raise InputError(f"{src.path}: cannot unpack ({exc}); nothing was loaded") from None
     return Path(name)
