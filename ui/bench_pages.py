@@ -77,8 +77,9 @@ def bench_pages(store: Store, pages: list[str], identities: list[tuple[str, str 
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    for name in ("streamlit", "streamlit.runtime.caching", "streamlit.runtime.scriptrunner_utils"):
-        logging.getLogger(name).setLevel(logging.ERROR)  # bare-mode warnings on every run would drown the table
+    # bare-mode warnings on every run would drown the table; Streamlit sets each of its loggers' level itself
+    for name in ["streamlit", *(n for n in logging.root.manager.loggerDict if n.startswith("streamlit."))]:
+        logging.getLogger(name).setLevel(logging.ERROR)
 
     rows: list[dict] = []
     with _app_env(store), _compiled_once():

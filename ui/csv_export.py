@@ -8,7 +8,10 @@ never starts a new row in a spreadsheet.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 
 import pandas as pd
 
@@ -36,7 +39,38 @@ def _risky(value: object) -> bool:
 
 def safe_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads Cyrillic) with every text cell neutralized and every cell that holds a
-    line break quoted."""
+    line break quoted. The bytes of the last ``CACHED_CSVS`` tables are kept by their content: a page offers its
+    downloads on every rerun, and the same rows give the same file."""
+    key = _fingerprint(frame)
+    with _lock:
+        if key is not None and key in _made:
+            _made.move_to_end(key)
+            return _made[key]
+    data = _csv_of(frame)
+    if key is not None:
+        with _lock:
+            _made[key] = data
+            while len(_made) > CACHED_CSVS:
+                _made.popitem(last=False)
+    return data
+
+
+CACHED_CSVS = 64
+_made: OrderedDict[bytes, bytes] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _fingerprint(frame: pd.DataFrame) -> bytes | None:
+    """A digest of the table's columns, types and cells, or None when its cells cannot be hashed."""
+    digest = hashlib.blake2b(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode(), digest_size=20)
+    try:
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    except (TypeError, ValueError):
+        return None
+    return digest.digest()
+
+
+def _csv_of(frame: pd.DataFrame) -> bytes:
     cleaned = frame.copy()
     for col in cleaned.columns:
         if cleaned[col].dtype == object or pd.api.types.is_string_dtype(cleaned[col]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 import pandas as pd
 
@@ -25,15 +26,30 @@ TEXT_MIN_PX = 110  # the narrowest a long text is squeezed to
 ROWS_MEASURED = 200
 
 
-def text_px(text: str) -> float:
-    """How wide ``text`` draws in the grid, roughly."""
-    return sum(WIDE_CHAR_PX if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch)
-               else CHAR_PX for ch in text)
+@lru_cache(maxsize=65536)
+def text_px(text: str, cap: float | None = None) -> float:
+    """How wide ``text`` draws in the grid, roughly; with ``cap``, the count stops once it is reached (a column is
+    never wider than ``MAX_PX``, and a long JSON value would otherwise be measured letter by letter). Remembered:
+    a page measures the same cells on every rerun."""
+    if text.isascii():  # no wide or combining letters
+        return len(text) * CHAR_PX
+    if cap is None:
+        return sum(char_px(ch) for ch in text)
+    total = 0.0
+    for ch in text:
+        total += char_px(ch)
+        if total >= cap:
+            break
+    return total
+
+
+def char_px(ch: str) -> float:
+    return WIDE_CHAR_PX if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else CHAR_PX
 
 
 def natural_px(header: str, cells: Iterable[object]) -> int:
     """A column's width with its header and its longest cell whole (within ``MIN_PX``…``MAX_PX``)."""
-    longest = max((text_px(str(c)) for c in cells), default=0.0)
+    longest = max((text_px(str(c), cap=MAX_PX) for c in cells), default=0.0)
     return int(min(MAX_PX, max(MIN_PX, text_px(header) + HEADER_EXTRA_PX, longest) + PAD_PX))
 
 
