@@ -115,16 +115,27 @@ def release(store: Store, holder: str) -> None:
 
 def active(store: Store, now: dt.datetime | None = None) -> dict[str, Claim]:
     """Every claim in force by item reference (the earliest, should two be)."""
+    return by_item(in_force_at(store, now), now)
+
+
+def in_force_at(store: Store, now: dt.datetime | None = None) -> list[Claim]:
+    """The claims in force at ``now``, earliest first (what ``by_item`` keeps reading as time goes on)."""
     try:
         frame = run_query(store, "moderation_claims_active", now=_now(now))
     except sa.exc.DBAPIError as exc:
         raise _refuse_old_store(store, exc) from None
-    found: dict[str, Claim] = {}
-    for row in frame.itertuples(index=False):
-        ref = f"{row.entity}\t{row.source_key}\t{row.entity_id}"
-        found.setdefault(ref, Claim(ref, str(row.holder), str(row.actor), _aware(row.claimed_at),
-                                    _aware(row.expires_at)))
-    return found
+    return [Claim(f"{row.entity}\t{row.source_key}\t{row.entity_id}", str(row.holder), str(row.actor),
+                  _aware(row.claimed_at), _aware(row.expires_at)) for row in frame.itertuples(index=False)]
+
+
+def by_item(found: Iterable[Claim], now: dt.datetime | None = None) -> dict[str, Claim]:
+    """The claims of ``found`` still in force at ``now``, by item reference (the earliest, should two be)."""
+    at = _now(now)
+    out: dict[str, Claim] = {}
+    for claim in found:
+        if claim.expires_at > at:
+            out.setdefault(claim.ref, claim)
+    return out
 
 
 def others(claims: Mapping[str, Claim], holder: str) -> dict[str, Claim]:

@@ -35,7 +35,7 @@ from dashboard.moderation import selection as sel
 from dashboard.moderation.unit_of_work import store_units
 from dashboard.store.connect import StoreError
 from ui import tables
-from ui.data_access import current_store, invalidate, query
+from ui.data_access import computed, current_store, invalidate, query
 from ui.identity import acting_identity, require_page
 from ui.language import current_lang, tr
 from ui.moderation_display import media_host, media_hosts, sla_badges
@@ -88,7 +88,8 @@ def claim_name() -> str:
 state = qs.QueueState(st.session_state)
 deps = qs.Deps(units=store_units(store), lang=lang, invalidate=invalidate,
                acting_actor=lambda: getattr(acting_identity("moderation_queue"), "actor", None),
-               taken_now=lambda: {ref: c.actor for ref, c in claims.others(claims_now(), state.holder).items()})
+               taken_now=lambda: {ref: c.actor
+                                  for ref, c in claims.others(claims_now(fresh=True), state.holder).items()})
 PAGE_SIZES = qs.PAGE_SIZES
 claims_note: str | None = None  # a store made before claims: one line, and the queue works without them
 
@@ -146,11 +147,15 @@ def fetch_queue(extra: list[str]) -> Fetched:
     return Fetched(shown, queue, shown_refs, statuses, matching, page_no)
 
 
-def claims_now() -> dict[str, claims.Claim]:
-    """The claims in force, read afresh (never cached: they change without a new store version)."""
+def claims_now(fresh: bool = False) -> dict[str, claims.Claim]:
+    """The claims in force. On a DuckDB store a claim's write changes the store version, so the page reads them
+    once per version (opening the file costs more than the rest of the queue's run) and drops the expired ones at
+    each run; on PostgreSQL, and for a decision (``fresh``), they are read afresh."""
     global claims_note
     try:
-        return claims.active(store)
+        if fresh or store.is_postgres:
+            return claims.active(store)
+        return claims.by_item(computed(claims.in_force_at))
     except StoreError as exc:
         claims_note = str(exc)
         return {}
