@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]  # ui/bench_load.py -> the repository
 # what a staff person opens, in menu order (demo mode starts as admin; artist pages show the first artist); the
 # default page (the overview for staff) is at "/", its URL path is empty
 DEFAULT_PAGES = ("", "data_health", "moderation_queue", "moderation_log", "artist_overview", "artist_tracks",

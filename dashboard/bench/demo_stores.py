@@ -83,6 +83,8 @@ def demo_pg_store(scale: str, seed: int, server_url: str, layout: str = "seed") 
 def bench_store(args: argparse.Namespace) -> str:
     """The store a pages/moderation bench measures: --db, else the demo store of --engine."""
     if args.db:
+        if "://" not in str(args.db) and not Path(args.db).is_file():  # a page would say so, and time the message
+            raise SystemExit(f"error: no store at {args.db} (build one with python -m dashboard demo or ingest)")
         return str(args.db)
     if args.engine == "postgresql":
         if not args.pg_url:
