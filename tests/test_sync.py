@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -369,4 +370,6 @@ def test_hostile_platform_rows_are_rejected_as_ingest_rejects_them(platform: str
     assert counts(result) == counts(reference)
     with read_engine(store).connect() as conn:
         files = {r[0] for r in conn.execute(sa.text("SELECT file FROM kv_rejects"))}
-    assert files == {libpq(platform)}  # the source without a password, not a temp file
+    # the source without a password, not a temp file; " part N" when the server's page count let the read be split
+    # between connections (relpages, once autovacuum has analyzed the table)
+    assert {re.sub(r" part \d+$", "", f) for f in files} == {libpq(platform)}
