@@ -8,6 +8,7 @@ only); with daily analytics rows the pages keep their period view as it was.
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.i18n.formatting import day_text, number, rub
@@ -15,6 +16,7 @@ from dashboard.metrics import artist as am
 from dashboard.metrics.measures import plain
 from dashboard.metrics.periods import Period
 from ui import charts
+from ui.by_content import made_once
 from ui.data_access import query
 from ui.kpi import count, kpi
 from ui.language import current_lang, tr
@@ -85,17 +87,20 @@ def series_caption(data: am.PlaysData) -> None:
 
 def series_chart(frame: pd.DataFrame, data: am.PlaysData, period: Period, metric: str, key: str) -> None:
     """Plays (or another series metric) per day of the period from the derived series; the previous period dotted
-    beside it only when the series covers it."""
+    beside it only when the series covers it. The figure is made once per rows and choices (``ui.by_content``)."""
     lang = current_lang()
+    labels = (tr("artist.current_period"), tr("artist.previous_period"), tr(f"artist.col.{metric}"))
+    fig = made_once(frame, ("series_chart", data, period, metric, lang, labels),
+                    lambda: series_figure(frame, data, period, metric, lang, labels))
+    st.plotly_chart(fig, width="stretch", key=key)
+    series_caption(data)
+
+
+def series_figure(frame: pd.DataFrame, data: am.PlaysData, period: Period, metric: str, lang: str,
+                  labels: tuple[str, str, str]) -> go.Figure:
     current = am.daily(frame, period.start, period.end, [metric])
     if data.comparable(period.prev_start):
         previous = am.daily(frame, period.prev_start, period.prev_end, [metric])
-        fig = charts.comparison_figure(current, previous, metric, period,
-                                       (tr("artist.current_period"), tr("artist.previous_period")),
-                                       tr(f"artist.col.{metric}"), lang, height=300)
-    else:
-        shown = current[current["day"] >= data.since] if data.since is not None else current
-        fig = charts.day_bars(list(shown["day"]), list(shown[metric]), lang, 300, tr(f"artist.col.{metric}"),
-                              whole=False)
-    st.plotly_chart(fig, width="stretch", key=key)
-    series_caption(data)
+        return charts.comparison_figure(current, previous, metric, period, labels[:2], labels[2], lang, height=300)
+    shown = current[current["day"] >= data.since] if data.since is not None else current
+    return charts.day_bars(list(shown["day"]), list(shown[metric]), lang, 300, labels[2], whole=False)

@@ -8,12 +8,11 @@ never starts a new row in a spreadsheet.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import threading
-from collections import OrderedDict
 
 import pandas as pd
+
+from ui.by_content import made_once
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
@@ -39,35 +38,9 @@ def _risky(value: object) -> bool:
 
 def safe_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads Cyrillic) with every text cell neutralized and every cell that holds a
-    line break quoted. The bytes of the last ``CACHED_CSVS`` tables are kept by their content: a page offers its
-    downloads on every rerun, and the same rows give the same file."""
-    key = _fingerprint(frame)
-    with _lock:
-        if key is not None and key in _made:
-            _made.move_to_end(key)
-            return _made[key]
-    data = _csv_of(frame)
-    if key is not None:
-        with _lock:
-            _made[key] = data
-            while len(_made) > CACHED_CSVS:
-                _made.popitem(last=False)
-    return data
-
-
-CACHED_CSVS = 64
-_made: OrderedDict[bytes, bytes] = OrderedDict()
-_lock = threading.Lock()
-
-
-def _fingerprint(frame: pd.DataFrame) -> bytes | None:
-    """A digest of the table's columns, types and cells, or None when its cells cannot be hashed."""
-    digest = hashlib.blake2b(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode(), digest_size=20)
-    try:
-        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    except (TypeError, ValueError):
-        return None
-    return digest.digest()
+    line break quoted. Made once per table content (``ui.by_content``): a page offers its downloads on every rerun,
+    and the same rows give the same file."""
+    return made_once(frame, ("csv",), lambda: _csv_of(frame))
 
 
 def _csv_of(frame: pd.DataFrame) -> bytes:

@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard.i18n.formatting import csv_numbers, is_missing, table_text
 from dashboard.i18n.translations import TEXTS
 from ui import table_widths
+from ui.by_content import made_once
 from ui.csv_export import safe_csv
 from ui.language import current_lang, tr
 from ui.plain_text import markdown_text
@@ -75,6 +76,23 @@ def table(frame: pd.DataFrame, name: str, labels: dict[str, str] | str = "artist
     ``ids`` are shortened on screen; ``wide`` columns (titles, messages) give way first when the table would not
     fit a 1400 px window (``column_config``). ``screen``: the columns shown, when the CSV has more (every column
     of ``frame``, with the full headers); ``csv`` False: no download (another table on the page has it)."""
+    lang = current_lang()
+    ids, wide, screen = tuple(ids), tuple(wide), None if screen is None else tuple(screen)
+    how = ("table", lang, repr(labels), repr(sorted((kinds or {}).items())), ids, wide, screen, csv)
+    shown, config, data = made_once(frame, how, lambda: _prepared(frame, labels, kinds, ids, wide, screen, csv, lang))
+    # each column's config is copied: Streamlit may fill in a config it is given, and these are shared
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={c: dict(v) if isinstance(v, dict) else v for c, v in config.items()})
+    if data is not None:
+        st.download_button(tr("action.download_csv"), data=data, file_name=f"{name}.csv", mime="text/csv",
+                           key=f"dl_{name}", disabled=frame.empty)
+
+
+def _prepared(frame: pd.DataFrame, labels: dict[str, str] | str, kinds: dict[str, str] | None, ids: Iterable[str],
+              wide: Iterable[str], screen: Iterable[str] | None, csv: bool,
+              lang: str) -> tuple[pd.DataFrame, dict[str, object], bytes | None]:
+    """What ``table`` shows, made once per content (``ui.by_content``): the cells as text, the columns' config, and
+    the CSV's bytes (None without a download)."""
     header, help_of = headers(frame, labels)
     full = {c: help_of.get(h, h) for c, h in header.items()}
     kinds = {**infer_kinds(frame), **(kinds or {})}
@@ -83,14 +101,12 @@ def table(frame: pd.DataFrame, name: str, labels: dict[str, str] | str = "artist
     for col in [c for c in ids if c in shown.columns]:
         shown[col] = shown[col].map(short_id)
     on_screen = set(shown.columns)
-    shown = table_text(shown, {c: k for c, k in kinds.items() if c not in ids}, current_lang()).rename(columns=header)
+    shown = table_text(shown, {c: k for c, k in kinds.items() if c not in ids}, lang).rename(columns=header)
     help_of.update({header[c]: tr("table.id_help") for c in ids})
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config=column_config(shown, squeezable=[header[c] for c in wide if c in on_screen],
-                                             right=[header[c] for c in kinds if c not in ids and c in on_screen],
-                                             help_of=help_of))
-    if csv:
-        csv_download(csv_numbers(frame, kinds).rename(columns=full), f"{name}.csv", key=f"dl_{name}")
+    config = column_config(shown, squeezable=[header[c] for c in wide if c in on_screen],
+                           right=[header[c] for c in kinds if c not in ids and c in on_screen], help_of=help_of)
+    data = safe_csv(csv_numbers(frame, kinds).rename(columns=full)) if csv else None
+    return shown, config, data
 
 
 def csv_download(frame: pd.DataFrame, filename: str, key: str) -> None:

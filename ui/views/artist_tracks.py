@@ -16,18 +16,24 @@ from dashboard.metrics.measures import numeric, plain
 from dashboard.metrics.periods import Period
 from ui import artist_stats, charts, tables
 from ui.artist_pages import artist_page, artist_period, artist_today
+from ui.by_content import made_once
 from ui.data_access import query
 from ui.kpi import kpi
 from ui.language import current_lang, tr, tr_value
 
 
 def timeline(frame: pd.DataFrame, period: Period, metric: str, key: str) -> None:
-    current = am.daily(frame, period.start, period.end, [metric])
-    previous = am.daily(frame, period.prev_start, period.prev_end, [metric])
-    fig = charts.comparison_figure(current, previous, metric, period,
-                               (tr("artist.current_period"), tr("artist.previous_period")),
-                               tr(f"artist.col.{metric}"), current_lang())
-    st.plotly_chart(fig, width="stretch", key=key)
+    lang = current_lang()
+    labels = (tr("artist.current_period"), tr("artist.previous_period"))
+    y_title = tr(f"artist.col.{metric}")
+
+    def figure() -> object:
+        current = am.daily(frame, period.start, period.end, [metric])
+        previous = am.daily(frame, period.prev_start, period.prev_end, [metric])
+        return charts.comparison_figure(current, previous, metric, period, labels, y_title, lang)
+
+    st.plotly_chart(made_once(frame, ("tracks_timeline", period, metric, lang, labels, y_title), figure),
+                    width="stretch", key=key)
 
 
 def totals_row(cur: dict[str, float], prev: dict[str, float]) -> None:
