@@ -27,7 +27,7 @@ from dashboard.i18n.formatting import MOSCOW, day_text, money, moscow_time, numb
 from dashboard.i18n.plural import count_of
 from dashboard.i18n.translations import t
 from dashboard.store.connect import Store
-from dashboard.store.queries import run_query
+from dashboard.store.queries import run_query, shared_connection
 
 THRESHOLDS_FILE = Path(__file__).with_name("thresholds.json")
 KINDS = ("play_spike", "donation_burst", "self_donation", "coin_farming", "refund_cluster")
@@ -199,9 +199,10 @@ def compute_flags(store: Store, kinds: tuple[str, ...] = KINDS,
     """Every flag of the store, newest first (ties by kind and id)."""
     limits = thresholds or load_thresholds()
     flags: dict[str, Flag] = {}
-    for kind in kinds:
-        for flag in BUILDERS[kind](kind_frame(store, kind, limits)):
-            flags.setdefault(flag.id, flag)
+    with shared_connection():  # one connection for every kind's query
+        for kind in kinds:
+            for flag in BUILDERS[kind](kind_frame(store, kind, limits)):
+                flags.setdefault(flag.id, flag)
     return sorted(flags.values(), key=lambda f: (-f.start.timestamp(), f.kind, f.id))
 
 

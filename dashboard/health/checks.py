@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.store.connect import Store
-from dashboard.store.queries import run_query
+from dashboard.store.queries import run_query, shared_connection
 
 Runner = Callable[..., pd.DataFrame]  # (query name, **params) -> rows, like run_query without the store
 # keys per kv_values_for_keys lookup: DuckDB answers an IN list from its ART index up to index_scan_max_count (2,048)
@@ -81,9 +81,10 @@ def run_checks(store: Store, runner: Runner | None = None) -> Results:
 
     run = runner or default
     results: Results = {}
-    for check in CHECKS:
-        frame = run(check.query)
-        results[check.name] = with_current_values(frame, run) if check.fixable else frame
+    with shared_connection():  # one connection for every check (opening a DuckDB file costs ~30 ms)
+        for check in CHECKS:
+            frame = run(check.query)
+            results[check.name] = with_current_values(frame, run) if check.fixable else frame
     return results
 
 

@@ -181,7 +181,11 @@ _shared: contextvars.ContextVar[dict[str, sa.Connection] | None] = contextvars.C
 def shared_connection() -> Iterator[None]:
     """Within this block (one page run), queries on a store share one connection, opened on first use and closed at
     the end. Opening a DuckDB file costs ~20 ms; holding it open between runs would keep its lock from other
-    processes (an ingest, the moderate command), so it is held for one run only."""
+    processes (an ingest, the moderate command), so it is held for one run only. Within an open block, another
+    block shares the outer one's connections."""
+    if _shared.get() is not None:
+        yield
+        return
     token = _shared.set({})
     try:
         yield
