@@ -270,7 +270,8 @@ def show_subscriptions(period: rv.Period, grain: str) -> None:
     active = query("revenue_subscriptions_active", start=period.start, end=period.end, grain=grain)
     subs = rv.subscription_summary(movements, prices)
     lang = current_lang()
-    c1, c2, c3, c4, c5 = st.columns(5)
+    # the MRR card is wider: a platform's MRR in whole rubles ("17 731 930 ₽") was cut off in a fifth of the row
+    c1, c2, c3, c4, c5 = st.columns([1.5, 1, 0.9, 1.1, 0.9])
     metric(c1, "revenue.subs_mrr", rub(subs.mrr_end, lang), tr("revenue.subs_mrr_help"),
            subs.mrr_end, subs.mrr_start)
     metric(c2, "revenue.subs_paid_active", number(subs.paid_active_end, lang), tr("revenue.subs_paid_active_help"),
