@@ -124,7 +124,11 @@ def test_a_signed_in_moderator_stays_signed_in_when_their_replica_dies(chromium:
         # the other replica reads the same signed identity cookie: still signed in, same page, no sign-in button
         page.get_by_role("link", name="Журнал решений").click()
         wait_idle(page)
-        expect(page).to_have_url(re.compile(r"/moderation_log$"))
+        if not re.search(r"/moderation_log$", page.url):  # a click during the reconnect's first run, on a busy
+            wait_idle(page)  # machine, is taken by that run (seen once in a full run): the person clicks again
+            page.get_by_role("link", name="Журнал решений").click()
+            wait_idle(page)
+        expect(page).to_have_url(re.compile(r"/moderation_log$"), timeout=30_000)
         expect(sidebar).to_contain_text(MODERATOR)
         assert page.get_by_role("button", name=t("access.sign_in"), exact=True).count() == 0
         assert page.get_by_text("Connection error").count() == 0
