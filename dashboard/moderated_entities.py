@@ -4,7 +4,7 @@
 and per key layout the statuses that wait for a decision and the statuses approval and rejection set. Everything
 else reads it from here: the schema (which tables get the decision columns), the layout check (a custom layout's
 ``moderation`` section), the moderation rules (``dashboard.moderation.config``), and the test that holds
-``queries/shared/pending.sql`` to one branch per entity. This module imports nothing of ours.
+``queries/shared/pending_base.sql`` to one branch per entity. This module imports nothing of ours.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ def test_unreadable_config(tmp_path: Path) -> None:
 
 def test_each_moderated_entity_is_config_one_sql_branch_and_strings() -> None:
     """A moderated entity is declared in three places only: the catalogue (moderated_entities.json), its branch of
-    queries/shared/pending.sql, and its strings. Everything else (tables with moderation columns, the queue's one
+    queries/shared/pending_base.sql, and its strings. Everything else (tables with moderation columns, the queue's one
     bound parameter, the CLI's --entity choices) follows from the configuration."""
     import re
 
@@ -75,7 +75,7 @@ def test_each_moderated_entity_is_config_one_sql_branch_and_strings() -> None:
     from dashboard.store import schema
     from dashboard.store.queries import QUERY_DIR
 
-    pending_sql = (QUERY_DIR / "shared" / "pending.sql").read_text(encoding="utf-8")
+    pending_sql = (QUERY_DIR / "shared" / "pending_base.sql").read_text(encoding="utf-8")
     branches = dict(re.findall(r"SELECT '(\w+)'(?: AS entity)?, '(\w+)'", pending_sql))
     config = load_config()["entities"]
     assert set(branches) == set(entities())

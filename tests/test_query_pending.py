@@ -1,5 +1,6 @@
-"""Pending is defined once (queries/shared/pending.sql), by the store layout's configured statuses: the artist's
-overview counts exactly their items in the moderation queue; a custom layout file names its own moderation rules."""
+"""Pending is defined once (queries/shared/pending_base.sql, read through its rollup: queries/shared/pending.sql), by
+the store layout's configured statuses: the artist's overview counts exactly their items in the moderation queue;
+a custom layout file names its own moderation rules."""
 
 from __future__ import annotations
 

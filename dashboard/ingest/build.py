@@ -403,7 +403,7 @@ def run_build(sources: list[SourceFile], target: Target, layout: Layout, result:
             refuse_empty(result, keys, target.label)
 
     finish = Finish(run_row=run, check_empty=check_empty, appends=target.appends, run_id=result.run_id,
-                    started=started)
+                    started=started, layout=result.layout)
     try:
         con = open_build(build_path, workdir)
         try:

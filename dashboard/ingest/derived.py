@@ -6,7 +6,8 @@
   ``track_totals.daily_stats``): empty in every sample so far, and the code defines no entry shape; an entry that is
   an object with a ``date`` (or ``day``) becomes that day's row (plays, likes, downloads, shares), so the artist pages
   use the platform's own days whenever it starts keeping them;
-- the track totals history (dashboard/ingest/series.py).
+- the track totals history (dashboard/ingest/series.py);
+- the rollups the store-wide pages read (dashboard/rollups.py), from the tables just built, for the build's layout.
 
 ``after_build(con, run_id)`` runs as the ingest targets' durable append (``durable_append``, registered in
 ``target.DURABLE_APPENDS`` when this module is imported, which ``build`` does): in the DuckDB build before its swap
@@ -23,6 +24,7 @@ import duckdb
 
 from dashboard.ingest.series import record_track_totals
 from dashboard.ingest.target import DURABLE_APPENDS, AppendContext
+from dashboard.rollups import build_all
 
 # the tables these steps fill, from the rows of which tables (the incremental sync replaces a changed contract's or
 # totals' derived rows with its own: every derived row keeps the source_key of the row it came from)
@@ -113,17 +115,19 @@ def derive_daily_stats(con: Any) -> None:
     con.execute(DAILY_STATS_DUCKDB if isinstance(con, duckdb.DuckDBPyConnection) else DAILY_STATS_PG)
 
 
-def after_build(con: Any, run_id: str) -> None:
-    """The derived tables and the track totals history, in the caller's transaction (see the module's doc)."""
+def after_build(con: Any, run_id: str, layout: str = "seed") -> None:
+    """The derived tables, the track totals history and the rollups, in the caller's transaction (see the module's
+    doc)."""
     derive_contract_milestones(con)
     derive_daily_stats(con)
     record_track_totals(con, run_id)
+    build_all(con.execute, layout)
 
 
 def durable_append(ctx: AppendContext) -> None:
     """``after_build`` as the ingest targets' durable append (``target.DURABLE_APPENDS``): run on the connection
     (DuckDB build) or cursor (PostgreSQL swap transaction) whose ``execute`` the target hands over."""
-    after_build(ctx.execute.__self__, ctx.run_id)  # type: ignore[attr-defined]
+    after_build(ctx.execute.__self__, ctx.run_id, ctx.layout)  # type: ignore[attr-defined]
 
 
 DURABLE_APPENDS.append(durable_append)

@@ -56,6 +56,7 @@ class AppendContext:
     dialect: str
     run_id: str
     started: dt.datetime
+    layout: str = "seed"  # the build's layout (its moderation rules say what the pending rollup holds)
 
 
 Append = Callable[[AppendContext], None]
@@ -72,9 +73,11 @@ class Finish:
     appends: list[Append]
     run_id: str
     started: dt.datetime
+    layout: str = "seed"
 
     def run_appends(self, execute: Execute, dialect: str) -> None:
-        ctx = AppendContext(execute=execute, dialect=dialect, run_id=self.run_id, started=self.started)
+        ctx = AppendContext(execute=execute, dialect=dialect, run_id=self.run_id, started=self.started,
+                            layout=self.layout)
         for append in self.appends:
             append(ctx)
 

@@ -9,7 +9,8 @@ it makes. No moderation rules here (they are in ``rules``); ``service`` decides 
   holding JSON) was decoded at ingest and is listed in ``kv_double_encoded``; it is read and written here as JSON,
   and ``export_changes`` encodes it again for the platform. Every key set is remembered with its log row, for
   ``kv_changes``.
-- **Rows.** The entity row's read and its conditional status update, ``moderation_log`` appends and reads,
+- **Rows.** The entity row's read and its conditional status update (with the pending rollup's rows of the item's
+  key, ``dashboard.rollups``), ``moderation_log`` appends and reads,
   ``kv_index`` (list positions), ``kv_counters`` and ``notifications`` rows.
 
 Tables are never created here: ingest's schema step creates them (``dashboard.store.schema``). A store without
@@ -34,6 +35,7 @@ import sqlalchemy as sa
 from dashboard.moderation import config as moderation
 from dashboard.moderation.ports import NullPlatform, PlatformPort, SyncedPlatform
 from dashboard.moderation.rules import UNREAD_COUNTER_PATTERN, LogEntry, column_name
+from dashboard.rollups import refresh_pending_for_key, revenue_in, revenue_out
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError, describe_connect_error, store_write_lock
 from dashboard.store.queries import read_engine
@@ -220,12 +222,18 @@ class StoreUnitOfWork:
         if move_to is not None:
             columns["source_key"] = move_to
         sets = "".join(f", {c} = :c{n}" for n, c in enumerate(columns))
+        days = revenue_out(self.conn, r.table, source_key)  # a banner, publish order or track test: its money lines
         updated = self._run(
             f"UPDATE {r.table} SET status = :to, moderated_at = :at, moderator = :actor, reason = :reason{sets} "
             "WHERE source_key = :sk AND id = :id AND status = :seen RETURNING id",
             to=to_status, at=self.at, actor=actor, reason=reason, sk=source_key, id=entity_id, seen=seen,
             **{f"c{n}": v for n, v in enumerate(columns.values())},
         ).fetchall()
+        if days is not None:
+            revenue_in(self.conn, (move_to or source_key) if updated else source_key, days)
+        if updated:  # the pending rollup follows the row, in this transaction (dashboard/rollups.py)
+            for key in dict.fromkeys((source_key, move_to or source_key)):
+                refresh_pending_for_key(self.conn, self.layout, key)
         return bool(updated)
 
     def find_rows(self, r: moderation.EntityRules, entity_id: str) -> list[tuple[str, str | None]]:

@@ -3,7 +3,7 @@
 Queries live in one folder per area (``artist/``, ``revenue/``, ``moderation/``, ``platform/``, …; a new area is just
 a new folder) and are addressed by their file name alone: ``run_query(store, "pending_items")``. Two files with the
 same name in different areas are refused. ``queries/shared/`` holds includes, never queries.
-A query may include a shared CTE from ``queries/shared/`` with a line ``-- include: NAME`` (see _with_includes).
+A query may include a shared CTE from ``queries/shared/`` with a line ``-- include: NAME`` (see with_includes).
 Each file starts with a header comment::
 
     -- Returns: one row per track status with the number of tracks.
@@ -121,7 +121,7 @@ def header_list_params(sql: str) -> dict[str, str]:
 @functools.cache
 def load_query(name: str) -> Query:
     path = query_path(name)
-    sql = _with_includes(path.read_text(encoding="utf-8"))
+    sql = with_includes(path.read_text(encoding="utf-8"))
     header = [line[2:].strip() for line in sql.splitlines() if line.startswith("--")]
     returns = " ".join(h.split(":", 1)[1].strip() for h in header if h.lower().startswith("returns:"))
     params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(sql))))
@@ -146,6 +146,8 @@ def _statement(name: str) -> sa.TextClause:
                                                                                     strict=True)))
 
 
+# DuckDB: 'Table with name x does not exist'; PostgreSQL: 'relation "x" does not exist'
+_MISSING_TABLE = re.compile(r'(?:Table with name |relation ")(\w+)"? does not exist')
 _INCLUDE = re.compile(r"^-- include: ([a-z0-9_]+)\s*$", re.MULTILINE)
 
 
@@ -156,7 +158,7 @@ def _fragment(name: str) -> str:
     return "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("--"))
 
 
-def _with_includes(sql: str) -> str:
+def with_includes(sql: str) -> str:
     """Replace each line ``-- include: NAME`` with ``queries/shared/NAME.sql`` (a CTE shared by several queries,
     e.g. the revenue lines with the donation counted once). Fragments are trusted files, never user input."""
     return _INCLUDE.sub(lambda m: _fragment(m.group(1)), sql)
@@ -228,4 +230,8 @@ def run_query(store: Store, name: str, **params: Any) -> pd.DataFrame:
     except sa.exc.DBAPIError as exc:
         if "lock" in str(exc).lower() or "could not set lock" in str(exc).lower():
             raise StoreError(describe_connect_error(store, exc)) from None
+        absent = _MISSING_TABLE.search(str(exc.orig))
+        if absent:  # a store made by an older version, before a table this version reads (e.g. a rollup)
+            raise StoreError(f"{store.label()} has no {absent.group(1)} table (made by an older version): re-ingest "
+                             "it with 'python -m dashboard ingest' (or sync it)") from None
         raise

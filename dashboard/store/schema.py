@@ -1218,6 +1218,63 @@ DURABLE_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
                   ("series_at", "TIMESTAMPTZ"), ("note", "TEXT")),
 }
 
+# Rollups (issue 21): small tables the store-wide pages read instead of scanning the entity tables, built from those
+# tables in the same load and swap as them (``dashboard/rollups.py``, run as a durable append of every ingest and
+# sync build) and kept in step by every write that changes what they summarise: a decision or an undo (in its own
+# transaction), an incremental sync batch and a conflict's refresh (for the changed keys). Replaced as a whole by
+# every ingest, like the entity tables; not counted in an ingest's table counts (they hold no input record).
+ROLLUP_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    # every item that waits for a decision: one row per item of a moderated entity whose status is pending for the
+    # store's layout (queries/shared/pending_base.sql); the queue, its summary and its age bands read it
+    "pending_rollup": (
+        ("entity", "TEXT"),  # the moderated entity (dashboard/moderated_entities.json)
+        ("kind", "TEXT"),  # the artist pages' word for it (track, video, …)
+        ("entity_id", "TEXT"),  # the item's id in its table
+        ("source_key", "TEXT"),  # the KV key the item's row came from
+        ("status", "TEXT"),  # its pending status
+        ("title", "TEXT"),  # what the queue shows as its title
+        ("description", "TEXT"),  # the queue's second line
+        ("artist_id", "TEXT"),  # whose it is
+        ("created_at", "TIMESTAMPTZ"),  # when it was submitted (its wait and age band start here)
+        ("image_url", "TEXT"),  # cover, thumbnail or banner
+        ("audio_url", "TEXT"),  # a track's audio
+        ("video_url", "TEXT"),  # a video's file
+        ("link_url", "TEXT"),  # a concert's tickets, a banner's target
+        ("is_promoted", "BOOLEAN"),  # concerts and news: promoted
+    ),
+    # the revenue lines (queries/shared/revenue_lines.sql) summed per Moscow day and every column Revenue groups by;
+    # the headline, streams, methods, currencies, the timeline and the data range read it
+    "revenue_daily": (
+        ("day", "DATE"),  # the lines' Moscow day
+        ("stream", "TEXT"),  # donations, coins, beats, bookings, tickets, …
+        ("detail", "TEXT"),  # promotion: banner | campaign | pitching; subscriptions: artist | dj; services: …
+        ("currency", "TEXT"),  # RUB unless the line says otherwise
+        ("status", "TEXT"),  # completed | refunded | failed | pending | …
+        ("payment_method", "TEXT"),  # how the buyer paid (unknown where not recorded)
+        ("provider", "TEXT"),  # the payment or ticket provider
+        ("lines", "BIGINT"),  # how many lines
+        ("amount", "DECIMAL(18,2)"),  # what buyers paid
+        ("platform_share", "DECIMAL(18,2)"),  # the platform's part of amount
+        ("third_party", "DECIMAL(18,2)"),  # ticket vendors' commission
+    ),
+    # the revenue lines per Moscow day, payer (for donations: the artist who received) and revenue_daily's columns;
+    # Revenue → Artists reads it, and revenue_daily is summed from it at each build
+    "revenue_artist_daily": (
+        ("day", "DATE"),  # the lines' Moscow day
+        ("user_id", "TEXT"),  # who paid, or the artist a donation went to
+        ("stream", "TEXT"),  # as in revenue_daily
+        ("detail", "TEXT"),  # as in revenue_daily
+        ("currency", "TEXT"),  # as in revenue_daily
+        ("status", "TEXT"),  # as in revenue_daily
+        ("payment_method", "TEXT"),  # as in revenue_daily
+        ("provider", "TEXT"),  # as in revenue_daily
+        ("lines", "BIGINT"),  # how many lines
+        ("amount", "DECIMAL(18,2)"),  # what was paid
+        ("platform_share", "DECIMAL(18,2)"),  # the platform's part of amount
+        ("third_party", "DECIMAL(18,2)"),  # ticket vendors' commission
+    ),
+}
+
 SOURCE_KEY = "source_key"
 
 # KV rows are read and written by key: DuckDB needs this index (PostgreSQL gets a primary key on kv_store.key).
@@ -1252,6 +1309,10 @@ PG_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ticket_sales", ("concert_id",)), ("bookings", ("performer_id",)), ("beat_purchases", ("producer_id",)),
     ("digital_purchases", ("producer_id",)), ("service_orders", ("producer_id",)), ("contracts", ("producer_id",)),
     ("track_test_requests", ("user_id",)), ("publish_orders", ("user_id",)),
+    # issue 21: the rollups' periods, and the ids the data health's list check looks up per kind of list
+    ("revenue_daily", ("day",)), ("revenue_artist_daily", ("day",)), ("videos", ("id",)), ("news", ("id",)),
+    ("donations", ("id",)), ("banner_ads", ("id",)), ("promotion_campaigns", ("id",)),
+    ("pitching_submissions", ("id",)), ("conversations", ("id",)), ("tickets", ("id",)), ("notifications", ("id",)),
 )
 
 
@@ -1276,6 +1337,8 @@ def table_columns(table: str) -> tuple[tuple[str, str], ...]:
         return entity_columns(table)
     if table in BOOKKEEPING_TABLES:
         return BOOKKEEPING_TABLES[table]
+    if table in ROLLUP_TABLES:
+        return ROLLUP_TABLES[table]
     return DURABLE_TABLES[table]
 
 
@@ -1286,4 +1349,4 @@ def create_table_sql(table: str, dialect: str, name: str | None = None) -> str:
 
 def replaceable_tables() -> list[str]:
     """Every table whose content one ingest run replaces as a whole."""
-    return list(BOOKKEEPING_TABLES) + list(ENTITY_TABLES)
+    return list(BOOKKEEPING_TABLES) + list(ENTITY_TABLES) + list(ROLLUP_TABLES)

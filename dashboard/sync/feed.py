@@ -45,6 +45,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
+from dashboard import rollups
 from dashboard.i18n.formatting import TIMEZONE
 from dashboard.ingest import derived, plan
 from dashboard.ingest.build import build, create_work_tables, open_build, stage_files
@@ -240,12 +241,14 @@ def build_delta(batch: Batch, layout_spec: str, workdir: Path, label: str) -> tu
     return db, result, replaced
 
 
-def apply_statements(delta: Callable[[str], str | None], keys: str, tables: set[str]) -> list[str]:
+def apply_statements(delta: Callable[[str], str | None], keys: str, tables: set[str], layout: str) -> list[str]:
     """Replace the changed keys' rows of ``tables`` by the delta build's (``delta(table)``: where the delta's rows of
-    a table are, None when it has none; ``keys``: the table of (key, prefix))."""
+    a table are, None when it has none; ``keys``: the table of (key, prefix)), then the keys' rows of the pending
+    rollup, made again from the entity tables just replaced (``layout``: the store's, for what is pending), and the
+    revenue rollups whole when a revenue table is among ``tables``."""
     statements: list[str] = []
     for table in schema.replaceable_tables():
-        if table not in tables:
+        if table not in tables or table in schema.ROLLUP_TABLES:
             continue
         cols = ", ".join(f'"{c}"' for c, _ in schema.table_columns(table))
         if table == "kv_rejects":
@@ -257,6 +260,9 @@ def apply_statements(delta: Callable[[str], str | None], keys: str, tables: set[
         source = delta(table)
         if source is not None:
             statements.append(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}")
+    statements += rollups.pending_for_keys_statements(keys, layout)
+    if tables & rollups.REVENUE_TABLES:  # a payment can make another row's line (see dashboard/rollups.py)
+        statements += rollups.revenue_build_statements()
     return statements
 
 
@@ -335,7 +341,7 @@ def _duckdb_store(source: PlatformSource, store: Store, layout_spec: str, say: S
                 try:
                     for statement in apply_statements(
                             lambda t: f"promo_delta.main.{t}" if t in delta_tables else None,
-                            "promo_delta.main.feed_keys", tables):
+                            "promo_delta.main.feed_keys", tables, state.layout):
                         con.execute(statement)
                     now = dt.datetime.now(dt.UTC)
                     series = series_due(state, now)
@@ -405,7 +411,8 @@ def _pg_store(source: PlatformSource, store: Store, layout_spec: str, say: Say, 
                         while chunk := fh.read(1 << 20):
                             copy.write(chunk)
                 for statement in apply_statements(
-                        lambda t: f"promo_delta_{t}" if t in exports else None, "promo_feed_keys", tables):
+                        lambda t: f"promo_delta_{t}" if t in exports else None, "promo_feed_keys", tables,
+                        state.layout):
                     cur.execute(statement.encode())
                 now = dt.datetime.now(dt.UTC)
                 series = series_due(state, now)
@@ -470,7 +477,8 @@ def _in_server(source: PlatformSource, store: Store, layout_spec: str, say: Say,
                 built.rejects_by_reason = dict(cur.execute(
                     f"SELECT reason, count(*) FROM {target}.kv_rejects GROUP BY reason ORDER BY 2 DESC, 1".encode()
                 ).fetchall())
-                for statement in apply_statements(lambda t: f"{target}.{t}", "promo_feed_keys", tables):
+                for statement in apply_statements(lambda t: f"{target}.{t}", "promo_feed_keys", tables,
+                                                  state.layout):
                     cur.execute(statement.encode())
                 cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(delta))
                 batch = Batch(changes, {k: ("" if k in present else None) for k in keys},

@@ -194,5 +194,6 @@ def finish(holder: psycopg.Connection, store: Store, live: str, new: sql.Identif
         return run_row(result, started)
 
     finish = Finish(run_row=run, check_empty=lambda _keys: None,
-                    appends=DURABLE_APPENDS if appends is None else appends, run_id=result.run_id, started=started)
+                    appends=DURABLE_APPENDS if appends is None else appends, run_id=result.run_id, started=started,
+                    layout=result.layout)
     swap(holder, live_id, new, old, sorted(schema.replaceable_tables()), finish)

@@ -19,6 +19,7 @@ from dashboard.ingest.build import build, open_build, stage_files
 from dashboard.ingest.layout import load_layout
 from dashboard.ingest.readers import detect
 from dashboard.ingest.result import IngestResult
+from dashboard.rollups import REVENUE_TABLES, rebuild_revenue, refresh_pending_for_key
 from dashboard.store import schema
 from dashboard.store.connect import Store
 from dashboard.sync.platform import SyncedFrom
@@ -81,10 +82,14 @@ def refresh_keys(conn: sa.Connection, store: Store, origin: SyncedFrom, keys: li
                          {"k": key, "v": values[key]})
         if key in encoded:
             conn.execute(sa.text("INSERT INTO kv_double_encoded (key) VALUES (:k)"), {"k": key})
+    touched: set[str] = set()
     for table in ENTITY_TABLES:
         columns = schema.entity_columns(table)
         for key in keys:
-            conn.execute(sa.text(f"DELETE FROM {table} WHERE source_key = :k"), {"k": key})
+            if conn.execute(sa.text(f"DELETE FROM {table} WHERE source_key = :k"), {"k": key}).rowcount:
+                touched.add(table)
+        if rows[table]:
+            touched.add(table)
         for row in rows[table]:
             names = [f'"{c}"' for c, _ in columns if c in row]
             values_sql = ", ".join(f"CAST(:{c} AS {json_type})" if t == "JSONB" else f":{c}"
@@ -92,3 +97,7 @@ def refresh_keys(conn: sa.Connection, store: Store, origin: SyncedFrom, keys: li
             params = {c: (json.dumps(json.loads(row[c]), ensure_ascii=False) if t == "JSONB" and row[c] is not None
                           else row[c]) for c, t in columns if c in row}
             conn.execute(sa.text(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({values_sql})"), params)
+    for key in keys:
+        refresh_pending_for_key(conn, origin.layout, key)
+    if touched & REVENUE_TABLES:
+        rebuild_revenue(conn)

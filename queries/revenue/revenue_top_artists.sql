@@ -5,7 +5,8 @@
 --          donations_net (RUB, completed donations received), platform_net (RUB, completed payments the artist
 --          made: subscriptions, coins, promotion, other); and on every row the period's totals over all artists
 --          with a line: active_artists (how many), revenue (donations_net + platform_net, summed), and artists (the
---          number of all artists). Revenue lines as in queries/shared/revenue_lines.sql (a donation counted once).
+--          number of all artists). Revenue lines as in queries/shared/revenue_lines.sql (a donation counted once),
+--          read from their rollup per day and payer, revenue_artist_daily (dashboard/rollups.py).
 --          Non-RUB is left out of the sums. Ordered by donations_net + platform_net, most first.
 -- Params: :start, :end (date, inclusive); :limit (integer) the length of each top list
 WITH artists AS (
@@ -13,18 +14,17 @@ WITH artists AS (
   UNION SELECT user_id FROM videos WHERE user_id IS NOT NULL
   UNION SELECT user_id FROM concerts WHERE user_id IS NOT NULL
 ),
--- include: revenue_lines
-, lines AS (
+lines AS (
   SELECT user_id, CASE WHEN stream = 'donations' THEN 'donations' ELSE 'platform' END AS side, currency, status,
-         amount
-  FROM revenue_lines
+         lines, amount
+  FROM revenue_artist_daily
   WHERE day BETWEEN CAST(:start AS DATE) AND CAST(:end AS DATE)
 ),
 per_artist AS (
   SELECT l.user_id AS artist_id,
-         COUNT(*) AS lines,
-         SUM(CASE WHEN l.side = 'donations' AND l.currency = 'RUB' AND l.status = 'completed' THEN 1 ELSE 0 END)
-           AS donations,
+         CAST(SUM(l.lines) AS BIGINT) AS lines,
+         CAST(SUM(CASE WHEN l.side = 'donations' AND l.currency = 'RUB' AND l.status = 'completed' THEN l.lines
+                       ELSE 0 END) AS BIGINT) AS donations,
          SUM(CASE WHEN l.side = 'donations' AND l.currency = 'RUB' AND l.status = 'completed' THEN l.amount
                   ELSE 0 END) AS donations_net,
          SUM(CASE WHEN l.side = 'platform' AND l.currency = 'RUB' AND l.status = 'completed' THEN l.amount
@@ -32,6 +32,7 @@ per_artist AS (
   FROM lines AS l
   JOIN artists AS a ON a.artist_id = l.user_id
   GROUP BY l.user_id
+  HAVING SUM(l.lines) <> 0
 ),
 ranked AS (
   SELECT pa.*,

@@ -19,8 +19,11 @@
 -- milestone; else ''), currency (NULL and ₽ = RUB), status (completed | refunded | failed | pending | …; each
 -- line's "paid" status is mapped to completed), payment_method, provider, amount (what the buyer paid), platform_share
 -- (the platform's part of amount: its commission, the whole amount where the platform sells, 0 for donations and
--- ticket sales), third_party (a ticket vendor's commission: neither the platform's nor the artist's).
--- The including query filters by day; both engines push that filter into the union.
+-- ticket sales), third_party (a ticket vendor's commission: neither the platform's nor the artist's), source_key (the
+-- KV key of the row the line comes from: a milestone's is its contract's; the rollups refresh a key's lines by it).
+-- The including query filters by day; both engines push that filter into the union. "Not linked to" is written as
+-- COALESCE(x NOT IN (SELECT … IS NOT NULL), TRUE), never as a correlated NOT EXISTS: PostgreSQL hashes the subquery
+-- once, where the correlated form (an OR of two links, a JSON field) ran per row: 6–20 s at 1M keys (issue 21).
 revenue_lines AS (
   SELECT p.user_id AS user_id,
          CAST(p.created_at AS DATE) AS day,
@@ -37,40 +40,45 @@ revenue_lines AS (
          CAST(COALESCE(p.amount, 0) AS DECIMAL(18, 2)) AS amount,
          CAST(CASE WHEN p.type = 'donation_received' THEN 0 ELSE COALESCE(p.amount, 0) END AS DECIMAL(18, 2))
            AS platform_share,
-         CAST(0 AS DECIMAL(18, 2)) AS third_party
+         CAST(0 AS DECIMAL(18, 2)) AS third_party,
+         p.source_key AS source_key
   FROM payment_transactions AS p
   WHERE COALESCE(p.type, '') NOT IN ('income', 'expense', 'withdrawal', 'commission')
     AND NOT (p.type = 'track_test'
-             AND EXISTS (SELECT 1 FROM track_test_requests AS r
-                         WHERE r.id = p.related_entity_id OR r.payment_transaction_id = p.id))
+             AND (COALESCE(p.related_entity_id IN (SELECT r.id FROM track_test_requests AS r
+                                                   WHERE r.id IS NOT NULL), FALSE)
+                  OR COALESCE(p.id IN (SELECT r.payment_transaction_id FROM track_test_requests AS r
+                                       WHERE r.payment_transaction_id IS NOT NULL), FALSE)))
   UNION ALL
   SELECT d.artist_id, CAST(d.created_at AS DATE), 'donations', '', UPPER(COALESCE(d.currency, 'RUB')),
          LOWER(COALESCE(d.status, 'pending')), COALESCE(d.payment_method, 'unknown'), 'unknown',
-         CAST(COALESCE(d.amount, 0) AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2))
+         CAST(COALESCE(d.amount, 0) AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2)),
+         d.source_key
   FROM donations AS d
-  WHERE NOT EXISTS (SELECT 1 FROM payment_transactions AS p
-                    WHERE p.type = 'donation_received' AND p.id = d.transaction_id)
-    AND NOT EXISTS (SELECT 1 FROM payment_transactions AS p
-                    WHERE p.type = 'donation_received' AND CAST(p.metadata AS JSON) ->> 'donation_id' = d.id)
+  WHERE COALESCE(d.transaction_id NOT IN (SELECT p.id FROM payment_transactions AS p
+                                          WHERE p.type = 'donation_received' AND p.id IS NOT NULL), TRUE)
+    AND COALESCE(d.id NOT IN (SELECT CAST(p.metadata AS JSON) ->> 'donation_id' FROM payment_transactions AS p
+                              WHERE p.type = 'donation_received'
+                                AND CAST(p.metadata AS JSON) ->> 'donation_id' IS NOT NULL), TRUE)
   UNION ALL
   SELECT b.buyer_id, CAST(b.created_at AS DATE), 'beats', '', 'RUB', LOWER(COALESCE(b.status, 'pending')),
          'unknown', 'unknown', CAST(COALESCE(b.price, 0) AS DECIMAL(18, 2)),
          CAST(COALESCE(b.commission, ROUND(COALESCE(b.price, 0) * 0.10, 2)) AS DECIMAL(18, 2)),
-         CAST(0 AS DECIMAL(18, 2))
+         CAST(0 AS DECIMAL(18, 2)), b.source_key
   FROM beat_purchases AS b
   WHERE LOWER(COALESCE(b.status, '')) NOT IN ('cancelled', 'rejected', 'declined')
   UNION ALL
   SELECT g.buyer_id, CAST(g.created_at AS DATE), 'digital_goods', '', 'RUB', LOWER(COALESCE(g.status, 'pending')),
          'unknown', 'unknown', CAST(COALESCE(g.price, 0) AS DECIMAL(18, 2)),
          CAST(COALESCE(g.commission, ROUND(COALESCE(g.price, 0) * 0.10, 2)) AS DECIMAL(18, 2)),
-         CAST(0 AS DECIMAL(18, 2))
+         CAST(0 AS DECIMAL(18, 2)), g.source_key
   FROM digital_purchases AS g
   WHERE LOWER(COALESCE(g.status, '')) NOT IN ('cancelled', 'rejected', 'declined')
   UNION ALL
   SELECT o.client_id, CAST(COALESCE(o.updated_at, o.created_at) AS DATE), 'services', 'order', 'RUB',
          LOWER(COALESCE(o.status, 'pending')), 'unknown', 'unknown', CAST(COALESCE(o.price, 0) AS DECIMAL(18, 2)),
          CAST(COALESCE(o.commission, ROUND(COALESCE(o.price, 0) * 0.10, 2)) AS DECIMAL(18, 2)),
-         CAST(0 AS DECIMAL(18, 2))
+         CAST(0 AS DECIMAL(18, 2)), o.source_key
   FROM service_orders AS o
   WHERE LOWER(COALESCE(o.status, '')) NOT IN ('cancelled', 'rejected', 'declined')
     AND NOT EXISTS (SELECT 1 FROM contracts AS c WHERE c.order_id = o.id)
@@ -78,7 +86,7 @@ revenue_lines AS (
   SELECT c.client_id, CAST(COALESCE(m.paid_at, c.updated_at, c.created_at) AS DATE), 'services', 'milestone', 'RUB',
          CASE WHEN LOWER(m.status) = 'approved' THEN 'completed' ELSE LOWER(COALESCE(m.status, 'pending')) END,
          'unknown', 'unknown', CAST(COALESCE(m.amount, 0) AS DECIMAL(18, 2)),
-         CAST(ROUND(COALESCE(m.amount, 0) * 0.10, 2) AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2))
+         CAST(ROUND(COALESCE(m.amount, 0) * 0.10, 2) AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2)), m.source_key
   FROM contract_milestones AS m
   JOIN contracts AS c ON c.id = m.contract_id
   UNION ALL
@@ -93,37 +101,38 @@ revenue_lines AS (
                    THEN ROUND(COALESCE(k.deposit_amount, ROUND(COALESCE(k.offered_price, 0) * 0.30, 2)) * 0.10, 2)
                    ELSE COALESCE(k.platform_commission, ROUND(COALESCE(k.offered_price, 0) * 0.10, 2)) END
               AS DECIMAL(18, 2)),
-         CAST(0 AS DECIMAL(18, 2))
+         CAST(0 AS DECIMAL(18, 2)), k.source_key
   FROM bookings AS k
   WHERE LOWER(COALESCE(k.status, '')) NOT IN ('cancelled', 'rejected', 'declined')
   UNION ALL
   SELECT v.venue_id, CAST(COALESCE(v.updated_at, v.submitted_at) AS DATE), 'radio_ads', '', 'RUB',
          LOWER(COALESCE(v.status, 'pending')), 'unknown', 'unknown', CAST(COALESCE(v.total_price, 0) AS DECIMAL(18, 2)),
          CAST(COALESCE(v.platform_fee, ROUND(COALESCE(v.total_price, 0) * 0.15, 2)) AS DECIMAL(18, 2)),
-         CAST(0 AS DECIMAL(18, 2))
+         CAST(0 AS DECIMAL(18, 2)), v.source_key
   FROM radio_venue_requests AS v
   WHERE LOWER(COALESCE(v.status, '')) NOT IN ('cancelled', 'rejected', 'declined')
   UNION ALL
   SELECT t.user_id, CAST(t.created_at AS DATE), 'track_tests', '', 'RUB', LOWER(COALESCE(t.payment_status, 'pending')),
          'unknown', 'unknown', CAST(COALESCE(t.payment_amount, 0) AS DECIMAL(18, 2)),
-         CAST(COALESCE(t.payment_amount, 0) AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2))
+         CAST(COALESCE(t.payment_amount, 0) AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2)), t.source_key
   FROM track_test_requests AS t
   UNION ALL
   SELECT s.user_id, CAST(COALESCE(s.started_at, s.created_at) AS DATE), 'subscriptions', 'artist',
          CASE WHEN s.currency IS NULL OR s.currency = '₽' THEN 'RUB' ELSE UPPER(s.currency) END,
          CASE WHEN LOWER(s.status) = 'active' THEN 'completed' ELSE LOWER(COALESCE(s.status, 'pending')) END,
          COALESCE(s.payment_method, 'unknown'), 'unknown', CAST(s.price AS DECIMAL(18, 2)),
-         CAST(s.price AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2))
+         CAST(s.price AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2)), s.source_key
   FROM subscriptions AS s
   WHERE s.price > 0
     AND LOWER(COALESCE(s.status, '')) NOT IN ('cancelled', 'expired')
-    AND NOT EXISTS (SELECT 1 FROM payment_transactions AS p WHERE p.type = 'subscription' AND p.user_id = s.user_id)
+    AND COALESCE(s.user_id NOT IN (SELECT p.user_id FROM payment_transactions AS p
+                                   WHERE p.type = 'subscription' AND p.user_id IS NOT NULL), TRUE)
   UNION ALL
   SELECT j.dj_id, CAST(COALESCE(j.start_date, j.updated_at) AS DATE), 'subscriptions', 'dj',
          CASE WHEN j.currency IS NULL OR j.currency = '₽' THEN 'RUB' ELSE UPPER(j.currency) END,
          CASE WHEN LOWER(j.status) = 'active' THEN 'completed' ELSE LOWER(COALESCE(j.status, 'pending')) END,
          'unknown', 'unknown', CAST(j.price AS DECIMAL(18, 2)), CAST(j.price AS DECIMAL(18, 2)),
-         CAST(0 AS DECIMAL(18, 2))
+         CAST(0 AS DECIMAL(18, 2)), j.source_key
   FROM dj_subscriptions AS j
   WHERE j.price > 0 AND LOWER(COALESCE(j.status, '')) NOT IN ('cancelled', 'expired')
   UNION ALL
@@ -131,19 +140,19 @@ revenue_lines AS (
          UPPER(COALESCE(u.currency, 'RUB')),
          CASE WHEN LOWER(u.status) IN ('paid', 'published') THEN 'completed' ELSE 'pending' END,
          'unknown', 'unknown', CAST(u.price AS DECIMAL(18, 2)), CAST(u.price AS DECIMAL(18, 2)),
-         CAST(0 AS DECIMAL(18, 2))
+         CAST(0 AS DECIMAL(18, 2)), u.source_key
   FROM publish_orders AS u
   WHERE u.price > 0 AND LOWER(COALESCE(u.status, '')) NOT IN ('rejected', 'cancelled', 'draft')
   UNION ALL
   SELECT a.user_id, CAST(a.created_at AS DATE), 'banners', '', 'RUB', 'pending', 'unknown', 'unknown',
-         CAST(a.budget AS DECIMAL(18, 2)), CAST(a.budget AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2))
+         CAST(a.budget AS DECIMAL(18, 2)), CAST(a.budget AS DECIMAL(18, 2)), CAST(0 AS DECIMAL(18, 2)), a.source_key
   FROM banner_ads AS a
   WHERE a.budget > 0 AND LOWER(COALESCE(a.status, '')) IN ('pending_payment', 'pending_moderation')
   UNION ALL
   SELECT CAST(NULL AS TEXT), CAST(e.purchased_at AS DATE), 'tickets', '', 'RUB',
          CASE WHEN LOWER(e.status) = 'confirmed' THEN 'completed' ELSE LOWER(COALESCE(e.status, 'pending')) END,
          'unknown', COALESCE(e.provider, 'unknown'), CAST(COALESCE(e.total_amount, 0) AS DECIMAL(18, 2)),
-         CAST(0 AS DECIMAL(18, 2)), CAST(COALESCE(e.commission, 0) AS DECIMAL(18, 2))
+         CAST(0 AS DECIMAL(18, 2)), CAST(COALESCE(e.commission, 0) AS DECIMAL(18, 2)), e.source_key
   FROM ticket_sales AS e
   WHERE LOWER(COALESCE(e.status, '')) NOT IN ('cancelled')
 )

@@ -1,0 +1,200 @@
+"""Rollups (issue 21): small tables built with the store, which the store-wide pages read instead of scanning the
+entity tables, and which never drift from what they summarise.
+
+- ``pending_rollup``: every item waiting for a decision, the rows of ``queries/shared/pending_base.sql`` (the one
+  definition over the 12 moderated entities' tables) for the statuses the store's layout calls pending. The queue,
+  its summary and age bands and the artist pages' pending items read it (``queries/shared/pending.sql``).
+- ``revenue_daily`` and ``revenue_artist_daily``: the revenue lines (``queries/shared/revenue_lines.sql``, a union of
+  fifteen tables with their links) summed per Moscow day and the columns Revenue groups by, and per day and payer.
+  Revenue's headline, streams, methods, currencies, timeline, data range and artists read them.
+
+They are kept in step, always inside the transaction of the write that changes what they summarise:
+
+- every ingest and sync build: ``build_all`` (a durable append, ``dashboard.ingest.derived``), in the same load and
+  swap as the tables they summarise, on both engines;
+- a decision or an undo (``dashboard.moderation.unit_of_work``): ``refresh_pending_for_key`` for the item's key(s);
+  for the moderated tables that are revenue lines too (banners, publish orders, track tests), ``revenue_out`` takes
+  the key's lines out before the row changes and ``revenue_in`` puts them back after, then compacts the days they
+  fall on. A moderated row's line depends on that row alone, so this is exact;
+- an incremental sync batch (``dashboard.sync.feed``) and a conflict's refresh of keys from the platform
+  (``dashboard.sync.refresh``): the pending rows of the changed keys; the revenue rollups are built again whole when
+  the batch changed a revenue table (a payment can decide whether a donation or a subscription is a line of its own,
+  so a key's lines are not always its own rows').
+
+A pending row is refreshed by its ``source_key``: every row the key's items give is deleted and made again, so a moved
+item (a new key) and an item that left pending both come out right.
+
+The statuses are the catalogue's (``dashboard.moderation.config.pending_params``), written into the SQL as a quoted
+literal checked against the catalogue's status alphabet; no value from a user or a snapshot is ever part of the SQL
+text (keys, ids and days are bound parameters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from dashboard.i18n.formatting import TIMEZONE
+from dashboard.moderation.config import pending_params
+from dashboard.store.queries import with_includes
+from dashboard.store.schema import ROLLUP_TABLES
+
+PENDING = "pending_rollup"
+PENDING_COLUMNS: tuple[str, ...] = tuple(c for c, _ in ROLLUP_TABLES[PENDING])
+_STATUSES_TEXT = re.compile(r",(?:[A-Za-z0-9_]+:[A-Za-z0-9_-]+,)*")
+_COLUMNS = ", ".join(PENDING_COLUMNS)
+
+Execute = Callable[..., Any]
+
+
+def statuses_literal(layout: str) -> str:
+    """The layout's pending statuses (``,tracks:pending,…,``) as a SQL string literal; a text outside the
+    catalogue's alphabet (entity names, ``:``, statuses of letters, digits, ``_`` and ``-``) is refused."""
+    text = pending_params(layout)["pending_statuses"]
+    if not _STATUSES_TEXT.fullmatch(text):
+        raise ValueError(f"pending statuses of layout {layout!r} are not plain names: {text[:80]!r}")
+    return "'" + text + "'"
+
+
+def select_pending(layout: str, where: str = "") -> str:
+    """SELECT of the rollup's columns from the definition over the entity tables, for ``layout``'s statuses."""
+    base = with_includes("-- include: pending_base").replace(":pending_statuses", statuses_literal(layout))
+    return f"SELECT {_COLUMNS} FROM (WITH\n{base}\nSELECT * FROM pending_base) AS p{where}"
+
+
+def build_pending(execute: Execute, layout: str) -> None:
+    """Fill ``pending_rollup`` from the entity tables (an ingest or sync build, before the store goes live).
+    ``execute(sql)``: a DuckDB connection's or a psycopg cursor's."""
+    execute(f"DELETE FROM {PENDING}")
+    execute(f"INSERT INTO {PENDING} ({_COLUMNS}) {select_pending(layout)}")
+
+
+def pending_for_keys_statements(keys_table: str, layout: str) -> list[str]:
+    """The statements that make the rollup's rows of the keys in ``keys_table`` (a table with a column ``key``)
+    again from the entity tables (an incremental sync batch, after the keys' entity rows were replaced)."""
+    keys = f"(SELECT key FROM {keys_table})"
+    return [f"DELETE FROM {PENDING} WHERE source_key IN {keys}",
+            f"INSERT INTO {PENDING} ({_COLUMNS}) {select_pending(layout, f' WHERE p.source_key IN {keys}')}"]
+
+
+def refresh_pending_for_key(conn: sa.Connection, layout: str, source_key: str) -> None:
+    """The rollup's rows of one KV key made again from the entity tables, on the caller's transaction (a decision,
+    an undo, a refresh from the platform)."""
+    conn.execute(sa.text(f"DELETE FROM {PENDING} WHERE source_key = :k"), {"k": source_key})
+    conn.execute(sa.text(f"INSERT INTO {PENDING} ({_COLUMNS}) {select_pending(layout, ' WHERE p.source_key = :k')}"),
+                 {"k": source_key})
+
+
+# ---------------------------------------------------------------- revenue
+
+# the tables of the revenue lines (queries/shared/revenue_lines.sql): a change to any of them may change a line
+REVENUE_TABLES = frozenset({
+    "payment_transactions", "donations", "beat_purchases", "digital_purchases", "service_orders", "contracts",
+    "contract_milestones", "bookings", "radio_venue_requests", "track_test_requests", "subscriptions",
+    "dj_subscriptions", "publish_orders", "banner_ads", "ticket_sales",
+})
+# each revenue rollup: (the columns it groups by, its measures); measures are summed by every reader
+REVENUE_ROLLUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "revenue_daily": (("day", "stream", "detail", "currency", "status", "payment_method", "provider"),
+                      ("lines", "amount", "platform_share", "third_party")),
+    "revenue_artist_daily": (("day", "user_id", "stream", "detail", "currency", "status", "payment_method", "provider"),
+                             ("lines", "amount", "platform_share", "third_party")),
+}
+# built first, from the lines; revenue_daily is then summed from it (the union of fifteen tables is read once)
+FINEST = "revenue_artist_daily"
+_MEASURES = {"lines": "COUNT(*)", "amount": "SUM(amount)", "platform_share": "SUM(platform_share)",
+             "third_party": "SUM(third_party)"}
+
+
+def _lines(where: str = "") -> str:
+    return f"(WITH\n{with_includes('-- include: revenue_lines')}\nSELECT * FROM revenue_lines) AS l{where}"
+
+
+def revenue_select(table: str, where: str = "", sign: int = 1) -> str:
+    """SELECT of ``table``'s rows from the revenue lines (``where`` filters the lines: `` WHERE l.…``); ``sign`` -1
+    gives the rows to take away."""
+    groups, measures = REVENUE_ROLLUPS[table]
+    minus = "-" if sign < 0 else ""
+    sums = ", ".join(f"{minus}{_MEASURES[m]}" for m in measures)
+    return f"SELECT {', '.join(groups)}, {sums} FROM {_lines(where)} GROUP BY {', '.join(groups)}"
+
+
+def _columns(table: str) -> str:
+    groups, measures = REVENUE_ROLLUPS[table]
+    return ", ".join((*groups, *measures))
+
+
+def revenue_build_statements() -> list[str]:
+    """Empty the revenue rollups and fill them: the finest from the revenue lines, the others summed from it (days
+    are Moscow days, whatever the session said before)."""
+    out = [f"SET TimeZone = '{TIMEZONE}'", f"DELETE FROM {FINEST}",
+           f"INSERT INTO {FINEST} ({_columns(FINEST)}) {revenue_select(FINEST)}"]
+    for table, (groups, measures) in REVENUE_ROLLUPS.items():
+        if table != FINEST:
+            sums = ", ".join(f"SUM({m})" for m in measures)
+            out += [f"DELETE FROM {table}", f"INSERT INTO {table} ({_columns(table)}) SELECT {', '.join(groups)}, "
+                                            f"{sums} FROM {FINEST} GROUP BY {', '.join(groups)}"]
+    return out
+
+
+def build_all(execute: Execute, layout: str) -> None:
+    """Every rollup from the tables just built (an ingest or sync build, before the store goes live). The days are
+    Moscow days, as every reader's connection counts them, whatever the build's session said before."""
+    build_pending(execute, layout)
+    for statement in revenue_build_statements():
+        execute(statement)
+
+
+def _line_days(conn: sa.Connection, key: str) -> set[dt.date | None]:
+    found = conn.execute(sa.text(f"SELECT DISTINCT l.day FROM {_lines(' WHERE l.source_key = :k')}"), {"k": key})
+    return {r[0] for r in found}
+
+
+def _add_lines(conn: sa.Connection, key: str, sign: int) -> None:
+    for table in REVENUE_ROLLUPS:
+        conn.execute(sa.text(f"INSERT INTO {table} ({_columns(table)}) "
+                             f"{revenue_select(table, ' WHERE l.source_key = :k', sign)}"), {"k": key})
+
+
+def _compact(conn: sa.Connection, days: Iterable[dt.date | None]) -> None:
+    """One row per group again on ``days`` (the rows taken away and put back summed; groups left with no line
+    dropped)."""
+    for table, (groups, measures) in REVENUE_ROLLUPS.items():
+        cols = ", ".join((*groups, *measures))
+        sums = ", ".join(f"SUM({m})" for m in measures)
+        for day in days:
+            match = "day IS NULL" if day is None else "day = :d"
+            kept = conn.execute(sa.text(f"SELECT {', '.join(groups)}, {sums} FROM {table} WHERE {match} "
+                                        f"GROUP BY {', '.join(groups)} HAVING SUM(lines) <> 0"), {"d": day}).fetchall()
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE {match}"), {"d": day})
+            if kept:
+                names = (*groups, *measures)
+                conn.execute(sa.text(f"INSERT INTO {table} ({cols}) VALUES ({', '.join(':' + c for c in names)})"),
+                             [dict(zip(names, row, strict=True)) for row in kept])
+
+
+def revenue_out(conn: sa.Connection, table: str, key: str) -> set[dt.date | None] | None:
+    """Before a moderated row of ``table`` under ``key`` changes: its revenue lines taken out of the rollups, in the
+    caller's transaction. Returns the days they fell on, for ``revenue_in``; None when the table holds no line."""
+    if table not in REVENUE_TABLES:
+        return None
+    days = _line_days(conn, key)
+    _add_lines(conn, key, -1)
+    return days
+
+
+def revenue_in(conn: sa.Connection, key: str, days: set[dt.date | None]) -> None:
+    """After the row changed (``key``: its key now): its lines put back and the days of both compacted (one row
+    per group again; groups left with no line dropped)."""
+    _add_lines(conn, key, 1)
+    _compact(conn, days | _line_days(conn, key))
+
+
+def rebuild_revenue(conn: sa.Connection) -> None:
+    """The revenue rollups built again whole, in the caller's transaction (a refresh of keys from the platform)."""
+    for statement in revenue_build_statements():
+        conn.execute(sa.text(statement))

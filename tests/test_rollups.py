@@ -1,0 +1,187 @@
+"""The rollups (issue 21) never drift from the definition they replace: ``pending_rollup`` holds exactly the rows of
+``queries/shared/pending_base.sql`` over the entity tables, on both engines, after an ingest, after decisions, after
+an undo, after a refused decision and under concurrent decisions. (The incremental sync's batches are held to a
+full sync's content, rollups included, by tests/test_sync_feed.py and tests/test_sync_inserver.py.)"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from dashboard import rollups
+from dashboard.ingest.build import ingest
+from dashboard.moderation import service as repo
+from dashboard.moderation.config import pending_params
+from dashboard.store.connect import Store, engine
+from dashboard.store.queries import run_query
+from tests.conftest import StoreFactory
+from tests.data import ARTIST
+from tests.sql import rows
+
+COLUMNS = ", ".join(rollups.PENDING_COLUMNS)
+
+
+def _sorted(found: list[tuple[Any, ...]]) -> list[str]:
+    return sorted(repr(r) for r in found)
+
+
+def assert_in_step(store: Store, layout: str) -> int:
+    """The rollup equals its definition over the entity tables; returns how many items wait."""
+    kept = _sorted(rows(store, f"SELECT {COLUMNS} FROM pending_rollup"))
+    defined = _sorted(rows(store, rollups.select_pending(layout)))
+    assert kept == defined
+    return len(kept)
+
+
+def waiting(store: Store, entity: str) -> set[str]:
+    return {r[0] for r in rows(store, "SELECT entity_id FROM pending_rollup WHERE entity = :e", e=entity)}
+
+
+def test_pending_rollup_in_step_on_the_fixture_after_ingest_decisions_and_undo(new_store: StoreFactory,
+                                                                              fixture_snapshot: Path) -> None:
+    s = new_store()
+    ingest([fixture_snapshot], s, "deployed", say=lambda _m: None)
+    before = assert_in_step(s, "deployed")
+    queue = run_query(s, "pending_items", **pending_params("deployed"))
+    assert before == len(queue) == 19  # the fixture's queue, as the pages read it
+    banner_key, banner = rows(s, "SELECT source_key, id FROM banner_ads WHERE status = 'pending_moderation' "
+                                 "ORDER BY id")[0]
+    concert_key, concert = rows(s, "SELECT source_key, id FROM concerts WHERE status = 'pending' ORDER BY id")[0]
+    assert banner in waiting(s, "banner_ads") and concert in waiting(s, "concerts")
+    assert repo.decide(s, [repo.Item("banner_ads", banner, banner_key)], "approve", "Анна")[0].applied
+    assert repo.decide(s, [repo.Item("concerts", concert, concert_key)], "reject", "Анна", reason="Нет билетов")[0] \
+        .applied
+    assert assert_in_step(s, "deployed") == before - 2
+    assert banner not in waiting(s, "banner_ads") and concert not in waiting(s, "concerts")
+    assert len(run_query(s, "pending_items", **pending_params("deployed"))) == before - 2
+    out = repo.undo(s, repo.Item("concerts", concert, concert_key, "rejected"), "Анна")
+    assert out.applied and out.to_status == "pending"
+    assert assert_in_step(s, "deployed") == before - 1 and concert in waiting(s, "concerts")
+
+
+def test_pending_rollup_in_step_on_the_seed_layout_and_a_refused_decision_changes_nothing(seed_store: Store) -> None:
+    s = seed_store
+    before = assert_in_step(s, "seed")
+    assert "t1" in waiting(s, "tracks")
+    assert repo.decide(s, [repo.Item("tracks", "t1", f"tracks:{ARTIST}:t1")], "approve", "Мария")[0].applied
+    assert "t1" not in waiting(s, "tracks") and assert_in_step(s, "seed") == before - 1
+    # a second decision on what the person saw as pending is refused, and the rollup stays as it is
+    refused = repo.decide(s, [repo.Item("tracks", "t1", f"tracks:{ARTIST}:t1", "pending")], "reject", "Олег",
+                          reason="Спам")[0]
+    assert not refused.applied and assert_in_step(s, "seed") == before - 1
+    assert repo.undo(s, repo.Item("tracks", "t1", f"tracks:{ARTIST}:t1", "approved"), "Мария").applied
+    assert "t1" in waiting(s, "tracks") and assert_in_step(s, "seed") == before
+
+
+def test_concurrent_decisions_keep_the_rollup_in_step(seed_store: Store) -> None:
+    """Four people decide at once: two on the same track (one applies), two on other items; the rollup loses exactly
+    the decided items, in the decisions' own transactions."""
+    s = seed_store
+    before = assert_in_step(s, "seed")
+    pending = rows(s, "SELECT entity, entity_id, source_key FROM pending_rollup ORDER BY entity, entity_id")
+    assert len(pending) >= 3
+    (e1, id1, k1), (e2, id2, k2), (e3, id3, k3) = pending[:3]
+    jobs = [(e1, id1, k1, "Анна"), (e1, id1, k1, "Борис"), (e2, id2, k2, "Вера"), (e3, id3, k3, "Глеб")]
+    outcomes: list[bool] = []
+    start = threading.Barrier(len(jobs))
+
+    def run(entity: str, eid: str, key: str, who: str) -> None:
+        start.wait()
+        outcomes.append(repo.decide(s, [repo.Item(entity, eid, key)], "approve", who)[0].applied)
+
+    threads = [threading.Thread(target=run, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == [False, True, True, True]
+    assert assert_in_step(s, "seed") == before - 3
+    left = {(r[0], r[1]) for r in rows(s, "SELECT entity, entity_id FROM pending_rollup")}
+    assert not left & {(e1, id1), (e2, id2), (e3, id3)}
+
+
+QUEUE_QUERIES = ("pending_items", "pending_summary", "pending_page", "artist_pending_items")
+
+
+def test_the_queue_queries_read_the_rollup_and_no_entity_table_on_postgresql(demo_stores: Any) -> None:
+    """EXPLAIN of the store-wide queue queries on an ANALYZEd PostgreSQL store: their plans read pending_rollup and
+    none of the moderated entities' tables (millions of rows at 10M keys, with a status test no index serves)."""
+    import datetime as dt
+    import re
+
+    from dashboard.moderation.config import sla_bounds
+    from dashboard.store.queries import load_query
+    from dashboard.store.schema import MODERATED_TABLES
+
+    store = demo_stores["postgresql"]
+    values: dict[str, Any] = {**pending_params("seed"), **sla_bounds(dt.datetime(2026, 11, 1, tzinfo=dt.UTC)),
+                              "artist_id": "a", "offset": 0, "limit": 50, "types": "", "bands": "",
+                              "artist_filter": "", "search": ""}
+    with engine(store).begin() as conn:  # planner statistics, as every PostgreSQL load leaves them
+        conn.execute(sa.text("ANALYZE"))
+    for name in QUEUE_QUERIES:
+        query = load_query(name)
+        plan = "\n".join(str(r[0]) for r in rows(store, "EXPLAIN " + query.sql, **{p: values[p] for p in query.params}))
+        assert "pending_rollup" in plan, name
+        scanned = set(re.findall(r"Scan(?: using \w+)? on (\w+)", plan))
+        assert scanned and not scanned & set(MODERATED_TABLES), (name, scanned)
+
+
+def revenue_in_step(store: Store) -> dict[str, int]:
+    """Each revenue rollup equals the revenue lines summed by its groups (one row per group, none empty); returns
+    each rollup's line count."""
+    lines: dict[str, int] = {}
+    for table, (groups, measures) in rollups.REVENUE_ROLLUPS.items():
+        kept = rows(store, f"SELECT {', '.join((*groups, *measures))} FROM {table}")
+        defined = rows(store, rollups.revenue_select(table))
+        assert _sorted(kept) == _sorted(defined), table
+        assert all(row[len(groups)] != 0 for row in kept), table
+        lines[table] = sum(int(row[len(groups)]) for row in kept)
+    return lines
+
+
+# two of the platform's reviews that move money, added to the fixture (which has none waiting): a paid track test at
+# intake (KEYS.md §B: pending_moderation) and a paid publish order in review
+MONEY_UNDER_REVIEW = [
+    {"key": "track_test:requests:tt-money", "value": {
+        "id": "tt-money", "user_id": "3f6b2c1e-8a4d-4c9b-9e2f-1a7d5c3b9e01", "track_title": "Тест: Гроза ⚡",
+        "status": "pending_moderation", "payment_status": "completed", "payment_amount": 1000,
+        "created_at": "2026-01-28T10:00:00.000Z", "updated_at": "2026-01-28T10:05:00.000Z"}},
+    {"key": "publish_order:pub-money", "value": {
+        "id": "pub-money", "userId": "3f6b2c1e-8a4d-4c9b-9e2f-1a7d5c3b9e01", "type": "concert",
+        "status": "in_review", "title": "Концерт в Казани", "plan": "standard", "price": 1490, "currency": "RUB",
+        "createdAt": "2026-01-28T11:00:00.000Z", "updatedAt": "2026-01-28T11:30:00.000Z"}},
+]
+
+
+def test_revenue_rollups_in_step_after_ingest_decisions_and_undo(new_store: StoreFactory, fixture_snapshot: Path,
+                                                                tmp_path: Path) -> None:
+    """The fixture's revenue lines plus a paid track test and a paid publish order under review: the track test
+    rejected (its payment refunded: the line's status moves) and undone, the publish order rejected (a rejected
+    order moved no money: its line goes), a banner approved (no budget: no line either way)."""
+    import json
+
+    snapshot = tmp_path / "money.ndjson"
+    snapshot.write_text(fixture_snapshot.read_text(encoding="utf-8") + "".join(
+        json.dumps(r, ensure_ascii=False) + "\n" for r in MONEY_UNDER_REVIEW), encoding="utf-8")
+    s = new_store()
+    ingest([snapshot], s, "deployed", say=lambda _m: None)
+    assert revenue_in_step(s) == {"revenue_daily": 65, "revenue_artist_daily": 65}  # the fixture's 63, and 2
+    refunded = "SELECT CAST(COALESCE(SUM(lines), 0) AS BIGINT) FROM revenue_daily WHERE stream = 'track_tests' " \
+               "AND status = 'refunded'"
+    assert rows(s, refunded)[0][0] == 1
+    test = repo.Item("track_test_intake", "tt-money", "track_test:requests:tt-money", "pending_moderation")
+    assert repo.decide(s, [test], "reject", "Анна", reason="Плохое качество")[0].applied
+    assert revenue_in_step(s)["revenue_daily"] == 65 and rows(s, refunded)[0][0] == 2
+    assert repo.undo(s, repo.Item(test.entity, test.entity_id, test.source_key, "moderation_rejected"), "Анна").applied
+    assert revenue_in_step(s)["revenue_daily"] == 65 and rows(s, refunded)[0][0] == 1
+    order = repo.Item("publish_orders", "pub-money", "publish_order:pub-money", "in_review")
+    assert repo.decide(s, [order], "reject", "Анна", reason="Нет прав")[0].applied
+    assert revenue_in_step(s) == {"revenue_daily": 64, "revenue_artist_daily": 64}
+    banner_key, banner = rows(s, "SELECT source_key, id FROM banner_ads WHERE status = 'pending_moderation' "
+                                 "ORDER BY id")[0]
+    assert repo.decide(s, [repo.Item("banner_ads", banner, banner_key)], "approve", "Анна")[0].applied
+    assert revenue_in_step(s)["revenue_daily"] == 64
