@@ -66,6 +66,19 @@ def select_pending(layout: str, where: str = "") -> str:
     return f"SELECT {_COLUMNS} FROM (WITH\n{base}\nSELECT * FROM pending_base) AS p{where}"
 
 
+# PostgreSQL: the transaction lock every change to the rollups outside a build takes first (decisions, undo, a
+# conflict's refresh; sync batches and builds already exclude those by the store's ingest lock). Two decisions that
+# refresh the same key's pending rows, or compact the same revenue day, would otherwise each delete what the other
+# had not committed yet and keep both copies. Decisions on one store are serialized by it, held to their commit.
+ROLLUP_LOCK = 0x70726F6D6F + 21
+
+
+def lock_rollups(conn: sa.Connection) -> None:
+    """Take the rollups' transaction lock (PostgreSQL; DuckDB's writers are serialized by the store's own lock)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": ROLLUP_LOCK})
+
+
 def build_pending(execute: Execute, layout: str) -> None:
     """Fill ``pending_rollup`` from the entity tables (an ingest or sync build, before the store goes live).
     ``execute(sql)``: a DuckDB connection's or a psycopg cursor's."""

@@ -185,3 +185,40 @@ def test_revenue_rollups_in_step_after_ingest_decisions_and_undo(new_store: Stor
                                  "ORDER BY id")[0]
     assert repo.decide(s, [repo.Item("banner_ads", banner, banner_key)], "approve", "Анна")[0].applied
     assert revenue_in_step(s)["revenue_daily"] == 64
+
+
+# two AI news articles in one KV value (the platform's pending list): two decisions refresh the same key's rows
+AI_PENDING = {"key": "news:articles:pending", "value": [
+    {"id": f"art-{n}", "title": f"Новость {n} 🎧", "tag": "Индустрия", "excerpt": "Кратко", "content": "Текст",
+     "source": "Billboard Russia", "processedAt": "2026-01-28T13:00:00.000Z", "status": "pending"} for n in range(4)]}
+
+
+def test_two_decisions_under_one_key_at_once_keep_the_rollup_in_step(new_store: StoreFactory, fixture_snapshot: Path,
+                                                                     tmp_path: Path) -> None:
+    """Four people decide four AI articles of one list key at once (each decision rewrites that key's pending rows):
+    every decision applies and none of the four stays in the rollup."""
+    import json
+
+    snapshot = tmp_path / "ai.ndjson"
+    snapshot.write_text(fixture_snapshot.read_text(encoding="utf-8") + json.dumps(AI_PENDING, ensure_ascii=False)
+                        + "\n", encoding="utf-8")
+    s = new_store()
+    ingest([snapshot], s, "deployed", say=lambda _m: None)
+    before = assert_in_step(s, "deployed")
+    assert waiting(s, "ai_news") == {f"art-{n}" for n in range(4)}
+    outcomes: list[bool] = []
+    start = threading.Barrier(4)
+
+    def run(n: int) -> None:
+        start.wait()
+        item = repo.Item("ai_news", f"art-{n}", "news:articles:pending", "pending")
+        action, reason = ("approve", None) if n % 2 else ("reject", "Не про музыку")
+        outcomes.append(repo.decide(s, [item], action, f"Модератор {n}", reason=reason)[0].applied)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == [True] * 4
+    assert waiting(s, "ai_news") == set() and assert_in_step(s, "deployed") == before - 4

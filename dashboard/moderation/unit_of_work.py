@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from dashboard.moderation import config as moderation
 from dashboard.moderation.ports import NullPlatform, PlatformPort, SyncedPlatform
 from dashboard.moderation.rules import UNREAD_COUNTER_PATTERN, LogEntry, column_name
-from dashboard.rollups import refresh_pending_for_key, revenue_in, revenue_out
+from dashboard.rollups import lock_rollups, refresh_pending_for_key, revenue_in, revenue_out
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError, describe_connect_error, store_write_lock
 from dashboard.store.queries import read_engine
@@ -162,6 +162,7 @@ class StoreUnitOfWork:
         layout, files = latest_run(conn)
         self.layout = moderation.layout_name(layout)
         self.changed: list[tuple[str, str]] = []  # (log_id, key), in order
+        self.rollups_locked = False
         # a synced store: every KV write also goes to the platform (compare-and-set / merge), in one platform
         # transaction that commits right before this one; a store fed by files has the null port
         origin = synced_from(files, layout or "seed")
@@ -222,6 +223,9 @@ class StoreUnitOfWork:
         if move_to is not None:
             columns["source_key"] = move_to
         sets = "".join(f", {c} = :c{n}" for n, c in enumerate(columns))
+        if not self.rollups_locked:  # before anything the rollups summarise is read (dashboard/rollups.py)
+            lock_rollups(self.conn)
+            self.rollups_locked = True
         days = revenue_out(self.conn, r.table, source_key)  # a banner, publish order or track test: its money lines
         updated = self._run(
             f"UPDATE {r.table} SET status = :to, moderated_at = :at, moderator = :actor, reason = :reason{sets} "

@@ -19,7 +19,7 @@ from dashboard.ingest.build import build, open_build, stage_files
 from dashboard.ingest.layout import load_layout
 from dashboard.ingest.readers import detect
 from dashboard.ingest.result import IngestResult
-from dashboard.rollups import REVENUE_TABLES, rebuild_revenue, refresh_pending_for_key
+from dashboard.rollups import REVENUE_TABLES, lock_rollups, rebuild_revenue, refresh_pending_for_key
 from dashboard.store import schema
 from dashboard.store.connect import Store
 from dashboard.sync.platform import SyncedFrom
@@ -73,6 +73,7 @@ def refresh_keys(conn: sa.Connection, store: Store, origin: SyncedFrom, keys: li
     if not keys:
         return
     values, encoded, rows = built_rows(platform_values(origin, keys), origin.layout)
+    lock_rollups(conn)  # before the rows the rollups summarise change (dashboard/rollups.py)
     json_type = "JSONB" if store.is_postgres else "JSON"
     for key in keys:
         conn.execute(sa.text("DELETE FROM kv_store WHERE key = :k"), {"k": key})
