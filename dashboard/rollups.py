@@ -160,6 +160,8 @@ def build_all(execute: Execute, layout: str) -> None:
     build_pending(execute, layout)
     for statement in revenue_build_statements():
         execute(statement)
+    for table in ROLLUP_TABLES:  # planner statistics (PostgreSQL analyzed the other tables before this append)
+        execute(f"ANALYZE {table}")
 
 
 def _line_days(conn: sa.Connection, key: str) -> set[dt.date | None]:
