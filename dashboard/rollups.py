@@ -14,8 +14,9 @@ They are kept in step, always inside the transaction of the write that changes w
   swap as the tables they summarise, on both engines;
 - a decision or an undo (``dashboard.moderation.unit_of_work``): ``refresh_pending_for_key`` for the item's key(s);
   for the moderated tables that are revenue lines too (banners, publish orders, track tests), ``revenue_out`` takes
-  the key's lines out before the row changes and ``revenue_in`` puts them back after, then compacts the days they
-  fall on. A moderated row's line depends on that row alone, so this is exact;
+  the key's lines out of their groups before the row changes and ``revenue_in`` adds them back after (one row per
+  group always; a group left with no line is dropped). A moderated row's line depends on that row alone, so this
+  is exact;
 - an incremental sync batch (``dashboard.sync.feed``) and a conflict's refresh of keys from the platform
   (``dashboard.sync.refresh``): the pending rows of the changed keys; the revenue rollups are built again whole when
   the batch changed a revenue table (a payment can decide whether a donation or a subscription is a line of its own,
@@ -31,15 +32,16 @@ text (keys, ids and days are bound parameters).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
 from dashboard.i18n.formatting import TIMEZONE
+from dashboard.moderation.config import entities as entity_names
 from dashboard.moderation.config import pending_params
+from dashboard.moderation.config import rules as moderation_rules
 from dashboard.store.queries import with_includes
 from dashboard.store.schema import ROLLUP_TABLES
 
@@ -68,8 +70,9 @@ def select_pending(layout: str, where: str = "") -> str:
 
 # PostgreSQL: the transaction lock every change to the rollups outside a build takes first (decisions, undo, a
 # conflict's refresh; sync batches and builds already exclude those by the store's ingest lock). Two decisions that
-# refresh the same key's pending rows, or compact the same revenue day, would otherwise each delete what the other
-# had not committed yet and keep both copies. Decisions on one store are serialized by it, held to their commit.
+# refresh the same key's pending rows, or merge lines into the same revenue group, would otherwise each delete what
+# the other had not committed yet and keep both copies. Decisions on one store are serialized by it, held to their
+# commit.
 ROLLUP_LOCK = 0x70726F6D6F + 21
 
 
@@ -94,12 +97,17 @@ def pending_for_keys_statements(keys_table: str, layout: str) -> list[str]:
             f"INSERT INTO {PENDING} ({_COLUMNS}) {select_pending(layout, f' WHERE p.source_key IN {keys}')}"]
 
 
-def refresh_pending_for_key(conn: sa.Connection, layout: str, source_key: str) -> None:
+def refresh_pending_for_key(conn: sa.Connection, layout: str, source_key: str, table: str | None = None) -> None:
     """The rollup's rows of one KV key made again from the entity tables, on the caller's transaction (a decision,
-    an undo, a refresh from the platform)."""
-    conn.execute(sa.text(f"DELETE FROM {PENDING} WHERE source_key = :k"), {"k": source_key})
-    conn.execute(sa.text(f"INSERT INTO {PENDING} ({_COLUMNS}) {select_pending(layout, ' WHERE p.source_key = :k')}"),
-                 {"k": source_key})
+    an undo, a refresh from the platform). ``table``: only that table's entities (a decision changed one row of it;
+    the other branches of the definition are not read)."""
+    entities = [e for e in entity_names() if table is None or moderation_rules(e).table == table]
+    only = {f"e{n}": e for n, e in enumerate(entities)}
+    among = f" AND entity IN ({', '.join(':' + n for n in only)})" if table is not None and only else ""
+    conn.execute(sa.text(f"DELETE FROM {PENDING} WHERE source_key = :k{among}"), {"k": source_key, **only})
+    where = f" WHERE p.source_key = :k{among.replace('entity', 'p.entity')}"
+    conn.execute(sa.text(f"INSERT INTO {PENDING} ({_COLUMNS}) {select_pending(layout, where)}"),
+                 {"k": source_key, **only})
 
 
 # ---------------------------------------------------------------- revenue
@@ -164,49 +172,46 @@ def build_all(execute: Execute, layout: str) -> None:
         execute(f"ANALYZE {table}")
 
 
-def _line_days(conn: sa.Connection, key: str) -> set[dt.date | None]:
-    found = conn.execute(sa.text(f"SELECT DISTINCT l.day FROM {_lines(' WHERE l.source_key = :k')}"), {"k": key})
-    return {r[0] for r in found}
-
-
-def _add_lines(conn: sa.Connection, key: str, sign: int) -> None:
-    for table in REVENUE_ROLLUPS:
-        conn.execute(sa.text(f"INSERT INTO {table} ({_columns(table)}) "
-                             f"{revenue_select(table, ' WHERE l.source_key = :k', sign)}"), {"k": key})
-
-
-def _compact(conn: sa.Connection, days: Iterable[dt.date | None]) -> None:
-    """One row per group again on ``days`` (the rows taken away and put back summed; groups left with no line
-    dropped)."""
+def _merge_lines(conn: sa.Connection, key: str, sign: int) -> None:
+    """Add (``sign`` 1) or take away (-1) the revenue lines of ``key`` to each revenue rollup, group by group: the
+    group's one row is replaced by the sum (dropped when no line is left). Work in proportion to the key's lines
+    (one or two), not to the rollup; the lines are read once."""
+    cols = tuple(dict.fromkeys(c for groups, _ in REVENUE_ROLLUPS.values() for c in groups))
+    lines = conn.execute(sa.text(f"SELECT {', '.join(cols)}, amount, platform_share, third_party "
+                                 f"FROM {_lines(' WHERE l.source_key = :k')}"), {"k": key}).mappings().fetchall()
     for table, (groups, measures) in REVENUE_ROLLUPS.items():
-        cols = ", ".join((*groups, *measures))
-        sums = ", ".join(f"SUM({m})" for m in measures)
-        for day in days:
-            match = "day IS NULL" if day is None else "day = :d"
-            kept = conn.execute(sa.text(f"SELECT {', '.join(groups)}, {sums} FROM {table} WHERE {match} "
-                                        f"GROUP BY {', '.join(groups)} HAVING SUM(lines) <> 0"), {"d": day}).fetchall()
-            conn.execute(sa.text(f"DELETE FROM {table} WHERE {match}"), {"d": day})
-            if kept:
-                names = (*groups, *measures)
-                conn.execute(sa.text(f"INSERT INTO {table} ({cols}) VALUES ({', '.join(':' + c for c in names)})"),
-                             [dict(zip(names, row, strict=True)) for row in kept])
+        summed: dict[tuple[Any, ...], list[Any]] = {}
+        for line in lines:
+            one = [1 if m == "lines" else line[m] for m in measures]
+            total = summed.setdefault(tuple(line[c] for c in groups), [0] * len(measures))
+            summed[tuple(line[c] for c in groups)] = [t + sign * v for t, v in zip(total, one, strict=True)]
+        deltas = [(*group, *sums) for group, sums in summed.items()]
+        match = " AND ".join(f"{c} IS NOT DISTINCT FROM :g_{c}" for c in groups)
+        names = (*groups, *measures)
+        for delta in deltas:
+            group = {f"g_{c}": v for c, v in zip(groups, delta[:len(groups)], strict=True)}
+            sums = list(delta[len(groups):])
+            for row in conn.execute(sa.text(f"SELECT {', '.join(measures)} FROM {table} WHERE {match}"), group):
+                sums = [a + b for a, b in zip(sums, row, strict=True)]
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE {match}"), group)
+            if sums[0] != 0:  # lines left in the group
+                values = dict(zip(names, [*delta[:len(groups)], *sums], strict=True))
+                conn.execute(sa.text(f"INSERT INTO {table} ({', '.join(names)}) "
+                                     f"VALUES ({', '.join(':' + c for c in names)})"), values)
 
 
-def revenue_out(conn: sa.Connection, table: str, key: str) -> set[dt.date | None] | None:
+def revenue_out(conn: sa.Connection, table: str, key: str) -> bool:
     """Before a moderated row of ``table`` under ``key`` changes: its revenue lines taken out of the rollups, in the
-    caller's transaction. Returns the days they fell on, for ``revenue_in``; None when the table holds no line."""
+    caller's transaction. False (nothing done) when the table holds no revenue line."""
     if table not in REVENUE_TABLES:
-        return None
-    days = _line_days(conn, key)
-    _add_lines(conn, key, -1)
-    return days
+        return False
+    _merge_lines(conn, key, -1)
+    return True
 
 
-def revenue_in(conn: sa.Connection, key: str, days: set[dt.date | None]) -> None:
-    """After the row changed (``key``: its key now): its lines put back and the days of both compacted (one row
-    per group again; groups left with no line dropped)."""
-    _add_lines(conn, key, 1)
-    _compact(conn, days | _line_days(conn, key))
+def revenue_in(conn: sa.Connection, key: str) -> None:
+    """After the row changed (``key``: its key now): its lines put back into the rollups."""
+    _merge_lines(conn, key, 1)
 
 
 def rebuild_revenue(conn: sa.Connection) -> None:

@@ -226,18 +226,18 @@ class StoreUnitOfWork:
         if not self.rollups_locked:  # before anything the rollups summarise is read (dashboard/rollups.py)
             lock_rollups(self.conn)
             self.rollups_locked = True
-        days = revenue_out(self.conn, r.table, source_key)  # a banner, publish order or track test: its money lines
+        money = revenue_out(self.conn, r.table, source_key)  # a banner, publish order or track test: its lines
         updated = self._run(
             f"UPDATE {r.table} SET status = :to, moderated_at = :at, moderator = :actor, reason = :reason{sets} "
             "WHERE source_key = :sk AND id = :id AND status = :seen RETURNING id",
             to=to_status, at=self.at, actor=actor, reason=reason, sk=source_key, id=entity_id, seen=seen,
             **{f"c{n}": v for n, v in enumerate(columns.values())},
         ).fetchall()
-        if days is not None:
-            revenue_in(self.conn, (move_to or source_key) if updated else source_key, days)
+        if money:
+            revenue_in(self.conn, (move_to or source_key) if updated else source_key)
         if updated:  # the pending rollup follows the row, in this transaction (dashboard/rollups.py)
             for key in dict.fromkeys((source_key, move_to or source_key)):
-                refresh_pending_for_key(self.conn, self.layout, key)
+                refresh_pending_for_key(self.conn, self.layout, key, r.table)
         return bool(updated)
 
     def find_rows(self, r: moderation.EntityRules, entity_id: str) -> list[tuple[str, str | None]]:
