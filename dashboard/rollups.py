@@ -182,20 +182,21 @@ def _merge_lines(conn: sa.Connection, key: str, sign: int) -> None:
     for table, (groups, measures) in REVENUE_ROLLUPS.items():
         summed: dict[tuple[Any, ...], list[Any]] = {}
         for line in lines:
+            key_of = tuple(line[c] for c in groups)
             one = [1 if m == "lines" else line[m] for m in measures]
-            total = summed.setdefault(tuple(line[c] for c in groups), [0] * len(measures))
-            summed[tuple(line[c] for c in groups)] = [t + sign * v for t, v in zip(total, one, strict=True)]
-        deltas = [(*group, *sums) for group, sums in summed.items()]
-        match = " AND ".join(f"{c} IS NOT DISTINCT FROM :g_{c}" for c in groups)
+            total = summed.get(key_of, [0] * len(measures))
+            summed[key_of] = [t + sign * v for t, v in zip(total, one, strict=True)]
         names = (*groups, *measures)
-        for delta in deltas:
-            group = {f"g_{c}": v for c, v in zip(groups, delta[:len(groups)], strict=True)}
-            sums = list(delta[len(groups):])
+        for group_values, sums in summed.items():
+            # = where the group has a value (PostgreSQL then reads the day's rows by its index), IS NULL where not
+            group = {f"g_{c}": v for c, v in zip(groups, group_values, strict=True)}
+            match = " AND ".join(f"{c} IS NULL" if v is None else f"{c} = :g_{c}"
+                                 for c, v in zip(groups, group_values, strict=True))
             for row in conn.execute(sa.text(f"SELECT {', '.join(measures)} FROM {table} WHERE {match}"), group):
                 sums = [a + b for a, b in zip(sums, row, strict=True)]
             conn.execute(sa.text(f"DELETE FROM {table} WHERE {match}"), group)
             if sums[0] != 0:  # lines left in the group
-                values = dict(zip(names, [*delta[:len(groups)], *sums], strict=True))
+                values = dict(zip(names, [*group_values, *sums], strict=True))
                 conn.execute(sa.text(f"INSERT INTO {table} ({', '.join(names)}) "
                                      f"VALUES ({', '.join(':' + c for c in names)})"), values)
 
