@@ -135,13 +135,12 @@ def _lines(where: str = "") -> str:
     return f"(WITH\n{with_includes('-- include: revenue_lines')}\nSELECT * FROM revenue_lines) AS l{where}"
 
 
-def revenue_select(table: str, where: str = "", sign: int = 1) -> str:
-    """SELECT of ``table``'s rows from the revenue lines (``where`` filters the lines: `` WHERE l.…``); ``sign`` -1
-    gives the rows to take away."""
+def revenue_select(table: str) -> str:
+    """SELECT of ``table``'s rows from the revenue lines: what the rollup holds by definition (its build, and the
+    tests that hold it to that)."""
     groups, measures = REVENUE_ROLLUPS[table]
-    minus = "-" if sign < 0 else ""
-    sums = ", ".join(f"{minus}{_MEASURES[m]}" for m in measures)
-    return f"SELECT {', '.join(groups)}, {sums} FROM {_lines(where)} GROUP BY {', '.join(groups)}"
+    sums = ", ".join(_MEASURES[m] for m in measures)
+    return f"SELECT {', '.join(groups)}, {sums} FROM {_lines()} GROUP BY {', '.join(groups)}"
 
 
 def _columns(table: str) -> str:
