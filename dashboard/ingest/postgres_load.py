@@ -141,6 +141,8 @@ def add_keys_and_indexes(cur: psycopg.Cursor[Any], new: sql.Identifier) -> None:
     for table, cols in schema.PG_INDEXES:
         cur.execute(sql.SQL("CREATE INDEX ON {}.{} ({})").format(
             new, sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in cols)))
+    for table, expression in schema.PG_EXPRESSION_INDEXES:
+        cur.execute(sql.SQL("CREATE INDEX ON {}.{} {}").format(new, sql.Identifier(table), sql.SQL(expression)))
     for table in [*schema.ENTITY_TABLES, "pending_rollup"]:
         cur.execute(sql.SQL("CREATE INDEX ON {}.{} (source_key)").format(new, sql.Identifier(table)))
 

@@ -1310,10 +1310,17 @@ PG_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("digital_purchases", ("producer_id",)), ("service_orders", ("producer_id",)), ("contracts", ("producer_id",)),
     ("track_test_requests", ("user_id",)), ("publish_orders", ("user_id",)),
     # issue 21: the rollups' periods, and the ids the data health's list check looks up per kind of list
-    ("revenue_daily", ("day",)), ("revenue_artist_daily", ("day",)), ("videos", ("id",)), ("news", ("id",)),
+    ("revenue_daily", ("day",)), ("revenue_artist_daily", ("day",)), ("kv_double_encoded", ("key",)),
+    ("videos", ("id",)), ("news", ("id",)),
     ("donations", ("id",)), ("banner_ads", ("id",)), ("promotion_campaigns", ("id",)),
     ("pitching_submissions", ("id",)), ("conversations", ("id",)), ("tickets", ("id",)), ("notifications", ("id",)),
 )
+
+
+# PostgreSQL indexes with an operator class or on an expression: (table, the index's parenthesised spec, trusted
+# text). Data health's list check reads each kind of list by its key's prefix, LIKE 'tracks:%', which a btree index
+# serves only with text_pattern_ops whatever the database's collation (queries/health/health_dangling_list_ids.sql)
+PG_EXPRESSION_INDEXES: tuple[tuple[str, str], ...] = (("kv_index", "(list_key text_pattern_ops)"),)
 
 
 def sql_type(declared: str, dialect: str) -> str:
