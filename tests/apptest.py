@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+import functools
+
+from streamlit.components.v2.component_manager import BidiComponentManager
 from streamlit.testing.v1 import AppTest
 
 from dashboard.store.connect import Store
@@ -20,6 +23,22 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 ISOLATED_SECRETS = {"tests": {"isolated": True}}
 
 
+@functools.cache
+def _components() -> BidiComponentManager:
+    """The installed packages' custom components, found once per test process: each new AppTest otherwise reads
+    the metadata of every installed distribution again (a tenth of the page tests' time)."""
+    manager = BidiComponentManager()
+    manager.discover_and_register_components(start_file_watching=False)
+    return manager
+
+
+def new_app(timeout: float = 60) -> AppTest:
+    """app.py under AppTest (not run yet), sharing the process's component registry."""
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at._bidi_component_manager = _components()  # AppTest's own cache of it, kept per instance
+    return at
+
+
 def open_page(store: Store, page: str, role: str = "admin", artist_id: str | None = None, lang: str = "ru",
               timeout: float = 60, url: dict[str, str] | None = None) -> AppTest:
     """Run app.py as ``role`` (demo "view as"), switch to ``page`` (e.g. "ui/views/overview.py") and run it.
@@ -28,14 +47,13 @@ def open_page(store: Store, page: str, role: str = "admin", artist_id: str | Non
     query string of a shared link (``{"period": "28"}``), there from the first run."""
     os.environ["PROMO_DB"] = store.name
     os.environ["PROMO_DEMO_MODE"] = "1"
-    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at = new_app(timeout)
     at.secrets.update(ISOLATED_SECRETS)  # a developer's own .streamlit/secrets.toml ([auth]) would refuse demo mode
     at.session_state["view_as"] = (role, artist_id)
     at.session_state["lang"] = lang
     for name, value in (url or {}).items():
         at.query_params[name] = value
-    at.run()
-    at.switch_page(page).run()
+    at.switch_page(page).run()  # straight to the page: st.Page's address is its file name, known before a run
     return at
 
 
@@ -55,7 +73,7 @@ def signed_in_app(store: Store, email: str | None, name: str = "", verified: boo
     Who may see what is then decided by the store's accounts, as in production."""
     os.environ["PROMO_DB"] = store.name
     os.environ["PROMO_DEMO_MODE"] = "0"
-    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    at = new_app(timeout)
     at.secrets["auth"] = dict(AUTH_SECRETS)
     at.user = ({"is_logged_in": True, "email": email, "email_verified": verified, "name": name}
                if email is not None else {"is_logged_in": False})

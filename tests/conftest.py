@@ -301,3 +301,4 @@ def seed_duckdb(seed_stores: SessionStores, tmp_path: Path) -> Store:
 def seed_postgresql(seed_stores: SessionStores, tmp_path: Path, pg_url: str) -> Store:
     """A PostgreSQL store (database) of its own for this test, holding tests.data.SEED_RECORDS as ingested."""
     return seed_stores.copy("postgresql", tmp_path)
+

@@ -19,7 +19,7 @@ from dashboard.i18n.translations import t
 from dashboard.ingest.build import ingest
 from dashboard.moderation import service
 from dashboard.store.connect import Store
-from tests.apptest import AUTH_SECRETS, ISOLATED_SECRETS, open_page, open_signed_in, signed_in_app, texts
+from tests.apptest import AUTH_SECRETS, ISOLATED_SECRETS, new_app, open_page, open_signed_in, signed_in_app, texts
 from tests.conftest import REPO
 from tests.data import ARTIST, SEED_RECORDS, write_snapshot
 from tests.sql import scalar
@@ -131,7 +131,7 @@ def test_demo_mode_with_auth_is_refused(store: Store) -> None:
 def test_neither_demo_nor_auth_explains_the_setup(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROMO_DB", store.name)
     monkeypatch.setenv("PROMO_DEMO_MODE", "0")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at = new_app()
     at.secrets.update(ISOLATED_SECRETS)
     at.run()
     assert not at.exception

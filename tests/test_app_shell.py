@@ -12,7 +12,7 @@ import pytest
 from dashboard.i18n.formatting import MOSCOW, number, rub, span_text
 from dashboard.i18n.translations import LANGUAGES, TEXTS, load_table, t
 from dashboard.store.connect import Store
-from tests.apptest import open_page, parsed
+from tests.apptest import new_app, open_page, parsed
 from tests.conftest import AS_OF, REPO
 from tests.sql import rows, scalar
 
@@ -83,11 +83,10 @@ def test_roles_see_their_pages_only(demo_duckdb: Store) -> None:
 
 
 def test_missing_store_is_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("PROMO_DB", str(tmp_path / "none.duckdb"))
     monkeypatch.setenv("PROMO_DEMO_MODE", "1")
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60).run()
+    at = new_app().run()
     assert not at.exception
     assert any("Хранилище недоступно" in e.value and "no such store" in e.value for e in at.error)
 

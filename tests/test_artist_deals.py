@@ -28,7 +28,7 @@ from dashboard.ingest.build import ingest
 from dashboard.metrics import artist_deals as deals
 from dashboard.store.connect import Store
 from dashboard.store.queries import load_query, run_query
-from tests.apptest import APP, ISOLATED_SECRETS, open_page, parsed, texts
+from tests.apptest import ISOLATED_SECRETS, new_app, open_page, parsed, texts
 from tests.conftest import AS_OF
 from tests.data import decoded
 from tests.engines import assert_same_result
@@ -339,13 +339,12 @@ def open_with_period(store: Store, page: str, artist: str, start: dt.date, end: 
     """open_page with a custom period picked before the first run (as the period picker keeps it)."""
     os.environ["PROMO_DB"] = store.name
     os.environ["PROMO_DEMO_MODE"] = "1"
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = new_app()
     at.secrets.update(ISOLATED_SECRETS)
     at.session_state["view_as"] = ("artist", artist)
     at.session_state["lang"] = "ru"
     at.session_state["keep_artist_period"] = "custom"
     at.session_state["keep_artist_range"] = (start, end)
-    at.run()
     at.switch_page(page).run()
     return at
 

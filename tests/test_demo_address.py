@@ -16,8 +16,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.access.identity import demo_refused, loopback_address
 from dashboard.i18n.translations import t
 from dashboard.store.connect import Store
-from tests.apptest import ISOLATED_SECRETS
-from tests.conftest import REPO
+from tests.apptest import ISOLATED_SECRETS, new_app
 
 
 @pytest.mark.parametrize(("address", "loopback"), [
@@ -57,7 +56,7 @@ def _demo_app(tmp_path: Path, address: str | None, public: str = "") -> AppTest:
     os.environ["PROMO_DB"] = Store(str(tmp_path / "missing.duckdb")).name
     os.environ["PROMO_DEMO_MODE"] = "1"
     os.environ["PROMO_DEMO_PUBLIC"] = public
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at = new_app()
     at.secrets.update(ISOLATED_SECRETS)
     return at.run()
 

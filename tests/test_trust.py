@@ -19,7 +19,7 @@ from dashboard.metrics.measures import change
 from dashboard.metrics.periods import buckets, period_for, within_data
 from dashboard.store.connect import Store
 from dashboard.store.queries import run_query
-from tests.apptest import APP, ISOLATED_SECRETS, texts
+from tests.apptest import ISOLATED_SECRETS, new_app, texts
 from tests.conftest import StoreFactory
 
 ARTIST = "artist-trust"
@@ -101,13 +101,12 @@ def test_a_tiny_previous_period_shows_a_dash() -> None:
 def open_as(store: Store, page: str, role: str, artist: str | None, state: dict[str, object]) -> AppTest:
     os.environ["PROMO_DB"] = store.name
     os.environ["PROMO_DEMO_MODE"] = "1"
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = new_app()
     at.secrets.update(ISOLATED_SECRETS)
     at.session_state["view_as"] = (role, artist)
     at.session_state["lang"] = "ru"
     for key, value in state.items():
         at.session_state[key] = value
-    at.run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
