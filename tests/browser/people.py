@@ -8,7 +8,6 @@ the later browser tests (sign-in, translations) reuse them.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import re
@@ -19,7 +18,6 @@ from urllib.parse import urlparse
 
 import pandas as pd
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dashboard.i18n.translations import quoted
 
@@ -79,16 +77,48 @@ def label(page: Page, name: str) -> str:
 
 
 def wait_idle(page: Page) -> None:
-    """Wait until the app's script run is over; fail on any Streamlit exception box. A run an action asked for starts
-    a moment later (the server says so): up to 600 ms for it to start (a busy server is slow to), then until it is
-    over, then 150 ms more for a run that the first one asked for (st.rerun)."""
-    with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_selector(BUSY, timeout=600)
-    page.wait_for_selector(IDLE, timeout=60_000)
-    page.wait_for_timeout(150)
-    page.wait_for_selector(IDLE, timeout=60_000)
+    """Wait until the run an action asked for is over; fail on any Streamlit exception box.
+
+    The page's own watcher (``RUNS``, in every person's pages) says when the person last acted and when the app was
+    last seen running and last went idle: the wait ends once the app is idle, 150 ms have passed since its last run
+    ended (a run that one asked for, st.rerun, begins within them), and either a run began after the action or none
+    began within 600 ms of it (an action that asks for no run). A run that began and ended before this call is seen
+    too, so a quick run costs no fixed wait."""
+    page.wait_for_function(SETTLED, timeout=60_000, polling=50)
     errors = page.locator("[data-testid=stException]")
     assert errors.count() == 0, errors.first.inner_text()
+
+
+# In every page a person opens (``new_person``): when they last acted (a pointer, key or input event) and when the
+# app was last seen running and last went idle (its stApp element's data-test-script-state), for ``wait_idle``.
+RUNS = """
+window.__promoRuns = {acted: 0, busy: -1, ended: 0, running: false};
+(() => {
+  const s = window.__promoRuns;
+  for (const kind of ['pointerdown', 'keydown', 'input', 'change']) {
+    window.addEventListener(kind, () => { s.acted = performance.now(); }, true);
+  }
+  new MutationObserver(() => {
+    const app = document.querySelector('[data-testid=stApp]');
+    if (!app) return;
+    const now = performance.now();
+    if (app.getAttribute('data-test-script-state') === 'notRunning') {
+      if (s.running) { s.running = false; s.ended = now; }
+    } else {
+      s.running = true;
+      s.busy = now;
+    }
+  }).observe(document, {subtree: true, childList: true, attributes: true,
+                        attributeFilter: ['data-test-script-state']});
+})();
+"""
+SETTLED = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const s = window.__promoRuns;
+  if (!app || !s || app.getAttribute('data-test-script-state') !== 'notRunning' || s.running) return false;
+  const now = performance.now();
+  return now - s.ended >= 150 && (s.busy >= s.acted || now - s.acted >= 600);
+}"""
 
 
 # no CSS transitions or animations: the page is drawn once per change, not for every frame of a fade (Chromium's
@@ -102,6 +132,7 @@ def new_person(browser: Browser, **options: Any) -> BrowserContext:
     """A new browser context (another person: own cookies) in a 1400 × 1000 window, in Russian, drawn still."""
     context = browser.new_context(**{"viewport": {"width": 1400, "height": 1000}, "locale": "ru-RU", **options})
     context.add_init_script(STILL)
+    context.add_init_script(RUNS)
     return context
 
 
