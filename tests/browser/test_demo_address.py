@@ -17,7 +17,7 @@ from playwright.sync_api import Browser
 
 from dashboard.i18n.translations import t
 from tests.browser.conftest import REPO, free_port, require_chromium, wait_answering
-from tests.browser.people import page_text, wait_idle
+from tests.browser.people import new_person, page_text, wait_idle
 
 
 def _run(tmp_path: Path, public: str, chromium: Browser) -> tuple[str, Path]:
@@ -34,7 +34,8 @@ def _run(tmp_path: Path, public: str, chromium: Browser) -> tuple[str, Path]:
              "--server.fileWatcherType", "none"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_answering(f"http://127.0.0.1:{port}/_stcore/health", server, log, "streamlit")
-        page = chromium.new_page(locale="ru-RU")  # the session's Chromium (one Playwright per worker)
+        person = new_person(chromium)  # the session's Chromium (one Playwright per worker)
+        page = person.new_page()
         try:
             page.goto(f"http://127.0.0.1:{port}")
             wait_idle(page)
@@ -43,7 +44,7 @@ def _run(tmp_path: Path, public: str, chromium: Browser) -> tuple[str, Path]:
                 assert not page.locator("[data-testid=stSidebar] [data-testid=stPageLink]").count()
                 assert not page.locator("[data-testid=stSidebar] input").count()
         finally:
-            page.close()
+            person.close()
     finally:
         server.terminate()
         try:

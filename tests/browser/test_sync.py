@@ -197,8 +197,14 @@ def banners(page: Page) -> list[str]:
 
 
 def lines_about(page: Page, title: str) -> list[str]:
-    """The cells of the page's tables that speak of the item titled ``title``."""
-    return [line for line in grid_cells(page) if line.startswith(quoted(title))]
+    """The cells of the page's tables that speak of the item titled ``title`` (waiting up to 10 s for one: a grid
+    draws its cells a moment after the run that sent it)."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = [line for line in grid_cells(page) if line.startswith(quoted(title))]
+        if found or time.monotonic() > deadline:
+            return found
+        page.wait_for_timeout(100)
 
 
 def test_a_platform_edit_then_two_moderators(people: Browser, synced: Synced) -> None:
