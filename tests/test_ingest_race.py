@@ -39,10 +39,11 @@ def _ingested(new_store: StoreFactory, tiny_demo_snapshot: Path, tmp_path: Path)
 
 def test_no_decision_lost_during_an_ingest(new_store: StoreFactory, tiny_demo_snapshot: Path, tmp_path: Path) -> None:
     store, snapshot = _ingested(new_store, tiny_demo_snapshot, tmp_path)
-    report = run_races(store, snapshot, races=4, window=2.0, write_waits=(60.0, 0.2), hold=1.0, say=lambda _m: None)
+    # two races, one decision that waits for the ingest and one that gives up (`bench race` runs many)
+    report = run_races(store, snapshot, races=2, window=2.0, write_waits=(60.0, 0.2), hold=1.0, say=lambda _m: None)
     assert not report.lost, report.lines()
     assert not report.undocumented, report.lines()
-    assert report.applied + report.refused == 4
+    assert report.applied + report.refused == 2
 
 
 @contextlib.contextmanager
