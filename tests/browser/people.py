@@ -98,17 +98,18 @@ window.__promoRuns = {acted: 0, busy: -1, ended: 0, running: false};
   for (const kind of ['pointerdown', 'keydown', 'input', 'change']) {
     window.addEventListener(kind, () => { s.acted = performance.now(); }, true);
   }
-  new MutationObserver((changes) => {
+  new MutationObserver(() => {
+    const app = document.querySelector('[data-testid=stApp]');
+    if (!app) return;
     const now = performance.now();
-    for (const change of changes) {
-      if (change.target.getAttribute('data-test-script-state') === 'notRunning') {
-        if (s.running) { s.running = false; s.ended = now; }
-      } else {
-        s.running = true;
-        s.busy = now;
-      }
+    if (app.getAttribute('data-test-script-state') === 'notRunning') {
+      if (s.running) { s.running = false; s.ended = now; }
+    } else {
+      s.running = true;
+      s.busy = now;
     }
-  }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+  }).observe(document, {subtree: true, childList: true, attributes: true,
+                        attributeFilter: ['data-test-script-state']});
 })();
 """
 SETTLED = """() => {
