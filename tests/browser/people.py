@@ -80,10 +80,10 @@ def wait_idle(page: Page) -> None:
     """Wait until the run an action asked for is over; fail on any Streamlit exception box.
 
     The page's own watcher (``RUNS``, in every person's pages) says when the person last acted and when the app was
-    last seen running and last went idle: the wait ends once the app is idle, 150 ms have passed since its last run
-    ended (a run that one asked for, st.rerun, begins within them), and either a run began after the action or none
-    began within 600 ms of it (an action that asks for no run). A run that began and ended before this call is seen
-    too, so a quick run costs no fixed wait."""
+    last seen running and last went idle: the wait ends once the app is idle, 300 ms have passed since its last run
+    ended (a run that one asked for, st.rerun, begins within them, and the grids it sent are drawn), and either a
+    run began after the action or none began within 600 ms of it (an action that asks for no run). A run that began
+    and ended before this call is seen too, so a quick run costs no fixed wait."""
     page.wait_for_function(SETTLED, timeout=60_000, polling=50)
     errors = page.locator("[data-testid=stException]")
     assert errors.count() == 0, errors.first.inner_text()
@@ -117,7 +117,7 @@ SETTLED = """() => {
   const s = window.__promoRuns;
   if (!app || !s || app.getAttribute('data-test-script-state') !== 'notRunning' || s.running) return false;
   const now = performance.now();
-  return now - s.ended >= 150 && (s.busy >= s.acted || now - s.acted >= 600);
+  return now - s.ended >= 300 && (s.busy >= s.acted || now - s.acted >= 600);
 }"""
 
 
