@@ -38,7 +38,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dashboard.i18n.formatting import TIMEZONE
+from dashboard.i18n.zone import TIMEZONE
 from dashboard.moderation.config import entities as entity_names
 from dashboard.moderation.config import pending_params
 from dashboard.moderation.config import rules as moderation_rules

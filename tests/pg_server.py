@@ -2,6 +2,11 @@
 
 Runs the server as the ``postgres`` system user when the suite runs as root (initdb refuses root).
 Set PROMO_TEST_PG_URL to use an existing server instead.
+
+The server's files go to memory (``/dev/shm``) when it is there with room to spare: the suite creates a few hundred
+databases, and on this machine's ext4 (mounted with ``discard``) each ``CREATE DATABASE`` cost about 200 ms of
+kernel CPU, against about 35 ms on tmpfs; removing the folder at the end took seconds more. PROMO_TEST_PG_DIR sets
+the parent folder instead.
 """
 
 from __future__ import annotations
@@ -39,13 +44,31 @@ def _as_server_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd]
 
 
+# free room a memory folder must have to hold the server (the full suite's databases take about 2 GB per server)
+MEMORY_ROOM = 8 * 1024**3
+
+
+def server_parent() -> str | None:
+    """Where the server's folder goes: PROMO_TEST_PG_DIR, else /dev/shm when it has MEMORY_ROOM free, else the
+    system's temp folder (None)."""
+    if os.environ.get("PROMO_TEST_PG_DIR"):
+        return os.environ["PROMO_TEST_PG_DIR"]
+    shm = Path("/dev/shm")
+    try:
+        if shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free >= MEMORY_ROOM:
+            return str(shm)
+    except OSError:
+        pass
+    return None
+
+
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Yields a postgresql+psycopg:// URL of a fresh, empty database; stops and removes the server after."""
     if os.environ.get("PROMO_TEST_PG_URL"):
         yield os.environ["PROMO_TEST_PG_URL"]
         return
-    root = Path(tempfile.mkdtemp(prefix="promo-pg-"))
+    root = Path(tempfile.mkdtemp(prefix="promo-pg-", dir=server_parent()))
     data = root / "data"
     port = _free_port()
     if os.geteuid() == 0:

@@ -18,7 +18,8 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import NumberPattern, parse_pattern
 
-TIMEZONE = "Europe/Moscow"  # the platform's timezone: the one name every module (and every session) uses
+from dashboard.i18n.zone import TIMEZONE
+
 MOSCOW = ZoneInfo(TIMEZONE)
 NBSP = "\u00a0"  # CLDR's Russian group separator and the space before "%" and "₽": a no-break space ("1 234,5")
 MINUS = "\u2212"  # the minus sign of every negative number the UI shows ("−418"), in both languages

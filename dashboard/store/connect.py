@@ -19,7 +19,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from dashboard.i18n.formatting import TIMEZONE  # every session runs in it: CAST(ts AS DATE) is the Moscow day
+from dashboard.i18n.zone import TIMEZONE  # every session runs in it: CAST(ts AS DATE) is the Moscow day
 
 # the --db help every command shows
 DB_HELP = "DuckDB file or postgresql+psycopg:// URL (default: PROMO_DB, secrets.toml, data/promo.duckdb)"

@@ -46,7 +46,7 @@ import psycopg
 from psycopg import sql
 
 from dashboard import rollups
-from dashboard.i18n.formatting import TIMEZONE
+from dashboard.i18n.zone import TIMEZONE
 from dashboard.ingest import derived, plan
 from dashboard.ingest.build import build, create_work_tables, open_build, stage_files
 from dashboard.ingest.dialect_duckdb import DUCKDB

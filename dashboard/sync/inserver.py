@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from dashboard.i18n.formatting import TIMEZONE
+from dashboard.i18n.zone import TIMEZONE
 from dashboard.ingest.layout import load_layout
 from dashboard.ingest.pg_build import build_in_schema
 from dashboard.ingest.postgres_load import (
