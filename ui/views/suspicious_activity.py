@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard.anomalies.flags import KINDS, Flag, compute_flags, sentence
 from dashboard.anomalies.reviews import OPEN, review
-from dashboard.i18n.formatting import moscow_time, number
+from dashboard.i18n.formatting import TIMEZONE, moscow_time, number
 from dashboard.i18n.plural import count_of
 from dashboard.store.connect import StoreError
 from ui import charts
@@ -141,7 +141,7 @@ with st.container(border=True, key="anomaly_evidence"):
         margin = dt.timedelta(hours=3) if flag.kind == "donation_burst" else dt.timedelta(days=3)
         gifts = query("anomaly_artist_donations", artist_id=flag.artist_id, start=flag.start - margin,
                          end=flag.end + margin)
-        times = [pd.Timestamp(t).tz_convert("Europe/Moscow").to_pydatetime() for t in gifts["created_at"]]
+        times = [pd.Timestamp(t).tz_convert(TIMEZONE).to_pydatetime() for t in gifts["created_at"]]
         fig = charts.donation_timeline(times, [float(a) for a in gifts["amount"]],
                                        [str(i) in flag.items for i in gifts["id"]],
                                        (tr(f"anomaly.kind.{flag.kind}"), tr("anomaly.chart.donations")),
