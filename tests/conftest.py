@@ -82,9 +82,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if not item.get_closest_marker(name):
                 item.add_marker(name)
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        # on xdist workers the slow tests go first (the browser group, the largest, is handed out before them), so
-        # no worker is left with one long test at the end; every worker sorts alike, as xdist requires
-        items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1)
+        # on xdist workers the slow tests go first (the browser group, the largest, is handed out before them), then
+        # the grouped modules, so no worker is left with one long test or module at the end; every worker sorts
+        # alike, as xdist requires
+        items.sort(key=lambda item: 0 if item.get_closest_marker("slow") else 1 if browser_group(item.nodeid) else 2)
 
 
 # ``--dist loadgroup``: the browser suite in two halves of about equal time (seconds alone on 2 cores: 290, 270),
@@ -93,20 +94,30 @@ BROWSER_FIRST_HALF = {"test_moderation.py", "test_sign_in.py", "test_suspicious_
                       "test_markup_from_data.py", "test_health_page.py"}
 
 
+# Modules whose module-scoped fixtures build stores (ingests, demo snapshots, servers): each goes to one worker as a
+# unit, so the fixtures are built once, not once on each worker that happens to run one of its tests
+ONE_WORKER_MODULES = {"test_anomalies.py", "test_anomaly_page.py", "test_artist_deals.py", "test_demo.py",
+                      "test_demo_deployed.py", "test_health.py", "test_ingest_formats.py",
+                      "test_moderation_platform_queue.py", "test_pg_indexes.py", "test_platform_model.py",
+                      "test_platform_revenue.py", "test_query_parity.py", "test_serve.py"}
+
+
 def browser_group(nodeid: str) -> str | None:
-    """The xdist group of a browser test ("browser-1", "browser-2"); None for any other test."""
+    """The xdist group of a test: "browser-1" or "browser-2" for a browser test, the module's path for a test of
+    ONE_WORKER_MODULES; None for any other test (scheduled alone)."""
     path = nodeid.split("::", 1)[0]
-    if not path.startswith("tests/browser/"):
-        return None
-    return "browser-1" if path.rsplit("/", 1)[1] in BROWSER_FIRST_HALF else "browser-2"
+    name = path.rsplit("/", 1)[-1]
+    if path.startswith("tests/browser/"):
+        return "browser-1" if name in BROWSER_FIRST_HALF else "browser-2"
+    return path if name in ONE_WORKER_MODULES else None
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """``--dist loadgroup`` (make test): the browser tests go to the workers as two units (``browser_group``: each
     half on one worker, its tests in order, with one Streamlit server and one Chromium), handed out first as the
-    largest; the others one by one to whichever worker is free. (xdist's own xdist_group mark renames node ids,
-    which pytest 9 no longer lets it do, so the groups are made here.)"""
+    largest; each of ONE_WORKER_MODULES as one unit; the others one by one to whichever worker is free. (xdist's
+    own xdist_group mark renames node ids, which pytest 9 no longer lets it do, so the groups are made here.)"""
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadGroupScheduling
