@@ -119,3 +119,21 @@ def test_store_from_before_the_moderation_tables(db: str, tmp_path: Path, capsys
                  ("export-changes", "--db", db, "--out", str(tmp_path / "c.ndjson"))):
         code, lines = run(capsys, *argv)
         assert code == 1 and len(lines) == 1 and "re-ingest" in lines[0], lines
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """``python -m dashboard users …`` builds a parser without the other commands' modules (pandas for ``check``,
+    the bench and serve code); with no command every command is listed."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from dashboard.cli import build_parser; build_parser('users'); "
+             "print(*sorted(m for m in ('dashboard.health.checks', 'dashboard.serve', 'dashboard.bench.commands', "
+             "'dashboard.moderation.cli', 'dashboard.access.cli') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.split() == ["dashboard.access.cli"]
+    from dashboard import cli
+
+    listed = cli.build_parser().format_help()
+    assert all(name in listed for name in ("ingest", "moderate", "check", "users", "serve", "preflight", "bench"))

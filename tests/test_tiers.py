@@ -57,3 +57,16 @@ def test_every_collected_test_that_asks_for_the_server_is_marked(request: pytest
             assert collected.get_closest_marker("postgres"), collected.nodeid
         if BROWSER_DIR in Path(str(collected.path)).parents:
             assert collected.get_closest_marker("browser"), collected.nodeid
+
+
+def test_the_postgresql_server_goes_to_memory_when_there_is_room(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    from tests import pg_server
+
+    monkeypatch.setenv("PROMO_TEST_PG_DIR", str(tmp_path))
+    assert pg_server.server_parent() == str(tmp_path)  # the setting wins
+    monkeypatch.delenv("PROMO_TEST_PG_DIR")
+    monkeypatch.setattr(pg_server, "MEMORY_ROOM", 1 << 60)  # more than any /dev/shm has: the temp folder
+    assert pg_server.server_parent() is None
+    monkeypatch.setattr(pg_server, "MEMORY_ROOM", 0)
+    assert pg_server.server_parent() == ("/dev/shm" if Path("/dev/shm").is_dir() else None)
