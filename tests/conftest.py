@@ -6,7 +6,8 @@ The tiers are marked here, at collection, so a new test is put in its tier witho
 - ``postgres``: every test that may use the suite's PostgreSQL server: it requests ``pg_url`` (directly or through
   a fixture that does), is parametrized with the value "postgresql" (``new_store[postgresql]``, ``seed_store``,
   ``engine``), or uses ``demo_stores`` without being pinned to "duckdb" by a parameter;
-- ``slow``: tests that take many seconds (SLOW below, or marked by hand).
+- ``slow``: tests that take 3.5 s or more, starting the app or racing and killing real processes (SLOW below, or
+  marked by hand); ``make test-fast`` leaves them out.
 
 The PostgreSQL server starts lazily, the first time a test needs it: a run of DuckDB-only tests never starts it.
 Under ``-m "not postgres ..."`` (``make test-fast``) a test that reaches for it anyway fails with a message saying
@@ -41,14 +42,21 @@ StoreFactory = Callable[[], Store]
 BROWSER_DIR = Path(__file__).resolve().parent / "browser"
 # Fixtures that reach the PostgreSQL server however they are parametrized.
 POSTGRES_FIXTURES = {"pg_url"}
-# Tests (node ids without parameters) that take many seconds each on 2 cores; `-m "not slow"` leaves them out.
+# Tests (node ids without parameters) that take 3.5 s or more each on 2 cores, because they start the app, race real
+# processes or threads, or kill one mid-write; `make test-fast` (-m "... and not slow") leaves them to `make test`.
 SLOW = {
+    "tests/test_accounts_ingest_race.py::test_account_writes_racing_ingests_are_never_lost",
+    "tests/test_bench_load.py::test_bench_load_starts_the_app_on_a_store_and_runs_its_pages",
     "tests/test_cli_ingest.py::test_kill_9_mid_ingest_keeps_previous_content",
     "tests/test_health.py::test_fixes_applied_and_reingested_make_their_checks_zero",
+    "tests/test_ingest_race.py::test_an_ingest_waits_for_a_decision_says_so_and_loads",
     "tests/test_ingest_race.py::test_decision_waits_for_an_ingest_or_is_refused",
     "tests/test_ingest_race.py::test_no_decision_lost_during_an_ingest",
+    "tests/test_ingest_targets.py::test_a_kill_in_the_swap_window_leaves_a_store_that_opens",
+    "tests/test_ingest_targets.py::test_a_stale_log_is_refused_in_one_line_and_repaired_by_ingest",
     "tests/test_pg_indexes.py::test_every_main_artist_query_uses_an_index",
     "tests/test_repository.py::test_duckdb_file_held_by_another_process_says_so",
+    "tests/test_serve.py::test_serve_on_duckdb_runs_one_replica_and_stops_cleanly",
     "tests/test_sync.py::test_sync_command_errors_are_one_line",
     "tests/test_sync_feed.py::test_bench_sync_incremental_reports_lag_and_cpu_per_change",
     "tests/test_sync_inserver.py::test_a_decision_during_the_in_server_build_is_not_lost",

@@ -1,14 +1,15 @@
 """The test tiers: conftest marks each collected test postgres / browser / slow by what it uses, so a new test
-lands in its tier with no marker by hand (make test-fast leaves out postgres and browser)."""
+lands in its tier with no marker by hand (make test-fast leaves out postgres, browser and slow)."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import BROWSER_DIR, tiers_of
+from tests.conftest import BROWSER_DIR, REPO, SLOW, tiers_of
 
 HERE = Path(__file__).resolve().parent
 
@@ -47,6 +48,15 @@ def test_browser_tests_and_the_listed_slow_ones() -> None:
     assert tiers_of(item(("pg_url",), path=BROWSER_DIR / "test_sync.py")) == ["browser", "postgres"]  # type: ignore[arg-type]
     slow = item(path=HERE / "test_ingest_race.py", name="test_no_decision_lost_during_an_ingest")
     assert tiers_of(slow) == ["slow"]  # type: ignore[arg-type]
+
+
+def test_every_listed_slow_test_exists() -> None:
+    """A renamed or removed test would leave SLOW naming nothing, and the test under its new name in the fast tier."""
+    for nodeid in SLOW:
+        path, name = nodeid.split("::")
+        tree = ast.parse((REPO / path).read_text(encoding="utf-8"))
+        names = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        assert name in names, nodeid
 
 
 def test_every_collected_test_that_asks_for_the_server_is_marked(request: pytest.FixtureRequest) -> None:
