@@ -47,6 +47,7 @@ POSTGRES_FIXTURES = {"pg_url"}
 SLOW = {
     "tests/test_accounts_ingest_race.py::test_account_writes_racing_ingests_are_never_lost",
     "tests/test_bench_load.py::test_bench_load_starts_the_app_on_a_store_and_runs_its_pages",
+    "tests/test_bench_soak.py::test_a_short_soak_on_two_replicas_loses_no_decision",
     "tests/test_cli_ingest.py::test_kill_9_mid_ingest_keeps_previous_content",
     "tests/test_health.py::test_fixes_applied_and_reingested_make_their_checks_zero",
     "tests/test_ingest_race.py::test_an_ingest_waits_for_a_decision_says_so_and_loads",

@@ -304,6 +304,10 @@ def start_app(store: str) -> tuple[subprocess.Popen[bytes], str]:
 
 def cmd_load(args: argparse.Namespace) -> int:
     pages = [parse_page(p) for p in (args.pages or DEFAULT_PAGES)]
+    args.sessions = 1 if args.sessions is None else args.sessions  # run as python -m ui.bench_load without them
+    args.think = 3000 if args.think is None else args.think
+    args.seconds = 20.0 if args.seconds is None else args.seconds
+    args.scale = args.scale or "small"
     if args.sessions < 1 or args.seconds <= 0 or args.think < 0:
         print("error: --sessions ≥ 1, --seconds > 0 and --think ≥ 0", file=sys.stderr)
         return 2

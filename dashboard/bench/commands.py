@@ -20,13 +20,13 @@ from dashboard.bench.demo_stores import BENCH_DIR, bench_store, demo_file, demo_
 
 
 def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    bench = sub.add_parser("bench", help="measure speed (ingest, pages, moderation)")
-    bench.add_argument("what", choices=["ingest", "pages", "moderation", "race", "sync", "load", "anomalies"])
+    bench = sub.add_parser("bench", help="measure speed (ingest, pages, moderation, load, soak)")
+    bench.add_argument("what", choices=["ingest", "pages", "moderation", "race", "sync", "load", "anomalies", "soak"])
     bench.add_argument("--layout", default="seed", choices=["seed", "deployed"],
                        help="ingest/pages/moderation: the demo's key layout (seed: the documented one; deployed: "
                             "what the platform's code writes)")
     bench.add_argument("--scale", default=None, choices=["tiny", "small", "medium", "large"],
-                       help="the demo's size (default: medium; load: small)")
+                       help="the demo's size (default: medium; load and soak: small)")
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--db", help="for pages/moderation: an existing store to measure instead of a demo store")
     bench.add_argument("--engine", default="duckdb", choices=["duckdb", "postgresql"],
@@ -42,11 +42,18 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
                                     "create databases (default: PROMO_BENCH_PG_URL, else a throwaway server)")
     bench.add_argument("--url", help="load: a running app or serve proxy on this machine (default: start the app "
                                       "on the demo store of --scale/--engine, or --db, in demo mode)")
-    bench.add_argument("--sessions", type=int, default=1, help="load: websocket sessions at once (default 1)")
-    bench.add_argument("--think", type=int, default=3000, help="load: think time between pages, ms (default 3000)")
+    bench.add_argument("--sessions", type=int, default=None,
+                       help="load, soak: websocket sessions at once (default: load 1, soak 100)")
+    bench.add_argument("--think", type=int, default=None,
+                       help="load, soak: think time between pages, ms (default: load 3000, soak 5000)")
     bench.add_argument("--seconds", type=float, default=None,
-                       help="load: how long sessions open pages (default 20); sync --incremental: how long the "
-                            "platform's changes stream (default 120)")
+                       help="load: how long sessions open pages (default 20); soak: how long it runs (default "
+                            "600); sync --incremental: how long the platform's changes stream (default 120)")
+    bench.add_argument("--deciders", type=int, default=10,
+                       help="soak: how many of the sessions are moderators who approve items (default 10)")
+    bench.add_argument("--decide-every", type=int, default=5000,
+                       help="soak: a decider's time between decisions, ms (default 5000)")
+    bench.add_argument("--replicas", type=int, default=2, help="soak: app replicas behind serve (default 2)")
     bench.add_argument("--incremental", action="store_true",
                        help="sync: stream platform changes into stores that follow the change log; report the lag "
                             "from the platform's commit to the store's and the CPU time per change")
@@ -145,13 +152,21 @@ def bench_race(scale: str, seed: int, races: int, pg: str | None) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
+    soaking = args.what == "soak"
     if args.scale is None:
-        args.scale = "small" if args.what == "load" else "medium"
+        args.scale = "small" if args.what in ("load", "soak") else "medium"
     if args.seconds is None:
-        args.seconds = 120.0 if args.what == "sync" and args.incremental else 20.0
-    if args.what == "load":
-        # the load client speaks Streamlit's protocol (its protobufs): it is the UI's, run in its own process
-        return subprocess.run([sys.executable, "-m", "ui.bench_load", *load_options(args)], check=False).returncode
+        args.seconds = 120.0 if args.what == "sync" and args.incremental else 600.0 if soaking else 20.0
+    if args.sessions is None:
+        args.sessions = 100 if soaking else 1
+    if args.think is None:
+        args.think = 5000 if soaking else 3000
+    if args.what in ("load", "soak"):
+        # the sessions speak Streamlit's protocol (its protobufs): the UI's, run in its own process
+        more = ["--deciders", str(args.deciders), "--decide-every", str(args.decide_every), "--replicas",
+                str(args.replicas)] if soaking else []
+        return subprocess.run([sys.executable, "-m", f"ui.bench_{args.what}", *load_options(args), *more],
+                              check=False).returncode
     if args.what == "ingest":
         print_ingest(bench_ingest(args.scale, args.seed, peer=not args.no_peer, layout=args.layout))
     elif args.what == "race":
