@@ -51,8 +51,9 @@ def add_bench_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
                             "600); sync --incremental: how long the platform's changes stream (default 120)")
     bench.add_argument("--deciders", type=int, default=10,
                        help="soak: how many of the sessions are moderators who approve items (default 10)")
-    bench.add_argument("--decide-every", type=int, default=5000,
-                       help="soak: a decider's time between decisions, ms (default 5000)")
+    bench.add_argument("--decide-every", type=int, default=60000,
+                       help="soak: a decider's time between decisions, ms (default 60000: with 10 deciders a "
+                            "decision every 6 s, about 100 in 10 minutes, as many as the small demo has pending)")
     bench.add_argument("--replicas", type=int, default=2, help="soak: app replicas behind serve (default 2)")
     bench.add_argument("--incremental", action="store_true",
                        help="sync: stream platform changes into stores that follow the change log; report the lag "
