@@ -55,3 +55,18 @@ def test_a_block_inside_another_shares_its_connection_and_it_ends_with_the_outer
         assert taken.returncode == 0, taken.stderr
         run_query(seed_duckdb, "last_ingest")  # outside any block: a connection of its own
         assert len(opened) == 2
+
+
+
+def test_on_postgresql_a_query_in_a_block_gives_its_connection_back(seed_postgresql: Store) -> None:
+    """On PostgreSQL each query takes a connection from the pool and gives it back, inside a block too: a connection
+    held for a whole page run was held while the run waited for the CPU, and at 50 sessions a replica's pool (5 + 10
+    overflow) ran out (bench soak: SQLAlchemy's TimeoutError after 30 s)."""
+    from dashboard.store.queries import read_engine
+
+    pool = read_engine(seed_postgresql).pool
+    with shared_connection():
+        first = run_query(seed_postgresql, "last_ingest")
+        assert pool.checkedout() == 0
+        assert run_query(seed_postgresql, "last_ingest").equals(first)
+        assert pool.checkedout() == 0

@@ -181,10 +181,13 @@ _shared: contextvars.ContextVar[dict[str, sa.Connection] | None] = contextvars.C
 
 @contextmanager
 def shared_connection() -> Iterator[None]:
-    """Within this block (one page run), queries on a store share one connection, opened on first use and closed at
-    the end. Opening a DuckDB file costs ~20 ms; holding it open between runs would keep its lock from other
-    processes (an ingest, the moderate command), so it is held for one run only. Within an open block, another
-    block shares the outer one's connections."""
+    """Within this block (one page run), queries on a DuckDB store share one connection, opened on first use and
+    closed at the end. Opening a DuckDB file costs ~20 ms; holding it open between runs would keep its lock from
+    other processes (an ingest, the moderate command), so it is held for one run only. Within an open block, another
+    block shares the outer one's connections. A PostgreSQL store's queries each take a connection from the engine's
+    pool and give it back (a checkout costs microseconds): a connection held for a whole run was held while the run
+    waited for the CPU, and at 50 sessions a replica ran out of its pool (``bench soak``: SQLAlchemy's TimeoutError
+    after 30 s)."""
     if _shared.get() is not None:
         yield
         return
@@ -218,7 +221,7 @@ def run_query(store: Store, name: str, **params: Any) -> pd.DataFrame:
             raise QueryError(f"query {name}: parameter {p} must be a list, not {type(bound[p]).__name__}")
         bound[p] = list(bound[p])
     try:
-        shared = _shared.get()
+        shared = None if store.is_postgres else _shared.get()
         if shared is None:
             with read_engine(store).connect() as conn:
                 return _execute(conn, query, bound)
