@@ -58,13 +58,7 @@ def store_version(s: Store) -> str:
     return f"{mtime}|{wal.stat().st_mtime_ns if wal.exists() else 0}"
 
 
-# Each decision makes a new store version, so every page's queries run again under a new key; the old version's
-# results are never read again. A bound on the entries keeps them from piling up until their TTL: without it a
-# replica grew 38-58 % in ten minutes of decisions every few seconds (bench soak).
-QUERY_CACHE_ENTRIES = 256
-
-
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=QUERY_CACHE_ENTRIES)
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _cached_query(store_name: str, version: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
     return run_query(Store(store_name), name, **dict(params))
 
