@@ -3,12 +3,12 @@ PostgreSQL server, loaded from snapshot files as the platform stores them (doubl
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
+from dashboard.bench.sync import copy_snapshot
 from tests.pg_server import create_database
 
 TABLE = "kv_store_84730125"
@@ -22,13 +22,7 @@ def make_platform(admin_url: str, name: str, snapshot: Path) -> str:
     """A new database holding the platform table loaded from ``snapshot`` (NDJSON); returns its URL."""
     url = create_database(admin_url, name)
     with psycopg.connect(libpq(url), autocommit=True) as conn:
-        conn.execute(f"CREATE TABLE {TABLE} (key text PRIMARY KEY, value jsonb NOT NULL)")
-        with conn.cursor() as cur, cur.copy(f"COPY {TABLE} (key, value) FROM STDIN") as copy, \
-                snapshot.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    rec = json.loads(line)
-                    copy.write_row((rec["key"], json.dumps(rec["value"], ensure_ascii=False)))
+        copy_snapshot(conn, snapshot, TABLE)
     return url
 
 

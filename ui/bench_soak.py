@@ -392,9 +392,9 @@ def judge(report: SoakReport) -> None:
 def prepare(server: str, snapshot: Path, layout: str, tag: str, say: Any = print) -> tuple[str, str]:
     """A fresh platform database (the snapshot as its KV table) and a fresh store database synced from it, on the
     PostgreSQL ``server``: (platform libpq URL, store URL). Both are dropped and made again on each run."""
-    import json
-
     import psycopg
+
+    from dashboard.bench.sync import copy_snapshot
 
     base = server.replace("postgresql+psycopg://", "postgresql://")
     names = {"platform": f"promo_soak_{tag}_platform", "store": f"promo_soak_{tag}_store"}
@@ -406,13 +406,7 @@ def prepare(server: str, snapshot: Path, layout: str, tag: str, say: Any = print
     store = "postgresql+psycopg://" + platform.split("://", 1)[1].rsplit("/", 1)[0] + "/" + names["store"]
     say(f"loading {snapshot.name} into {names['platform']}.{PLATFORM_TABLE}…")
     with psycopg.connect(platform, autocommit=True) as conn:
-        conn.execute(f"CREATE TABLE {PLATFORM_TABLE} (key text PRIMARY KEY, value jsonb NOT NULL)")
-        with conn.cursor() as cur, cur.copy(f"COPY {PLATFORM_TABLE} (key, value) FROM STDIN") as copy, \
-                snapshot.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    rec = json.loads(line)
-                    copy.write_row((rec["key"], json.dumps(rec["value"], ensure_ascii=False)))
+        copy_snapshot(conn, snapshot, PLATFORM_TABLE)
     say(f"syncing {names['store']} from it ({layout})…")
     ok, line = run_sync(store, {**os.environ, "PROMO_PLATFORM_URL": platform})
     if not ok:

@@ -68,6 +68,18 @@ def database_url(server: str, name: str) -> str:
     return libpq(server).rsplit("/", 1)[0] + "/" + name
 
 
+def copy_snapshot(conn: psycopg.Connection[Any], snapshot: Path, table: str = TABLE, unlogged: bool = False) -> None:
+    """``table (key text PRIMARY KEY, value jsonb NOT NULL)`` made on ``conn`` (autocommit) and filled from the NDJSON
+    snapshot, each value as the platform stores it (a double-encoded string stays a string)."""
+    conn.execute(f"CREATE {'UNLOGGED ' if unlogged else ''}TABLE {table} (key text PRIMARY KEY, value jsonb NOT NULL)")
+    with conn.cursor() as cur, cur.copy(f"COPY {table} (key, value) FROM STDIN") as copy, \
+            snapshot.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                rec = json.loads(line)
+                copy.write_row((rec["key"], json.dumps(rec["value"], ensure_ascii=False)))
+
+
 def platform_table(server: str, snapshot: Path, keys: int) -> str:
     """The platform database with the snapshot as its KV table (values as the platform stores them)."""
     with psycopg.connect(libpq(server), autocommit=True) as admin:
@@ -83,12 +95,7 @@ def platform_table(server: str, snapshot: Path, keys: int) -> str:
                 return url
             conn.execute(f"DROP TABLE {TABLE}")
         print(f"loading {keys:,} keys into {TABLE} (not timed)…", file=sys.stderr)
-        conn.execute(f"CREATE UNLOGGED TABLE {TABLE} (key text PRIMARY KEY, value jsonb NOT NULL)")
-        with conn.cursor() as cur, cur.copy(f"COPY {TABLE} (key, value) FROM STDIN") as copy, \
-                snapshot.open(encoding="utf-8") as fh:
-            for line in fh:
-                rec = json.loads(line)
-                copy.write_row((rec["key"], json.dumps(rec["value"], ensure_ascii=False)))
+        copy_snapshot(conn, snapshot, unlogged=True)
         conn.execute(f"ANALYZE {TABLE}")
     return url
 
