@@ -110,6 +110,64 @@ def refresh_pending_for_key(conn: sa.Connection, layout: str, source_key: str, t
                  {"k": source_key, **only})
 
 
+# ---------------------------------------------------------------- the artist directory
+
+DIRECTORY = "artist_directory"
+# what an artist's row reads: (table, its column naming the artist)
+DIRECTORY_SOURCES: tuple[tuple[str, str], ...] = (("tracks", "user_id"), ("videos", "user_id"),
+                                                  ("concerts", "user_id"), ("profiles", "id"))
+DIRECTORY_USERS = "promo_dir_users"
+
+
+def directory_select(only: str = "") -> str:
+    """SELECT of the directory's rows (artist_id, name, city) from the tables: every user owning a track, a video or
+    a concert, with the profile's name (else the id) and location. ``only``: a table whose column ``user_id`` limits
+    it to those users (each branch reads them by its owner index)."""
+    among = f" AND user_id IN (SELECT user_id FROM {only})" if only else ""
+    owners = " UNION ".join(f"SELECT user_id FROM {t} WHERE user_id IS NOT NULL{among}"
+                            for t, c in DIRECTORY_SOURCES if c == "user_id")
+    return ("SELECT o.user_id AS artist_id, COALESCE(MAX(p.name), o.user_id) AS name, MAX(p.location) AS city "
+            f"FROM ({owners}) AS o LEFT JOIN profiles AS p ON p.id = o.user_id GROUP BY o.user_id")
+
+
+def build_directory(execute: Execute) -> None:
+    execute(f"DELETE FROM {DIRECTORY}")
+    execute(f"INSERT INTO {DIRECTORY} (artist_id, name, city) {directory_select()}")
+
+
+def directory_delta_statements(delta: Callable[[str], str | None], keys_table: str,
+                               tables: set[str]) -> tuple[list[str], list[str]]:
+    """An incremental sync batch's change to the directory: (before the batch replaces its keys' rows: the users
+    its changed rows name, old and new; after: those users' rows made again). Exact: a row reads its user's rows
+    only."""
+    sources = [(t, c) for t, c in DIRECTORY_SOURCES if t in tables]
+    if not sources:
+        return [], []
+    users = " UNION ".join(f"SELECT c.{c} FROM {_changed_rows(t, keys_table, delta(t))} AS c" for t, c in sources)
+    before = [f"DROP TABLE IF EXISTS {DIRECTORY_USERS}",
+              f"CREATE TEMP TABLE {DIRECTORY_USERS} AS SELECT DISTINCT user_id FROM ({users}) AS u(user_id) "
+              "WHERE user_id IS NOT NULL", f"ANALYZE {DIRECTORY_USERS}"]
+    return before, _directory_of_users()
+
+
+def _directory_of_users() -> list[str]:
+    """The directory's rows of the users in DIRECTORY_USERS made again from the tables."""
+    return [f"DELETE FROM {DIRECTORY} WHERE artist_id IN (SELECT user_id FROM {DIRECTORY_USERS})",
+            f"INSERT INTO {DIRECTORY} (artist_id, name, city) {directory_select(DIRECTORY_USERS)}",
+            f"DROP TABLE {DIRECTORY_USERS}"]
+
+
+def refresh_directory(conn: sa.Connection, users: set[str]) -> None:
+    """The directory's rows of ``users`` made again, in the caller's transaction (a refresh of keys from the
+    platform: the users its rows named before and after)."""
+    conn.execute(sa.text(f"DROP TABLE IF EXISTS {DIRECTORY_USERS}"))
+    conn.execute(sa.text(f"CREATE TEMP TABLE {DIRECTORY_USERS} (user_id TEXT)"))
+    for user in sorted(users):
+        conn.execute(sa.text(f"INSERT INTO {DIRECTORY_USERS} (user_id) VALUES (:u)"), {"u": user})
+    for statement in _directory_of_users():
+        conn.execute(sa.text(statement))
+
+
 # ---------------------------------------------------------------- revenue
 
 # the tables of the revenue lines (queries/shared/revenue_lines.sql): a change to any of them may change a line
@@ -165,6 +223,7 @@ def build_all(execute: Execute, layout: str) -> None:
     """Every rollup from the tables just built (an ingest or sync build, before the store goes live). The days are
     Moscow days, as every reader's connection counts them, whatever the build's session said before."""
     build_pending(execute, layout)
+    build_directory(execute)
     for statement in revenue_build_statements():
         execute(statement)
     for table in ROLLUP_TABLES:  # planner statistics (PostgreSQL analyzed the other tables before this append)
@@ -212,6 +271,99 @@ def revenue_out(conn: sa.Connection, table: str, key: str) -> bool:
 def revenue_in(conn: sa.Connection, key: str) -> None:
     """After the row changed (``key``: its key now): its lines put back into the rollups."""
     _merge_lines(conn, key, 1)
+
+
+# A key's revenue lines depend on its own rows and on rows under other keys that link to them (revenue_lines.sql):
+# (changed table, the dependent table, the dependent's rows that a changed row decides about). ``c`` is the changed
+# rows (old and new), ``x`` the dependent table's rows; each is one semi-join PostgreSQL serves from an index.
+_DEPENDENTS: tuple[tuple[str, str, str], ...] = (
+    # a track-test payment is no line of its own when a request links it
+    ("track_test_requests", "payment_transactions",
+     "x.type = 'track_test' AND x.related_entity_id IN (SELECT c.id FROM {c})"),
+    ("track_test_requests", "payment_transactions",
+     "x.type = 'track_test' AND x.id IN (SELECT c.payment_transaction_id FROM {c})"),
+    # a donation is no line of its own when a donation_received payment names it
+    ("payment_transactions", "donations",
+     "x.transaction_id IN (SELECT c.id FROM {c} WHERE c.type = 'donation_received')"),
+    ("payment_transactions", "donations", "x.id IN (SELECT CAST(c.metadata AS JSON) ->> 'donation_id' FROM {c} "
+                                          "WHERE c.type = 'donation_received')"),
+    # an artist subscription is no line of its own when its user has a subscription payment
+    ("payment_transactions", "subscriptions", "x.user_id IN (SELECT c.user_id FROM {c} WHERE c.type = 'subscription')"),
+    # a service order paid in milestones is no line of its own; a milestone's line reads its contract
+    ("contracts", "service_orders", "x.id IN (SELECT c.order_id FROM {c})"),
+    ("contracts", "contract_milestones", "x.contract_id IN (SELECT c.id FROM {c})"),
+)
+REVENUE_KEYS, REVENUE_OUT, REVENUE_IN = "promo_rev_keys", "promo_rev_out", "promo_rev_in"
+_WORK = (REVENUE_KEYS, REVENUE_OUT, REVENUE_IN, "promo_rev_change", "promo_rev_new")
+
+
+def _changed_rows(table: str, keys_table: str, delta: str | None) -> str:
+    """A table's rows under the batch's keys, as the store has them now and as the delta has them (the new)."""
+    old = f"SELECT * FROM {table} WHERE source_key IN (SELECT key FROM {keys_table})"
+    return f"({old} UNION ALL SELECT * FROM {delta})" if delta else f"({old})"
+
+
+def _key_lines(into: str) -> str:
+    """The lines of the keys in REVENUE_KEYS summed by the finest rollup's groups, into a work table."""
+    groups, measures = REVENUE_ROLLUPS[FINEST]
+    sums = ", ".join(f"{_MEASURES[m]} AS {m}" for m in measures)
+    return (f"CREATE TEMP TABLE {into} AS SELECT {', '.join(groups)}, {sums} "
+            f"FROM {_lines(f' WHERE l.source_key IN (SELECT key FROM {REVENUE_KEYS})')} GROUP BY {', '.join(groups)}")
+
+
+def _same_group(groups: tuple[str, ...], left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}" for c in groups)
+
+
+def _merge_statements(table: str) -> list[str]:
+    """``table``'s rows of the groups the batch's lines touch made again: the row now, less the lines taken out,
+    plus the lines put back; a group left with no line is dropped. The rows are found by day first (PostgreSQL: the
+    day index), then by every group column (NULL matching NULL)."""
+    groups, measures = REVENUE_ROLLUPS[table]
+    cols, sums = ", ".join(groups), ", ".join(f"SUM({m}) AS {m}" for m in measures)
+    negated = ", ".join(f"-{m} AS {m}" for m in measures)
+    plain = ", ".join(measures)
+    match = _same_group(groups, "g", "r")
+    touched = [f"r.day IN (SELECT g.day FROM promo_rev_change AS g WHERE g.day IS NOT NULL) AND EXISTS "
+               f"(SELECT 1 FROM promo_rev_change AS g WHERE {match})",
+               f"r.day IS NULL AND EXISTS (SELECT 1 FROM promo_rev_change AS g WHERE {match})"]
+    return [
+        f"CREATE TEMP TABLE promo_rev_change AS SELECT {cols}, {sums} FROM (SELECT {cols}, {negated} FROM "
+        f"{REVENUE_OUT} UNION ALL SELECT {cols}, {plain} FROM {REVENUE_IN}) AS d GROUP BY {cols}",
+        f"CREATE TEMP TABLE promo_rev_new AS SELECT {cols}, {sums} FROM ("
+        + " UNION ALL ".join(f"SELECT {cols}, {plain} FROM {table} AS r WHERE {t}" for t in touched)
+        + f" UNION ALL SELECT {cols}, {plain} FROM promo_rev_change) AS d GROUP BY {cols}",
+        *(f"DELETE FROM {table} AS r WHERE {t}" for t in touched),
+        f"INSERT INTO {table} ({cols}, {plain}) SELECT {cols}, {plain} FROM promo_rev_new WHERE lines <> 0",
+        "DROP TABLE promo_rev_change", "DROP TABLE promo_rev_new",
+    ]
+
+
+def revenue_delta_statements(delta: Callable[[str], str | None], keys_table: str,
+                             tables: set[str]) -> tuple[list[str], list[str]]:
+    """An incremental sync batch's change to the revenue rollups, group by group: (the statements to run before the
+    batch replaces its keys' rows, the statements to run after). Before: the keys whose lines may change (the
+    batch's keys, and the keys of rows that a changed row decides about, found from the rows before and after:
+    ``_DEPENDENTS``) and their lines as they are; after: their lines as they are now, and each rollup's touched
+    groups made again from the difference. Exact, as the lines of every other key read only rows that did not
+    change; the work follows the batch's lines, not the store's (issue 21). ``delta(table)``: where the batch's new
+    rows of a table are (None: none); ``keys_table``: the batch's keys (a column ``key``)."""
+    if not tables & REVENUE_TABLES:
+        return [], []
+    found = [f"SELECT key FROM {keys_table}"]
+    for changed, dependent, rule in _DEPENDENTS:
+        if changed in tables:
+            rows = _changed_rows(changed, keys_table, delta(changed))
+            found.append(f"SELECT x.source_key FROM {dependent} AS x WHERE {rule.format(c=rows + ' AS c')}")
+    before = [f"SET TimeZone = '{TIMEZONE}'", *(f"DROP TABLE IF EXISTS {t}" for t in _WORK),
+              f"CREATE TEMP TABLE {REVENUE_KEYS} AS SELECT DISTINCT key FROM ("
+              + " UNION ".join(f"SELECT key FROM ({q}) AS k(key)" for q in found) + ") AS k WHERE key IS NOT NULL",
+              f"ANALYZE {REVENUE_KEYS}", _key_lines(REVENUE_OUT)]
+    after = [_key_lines(REVENUE_IN)]
+    for table in REVENUE_ROLLUPS:
+        after += _merge_statements(table)
+    after += [f"DROP TABLE {t}" for t in (REVENUE_KEYS, REVENUE_OUT, REVENUE_IN)]
+    return before, after
 
 
 def rebuild_revenue(conn: sa.Connection) -> None:

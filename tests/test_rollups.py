@@ -150,6 +150,13 @@ def revenue_in_step(store: Store) -> dict[str, int]:
     return lines
 
 
+def directory_in_step(store: Store) -> int:
+    """The artist directory equals its definition over the tables; returns how many artists it holds."""
+    kept = _sorted(rows(store, "SELECT artist_id, name, city FROM artist_directory"))
+    assert kept == _sorted(rows(store, rollups.directory_select()))
+    return len(kept)
+
+
 # two of the platform's reviews that move money, added to the fixture (which has none waiting): a paid track test at
 # intake (KEYS.md §B: pending_moderation) and a paid publish order in review
 MONEY_UNDER_REVIEW = [
@@ -177,6 +184,10 @@ def test_revenue_rollups_in_step_after_ingest_decisions_and_undo(new_store: Stor
     s = new_store()
     ingest([snapshot], s, "deployed", say=lambda _m: None)
     assert revenue_in_step(s) == {"revenue_daily": 65, "revenue_artist_daily": 65}  # the fixture's 63, and 2
+    artists = directory_in_step(s)
+    assert artists == rows(s, "SELECT artists FROM (SELECT COUNT(DISTINCT user_id) AS artists FROM (SELECT user_id "
+                              "FROM tracks UNION ALL SELECT user_id FROM videos UNION ALL SELECT user_id FROM "
+                              "concerts) AS o) AS n")[0][0] > 3
     refunded = "SELECT CAST(COALESCE(SUM(lines), 0) AS BIGINT) FROM revenue_daily WHERE stream = 'track_tests' " \
                "AND status = 'refunded'"
     assert rows(s, refunded)[0][0] == 1
@@ -192,6 +203,7 @@ def test_revenue_rollups_in_step_after_ingest_decisions_and_undo(new_store: Stor
                                  "ORDER BY id")[0]
     assert repo.decide(s, [repo.Item("banner_ads", banner, banner_key)], "approve", "Анна")[0].applied
     assert revenue_in_step(s)["revenue_daily"] == 64
+    assert directory_in_step(s) == artists  # decisions move statuses, never who owns what
 
 
 # two AI news articles in one KV value (the platform's pending list): two decisions refresh the same key's rows

@@ -516,3 +516,74 @@ def test_source_errors_stay_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SourceError) as err:
         changelog.install(source())
     assert "\n" not in str(err.value)
+
+
+# ---------------------------------------------------------------- the revenue rollups, group by group (issue 21)
+
+ARTIST = "3f6b2c1e-8a4d-4c9b-9e2f-1a7d5c3b9e01"
+TESTER = "b81d4e77-2c3a-4f1e-a9d0-6e5c4b3a2f10"
+DONATION_ID = "1769076000049-uletq9ar2"
+LINKED_REQUEST = "track_test:requests:00000000-0000-4000-8000-000000000001"
+PAY_FOR_DONATION = f"payments:{ARTIST}:tx:pay-for-donation"
+
+
+def _lines_by_stream(store: Store) -> dict[str, int]:
+    from tests.sql import rows
+
+    return {s: int(n) for s, n in rows(store, "SELECT stream, SUM(lines) FROM revenue_daily GROUP BY stream")}
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "other_postgresql", "same_postgresql"])
+def test_a_batch_moves_the_lines_that_other_keys_decide_about(kind: str, platform: str, pg_url: str,
+                                                               fixture_snapshot: Path, tmp_path: Path) -> None:
+    """A batch changes the rollups' groups of its lines and of the lines its rows decide about under other keys (a
+    payment naming a donation, a subscription payment, a request linking a payment, a contract of a service order):
+    after each batch both rollups equal the revenue lines summed, on every kind of store."""
+    from tests.test_rollups import directory_in_step, revenue_in_step
+
+    store = new_store(kind, platform, pg_url, tmp_path)
+    assert not isinstance(run_sync(source(), store, say=quiet), FeedResult)
+    gen = Platform.of(platform, fixture_snapshot, seed=5)
+    before = _lines_by_stream(store)
+    revenue_in_step(store)
+    batches: list[list[tuple[str, list[Any]]]] = [
+        # a donation_received payment names an existing donation: the payment is the line, the donation no longer
+        [gen._set(PAY_FOR_DONATION, {"id": "pay-for-donation", "user_id": ARTIST, "amount": 100, "currency": "RUB",
+                                     "type": "donation_received", "status": "completed",
+                                     "metadata": {"donation_id": DONATION_ID},
+                                     "created_at": "2026-01-22T10:00:01.000Z"})],
+        # a subscription payment of a subscribed artist: the subscription is no line of its own any more
+        [gen._set(f"payments:{ARTIST}:tx:pay-sub", {"id": "pay-sub", "user_id": ARTIST, "amount": 1490,
+                                                     "type": "subscription", "status": "completed",
+                                                     "created_at": "2026-01-27T09:00:00.000Z"})],
+        # the request a track-test payment paid for is deleted: the payment becomes a line of its own
+        [gen._delete(LINKED_REQUEST)],
+        # a contract for a service order: the order is paid in milestones now
+        [gen._set("contract:sord-demo-2", {"id": "ctr-feed", "orderId": "sord-demo-2", "clientId": "demo-user",
+                                           "producerId": "artist-maxam", "status": "active", "milestones": [
+                                               {"id": "ms-f", "index": 0, "amount": 500, "status": "approved"}],
+                                           "createdAt": "2026-02-10T10:00:00.000Z"})],
+        # the donation's payment goes away again: the donation is its own line once more; a new artist's first
+        # track, and an artist's profile renamed (the artist directory)
+        [gen._delete(PAY_FOR_DONATION),
+         gen._set("track:feed-new-artist:feed-new-track", {
+             "id": "feed-new-track", "userId": "feed-new-artist", "title": "Первый 🎵", "status": "pending",
+             "createdAt": "2026-02-01T10:00:00.000Z"}),
+         gen._set(f"profile:{ARTIST}", {"userId": ARTIST, "name": "Переименован 🎤", "city": "Казань",
+                                        "role": "artist"})],
+    ]
+    seen: list[dict[str, int]] = []
+    for batch in batches:
+        gen.run(batch)
+        assert isinstance(run_sync(source(), store, say=quiet), FeedResult)
+        revenue_in_step(store)
+        directory_in_step(store)
+        seen.append(_lines_by_stream(store))
+    assert seen[0]["donations"] == before["donations"]  # one line moved: the donation's became the payment's
+    assert seen[1].get("subscriptions", 0) == seen[0].get("subscriptions", 0)  # the payment replaced the line
+    assert seen[2]["track_tests"] == before["track_tests"]  # the request's line went, the payment's came
+    assert seen[3]["services"] == seen[2]["services"]  # the order's line went, the milestone's came
+    assert seen[4] == seen[3]
+    from dashboard.store.queries import run_query
+
+    assert run_query(store, "artists_matching", search="переим", limit=5)["city"].tolist() == ["Казань"]

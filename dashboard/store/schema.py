@@ -1242,6 +1242,13 @@ ROLLUP_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("link_url", "TEXT"),  # a concert's tickets, a banner's target
         ("is_promoted", "BOOLEAN"),  # concerts and news: promoted
     ),
+    # every artist (a user owning a track, a video or a concert) with the name and city the pickers show; the
+    # artist pickers' search, the artist count and the known artists read it (dashboard/rollups.py, DIRECTORY)
+    "artist_directory": (
+        ("artist_id", "TEXT"),  # the user's id
+        ("name", "TEXT"),  # the profile's name, else the id
+        ("city", "TEXT"),  # the profile's location (tells equal names apart)
+    ),
     # the revenue lines (queries/shared/revenue_lines.sql) summed per Moscow day and every column Revenue groups by;
     # the headline, streams, methods, currencies, the timeline and the data range read it
     "revenue_daily": (
@@ -1311,9 +1318,14 @@ PG_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("track_test_requests", ("user_id",)), ("publish_orders", ("user_id",)),
     # issue 21: the rollups' periods, and the ids the data health's list check looks up per kind of list
     ("revenue_daily", ("day",)), ("revenue_artist_daily", ("day",)), ("kv_double_encoded", ("key",)),
+    ("artist_directory", ("name", "artist_id")), ("artist_directory", ("artist_id",)),
     ("videos", ("id",)), ("news", ("id",)),
     ("donations", ("id",)), ("banner_ads", ("id",)), ("promotion_campaigns", ("id",)),
     ("pitching_submissions", ("id",)), ("conversations", ("id",)), ("tickets", ("id",)), ("notifications", ("id",)),
+    # issue 21: an incremental sync batch finds the rows under other keys whose revenue line its rows decide about
+    # (dashboard/rollups.py, _DEPENDENTS)
+    ("payment_transactions", ("id",)), ("payment_transactions", ("related_entity_id",)),
+    ("donations", ("transaction_id",)), ("service_orders", ("id",)), ("contract_milestones", ("contract_id",)),
 )
 
 

@@ -245,8 +245,11 @@ def apply_statements(delta: Callable[[str], str | None], keys: str, tables: set[
     """Replace the changed keys' rows of ``tables`` by the delta build's (``delta(table)``: where the delta's rows of
     a table are, None when it has none; ``keys``: the table of (key, prefix)), then the keys' rows of the pending
     rollup, made again from the entity tables just replaced (``layout``: the store's, for what is pending), and the
-    revenue rollups whole when a revenue table is among ``tables``."""
-    statements: list[str] = []
+    revenue rollups' groups whose lines the batch changed (``rollups.revenue_delta_statements``: their lines are
+    taken before the rows are replaced and again after), and the directory's rows of the users its rows name."""
+    revenue_before, revenue_after = rollups.revenue_delta_statements(delta, keys, tables)
+    directory_before, directory_after = rollups.directory_delta_statements(delta, keys, tables)
+    statements: list[str] = [*revenue_before, *directory_before]
     for table in schema.replaceable_tables():
         if table not in tables or table in schema.ROLLUP_TABLES:
             continue
@@ -260,10 +263,7 @@ def apply_statements(delta: Callable[[str], str | None], keys: str, tables: set[
         source = delta(table)
         if source is not None:
             statements.append(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}")
-    statements += rollups.pending_for_keys_statements(keys, layout)
-    if tables & rollups.REVENUE_TABLES:  # a payment can make another row's line (see dashboard/rollups.py)
-        statements += rollups.revenue_build_statements()
-    return statements
+    return statements + rollups.pending_for_keys_statements(keys, layout) + revenue_after + directory_after
 
 
 def next_state(state: FeedState, batch: Batch, result: FeedResult, follower: str | None, now: dt.datetime,

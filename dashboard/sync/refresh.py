@@ -19,7 +19,14 @@ from dashboard.ingest.build import build, open_build, stage_files
 from dashboard.ingest.layout import load_layout
 from dashboard.ingest.readers import detect
 from dashboard.ingest.result import IngestResult
-from dashboard.rollups import REVENUE_TABLES, lock_rollups, rebuild_revenue, refresh_pending_for_key
+from dashboard.rollups import (
+    DIRECTORY_SOURCES,
+    REVENUE_TABLES,
+    lock_rollups,
+    rebuild_revenue,
+    refresh_directory,
+    refresh_pending_for_key,
+)
 from dashboard.store import schema
 from dashboard.store.connect import Store
 from dashboard.sync.platform import SyncedFrom
@@ -74,6 +81,10 @@ def refresh_keys(conn: sa.Connection, store: Store, origin: SyncedFrom, keys: li
         return
     values, encoded, rows = built_rows(platform_values(origin, keys), origin.layout)
     lock_rollups(conn)  # before the rows the rollups summarise change (dashboard/rollups.py)
+    users = {str(u) for table, column in DIRECTORY_SOURCES for key in keys for (u,) in conn.execute(
+        sa.text(f"SELECT {column} FROM {table} WHERE source_key = :k AND {column} IS NOT NULL"), {"k": key})}
+    users |= {str(row[column]) for table, column in DIRECTORY_SOURCES for row in rows[table]
+              if row.get(column) is not None}
     json_type = "JSONB" if store.is_postgres else "JSON"
     for key in keys:
         conn.execute(sa.text("DELETE FROM kv_store WHERE key = :k"), {"k": key})
@@ -102,3 +113,5 @@ def refresh_keys(conn: sa.Connection, store: Store, origin: SyncedFrom, keys: li
         refresh_pending_for_key(conn, origin.layout, key)
     if touched & REVENUE_TABLES:
         rebuild_revenue(conn)
+    if users:
+        refresh_directory(conn, users)

@@ -2,20 +2,11 @@
 --          (case-insensitive) or whose id starts with it, ordered by name then id: artist_id, name (the profile's
 --          name, else the id; never shortened) and city (the profile's location, which with the id tells equal
 --          names apart). An empty :search gives the first :limit artists by name. The "view as" and staff artist
---          pickers search with it as the user types, so no page ever holds the whole artist list.
+--          pickers search with it as the user types, so no page ever holds the whole artist list. Read from
+--          the artist_directory rollup (dashboard/rollups.py): every page's shell runs it.
 -- Params: :search (text) what the user typed; :limit (integer) how many matches at most
-WITH owners AS (
-  SELECT user_id FROM tracks WHERE user_id IS NOT NULL
-  UNION SELECT user_id FROM videos WHERE user_id IS NOT NULL
-  UNION SELECT user_id FROM concerts WHERE user_id IS NOT NULL
-), named AS (
-  SELECT o.user_id AS artist_id, COALESCE(MAX(p.name), o.user_id) AS name, MAX(p.location) AS city
-  FROM owners AS o
-  LEFT JOIN profiles AS p ON p.id = o.user_id
-  GROUP BY o.user_id
-)
 SELECT artist_id, name, city
-FROM named
+FROM artist_directory
 WHERE CAST(:search AS TEXT) = ''
    OR POSITION(LOWER(CAST(:search AS TEXT)) IN LOWER(name)) > 0
    OR POSITION(LOWER(CAST(:search AS TEXT)) IN LOWER(artist_id)) = 1
