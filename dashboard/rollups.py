@@ -168,6 +168,48 @@ def refresh_directory(conn: sa.Connection, users: set[str]) -> None:
         conn.execute(sa.text(statement))
 
 
+# ---------------------------------------------------------------- donations per day
+
+DONATIONS = "donations_daily"
+DONATION_GROUPS: tuple[str, ...] = ("day",)
+DONATION_MEASURES: tuple[str, ...] = ("donations", "donations_with_id", "amount_rub")
+
+
+def donations_select(where: str = "") -> str:
+    """SELECT of the rollup's rows from the donations: the completed RUB donations
+    (``queries/shared/completed_rub_donations.sql``) per Moscow day: how many, how many with an id, their sum.
+    ``where``: a filter on those donations (alias ``d``)."""
+    return ("SELECT CAST(d.created_at AS DATE) AS day, COUNT(*) AS donations, COUNT(d.id) AS donations_with_id, "
+            "SUM(d.amount) AS amount_rub FROM (WITH\n" + with_includes("-- include: completed_rub_donations")
+            + f"\nSELECT * FROM completed_rub_donations) AS d{where} GROUP BY CAST(d.created_at AS DATE)")
+
+
+def donations_build_statements() -> list[str]:
+    cols = ", ".join((*DONATION_GROUPS, *DONATION_MEASURES))
+    return [f"SET TimeZone = '{TIMEZONE}'", f"DELETE FROM {DONATIONS}",
+            f"INSERT INTO {DONATIONS} ({cols}) {donations_select()}"]
+
+
+def rebuild_donations(conn: sa.Connection) -> None:
+    """``donations_daily`` built again whole, in the caller's transaction (a refresh of keys from the platform)."""
+    for statement in donations_build_statements():
+        conn.execute(sa.text(statement))
+
+
+def donations_delta_statements(keys_table: str, tables: set[str]) -> tuple[list[str], list[str]]:
+    """An incremental sync batch's change to ``donations_daily``: a donation's part depends on its own row only, so
+    the batch's donations are summed by day before its rows are replaced and after, and the touched days made
+    again from the difference."""
+    if "donations" not in tables:
+        return [], []
+    mine = f" WHERE d.source_key IN (SELECT key FROM {keys_table})"
+    return ([f"SET TimeZone = '{TIMEZONE}'", "DROP TABLE IF EXISTS promo_don_out", "DROP TABLE IF EXISTS promo_don_in",
+             f"CREATE TEMP TABLE promo_don_out AS {donations_select(mine)}"],
+            [f"CREATE TEMP TABLE promo_don_in AS {donations_select(mine)}",
+             *_merge_statements(DONATIONS, DONATION_GROUPS, DONATION_MEASURES, "promo_don_out", "promo_don_in"),
+             "DROP TABLE promo_don_out", "DROP TABLE promo_don_in"])
+
+
 # ---------------------------------------------------------------- revenue
 
 # the tables of the revenue lines (queries/shared/revenue_lines.sql): a change to any of them may change a line
@@ -224,7 +266,7 @@ def build_all(execute: Execute, layout: str) -> None:
     Moscow days, as every reader's connection counts them, whatever the build's session said before."""
     build_pending(execute, layout)
     build_directory(execute)
-    for statement in revenue_build_statements():
+    for statement in [*revenue_build_statements(), *donations_build_statements()]:
         execute(statement)
     for table in ROLLUP_TABLES:  # planner statistics (PostgreSQL analyzed the other tables before this append)
         execute(f"ANALYZE {table}")
@@ -294,7 +336,7 @@ _DEPENDENTS: tuple[tuple[str, str, str], ...] = (
     ("contracts", "contract_milestones", "x.contract_id IN (SELECT c.id FROM {c})"),
 )
 REVENUE_KEYS, REVENUE_OUT, REVENUE_IN = "promo_rev_keys", "promo_rev_out", "promo_rev_in"
-_WORK = (REVENUE_KEYS, REVENUE_OUT, REVENUE_IN, "promo_rev_change", "promo_rev_new")
+_WORK = (REVENUE_KEYS, REVENUE_OUT, REVENUE_IN, "promo_rollup_change", "promo_rollup_new")
 
 
 def _changed_rows(table: str, keys_table: str, delta: str | None) -> str:
@@ -315,27 +357,29 @@ def _same_group(groups: tuple[str, ...], left: str, right: str) -> str:
     return " AND ".join(f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}" for c in groups)
 
 
-def _merge_statements(table: str) -> list[str]:
-    """``table``'s rows of the groups the batch's lines touch made again: the row now, less the lines taken out,
-    plus the lines put back; a group left with no line is dropped. The rows are found by day first (PostgreSQL: the
-    day index), then by every group column (NULL matching NULL)."""
-    groups, measures = REVENUE_ROLLUPS[table]
+def _merge_statements(table: str, groups: tuple[str, ...], measures: tuple[str, ...], taken: str,
+                      put: str) -> list[str]:
+    """``table``'s rows of the groups the change touches made again: the row now, less the sums taken out (the work
+    table ``taken``), plus the sums put back (``put``); a group whose count (the first measure) falls to 0 is
+    dropped. The rows are found by day first (PostgreSQL: the day index), then by every group column (NULL matching
+    NULL)."""
     cols, sums = ", ".join(groups), ", ".join(f"SUM({m}) AS {m}" for m in measures)
     negated = ", ".join(f"-{m} AS {m}" for m in measures)
     plain = ", ".join(measures)
     match = _same_group(groups, "g", "r")
-    touched = [f"r.day IN (SELECT g.day FROM promo_rev_change AS g WHERE g.day IS NOT NULL) AND EXISTS "
-               f"(SELECT 1 FROM promo_rev_change AS g WHERE {match})",
-               f"r.day IS NULL AND EXISTS (SELECT 1 FROM promo_rev_change AS g WHERE {match})"]
+    touched = [f"r.day IN (SELECT g.day FROM promo_rollup_change AS g WHERE g.day IS NOT NULL) AND EXISTS "
+               f"(SELECT 1 FROM promo_rollup_change AS g WHERE {match})",
+               f"r.day IS NULL AND EXISTS (SELECT 1 FROM promo_rollup_change AS g WHERE {match})"]
     return [
-        f"CREATE TEMP TABLE promo_rev_change AS SELECT {cols}, {sums} FROM (SELECT {cols}, {negated} FROM "
-        f"{REVENUE_OUT} UNION ALL SELECT {cols}, {plain} FROM {REVENUE_IN}) AS d GROUP BY {cols}",
-        f"CREATE TEMP TABLE promo_rev_new AS SELECT {cols}, {sums} FROM ("
+        f"CREATE TEMP TABLE promo_rollup_change AS SELECT {cols}, {sums} FROM (SELECT {cols}, {negated} FROM "
+        f"{taken} UNION ALL SELECT {cols}, {plain} FROM {put}) AS d GROUP BY {cols}",
+        f"CREATE TEMP TABLE promo_rollup_new AS SELECT {cols}, {sums} FROM ("
         + " UNION ALL ".join(f"SELECT {cols}, {plain} FROM {table} AS r WHERE {t}" for t in touched)
-        + f" UNION ALL SELECT {cols}, {plain} FROM promo_rev_change) AS d GROUP BY {cols}",
+        + f" UNION ALL SELECT {cols}, {plain} FROM promo_rollup_change) AS d GROUP BY {cols}",
         *(f"DELETE FROM {table} AS r WHERE {t}" for t in touched),
-        f"INSERT INTO {table} ({cols}, {plain}) SELECT {cols}, {plain} FROM promo_rev_new WHERE lines <> 0",
-        "DROP TABLE promo_rev_change", "DROP TABLE promo_rev_new",
+        f"INSERT INTO {table} ({cols}, {plain}) SELECT {cols}, {plain} FROM promo_rollup_new "
+        f"WHERE {measures[0]} <> 0",
+        "DROP TABLE promo_rollup_change", "DROP TABLE promo_rollup_new",
     ]
 
 
@@ -360,8 +404,8 @@ def revenue_delta_statements(delta: Callable[[str], str | None], keys_table: str
               + " UNION ".join(f"SELECT key FROM ({q}) AS k(key)" for q in found) + ") AS k WHERE key IS NOT NULL",
               f"ANALYZE {REVENUE_KEYS}", _key_lines(REVENUE_OUT)]
     after = [_key_lines(REVENUE_IN)]
-    for table in REVENUE_ROLLUPS:
-        after += _merge_statements(table)
+    for table, (groups, measures) in REVENUE_ROLLUPS.items():
+        after += _merge_statements(table, groups, measures, REVENUE_OUT, REVENUE_IN)
     after += [f"DROP TABLE {t}" for t in (REVENUE_KEYS, REVENUE_OUT, REVENUE_IN)]
     return before, after
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from dashboard.i18n.formatting import MOSCOW
 from dashboard.metrics import artist as am
-from dashboard.rollups import rebuild_revenue
+from dashboard.rollups import rebuild_donations, rebuild_revenue
 from dashboard.store.connect import Store, engine
 from dashboard.store.queries import run_query
 from tests.data import ARTIST
@@ -35,6 +35,7 @@ def _add_donations(store: Store) -> None:
                          {"id": donation_id, "artist": ARTIST, "amount": amount, "currency": currency,
                           "status": status, "at": at})
         rebuild_revenue(conn)  # the revenue rollups, as an ingest of these rows leaves them (dashboard/rollups.py)
+        rebuild_donations(conn)
 
 
 def _counted(frame: pd.DataFrame, count: str, amount: str) -> tuple[int, float]:

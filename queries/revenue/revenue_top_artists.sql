@@ -6,15 +6,11 @@
 --          made: subscriptions, coins, promotion, other); and on every row the period's totals over all artists
 --          with a line: active_artists (how many), revenue (donations_net + platform_net, summed), and artists (the
 --          number of all artists). Revenue lines as in queries/shared/revenue_lines.sql (a donation counted once),
---          read from their rollup per day and payer, revenue_artist_daily (dashboard/rollups.py).
+--          read from their rollup per day and payer, revenue_artist_daily, and the artists (with their names)
+--          from artist_directory (dashboard/rollups.py).
 --          Non-RUB is left out of the sums. Ordered by donations_net + platform_net, most first.
 -- Params: :start, :end (date, inclusive); :limit (integer) the length of each top list
-WITH artists AS (
-  SELECT user_id AS artist_id FROM tracks WHERE user_id IS NOT NULL
-  UNION SELECT user_id FROM videos WHERE user_id IS NOT NULL
-  UNION SELECT user_id FROM concerts WHERE user_id IS NOT NULL
-),
-lines AS (
+WITH lines AS (
   SELECT user_id, CASE WHEN stream = 'donations' THEN 'donations' ELSE 'platform' END AS side, currency, status,
          lines, amount
   FROM revenue_artist_daily
@@ -30,7 +26,7 @@ per_artist AS (
          SUM(CASE WHEN l.side = 'platform' AND l.currency = 'RUB' AND l.status = 'completed' THEN l.amount
                   ELSE 0 END) AS platform_net
   FROM lines AS l
-  JOIN artists AS a ON a.artist_id = l.user_id
+  JOIN artist_directory AS a ON a.artist_id = l.user_id
   GROUP BY l.user_id
   HAVING SUM(l.lines) <> 0
 ),
@@ -43,10 +39,10 @@ ranked AS (
   FROM per_artist AS pa
 )
 SELECT r.artist_id,
-       COALESCE(n.name, r.artist_id) AS name,
+       n.name,
        r.lines, r.donations, r.donations_net, r.platform_net, r.active_artists, r.revenue,
-       (SELECT COUNT(*) FROM artists) AS artists
+       (SELECT COUNT(*) FROM artist_directory) AS artists
 FROM ranked AS r
-LEFT JOIN (SELECT id, MAX(name) AS name FROM profiles GROUP BY id) AS n ON n.id = r.artist_id
+JOIN artist_directory AS n ON n.artist_id = r.artist_id
 WHERE r.donations_rank <= :limit OR r.platform_rank <= :limit
 ORDER BY r.donations_net + r.platform_net DESC, r.artist_id
