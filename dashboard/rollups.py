@@ -168,6 +168,55 @@ def refresh_directory(conn: sa.Connection, users: set[str]) -> None:
         conn.execute(sa.text(statement))
 
 
+# ---------------------------------------------------------------- coins per user
+
+COINS = "coins_by_user"
+COINS_COLUMNS = ("user_id", "tx_rows", "tx_sum", "tx_earned", "tx_spent", "tx_key", "tx_keys")
+COINS_USERS = "promo_coin_users"
+
+
+def coins_select(where: str = "") -> str:
+    """SELECT of the rollup's rows from the coin transactions with an amount, per user (one row for the
+    transactions without a user too): how many, their sum, the sum of the positive and of the negative amounts (as
+    a positive number), the first key holding them and how many keys do. ``where``: a further filter (alias t)."""
+    return ("SELECT t.user_id, COUNT(*) AS tx_rows, CAST(SUM(t.amount) AS BIGINT) AS tx_sum, "
+            "CAST(SUM(CASE WHEN t.amount > 0 THEN t.amount ELSE 0 END) AS BIGINT) AS tx_earned, "
+            "CAST(SUM(CASE WHEN t.amount < 0 THEN -t.amount ELSE 0 END) AS BIGINT) AS tx_spent, "
+            "MIN(t.source_key) AS tx_key, COUNT(DISTINCT t.source_key) AS tx_keys "
+            f"FROM coins_transactions AS t WHERE t.amount IS NOT NULL{where} GROUP BY t.user_id")
+
+
+def coins_build_statements() -> list[str]:
+    return [f"DELETE FROM {COINS}", f"INSERT INTO {COINS} ({', '.join(COINS_COLUMNS)}) {coins_select()}"]
+
+
+def rebuild_coins(conn: sa.Connection) -> None:
+    """``coins_by_user`` built again whole, in the caller's transaction (a refresh of keys from the platform)."""
+    for statement in coins_build_statements():
+        conn.execute(sa.text(statement))
+
+
+def coins_delta_statements(delta: Callable[[str], str | None], keys_table: str,
+                           tables: set[str]) -> tuple[list[str], list[str]]:
+    """An incremental sync batch's change to ``coins_by_user``: the rows of the users its coin transactions name
+    (before and after; the transactions without a user are one row) made again from those users' transactions
+    (PostgreSQL: the (user_id, created_at) index). Exact: a user's row reads that user's transactions only."""
+    if "coins_transactions" not in tables:
+        return [], []
+    changed = _changed_rows("coins_transactions", keys_table, delta("coins_transactions"))
+    named = f"(SELECT user_id FROM {COINS_USERS} WHERE user_id IS NOT NULL)"
+    no_user = f"EXISTS (SELECT 1 FROM {COINS_USERS} WHERE user_id IS NULL)"
+    cols = ", ".join(COINS_COLUMNS)
+    return ([f"DROP TABLE IF EXISTS {COINS_USERS}",
+             f"CREATE TEMP TABLE {COINS_USERS} AS SELECT DISTINCT c.user_id FROM {changed} AS c",
+             f"ANALYZE {COINS_USERS}"],
+            [f"DELETE FROM {COINS} WHERE user_id IN {named}",
+             f"DELETE FROM {COINS} WHERE user_id IS NULL AND {no_user}",
+             f"INSERT INTO {COINS} ({cols}) {coins_select(f' AND t.user_id IN {named}')}",
+             f"INSERT INTO {COINS} ({cols}) {coins_select(f' AND t.user_id IS NULL AND {no_user}')}",
+             f"DROP TABLE {COINS_USERS}"])
+
+
 # ---------------------------------------------------------------- donations per day
 
 DONATIONS = "donations_daily"
@@ -266,7 +315,7 @@ def build_all(execute: Execute, layout: str) -> None:
     Moscow days, as every reader's connection counts them, whatever the build's session said before."""
     build_pending(execute, layout)
     build_directory(execute)
-    for statement in [*revenue_build_statements(), *donations_build_statements()]:
+    for statement in [*revenue_build_statements(), *donations_build_statements(), *coins_build_statements()]:
         execute(statement)
     for table in ROLLUP_TABLES:  # planner statistics (PostgreSQL analyzed the other tables before this append)
         execute(f"ANALYZE {table}")

@@ -165,6 +165,14 @@ def donations_in_step(store: Store) -> int:
     return sum(int(r[1]) for r in kept)
 
 
+def coins_in_step(store: Store) -> int:
+    """coins_by_user equals its definition over the coin transactions; returns the transactions it counts."""
+    cols = ", ".join(rollups.COINS_COLUMNS)
+    kept = rows(store, f"SELECT {cols} FROM coins_by_user")
+    assert _sorted(kept) == _sorted(rows(store, rollups.coins_select()))
+    return sum(int(r[1]) for r in kept)
+
+
 # two of the platform's reviews that move money, added to the fixture (which has none waiting): a paid track test at
 # intake (KEYS.md §B: pending_moderation) and a paid publish order in review
 MONEY_UNDER_REVIEW = [
@@ -194,6 +202,7 @@ def test_revenue_rollups_in_step_after_ingest_decisions_and_undo(new_store: Stor
     assert revenue_in_step(s) == {"revenue_daily": 65, "revenue_artist_daily": 65}  # the fixture's 63, and 2
     artists = directory_in_step(s)
     assert donations_in_step(s) == rows(s, "SELECT COUNT(*) FROM donations WHERE LOWER(status) = 'completed'")[0][0] > 3
+    assert coins_in_step(s) == rows(s, "SELECT COUNT(amount) FROM coins_transactions")[0][0] > 3
     assert artists == rows(s, "SELECT artists FROM (SELECT COUNT(DISTINCT user_id) AS artists FROM (SELECT user_id "
                               "FROM tracks UNION ALL SELECT user_id FROM videos UNION ALL SELECT user_id FROM "
                               "concerts) AS o) AS n")[0][0] > 3

@@ -539,7 +539,7 @@ def test_a_batch_moves_the_lines_that_other_keys_decide_about(kind: str, platfor
     """A batch changes the rollups' groups of its lines and of the lines its rows decide about under other keys (a
     payment naming a donation, a subscription payment, a request linking a payment, a contract of a service order):
     after each batch both rollups equal the revenue lines summed, on every kind of store."""
-    from tests.test_rollups import directory_in_step, donations_in_step, revenue_in_step
+    from tests.test_rollups import coins_in_step, directory_in_step, donations_in_step, revenue_in_step
 
     store = new_store(kind, platform, pg_url, tmp_path)
     assert not isinstance(run_sync(source(), store, say=quiet), FeedResult)
@@ -573,7 +573,13 @@ def test_a_batch_moves_the_lines_that_other_keys_decide_about(kind: str, platfor
                                         "role": "artist"}),
          gen._set(f"donation:{ARTIST}:feed-donation", {"id": "feed-donation", "artistId": ARTIST, "amount": 250,
                                                        "currency": "RUB", "status": "completed",
-                                                       "createdAt": "2026-01-22T21:30:00.000Z"})],
+                                                       "createdAt": "2026-01-22T21:30:00.000Z"}),
+         # a coin transaction changes its user and amount (both users' rows move), and one without a user
+         gen._set(f"coins:tx:{ARTIST}:1769126400055-ygau7n1on", {
+             "id": "1769126400055-ygau7n1on", "userId": TESTER, "amount": -70, "type": "spend",
+             "createdAt": "2026-01-23T00:00:00.056Z"}),
+         gen._set(f"coins:tx:{ARTIST}:feed-coins", {"id": "feed-coins", "amount": 5, "type": "earn",
+                                                    "createdAt": "2026-01-24T00:00:00.000Z"})],
     ]
     seen: list[dict[str, int]] = []
     counted: list[int] = []
@@ -583,6 +589,7 @@ def test_a_batch_moves_the_lines_that_other_keys_decide_about(kind: str, platfor
         revenue_in_step(store)
         directory_in_step(store)
         counted.append(donations_in_step(store))
+        coins_in_step(store)
         seen.append(_lines_by_stream(store))
     assert seen[0]["donations"] == before["donations"]  # one line moved: the donation's became the payment's
     assert seen[1].get("subscriptions", 0) == seen[0].get("subscriptions", 0)  # the payment replaced the line

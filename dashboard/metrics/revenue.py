@@ -403,7 +403,8 @@ class ArtistRevenue:
 
 def artist_revenue(by_artist: pd.DataFrame) -> ArtistRevenue:
     """ARPU: (donations received + platform revenue of all artists, net RUB) / active artists, from the totals that
-    every row of ``revenue_top_artists`` carries (the rows themselves are only the top lists)."""
+    every row of ``revenue_top_artists`` carries (the rows themselves are only the top lists), or from
+    ``revenue_artist_totals`` (the same totals alone)."""
     rows = numeric(by_artist, ["active_artists", "revenue"])
     if rows.empty:
         return ArtistRevenue(active_artists=0, artists=None, revenue=0.0, arpu=None)

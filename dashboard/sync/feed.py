@@ -250,7 +250,8 @@ def apply_statements(delta: Callable[[str], str | None], keys: str, tables: set[
     revenue_before, revenue_after = rollups.revenue_delta_statements(delta, keys, tables)
     directory_before, directory_after = rollups.directory_delta_statements(delta, keys, tables)
     donations_before, donations_after = rollups.donations_delta_statements(keys, tables)
-    statements: list[str] = [*revenue_before, *directory_before, *donations_before]
+    coins_before, coins_after = rollups.coins_delta_statements(delta, keys, tables)
+    statements: list[str] = [*revenue_before, *directory_before, *donations_before, *coins_before]
     for table in schema.replaceable_tables():
         if table not in tables or table in schema.ROLLUP_TABLES:
             continue
@@ -265,7 +266,7 @@ def apply_statements(delta: Callable[[str], str | None], keys: str, tables: set[
         if source is not None:
             statements.append(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}")
     return [*statements, *rollups.pending_for_keys_statements(keys, layout), *revenue_after, *directory_after,
-            *donations_after]
+            *donations_after, *coins_after]
 
 
 def next_state(state: FeedState, batch: Batch, result: FeedResult, follower: str | None, now: dt.datetime,

@@ -23,6 +23,7 @@ from dashboard.rollups import (
     DIRECTORY_SOURCES,
     REVENUE_TABLES,
     lock_rollups,
+    rebuild_coins,
     rebuild_donations,
     rebuild_revenue,
     refresh_directory,
@@ -116,5 +117,7 @@ def refresh_keys(conn: sa.Connection, store: Store, origin: SyncedFrom, keys: li
         rebuild_revenue(conn)
     if "donations" in touched:
         rebuild_donations(conn)
+    if "coins_transactions" in touched:
+        rebuild_coins(conn)
     if users:
         refresh_directory(conn, users)

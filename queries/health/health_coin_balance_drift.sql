@@ -7,16 +7,10 @@
 --          fix proposal (dashboard/health/checks.py adds the key's current_value by key lookup afterwards: a join
 --          to kv_store here made DuckDB read every value in the store).
 -- Params: none
-WITH tx AS (
-    SELECT user_id,
-           CAST(SUM(amount) AS BIGINT) AS tx_sum,
-           CAST(SUM(CASE WHEN amount > 0 THEN amount ELSE 0 END) AS BIGINT) AS tx_earned,
-           CAST(SUM(CASE WHEN amount < 0 THEN -amount ELSE 0 END) AS BIGINT) AS tx_spent,
-           MIN(source_key) AS tx_key,
-           COUNT(DISTINCT source_key) AS tx_keys
-    FROM coins_transactions
-    WHERE user_id IS NOT NULL AND amount IS NOT NULL
-    GROUP BY user_id
+WITH tx AS (  -- the coins_by_user rollup (dashboard/rollups.py): the transactions with an amount, per user
+    SELECT user_id, tx_sum, tx_earned, tx_spent, tx_key, tx_keys
+    FROM coins_by_user
+    WHERE user_id IS NOT NULL
 )
 SELECT b.user_id AS artist_id,
        b.source_key AS kv_key,

@@ -7,8 +7,8 @@
 WITH bal AS (
   SELECT user_id, SUM(COALESCE(balance, 0)) AS balance FROM coins_balance GROUP BY user_id
 ),
-ledger AS (
-  SELECT user_id, SUM(COALESCE(amount, 0)) AS coins FROM coins_transactions GROUP BY user_id
+ledger AS (  -- the coins_by_user rollup (dashboard/rollups.py); a user whose transactions have no amount counts 0
+  SELECT user_id, tx_sum AS coins FROM coins_by_user
 ),
 bought AS (
   SELECT SUM(t.amount) AS coins, SUM(p.amount) AS rub

@@ -357,8 +357,7 @@ def show_artists(period: rv.Period, grain: str) -> None:
     lang = current_lang()
     by_artist = query("revenue_top_artists", start=period.start, end=period.end, limit=rv.TOP_ARTISTS)
     artists = rv.artist_revenue(by_artist)
-    before = rv.artist_revenue(query("revenue_top_artists", start=period.prev_start, end=period.prev_end,
-                                        limit=rv.TOP_ARTISTS))
+    before = rv.artist_revenue(query("revenue_artist_totals", start=period.prev_start, end=period.prev_end))
     c1, c2, c3 = st.columns(3)
     metric(c1, "revenue.arpu", rub(artists.arpu, lang), tr("revenue.arpu_help"), artists.arpu or 0,
            before.arpu or 0)
