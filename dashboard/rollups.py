@@ -191,8 +191,9 @@ def coins_build_statements() -> list[str]:
 
 
 def rebuild_coins(conn: sa.Connection) -> None:
-    """``coins_by_user`` built again whole, in the caller's transaction (a refresh of keys from the platform)."""
-    for statement in coins_build_statements():
+    """``coins_by_user`` and ``coins_daily`` built again whole, in the caller's transaction (a refresh of keys from
+    the platform)."""
+    for statement in [*coins_build_statements(), *coin_flow_build_statements()]:
         conn.execute(sa.text(statement))
 
 
@@ -245,18 +246,60 @@ def rebuild_donations(conn: sa.Connection) -> None:
         conn.execute(sa.text(statement))
 
 
+def _own_rows_statements(rollup: str, select: Callable[[str], str], groups: tuple[str, ...],
+                         measures: tuple[str, ...], keys_table: str) -> tuple[list[str], list[str]]:
+    """A batch's change to a rollup whose every source row counts by its own values alone: the batch's rows summed
+    by group before they are replaced (``select(where)`` with the filter on its rows, alias ``d``) and after, and the
+    touched groups merged from the difference."""
+    mine = f" WHERE d.source_key IN (SELECT key FROM {keys_table})"
+    taken, put = f"promo_{rollup}_out", f"promo_{rollup}_in"
+    return ([f"SET TimeZone = '{TIMEZONE}'", f"DROP TABLE IF EXISTS {taken}", f"DROP TABLE IF EXISTS {put}",
+             f"CREATE TEMP TABLE {taken} AS {select(mine)}"],
+            [f"CREATE TEMP TABLE {put} AS {select(mine)}",
+             *_merge_statements(rollup, groups, measures, taken, put), f"DROP TABLE {taken}", f"DROP TABLE {put}"])
+
+
 def donations_delta_statements(keys_table: str, tables: set[str]) -> tuple[list[str], list[str]]:
     """An incremental sync batch's change to ``donations_daily``: a donation's part depends on its own row only, so
     the batch's donations are summed by day before its rows are replaced and after, and the touched days made
     again from the difference."""
     if "donations" not in tables:
         return [], []
-    mine = f" WHERE d.source_key IN (SELECT key FROM {keys_table})"
-    return ([f"SET TimeZone = '{TIMEZONE}'", "DROP TABLE IF EXISTS promo_don_out", "DROP TABLE IF EXISTS promo_don_in",
-             f"CREATE TEMP TABLE promo_don_out AS {donations_select(mine)}"],
-            [f"CREATE TEMP TABLE promo_don_in AS {donations_select(mine)}",
-             *_merge_statements(DONATIONS, DONATION_GROUPS, DONATION_MEASURES, "promo_don_out", "promo_don_in"),
-             "DROP TABLE promo_don_out", "DROP TABLE promo_don_in"])
+    return _own_rows_statements(DONATIONS, donations_select, DONATION_GROUPS, DONATION_MEASURES, keys_table)
+
+
+# ---------------------------------------------------------------- coin movements per day
+
+COIN_FLOW = "coins_daily"
+COIN_FLOW_GROUPS: tuple[str, ...] = ("day", "kind", "entity")
+COIN_FLOW_MEASURES: tuple[str, ...] = ("transactions", "coins")
+
+
+def coin_flow_select(where: str = "") -> str:
+    """SELECT of ``coins_daily``'s rows: the coin transactions with a non-zero amount per Moscow day, kind
+    (purchased, spent, returned, earned: as Revenue → Coins names them) and related entity type ('' when none): how
+    many and their absolute amounts summed. ``where``: a filter on the transactions (alias ``d``)."""
+    kind = ("CASE WHEN d.amount < 0 THEN 'spent' WHEN d.type = 'purchase' THEN 'purchased' "
+            "WHEN d.type = 'refund' THEN 'returned' ELSE 'earned' END")
+    filtered = (f"{where} AND d.amount IS NOT NULL AND d.amount <> 0" if where
+                else " WHERE d.amount IS NOT NULL AND d.amount <> 0")
+    return (f"SELECT CAST(d.created_at AS DATE) AS day, {kind} AS kind, COALESCE(d.related_entity_type, '') AS "
+            "entity, COUNT(*) AS transactions, CAST(SUM(ABS(d.amount)) AS BIGINT) AS coins "
+            f"FROM coins_transactions AS d{filtered} GROUP BY CAST(d.created_at AS DATE), {kind}, "
+            "COALESCE(d.related_entity_type, '')")
+
+
+def coin_flow_build_statements() -> list[str]:
+    cols = ", ".join((*COIN_FLOW_GROUPS, *COIN_FLOW_MEASURES))
+    return [f"SET TimeZone = '{TIMEZONE}'", f"DELETE FROM {COIN_FLOW}", f"INSERT INTO {COIN_FLOW} ({cols}) "
+                                                                        f"{coin_flow_select()}"]
+
+
+def coin_flow_delta_statements(keys_table: str, tables: set[str]) -> tuple[list[str], list[str]]:
+    """An incremental sync batch's change to ``coins_daily`` (a transaction counts by its own row alone)."""
+    if "coins_transactions" not in tables:
+        return [], []
+    return _own_rows_statements(COIN_FLOW, coin_flow_select, COIN_FLOW_GROUPS, COIN_FLOW_MEASURES, keys_table)
 
 
 # ---------------------------------------------------------------- revenue
@@ -315,7 +358,8 @@ def build_all(execute: Execute, layout: str) -> None:
     Moscow days, as every reader's connection counts them, whatever the build's session said before."""
     build_pending(execute, layout)
     build_directory(execute)
-    for statement in [*revenue_build_statements(), *donations_build_statements(), *coins_build_statements()]:
+    for statement in [*revenue_build_statements(), *donations_build_statements(), *coins_build_statements(),
+                      *coin_flow_build_statements()]:
         execute(statement)
     for table in ROLLUP_TABLES:  # planner statistics (PostgreSQL analyzed the other tables before this append)
         execute(f"ANALYZE {table}")

@@ -166,10 +166,13 @@ def donations_in_step(store: Store) -> int:
 
 
 def coins_in_step(store: Store) -> int:
-    """coins_by_user equals its definition over the coin transactions; returns the transactions it counts."""
+    """coins_by_user and coins_daily equal their definitions over the coin transactions; returns the transactions
+    coins_by_user counts."""
     cols = ", ".join(rollups.COINS_COLUMNS)
     kept = rows(store, f"SELECT {cols} FROM coins_by_user")
     assert _sorted(kept) == _sorted(rows(store, rollups.coins_select()))
+    flow = ", ".join((*rollups.COIN_FLOW_GROUPS, *rollups.COIN_FLOW_MEASURES))
+    assert _sorted(rows(store, f"SELECT {flow} FROM coins_daily")) == _sorted(rows(store, rollups.coin_flow_select()))
     return sum(int(r[1]) for r in kept)
 
 

@@ -1260,6 +1260,15 @@ ROLLUP_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("tx_key", "TEXT"),  # the first KV key holding them
         ("tx_keys", "BIGINT"),  # how many KV keys hold them
     ),
+    # the coin transactions with a non-zero amount per Moscow day, kind and related entity type; Revenue → Coins'
+    # flow reads it
+    "coins_daily": (
+        ("day", "DATE"),  # the transactions' Moscow day
+        ("kind", "TEXT"),  # purchased | spent | returned | earned
+        ("entity", "TEXT"),  # related_entity_type ('' when none)
+        ("transactions", "BIGINT"),  # how many
+        ("coins", "BIGINT"),  # their absolute amounts summed
+    ),
     # the completed RUB donations (queries/shared/completed_rub_donations.sql) per Moscow day; the overview's
     # donations figures and chart read it
     "donations_daily": (
@@ -1339,6 +1348,7 @@ PG_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("revenue_daily", ("day",)), ("revenue_artist_daily", ("day",)), ("kv_double_encoded", ("key",)),
     ("artist_directory", ("name", "artist_id")), ("artist_directory", ("artist_id",)), ("donations_daily", ("day",)),
     ("pending_rollup", ("created_at", "entity", "entity_id")), ("coins_by_user", ("user_id",)),
+    ("coins_daily", ("day",)),
     ("videos", ("id",)), ("news", ("id",)),
     ("donations", ("id",)), ("banner_ads", ("id",)), ("promotion_campaigns", ("id",)),
     ("pitching_submissions", ("id",)), ("conversations", ("id",)), ("tickets", ("id",)), ("notifications", ("id",)),
@@ -1367,6 +1377,8 @@ PG_EXPRESSION_INDEXES: tuple[tuple[str, str], ...] = (
     ("payment_transactions", "(source_key) WHERE amount IS NULL"),
     ("coins_transactions", "(source_key) WHERE amount IS NULL"),
     ("payment_transactions", "(source_key) WHERE user_id IS NULL OR TRIM(user_id) = ''"),
+    # Revenue → Coins: the coin purchases linked to their payments (queries/revenue/revenue_coins_liability.sql)
+    ("coins_transactions", "(related_entity_id) WHERE type = 'purchase' AND amount > 0"),
 )
 
 

@@ -251,7 +251,8 @@ def apply_statements(delta: Callable[[str], str | None], keys: str, tables: set[
     directory_before, directory_after = rollups.directory_delta_statements(delta, keys, tables)
     donations_before, donations_after = rollups.donations_delta_statements(keys, tables)
     coins_before, coins_after = rollups.coins_delta_statements(delta, keys, tables)
-    statements: list[str] = [*revenue_before, *directory_before, *donations_before, *coins_before]
+    flow_before, flow_after = rollups.coin_flow_delta_statements(keys, tables)
+    statements: list[str] = [*revenue_before, *directory_before, *donations_before, *coins_before, *flow_before]
     for table in schema.replaceable_tables():
         if table not in tables or table in schema.ROLLUP_TABLES:
             continue
@@ -266,7 +267,7 @@ def apply_statements(delta: Callable[[str], str | None], keys: str, tables: set[
         if source is not None:
             statements.append(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}")
     return [*statements, *rollups.pending_for_keys_statements(keys, layout), *revenue_after, *directory_after,
-            *donations_after, *coins_after]
+            *donations_after, *coins_after, *flow_after]
 
 
 def next_state(state: FeedState, batch: Batch, result: FeedResult, follower: str | None, now: dt.datetime,
