@@ -9,6 +9,9 @@
 --          read from their rollup per day and payer, revenue_artist_daily, and the artists (with their names)
 --          from artist_directory (dashboard/rollups.py).
 --          Non-RUB is left out of the sums. Ordered by donations_net + platform_net, most first.
+--          Each top list is an ORDER BY … LIMIT (a top-N heap), the totals one aggregate and the names looked up for
+--          the listed rows only: two ROW_NUMBER windows sorted every active artist twice and the names were joined
+--          to the whole directory (2.1 s of 2.3 s at 10M keys on PostgreSQL, issue 21).
 -- Params: :start, :end (date, inclusive); :limit (integer) the length of each top list
 WITH lines AS (
   SELECT user_id, CASE WHEN stream = 'donations' THEN 'donations' ELSE 'platform' END AS side, currency, status,
@@ -26,23 +29,23 @@ per_artist AS (
          SUM(CASE WHEN l.side = 'platform' AND l.currency = 'RUB' AND l.status = 'completed' THEN l.amount
                   ELSE 0 END) AS platform_net
   FROM lines AS l
-  JOIN artist_directory AS a ON a.artist_id = l.user_id
+  WHERE EXISTS (SELECT 1 FROM artist_directory AS a WHERE a.artist_id = l.user_id)
   GROUP BY l.user_id
   HAVING SUM(l.lines) <> 0
 ),
-ranked AS (
-  SELECT pa.*,
-         COUNT(*) OVER () AS active_artists,
-         SUM(pa.donations_net + pa.platform_net) OVER () AS revenue,
-         ROW_NUMBER() OVER (ORDER BY pa.donations_net DESC, pa.artist_id) AS donations_rank,
-         ROW_NUMBER() OVER (ORDER BY pa.platform_net DESC, pa.artist_id) AS platform_rank
-  FROM per_artist AS pa
+totals AS (
+  SELECT COUNT(*) AS active_artists, SUM(donations_net + platform_net) AS revenue FROM per_artist
+),
+listed AS (
+  (SELECT * FROM per_artist ORDER BY donations_net DESC, artist_id LIMIT :limit)
+  UNION
+  (SELECT * FROM per_artist ORDER BY platform_net DESC, artist_id LIMIT :limit)
 )
 SELECT r.artist_id,
        n.name,
-       r.lines, r.donations, r.donations_net, r.platform_net, r.active_artists, r.revenue,
+       r.lines, r.donations, r.donations_net, r.platform_net, t.active_artists, t.revenue,
        (SELECT COUNT(*) FROM artist_directory) AS artists
-FROM ranked AS r
+FROM listed AS r
 JOIN artist_directory AS n ON n.artist_id = r.artist_id
-WHERE r.donations_rank <= :limit OR r.platform_rank <= :limit
+CROSS JOIN totals AS t
 ORDER BY r.donations_net + r.platform_net DESC, r.artist_id
