@@ -302,6 +302,123 @@ def coin_flow_delta_statements(keys_table: str, tables: set[str]) -> tuple[list[
     return _own_rows_statements(COIN_FLOW, coin_flow_select, COIN_FLOW_GROUPS, COIN_FLOW_MEASURES, keys_table)
 
 
+# ---------------------------------------------------------------- data health's orphans
+
+ORPHAN_ANALYTICS = "orphan_analytics_rollup"
+ORPHAN_ANALYTICS_COLUMNS = ("artist_id", "kv_key", "kind", "parent_id", "day")
+ORPHAN_DONATIONS = "orphan_donations_rollup"
+ORPHAN_DONATIONS_COLUMNS = ("artist_id", "kv_key", "item_id", "amount", "currency")
+ORPHAN_PARENTS, ORPHAN_KEYS = "promo_orphan_parents", "promo_orphan_keys"
+# where a row's orphan state comes from: (table, its column naming a parent, the parent's kind): a change to the
+# referring rows or to the parents' own rows can make or end an orphan
+ORPHAN_SOURCES: tuple[tuple[str, str, str], ...] = (
+    ("track_analytics", "track_id", "track"), ("track_totals", "track_id", "track"), ("tracks", "id", "track"),
+    ("concert_analytics", "concert_id", "concert"), ("concerts", "id", "concert"),
+    ("donations", "artist_id", "artist"), ("users", "id", "artist"), ("profiles", "id", "artist"),
+)
+ORPHAN_TABLES = frozenset({t for t, _, _ in ORPHAN_SOURCES} | {"kv_unmapped"})
+
+
+def _orphan_filter(kind: str, parent: str, key: str, only: bool) -> str:
+    """`` AND …``: a row of a parent of ``kind`` (column ``parent``) that a batch touched, or under one of its keys
+    (column ``key``); empty for the whole store."""
+    if not only:
+        return ""
+    return (f" AND ({parent} IN (SELECT id FROM {ORPHAN_PARENTS} WHERE kind = '{kind}') "
+            f"OR {key} IN (SELECT key FROM {ORPHAN_KEYS}))")
+
+
+def orphan_analytics_select(only: bool = False) -> str:
+    """SELECT of the analytics rows whose track or concert has no record (the rows of
+    ``queries/health/health_orphan_analytics.sql``: its header says what each branch reads). The missing ids are
+    found first from the id column alone, and only their rows read whole (PostgreSQL: the (id, date) indexes).
+    ``only``: the rows of the parents in ORPHAN_PARENTS and of the keys in ORPHAN_KEYS (a sync batch's)."""
+    def f(kind: str, parent: str, key: str) -> str:
+        return _orphan_filter(kind, parent, key, only)
+
+    split_track = "split_part(u.key, ':', 4)"
+    split_summary = "split_part(u.key, ':', 3)"
+    return (
+        "WITH missing_tracks AS (SELECT DISTINCT a.track_id FROM track_analytics AS a WHERE "
+        f"NOT EXISTS (SELECT 1 FROM tracks AS t WHERE t.id = a.track_id){f('track', 'a.track_id', 'a.source_key')}), "
+        "missing_concerts AS (SELECT DISTINCT c.concert_id FROM concert_analytics AS c WHERE "
+        f"NOT EXISTS (SELECT 1 FROM concerts AS k WHERE k.id = c.concert_id)"
+        f"{f('concert', 'c.concert_id', 'c.source_key')}) "
+        "SELECT CAST(NULL AS TEXT) AS artist_id, a.source_key AS kv_key, 'track' AS kind, a.track_id AS parent_id, "
+        "a.date AS day FROM track_analytics AS a JOIN missing_tracks AS m ON m.track_id = a.track_id "
+        "UNION ALL SELECT CAST(NULL AS TEXT), a.source_key, 'track', a.track_id, a.date FROM track_analytics AS a "
+        f"WHERE a.track_id IS NULL{f('track', 'a.track_id', 'a.source_key')} "
+        "UNION ALL SELECT CAST(NULL AS TEXT), c.source_key, 'concert', c.concert_id, c.date "
+        "FROM concert_analytics AS c JOIN missing_concerts AS m ON m.concert_id = c.concert_id "
+        "UNION ALL SELECT CAST(NULL AS TEXT), c.source_key, 'concert', c.concert_id, c.date "
+        f"FROM concert_analytics AS c WHERE c.concert_id IS NULL{f('concert', 'c.concert_id', 'c.source_key')} "
+        "UNION ALL SELECT tt.user_id, tt.source_key, 'track', tt.track_id, CAST(NULL AS DATE) FROM track_totals AS tt "
+        "WHERE tt.track_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tracks AS t WHERE t.id = tt.track_id)"
+        f"{f('track', 'tt.track_id', 'tt.source_key')} "
+        f"UNION ALL SELECT split_part(u.key, ':', 2), u.key, 'track', {split_track}, CAST(NULL AS DATE) "
+        "FROM kv_unmapped AS u WHERE split_part(u.key, ':', 1) = 'analytics' AND split_part(u.key, ':', 3) = 'track' "
+        f"AND NOT EXISTS (SELECT 1 FROM tracks AS t WHERE t.id = {split_track}){f('track', split_track, 'u.key')} "
+        f"UNION ALL SELECT CAST(NULL AS TEXT), u.key, 'track', {split_summary}, CAST(NULL AS DATE) "
+        "FROM kv_unmapped AS u WHERE split_part(u.key, ':', 1) = 'analytics' AND split_part(u.key, ':', 2) = 'tracks' "
+        f"AND split_part(u.key, ':', 4) = 'summary' AND NOT EXISTS (SELECT 1 FROM tracks AS t WHERE t.id = "
+        f"{split_summary}){f('track', split_summary, 'u.key')}")
+
+
+def orphan_donations_select(only: bool = False) -> str:
+    """SELECT of the donations to an artist that does not exist (``queries/health/health_orphan_donations.sql``):
+    artist_id set, but no users row and no profiles row with that id. ``only``: as orphan_analytics_select."""
+    return ("SELECT d.artist_id, d.source_key AS kv_key, d.id AS item_id, d.amount, d.currency FROM donations AS d "
+            "WHERE d.artist_id IS NOT NULL AND TRIM(d.artist_id) <> '' "
+            "AND NOT EXISTS (SELECT 1 FROM users AS u WHERE u.id = d.artist_id) "
+            "AND NOT EXISTS (SELECT 1 FROM profiles AS p WHERE p.id = d.artist_id)"
+            f"{_orphan_filter('artist', 'd.artist_id', 'd.source_key', only)}")
+
+
+_ORPHAN_ROLLUPS = ((ORPHAN_ANALYTICS, ORPHAN_ANALYTICS_COLUMNS, orphan_analytics_select),
+                   (ORPHAN_DONATIONS, ORPHAN_DONATIONS_COLUMNS, orphan_donations_select))
+
+
+def orphans_build_statements() -> list[str]:
+    out: list[str] = []
+    for table, columns, select in _ORPHAN_ROLLUPS:
+        out += [f"DELETE FROM {table}", f"INSERT INTO {table} ({', '.join(columns)}) {select()}"]
+    return out
+
+
+def rebuild_orphans(conn: sa.Connection) -> None:
+    """The orphan rollups built again whole, in the caller's transaction (a refresh of keys from the platform)."""
+    for statement in orphans_build_statements():
+        conn.execute(sa.text(statement))
+
+
+def orphans_delta_statements(delta: Callable[[str], str | None], keys_table: str,
+                             tables: set[str]) -> tuple[list[str], list[str]]:
+    """An incremental sync batch's change to the orphan rollups: (before its rows are replaced: the parents its
+    changed rows name or are, old and new, by kind, and its keys; after: the rollups' rows of those parents and
+    keys made again). Exact: whether a row is an orphan reads the row and its parent's rows only, and every other
+    row kept its row and its parent."""
+    sources = [(t, c, k) for t, c, k in ORPHAN_SOURCES if t in tables]
+    if not sources and "kv_unmapped" not in tables:
+        return [], []
+    parents = " UNION ".join(f"SELECT '{k}', c.{c} FROM {_changed_rows(t, keys_table, delta(t))} AS c"
+                             for t, c, k in sources) or "SELECT CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
+    before = [f"DROP TABLE IF EXISTS {ORPHAN_PARENTS}", f"DROP TABLE IF EXISTS {ORPHAN_KEYS}",
+              f"CREATE TEMP TABLE {ORPHAN_PARENTS} AS SELECT DISTINCT kind, id FROM ({parents}) AS p(kind, id) "
+              "WHERE id IS NOT NULL",
+              f"CREATE TEMP TABLE {ORPHAN_KEYS} AS SELECT DISTINCT key FROM {keys_table}",
+              f"ANALYZE {ORPHAN_PARENTS}", f"ANALYZE {ORPHAN_KEYS}"]
+    after: list[str] = []
+    for table, columns, select in _ORPHAN_ROLLUPS:
+        kinds = "('track', 'concert')" if table == ORPHAN_ANALYTICS else "('artist')"
+        parent = "parent_id" if table == ORPHAN_ANALYTICS else "artist_id"
+        kind = "r.kind" if table == ORPHAN_ANALYTICS else "'artist'"
+        after += [f"DELETE FROM {table} AS r WHERE r.kv_key IN (SELECT key FROM {ORPHAN_KEYS}) OR EXISTS "
+                  f"(SELECT 1 FROM {ORPHAN_PARENTS} AS p WHERE p.kind IN {kinds} AND p.kind = {kind} "
+                  f"AND p.id = r.{parent})",
+                  f"INSERT INTO {table} ({', '.join(columns)}) {select(only=True)}"]
+    return before, [*after, f"DROP TABLE {ORPHAN_PARENTS}", f"DROP TABLE {ORPHAN_KEYS}"]
+
+
 # ---------------------------------------------------------------- revenue
 
 # the tables of the revenue lines (queries/shared/revenue_lines.sql): a change to any of them may change a line
@@ -359,7 +476,7 @@ def build_all(execute: Execute, layout: str) -> None:
     build_pending(execute, layout)
     build_directory(execute)
     for statement in [*revenue_build_statements(), *donations_build_statements(), *coins_build_statements(),
-                      *coin_flow_build_statements()]:
+                      *coin_flow_build_statements(), *orphans_build_statements()]:
         execute(statement)
     for table in ROLLUP_TABLES:  # planner statistics (PostgreSQL analyzed the other tables before this append)
         execute(f"ANALYZE {table}")

@@ -176,6 +176,17 @@ def coins_in_step(store: Store) -> int:
     return sum(int(r[1]) for r in kept)
 
 
+def orphans_in_step(store: Store) -> tuple[int, int]:
+    """The orphan rollups equal their definitions over the tables; returns (orphaned analytics rows, orphaned
+    donations)."""
+    found = []
+    for table, columns, select in rollups._ORPHAN_ROLLUPS:
+        kept = rows(store, f"SELECT {', '.join(columns)} FROM {table}")
+        assert _sorted(kept) == _sorted(rows(store, select())), table
+        found.append(len(kept))
+    return found[0], found[1]
+
+
 # two of the platform's reviews that move money, added to the fixture (which has none waiting): a paid track test at
 # intake (KEYS.md §B: pending_moderation) and a paid publish order in review
 MONEY_UNDER_REVIEW = [
@@ -204,6 +215,7 @@ def test_revenue_rollups_in_step_after_ingest_decisions_and_undo(new_store: Stor
     ingest([snapshot], s, "deployed", say=lambda _m: None)
     assert revenue_in_step(s) == {"revenue_daily": 65, "revenue_artist_daily": 65}  # the fixture's 63, and 2
     artists = directory_in_step(s)
+    orphans = orphans_in_step(s)
     assert donations_in_step(s) == rows(s, "SELECT COUNT(*) FROM donations WHERE LOWER(status) = 'completed'")[0][0] > 3
     assert coins_in_step(s) == rows(s, "SELECT COUNT(amount) FROM coins_transactions")[0][0] > 3
     assert artists == rows(s, "SELECT artists FROM (SELECT COUNT(DISTINCT user_id) AS artists FROM (SELECT user_id "
@@ -226,6 +238,7 @@ def test_revenue_rollups_in_step_after_ingest_decisions_and_undo(new_store: Stor
     assert revenue_in_step(s)["revenue_daily"] == 64
     assert directory_in_step(s) == artists  # decisions move statuses, never who owns what
     donations_in_step(s)
+    assert orphans_in_step(s) == orphans  # nor which parents exist
 
 
 # two AI news articles in one KV value (the platform's pending list): two decisions refresh the same key's rows

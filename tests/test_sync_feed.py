@@ -525,6 +525,8 @@ TESTER = "b81d4e77-2c3a-4f1e-a9d0-6e5c4b3a2f10"
 DONATION_ID = "1769076000049-uletq9ar2"
 LINKED_REQUEST = "track_test:requests:00000000-0000-4000-8000-000000000001"
 PAY_FOR_DONATION = f"payments:{ARTIST}:tx:pay-for-donation"
+TOTALLED_TRACK = f"track:{ARTIST}:1769011200031-b20aklu2g"  # analytics:{ARTIST}:track:… holds its play totals
+GHOST = "feed-ghost-artist"
 
 
 def _lines_by_stream(store: Store) -> dict[str, int]:
@@ -539,7 +541,7 @@ def test_a_batch_moves_the_lines_that_other_keys_decide_about(kind: str, platfor
     """A batch changes the rollups' groups of its lines and of the lines its rows decide about under other keys (a
     payment naming a donation, a subscription payment, a request linking a payment, a contract of a service order):
     after each batch both rollups equal the revenue lines summed, on every kind of store."""
-    from tests.test_rollups import coins_in_step, directory_in_step, donations_in_step, revenue_in_step
+    from tests.test_rollups import coins_in_step, directory_in_step, donations_in_step, orphans_in_step, revenue_in_step
 
     store = new_store(kind, platform, pg_url, tmp_path)
     assert not isinstance(run_sync(source(), store, say=quiet), FeedResult)
@@ -580,9 +582,20 @@ def test_a_batch_moves_the_lines_that_other_keys_decide_about(kind: str, platfor
              "createdAt": "2026-01-23T00:00:00.056Z"}),
          gen._set(f"coins:tx:{ARTIST}:feed-coins", {"id": "feed-coins", "amount": 5, "type": "earn",
                                                     "createdAt": "2026-01-24T00:00:00.000Z"})],
+        # data health's orphans: a track with play totals deleted (its totals lose their track), a donation to an
+        # artist nobody knows
+        [gen._delete(TOTALLED_TRACK),
+         gen._set(f"donation:{GHOST}:feed-ghost-donation", {"id": "feed-ghost-donation", "artistId": GHOST,
+                                                            "amount": 300, "currency": "RUB", "status": "completed",
+                                                            "createdAt": "2026-01-25T10:00:00.000Z"})],
+        # and both end: the track is back, and the artist gets a profile
+        [gen._set(TOTALLED_TRACK, {"id": TOTALLED_TRACK.rsplit(":", 1)[1], "userId": ARTIST, "title": "Снова 🎶",
+                                   "status": "approved", "createdAt": "2026-01-21T10:00:00.000Z"}),
+         gen._set(f"profile:{GHOST}", {"userId": GHOST, "name": "Призрак 👻", "role": "artist"})],
     ]
     seen: list[dict[str, int]] = []
     counted: list[int] = []
+    orphans = [orphans_in_step(store)]
     for batch in batches:
         gen.run(batch)
         assert isinstance(run_sync(source(), store, say=quiet), FeedResult)
@@ -590,6 +603,7 @@ def test_a_batch_moves_the_lines_that_other_keys_decide_about(kind: str, platfor
         directory_in_step(store)
         counted.append(donations_in_step(store))
         coins_in_step(store)
+        orphans.append(orphans_in_step(store))
         seen.append(_lines_by_stream(store))
     assert seen[0]["donations"] == before["donations"]  # one line moved: the donation's became the payment's
     assert seen[1].get("subscriptions", 0) == seen[0].get("subscriptions", 0)  # the payment replaced the line
@@ -597,6 +611,9 @@ def test_a_batch_moves_the_lines_that_other_keys_decide_about(kind: str, platfor
     assert seen[3]["services"] == seen[2]["services"]  # the order's line went, the milestone's came
     assert seen[4]["donations"] == seen[3]["donations"] + 1  # the new donation (the other one moved back)
     assert counted[4] == counted[3] + 1
+    # the deleted track's play totals are orphans (one key), as is the ghost's donation; then neither is
+    assert orphans[6][0] == orphans[5][0] + 1 and orphans[6][1] == orphans[5][1] + 1
+    assert orphans[7] == orphans[5] == orphans[0]
     from dashboard.store.queries import run_query
 
     assert run_query(store, "artists_matching", search="переим", limit=5)["city"].tolist() == ["Казань"]

@@ -1277,6 +1277,23 @@ ROLLUP_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("donations_with_id", "BIGINT"),  # how many have an id (the overview counts those)
         ("amount_rub", "DECIMAL(18,2)"),  # their sum, RUB
     ),
+    # data health's orphaned analytics rows (dashboard/rollups.py, orphan_analytics_select): the rows of
+    # queries/health/health_orphan_analytics.sql, kept by every build and sync batch
+    "orphan_analytics_rollup": (
+        ("artist_id", "TEXT"),  # the key's user, where the key names one
+        ("kv_key", "TEXT"),  # the analytics row's key
+        ("kind", "TEXT"),  # track | concert
+        ("parent_id", "TEXT"),  # the missing track or concert id (NULL when the row names none)
+        ("day", "DATE"),  # the daily row's day
+    ),
+    # data health's donations to artists that do not exist (dashboard/rollups.py, orphan_donations_select)
+    "orphan_donations_rollup": (
+        ("artist_id", "TEXT"),  # the missing artist
+        ("kv_key", "TEXT"),
+        ("item_id", "TEXT"),  # the donation id
+        ("amount", "DECIMAL(10,2)"),
+        ("currency", "VARCHAR(3)"),
+    ),
     # the revenue lines (queries/shared/revenue_lines.sql) summed per Moscow day and every column Revenue groups by;
     # the headline, streams, methods, currencies, the timeline and the data range read it
     "revenue_daily": (
@@ -1356,6 +1373,10 @@ PG_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     # (dashboard/rollups.py, _DEPENDENTS)
     ("payment_transactions", ("id",)), ("payment_transactions", ("related_entity_id",)),
     ("donations", ("transaction_id",)), ("service_orders", ("id",)), ("contract_milestones", ("contract_id",)),
+    # issue 21: a batch's orphan rows are found again by the parents it touched (dashboard/rollups.py, orphans)
+    ("track_totals", ("track_id",)), ("orphan_analytics_rollup", ("parent_id",)),
+    ("orphan_analytics_rollup", ("kv_key",)), ("orphan_donations_rollup", ("artist_id",)),
+    ("orphan_donations_rollup", ("kv_key",)),
 )
 
 

@@ -21,10 +21,12 @@ from dashboard.ingest.readers import detect
 from dashboard.ingest.result import IngestResult
 from dashboard.rollups import (
     DIRECTORY_SOURCES,
+    ORPHAN_TABLES,
     REVENUE_TABLES,
     lock_rollups,
     rebuild_coins,
     rebuild_donations,
+    rebuild_orphans,
     rebuild_revenue,
     refresh_directory,
     refresh_pending_for_key,
@@ -119,5 +121,7 @@ def refresh_keys(conn: sa.Connection, store: Store, origin: SyncedFrom, keys: li
         rebuild_donations(conn)
     if "coins_transactions" in touched:
         rebuild_coins(conn)
+    if touched & ORPHAN_TABLES:
+        rebuild_orphans(conn)
     if users:
         refresh_directory(conn, users)
