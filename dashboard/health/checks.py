@@ -11,15 +11,15 @@ The checks read the relational model and the ingest's bookkeeping tables (``kv_i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from dashboard.store.connect import Store
-from dashboard.store.queries import run_query, shared_connection
+from dashboard.store.queries import at_once, run_query
 
 Runner = Callable[..., pd.DataFrame]  # (query name, **params) -> rows, like run_query without the store
 # keys per kv_values_for_keys lookup: DuckDB answers an IN list from its ART index up to index_scan_max_count (2,048)
@@ -75,16 +75,10 @@ def with_current_values(frame: pd.DataFrame, run: Runner) -> pd.DataFrame:
     return out
 
 
-# PostgreSQL: how many checks run at once, each on a connection of its own on a backend of its own (the checks and
-# their formatting at 10M keys on 2 cores: 3.2-3.6 s one at a time, 2.8-2.9 s two at a time; three or four gained
-# nothing more)
-PG_CHECKS_AT_ONCE = 2
-
-
 def run_checks(store: Store, runner: Runner | None = None) -> Results:
     """Every check's affected records, by check name (``runner``: how to run a query, thread-safe; run_query on
-    ``store`` by default). On DuckDB the checks run one after another on one connection (opening the file costs
-    ~30 ms; DuckDB spreads each query over the cores itself); on PostgreSQL up to PG_CHECKS_AT_ONCE at once."""
+    ``store`` by default), read ``at_once``: on PostgreSQL two at a time, on DuckDB one after another on one
+    connection."""
     def default(name: str, **params: Any) -> pd.DataFrame:
         return run_query(store, name, **params)
 
@@ -94,11 +88,8 @@ def run_checks(store: Store, runner: Runner | None = None) -> Results:
         frame = run(check.query)
         return with_current_values(frame, run) if check.fixable else frame
 
-    if store.is_postgres:
-        with ThreadPoolExecutor(max_workers=PG_CHECKS_AT_ONCE, thread_name_prefix="health-check") as pool:
-            return dict(zip((c.name for c in CHECKS), pool.map(one, CHECKS), strict=True))
-    with shared_connection():  # one connection for every check
-        return {check.name: one(check) for check in CHECKS}
+    return dict(zip((c.name for c in CHECKS), at_once(store, [functools.partial(one, c) for c in CHECKS]),
+                    strict=True))
 
 
 def artist_names(run: Runner, results: Results) -> dict[str, str]:

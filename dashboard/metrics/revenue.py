@@ -65,6 +65,8 @@ import pandas as pd
 
 from dashboard.metrics.measures import change, numeric, ratio
 from dashboard.metrics.periods import Period
+from dashboard.store.connect import Store
+from dashboard.store.queries import at_once, run_query
 
 HEADLINE_CURRENCY = "RUB"
 # Every revenue line of the platform (KEYS.md §A), in the order the streams are shown: one row in "by stream" and
@@ -415,6 +417,16 @@ def artist_revenue(by_artist: pd.DataFrame) -> ArtistRevenue:
 
 
 TOP_ARTISTS = 10  # the length of each top list on the artists view (revenue_top_artists's :limit)
+
+
+def artist_reads(store: Store, period: Period, limit: int = TOP_ARTISTS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Revenue → Artists' two reads, ``at_once`` (on PostgreSQL side by side, each on a backend of its own: 1.9 s one
+    after the other at 10M keys): the period's top lists with its totals (``revenue_top_artists``) and the previous
+    period's totals (``revenue_artist_totals``)."""
+    top, before = at_once(store, [
+        lambda: run_query(store, "revenue_top_artists", start=period.start, end=period.end, limit=limit),
+        lambda: run_query(store, "revenue_artist_totals", start=period.prev_start, end=period.prev_end)])
+    return top, before
 
 
 def top_artists(by_artist: pd.DataFrame, column: str, limit: int = TOP_ARTISTS) -> pd.DataFrame:

@@ -23,11 +23,12 @@ from __future__ import annotations
 import contextvars
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -199,6 +200,24 @@ def shared_connection() -> Iterator[None]:
         _shared.reset(token)
         for conn in opened.values():
             conn.close()
+
+
+Result = TypeVar("Result")
+# PostgreSQL: how many reads of one page run at once (``at_once``), each on a connection and a backend of its own. Two
+# on this two-core machine: data health's checks at 10M keys took 3.2-3.6 s one at a time, 2.8-2.9 s two at a
+# time, and three or four gained nothing more.
+PG_READS_AT_ONCE = 2
+
+
+def at_once(store: Store, reads: Sequence[Callable[[], Result]]) -> list[Result]:
+    """Each of ``reads`` (functions that query ``store``), their results in order. On PostgreSQL up to
+    PG_READS_AT_ONCE run at once, each query on a pooled connection of its own; on DuckDB one after another on one
+    connection (opening the file costs ~30 ms, and DuckDB spreads each query over the cores itself)."""
+    if store.is_postgres and len(reads) > 1:
+        with ThreadPoolExecutor(max_workers=PG_READS_AT_ONCE, thread_name_prefix="store-read") as pool:
+            return list(pool.map(lambda read: read(), reads))
+    with shared_connection():
+        return [read() for read in reads]
 
 
 def _execute(conn: sa.Connection, query: Query, bound: dict[str, Any]) -> pd.DataFrame:

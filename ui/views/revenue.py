@@ -21,7 +21,7 @@ from dashboard.metrics import artist as am
 from dashboard.metrics import revenue as rv
 from dashboard.metrics.periods import anchor_day, buckets, date_range, describe, period_for, within_data
 from ui import charts, tables
-from ui.data_access import query, shaped
+from ui.data_access import computed, query, shaped
 from ui.date_pickers import date_picker
 from ui.identity import require_page
 from ui.kept_state import kept
@@ -355,9 +355,9 @@ def show_coins(period: rv.Period, grain: str) -> None:
 # -------------------------------------------------------------------------------------------------- artists
 def show_artists(period: rv.Period, grain: str) -> None:
     lang = current_lang()
-    by_artist = query("revenue_top_artists", start=period.start, end=period.end, limit=rv.TOP_ARTISTS)
+    by_artist, before_totals = computed(rv.artist_reads, period)
     artists = rv.artist_revenue(by_artist)
-    before = rv.artist_revenue(query("revenue_artist_totals", start=period.prev_start, end=period.prev_end))
+    before = rv.artist_revenue(before_totals)
     c1, c2, c3 = st.columns(3)
     metric(c1, "revenue.arpu", rub(artists.arpu, lang), tr("revenue.arpu_help"), artists.arpu or 0,
            before.arpu or 0)
