@@ -154,6 +154,7 @@ def _directory_of_users() -> list[str]:
     """The directory's rows of the users in DIRECTORY_USERS made again from the tables."""
     return [f"DELETE FROM {DIRECTORY} WHERE artist_id IN (SELECT user_id FROM {DIRECTORY_USERS})",
             f"INSERT INTO {DIRECTORY} (artist_id, name, city) {directory_select(DIRECTORY_USERS)}",
+            *_artist_lines_of_users(DIRECTORY_USERS),  # a user who became an artist, or stopped being one
             f"DROP TABLE {DIRECTORY_USERS}"]
 
 
@@ -476,7 +477,8 @@ def build_all(execute: Execute, layout: str) -> None:
     build_pending(execute, layout)
     build_directory(execute)
     for statement in [*revenue_build_statements(), *donations_build_statements(), *coins_build_statements(),
-                      *coin_flow_build_statements(), *orphans_build_statements()]:
+                      *coin_flow_build_statements(), *orphans_build_statements(),
+                      *artist_lines_build_statements()]:
         execute(statement)
     for table in ROLLUP_TABLES:  # planner statistics (PostgreSQL analyzed the other tables before this append)
         execute(f"ANALYZE {table}")
@@ -509,6 +511,7 @@ def _merge_lines(conn: sa.Connection, key: str, sign: int) -> None:
                 values = dict(zip(names, [*group_values, *sums], strict=True))
                 conn.execute(sa.text(f"INSERT INTO {table} ({', '.join(names)}) "
                                      f"VALUES ({', '.join(':' + c for c in names)})"), values)
+    _artist_lines_for(conn, {str(line["user_id"]) for line in lines if line["user_id"] is not None})
 
 
 def revenue_out(conn: sa.Connection, table: str, key: str) -> bool:
@@ -593,6 +596,52 @@ def _merge_statements(table: str, groups: tuple[str, ...], measures: tuple[str, 
     ]
 
 
+ARTIST_LINES = "artist_lines_daily"
+ARTIST_LINES_COLUMNS = ("day", "artist_id", "lines", "donations", "donations_net", "platform_net")
+ARTIST_LINES_USERS = "promo_artist_line_users"
+_RUB_DONE = "r.currency = 'RUB' AND r.status = 'completed'"
+
+
+def artist_lines_select(where: str = "") -> str:
+    """SELECT of ``artist_lines_daily``'s rows: the revenue lines of the directory's artists (revenue_artist_daily's
+    rows whose payer, or the artist a donation went to, is in artist_directory) per Moscow day and artist: how many
+    lines (any status and currency), how many completed RUB donations received and their sum (donations_net), and
+    the completed RUB payments the artist made (platform_net: every other stream). What Revenue → Artists sums per
+    artist over a period, without a join to the directory or a test of the stream, currency and status per row.
+    ``where``: a further filter (alias ``r``, revenue_artist_daily)."""
+    donation = f"r.stream = 'donations' AND {_RUB_DONE}"
+    return ("SELECT r.day, r.user_id AS artist_id, CAST(SUM(r.lines) AS BIGINT) AS lines, "
+            f"CAST(SUM(CASE WHEN {donation} THEN r.lines ELSE 0 END) AS BIGINT) AS donations, "
+            f"CAST(SUM(CASE WHEN {donation} THEN COALESCE(r.amount, 0) ELSE 0 END) AS DECIMAL(18,2)) AS donations_net, "
+            f"CAST(SUM(CASE WHEN r.stream = 'donations' THEN 0 WHEN {_RUB_DONE} THEN COALESCE(r.amount, 0) ELSE 0 END) "
+            "AS DECIMAL(18,2)) AS platform_net "
+            f"FROM {FINEST} AS r WHERE EXISTS (SELECT 1 FROM {DIRECTORY} AS a WHERE a.artist_id = r.user_id){where} "
+            "GROUP BY r.day, r.user_id")
+
+
+def artist_lines_build_statements() -> list[str]:
+    return [f"DELETE FROM {ARTIST_LINES}",
+            f"INSERT INTO {ARTIST_LINES} ({', '.join(ARTIST_LINES_COLUMNS)}) {artist_lines_select()}"]
+
+
+def _artist_lines_of_users(users: str) -> list[str]:
+    """``artist_lines_daily``'s rows of the users in the work table ``users`` (a column ``user_id``) made again from
+    revenue_artist_daily and the directory (PostgreSQL: the user indexes). Exact: an artist's rows read that artist's
+    lines and directory row only."""
+    return [f"DELETE FROM {ARTIST_LINES} WHERE artist_id IN (SELECT user_id FROM {users})",
+            f"INSERT INTO {ARTIST_LINES} ({', '.join(ARTIST_LINES_COLUMNS)}) "
+            f"{artist_lines_select(f' AND r.user_id IN (SELECT user_id FROM {users})')}"]
+
+
+def _artist_lines_for(conn: sa.Connection, users: set[str]) -> None:
+    """``artist_lines_daily``'s rows of ``users`` made again, in the caller's transaction (a decision's one or two)."""
+    cols = ", ".join(ARTIST_LINES_COLUMNS)
+    for user in sorted(users):
+        conn.execute(sa.text(f"DELETE FROM {ARTIST_LINES} WHERE artist_id = :u"), {"u": user})
+        conn.execute(sa.text(f"INSERT INTO {ARTIST_LINES} ({cols}) {artist_lines_select(' AND r.user_id = :u')}"),
+                     {"u": user})
+
+
 def revenue_delta_statements(delta: Callable[[str], str | None], keys_table: str,
                              tables: set[str]) -> tuple[list[str], list[str]]:
     """An incremental sync batch's change to the revenue rollups, group by group: (the statements to run before the
@@ -616,11 +665,16 @@ def revenue_delta_statements(delta: Callable[[str], str | None], keys_table: str
     after = [_key_lines(REVENUE_IN)]
     for table, (groups, measures) in REVENUE_ROLLUPS.items():
         after += _merge_statements(table, groups, measures, REVENUE_OUT, REVENUE_IN)
+    after += [f"DROP TABLE IF EXISTS {ARTIST_LINES_USERS}",
+              f"CREATE TEMP TABLE {ARTIST_LINES_USERS} AS SELECT user_id FROM {REVENUE_OUT} WHERE user_id IS NOT NULL "
+              f"UNION SELECT user_id FROM {REVENUE_IN} WHERE user_id IS NOT NULL", f"ANALYZE {ARTIST_LINES_USERS}",
+              *_artist_lines_of_users(ARTIST_LINES_USERS), f"DROP TABLE {ARTIST_LINES_USERS}"]
     after += [f"DROP TABLE {t}" for t in (REVENUE_KEYS, REVENUE_OUT, REVENUE_IN)]
     return before, after
 
 
 def rebuild_revenue(conn: sa.Connection) -> None:
-    """The revenue rollups built again whole, in the caller's transaction (a refresh of keys from the platform)."""
-    for statement in revenue_build_statements():
+    """The revenue rollups built again whole, in the caller's transaction (a refresh of keys from the platform; its
+    directory step then makes artist_lines_daily's rows of the users whose directory row changed)."""
+    for statement in [*revenue_build_statements(), *artist_lines_build_statements()]:
         conn.execute(sa.text(statement))

@@ -134,12 +134,13 @@ def test_the_queue_and_revenue_queries_read_the_rollups_on_postgresql(demo_store
         if name in QUEUE_QUERIES:
             assert "pending_rollup" in scanned and not scanned & set(MODERATED_TABLES), (name, scanned)
         else:  # Revenue: the rollups, never the fifteen tables of the revenue lines
-            assert scanned & set(rollups.REVENUE_ROLLUPS) and not scanned & rollups.REVENUE_TABLES, (name, scanned)
+            read = set(rollups.REVENUE_ROLLUPS) | {rollups.ARTIST_LINES}
+            assert scanned & read and not scanned & rollups.REVENUE_TABLES, (name, scanned)
 
 
 def revenue_in_step(store: Store) -> dict[str, int]:
-    """Each revenue rollup equals the revenue lines summed by its groups (one row per group, none empty); returns
-    each rollup's line count."""
+    """Each revenue rollup equals the revenue lines summed by its groups (one row per group, none empty), and
+    artist_lines_daily its definition over them and the directory; returns each revenue rollup's line count."""
     lines: dict[str, int] = {}
     for table, (groups, measures) in rollups.REVENUE_ROLLUPS.items():
         kept = rows(store, f"SELECT {', '.join((*groups, *measures))} FROM {table}")
@@ -147,6 +148,8 @@ def revenue_in_step(store: Store) -> dict[str, int]:
         assert _sorted(kept) == _sorted(defined), table
         assert all(row[len(groups)] != 0 for row in kept), table
         lines[table] = sum(int(row[len(groups)]) for row in kept)
+    kept = rows(store, f"SELECT {', '.join(rollups.ARTIST_LINES_COLUMNS)} FROM {rollups.ARTIST_LINES}")
+    assert _sorted(kept) == _sorted(rows(store, rollups.artist_lines_select())), rollups.ARTIST_LINES
     return lines
 
 

@@ -32,7 +32,7 @@ from dashboard.sync.run import follow, run_sync, sync
 from dashboard.sync.source import SourceError, resolve_source
 from tests.feed_changes import TOO_LARGE_BYTES, Platform
 from tests.pg_server import copy_database, create_database
-from tests.sql import scalar
+from tests.sql import rows, scalar
 from tests.sync_platform import (
     TABLE,
     libpq,
@@ -527,6 +527,7 @@ LINKED_REQUEST = "track_test:requests:00000000-0000-4000-8000-000000000001"
 PAY_FOR_DONATION = f"payments:{ARTIST}:tx:pay-for-donation"
 TOTALLED_TRACK = f"track:{ARTIST}:1769011200031-b20aklu2g"  # analytics:{ARTIST}:track:… holds its play totals
 GHOST = "feed-ghost-artist"
+PAYER = "feed-payer"
 
 
 def _lines_by_stream(store: Store) -> dict[str, int]:
@@ -587,15 +588,23 @@ def test_a_batch_moves_the_lines_that_other_keys_decide_about(kind: str, platfor
         [gen._delete(TOTALLED_TRACK),
          gen._set(f"donation:{GHOST}:feed-ghost-donation", {"id": "feed-ghost-donation", "artistId": GHOST,
                                                             "amount": 300, "currency": "RUB", "status": "completed",
-                                                            "createdAt": "2026-01-25T10:00:00.000Z"})],
+                                                            "createdAt": "2026-01-25T10:00:00.000Z"}),
+         # a payer who owns nothing yet: no artist, so none of Revenue → Artists' lines
+         gen._set(f"payments:{PAYER}:tx:pay-feed", {"id": "pay-feed", "user_id": PAYER, "amount": 990,
+                                                    "currency": "RUB", "type": "coins_purchase",
+                                                    "status": "completed", "created_at": "2026-01-26T09:00:00.000Z"})],
         # and both end: the track is back, and the artist gets a profile
         [gen._set(TOTALLED_TRACK, {"id": TOTALLED_TRACK.rsplit(":", 1)[1], "userId": ARTIST, "title": "Снова 🎶",
                                    "status": "approved", "createdAt": "2026-01-21T10:00:00.000Z"}),
-         gen._set(f"profile:{GHOST}", {"userId": GHOST, "name": "Призрак 👻", "role": "artist"})],
+         gen._set(f"profile:{GHOST}", {"userId": GHOST, "name": "Призрак 👻", "role": "artist"}),
+         # the payer's first track: an artist now, with the payment among the artist's lines
+         gen._set(f"track:{PAYER}:feed-payer-track", {"id": "feed-payer-track", "userId": PAYER, "title": "Дебют",
+                                                      "status": "pending", "createdAt": "2026-02-02T10:00:00.000Z"})],
     ]
     seen: list[dict[str, int]] = []
     counted: list[int] = []
     orphans = [orphans_in_step(store)]
+    payer_lines: list[list[tuple[Any, ...]]] = []
     for batch in batches:
         gen.run(batch)
         assert isinstance(run_sync(source(), store, say=quiet), FeedResult)
@@ -604,6 +613,8 @@ def test_a_batch_moves_the_lines_that_other_keys_decide_about(kind: str, platfor
         counted.append(donations_in_step(store))
         coins_in_step(store)
         orphans.append(orphans_in_step(store))
+        payer_lines.append(rows(store, "SELECT lines, platform_net FROM artist_lines_daily WHERE artist_id = :a",
+                                a=PAYER))
         seen.append(_lines_by_stream(store))
     assert seen[0]["donations"] == before["donations"]  # one line moved: the donation's became the payment's
     assert seen[1].get("subscriptions", 0) == seen[0].get("subscriptions", 0)  # the payment replaced the line
@@ -614,6 +625,7 @@ def test_a_batch_moves_the_lines_that_other_keys_decide_about(kind: str, platfor
     # the deleted track's play totals are orphans (one key), as is the ghost's donation; then neither is
     assert orphans[6][0] == orphans[5][0] + 1 and orphans[6][1] == orphans[5][1] + 1
     assert orphans[7] == orphans[5] == orphans[0]
+    assert payer_lines[5] == [] and [(int(n), float(net)) for n, net in payer_lines[6]] == [(1, 990.0)]
     from dashboard.store.queries import run_query
 
     assert run_query(store, "artists_matching", search="переим", limit=5)["city"].tolist() == ["Казань"]

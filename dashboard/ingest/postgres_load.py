@@ -135,9 +135,12 @@ def load_into_postgres(con: duckdb.DuckDBPyConnection, store: Store, workdir: Pa
 
 
 def add_keys_and_indexes(cur: psycopg.Cursor[Any], new: sql.Identifier) -> None:
-    """kv_store's primary key, the indexes behind every artist and revenue query (issue 13) and each reference
-    table's source_key index, on the load schema ``new`` (nobody reads it yet)."""
+    """kv_store's primary key, the PostgreSQL table settings (schema.PG_TABLE_SETTINGS), the indexes behind every
+    artist and revenue query (issue 13) and each reference table's source_key index, on the load schema ``new``
+    (nobody reads it yet)."""
     cur.execute(sql.SQL("ALTER TABLE {}.kv_store ADD PRIMARY KEY (key)").format(new))
+    for table, clause in schema.PG_TABLE_SETTINGS:
+        cur.execute(sql.SQL("ALTER TABLE {}.{} {}").format(new, sql.Identifier(table), sql.SQL(clause)))
     for table, cols in schema.PG_INDEXES:
         cur.execute(sql.SQL("CREATE INDEX ON {}.{} ({})").format(
             new, sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in cols)))

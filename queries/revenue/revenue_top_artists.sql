@@ -6,32 +6,24 @@
 --          made: subscriptions, coins, promotion, other); and on every row the period's totals over all artists
 --          with a line: active_artists (how many), revenue (donations_net + platform_net, summed), and artists (the
 --          number of all artists). Revenue lines as in queries/shared/revenue_lines.sql (a donation counted once),
---          read from their rollup per day and payer, revenue_artist_daily, and the artists (with their names)
---          from artist_directory (dashboard/rollups.py).
+--          read from their rollup per day and artist, artist_lines_daily (the directory's artists only, with the
+--          sums by side, currency and status made at build), and the names from artist_directory
+--          (dashboard/rollups.py).
 --          Non-RUB is left out of the sums. Ordered by donations_net + platform_net, most first.
 --          Each top list is an ORDER BY … LIMIT (a top-N heap), the totals one aggregate and the names looked up for
 --          the listed rows only: two ROW_NUMBER windows sorted every active artist twice and the names were joined
 --          to the whole directory (2.1 s of 2.3 s at 10M keys on PostgreSQL, issue 21).
 -- Params: :start, :end (date, inclusive); :limit (integer) the length of each top list
-WITH lines AS (
-  SELECT user_id, CASE WHEN stream = 'donations' THEN 'donations' ELSE 'platform' END AS side, currency, status,
-         lines, amount
-  FROM revenue_artist_daily
+WITH per_artist AS (
+  SELECT artist_id,
+         CAST(SUM(lines) AS BIGINT) AS lines,
+         CAST(SUM(donations) AS BIGINT) AS donations,
+         SUM(donations_net) AS donations_net,
+         SUM(platform_net) AS platform_net
+  FROM artist_lines_daily
   WHERE day BETWEEN CAST(:start AS DATE) AND CAST(:end AS DATE)
-),
-per_artist AS (
-  SELECT l.user_id AS artist_id,
-         CAST(SUM(l.lines) AS BIGINT) AS lines,
-         CAST(SUM(CASE WHEN l.side = 'donations' AND l.currency = 'RUB' AND l.status = 'completed' THEN l.lines
-                       ELSE 0 END) AS BIGINT) AS donations,
-         SUM(CASE WHEN l.side = 'donations' AND l.currency = 'RUB' AND l.status = 'completed' THEN l.amount
-                  ELSE 0 END) AS donations_net,
-         SUM(CASE WHEN l.side = 'platform' AND l.currency = 'RUB' AND l.status = 'completed' THEN l.amount
-                  ELSE 0 END) AS platform_net
-  FROM lines AS l
-  WHERE EXISTS (SELECT 1 FROM artist_directory AS a WHERE a.artist_id = l.user_id)
-  GROUP BY l.user_id
-  HAVING SUM(l.lines) <> 0
+  GROUP BY artist_id
+  HAVING SUM(lines) <> 0
 ),
 totals AS (
   SELECT COUNT(*) AS active_artists, SUM(donations_net + platform_net) AS revenue FROM per_artist
