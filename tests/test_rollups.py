@@ -244,6 +244,45 @@ def test_revenue_rollups_in_step_after_ingest_decisions_and_undo(new_store: Stor
     assert orphans_in_step(s) == orphans  # nor which parents exist
 
 
+def test_two_money_decisions_of_one_artist_at_once_keep_the_artist_lines(new_store: StoreFactory,
+                                                                          fixture_snapshot: Path,
+                                                                          tmp_path: Path) -> None:
+    """Two moderators at once: one rejects the artist's paid track test (its payment refunded), the other the
+    artist's paid publish order (its line goes). Both decisions remake the same artist's artist_lines_daily rows;
+    after both, every revenue rollup and artist_lines_daily equal their definitions; the artist's completed RUB
+    payments lost the refunded 1 000 RUB (the order, under review, was never a completed payment) and the artist's
+    lines one (the order's)."""
+    import json
+
+    snapshot = tmp_path / "money.ndjson"
+    snapshot.write_text(fixture_snapshot.read_text(encoding="utf-8") + "".join(
+        json.dumps(r, ensure_ascii=False) + "\n" for r in MONEY_UNDER_REVIEW), encoding="utf-8")
+    s = new_store()
+    ingest([snapshot], s, "deployed", say=lambda _m: None)
+    artist = MONEY_UNDER_REVIEW[0]["value"]["user_id"]
+    paid = ("SELECT CAST(COALESCE(SUM(platform_net), 0) AS DECIMAL(18,2)), CAST(COALESCE(SUM(lines), 0) AS BIGINT) "
+            "FROM artist_lines_daily WHERE artist_id = :a")
+    (net_before, lines_before), = rows(s, paid, a=artist)
+    items = [repo.Item("track_test_intake", "tt-money", "track_test:requests:tt-money", "pending_moderation"),
+             repo.Item("publish_orders", "pub-money", "publish_order:pub-money", "in_review")]
+    start = threading.Barrier(2)
+    outcomes: list[bool] = []
+
+    def run(n: int) -> None:
+        start.wait()
+        outcomes.append(repo.decide(s, [items[n]], "reject", f"Модератор {n}", reason="Нет")[0].applied)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == [True, True]
+    assert revenue_in_step(s) == {"revenue_daily": 64, "revenue_artist_daily": 64}  # the order's line went
+    (net_after, lines_after), = rows(s, paid, a=artist)
+    assert float(net_before) - float(net_after) == 1000 and int(lines_before) - int(lines_after) == 1
+
+
 # two AI news articles in one KV value (the platform's pending list): two decisions refresh the same key's rows
 AI_PENDING = {"key": "news:articles:pending", "value": [
     {"id": f"art-{n}", "title": f"Новость {n} 🎧", "tag": "Индустрия", "excerpt": "Кратко", "content": "Текст",

@@ -417,6 +417,9 @@ def _pg_store(source: PlatformSource, store: Store, layout_spec: str, say: Say, 
                     with cur.copy(copy_sql) as copy, open(path, "rb") as fh:
                         while chunk := fh.read(1 << 20):
                             copy.write(chunk)
+                # the rollups' lock, as a decision takes it: a decision and a batch that merge the same rollup group
+                # at once would each write the group's row from what it read before the other committed
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [rollups.ROLLUP_LOCK])
                 for statement in apply_statements(
                         lambda t: f"promo_delta_{t}" if t in exports else None, "promo_feed_keys", tables,
                         state.layout):
