@@ -8,14 +8,19 @@ from dashboard.store.queries import QueryError, load_query, with_includes
 
 
 def test_revenue_queries_share_one_definition_of_revenue_lines() -> None:
-    """Revenue's queries read the rollups (issue 21), and the rollups are made from the one definition of the lines,
-    each donation linked to its payment by id or by the payment's metadata."""
+    """Revenue's queries read the rollups (issue 21), and the rollups are made from the one definition of the lines
+    (artist_lines_daily from revenue_artist_daily), each donation linked to its payment by id or by the payment's
+    metadata."""
     from dashboard import rollups
 
     for name, rollup in (("revenue_payment_summary", "revenue_daily"), ("revenue_timeline", "revenue_daily"),
-                         ("revenue_data_range", "revenue_daily"), ("revenue_top_artists", "revenue_artist_daily")):
+                         ("revenue_data_range", "revenue_daily"), ("revenue_top_artists", "artist_lines_daily"),
+                         ("revenue_artist_totals", "artist_lines_daily")):
         sql = "\n".join(line for line in load_query(name).sql.splitlines() if not line.startswith("--"))
         assert "revenue_lines" not in sql and f"FROM {rollup}" in sql, name
+    # the artists' lines are summed from the finest revenue rollup, never from the lines again
+    assert "FROM revenue_artist_daily AS r" in rollups.artist_lines_select() and "revenue_lines" not in \
+        rollups.artist_lines_select()
     for table in rollups.REVENUE_ROLLUPS:
         sql = rollups.revenue_select(table)
         assert sql.count("revenue_lines AS (") == 1
