@@ -32,6 +32,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -294,14 +295,26 @@ def create_key_index(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"SET memory_limit = '{int(limit // 1024**2)}MiB'")
 
 
+def _on_own_connection(con: duckdb.DuckDBPyConnection, step: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+    cursor = con.cursor()
+    try:
+        step(cursor)
+    finally:
+        cursor.close()
+
+
 def swap_duckdb(store: Store, con: duckdb.DuckDBPyConnection, finish: Finish, say: Say) -> None:
     """Finish the build database as the new store (durable tables, appends, the run's row), before it is closed."""
     settle_wal(store.path, say)
     carry_over_durable(con, store.path, finish.check_empty, say)
     for table in schema.DURABLE_TABLES:
         con.execute(schema.create_table_sql(table, "duckdb"))
-    create_key_index(con)
-    finish.run_appends(con.execute, "duckdb")
+    # the key index (about a second at 1M keys, built on one connection) while the appends (the rollups, from the
+    # entity tables; none reads kv_store) run on another
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="promo-key-index") as pool:
+        indexed = pool.submit(_on_own_connection, con, create_key_index)
+        finish.run_appends(con.execute, "duckdb")
+        indexed.result()
     con.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?::JSON, ?, ?, ?, ?, ?, ?::JSON, ?::JSON)",
                 finish.run_row())
     con.execute("CHECKPOINT")

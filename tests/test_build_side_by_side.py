@@ -1,0 +1,72 @@
+"""A planned build (more than FEW_KEYS keys) runs its entries' loads on two connections at once
+(``build.loads_side_by_side``): what it loads is what one connection loads (``test_small_builds``), every load ran,
+on both workers, and a load that fails fails the ingest in one line and leaves the store as it was."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from dashboard.ingest import build, plan
+from dashboard.ingest.result import IngestError
+from dashboard.store.connect import Store
+from tests.test_sync_feed import dump
+
+
+def test_the_loads_run_on_two_connections_and_every_one_runs_once(fixture_snapshot: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "FEW_KEYS", 0)
+    ran: list[tuple[str, str]] = []
+    real = plan.load_entity
+
+    def recorded(d: Any, q: Any, entry: Any, *args: Any, **kwargs: Any) -> None:
+        ran.append((threading.current_thread().name, entry.pattern))
+        real(d, q, entry, *args, **kwargs)
+
+    monkeypatch.setattr(plan, "load_entity", recorded)
+    result = build.ingest([fixture_snapshot], Store(str(tmp_path / "s.duckdb")), "deployed", say=lambda _m: None)
+    patterns = [p for _t, p in ran]
+    assert len(patterns) == len(set(patterns))  # each entry once
+    assert {t for t, _p in ran} == {"promo-load-0", "promo-load-1"}
+    assert result.rows_loaded == 486
+    # every entity table the fixture fills was filled by one of those loads
+    assert {t for t, n in result.table_counts.items() if n} >= {"tracks", "donations", "ticket_sales", "beats"}
+
+
+def test_a_failing_load_fails_the_ingest_in_one_line_and_keeps_the_store(fixture_snapshot: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(str(tmp_path / "s.duckdb"))
+    build.ingest([fixture_snapshot], store, "deployed", say=lambda _m: None)
+    before = dump(store)
+    monkeypatch.setattr(build, "FEW_KEYS", 0)
+    real = plan.load_entity
+
+    def failing(d: Any, q: Any, entry: Any, *args: Any, **kwargs: Any) -> None:
+        if entry.table == "donations":
+            q("SELECT CAST('not a number' AS INTEGER)")  # a DuckDB error inside a worker
+        real(d, q, entry, *args, **kwargs)
+
+    monkeypatch.setattr(plan, "load_entity", failing)
+    with pytest.raises(IngestError) as failed:
+        build.ingest([fixture_snapshot], store, "deployed", say=lambda _m: None)
+    assert "\n" not in str(failed.value)
+    assert str(failed.value).startswith("ingest failed: Conversion Error")
+    assert dump(store) == before
+    assert not [t for t in threading.enumerate() if t.name.startswith("promo-load-")]
+
+
+def test_the_build_keeps_no_scratch_database(fixture_snapshot: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "FEW_KEYS", 0)
+    store = Store(str(tmp_path / "s.duckdb"))
+    build.ingest([fixture_snapshot], store, "deployed", say=lambda _m: None)
+    con = duckdb.connect(str(store.path), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'kv_small'").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'kv_store_key'").fetchone() == (1,)
+    finally:
+        con.close()
