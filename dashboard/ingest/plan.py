@@ -18,8 +18,8 @@ something with ``fetchone``/``fetchall`` (``con.execute`` for DuckDB, a psycopg 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dashboard.ingest.dialect import Dialect, json_path, lit
@@ -31,12 +31,18 @@ from dashboard.store import schema
 Query = Callable[[str], Any]
 # One entry's load (its table's rows, or its counters), run with a query function and the result to count into.
 EntryLoad = Callable[[Query, IngestResult], None]
-# Runs the entries' loads (pid, load), counting into the result: one after another (``in_turn``), or the DuckDB
-# build's two connections at once (``build.loads_side_by_side``).
-RunLoads = Callable[[Sequence[tuple[int, EntryLoad]], IngestResult], None]
-# Held around an insert written in PHYSICAL_ORDER: the insertion-order setting it turns on is the database's, not
-# the connection's, so two such inserts at once would turn it off under each other.
-ORDERED_INSERT = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RunLoads:
+    """How the entries' loads (pid, load) run, counting into the result: one after another on the build's
+    connection (none given), or the DuckDB build's connections at once (``build.loads_side_by_side``).
+    ``insertion_order_on``: the runner keeps DuckDB's insertion order on while the loads run (the setting is the
+    database's, not a connection's: two loads at once cannot turn it on and off around their own inserts), so an
+    insert in PHYSICAL_ORDER only adds its ORDER BY."""
+
+    run: Callable[[Sequence[tuple[int, EntryLoad]], IngestResult], None]
+    insertion_order_on: bool = False
 # The load steps that are not one entry's (negative, so they sort before the entries' pids): the lists of keys
 # (kv_unmapped, kv_double_encoded) and the index entries (kv_index), each over the whole work table.
 LISTS, INDEXES = -2, -1
@@ -234,7 +240,7 @@ def load_counter(d: Dialect, q: Query, entry: Entry, pid: int, result: IngestRes
 
 
 def load_entity(d: Dialect, q: Query, entry: Entry, layout: Layout, pid: int, result: IngestResult,
-                src: str, count: bool = True) -> None:
+                src: str, count: bool = True, insertion_order_on: bool = False) -> None:
     """The entry's rows, extracted once (raw and coerced side by side), counted, then inserted (``count`` False:
     inserted straight from the select, nothing counted, in no particular order: a delta build of a few keys)."""
     assert entry.table
@@ -257,12 +263,7 @@ def load_entity(d: Dialect, q: Query, entry: Entry, layout: Layout, pid: int, re
     insert = f"INSERT INTO {d.table(entry.table)} ({target}) SELECT {values} FROM promo_entity_rows WHERE shape_ok"
     order = schema.PHYSICAL_ORDER.get(entry.table)
     if order and d.ordered_inserts:  # written in (owner, date) order so that zone maps prune per-artist reads
-        with ORDERED_INSERT:
-            q("SET preserve_insertion_order = true")
-            try:
-                q(f"{insert} ORDER BY {', '.join(f'c_{c}' for c in order)}")
-            finally:
-                q("SET preserve_insertion_order = false")
+        q(f"{insert} ORDER BY {', '.join(f'c_{c}' for c in order)}")
     else:
         q(insert)
     q("DROP TABLE promo_entity_rows")
@@ -281,8 +282,8 @@ def in_turn(loads: Sequence[tuple[int, EntryLoad]], result: IngestResult, q: Que
 
 
 def entry_loads(d: Dialect, layout: Layout, src_of: Callable[[int], str], pids: set[int] | None = None,
-                count: bool = True) -> list[tuple[int, EntryLoad]]:
-    """Each counter and entity entry's load, in the layout's order (see ``load``)."""
+                count: bool = True, insertion_order_on: bool = False) -> list[tuple[int, EntryLoad]]:
+    """Each counter and entity entry's load, in the layout's order (see ``load`` and ``RunLoads``)."""
     loads: list[tuple[int, EntryLoad]] = []
     for pid, entry in enumerate(layout.entries):
         if pids is not None and pid not in pids:
@@ -290,8 +291,8 @@ def entry_loads(d: Dialect, layout: Layout, src_of: Callable[[int], str], pids: 
         if entry.shape == "counter":
             loads.append((pid, lambda q, r, e=entry, p=pid: load_counter(d, q, e, p, r, src_of(p))))
         elif entry.table:
-            loads.append((pid, lambda q, r, e=entry, p=pid: load_entity(d, q, e, layout, p, r, src_of(p),
-                                                                          count=count)))
+            loads.append((pid, lambda q, r, e=entry, p=pid: load_entity(
+                d, q, e, layout, p, r, src_of(p), count=count, insertion_order_on=insertion_order_on)))
     return loads
 
 
@@ -309,12 +310,12 @@ def load(d: Dialect, q: Query, layout: Layout, result: IngestResult, work: str,
     loads: list[tuple[int, EntryLoad]] = [
         (LISTS, lambda q, _r: load_lists(d, q, layout, work)),
         (INDEXES, lambda q, r: load_indexes(d, q, layout, r, index_src)),
-        *entry_loads(d, layout, src_of, pids, count),
+        *entry_loads(d, layout, src_of, pids, count, run_loads is not None and run_loads.insertion_order_on),
     ]
     if run_loads is None:
         in_turn(loads, result, q)
     else:
-        run_loads(loads, result)
+        run_loads.run(loads, result)
 
 
 def count_results(d: Dialect, q: Query, result: IngestResult) -> None:
