@@ -3,6 +3,7 @@ fixture's known cases named, fix proposals that repair what they target, the che
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -13,10 +14,12 @@ from typing import Any
 import pytest
 
 from dashboard.cli import main
+from dashboard.demo.deployed import write_deployed_snapshot
 from dashboard.demo.snapshot import write_demo_snapshot
 from dashboard.health.checks import CHECKS, counts, run_checks
 from dashboard.health.fixes import fix_operations
 from dashboard.health.history import record_counts
+from dashboard.health.report import describe, health_report
 from dashboard.i18n.formatting import number
 from dashboard.i18n.translations import t
 from dashboard.ingest.build import ingest
@@ -314,3 +317,20 @@ def test_page_shows_user_content_as_plain_text(problem_stores: dict[str, Store])
     assert not at.exception
     assert [m.delta for m in at.metric] == ["0"] * len(CHECKS)  # the same data as the previous run
     assert all("<b>" not in str(e.value) for e in at.markdown)
+
+
+@pytest.mark.parametrize("layout", ["seed", "deployed"])
+def test_the_page_words_each_coin_fix_as_the_keys_current_value_does(layout: str, tmp_path: Path) -> None:
+    """The page's report reads no current value: whether a balance key holds a bare number (set the key) or an
+    object (set its balance field) comes from the store's layout, and says what the values say, on both layouts."""
+    snapshot = tmp_path / "s.ndjson"
+    write = write_deployed_snapshot if layout == "deployed" else write_demo_snapshot
+    write(snapshot, "tiny", seed=7, as_of=dt.date(2026, 3, 1))
+    store = Store(str(tmp_path / "s.duckdb"))
+    ingest([snapshot], store, layout, say=lambda _m: None)
+    with_values = run_checks(store)["coin_balance_drift"]
+    assert len(with_values) > 0
+    expected = describe("coin_balance_drift", with_values, "ru")
+    shown = health_report(store, "ru", 10_000)["shown"]["coin_balance_drift"]
+    assert shown["fix"].tolist() == expected["fix"].tolist()
+    assert any(("поле balance" in f) == (layout == "seed") for f in shown["fix"])

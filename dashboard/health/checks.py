@@ -75,10 +75,11 @@ def with_current_values(frame: pd.DataFrame, run: Runner) -> pd.DataFrame:
     return out
 
 
-def run_checks(store: Store, runner: Runner | None = None) -> Results:
+def run_checks(store: Store, runner: Runner | None = None, values: bool = True) -> Results:
     """Every check's affected records, by check name (``runner``: how to run a query, thread-safe; run_query on
     ``store`` by default), read ``at_once``: on PostgreSQL two at a time, on DuckDB one after another on one
-    connection."""
+    connection. ``values``: add each fixable finding's ``current_value`` (what ``check --fixes`` needs; counts and
+    the page do not)."""
     def default(name: str, **params: Any) -> pd.DataFrame:
         return run_query(store, name, **params)
 
@@ -86,7 +87,7 @@ def run_checks(store: Store, runner: Runner | None = None) -> Results:
 
     def one(check: Check) -> pd.DataFrame:
         frame = run(check.query)
-        return with_current_values(frame, run) if check.fixable else frame
+        return with_current_values(frame, run) if check.fixable and values else frame
 
     return dict(zip((c.name for c in CHECKS), at_once(store, [functools.partial(one, c) for c in CHECKS]),
                     strict=True))

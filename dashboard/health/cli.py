@@ -26,10 +26,11 @@ EXIT_FATAL = 1
 EXIT_USAGE = 2
 
 
-def read_checks(store: Store) -> tuple[Results, Previous | None]:
-    """Every check's results and the previous run's counts; StoreError (one line) when the store cannot be read."""
+def read_checks(store: Store, values: bool = True) -> tuple[Results, Previous | None]:
+    """Every check's results (``values``: with the found keys' current values, for the fixes) and the previous
+    run's counts; StoreError (one line) when the store cannot be read."""
     try:
-        return run_checks(store), previous_counts(store)
+        return run_checks(store, values=values), previous_counts(store)
     except (sa.exc.DBAPIError, duckdb.Error) as exc:
         raise StoreError(describe_connect_error(store, exc)) from None
 
@@ -48,7 +49,7 @@ def record(store: Store, found: dict[str, int]) -> None:
 def record_after_ingest(store: Store) -> None:
     """Run the checks after an ingest and record their counts (a warning if anything fails)."""
     try:
-        found = counts(run_checks(store))
+        found = counts(run_checks(store, values=False))
     except Exception as exc:
         first = (str(getattr(exc, "orig", exc)).strip().splitlines() or [type(exc).__name__])[0]
         print(f"warning: data health checks not run: {first}", file=sys.stderr)
@@ -64,7 +65,7 @@ def change_text(delta: int | None) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     store = resolve_store(args.db)
-    results, previous = read_checks(store)
+    results, previous = read_checks(store, values=bool(args.fixes))
     found = counts(results)
     record(store, found)
     if args.json:

@@ -3,6 +3,7 @@ and the fix. No Streamlit; numbers in the Russian format (``1 250``) via ``dashb
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,11 +12,12 @@ import pandas as pd
 from dashboard.health.checks import artist_names, counts, run_checks
 from dashboard.i18n.formatting import money, number, signed_number
 from dashboard.i18n.translations import t
+from dashboard.ingest.layout import LayoutError, load_layout
 from dashboard.store.connect import Store
 from dashboard.store.queries import run_query
 
 COLUMNS = ("artist", "problem", "by", "keys", "fix")
-HIDDEN = ("current_value", "double_encoded")  # fix-proposal plumbing, not for people
+HIDDEN = ("current_value", "double_encoded", "scalar")  # fix-proposal plumbing, not for people
 
 
 def _v(value: Any) -> Any:
@@ -42,7 +44,9 @@ Describer = Callable[[Row, str], tuple[str, str, str, str]]  # problem, by, keys
 
 def _coin(row: Row, lang: str) -> tuple[str, str, str, str]:
     problems, fixes = [], []
-    scalar = not str(_v(row.current_value) or "").lstrip().startswith("{")  # e.g. deployed coins:balance:{u}
+    scalar = _v(getattr(row, "scalar", None))  # the layout's shape of the balance key (health_report)
+    if scalar is None:  # else its current value: e.g. the deployed layout's coins:balance:{u} holds a number
+        scalar = not str(_v(getattr(row, "current_value", None)) or "").lstrip().startswith("{")
     if _v(row.balance) is None or row.balance != row.tx_sum:
         problems.append(t("health.problem.balance", lang, recorded=number(row.balance, lang),
                           computed=number(row.tx_sum, lang)))
@@ -121,24 +125,55 @@ def describe(name: str, frame: pd.DataFrame, lang: str, names: dict[str, str] | 
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
-def export_frame(name: str, frame: pd.DataFrame, lang: str, names: dict[str, str] | None = None) -> pd.DataFrame:
-    """The CSV: the described columns (headers in ``lang``) followed by the query's own columns."""
-    described = describe(name, frame, lang, names).rename(columns=lambda c: t(f"health.col.{c}", lang))
+def export_frame(name: str, frame: pd.DataFrame, lang: str, names: dict[str, str] | None = None,
+                 described: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The CSV: the described columns (headers in ``lang``) followed by the query's own columns (``described``:
+    ``describe``'s result for ``frame``, when already made)."""
+    if described is None:
+        described = describe(name, frame, lang, names)
+    headed = described.rename(columns=lambda c: t(f"health.col.{c}", lang))
     raw = frame.drop(columns=[c for c in HIDDEN if c in frame.columns]).reset_index(drop=True)
-    return pd.concat([described, raw], axis=1)
+    return pd.concat([headed, raw], axis=1)
+
+
+def scalar_balances(layout_spec: str, keys: pd.Series) -> pd.Series:
+    """For each coin balance key: True when its layout entry stores a bare number (the deployed layout's
+    ``coins:balance:{user_id}``), False when an object with a ``balance`` field, None when no coins_balance entry
+    matches or the layout cannot be read. The first matching entry wins, as at ingest."""
+    try:
+        layout = load_layout(layout_spec)
+    except LayoutError:
+        return pd.Series([None] * len(keys), index=keys.index, dtype=object)
+    entries = [(re.compile(e.regex), e) for e in layout.entries]
+
+    def shape(key: Any) -> bool | None:
+        if not isinstance(key, str):
+            return None
+        entry = next((e for regex, e in entries if key.startswith(e.prefix) and regex.fullmatch(key)), None)
+        return entry.shape == "scalar" if entry is not None and entry.table == "coins_balance" else None
+
+    return pd.Series([shape(k) for k in keys], index=keys.index, dtype=object)
 
 
 def health_report(store: Store, lang: str, max_rows: int) -> dict[str, dict[str, Any]]:
     """What the Data health page shows of the findings, in ``lang``: each check's count (``found``), its first
     ``max_rows`` findings in words (``shown``) and its whole CSV frame (``export``), for the checks that found
     something. The page caches it per store version, so a rerun neither runs the checks nor formats thousands of
-    findings again."""
+    findings again. The keys' current values (for ``check --fixes``) are not read: the coin fix's wording needs
+    only whether the balance is a bare number, which the store's layout says (reading the values of a few hundred
+    keys spread over kv_store cost 100 ms at 1M keys, a block each)."""
     def run(name: str, **params: Any) -> pd.DataFrame:
         return run_query(store, name, **params)
 
-    results = run_checks(store, runner=run)
+    results = run_checks(store, runner=run, values=False)
+    coins = results["coin_balance_drift"]
+    if len(coins):
+        last = run("last_ingest")
+        layout = str(last["layout"].iloc[0]) if len(last) and last["layout"].iloc[0] else "seed"
+        results["coin_balance_drift"] = coins.assign(scalar=scalar_balances(layout, coins["kv_key"]))
     names = artist_names(run, results)  # only the artists named in the findings, never the whole list
     found = {n: f for n, f in results.items() if len(f)}
+    described = {n: describe(n, f, lang, names) for n, f in found.items()}  # once, for the page and the CSV
     return {"found": dict(counts(results)),
-            "shown": {n: describe(n, f.head(max_rows), lang, names) for n, f in found.items()},
-            "export": {n: export_frame(n, f, lang, names) for n, f in found.items()}}
+            "shown": {n: d.head(max_rows) for n, d in described.items()},
+            "export": {n: export_frame(n, found[n], lang, names, d) for n, d in described.items()}}

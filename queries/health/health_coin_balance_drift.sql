@@ -12,24 +12,29 @@ WITH tx AS (  -- the coins_by_user rollup (dashboard/rollups.py): the transactio
     SELECT user_id, tx_sum, tx_earned, tx_spent, tx_key, tx_keys
     FROM coins_by_user
     WHERE user_id IS NOT NULL
+),
+found AS (
+    SELECT b.user_id AS artist_id,
+           b.source_key AS kv_key,
+           t.tx_key,
+           COALESCE(t.tx_keys, 0) AS tx_keys,
+           b.balance,
+           COALESCE(t.tx_sum, 0) AS tx_sum,
+           b.balance - COALESCE(t.tx_sum, 0) AS difference,
+           b.lifetime_earned,
+           COALESCE(t.tx_earned, 0) AS tx_earned,
+           b.lifetime_spent,
+           COALESCE(t.tx_spent, 0) AS tx_spent
+    FROM coins_balance AS b
+    LEFT JOIN tx AS t ON t.user_id = b.user_id
+    WHERE b.balance IS NULL
+       OR b.balance <> COALESCE(t.tx_sum, 0)
+       OR (b.lifetime_earned IS NOT NULL AND b.lifetime_earned <> COALESCE(t.tx_earned, 0))
+       OR (b.lifetime_spent IS NOT NULL AND b.lifetime_spent <> COALESCE(t.tx_spent, 0))
 )
-SELECT b.user_id AS artist_id,
-       b.source_key AS kv_key,
-       t.tx_key,
-       COALESCE(t.tx_keys, 0) AS tx_keys,
-       b.balance,
-       COALESCE(t.tx_sum, 0) AS tx_sum,
-       b.balance - COALESCE(t.tx_sum, 0) AS difference,
-       b.lifetime_earned,
-       COALESCE(t.tx_earned, 0) AS tx_earned,
-       b.lifetime_spent,
-       COALESCE(t.tx_spent, 0) AS tx_spent,
-       CASE WHEN EXISTS (SELECT 1 FROM kv_double_encoded AS d WHERE d.key = b.source_key) THEN 1 ELSE 0 END
-         AS double_encoded
-FROM coins_balance AS b
-LEFT JOIN tx AS t ON t.user_id = b.user_id
-WHERE b.balance IS NULL
-   OR b.balance <> COALESCE(t.tx_sum, 0)
-   OR (b.lifetime_earned IS NOT NULL AND b.lifetime_earned <> COALESCE(t.tx_earned, 0))
-   OR (b.lifetime_spent IS NOT NULL AND b.lifetime_spent <> COALESCE(t.tx_spent, 0))
-ORDER BY b.user_id, b.source_key
+SELECT f.artist_id, f.kv_key, f.tx_key, f.tx_keys, f.balance, f.tx_sum, f.difference, f.lifetime_earned,
+       f.tx_earned, f.lifetime_spent, f.tx_spent,
+       CASE WHEN d.key IS NULL THEN 0 ELSE 1 END AS double_encoded
+FROM found AS f
+LEFT JOIN kv_double_encoded AS d ON d.key = f.kv_key  -- one row per key; the found balances only (an EXISTS made
+ORDER BY f.artist_id, f.kv_key                        -- DuckDB hash all of kv_double_encoded)

@@ -79,7 +79,7 @@ SELECT m.owner_id AS artist_id,
        m.item_id,
        m.position,
        m.target,
-       CASE WHEN EXISTS (SELECT 1 FROM kv_double_encoded AS d WHERE d.key = m.list_key) THEN 1 ELSE 0 END
-         AS double_encoded
+       CASE WHEN d.key IS NULL THEN 0 ELSE 1 END AS double_encoded
 FROM missing AS m
-ORDER BY m.list_key, m.position
+LEFT JOIN kv_double_encoded AS d ON d.key = m.list_key  -- one row per key; the found lists only (an EXISTS made
+ORDER BY m.list_key, m.position                        -- DuckDB hash all of kv_double_encoded: 30 of 90 ms at 1M)
