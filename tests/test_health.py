@@ -334,3 +334,18 @@ def test_the_page_words_each_coin_fix_as_the_keys_current_value_does(layout: str
     shown = health_report(store, "ru", 10_000)["shown"]["coin_balance_drift"]
     assert shown["fix"].tolist() == expected["fix"].tolist()
     assert any(("поле balance" in f) == (layout == "seed") for f in shown["fix"])
+
+
+@pytest.mark.parametrize("new_store", ["duckdb", "postgresql"], indirect=True)
+def test_double_encoded_keys_on_the_fixture(fixture_snapshot: Path, new_store: Any) -> None:
+    """The fix proposals' lookup of which found keys the platform double-encoded (``double_encoded_keys``): the
+    fixture's double-encoded keys are found, another key is not, on both engines."""
+    records = [json.loads(line) for line in fixture_snapshot.read_text(encoding="utf-8").splitlines() if line.strip()]
+    encoded = sorted({r["key"] for r in records
+                      if isinstance(r["value"], str) and r["value"].lstrip()[:1] in ("{", "[")})
+    assert len(encoded) >= 2
+    store = new_store()
+    ingest([fixture_snapshot], store, "deployed", say=lambda _m: None)
+    found = run_query(store, "double_encoded_keys", keys=[*encoded[:5], "profile:does-not-exist"])
+    assert list(found["key"]) == encoded[:5]
+    assert run_query(store, "double_encoded_keys", keys=[]).empty

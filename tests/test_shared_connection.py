@@ -32,10 +32,43 @@ def connections_opened() -> Iterator[list[int]]:
         sa.event.remove(sa.pool.Pool, "connect", count)
 
 
-def test_checks_and_flags_open_the_store_once(seed_duckdb: Store) -> None:
-    with connections_opened() as opened:
-        results = run_checks(seed_duckdb)
-    assert len(results) == len(CHECKS) > 5 and len(opened) == 1
+@contextmanager
+def open_at_each_connect() -> Iterator[list[int]]:
+    """For each connection made: how many were open just before it (DuckDB opens a file once per process while a
+    connection to it is open; later connections share that database)."""
+    open_now = [0]
+    seen: list[int] = []
+
+    def connected(*_args: object) -> None:
+        seen.append(open_now[0])
+        open_now[0] += 1
+
+    def closed(*_args: object) -> None:
+        open_now[0] -= 1
+
+    sa.event.listen(sa.pool.Pool, "connect", connected)
+    sa.event.listen(sa.pool.Pool, "close", closed)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(sa.pool.Pool, "connect", connected)
+        sa.event.remove(sa.pool.Pool, "close", closed)
+
+
+def test_checks_open_the_store_once_and_read_it_two_at_a_time(seed_duckdb: Store) -> None:
+    """The checks run DUCKDB_READS_AT_ONCE at a time (``at_once``), each read on a connection of its own, made while
+    the run's first connection holds the file open: the file is opened once."""
+    with shared_connection():
+        one_by_one = {c.name: run_query(seed_duckdb, c.query) for c in CHECKS}
+    with open_at_each_connect() as seen:
+        results = run_checks(seed_duckdb, values=False)
+    assert len(results) == len(CHECKS) > 5
+    assert seen[0] == 0 and len(seen) > 1 and all(n >= 1 for n in seen[1:])
+    for name, frame in results.items():
+        assert frame.equals(one_by_one[name]), name
+
+
+def test_flags_open_the_store_once(seed_duckdb: Store) -> None:
     with connections_opened() as opened:
         compute_flags(seed_duckdb)
     assert len(opened) == 1

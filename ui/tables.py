@@ -109,8 +109,9 @@ def _prepared(frame: pd.DataFrame, labels: dict[str, str] | str, kinds: dict[str
     return shown, config, data
 
 
-def csv_download(frame: pd.DataFrame, filename: str, key: str) -> None:
-    """A CSV download of ``frame``, disabled when empty. The bytes are made on each run: Streamlit's deferred
+def csv_download(frame: pd.DataFrame, filename: str, key: str, data: bytes | None = None) -> None:
+    """A CSV download of ``frame``, disabled when empty (``data``: its bytes, when the page already made them with
+    ``safe_csv``, e.g. cached with the rest of its report). The bytes are made on each run: Streamlit's deferred
     (callable) ``data`` missed a click in the browser suite once in three runs, so it is not used."""
-    st.download_button(tr("action.download_csv"), data=safe_csv(frame), file_name=filename, mime="text/csv", key=key,
-                       disabled=frame.empty)
+    st.download_button(tr("action.download_csv"), data=safe_csv(frame) if data is None else data, file_name=filename,
+                       mime="text/csv", key=key, disabled=frame.empty)

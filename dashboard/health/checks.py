@@ -1,9 +1,10 @@
 """The data health checks: what each one looks for, the SQL file that finds it, and running them all.
 
 Each check is one query under ``queries/health/`` returning one row per affected record (the count is the number of
-rows). The checks with a fix proposal also need each found key's current JSON (``current_value``): it is fetched
-afterwards for the found keys only, by key (``queries/platform/kv_values_for_keys.sql``, answered by the key index on
-both engines), never by joining the check to the whole of ``kv_store`` (1M values at 1M keys, 10M at 10M).
+rows). The checks with a fix proposal also need each found key's current JSON (``current_value``) and whether the
+platform double-encoded it (``double_encoded``): both are fetched afterwards for the found keys only, by key
+(``queries/platform/kv_values_for_keys.sql``, ``double_encoded_keys.sql``), and only for ``check --fixes``; never by
+joining the check to the whole of ``kv_store`` (1M values at 1M keys, 10M at 10M) or of ``kv_double_encoded``.
 The checks read the relational model and the ingest's bookkeeping tables (``kv_index``, ``kv_counters``,
 ``kv_unmapped``); they never write. Their definitions (for the page and the README) are in
 ``dashboard/i18n/strings/health.json`` under ``health.check.<name>.*``.
@@ -24,7 +25,7 @@ from dashboard.store.queries import at_once, run_query
 Runner = Callable[..., pd.DataFrame]  # (query name, **params) -> rows, like run_query without the store
 # keys per kv_values_for_keys lookup: DuckDB answers an IN list from its ART index up to index_scan_max_count (2,048)
 # values, and falls back to a scan above it
-LOOKUP_CHUNK = 1_000
+LOOKUP_CHUNK = 2_000
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,26 @@ def kv_values(run: Runner, keys: Iterable[Any]) -> dict[str, str]:
     return found
 
 
+def double_encoded_keys(run: Runner, keys: Iterable[Any]) -> set[str]:
+    """Those of ``keys`` that the platform stored as a JSON string holding JSON (kv_double_encoded)."""
+    wanted = sorted({str(k) for k in keys if k is not None and not (isinstance(k, float) and pd.isna(k))})
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        found.update(str(k) for k in run("double_encoded_keys", keys=chunk)["key"])
+    return found
+
+
 def with_current_values(frame: pd.DataFrame, run: Runner) -> pd.DataFrame:
-    """``frame`` with a ``current_value`` column (the kv_key's JSON as text, None when the key is not in kv_store)
-    before ``double_encoded``, where the check queries used to put it."""
+    """``frame`` with what a fix proposal needs of each kv_key, looked up by key: ``current_value`` (its JSON as
+    text, None when the key is not in kv_store) and ``double_encoded`` (1 when the platform stored it as a JSON
+    string holding JSON, else 0)."""
     values = kv_values(run, frame["kv_key"])
-    column = pd.Series([values.get(k) if isinstance(k, str) else None for k in frame["kv_key"]], index=frame.index,
-                       dtype=object)
-    out = frame.copy()
-    out.insert(list(out.columns).index("double_encoded"), "current_value", column)
-    return out
+    encoded = double_encoded_keys(run, frame["kv_key"])
+    keys = list(frame["kv_key"])
+    return frame.assign(
+        current_value=pd.Series([values.get(k) if isinstance(k, str) else None for k in keys], index=frame.index,
+                                dtype=object),
+        double_encoded=pd.Series([1 if k in encoded else 0 for k in keys], index=frame.index, dtype="int64"))
 
 
 def run_checks(store: Store, runner: Runner | None = None, values: bool = True) -> Results:

@@ -112,10 +112,12 @@ def count_map(x: str) -> tuple[str, str]:
 
 
 def index_rows(owner_case: str, src: str, pids: str) -> str:
+    """kv_index's rows in list-key order (as on PostgreSQL): data health reads one key prefix per kind of list,
+    and the zone maps of a sorted column skip the other kinds' blocks."""
     return ("SELECT key, owner, i, CASE WHEN json_type(e) = 'OBJECT' THEN e->>'$.id' ELSE e->>'$' END "
             "FROM (SELECT key, owner, unnest(range(len(l))) AS i, unnest(l) AS e "
             f"FROM (SELECT key, {owner_case} AS owner, json_extract(value, '$[*]') AS l FROM {src} "
-            f"WHERE pid IN ({pids}) AND {first_char('value')} = '['))")
+            f"WHERE pid IN ({pids}) AND {first_char('value')} = '[')) ORDER BY key, i")
 
 
 def json_depth_over(text: str) -> bool:

@@ -2,8 +2,8 @@
 --          news, the active banners, the deployed user_* lists) that has no record in the list's table (matched by id;
 --          a NULL id counts too).
 --          artist_id (the list's owner; NULL for global lists), kv_key (the list key), item_id, position,
---          target (the table the ids belong to) and double_encoded, for the fix proposal (the list's
---          current_value is added by key lookup afterwards, in dashboard/health/checks.py). Lists of a kind not
+--          target (the table the ids belong to); for the fix proposal, the list's current_value and
+--          double_encoded are added by key lookup afterwards (dashboard/health/checks.py). Lists of a kind not
 --          named below are not checked. A list's kind is the part of its key before the first ':'. One anti-join
 --          per kind, each reading only its kind's lists (a key prefix: on PostgreSQL by the text_pattern_ops index of
 --          schema.PG_EXPRESSION_INDEXES) against its own table's ids (an index on PostgreSQL: PG_INDEXES); one
@@ -78,8 +78,6 @@ SELECT m.owner_id AS artist_id,
        m.list_key AS kv_key,
        m.item_id,
        m.position,
-       m.target,
-       CASE WHEN d.key IS NULL THEN 0 ELSE 1 END AS double_encoded
+       m.target
 FROM missing AS m
-LEFT JOIN kv_double_encoded AS d ON d.key = m.list_key  -- one row per key; the found lists only (an EXISTS made
-ORDER BY m.list_key, m.position                        -- DuckDB hash all of kv_double_encoded: 30 of 90 ms at 1M)
+ORDER BY m.list_key, m.position

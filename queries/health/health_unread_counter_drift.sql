@@ -1,9 +1,9 @@
 -- Returns: one row per unread counter (kv_counters: the notifications unread counters) that differs from the number of the
 --          user's notifications not marked read (is_read false or missing). artist_id (the user), kv_key (the
 --          counter key), related_key (a key holding the user's notifications), counter, unread,
---          difference (counter - unread) and double_encoded, for the fix proposal (the counter's current_value
---          is added by key lookup afterwards, in dashboard/health/checks.py). Users without a counter key are
---          not checked.
+--          difference (counter - unread); for the fix proposal, the counter's current_value and double_encoded are
+--          added by key lookup afterwards (dashboard/health/checks.py). Users without a counter key are not
+--          checked.
 -- Params: none
 WITH unread AS (
     SELECT user_id,
@@ -18,11 +18,9 @@ SELECT c.owner_id AS artist_id,
        u.related_key,
        c.value AS counter,
        COALESCE(u.unread, 0) AS unread,
-       c.value - COALESCE(u.unread, 0) AS difference,
-       CASE WHEN d.key IS NULL THEN 0 ELSE 1 END AS double_encoded
+       c.value - COALESCE(u.unread, 0) AS difference
 FROM kv_counters AS c
 LEFT JOIN unread AS u ON u.user_id = c.owner_id
-LEFT JOIN kv_double_encoded AS d ON d.key = c.counter_key
 WHERE c.name LIKE 'notifications%'
   AND (c.value IS NULL OR c.value <> COALESCE(u.unread, 0))
 ORDER BY c.owner_id, c.counter_key

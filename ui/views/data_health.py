@@ -8,6 +8,8 @@ stable for browser tests: a container ``health_<check>`` per check, holding ``he
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -15,6 +17,8 @@ from dashboard.health.checks import CHECKS
 from dashboard.health.history import count_change, previous_from_frame
 from dashboard.health.report import health_report
 from dashboard.i18n.formatting import moscow_time, number, signed_number
+from dashboard.store.connect import Store
+from ui.csv_export import safe_csv
 from ui.data_access import computed, query
 from ui.identity import require_page
 from ui.kpi import signed_delta
@@ -44,7 +48,14 @@ st.title(tr("health.title"))
 data_as_of()
 st.caption(tr("health.intro"))
 
-report = computed(health_report, current_lang(), MAX_ROWS_SHOWN)  # per store version: a rerun formats nothing
+def report_with_csv(store: Store, lang: str, max_rows: int) -> dict[str, dict[str, Any]]:
+    """The health report and each check's CSV bytes, made together once per store version and language: a rerun
+    neither formats the findings nor fingerprints their frames for the CSV cache."""
+    report = health_report(store, lang, max_rows)
+    return {**report, "csv": {name: safe_csv(frame) for name, frame in report["export"].items()}}
+
+
+report = computed(report_with_csv, current_lang(), MAX_ROWS_SHOWN)  # per store version: a rerun formats nothing
 found: dict[str, int] = report["found"]
 has_history = int(query("health_counts_table")["n"].iloc[0]) == 1
 previous = previous_from_frame(query("health_previous_counts")) if has_history else None
@@ -84,4 +95,5 @@ for check in CHECKS:
         shown = shown.rename(columns=lambda c: tr(f"health.col.{c}"))
         st.dataframe(shown, hide_index=True, width="stretch", key=f"health_table_{check.name}",
                      column_config=finding_columns(shown), row_height=WRAPPED_ROW_PX)
-        csv_download(report["export"][check.name], f"data_health_{check.name}.csv", key=f"health_csv_{check.name}")
+        csv_download(report["export"][check.name], f"data_health_{check.name}.csv", key=f"health_csv_{check.name}",
+                     data=report["csv"][check.name])
