@@ -91,3 +91,26 @@ def test_a_planned_build_writes_the_big_tables_in_owner_and_date_order(tiny_demo
             assert out_of_order == 0, table
     finally:
         con.close()
+
+
+def test_a_key_index_that_needs_more_memory_is_built_alone(tiny_demo_snapshot: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key index is built beside the appends only when it fits in the build's memory next to them; one that
+    needs the limit raised (the 10M deployed demo: beside the rollups it ran out of memory) is built first, alone."""
+    from dashboard.ingest import target
+
+    monkeypatch.setattr(build, "DUCKDB_MEMORY_LIMIT", "48MB")  # under INDEX_BYTES (64 MB): the limit is raised
+    alone: list[bool] = []
+    real = target.create_key_index
+
+    def recorded(con: Any) -> None:
+        alone.append(threading.current_thread() is threading.main_thread())
+        real(con)
+
+    monkeypatch.setattr(target, "create_key_index", recorded)
+    store = Store(str(tmp_path / "s.duckdb"))
+    result = build.ingest([tiny_demo_snapshot], store, "seed", say=lambda _m: None)
+    assert alone == [True] and result.rows_loaded > 1000
+    monkeypatch.setattr(build, "DUCKDB_MEMORY_LIMIT", "700MB")
+    build.ingest([tiny_demo_snapshot], store, "seed", say=lambda _m: None)
+    assert alone == [True, False]  # beside the appends, on a thread of its own

@@ -278,12 +278,16 @@ def _bytes(setting: str) -> float | None:
     return float(found.group(1)) * _UNITS[found.group(2).upper()] if found else None
 
 
-def create_key_index(con: duckdb.DuckDBPyConnection) -> None:
-    """kv_store's key index, with the memory its keys need (see INDEX_BYTES_PER_KEY)."""
+def key_index_memory(con: duckdb.DuckDBPyConnection) -> tuple[float, float | None]:
+    """(the memory kv_store's key index needs by the estimate above, the build's memory limit)."""
     keys, key_bytes = con.execute("SELECT COUNT(*), COALESCE(SUM(strlen(key)), 0) FROM kv_store").fetchone()  # type: ignore[misc]
     need = INDEX_BYTES + INDEX_BYTES_PER_KEY * int(keys) + INDEX_BYTES_PER_KEY_BYTE * int(key_bytes)
-    before = str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])  # type: ignore[index]
-    limit = _bytes(before)
+    return need, _bytes(str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))  # type: ignore[index]
+
+
+def create_key_index(con: duckdb.DuckDBPyConnection) -> None:
+    """kv_store's key index, with the memory its keys need (see INDEX_BYTES_PER_KEY)."""
+    need, limit = key_index_memory(con)
     if limit is None or need <= limit:
         con.execute(schema.KV_STORE_KEY_INDEX)
         return
@@ -310,11 +314,18 @@ def swap_duckdb(store: Store, con: duckdb.DuckDBPyConnection, finish: Finish, sa
     for table in schema.DURABLE_TABLES:
         con.execute(schema.create_table_sql(table, "duckdb"))
     # the key index (about a second at 1M keys, built on one connection) while the appends (the rollups, from the
-    # entity tables; none reads kv_store) run on another
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="promo-key-index") as pool:
-        indexed = pool.submit(_on_own_connection, con, create_key_index)
+    # entity tables; none reads kv_store) run on another, when it fits in the build's memory beside them; an index
+    # that needs the limit raised (10M keys: 1.3 GB) is built alone first (beside the appends, the 10M deployed
+    # ingest ran out of memory)
+    need, limit = key_index_memory(con)
+    if limit is not None and need * 2 > limit:
+        create_key_index(con)
         finish.run_appends(con.execute, "duckdb")
-        indexed.result()
+    else:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="promo-key-index") as pool:
+            indexed = pool.submit(_on_own_connection, con, create_key_index)
+            finish.run_appends(con.execute, "duckdb")
+            indexed.result()
     con.execute("INSERT INTO ingest_runs VALUES (?, ?, ?, ?, ?::JSON, ?, ?, ?, ?, ?, ?::JSON, ?::JSON)",
                 finish.run_row())
     con.execute("CHECKPOINT")
