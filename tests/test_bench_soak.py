@@ -83,3 +83,29 @@ def test_a_short_soak_on_two_replicas_loses_no_decision(pg_url: str, tmp_path: P
     assert r.sync_mid.startswith("exit 0")
     assert {run.page for run in r.load.runs} >= {"(decide: 3 runs)", "moderation_queue", "revenue"}
     assert set(r.memory.start) == {"r1", "r2"} and all(v > 0 for v in r.memory.end.values())
+
+
+class _Replicas:
+    def __init__(self) -> None:
+        self.pids = {"r1": os.getpid()}
+
+
+@pytest.mark.parametrize(("toured_after", "halfway_in", "expect_toured"), [
+    (0.1, 10.0, True),  # every session has opened every page: the baseline then
+    (99.0, 0.2, False),  # they never do: the baseline at half the soak
+])
+def test_memory_baseline_waits_for_every_page_or_half_the_soak(monkeypatch: pytest.MonkeyPatch, toured_after: float,
+                                                               halfway_in: float, expect_toured: bool) -> None:
+    import asyncio
+    import time
+
+    from ui import bench_soak
+
+    monkeypatch.setattr(bench_soak, "MEMORY_EVERY", 0.02)
+    memory = Memory()
+    t0 = time.monotonic()
+    asyncio.run(bench_soak.watch_memory(_Replicas(), memory, t0 + 0.5, t0, t0 + halfway_in,  # type: ignore[arg-type]
+                                        lambda: time.monotonic() - t0 >= toured_after))
+    assert set(memory.start) == {"r1"} and memory.start["r1"] > 0
+    assert memory.toured is expect_toured
+    assert memory.peak["r1"] >= memory.start["r1"]

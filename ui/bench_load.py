@@ -59,6 +59,7 @@ class LoadReport:
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     replicas: dict[int, str] = field(default_factory=dict)  # session → the replica cookie it got (behind serve)
+    toured: set[int] = field(default_factory=set)  # the sessions that have opened every page at least once
 
     @property
     def errors(self) -> int:
@@ -194,6 +195,7 @@ async def one_session(number: int, host: str, port: int, base: str, pages: list[
                       deadline: float, report: LoadReport, rng: random.Random) -> None:
     session = Session(host, port, base)
     at = rng.randrange(len(pages))  # each person starts somewhere else, then opens the pages in turn
+    opened = 0
     await asyncio.sleep(rng.uniform(0, min(think, 1.0)))  # arrivals spread over the first second
     while time.monotonic() < deadline:
         if session.ws is None:
@@ -218,6 +220,9 @@ async def one_session(number: int, host: str, port: int, base: str, pages: list[
             await asyncio.sleep(1.0)
             continue
         report.runs.append(Run(path or "/ (default)", (time.perf_counter() - t0) * 1000, errors))
+        opened += 1
+        if opened == len(pages):
+            report.toured.add(number)
         pause = think * rng.uniform(0.5, 1.5)
         await asyncio.sleep(max(0.0, min(pause, deadline - time.monotonic())))
     await session.close()

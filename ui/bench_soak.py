@@ -35,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,14 +71,15 @@ class Decisions:
 
 @dataclass
 class Memory:
-    """Resident memory (MB) of each replica: after the warm-up (one session), once every session has arrived and run
-    pages (``start``: a session's state is memory the replica needs while the session lasts, not growth), the largest
-    sample, the last sample."""
+    """Resident memory (MB) of each replica: after the warm-up (one session), once every reading session has opened
+    every page (``start``: a session's state is memory the replica needs while the session lasts, not growth), the
+    largest sample, the last sample."""
     warm: dict[str, float] = field(default_factory=dict)
     start: dict[str, float] = field(default_factory=dict)
     peak: dict[str, float] = field(default_factory=dict)
     end: dict[str, float] = field(default_factory=dict)
     restarted: set[str] = field(default_factory=set)
+    toured: bool = True  # the baseline was taken once every reading session had opened every page
 
 
 @dataclass
@@ -105,9 +107,10 @@ class SoakReport:
         for name in sorted(self.memory.start):
             m = self.memory
             start, end = m.start[name], m.end.get(name, 0.0)
-            out.append(f"  memory {name}: {m.warm.get(name, 0.0):.0f} MB after the warm-up, {start:.0f} MB once "
-                       f"every session ran, peak {m.peak.get(name, 0.0):.0f} MB, end {end:.0f} MB "
-                       f"({(end / start - 1) * 100 if start else 0:+.1f} % since every session ran)"
+            when = "once every session had opened every page" if m.toured else "at half the soak"
+            out.append(f"  memory {name}: {m.warm.get(name, 0.0):.0f} MB after the warm-up, {start:.0f} MB {when}, "
+                       f"peak {m.peak.get(name, 0.0):.0f} MB, end {end:.0f} MB "
+                       f"({(end / start - 1) * 100 if start else 0:+.1f} % since then)"
                        + (" (restarted during the soak)" if name in m.restarted else ""))
         out.append("soak passed" if not self.failures else "soak FAILED: " + "; ".join(self.failures))
         return out
@@ -246,15 +249,20 @@ class Served:
             self.proc.wait(10)
 
 
-async def watch_memory(served: Served, memory: Memory, deadline: float, settled: float) -> None:
-    """Each replica's memory every MEMORY_EVERY seconds; the first sample at or after ``settled`` is the baseline."""
+async def watch_memory(served: Served, memory: Memory, deadline: float, settled: float, halfway: float,
+                       toured: Callable[[], bool] = lambda: True) -> None:
+    """Each replica's memory every MEMORY_EVERY seconds; the baseline is the first sample at or after ``settled``
+    once every reading session has opened every page (``toured``: what a session holds for a page it has seen
+    lasts as long as the session, and is not growth), or at half the soak if that comes first."""
     while time.monotonic() < deadline:
         await asyncio.sleep(min(MEMORY_EVERY, max(0.0, deadline - time.monotonic())))
         for name, pid in served.pids.items():
             now = rss_mb(pid)
             memory.peak[name] = max(memory.peak.get(name, 0.0), now)
-            if time.monotonic() >= settled and name not in memory.start:
+            at = time.monotonic()
+            if name not in memory.start and at >= settled and (toured() or at >= halfway):
                 memory.start[name] = now
+                memory.toured = toured()
 
 
 def run_sync(store: str, env: dict[str, str]) -> tuple[bool, str]:
@@ -323,7 +331,10 @@ async def soak_sessions(served: Served, store: str, env: dict[str, str], session
     tasks += [asyncio.create_task(decider(sessions - deciders + i, url, decide_ms / 1000, deadline, report.load,
                                           report.decisions, random.Random(rng.random()))) for i in range(deciders)]
     settled = time.monotonic() + seconds * SETTLED
-    tasks.append(asyncio.create_task(watch_memory(served, report.memory, deadline, settled)))
+    readers = sessions - deciders
+    halfway = time.monotonic() + seconds / 2
+    tasks.append(asyncio.create_task(watch_memory(served, report.memory, deadline, settled, halfway,
+                                                  lambda: len(report.load.toured) >= readers)))
     tasks.append(asyncio.create_task(mid_sync(store, env, seconds * sync_at, report)))
     done, pending = await asyncio.wait(tasks, timeout=seconds + RUN_LIMIT_SECONDS + 60)
     for t in pending:

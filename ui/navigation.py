@@ -21,6 +21,7 @@ from ui import registry
 from ui.artist_directory import staff_artist_picker
 from ui.artist_directory import start_run as start_picker_run
 from ui.data_access import current_store, start_run
+from ui.heap_trim import start_heap_trimmer
 from ui.identity import refuse_unsafe_demo, sign_in_configured, signed_in_identity, view_as_picker
 from ui.language import language_switch, tr
 from ui.plain_text import markdown_text
@@ -36,6 +37,7 @@ def run_app() -> None:
     to a role that may not open the current page lands on that role's first page; an address that names no page
     opens the first page with a note in the app's words (never Streamlit's English "Page not found")."""
     st.set_page_config(page_title="Promo.music Insights", page_icon="🎵", layout="wide")
+    start_heap_trimmer()  # once per process: freed memory goes back to the system (ui/heap_trim.py)
     forget_stale_widget_metadata()  # Streamlit keeps gone widgets' callbacks for the session (ui/widget_metadata.py)
     with shared_connection():
         start_run()
