@@ -8,18 +8,14 @@ stable for browser tests: a container ``health_<check>`` per check, holding ``he
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
 from dashboard.health.checks import CHECKS
 from dashboard.health.history import count_change, previous_from_frame
-from dashboard.health.report import health_report
 from dashboard.i18n.formatting import moscow_time, number, signed_number
-from dashboard.store.connect import Store
-from ui.csv_export import safe_csv
 from ui.data_access import computed, query
+from ui.health_csv import report_with_csv
 from ui.identity import require_page
 from ui.kpi import signed_delta
 from ui.language import current_lang, tr
@@ -47,13 +43,6 @@ require_page("data_health")
 st.title(tr("health.title"))
 data_as_of()
 st.caption(tr("health.intro"))
-
-def report_with_csv(store: Store, lang: str, max_rows: int) -> dict[str, dict[str, Any]]:
-    """The health report and each check's CSV bytes, made together once per store version and language: a rerun
-    neither formats the findings nor fingerprints their frames for the CSV cache."""
-    report = health_report(store, lang, max_rows)
-    return {**report, "csv": {name: safe_csv(frame) for name, frame in report["export"].items()}}
-
 
 report = computed(report_with_csv, current_lang(), MAX_ROWS_SHOWN)  # per store version: a rerun formats nothing
 found: dict[str, int] = report["found"]
