@@ -41,7 +41,8 @@ def test_the_header_marks_list_parameters() -> None:
            "--   :ids (list of integer)\n")
     assert header_list_params(sql) == {"keys": "text", "ids": "integer"}
     assert load_query("kv_values_for_keys").lists == ("keys",)
-    assert load_query("names_of_artists").lists == ("artist_ids",)
+    assert load_query("names_of_artists").lists == ()
+    assert load_query("names_of_artists").arrays == ("artist_ids",)
 
 
 def test_empty_one_many_and_odd_keys_on_both_engines(kv_store_with_odd_keys: Store) -> None:
@@ -68,3 +69,22 @@ def test_a_missing_list_parameter_is_a_one_line_error() -> None:
     with pytest.raises(QueryError) as err:
         run_query(Store("/nonexistent/never-opened.duckdb"), "kv_values_for_keys")
     assert str(err.value) == "query kv_values_for_keys needs parameters: keys"
+
+
+def test_an_array_parameter_is_one_bound_value_on_both_engines(seed_store: Store) -> None:
+    """``:artist_ids (array of text)``: the ids go as one array value (however many: 3,000 here, over the old
+    2,000-id chunks), so an empty array, quotes and Cyrillic come back as values, never as SQL; not a list is a
+    one-line error."""
+    directory = run_query(seed_store, "artists_matching", search="", limit=1000)
+    known = dict(zip(directory["artist_id"], directory["name"], strict=True))
+    assert known
+    odd = ["o'brien\"; DROP TABLE artist_directory; --", "Анна 🎸", ""]
+    ids = [*known, *odd, *(f"nobody-{i}" for i in range(3_000))]
+    frame = run_query(seed_store, "names_of_artists", artist_ids=ids)
+    assert dict(zip(frame["artist_id"], frame["name"], strict=True)) == known
+    assert run_query(seed_store, "names_of_artists", artist_ids=[]).empty
+    assert run_query(seed_store, "names_of_artists", artist_ids=tuple(known)[:1])["artist_id"].tolist() == \
+        list(known)[:1]
+    with pytest.raises(QueryError) as err:
+        run_query(seed_store, "names_of_artists", artist_ids="a-1")
+    assert str(err.value) == "query names_of_artists: parameter artist_ids must be a list, not str"

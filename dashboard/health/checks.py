@@ -109,11 +109,10 @@ def artist_names(run: Runner, results: Results) -> dict[str, str]:
     """The display name of each artist that appears in ``results`` (by artist id), looked up for those ids only."""
     ids = sorted({str(a) for frame in results.values() if "artist_id" in frame.columns
                   for a in frame["artist_id"] if isinstance(a, str)})
-    names: dict[str, str] = {}
-    for chunk in _chunks(ids):
-        frame = run("names_of_artists", artist_ids=chunk)
-        names.update(zip(frame["artist_id"], frame["name"], strict=True))
-    return names
+    if not ids:
+        return {}
+    frame = run("names_of_artists", artist_ids=ids)  # one array, however many ids
+    return dict(zip(frame["artist_id"], frame["name"], strict=True))
 
 
 def counts(results: Results) -> dict[str, int]:

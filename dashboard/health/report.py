@@ -3,6 +3,8 @@ and the fix. No Streamlit; numbers in the Russian format (``1 250``) via ``dashb
 
 from __future__ import annotations
 
+import collections
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +14,7 @@ import pandas as pd
 from dashboard.health.checks import artist_names, counts, run_checks
 from dashboard.i18n.formatting import money, number, signed_number
 from dashboard.i18n.translations import t
-from dashboard.ingest.layout import LayoutError, load_layout
+from dashboard.ingest.layout import Entry, LayoutError, layout_path, load_layout
 from dashboard.store.connect import Store
 from dashboard.store.queries import run_query
 
@@ -21,8 +23,12 @@ HIDDEN = ("current_value", "double_encoded", "scalar")  # fix-proposal plumbing,
 
 
 def _v(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA:
         return None
+    if isinstance(value, float):
+        return None if value != value else value  # NaN
+    if isinstance(value, (str, int)):  # most values: no numpy scalar to unwrap
+        return value
     return value.item() if hasattr(value, "item") else value
 
 
@@ -119,7 +125,10 @@ def describe(name: str, frame: pd.DataFrame, lang: str, names: dict[str, str] | 
     """One row per affected record: artist (display name, else id), problem, by, keys, fix (all text)."""
     names = names or {}
     rows = []
-    for row in frame.itertuples(index=False):
+    # rows as named tuples of Python values, made column by column (itertuples walked the Arrow-backed text columns
+    # one element at a time: a third of the describing)
+    shape = collections.namedtuple("Row", list(frame.columns), rename=True)  # type: ignore[misc]
+    for row in map(shape._make, zip(*(frame[c].tolist() for c in frame.columns), strict=True)):
         owner = _v(row.artist_id)
         rows.append((names.get(owner, owner) if owner is not None else "—", *DESCRIBERS[name](row, lang)))
     return pd.DataFrame(rows, columns=list(COLUMNS))
@@ -136,15 +145,20 @@ def export_frame(name: str, frame: pd.DataFrame, lang: str, names: dict[str, str
     return pd.concat([headed, raw], axis=1)
 
 
+@functools.lru_cache(maxsize=8)
+def _compiled_entries(layout_spec: str, _mtime_ns: int) -> list[tuple[re.Pattern[str], Entry]]:
+    """The layout's entries with their compiled patterns, read again when the file changes."""
+    return [(re.compile(e.regex), e) for e in load_layout(layout_spec).entries]
+
+
 def scalar_balances(layout_spec: str, keys: pd.Series) -> pd.Series:
     """For each coin balance key: True when its layout entry stores a bare number (the deployed layout's
     ``coins:balance:{user_id}``), False when an object with a ``balance`` field, None when no coins_balance entry
     matches or the layout cannot be read. The first matching entry wins, as at ingest."""
     try:
-        layout = load_layout(layout_spec)
-    except LayoutError:
+        entries = _compiled_entries(layout_spec, layout_path(layout_spec).stat().st_mtime_ns)
+    except (LayoutError, OSError):
         return pd.Series([None] * len(keys), index=keys.index, dtype=object)
-    entries = [(re.compile(e.regex), e) for e in layout.entries]
 
     def shape(key: Any) -> bool | None:
         if not isinstance(key, str):

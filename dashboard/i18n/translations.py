@@ -7,8 +7,10 @@ The table is kept as JSON files in ``dashboard/strings/`` (one per area of the a
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import re
 from pathlib import Path
 
 LANGUAGES = ("ru", "en")
@@ -34,13 +36,23 @@ TEXTS = load_table()
 NESTED_QUOTES = {("«", "»"): str.maketrans({"«": "„", "»": "“"}), ("“", "”"): str.maketrans({"“": "‘", "”": "’"})}
 
 
+@functools.lru_cache(maxsize=4096)
+def _quoted_fields(text: str) -> tuple[tuple[str, dict[int, str]], ...]:
+    """The fields ``text`` puts between quotes, each with its quotes' inner-pair table (a text is read once)."""
+    return tuple((name, table) for (opening, closing), table in NESTED_QUOTES.items()
+                 for name in re.findall(re.escape(opening) + r"\{(\w+)\}" + re.escape(closing), text))
+
+
 def nested_quotes(text: str, fmt: dict[str, object]) -> dict[str, object]:
     """``fmt`` with each text value that ``text`` puts between quotes requoted with the inner pair."""
+    fields = _quoted_fields(text)
+    if not fields:
+        return fmt
     out = dict(fmt)
-    for (opening, closing), table in NESTED_QUOTES.items():
-        for name, value in fmt.items():
-            if isinstance(value, str) and f"{opening}{{{name}}}{closing}" in text:
-                out[name] = value.translate(table)
+    for name, table in fields:
+        value = fmt.get(name)
+        if isinstance(value, str):
+            out[name] = value.translate(table)
     return out
 
 

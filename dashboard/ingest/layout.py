@@ -180,9 +180,14 @@ def parse_layout(doc: Any, name: str) -> Layout:
     return Layout(name=doc.get("name", name), entries=tuple(entries), null_segments=tuple(doc.get("null_segments", [])))
 
 
+def layout_path(spec: str) -> Path:
+    """The file of the layout ``spec`` (``seed``, ``deployed`` or a path to a layout JSON file)."""
+    return LAYOUT_DIR / f"{spec}.json" if spec in ("seed", "deployed") else Path(spec)
+
+
 def load_layout(spec: str) -> Layout:
     """``seed``, ``deployed`` or a path to a layout JSON file."""
-    path = LAYOUT_DIR / f"{spec}.json" if spec in ("seed", "deployed") else Path(spec)
+    path = layout_path(spec)
     if not path.is_file():
         raise LayoutError(f"layout {spec!r} not found: use seed, deployed or the path of a layout JSON file")
     try:

@@ -38,7 +38,10 @@ from dashboard.store.connect import Store, StoreError, describe_connect_error, e
 QUERY_DIR = Path(__file__).resolve().parents[2] / "queries"
 SHARED_DIR = QUERY_DIR / "shared"
 _PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
-_LIST_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)\s*\(list of (text|integer)\)")
+# ``:keys (list of text)``: an expanding parameter (``IN :keys``, one bound value per element: DuckDB answers an IN
+# list from an index); ``:ids (array of text)``: one bound array (``IN (SELECT unnest(CAST(:ids AS TEXT[])))``),
+# for long lists whose lookup is a join anyway (1,300 ids cost 40 ms as an IN list, 7 ms as an array, on DuckDB)
+_LIST_PARAM = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)\s*\((list|array) of (text|integer)\)")
 _LIST_TYPES: dict[str, type[sa.types.TypeEngine[Any]]] = {"text": sa.String, "integer": sa.Integer}
 
 
@@ -55,6 +58,7 @@ class Query:
     params: tuple[str, ...]
     lists: tuple[str, ...] = ()  # the expanding parameters (the header calls them lists)
     list_types: tuple[str, ...] = ()  # their element types, "text" or "integer"
+    arrays: tuple[str, ...] = ()  # the parameters bound as one array (the header calls them arrays)
 
 
 def _strip_comments(sql: str) -> str:
@@ -107,16 +111,26 @@ def header_params(sql: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def header_list_params(sql: str) -> dict[str, str]:
-    """The parameters the ``-- Params:`` header calls lists, with their element type (``:keys (list of text) …``,
-    ``:ids (list of integer) …``): the runner binds them as expanding parameters."""
+def _header_collections(sql: str, form: str) -> dict[str, str]:
     lines: list[str] = []
     for line in sql.splitlines():
         if not line.startswith("--"):
             break
         lines.append(line[2:])
     params = header_params(sql)
-    return {n: kind for n, kind in _LIST_PARAM.findall("\n".join(lines)) if n in params}
+    return {n: kind for n, f, kind in _LIST_PARAM.findall("\n".join(lines)) if n in params and f == form}
+
+
+def header_list_params(sql: str) -> dict[str, str]:
+    """The parameters the ``-- Params:`` header calls lists, with their element type (``:keys (list of text) …``,
+    ``:ids (list of integer) …``): the runner binds them as expanding parameters."""
+    return _header_collections(sql, "list")
+
+
+def header_array_params(sql: str) -> dict[str, str]:
+    """The parameters the ``-- Params:`` header calls arrays (``:ids (array of text) …``), with their element type:
+    the runner binds each as one array value, which the SQL casts (``CAST(:ids AS TEXT[])``)."""
+    return _header_collections(sql, "array")
 
 
 @functools.cache
@@ -127,8 +141,9 @@ def load_query(name: str) -> Query:
     returns = " ".join(h.split(":", 1)[1].strip() for h in header if h.lower().startswith("returns:"))
     params = tuple(dict.fromkeys(_PARAM.findall(_strip_comments(sql))))
     lists = {p: kind for p, kind in header_list_params(sql).items() if p in params}
+    arrays = tuple(p for p in header_array_params(sql) if p in params)
     return Query(name=name, path=path, sql=sql, returns=returns, params=params, lists=tuple(lists),
-                 list_types=tuple(lists.values()))
+                 list_types=tuple(lists.values()), arrays=arrays)
 
 
 @functools.cache
@@ -247,7 +262,7 @@ def run_query(store: Store, name: str, **params: Any) -> pd.DataFrame:
     if missing:
         raise QueryError(f"query {name} needs parameters: {', '.join(missing)}")
     bound = {p: params[p] for p in query.params}
-    for p in query.lists:
+    for p in (*query.lists, *query.arrays):
         if not isinstance(bound[p], (list, tuple)):
             raise QueryError(f"query {name}: parameter {p} must be a list, not {type(bound[p]).__name__}")
         bound[p] = list(bound[p])
