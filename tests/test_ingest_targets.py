@@ -166,3 +166,41 @@ def test_the_key_index_gets_the_memory_its_keys_need() -> None:
     small.execute("SET memory_limit = '700MB'")
     create_key_index(small)
     assert small.execute("SELECT current_setting('memory_limit')").fetchone() == ("667.5 MiB",)
+
+
+def test_the_build_runs_without_fsyncs_and_the_store_is_synced_before_and_after_its_rename(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build is a scratch file: DuckDB's fsyncs are off in it (fsync_mode NONE). The DuckDB target syncs the whole
+    build file before the rename that makes it the store, and the folder after it, so what a finished ingest
+    reports is on the disk; the content is the snapshot's."""
+    import dashboard.ingest.target as target_module
+    from dashboard.ingest.build import open_build
+
+    con = open_build(tmp_path / "scratch.duckdb", tmp_path)
+    try:
+        assert str(con.execute("SELECT current_setting('fsync_mode')").fetchone()[0]).lower() == "none"  # type: ignore[index]
+    finally:
+        con.close()
+
+    store = Store(str(tmp_path / "store.duckdb"))
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append("fsync " + os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        events.append(f"replace {Path(src).name} -> {Path(dst).name}")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(target_module.os, "fsync", fsync)
+    monkeypatch.setattr(target_module.os, "replace", replace)
+    ingest([_snapshot(tmp_path / "s.ndjson", 30)], store, "seed", say=lambda _m: None)
+    renamed = next(i for i, e in enumerate(events) if e.startswith("replace "))
+    build_name = events[renamed].split()[1]
+    assert events[renamed].endswith("-> store.duckdb") and ".ingest-" in build_name
+    assert f"fsync {tmp_path / build_name}" in events[:renamed]  # the whole file, before the rename
+    assert events[renamed + 1:] == [f"fsync {tmp_path}"]  # then the folder that holds the new name
+    assert scalar(store, "SELECT count(*) FROM tracks") == 30
+    assert scalar(store, "SELECT sum(plays) FROM track_analytics") == 150

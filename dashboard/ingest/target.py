@@ -95,6 +95,7 @@ class Target:
     swap: Callable[[duckdb.DuckDBPyConnection, Any, Path, Finish, Say], None]
     after_close: Callable[[Path, Say], None] = lambda _path, _say: None
     appends: list[Append] = field(default_factory=lambda: DURABLE_APPENDS)
+    sync_build: bool = False  # the build file becomes the store: flush it to the disk as it grows (``sync_file``)
 
 
 # ---------------------------------------------------------------- pieces both targets use
@@ -331,15 +332,28 @@ def swap_duckdb(store: Store, con: duckdb.DuckDBPyConnection, finish: Finish, sa
     con.execute("CHECKPOINT")
 
 
+def sync_file(path: Path) -> None:
+    """Everything written to ``path`` so far on the disk (fsync: DuckDB's own fsyncs are off in a build)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def replace_file(store: Store, build_path: Path, say: Say) -> None:
-    """The closed build file becomes the store. The old file's log was folded in before (settle_wal) and nobody
-    may write while the ingest holds the store, so there is no log to outlive the rename; one is removed anyway."""
+    """The closed build file becomes the store: on the disk first (the build ran without DuckDB's fsyncs), then
+    renamed over the store, then the rename itself on the disk (the folder synced). The old file's log was folded in
+    before (settle_wal) and nobody may write while the ingest holds the store, so there is no log to outlive the
+    rename; one is removed anyway."""
+    sync_file(build_path)
     hold_before_swap()
     if wal_of(store.path).exists():  # a writer that ignored the lock: fold it in again rather than strand it
         settle_wal(store.path, say)
     os.replace(build_path, store.path)
     with contextlib.suppress(FileNotFoundError):
         wal_of(store.path).unlink()
+    sync_file(store.path.parent)
 
 
 @contextlib.contextmanager
@@ -366,4 +380,5 @@ def duckdb_target(store: Store) -> Target:
         build_path=build_path,
         swap=lambda con, _holder, _workdir, finish, say: swap_duckdb(store, con, finish, say),
         after_close=cleanup,
+        sync_build=True,
     )
