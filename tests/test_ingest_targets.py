@@ -19,6 +19,7 @@ import pytest
 from dashboard.bench.race import pending_tracks
 from dashboard.ingest.build import ingest
 from dashboard.ingest.target import AppendContext
+from dashboard.store import schema
 from dashboard.store.connect import Store
 from tests.conftest import REPO, StoreFactory
 from tests.sql import rows, scalar
@@ -204,3 +205,25 @@ def test_the_build_runs_without_fsyncs_and_the_store_is_synced_before_and_after_
     assert events[renamed + 1:] == [f"fsync {tmp_path}"]  # then the folder that holds the new name
     assert scalar(store, "SELECT count(*) FROM tracks") == 30
     assert scalar(store, "SELECT sum(plays) FROM track_analytics") == 150
+
+
+def test_the_columns_declared_uncompressed_stay_so_across_re_ingests(fixture_snapshot: Path, tmp_path: Path) -> None:
+    """schema.DUCKDB_UNCOMPRESSED holds on a new store and after the carry-over of a durable table (the derived
+    series' records, copied from the old store by every ingest), and the carried records are all there."""
+    store = Store(str(tmp_path / "store.duckdb"))
+    for _ in range(2):
+        ingest([fixture_snapshot], store, "deployed", say=lambda _m: None)
+    con = duckdb.connect(str(store.path), read_only=True)
+    try:
+        for table, column in sorted(schema.DUCKDB_UNCOMPRESSED):
+            kinds = {r[0] for r in con.execute(
+                f"SELECT DISTINCT compression FROM pragma_storage_info('{table}') "
+                "WHERE column_name = ? AND segment_type = 'VARCHAR'", [column]).fetchall()}
+            assert kinds == {"Uncompressed"}, (table, column, kinds)
+        runs, tracks = con.execute("SELECT COUNT(*) FILTER (WHERE track_id IS NULL), "
+                                   "COUNT(*) FILTER (WHERE track_id IS NOT NULL) FROM track_totals_history").fetchone()
+        on_file = con.execute("SELECT COUNT(DISTINCT (id, user_id)) FROM tracks WHERE id IS NOT NULL "
+                              "AND user_id IS NOT NULL").fetchone()[0]
+    finally:
+        con.close()
+    assert runs == 2 and tracks >= on_file > 0  # the second run's totals did not move: only its run row

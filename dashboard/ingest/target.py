@@ -259,7 +259,12 @@ def carry_over_durable(con: duckdb.DuckDBPyConnection, old: Path, check_empty: C
     for table in tables:
         if table in replaced or not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
             continue
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM old_store.main.{table}")
+        if table in schema.DURABLE_TABLES and any(t == table for t, _ in schema.DUCKDB_UNCOMPRESSED):
+            # a table with columns stored uncompressed keeps its declaration (CREATE TABLE AS would drop it)
+            con.execute(schema.create_table_sql(table, "duckdb"))
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM old_store.main.{table}")
+        else:
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM old_store.main.{table}")
     con.execute("DETACH old_store")
 
 

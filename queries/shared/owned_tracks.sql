@@ -3,11 +3,12 @@
 -- belong to an artist only when the artist owns that id and no one else does: ownership is checked by (owner, id).
 -- A row like tracks:{A}:{B's track id} makes the id claimed by two owners, and then its analytics show for
 -- neither (an id collision across owners exposes nothing). Needs :artist_id.
+-- The artist's ids first, then every row of those ids (a semi-join on a handful of ids): the NOT EXISTS form
+-- built a hash table of all other tracks for each artist query.
 owned_tracks AS (
-  SELECT DISTINCT t.id
+  SELECT t.id
   FROM tracks AS t
-  WHERE t.user_id = :artist_id
-    AND t.id IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM tracks AS other
-                    WHERE other.id = t.id AND other.user_id IS NOT NULL AND other.user_id <> :artist_id)
+  WHERE t.id IN (SELECT m.id FROM tracks AS m WHERE m.user_id = :artist_id AND m.id IS NOT NULL)
+  GROUP BY t.id
+  HAVING COUNT(*) FILTER (WHERE t.user_id IS NOT NULL AND t.user_id <> :artist_id) = 0
 )
