@@ -4,7 +4,7 @@
 -- created before :red_before, '24to72' before :amber_before, else 'lt24' (also with no creation time). The band
 -- names are dashboard.moderation.config.AGE_BANDS (a test checks this file against them). Columns: those of pending,
 -- plus age_band.
-banded_pending AS (
+banded_pending AS NOT MATERIALIZED (
   SELECT q.*,
          CASE WHEN q.created_at < CAST(:red_before AS TIMESTAMPTZ) THEN 'gt72'
               WHEN q.created_at < CAST(:amber_before AS TIMESTAMPTZ) THEN '24to72' ELSE 'lt24' END AS age_band

@@ -5,7 +5,9 @@
 -- dashboard.moderation.config.pending_params), so the queue never shows an item the layout does not call pending.
 -- Columns: entity, kind (the artist pages' word for it), entity_id, source_key, status, title, description,
 -- artist_id, created_at, image_url, audio_url, video_url, link_url, is_promoted (concerts and news).
-pending AS (
+-- NOT MATERIALIZED (here and in banded_pending): a query that reads it twice (a page and its count) scans the rollup
+-- twice, each time for the columns it needs, instead of copying every column of every pending item first.
+pending AS NOT MATERIALIZED (
   SELECT entity, kind, entity_id, source_key, status, title, description, artist_id, created_at, image_url,
          audio_url, video_url, link_url, is_promoted
   FROM pending_rollup
