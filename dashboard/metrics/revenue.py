@@ -154,35 +154,63 @@ def headline(summary: pd.DataFrame, currency: str = HEADLINE_CURRENCY) -> dict[s
             for period in ("current", "previous")}
 
 
-def _money_frame(groups: dict[Any, tuple[pd.DataFrame, pd.DataFrame]], key_names: tuple[str, ...]) -> pd.DataFrame:
+MONEY_COLUMNS = ("payments", "gross", "refunds", "net", "failed_count", "failed_amount", "previous_net", "delta_pct",
+                 "platform", "payouts", "third_party", "previous_platform", "platform_delta_pct")
+_SUMS = ("payments", "gross", "refunds", "failed_count", "failed_amount", "platform", "third_party")
+
+
+def _money_sums(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """What ``money`` adds up, per (``keys``, period), in one grouped sum over rows already ``numeric``: each row's
+    amount counts as gross when charged, as a refund when refunded, and so on, exactly as ``money`` picks them."""
+    status = rows["status"]
+    charged, failed, kept = status.isin(CHARGED), status == FAILED, status == COMPLETED
+    parts = pd.DataFrame({
+        **{k: rows[k] for k in [*keys, "period"]},
+        "payments": rows["payments"],
+        "gross": rows["amount"].where(charged, 0),
+        "refunds": rows["amount"].where(status == REFUNDED, 0),
+        "failed_count": rows["payments"].where(failed, 0),
+        "failed_amount": rows["amount"].where(failed, 0),
+        "platform": rows["platform_share"].where(kept, 0) if "platform_share" in rows else 0.0,
+        "third_party": rows["third_party"].where(kept, 0) if "third_party" in rows else 0.0,
+    })
+    return parts.groupby([*keys, "period"], sort=True)[list(_SUMS)].sum()
+
+
+def _money_frame(rows: pd.DataFrame, key_names: tuple[str, ...]) -> pd.DataFrame:
+    """One row per group of ``key_names`` (sorted) with ``money`` of its current and previous rows: the columns of
+    MONEY_COLUMNS. One grouped sum over all the rows (``money`` per group copied and masked each group's frame: 22
+    groups were most of a cold run of Revenue's streams view)."""
+    columns = [*key_names, *MONEY_COLUMNS]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    keys = list(key_names)
+    sums = _money_sums(rows, keys)
+    groups = sums.index.droplevel("period").unique()
+    zero = dict.fromkeys(_SUMS, 0)
     records = []
-    for key, (cur, prev) in groups.items():
-        keys = key if isinstance(key, tuple) else (key,)
-        now, before = money(cur), money(prev)
-        records.append({**dict(zip(key_names, keys, strict=True)), "payments": now.payments, "gross": now.gross,
-                        "refunds": now.refunds, "net": now.net, "failed_count": now.failed_count,
-                        "failed_amount": now.failed_amount, "previous_net": before.net,
-                        "delta_pct": change(now.net, before.net).pct, "platform": now.platform,
-                        "payouts": now.payouts, "third_party": now.third_party, "previous_platform": before.platform,
-                        "platform_delta_pct": change(now.platform, before.platform).pct})
-    columns = [*key_names, "payments", "gross", "refunds", "net", "failed_count", "failed_amount", "previous_net",
-               "delta_pct", "platform", "payouts", "third_party", "previous_platform", "platform_delta_pct"]
+    for key in groups:
+        keyed = key if isinstance(key, tuple) else (key,)
+        now = sums.loc[(*keyed, "current")].to_dict() if (*keyed, "current") in sums.index else zero
+        before = sums.loc[(*keyed, "previous")].to_dict() if (*keyed, "previous") in sums.index else zero
+        net = float(now["gross"]) - float(now["refunds"])
+        previous_net = float(before["gross"]) - float(before["refunds"])
+        platform, third = float(now["platform"]), float(now["third_party"])
+        records.append({**dict(zip(key_names, keyed, strict=True)), "payments": int(now["payments"]),
+                        "gross": float(now["gross"]), "refunds": float(now["refunds"]), "net": net,
+                        "failed_count": int(now["failed_count"]), "failed_amount": float(now["failed_amount"]),
+                        "previous_net": previous_net, "delta_pct": change(net, previous_net).pct,
+                        "platform": platform, "payouts": net - platform - third, "third_party": third,
+                        "previous_platform": float(before["platform"]),
+                        "platform_delta_pct": change(platform, float(before["platform"])).pct})
     return pd.DataFrame.from_records(records, columns=columns)
-
-
-def _split(summary: pd.DataFrame, keys: list[str]) -> dict[Any, tuple[pd.DataFrame, pd.DataFrame]]:
-    groups: dict[Any, tuple[pd.DataFrame, pd.DataFrame]] = {}
-    for key, rows in summary.groupby(keys, sort=True):
-        key = key if len(keys) > 1 else key[0]
-        groups[key] = (rows[rows["period"] == "current"], rows[rows["period"] == "previous"])
-    return groups
 
 
 def by_currency(summary: pd.DataFrame) -> pd.DataFrame:
     """One row per currency, each in its own currency (never converted), RUB first, then by net."""
     if summary.empty:
-        return _money_frame({}, ("currency",))
-    frame = _money_frame(_split(numeric(summary, MONEY_INPUTS), ["currency"]), ("currency",))
+        return _money_frame(summary, ("currency",))
+    frame = _money_frame(numeric(summary, MONEY_INPUTS), ("currency",))
     frame["is_headline"] = frame["currency"] == HEADLINE_CURRENCY
     frame = frame.sort_values(["is_headline", "net"], ascending=[False, False]).drop(columns="is_headline")
     return frame.reset_index(drop=True)
@@ -196,12 +224,12 @@ def by_stream(summary: pd.DataFrame, currency: str = HEADLINE_CURRENCY) -> pd.Da
     rows = summary[summary["currency"] == currency] if not summary.empty else summary
     key_names = ("stream", "detail")
     if rows.empty:
-        return _money_frame({}, key_names)
-    rows = numeric(rows, MONEY_INPUTS)  # once, not per group
-    streams = _money_frame(_split(rows, ["stream"]), ("stream",))
+        return _money_frame(rows, key_names)
+    rows = numeric(rows, MONEY_INPUTS)
+    streams = _money_frame(rows, ("stream",))
     streams.insert(1, "detail", "")
     promo = rows[rows["stream"] == "promotion"]
-    details = _money_frame(_split(promo, ["stream", "detail"]), key_names) if not promo.empty else None
+    details = _money_frame(promo, key_names) if not promo.empty else None
     frame = pd.concat([streams, details], ignore_index=True) if details is not None else streams
     order = {s: i for i, s in enumerate(STREAMS)}
     frame["_o"] = frame["stream"].map(order).fillna(len(STREAMS))
