@@ -89,9 +89,9 @@ def with_current_values(frame: pd.DataFrame, run: Runner) -> pd.DataFrame:
 
 def run_checks(store: Store, runner: Runner | None = None, values: bool = True) -> Results:
     """Every check's affected records, by check name (``runner``: how to run a query, thread-safe; run_query on
-    ``store`` by default), read ``at_once``: on PostgreSQL two at a time, on DuckDB one after another on one
-    connection. ``values``: add each fixable finding's ``current_value`` (what ``check --fixes`` needs; counts and
-    the page do not)."""
+    ``store`` by default), read ``at_once``: two at a time, each on a connection of its own (on DuckDB, two to the
+    one database the page run opened). ``values``: add each fixable finding's ``current_value`` (what ``check
+    --fixes`` needs; counts and the page do not)."""
     def default(name: str, **params: Any) -> pd.DataFrame:
         return run_query(store, name, **params)
 
