@@ -250,7 +250,11 @@ def at_once(store: Store, reads: Sequence[Callable[[], Result]]) -> list[Result]
 def _execute(conn: sa.Connection, query: Query, bound: dict[str, Any]) -> pd.DataFrame:
     try:
         result = conn.execute(_statement(query.name), bound)
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        # plain tuples, which pandas turns into columns at once: given SQLAlchemy's Row objects, pandas 3 first asks
+        # each row for a ``dtype`` attribute, and a Row answers a missing attribute by raising (and formatting) a
+        # KeyError inside: half of a 1,300-row query's time (names_of_artists 23 → 11 ms). The frame is the same:
+        # pandas makes the same tuples itself after asking.
+        frame = pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
     finally:
         conn.rollback()  # end the read transaction: the next query sees the latest committed writes
     return frame
