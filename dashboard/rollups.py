@@ -420,6 +420,98 @@ def orphans_delta_statements(delta: Callable[[str], str | None], keys_table: str
     return before, [*after, f"DROP TABLE {ORPHAN_PARENTS}", f"DROP TABLE {ORPHAN_KEYS}"]
 
 
+# ---------------------------------------------------------------- data health's dangling list ids
+
+DANGLING = "dangling_ids_rollup"
+DANGLING_COLUMNS = ("artist_id", "kv_key", "item_id", "position", "target")
+DANGLING_KEYS, DANGLING_IDS = "promo_dangling_keys", "promo_dangling_ids"
+# each kind of list the check reads: (its key's prefix, the table its ids belong to). A list of another kind is not
+# checked. One anti-join per kind, each reading only its kind's lists by the key's prefix (PostgreSQL: the
+# text_pattern_ops index of schema.PG_EXPRESSION_INDEXES; an underscore is escaped, since in LIKE it matches any
+# character) against its own table's ids (issue 21: one anti-join against a union of every table's ids made
+# PostgreSQL sort that union once per worker)
+DANGLING_LISTS: tuple[tuple[str, str], ...] = (
+    ("tracks:", "tracks"), ("videos:", "videos"), ("concerts:", "concerts"), ("news:", "news"),
+    ("donations:", "donations"), ("banners:", "banner_ads"), ("promotion:", "promotion_campaigns"),
+    ("user_campaigns:", "promotion_campaigns"), ("pitching:", "pitching_submissions"), ("messages:", "conversations"),
+    ("conversations:", "conversations"), ("user_conversations:", "conversations"), ("tickets:", "tickets"),
+    ("user_tickets:", "tickets"), ("user_notifications:", "notifications"),
+)
+DANGLING_TARGETS = frozenset(t for _, t in DANGLING_LISTS)
+DANGLING_TABLES = DANGLING_TARGETS | {"kv_index"}
+
+
+def _prefix_match(prefix: str) -> str:
+    escaped = prefix.replace("_", "\\_")
+    return f"l.list_key LIKE '{escaped}%'" + (" ESCAPE '\\'" if "_" in prefix else "")
+
+
+def dangling_select(only: str = "", lists: tuple[tuple[str, str], ...] = DANGLING_LISTS) -> str:
+    """SELECT of the ids in a list of ``kv_index`` that have no record in the list's table, matched by id (a NULL id
+    counts too): the rows of ``queries/health/health_dangling_list_ids.sql``. Each anti-join is a LEFT JOIN … IS
+    NULL: PostgreSQL plans it as NOT EXISTS, and DuckDB planned NOT EXISTS as a mark join that hashed the whole
+    target table even for a kind with no lists. ``only``: a condition on the list row ``l`` and its kind's table
+    (``{target}`` in it is replaced by the table's name as a literal), e.g. the lists and ids a sync batch
+    touched; ``lists``: the kinds to read."""
+    return " UNION ALL ".join(
+        f"SELECT l.owner_id, l.list_key, l.item_id, l.position, '{target}' FROM kv_index AS l "
+        f"LEFT JOIN {target} AS r ON r.id = l.item_id WHERE {_prefix_match(prefix)} AND r.id IS NULL"
+        + (f" AND ({only.replace('{target}', repr(target))})" if only else "")
+        for prefix, target in lists)
+
+
+def dangling_build_statements() -> list[str]:
+    return [f"DELETE FROM {DANGLING}", f"INSERT INTO {DANGLING} ({', '.join(DANGLING_COLUMNS)}) {dangling_select()}"]
+
+
+def rebuild_dangling(conn: sa.Connection) -> None:
+    """The dangling-ids rollup built again whole, in the caller's transaction (a refresh of keys from the
+    platform)."""
+    for statement in dangling_build_statements():
+        conn.execute(sa.text(statement))
+
+
+def refresh_dangling_for_list(conn: sa.Connection, list_key: str) -> None:
+    """The rollup's rows of one list made again (a decision added an id to the list or removed one, and the ids
+    after it moved up), in the caller's transaction. Reads that list only: its kind's branch, by the key."""
+    kinds = tuple((p, t) for p, t in DANGLING_LISTS if list_key.startswith(p))
+    conn.execute(sa.text(f"DELETE FROM {DANGLING} WHERE kv_key = :k"), {"k": list_key})
+    if kinds:
+        conn.execute(sa.text(f"INSERT INTO {DANGLING} ({', '.join(DANGLING_COLUMNS)}) "
+                             f"{dangling_select('l.list_key = :k', kinds)}"), {"k": list_key})
+
+
+def forget_dangling_id(conn: sa.Connection, table: str, item_id: str) -> None:
+    """A record of ``table`` with this id was just made: a list naming the id no longer dangles there."""
+    if table in DANGLING_TARGETS:
+        conn.execute(sa.text(f"DELETE FROM {DANGLING} WHERE target = :t AND item_id = :id"),
+                     {"t": table, "id": item_id})
+
+
+def dangling_delta_statements(delta: Callable[[str], str | None], keys_table: str,
+                              tables: set[str]) -> tuple[list[str], list[str]]:
+    """An incremental sync batch's change to the dangling-ids rollup: (before its rows are replaced: the ids of the
+    records its changed rows are or were, by table, and its keys; after: the rollup's rows of those lists and ids
+    made again). Exact: whether a listed id dangles reads that list row and its table's rows of that id only."""
+    targets = sorted(t for t in DANGLING_TARGETS if t in tables)
+    if not targets and "kv_index" not in tables:
+        return [], []
+    ids = " UNION ".join(f"SELECT '{t}', c.id FROM {_changed_rows(t, keys_table, delta(t))} AS c"
+                         for t in targets) or "SELECT CAST(NULL AS TEXT), CAST(NULL AS TEXT)"
+    before = [f"DROP TABLE IF EXISTS {DANGLING_IDS}", f"DROP TABLE IF EXISTS {DANGLING_KEYS}",
+              f"CREATE TEMP TABLE {DANGLING_IDS} AS SELECT DISTINCT target, id FROM ({ids}) AS i(target, id) "
+              "WHERE id IS NOT NULL",
+              f"CREATE TEMP TABLE {DANGLING_KEYS} AS SELECT DISTINCT key FROM {keys_table}",
+              f"ANALYZE {DANGLING_IDS}", f"ANALYZE {DANGLING_KEYS}"]
+    only = (f"l.list_key IN (SELECT key FROM {DANGLING_KEYS}) OR l.item_id IN "
+            f"(SELECT id FROM {DANGLING_IDS} WHERE target = {{target}})")
+    after = [f"DELETE FROM {DANGLING} AS r WHERE r.kv_key IN (SELECT key FROM {DANGLING_KEYS}) OR EXISTS "
+             f"(SELECT 1 FROM {DANGLING_IDS} AS i WHERE i.target = r.target AND i.id = r.item_id)",
+             f"INSERT INTO {DANGLING} ({', '.join(DANGLING_COLUMNS)}) {dangling_select(only)}",
+             f"DROP TABLE {DANGLING_IDS}", f"DROP TABLE {DANGLING_KEYS}"]
+    return before, after
+
+
 # ---------------------------------------------------------------- revenue
 
 # the tables of the revenue lines (queries/shared/revenue_lines.sql): a change to any of them may change a line
@@ -477,7 +569,7 @@ def build_all(execute: Execute, layout: str) -> None:
     build_pending(execute, layout)
     build_directory(execute)
     for statement in [*revenue_build_statements(), *donations_build_statements(), *coins_build_statements(),
-                      *coin_flow_build_statements(), *orphans_build_statements(),
+                      *coin_flow_build_statements(), *orphans_build_statements(), *dangling_build_statements(),
                       *artist_lines_build_statements()]:
         execute(statement)
     for table in ROLLUP_TABLES:  # planner statistics (PostgreSQL analyzed the other tables before this append)

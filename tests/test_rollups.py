@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from dashboard import rollups
@@ -17,7 +18,7 @@ from dashboard.moderation import service as repo
 from dashboard.moderation.config import pending_params
 from dashboard.store.connect import Store, engine
 from dashboard.store.queries import run_query
-from tests.conftest import StoreFactory
+from tests.conftest import ENGINES, StoreFactory
 from tests.data import ARTIST
 from tests.sql import rows
 
@@ -179,9 +180,17 @@ def coins_in_step(store: Store) -> int:
     return sum(int(r[1]) for r in kept)
 
 
+def dangling_in_step(store: Store) -> int:
+    """dangling_ids_rollup equals its definition over kv_index and the lists' tables; returns its rows."""
+    kept = rows(store, f"SELECT {', '.join(rollups.DANGLING_COLUMNS)} FROM {rollups.DANGLING}")
+    assert _sorted(kept) == _sorted(rows(store, rollups.dangling_select())), rollups.DANGLING
+    return len(kept)
+
+
 def orphans_in_step(store: Store) -> tuple[int, int]:
-    """The orphan rollups equal their definitions over the tables; returns (orphaned analytics rows, orphaned
-    donations)."""
+    """The orphan rollups (and the dangling list ids, ``dangling_in_step``) equal their definitions over the tables;
+    returns (orphaned analytics rows, orphaned donations)."""
+    dangling_in_step(store)
     found = []
     for table, columns, select in rollups._ORPHAN_ROLLUPS:
         kept = rows(store, f"SELECT {', '.join(columns)} FROM {table}")
@@ -318,3 +327,58 @@ def test_two_decisions_under_one_key_at_once_keep_the_rollup_in_step(new_store: 
         thread.join()
     assert outcomes == [True] * 4
     assert waiting(s, "ai_news") == set() and assert_in_step(s, "deployed") == before - 4
+
+
+@pytest.fixture(params=ENGINES)
+def demo_copy(request: pytest.FixtureRequest, session_demo: Any, tmp_path: Path) -> Store:
+    """A store of its own holding the small seed demo (which plants an id with no banner in banners:active:list)."""
+    return session_demo.copy(request.param, tmp_path)
+
+
+def test_two_approvals_into_one_list_at_once_keep_the_dangling_ids_in_step(demo_copy: Store) -> None:
+    """Two moderators approve two pending banners at the same moment: each approval puts its banner into
+    banners:active:list (the ids after it move down a place), and an undo takes one out again. After each step the
+    dangling-ids rollup equals its definition, the planted id that has no banner is still the list's one dangling
+    id, at the place kv_index gives it, and data health's check reads the same rows."""
+    s = demo_copy
+    active = "banners:active:list"
+    where = "SELECT item_id, position FROM dangling_ids_rollup WHERE kv_key = :k"
+    planted = rows(s, where, k=active)
+    assert len(planted) == 1
+    ghost = planted[0][0]
+    place = "SELECT position FROM kv_index WHERE list_key = :k AND item_id = :id"
+    assert rows(s, place, k=active, id=ghost) == [(planted[0][1],)]
+    total = dangling_in_step(s)
+    pending = [repo.Item("banner_ads", str(i), str(k), "pending") for i, k in rows(
+        s, "SELECT id, source_key FROM banner_ads WHERE status = 'pending' ORDER BY id LIMIT 2")]
+    start = threading.Barrier(2)
+    outcomes: list[bool] = []
+
+    def run(n: int) -> None:
+        start.wait()
+        outcomes.append(repo.decide(s, [pending[n]], "approve", f"Модератор {n}")[0].applied)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == [True, True]
+    listed = {str(i) for (i,) in rows(s, "SELECT item_id FROM kv_index WHERE list_key = :k", k=active)}
+    assert {p.entity_id for p in pending} <= listed
+    assert dangling_in_step(s) == total
+    (moved,), = rows(s, place, k=active, id=ghost)
+    assert rows(s, where, k=active) == [(ghost, moved)]
+    status = rows(s, "SELECT status FROM banner_ads WHERE id = :id", id=pending[0].entity_id)[0][0]
+    first = repo.Item("banner_ads", pending[0].entity_id, pending[0].source_key, str(status))
+    assert repo.undo(s, first, "Модератор 0").applied
+    assert pending[0].entity_id not in {str(i) for (i,) in rows(
+        s, "SELECT item_id FROM kv_index WHERE list_key = :k", k=active)}
+    assert dangling_in_step(s) == total
+    (back,), = rows(s, place, k=active, id=ghost)
+    assert rows(s, where, k=active) == [(ghost, back)]
+    found = run_query(s, "health_dangling_list_ids")
+    assert sorted(zip(found["kv_key"], found["item_id"].fillna(""), found["position"].astype(int), strict=True)) == \
+        sorted((str(k), str(i or ""), int(n)) for k, i, n in rows(s, "SELECT kv_key, item_id, position FROM "
+                                                                         f"{rollups.DANGLING}"))
+    assert len(found) == total

@@ -35,7 +35,14 @@ import sqlalchemy as sa
 from dashboard.moderation import config as moderation
 from dashboard.moderation.ports import NullPlatform, PlatformPort, SyncedPlatform
 from dashboard.moderation.rules import UNREAD_COUNTER_PATTERN, LogEntry, column_name
-from dashboard.rollups import lock_rollups, refresh_pending_for_key, revenue_in, revenue_out
+from dashboard.rollups import (
+    forget_dangling_id,
+    lock_rollups,
+    refresh_dangling_for_list,
+    refresh_pending_for_key,
+    revenue_in,
+    revenue_out,
+)
 from dashboard.store import schema
 from dashboard.store.connect import Store, StoreError, describe_connect_error, store_write_lock
 from dashboard.store.queries import read_engine
@@ -223,9 +230,7 @@ class StoreUnitOfWork:
         if move_to is not None:
             columns["source_key"] = move_to
         sets = "".join(f", {c} = :c{n}" for n, c in enumerate(columns))
-        if not self.rollups_locked:  # before anything the rollups summarise is read (dashboard/rollups.py)
-            lock_rollups(self.conn)
-            self.rollups_locked = True
+        self.hold_rollups()
         money = revenue_out(self.conn, r.table, source_key)  # a banner, publish order or track test: its lines
         updated = self._run(
             f"UPDATE {r.table} SET status = :to, moderated_at = :at, moderator = :actor, reason = :reason{sets} "
@@ -239,6 +244,13 @@ class StoreUnitOfWork:
             for key in dict.fromkeys((source_key, move_to or source_key)):
                 refresh_pending_for_key(self.conn, self.layout, key, r.table)
         return bool(updated)
+
+    def hold_rollups(self) -> None:
+        """The rollups' lock, once per transaction, before anything they summarise is read (dashboard/rollups.py):
+        two decisions that remake the same rows of a rollup at once would each write them from what they read."""
+        if not self.rollups_locked:
+            lock_rollups(self.conn)
+            self.rollups_locked = True
 
     def find_rows(self, r: moderation.EntityRules, entity_id: str) -> list[tuple[str, str | None]]:
         """(source_key, status) of every row of the entity with this id."""
@@ -278,14 +290,18 @@ class StoreUnitOfWork:
     # ------------------------------------------------------------ bookkeeping tables kept in step with the KV
 
     def index_add(self, list_key: str, position: int, item_id: str) -> None:
+        self.hold_rollups()
         self._run("INSERT INTO kv_index (list_key, owner_id, position, item_id) VALUES (:k, NULL, :p, :id)",
                   k=list_key, p=position, id=item_id)
+        refresh_dangling_for_list(self.conn, list_key)  # data health's rollup follows the list
 
     def index_remove(self, list_key: str, position: int) -> None:
         """Remove one position of a list (the positions after it move up by one)."""
+        self.hold_rollups()
         self._run("DELETE FROM kv_index WHERE list_key = :k AND position = :p", k=list_key, p=position)
         self._run("UPDATE kv_index SET position = position - 1 WHERE list_key = :k AND position > :p",
                   k=list_key, p=position)
+        refresh_dangling_for_list(self.conn, list_key)
 
     def set_counter(self, counter_key: str, owner_id: str, value: int) -> None:
         done = self._run("UPDATE kv_counters SET value = :v WHERE counter_key = :k RETURNING counter_key",
@@ -303,6 +319,7 @@ class StoreUnitOfWork:
             id=notice_id, u=user_id, type=type_, title=title, content=content, link=link,
             meta=json.dumps(metadata, ensure_ascii=False), at=self.at, sk=source_key,
         )
+        forget_dangling_id(self.conn, "notifications", notice_id)  # a list naming it no longer dangles
 
 
 @contextlib.contextmanager

@@ -1296,6 +1296,15 @@ ROLLUP_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("parent_id", "TEXT"),  # the missing track or concert id (NULL when the row names none)
         ("day", "DATE"),  # the daily row's day
     ),
+    # data health's list ids with no record (dashboard/rollups.py, dangling_select): the rows of
+    # queries/health/health_dangling_list_ids.sql, kept by every build, sync batch and decision that edits a list
+    "dangling_ids_rollup": (
+        ("artist_id", "TEXT"),  # the list's owner (NULL for a global list)
+        ("kv_key", "TEXT"),  # the list's key
+        ("item_id", "TEXT"),  # the id the list holds (NULL when the entry has none)
+        ("position", "INTEGER"),  # its place in the list, from 0
+        ("target", "TEXT"),  # the table the list's ids belong to
+    ),
     # data health's donations to artists that do not exist (dashboard/rollups.py, orphan_donations_select)
     "orphan_donations_rollup": (
         ("artist_id", "TEXT"),  # the missing artist
@@ -1388,6 +1397,8 @@ PG_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("artist_lines_daily", ("day",)), ("artist_lines_daily", ("artist_id",)), ("revenue_artist_daily", ("user_id",)),
     ("orphan_analytics_rollup", ("kv_key",)), ("orphan_donations_rollup", ("artist_id",)),
     ("orphan_donations_rollup", ("kv_key",)),
+    # a decision or a sync batch makes a list's rows again by its key, and forgets an id whose record appeared
+    ("dangling_ids_rollup", ("kv_key",)), ("dangling_ids_rollup", ("item_id",)),
 )
 
 

@@ -247,15 +247,17 @@ def apply_statements(delta: Callable[[str], str | None], keys: str, tables: set[
     rollup, made again from the entity tables just replaced (``layout``: the store's, for what is pending), and the
     revenue rollups' groups whose lines the batch changed (``rollups.revenue_delta_statements``: their lines are
     taken before the rows are replaced and again after), the directory's rows of the users its rows name, and data
-    health's orphan rows of the parents and keys it touched."""
+    health's orphan rows of the parents and keys it touched and dangling list ids of the lists and records it
+    touched."""
     revenue_before, revenue_after = rollups.revenue_delta_statements(delta, keys, tables)
     directory_before, directory_after = rollups.directory_delta_statements(delta, keys, tables)
     donations_before, donations_after = rollups.donations_delta_statements(keys, tables)
     coins_before, coins_after = rollups.coins_delta_statements(delta, keys, tables)
     flow_before, flow_after = rollups.coin_flow_delta_statements(keys, tables)
     orphans_before, orphans_after = rollups.orphans_delta_statements(delta, keys, tables)
+    dangling_before, dangling_after = rollups.dangling_delta_statements(delta, keys, tables)
     statements: list[str] = [*revenue_before, *directory_before, *donations_before, *coins_before, *flow_before,
-                             *orphans_before]
+                             *orphans_before, *dangling_before]
     for table in schema.replaceable_tables():
         if table not in tables or table in schema.ROLLUP_TABLES:
             continue
@@ -270,7 +272,7 @@ def apply_statements(delta: Callable[[str], str | None], keys: str, tables: set[
         if source is not None:
             statements.append(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {source}")
     return [*statements, *rollups.pending_for_keys_statements(keys, layout), *revenue_after, *directory_after,
-            *donations_after, *coins_after, *flow_after, *orphans_after]
+            *donations_after, *coins_after, *flow_after, *orphans_after, *dangling_after]
 
 
 def next_state(state: FeedState, batch: Batch, result: FeedResult, follower: str | None, now: dt.datetime,

@@ -20,11 +20,13 @@ from dashboard.ingest.layout import load_layout
 from dashboard.ingest.readers import detect
 from dashboard.ingest.result import IngestResult
 from dashboard.rollups import (
+    DANGLING_TABLES,
     DIRECTORY_SOURCES,
     ORPHAN_TABLES,
     REVENUE_TABLES,
     lock_rollups,
     rebuild_coins,
+    rebuild_dangling,
     rebuild_donations,
     rebuild_orphans,
     rebuild_revenue,
@@ -123,5 +125,7 @@ def refresh_keys(conn: sa.Connection, store: Store, origin: SyncedFrom, keys: li
         rebuild_coins(conn)
     if touched & ORPHAN_TABLES:
         rebuild_orphans(conn)
+    if touched & DANGLING_TABLES:
+        rebuild_dangling(conn)
     if users:
         refresh_directory(conn, users)
