@@ -77,6 +77,24 @@ def test_pending_rollup_in_step_on_the_seed_layout_and_a_refused_decision_change
     assert "t1" in waiting(s, "tracks") and assert_in_step(s, "seed") == before
 
 
+def decide_at_once(store: Store, decisions: list[tuple[repo.Item, str, str, str | None]]) -> list[bool]:
+    """Each (item, action, who, reason) decided on a thread of its own, all let go at the same moment; whether each
+    applied, in the order they finished."""
+    outcomes: list[bool] = []
+    start = threading.Barrier(len(decisions))
+
+    def run(item: repo.Item, action: str, who: str, reason: str | None) -> None:
+        start.wait()
+        outcomes.append(repo.decide(store, [item], action, who, reason=reason)[0].applied)
+
+    threads = [threading.Thread(target=run, args=decision) for decision in decisions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
 def test_concurrent_decisions_keep_the_rollup_in_step(seed_store: Store) -> None:
     """Four people decide at once: two on the same track (one applies), two on other items; the rollup loses exactly
     the decided items, in the decisions' own transactions."""
@@ -86,18 +104,7 @@ def test_concurrent_decisions_keep_the_rollup_in_step(seed_store: Store) -> None
     assert len(pending) >= 3
     (e1, id1, k1), (e2, id2, k2), (e3, id3, k3) = pending[:3]
     jobs = [(e1, id1, k1, "Анна"), (e1, id1, k1, "Борис"), (e2, id2, k2, "Вера"), (e3, id3, k3, "Глеб")]
-    outcomes: list[bool] = []
-    start = threading.Barrier(len(jobs))
-
-    def run(entity: str, eid: str, key: str, who: str) -> None:
-        start.wait()
-        outcomes.append(repo.decide(s, [repo.Item(entity, eid, key)], "approve", who)[0].applied)
-
-    threads = [threading.Thread(target=run, args=job) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = decide_at_once(s, [(repo.Item(e, i, k), "approve", who, None) for e, i, k, who in jobs])
     assert sorted(outcomes) == [False, True, True, True]
     assert assert_in_step(s, "seed") == before - 3
     left = {(r[0], r[1]) for r in rows(s, "SELECT entity, entity_id FROM pending_rollup")}
@@ -274,18 +281,7 @@ def test_two_money_decisions_of_one_artist_at_once_keep_the_artist_lines(new_sto
     (net_before, lines_before), = rows(s, paid, a=artist)
     items = [repo.Item("track_test_intake", "tt-money", "track_test:requests:tt-money", "pending_moderation"),
              repo.Item("publish_orders", "pub-money", "publish_order:pub-money", "in_review")]
-    start = threading.Barrier(2)
-    outcomes: list[bool] = []
-
-    def run(n: int) -> None:
-        start.wait()
-        outcomes.append(repo.decide(s, [items[n]], "reject", f"Модератор {n}", reason="Нет")[0].applied)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = decide_at_once(s, [(items[n], "reject", f"Модератор {n}", "Нет") for n in range(2)])
     assert outcomes == [True, True]
     assert revenue_in_step(s) == {"revenue_daily": 64, "revenue_artist_daily": 64}  # the order's line went
     (net_after, lines_after), = rows(s, paid, a=artist)
@@ -311,20 +307,10 @@ def test_two_decisions_under_one_key_at_once_keep_the_rollup_in_step(new_store: 
     ingest([snapshot], s, "deployed", say=lambda _m: None)
     before = assert_in_step(s, "deployed")
     assert waiting(s, "ai_news") == {f"art-{n}" for n in range(4)}
-    outcomes: list[bool] = []
-    start = threading.Barrier(4)
-
-    def run(n: int) -> None:
-        start.wait()
-        item = repo.Item("ai_news", f"art-{n}", "news:articles:pending", "pending")
-        action, reason = ("approve", None) if n % 2 else ("reject", "Не про музыку")
-        outcomes.append(repo.decide(s, [item], action, f"Модератор {n}", reason=reason)[0].applied)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = decide_at_once(s, [
+        (repo.Item("ai_news", f"art-{n}", "news:articles:pending", "pending"), *(
+            ("approve", f"Модератор {n}", None) if n % 2 else ("reject", f"Модератор {n}", "Не про музыку")))
+        for n in range(4)])
     assert outcomes == [True] * 4
     assert waiting(s, "ai_news") == set() and assert_in_step(s, "deployed") == before - 4
 
@@ -351,18 +337,7 @@ def test_two_approvals_into_one_list_at_once_keep_the_dangling_ids_in_step(demo_
     total = dangling_in_step(s)
     pending = [repo.Item("banner_ads", str(i), str(k), "pending") for i, k in rows(
         s, "SELECT id, source_key FROM banner_ads WHERE status = 'pending' ORDER BY id LIMIT 2")]
-    start = threading.Barrier(2)
-    outcomes: list[bool] = []
-
-    def run(n: int) -> None:
-        start.wait()
-        outcomes.append(repo.decide(s, [pending[n]], "approve", f"Модератор {n}")[0].applied)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = decide_at_once(s, [(pending[n], "approve", f"Модератор {n}", None) for n in range(2)])
     assert outcomes == [True, True]
     listed = {str(i) for (i,) in rows(s, "SELECT item_id FROM kv_index WHERE list_key = :k", k=active)}
     assert {p.entity_id for p in pending} <= listed
