@@ -461,7 +461,10 @@ def dangling_select(only: str = "", lists: tuple[tuple[str, str], ...] = DANGLIN
 
 
 def dangling_build_statements() -> list[str]:
-    return [f"DELETE FROM {DANGLING}", f"INSERT INTO {DANGLING} ({', '.join(DANGLING_COLUMNS)}) {dangling_select()}"]
+    """Empty the rollup and fill it, one kind of list per statement: one hash table of a table's ids at a time (the
+    fifteen of one UNION ALL were all held at once, past a build's memory limit of a few tens of MB)."""
+    into = f"INSERT INTO {DANGLING} ({', '.join(DANGLING_COLUMNS)}) "
+    return [f"DELETE FROM {DANGLING}", *(into + dangling_select(lists=(kind,)) for kind in DANGLING_LISTS)]
 
 
 def rebuild_dangling(conn: sa.Connection) -> None:
