@@ -76,10 +76,11 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads Cyrillic) with every text cell neutralized and every cell that holds a
     line break quoted. Made once per table content (``ui.by_content``): a page offers its downloads on every rerun,
     and the same rows give the same file."""
-    return made_once(frame, ("csv",), lambda: _csv_of(frame))
+    return made_once(frame, ("csv",), lambda: csv_of(frame))
 
 
-def _csv_of(frame: pd.DataFrame) -> bytes:
+def csv_of(frame: pd.DataFrame) -> bytes:
+    """The CSV bytes of ``frame`` (``safe_csv`` without keeping them)."""
     cleaned = frame.copy()
     for col in cleaned.columns:
         values = cleaned[col]

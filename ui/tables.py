@@ -49,12 +49,14 @@ def infer_kinds(frame: pd.DataFrame) -> dict[str, str]:
 
 def column_config(shown: pd.DataFrame, squeezable: Iterable[str] = (), right: Iterable[str] = (),
                   help_of: dict[str, str] | None = None, texts: Iterable[str] = (),
-                  room: int = table_widths.ROOM_PX, text_min: int = table_widths.TEXT_MIN_PX) -> dict[str, object]:
+                  room: int = table_widths.ROOM_PX, text_min: int = table_widths.TEXT_MIN_PX,
+                  widths: dict[str, int] | None = None) -> dict[str, object]:
     """Streamlit's column config for a table of texts (``shown``, headers as shown): widths that fit a 1400 px
-    window (``ui.table_widths``: the ``squeezable`` long texts give way first, then ``texts``), numbers aligned
-    right, a tooltip on the headers in ``help_of``."""
+    window (``ui.table_widths``: the ``squeezable`` long texts give way first, then ``texts``; or ``widths``, when
+    already measured), numbers aligned right, a tooltip on the headers in ``help_of``."""
     right, help_of = set(right), help_of or {}
-    widths = table_widths.fit(shown, squeezable, room=room, texts=texts, text_min=text_min)
+    if widths is None:
+        widths = table_widths.fit(shown, squeezable, room=room, texts=texts, text_min=text_min)
     return {col: st.column_config.TextColumn(width=px, alignment="right" if col in right else None,
                                              help=markdown_text(help_of[col]) if col in help_of else None)
             for col, px in widths.items()}

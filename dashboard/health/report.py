@@ -190,4 +190,13 @@ def health_report(store: Store, lang: str, max_rows: int) -> dict[str, dict[str,
     described = {n: describe(n, f, lang, names) for n, f in found.items()}  # once, for the page and the CSV
     return {"found": dict(counts(results)),
             "shown": {n: d.head(max_rows) for n, d in described.items()},
-            "export": {n: export_frame(n, found[n], lang, names, d) for n, d in described.items()}}
+            "export": {n: export_frame(n, found[n], lang, names, d) for n, d in described.items()},
+            "rows": found,  # each check's own rows: with the language and the names, all its words come from them
+            "names": {n: _names_in(f, names) for n, f in found.items()}}
+
+
+def _names_in(frame: pd.DataFrame, names: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """The (artist id, name) pairs that ``frame``'s findings are worded with."""
+    if "artist_id" not in frame.columns:
+        return ()
+    return tuple(sorted((a, names[a]) for a in set(frame["artist_id"]) if isinstance(a, str) and a in names))

@@ -24,19 +24,9 @@ from ui.sync_status import data_as_of
 from ui.tables import column_config, csv_download
 
 MAX_ROWS_SHOWN = 2_000
-# a check's findings sit in a bordered box: a little less room than a table on the page
-BOXED_ROOM_PX = 880
 # rows tall enough for four lines: Streamlit wraps a cell's text only in rows over 64 px, so a long fix or key
 # reads whole instead of being cut at the column's edge
 WRAPPED_ROW_PX = 90
-
-
-def finding_columns(shown: pd.DataFrame) -> dict[str, object]:
-    """All five columns of a check's findings in a 1400 px window, the fix included: the long texts (what is wrong,
-    the keys, the fix) share what is left (a cell's full text shows on hover, and the CSV has it whole)."""
-    long_texts = [tr(f"health.col.{c}") for c in ("fix", "problem", "keys")]
-    return column_config(shown, squeezable=long_texts, texts=[tr("health.col.artist")],
-                         right=[tr("health.col.by")], room=BOXED_ROOM_PX)
 
 
 require_page("data_health")
@@ -83,7 +73,10 @@ for check in CHECKS:
             st.caption(tr("health.shown_rows", shown=number(MAX_ROWS_SHOWN, current_lang()),
                              total=number(found[check.name], current_lang())))
         shown = shown.rename(columns=lambda c: tr(f"health.col.{c}"))
+        # the widths were measured with the report (ui.health_csv.finding_widths: the fix included, in a 1400 px window)
         st.dataframe(shown, hide_index=True, width="stretch", key=f"health_table_{check.name}",
-                     column_config=finding_columns(shown), row_height=WRAPPED_ROW_PX)
+                     column_config=column_config(shown, right=[tr("health.col.by")],
+                                                 widths=report["widths"][check.name]),
+                     row_height=WRAPPED_ROW_PX)
         csv_download(report["export"][check.name], f"data_health_{check.name}.csv", key=f"health_csv_{check.name}",
                      data=report["csv"][check.name])
