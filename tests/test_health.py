@@ -349,3 +349,29 @@ def test_double_encoded_keys_on_the_fixture(fixture_snapshot: Path, new_store: A
     found = run_query(store, "double_encoded_keys", keys=[*encoded[:5], "profile:does-not-exist"])
     assert list(found["key"]) == encoded[:5]
     assert run_query(store, "double_encoded_keys", keys=[]).empty
+
+
+def test_the_kept_csv_follows_a_renamed_artist(session_demo: Any, tmp_path: Path) -> None:
+    """The page's CSV bytes are kept by each check's own rows, the language and the names its words use: the same
+    store gives the same bytes, and an artist renamed in the directory gives a file with the new name (the rows alone
+    did not change)."""
+    import sqlalchemy as sa
+
+    from dashboard.store.connect import engine
+    from ui.health_csv import report_with_csv
+
+    store = session_demo.copy("duckdb", tmp_path)
+    before = report_with_csv(store, "ru", 2_000)
+    check = next(n for n, named in before["names"].items() if named)
+    artist, name = before["names"][check][0]
+    assert name in before["csv"][check].decode("utf-8-sig")
+    assert report_with_csv(store, "ru", 2_000)["csv"][check] == before["csv"][check]
+    with engine(store).begin() as conn:
+        conn.execute(sa.text("UPDATE artist_directory SET name = :n WHERE artist_id = :a"),
+                     {"n": "Новое имя 🎤", "a": artist})
+    after = report_with_csv(store, "ru", 2_000)
+    assert after["rows"][check].equals(before["rows"][check])
+    text = after["csv"][check].decode("utf-8-sig")
+    assert "Новое имя 🎤" in text and text != before["csv"][check].decode("utf-8-sig")
+    columns = ("artist", "problem", "by", "keys", "fix")
+    assert set(after["widths"][check]) == {t(f"health.col.{c}", "ru") for c in columns}
