@@ -41,6 +41,7 @@ from dashboard.ingest import derived, plan  # noqa: F401 (derived registers its 
 from dashboard.ingest.dialect import lit
 from dashboard.ingest.dialect_duckdb import DUCKDB, json_depth_over
 from dashboard.ingest.layout import Layout, load_layout
+from dashboard.ingest.parsed import parsed_execute
 from dashboard.ingest.plan import LONG_KEY, NONFINITE, reject_reason  # noqa: F401 (LONG_KEY, NONFINITE: tests)
 from dashboard.ingest.precision import file_has_rounding, rounded_keys
 from dashboard.ingest.readers import (
@@ -333,10 +334,11 @@ def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, 
         "HAVING COUNT(*) > 1) AS d WHERE w.key = d.key AND w.file_no < d.last"
     ).fetchone()
     result.duplicates += int(superseded[0]) if superseded else 0
+    q = parsed_execute(con)
     con.execute("BEGIN")  # the ~90 tables in one transaction: a commit each cost a third of their time
     for table in schema.replaceable_tables():
         if table not in ("kv_store", "kv_rejects") and (tables is None or table in tables):
-            con.execute(schema.create_table_sql(table, "duckdb"))
+            q(schema.create_table_sql(table, "duckdb"))
     con.execute("COMMIT")
     small = split_small_entries(con, layout)
     pids = {int(r[0]) for r in con.execute("SELECT DISTINCT pid FROM kv_work WHERE pid IS NOT NULL").fetchall()}
@@ -345,7 +347,7 @@ def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, 
         names = con.execute("SELECT string_agg(name, ',') FROM duckdb_optimizers()").fetchone()
         con.execute(f"SET disabled_optimizers = {lit(names[0] if names else '')}")
     try:
-        plan.load(DUCKDB, con.execute, layout, result, "kv_work", lambda pid: small.get(pid, SMALL), pids,
+        plan.load(DUCKDB, q, layout, result, "kv_work", lambda pid: small.get(pid, SMALL), pids,
                   count=not delta, run_loads=None if unplanned else loads_side_by_side(con))
     finally:
         if unplanned:
@@ -358,7 +360,7 @@ def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, 
     if delta:
         result.rows_loaded = int(con.execute("SELECT count(*) FROM kv_store").fetchone()[0])  # type: ignore[index]
         return
-    plan.count_results(DUCKDB, con.execute, result)
+    plan.count_results(DUCKDB, q, result)
 
 
 BIG_ENTRY_SHARE = 0.1
@@ -420,7 +422,7 @@ def loads_side_by_side(con: duckdb.DuckDBPyConnection) -> plan.RunLoads:
                         pid, load = queue.pop(0)
                     own = IngestResult(run_id=result.run_id, store=result.store, layout=result.layout, files=[])
                     try:
-                        load(cursor.execute, own)
+                        load(parsed_execute(cursor), own)
                     except BaseException as exc:
                         with lock:
                             failed.append(exc)
