@@ -20,7 +20,7 @@ from dashboard.store.connect import Store, engine
 from dashboard.store.queries import run_query
 from tests.conftest import ENGINES, StoreFactory
 from tests.data import ARTIST
-from tests.sql import rows
+from tests.sql import reads_held, rows
 
 COLUMNS = ", ".join(rollups.PENDING_COLUMNS)
 
@@ -29,6 +29,7 @@ def _sorted(found: list[tuple[Any, ...]]) -> list[str]:
     return sorted(repr(r) for r in found)
 
 
+@reads_held
 def assert_in_step(store: Store, layout: str) -> int:
     """The rollup equals its definition over the entity tables; returns how many items wait."""
     kept = _sorted(rows(store, f"SELECT {COLUMNS} FROM pending_rollup"))
@@ -146,6 +147,7 @@ def test_the_queue_and_revenue_queries_read_the_rollups_on_postgresql(demo_store
             assert scanned & read and not scanned & rollups.REVENUE_TABLES, (name, scanned)
 
 
+@reads_held
 def revenue_in_step(store: Store) -> dict[str, int]:
     """Each revenue rollup equals the revenue lines summed by its groups (one row per group, none empty), and
     artist_lines_daily its definition over them and the directory; returns each revenue rollup's line count."""
@@ -161,6 +163,7 @@ def revenue_in_step(store: Store) -> dict[str, int]:
     return lines
 
 
+@reads_held
 def directory_in_step(store: Store) -> int:
     """The artist directory equals its definition over the tables; returns how many artists it holds."""
     kept = _sorted(rows(store, "SELECT artist_id, name, city FROM artist_directory"))
@@ -168,6 +171,7 @@ def directory_in_step(store: Store) -> int:
     return len(kept)
 
 
+@reads_held
 def donations_in_step(store: Store) -> int:
     """donations_daily equals its definition over the donations; returns the donations it counts."""
     cols = ", ".join((*rollups.DONATION_GROUPS, *rollups.DONATION_MEASURES))
@@ -176,6 +180,7 @@ def donations_in_step(store: Store) -> int:
     return sum(int(r[1]) for r in kept)
 
 
+@reads_held
 def coins_in_step(store: Store) -> int:
     """coins_by_user and coins_daily equal their definitions over the coin transactions; returns the transactions
     coins_by_user counts."""
@@ -187,6 +192,7 @@ def coins_in_step(store: Store) -> int:
     return sum(int(r[1]) for r in kept)
 
 
+@reads_held
 def dangling_in_step(store: Store) -> int:
     """dangling_ids_rollup equals its definition over kv_index and the lists' tables; returns its rows."""
     kept = rows(store, f"SELECT {', '.join(rollups.DANGLING_COLUMNS)} FROM {rollups.DANGLING}")
@@ -194,6 +200,7 @@ def dangling_in_step(store: Store) -> int:
     return len(kept)
 
 
+@reads_held
 def orphans_in_step(store: Store) -> tuple[int, int]:
     """The orphan rollups (and the dangling list ids, ``dangling_in_step``) equal their definitions over the tables;
     returns (orphaned analytics rows, orphaned donations)."""
