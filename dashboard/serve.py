@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from dashboard.allocator import without_jemalloc
+
 REPO = Path(__file__).resolve().parent.parent
 COOKIE = "PROMO_REPLICA"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -240,6 +242,7 @@ def start_proxy(served: Served, haproxy: str) -> str | None:
     with log.open("ab") as out:
         served.proxy = subprocess.Popen([haproxy, "-db", "-f", str(cfg)], stdout=out, stderr=subprocess.STDOUT,
                                         stdin=subprocess.DEVNULL, start_new_session=True,
+                                        env=without_jemalloc(os.environ),
                                         preexec_fn=_die_with_parent)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dashboard.allocator import without_jemalloc
+
 
 def _pg_bin(name: str) -> str:
     found = shutil.which(name)
@@ -77,14 +79,14 @@ def postgres_server() -> Iterator[str]:
         subprocess.run(
             _as_server_user([_pg_bin("initdb"), "-D", str(data), "-U", "promo", "-A", "trust", "-E", "UTF8",
                              "--locale=C.UTF-8", "--no-sync"]),
-            check=True, capture_output=True,
+            check=True, capture_output=True, env=without_jemalloc(os.environ),
         )
         # max_connections: many tests hold a few pools at once (the default 100 ran out in one CI run)
         opts = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
                 " -c max_connections=400")
         subprocess.run(
             _as_server_user([_pg_bin("pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-o", opts, "-w", "start"]),
-            check=True, capture_output=True,
+            check=True, capture_output=True, env=without_jemalloc(os.environ),  # the server as it is: not ours
         )
         url = f"postgresql+psycopg://promo@127.0.0.1:{port}/postgres"
         _wait_ready(port)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.allocator import without_jemalloc
 from dashboard.health.checks import counts, run_checks
 from dashboard.health.report import describe
 from dashboard.ingest.build import ingest
@@ -168,7 +169,8 @@ def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                             env=without_jemalloc(os.environ))  # Chromium as it is: not ours
         yield browser
         browser.close()
 
