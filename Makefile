@@ -44,7 +44,7 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	fi
 
-# jemalloc for the dashboard's own processes (dashboard/allocator.py: the pages' cold runs 10-25 % faster): Debian's
+# jemalloc for the dashboard's own processes (dashboard/allocator.py: the pages' cold runs ~13 % faster): Debian's
 # libjemalloc2, installed when missing where apt-get may run; without it the system's malloc is used.
 # PROMO_MALLOC=system turns it off. `python -m dashboard` preloads it itself; `make run` and the tests get it here.
 JEMALLOC = $(if $(filter system,$(PROMO_MALLOC)),,$(firstword $(wildcard /usr/lib/*/libjemalloc.so.2 /usr/lib64/libjemalloc.so.2)))

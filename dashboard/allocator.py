@@ -2,9 +2,9 @@
 
 DuckDB and pandas allocate and free many small blocks: creating a DuckDB instance (its catalog of built-in
 functions), binding a statement, building a frame. With jemalloc in place of glibc's malloc the pages' cold runs on
-the deployed 1M store took 10-25 % less (data health 265 -> 212 ms, an artist's overview 240 -> 180 ms, median of
-five, two alternating rounds; README "Benchmarks"), and a small ingest's CPU a fifth less; a 1M-key ingest, mostly
-DuckDB's own compute, the same. DuckDB's own builds link jemalloc; its Python wheel does not.
+the deployed 1M store took 13 % less on the median page (4-29 %; two alternating rounds of ``bench pages``, README
+"Benchmarks"), and a small ingest's CPU a fifth less; a 1M-key ingest, mostly DuckDB's own compute, the same.
+DuckDB's own builds link jemalloc; its Python wheel does not.
 
 ``python -m dashboard`` starts again with the library in ``LD_PRELOAD`` (``reexec_with_jemalloc``, before anything
 is imported), so every command and the app replicas ``serve`` starts use it; ``make run`` and ``make test`` set it
