@@ -340,15 +340,22 @@ def build(con: duckdb.DuckDBPyConnection, layout: Layout, result: IngestResult, 
         if table not in ("kv_store", "kv_rejects") and (tables is None or table in tables):
             q(schema.create_table_sql(table, "duckdb"))
     con.execute("COMMIT")
-    small = split_small_entries(con, layout)
-    pids = {int(r[0]) for r in con.execute("SELECT DISTINCT pid FROM kv_work WHERE pid IS NOT NULL").fetchall()}
     unplanned = few_keys(con)
+    # the lists of keys read only kv_work: on a second connection while this one sorts the small entries (one
+    # core's work), unless the build is small enough to run everything in turn
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="promo-lists") as pool:
+        lists = None if unplanned else pool.submit(
+            on_cursor, con, lambda q: plan.load_lists(DUCKDB, q, layout, "kv_work"))
+        small = split_small_entries(con, layout)
+        pids = {int(r[0]) for r in con.execute("SELECT DISTINCT pid FROM kv_work WHERE pid IS NOT NULL").fetchall()}
+        if lists is not None:
+            lists.result()
     if unplanned:
         names = con.execute("SELECT string_agg(name, ',') FROM duckdb_optimizers()").fetchone()
         con.execute(f"SET disabled_optimizers = {lit(names[0] if names else '')}")
     try:
         plan.load(DUCKDB, q, layout, result, "kv_work", lambda pid: small.get(pid, SMALL), pids,
-                  count=not delta, run_loads=None if unplanned else loads_side_by_side(con))
+                  count=not delta, run_loads=None if unplanned else loads_side_by_side(con), lists=unplanned)
     finally:
         if unplanned:
             con.execute("RESET disabled_optimizers")
@@ -368,6 +375,15 @@ BIG_ENTRY_SHARE = 0.1
 # planning is most of a statement's cost (about 3 of 7 ms for an entity's SELECT of ~4 KB), and no plan choice
 # matters at that size. A tiny ingest (the fixture: 486 keys) or an incremental sync's delta build is ~20 % cheaper.
 FEW_KEYS = 50_000
+
+
+def on_cursor(con: duckdb.DuckDBPyConnection, step: Callable[[plan.Query], None]) -> None:
+    """``step`` on a connection of its own to the build (for a thread), its statements parsed once."""
+    cursor = con.cursor()
+    try:
+        step(parsed_execute(cursor))
+    finally:
+        cursor.close()
 
 
 def few_keys(con: duckdb.DuckDBPyConnection) -> bool:
@@ -528,6 +544,8 @@ def run_build(sources: list[SourceFile], target: Target, layout: Layout, result:
                             "regexp_extract(file, '(\\d+)\\.ndjson$', 1) ELSE '' END",
                             [str(origin.get("source")), len(sources)])
             build(con, layout, result)
+            if target.sync_build:  # the entity tables too, while the swap builds the key index and the rollups
+                hasher.submit(sync_file, build_path)
             for info, digest in zip(result.files, digests, strict=True):
                 info["sha256"] = digest.result()
             if origin is not None:  # sync: the source, not the parts of its snapshot

@@ -298,17 +298,19 @@ def entry_loads(d: Dialect, layout: Layout, src_of: Callable[[int], str], pids: 
 
 def load(d: Dialect, q: Query, layout: Layout, result: IngestResult, work: str,
          src_of: Callable[[int], str], pids: set[int] | None = None, count: bool = True,
-         run_loads: RunLoads | None = None) -> None:
+         run_loads: RunLoads | None = None, lists: bool = True) -> None:
     """The plan's load steps over the work table (one row per distinct key, decoded, classified: key, value, pid,
     was_encoded); ``src_of(pid)`` is the table an entry reads (the work table or a copy of part of it). ``pids``:
     the entries the work table has keys of, when known: the others' statements are skipped (an entry without keys
     makes no rows and counts nothing either way; a small snapshot has keys of few entries, and each statement costs
     tens of milliseconds to plan). ``count`` False: a delta build, which counts nothing (``load_entity``).
-    ``run_loads``: how the entries' loads run (default: one after another on ``q``)."""
+    ``run_loads``: how the entries' loads run (default: one after another on ``q``). ``lists`` False: the caller
+    has loaded the lists of keys already (``load_lists``: the DuckDB build runs them beside its sort of the small
+    entries)."""
     index_pids = [pid for pid, e in enumerate(layout.entries) if e.shape == "index"]
     index_src = src_of(index_pids[0]) if index_pids else work
     loads: list[tuple[int, EntryLoad]] = [
-        (LISTS, lambda q, _r: load_lists(d, q, layout, work)),
+        *([(LISTS, lambda q, _r: load_lists(d, q, layout, work))] if lists else []),
         (INDEXES, lambda q, r: load_indexes(d, q, layout, r, index_src)),
         *entry_loads(d, layout, src_of, pids, count, run_loads is not None and run_loads.insertion_order_on),
     ]
