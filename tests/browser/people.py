@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from dashboard.i18n.translations import quoted
 
@@ -156,11 +157,24 @@ def open_as(browser: Browser, app: App, role: str, artist: str | None = None, pa
     return page
 
 
-def choose(page: Page, widget: Locator, option: str) -> None:
-    """Pick ``option`` in a select box or multiselect: open it, type, click the option."""
-    widget.locator("input").first.click()
-    widget.locator("input").first.fill(option)
-    page.get_by_role("option").filter(has_text=option).first.click()
+def choose(page: Page, widget: Locator, option: str, attempts: int = 3) -> None:
+    """Pick ``option`` in a select box or multiselect: open it, type, click the option.
+
+    A run of the app that ends while the list is open draws the widget again and closes its list (on a busy
+    machine a run can still be drawing when the wait before this call ended): the list is opened again, up to
+    ``attempts`` times, before the option's absence fails the test."""
+    found = page.get_by_role("option").filter(has_text=option).first
+    for attempt in range(attempts):
+        widget.locator("input").first.click()
+        widget.locator("input").first.fill(option)
+        try:
+            found.click(timeout=10_000 if attempt + 1 < attempts else None)
+            break
+        except PlaywrightTimeoutError:
+            if attempt + 1 == attempts:
+                raise
+            page.keyboard.press("Escape")
+            wait_idle(page)
     page.keyboard.press("Escape")  # a multiselect keeps its list open
     wait_idle(page)
 

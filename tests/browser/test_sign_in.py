@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect
 from dashboard.access import accounts as acc
 from dashboard.i18n.translations import t
 from dashboard.store.queries import run_query
-from tests.browser.conftest import PENDING_SQL, _demo_store, free_port, wait_answering
+from tests.browser.conftest import PENDING_SQL, _demo_store, free_port, require_chromium, wait_answering
 from tests.browser.people import App, Item, approve, go_to, grid_cells, new_person, page_text, wait_idle
 from tests.conftest import REPO
 from tests.sql import rows
@@ -68,8 +68,7 @@ def streamlit_args(port: int, secrets: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def setup() -> Iterator[SignInSetup]:
     """The provider (users with verified emails), a tiny demo store with accounts, and the app with sign-in."""
-    if not Path(os.environ.get("PROMO_CHROMIUM", "/usr/bin/chromium")).exists():
-        pytest.skip("no Chromium (make test installs the Debian package 'chromium')")
+    require_chromium()
     folder = Path(tempfile.mkdtemp(prefix="promo-signin-"))
     store = _demo_store(folder)
     with_tracks = {a for (a,) in rows(store, "SELECT DISTINCT user_id FROM tracks WHERE title IS NOT NULL")}
