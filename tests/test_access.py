@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from dashboard.store.connect import Store
 from tests.conftest import REPO
 from tests.data import ARTIST, SEED_RECORDS, write_snapshot
 from tests.sql import rows
+from tests.together import at_once
 
 SIGNED_IN = {"is_logged_in": True, "email": "Irina@Example.com", "email_verified": True, "name": "Ирина Петрова"}
 
@@ -167,23 +169,18 @@ def test_accounts_survive_a_reingest(seed_store: Store, tmp_path: Path) -> None:
 def test_concurrent_adds_of_one_email_give_one_account(seed_store: Store) -> None:
     """Eight writers add the same email at once (with different roles): one is added, seven get 'already exists',
     and the table holds exactly one, whole row."""
-    barrier = threading.Barrier(8)
-    results: list[str] = []
-
-    def add(n: int) -> None:
+    def add(n: int) -> Callable[[], str]:
         role = ("moderator", "manager", "admin")[n % 3]
-        barrier.wait()
-        try:
-            acc.add_account(seed_store, acc.new_account("race@example.com", role, name=f"writer {n}"))
-            results.append(f"added {role} writer {n}")
-        except acc.AccountExists:
-            results.append("exists")
 
-    threads = [threading.Thread(target=add, args=(n,)) for n in range(8)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+        def write() -> str:
+            try:
+                acc.add_account(seed_store, acc.new_account("race@example.com", role, name=f"writer {n}"))
+            except acc.AccountExists:
+                return "exists"
+            return f"added {role} writer {n}"
+        return write
+
+    results: list[str] = at_once(*(add(n) for n in range(8)))
     added = [r for r in results if r.startswith("added")]
     assert len(added) == 1 and results.count("exists") == 7
     got = rows(seed_store, "SELECT email, role, name, disabled FROM accounts")

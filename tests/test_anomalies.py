@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from tests.conftest import AS_OF, StoreFactory
 from tests.engines import assert_same_result
 from tests.pg_server import create_database
 from tests.sql import rows
+from tests.together import at_once
 
 
 def quiet(_m: str) -> None:
@@ -262,18 +262,8 @@ def test_two_people_decide_one_flag(new_store: StoreFactory, demo_snapshot: Path
     store = new_store()
     ingest([demo_snapshot], store, "seed", say=quiet)
     flag = next(f for f in compute_flags(store) if f.kind == "self_donation")
-    results: list[bool] = []
-    barrier = threading.Barrier(2)
-
-    def decide(action: str, actor: str) -> None:
-        barrier.wait()
-        results.append(review(store, flag, action, OPEN, actor, f"{actor}: решение").applied)
-
-    threads = [threading.Thread(target=decide, args=a) for a in (("dismiss", "Анна"), ("confirm", "Олег"))]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    results: list[bool] = at_once(lambda: review(store, flag, "dismiss", OPEN, "Анна", "Анна: решение").applied,
+                                  lambda: review(store, flag, "confirm", OPEN, "Олег", "Олег: решение").applied)
     assert sorted(results) == [False, True]
     assert rows(store, "SELECT COUNT(*) FROM anomaly_reviews WHERE flag_id = :f", f=flag.id)[0][0] == 1
 

@@ -9,9 +9,6 @@ since, also when another moderator's decision races with it.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -19,33 +16,11 @@ from dashboard.moderation import claims, rules, service
 from dashboard.store.connect import Store
 from tests.data import ARTIST
 from tests.sql import rows, scalar
+from tests.together import at_once
 
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 T1 = f"tracks\ttracks:{ARTIST}:t1\tt1"
 V1 = f"videos\tvideos:{ARTIST}:v1\tv1"
-
-
-def at_once(*work: Callable[[], Any]) -> list[Any]:
-    """Run each callable in its own thread, released together; their results in order (an exception is raised)."""
-    barrier = threading.Barrier(len(work))
-    results: list[Any] = [None] * len(work)
-    errors: list[BaseException] = []
-
-    def run(n: int, job: Callable[[], Any]) -> None:
-        barrier.wait()
-        try:
-            results[n] = job()
-        except BaseException as exc:  # raised below, in the test's thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(n, job)) for n, job in enumerate(work)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    if errors:
-        raise errors[0]
-    return results
 
 
 def test_a_claim_shows_to_others_ends_when_its_holder_moves_on_and_expires(seed_store: Store) -> None:

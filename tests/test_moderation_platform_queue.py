@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from dashboard.sync.source import resolve_source
 from tests.conftest import ENGINES, Servers, SessionStores
 from tests.data import decoded
 from tests.sync_platform import libpq, make_platform, platform_value
+from tests.together import at_once
 
 SANDRA = "3f6b2c1e-8a4d-4c9b-9e2f-1a7d5c3b9e01"
 DAN = "b81d4e77-2c3a-4f1e-a9d0-6e5c4b3a2f10"
@@ -191,24 +191,9 @@ def test_approvals_of_the_other_party_of_a_deal_never_reach_the_queue(deployed_s
 
 def race(store: Store, item: service.Item) -> tuple[service.Outcome, service.Outcome]:
     """An approve and a reject of one item at once: (the one applied, the other)."""
-    barrier = threading.Barrier(2)
-    results: list[service.Outcome] = []
-    errors: list[BaseException] = []
-
-    def worker(n: int) -> None:
-        try:
-            barrier.wait()
-            action, reason = ("approve", None) if n else ("reject", "Плохое качество")
-            results.append(service.decide(store, [item], action, f"mod{n}", reason=reason)[0])
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    results: list[service.Outcome] = at_once(
+        lambda: service.decide(store, [item], "reject", "mod0", reason="Плохое качество")[0],
+        lambda: service.decide(store, [item], "approve", "mod1")[0])
     assert sorted(o.kind for o in results) == ["applied", "conflict"]
     winner = next(o for o in results if o.applied)
     loser = next(o for o in results if not o.applied)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from dashboard.store.connect import Store, engine
 from tests.conftest import StoreFactory
 from tests.data import ARTIST, SEED_RECORDS, T0, write_snapshot
 from tests.sql import rows, scalar
+from tests.together import at_once
 
 # seed_store (conftest): a copy of SEED_RECORDS as ingested, on each engine
 
@@ -196,24 +198,11 @@ def test_demo_snapshot_decision(new_store: StoreFactory, demo_snapshot: Path) ->
 def test_postgres_eight_concurrent_decisions_one_applies(seed_postgresql: Store) -> None:
     s = seed_postgresql
     target = item("concerts", "c1", f"concerts:{ARTIST}:c1")
-    barrier = threading.Barrier(8)
-    results: list[repo.Outcome] = []
-    errors: list[BaseException] = []
+    def decision(n: int) -> Callable[[], repo.Outcome]:
+        action, reason = ("approve", None) if n % 2 else ("reject", "Дубликат")
+        return lambda: repo.decide(s, [target], action, f"mod{n}", reason=reason)[0]
 
-    def worker(n: int) -> None:
-        try:
-            barrier.wait()
-            action, reason = ("approve", None) if n % 2 else ("reject", "Дубликат")
-            results.append(repo.decide(s, [target], action, f"mod{n}", reason=reason)[0])
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    results: list[repo.Outcome] = at_once(*(decision(n) for n in range(8)))
     assert sum(o.applied for o in results) == 1
     assert sum(o.kind == "conflict" for o in results) == 7
     assert scalar(s, "SELECT count(*) FROM moderation_log") == 1

@@ -5,7 +5,7 @@ full sync's content, rollups included, by tests/test_sync_feed.py and tests/test
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from dashboard.store.queries import run_query
 from tests.conftest import ENGINES, StoreFactory
 from tests.data import ARTIST
 from tests.sql import reads_held, rows
+from tests.together import at_once
 
 COLUMNS = ", ".join(rollups.PENDING_COLUMNS)
 
@@ -80,20 +81,11 @@ def test_pending_rollup_in_step_on_the_seed_layout_and_a_refused_decision_change
 
 def decide_at_once(store: Store, decisions: list[tuple[repo.Item, str, str, str | None]]) -> list[bool]:
     """Each (item, action, who, reason) decided on a thread of its own, all let go at the same moment; whether each
-    applied, in the order they finished."""
-    outcomes: list[bool] = []
-    start = threading.Barrier(len(decisions))
+    applied, in the order given."""
+    def one(item: repo.Item, action: str, who: str, reason: str | None) -> Callable[[], bool]:
+        return lambda: repo.decide(store, [item], action, who, reason=reason)[0].applied
 
-    def run(item: repo.Item, action: str, who: str, reason: str | None) -> None:
-        start.wait()
-        outcomes.append(repo.decide(store, [item], action, who, reason=reason)[0].applied)
-
-    threads = [threading.Thread(target=run, args=decision) for decision in decisions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return at_once(*(one(*decision) for decision in decisions))
 
 
 def test_concurrent_decisions_keep_the_rollup_in_step(seed_store: Store) -> None:

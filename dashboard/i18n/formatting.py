@@ -276,7 +276,8 @@ def times_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], lang: 
     return out
 
 
-def _as_date(value: object) -> dt.date | None:
+def as_date(value: object) -> dt.date | None:
+    """A cell as a date: a date, a datetime's date, or text/Timestamp parsed by pandas; None when missing."""
     if is_missing(value):
         return None
     if isinstance(value, dt.datetime):
@@ -293,5 +294,5 @@ def dates_text(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], lang: 
     out = frame.copy()
     for col in columns:
         if col in out.columns:
-            out[col] = out[col].map(lambda v: "" if _as_date(v) is None else day_text(_as_date(v), lang))
+            out[col] = out[col].map(lambda v: "" if as_date(v) is None else day_text(as_date(v), lang))
     return out

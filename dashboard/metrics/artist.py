@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.i18n.formatting import MOSCOW
+from dashboard.i18n.formatting import MOSCOW, as_date
 from dashboard.i18n.translations import translated
 from dashboard.metrics.measures import numeric, plain, whole_if_integral
 
@@ -40,17 +40,6 @@ ISO2_TO_ISO3: dict[str, str] = {
     "DK": "DNK", "IS": "ISL", "US": "USA", "CA": "CAN", "MX": "MEX", "BR": "BRA", "AR": "ARG", "CL": "CHL",
     "AU": "AUS", "NZ": "NZL", "ZA": "ZAF",
 }
-
-
-def as_date(value: object) -> dt.date | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-    return None if pd.isna(stamp) else stamp.date()
 
 
 DAILY, SERIES, TOTALS = "daily", "series", "totals"
