@@ -298,6 +298,18 @@ def series_due(state: FeedState, now: dt.datetime) -> bool:
     return last is None or now - last >= series_every()
 
 
+def end_batch(con: Any, execute: Callable[..., Any], dialect: str, state: FeedState, batch: Batch,
+              result: FeedResult, follower: str | None) -> bool:
+    """A batch's last writes, inside its transaction on either engine: the track totals' snapshot when the daily
+    series is due, then the feed's new state. Returns whether the snapshot was taken."""
+    now = dt.datetime.now(dt.UTC)
+    series = series_due(state, now)
+    if series:
+        record_track_totals(con, uuid.uuid4().hex)
+    write_state(execute, dialect, next_state(state, batch, result, follower, now, series))
+    return series
+
+
 def finish_result(result: FeedResult, batch: Batch, built: IngestResult, committed: dt.datetime) -> FeedResult:
     result.changes = len(batch.changes)
     result.keys = len(batch.lines)
@@ -352,11 +364,7 @@ def _duckdb_store(source: PlatformSource, store: Store, layout_spec: str, say: S
                             lambda t: f"promo_delta.main.{t}" if t in delta_tables else None,
                             "promo_delta.main.feed_keys", tables, state.layout):
                         con.execute(statement)
-                    now = dt.datetime.now(dt.UTC)
-                    series = series_due(state, now)
-                    if series:
-                        record_track_totals(con, uuid.uuid4().hex)
-                    write_state(con.execute, "duckdb", next_state(state, batch, result, follower, now, series))
+                    series = end_batch(con, con.execute, "duckdb", state, batch, result, follower)
                     con.execute("COMMIT")
                 except BaseException:
                     con.execute("ROLLBACK")
@@ -426,11 +434,7 @@ def _pg_store(source: PlatformSource, store: Store, layout_spec: str, say: Say, 
                         lambda t: f"promo_delta_{t}" if t in exports else None, "promo_feed_keys", tables,
                         state.layout):
                     cur.execute(statement.encode())
-                now = dt.datetime.now(dt.UTC)
-                series = series_due(state, now)
-                if series:
-                    record_track_totals(cur, uuid.uuid4().hex)
-                write_state(cur.execute, "postgresql", next_state(state, batch, result, follower, now, series))
+                series = end_batch(cur, cur.execute, "postgresql", state, batch, result, follower)
             result.series = series
         except psycopg.Error as exc:
             raise StoreError(f"applying changes to {store.label()} failed, nothing applied: {first_line(exc)}"
@@ -495,11 +499,7 @@ def _in_server(source: PlatformSource, store: Store, layout_spec: str, say: Say,
                 cur.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(delta))
                 batch = Batch(changes, {k: ("" if k in present else None) for k in keys},
                               {}, mark)
-                now = dt.datetime.now(dt.UTC)
-                series = series_due(state, now)
-                if series:
-                    record_track_totals(cur, uuid.uuid4().hex)
-                write_state(cur.execute, "postgresql", next_state(state, batch, result, follower, now, series))
+                series = end_batch(cur, cur.execute, "postgresql", state, batch, result, follower)
             result.series = series
         except psycopg.Error as exc:
             raise StoreError(f"applying changes inside {store.label()} failed, nothing applied: "
