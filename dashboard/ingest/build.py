@@ -41,6 +41,7 @@ from dashboard.ingest import derived, plan  # noqa: F401 (derived registers its 
 from dashboard.ingest.dialect import lit
 from dashboard.ingest.dialect_duckdb import DUCKDB, json_depth_over
 from dashboard.ingest.layout import Layout, load_layout
+from dashboard.ingest.memory import build_memory_limit, input_bytes, machine_memory
 from dashboard.ingest.parsed import parsed_execute
 from dashboard.ingest.plan import LONG_KEY, NONFINITE, reject_reason  # noqa: F401 (LONG_KEY, NONFINITE: tests)
 from dashboard.ingest.precision import file_has_rounding, rounded_keys
@@ -71,19 +72,28 @@ from dashboard.ingest.target import (
 from dashboard.store import schema
 from dashboard.store.connect import Store
 
-DUCKDB_MEMORY_LIMIT = os.environ.get("PROMO_INGEST_MEMORY", "700MB")
+# the build's memory limit when set outright (PROMO_INGEST_MEMORY); unset, it follows the input (ingest/memory.py)
+DUCKDB_MEMORY_LIMIT: str | None = os.environ.get("PROMO_INGEST_MEMORY") or None
 PROGRESS_BYTES = 50 * 1024 * 1024
 
 Say = Callable[[str], None]
 
 
-def open_build(path: Path, workdir: Path) -> duckdb.DuckDBPyConnection:
+def memory_limit_for(sources: list[SourceFile]) -> str:
+    """The build's memory limit for these files (``ingest/memory.py``)."""
+    sizes = [(s.size, s.gzipped or s.format == "parquet") for s in sources]
+    return build_memory_limit(input_bytes(sizes), DUCKDB_MEMORY_LIMIT, machine_memory())
+
+
+def open_build(path: Path, workdir: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """The build database. ``memory_limit``: DuckDB's (default: PROMO_INGEST_MEMORY, else the floor, 700 MB: the
+    small builds of a sync)."""
     con = duckdb.connect(str(path))
     con.create_function("json_depth_over", json_depth_over, ["VARCHAR"], "BOOLEAN", side_effects=False)
     # the plan's reject rules, as a macro the staging queries call on (key, decoded value's text)
     con.execute(f"CREATE OR REPLACE MACRO hostile_reason(k, t) AS {reject_reason(DUCKDB, 'k', 't')}")
     con.execute(f"SET TimeZone = {lit(TIMEZONE)}")
-    con.execute(f"SET memory_limit = {lit(DUCKDB_MEMORY_LIMIT)}")
+    con.execute(f"SET memory_limit = {lit(memory_limit or build_memory_limit(0, DUCKDB_MEMORY_LIMIT, None))}")
     con.execute(f"SET temp_directory = {lit(str(workdir))}")
     con.execute("SET preserve_insertion_order = false")
     # a build is a scratch file until its target makes it the store: no fsync at each commit (the staging commit
@@ -537,7 +547,7 @@ def run_build(sources: list[SourceFile], target: Target, layout: Layout, result:
     finish = Finish(run_row=run, check_empty=check_empty, appends=target.appends, run_id=result.run_id,
                     started=started, layout=result.layout)
     try:
-        con = open_build(build_path, workdir)
+        con = open_build(build_path, workdir, memory_limit_for(sources))
         try:
             stage_files(con, sources, layout, result, workdir, say)
             if target.sync_build:  # the staged values to the disk meanwhile, while the cores build

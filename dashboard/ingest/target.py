@@ -40,6 +40,7 @@ from typing import Any
 
 import duckdb
 
+from dashboard.ingest.memory import size_bytes
 from dashboard.ingest.result import IngestError, IngestResult
 from dashboard.store import leftovers, schema
 from dashboard.store.connect import Store, StoreError, duckdb_ingest_lock, ingest_wait
@@ -274,26 +275,24 @@ def carry_over_durable(con: duckdb.DuckDBPyConnection, old: Path, check_empty: C
 INDEX_BYTES = 64 * 1024**2  # the build's own buffers, whatever the keys
 INDEX_BYTES_PER_KEY = 48
 INDEX_BYTES_PER_KEY_BYTE = 1.5
-_SIZE = re.compile(r"([0-9.]+)\s*([KMGT]?i?B)", re.IGNORECASE)
-_UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4, "KIB": 1024, "MIB": 1024**2,
-          "GIB": 1024**3, "TIB": 1024**4}
+# Up to this many keys the key index is built beside the appends (1M deployed keys: 1.43 s beside the rollups'
+# 1.47 s, each about one core's work). At 10M each keeps both cores busy alone, and side by side they took as
+# long or longer (the 10M deployed demo's swap, alternating: 21.8 and 26.6 s side by side, 20.9 and 21.0 s in
+# turn), so there the index is built first.
+SIDE_BY_SIDE_KEYS = 2_000_000
 
 
-def _bytes(setting: str) -> float | None:
-    found = _SIZE.fullmatch(setting.strip())
-    return float(found.group(1)) * _UNITS[found.group(2).upper()] if found else None
-
-
-def key_index_memory(con: duckdb.DuckDBPyConnection) -> tuple[float, float | None]:
-    """(the memory kv_store's key index needs by the estimate above, the build's memory limit)."""
+def key_index_memory(con: duckdb.DuckDBPyConnection) -> tuple[float, float | None, int]:
+    """(the memory kv_store's key index needs by the estimate above, the build's memory limit, kv_store's keys)."""
     keys, key_bytes = con.execute("SELECT COUNT(*), COALESCE(SUM(strlen(key)), 0) FROM kv_store").fetchone()  # type: ignore[misc]
     need = INDEX_BYTES + INDEX_BYTES_PER_KEY * int(keys) + INDEX_BYTES_PER_KEY_BYTE * int(key_bytes)
-    return need, _bytes(str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))  # type: ignore[index]
+    limit = size_bytes(str(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]))  # type: ignore[index]
+    return need, limit, int(keys)
 
 
 def create_key_index(con: duckdb.DuckDBPyConnection) -> None:
     """kv_store's key index, with the memory its keys need (see INDEX_BYTES_PER_KEY)."""
-    need, limit = key_index_memory(con)
+    need, limit, _keys = key_index_memory(con)
     if limit is None or need <= limit:
         con.execute(schema.KV_STORE_KEY_INDEX)
         return
@@ -320,11 +319,11 @@ def swap_duckdb(store: Store, con: duckdb.DuckDBPyConnection, finish: Finish, sa
     for table in schema.DURABLE_TABLES:
         con.execute(schema.create_table_sql(table, "duckdb"))
     # the key index (about a second at 1M keys, built on one connection) while the appends (the rollups, from the
-    # entity tables; none reads kv_store) run on another, when it fits in the build's memory beside them; an index
-    # that needs the limit raised (10M keys: 1.3 GB) is built alone first (beside the appends, the 10M deployed
-    # ingest ran out of memory)
-    need, limit = key_index_memory(con)
-    if limit is not None and need * 2 > limit:
+    # entity tables; none reads kv_store) run on another, when it fits in the build's memory beside them and is
+    # small (SIDE_BY_SIDE_KEYS); an index that needs the limit raised (10M keys at 700 MB: 1.3 GB) is built alone
+    # first (beside the appends, the 10M deployed ingest ran out of memory)
+    need, limit, keys = key_index_memory(con)
+    if (limit is not None and need * 2 > limit) or keys > SIDE_BY_SIDE_KEYS:
         create_key_index(con)
         finish.run_appends(con.execute, "duckdb")
     else:
