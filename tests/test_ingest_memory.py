@@ -13,6 +13,7 @@ import pytest
 
 from dashboard.ingest import build, memory
 from dashboard.ingest.readers import SourceFile
+from dashboard.ingest.result import IngestError
 from dashboard.store.connect import Store
 
 GB = 1000**3
@@ -69,11 +70,17 @@ def test_an_ingest_runs_under_the_limit_its_files_call_for(tiny_demo_snapshot: P
 
 
 @pytest.mark.parametrize("setting", ["lots", "-1GB", "0MB", "1e9", "700MB; SET threads = 1"])
-def test_a_bad_setting_is_one_line(setting: str, tiny_demo_snapshot: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "PROMO_INGEST_MEMORY": setting}
+def test_a_setting_that_is_not_a_size_is_refused(setting: str) -> None:
+    with pytest.raises(IngestError) as raised:
+        memory.build_memory_limit(1000, setting, 24 * GB)
+    assert str(raised.value) == f"PROMO_INGEST_MEMORY={setting!r} is not a memory size (for example 700MB or 4GiB)"
+
+
+def test_a_bad_setting_is_one_line_on_the_command_line(tiny_demo_snapshot: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "PROMO_INGEST_MEMORY": "-1GB"}  # DuckDB itself would take it (no limit at all)
     done = subprocess.run([sys.executable, "-m", "dashboard", "ingest", str(tiny_demo_snapshot),
                            "--db", str(tmp_path / "s.duckdb")], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
-    lines = done.stderr.strip().splitlines()
-    assert lines == [f"error: PROMO_INGEST_MEMORY={setting!r} is not a memory size (for example 700MB or 4GiB)"]
+    assert done.stderr.strip().splitlines() == [
+        "error: PROMO_INGEST_MEMORY='-1GB' is not a memory size (for example 700MB or 4GiB)"]
     assert not (tmp_path / "s.duckdb").exists()
