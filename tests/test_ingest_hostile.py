@@ -162,3 +162,31 @@ def test_wrong_shapes_are_counted_and_kept_raw(new_store: StoreFactory, tmp_path
     }
     assert rows(store, "SELECT id, amount FROM coins_transactions ORDER BY id") == [("a", 7), ("b", None)]
     assert scalar(store, "SELECT COUNT(*) FROM tracks") == 0
+
+
+def test_failed_coercions_of_object_entries_are_counted_per_column(new_store: StoreFactory, tmp_path: Path) -> None:
+    """Object entries insert straight from their select on DuckDB (plan.FAILED flags the failures): every failed
+    coercion is counted under its column, on both engines alike, and the flag column is gone afterwards."""
+    store = new_store()
+    path = write(tmp_path / "coerce.ndjson", [
+        _line("tracks:u1:t1", {"id": "t1", "duration": "long", "plays": "12"}),
+        _line("tracks:u1:t2", {"id": "t2", "duration": "185", "plays": "many", "is_paid": "maybe"}),
+        _line("tracks:u1:t3", {"id": "t3", "duration": "x", "plays": "y"}),
+        _line("tracks:u2:t4", "just text"),                                      # object expected
+        _line("donations:a1:d1", {"id": "d1", "amount": "ten", "created_at": "not a date"}),
+        _line("donations:a1:d2", {"id": "d2", "amount": "250.5", "currency": "RUB"}),
+    ], bom=False, crlf=False)
+    result = ingest([path], store, "seed", say=lambda _m: None)
+    assert result.rows_loaded == 6
+    assert result.coercion_nulls == {
+        "tracks.duration": 2,
+        "tracks.plays": 2,
+        "tracks.is_paid": 1,
+        "tracks (wrong shape, row skipped)": 1,
+        "donations.amount": 1,
+        "donations.created_at": 1,
+    }
+    assert rows(store, "SELECT id, duration, plays FROM tracks ORDER BY id") == [
+        ("t1", None, 12), ("t2", 185, None), ("t3", None, None)]
+    assert rows(store, "SELECT id, amount FROM donations ORDER BY id") == [("d1", None), ("d2", 250.5)]
+    assert scalar(store, "SELECT COUNT(*) FROM information_schema.columns WHERE column_name = 'promo_failed'") == 0

@@ -79,3 +79,4 @@ class Dialect:
     matches: Callable[[Sql, str], Sql]               # x matches the regular expression (unanchored)
     depth_over: Callable[[Sql], Sql]                 # JSON text x nests deeper than MAX_DEPTH (exact)
     ordered_inserts: bool                            # insert entity rows in PHYSICAL_ORDER (zone maps)
+    flags_failures: bool = False                     # entity rows flag their failed coercions (plan.FAILED)

@@ -163,4 +163,5 @@ DUCKDB = Dialect(
     matches=lambda x, pattern: f"regexp_matches({x}, {lit(pattern)})",
     depth_over=lambda x: f"json_depth_over({x})",
     ordered_inserts=True,
+    flags_failures=True,
 )

@@ -239,6 +239,41 @@ def load_counter(d: Dialect, q: Query, entry: Entry, pid: int, result: IngestRes
     _add(result, "kv_counters.value", bad[0] if bad else 0)
 
 
+# The column an entity table carries while a DuckDB build loads it (``Dialect.flags_failures``): a row's bit i is
+# set when its table's i-th fallible column (``fallible_columns``) had a value that did not coerce. A load then
+# inserts straight from its select, and the failures are counted from the tables once every load is done
+# (``count_flagged``), which also drops the column. Before, each load put its rows in a temporary table, counted
+# them there and inserted them from it: on the deployed 1M demo the direct insert takes a fifth less CPU (tracks
+# 0.44 → 0.35 CPU-s, donations 0.33 → 0.27, the column's drop included). Entries whose table has maps of counts,
+# and arrays (their wrong-shape elements are counted from the extraction), keep the temporary table.
+FAILED = "promo_failed"
+
+
+def fallible_columns(table: str) -> list[str]:
+    """The table's columns whose coercion can fail (every declared type but text and JSON), in order."""
+    return [c for c, declared in schema.ENTITY_TABLES[table] if declared not in ("TEXT", "JSONB")]
+
+
+def flagged_tables(d: Dialect) -> list[str]:
+    """The entity tables that carry FAILED while a counted build loads them (none on an engine that does not)."""
+    if not d.flags_failures:
+        return []
+    return [t for t, cols in schema.ENTITY_TABLES.items()
+            if not any(c in COUNT_MAP_COLUMNS for c, _ in cols) and len(fallible_columns(t)) <= 30]
+
+
+def count_flagged(d: Dialect, q: Query, result: IngestResult) -> None:
+    """The failed coercions flagged in FAILED, counted per table and column; then the column is dropped."""
+    for table in flagged_tables(d):
+        fallible = fallible_columns(table)
+        if fallible:
+            bits = ", ".join(f"count(*) FILTER (WHERE {FAILED} & {1 << i} <> 0)" for i in range(len(fallible)))
+            counts = q(f"SELECT {bits} FROM {d.table(table)} WHERE {FAILED} IS NOT NULL").fetchone()
+            for col, n in zip(fallible, counts, strict=True):
+                _add(result, f"{table}.{col}", n)
+        q(f"ALTER TABLE {d.table(table)} DROP COLUMN {FAILED}")
+
+
 def load_entity(d: Dialect, q: Query, entry: Entry, layout: Layout, pid: int, result: IngestResult,
                 src: str, count: bool = True, insertion_order_on: bool = False) -> None:
     """The entry's rows, extracted once (raw and coerced side by side), counted, then inserted (``count`` False:
@@ -251,6 +286,19 @@ def load_entity(d: Dialect, q: Query, entry: Entry, layout: Layout, pid: int, re
         q(f"INSERT INTO {d.table(entry.table)} ({target}) SELECT {values} FROM ({select}) AS promo_entity_rows "
           "WHERE shape_ok")
         return
+    order = schema.PHYSICAL_ORDER.get(entry.table)
+    # written in (owner, date) order so that zone maps prune per-artist reads
+    order_by = f" ORDER BY {', '.join(f'c_{c}' for c in order)}" if order and d.ordered_inserts else ""
+    if entry.shape != "array" and entry.table in flagged_tables(d):
+        bits = " + ".join(f"CASE WHEN r_{c} IS NOT NULL AND c_{c} IS NULL THEN {1 << i} ELSE 0 END"
+                          for i, c in enumerate(fallible))
+        q(f"INSERT INTO {d.table(entry.table)} ({target}, {FAILED}) SELECT {values}, "
+          f"{f'NULLIF({bits}, 0)' if fallible else 'NULL'} FROM ({select}) AS promo_entity_rows WHERE shape_ok"
+          f"{order_by}")
+        # the shape is the value's first character: counted without parsing the documents again
+        bad = q(f"SELECT count(*) FROM ({d.rows_of(entry, pid, src)}) AS r WHERE NOT shape_ok").fetchone()
+        _add(result, f"{entry.table} (wrong shape, row skipped)", bad[0] if bad else 0)
+        return
     q(f"CREATE TEMP TABLE promo_entity_rows AS {select}")
     checks = [f"count(*) FILTER (WHERE shape_ok AND r_{c} IS NOT NULL AND c_{c} IS NULL)" for c in fallible]
     checks += [f"COALESCE(sum(n_{c}) FILTER (WHERE shape_ok), 0)" for c in maps]
@@ -260,12 +308,8 @@ def load_entity(d: Dialect, q: Query, entry: Entry, layout: Layout, pid: int, re
         _add(result, f"{entry.table}.{col}", n)
     for col, n in zip(maps, counts[len(fallible):-1], strict=True):
         _add(result, f"{entry.table}.{col} (count not an integer, dropped from the map)", n)
-    insert = f"INSERT INTO {d.table(entry.table)} ({target}) SELECT {values} FROM promo_entity_rows WHERE shape_ok"
-    order = schema.PHYSICAL_ORDER.get(entry.table)
-    if order and d.ordered_inserts:  # written in (owner, date) order so that zone maps prune per-artist reads
-        q(f"{insert} ORDER BY {', '.join(f'c_{c}' for c in order)}")
-    else:
-        q(insert)
+    q(f"INSERT INTO {d.table(entry.table)} ({target}) SELECT {values} FROM promo_entity_rows WHERE shape_ok"
+      f"{order_by}")
     q("DROP TABLE promo_entity_rows")
     bad = int(counts[-1])
     if entry.shape == "array":
@@ -318,6 +362,8 @@ def load(d: Dialect, q: Query, layout: Layout, result: IngestResult, work: str,
         in_turn(loads, result, q)
     else:
         run_loads.run(loads, result)
+    if count:
+        count_flagged(d, q, result)
 
 
 def count_results(d: Dialect, q: Query, result: IngestResult) -> None:

@@ -1467,16 +1467,27 @@ def table_columns(table: str) -> tuple[tuple[str, str], ...]:
 # The artist pages filter tracks and the derived series' records by owner (user_id) and join them by track id on
 # every cold run: decoding those DICT_FSST columns was half of each series query (artist_plays_by_day 32 → 14 ms,
 # artist_track_by_day 33 → 13 ms on the deployed 1M demo); ~17 MB larger there.
+# Written uncompressed because compressing them cost the ingest more than the pages gain: every entity row's
+# source_key (the KV key it came from: nearly all distinct, read by the moderation and health queries as a join key
+# or one row at a time) and kv_double_encoded's keys (read whole by the write-back and the refresh). Compressing
+# them was DICT_FSST's analysis of ~1.9M distinct strings on every ingest of the deployed 1M demo (0.31 → 0.09 s
+# for kv_double_encoded's 517k keys alone); the store is ~60 MB larger there.
 DUCKDB_UNCOMPRESSED = frozenset({
     ("kv_index", "list_key"), ("kv_index", "item_id"),
     ("tracks", "id"), ("tracks", "user_id"),
     ("track_totals_history", "track_id"), ("track_totals_history", "user_id"),
+    ("kv_double_encoded", "key"),
 })
+
+
+def duckdb_uncompressed(table: str, col: str) -> bool:
+    """Whether DuckDB stores ``table.col`` uncompressed (DUCKDB_UNCOMPRESSED, and every entity table's source_key)."""
+    return (table, col) in DUCKDB_UNCOMPRESSED or (col == SOURCE_KEY and table in ENTITY_TABLES)
 
 
 def create_table_sql(table: str, dialect: str, name: str | None = None) -> str:
     def storage(col: str) -> str:
-        return " USING COMPRESSION uncompressed" if dialect == "duckdb" and (table, col) in DUCKDB_UNCOMPRESSED else ""
+        return " USING COMPRESSION uncompressed" if dialect == "duckdb" and duckdb_uncompressed(table, col) else ""
 
     cols = ", ".join(f'"{c}" {sql_type(t, dialect)}{storage(c)}' for c, t in table_columns(table))
     return f"CREATE TABLE IF NOT EXISTS {name or table} ({cols})"
