@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from dashboard.ingest import build, plan
+from dashboard.ingest import build, plan, target
 from dashboard.ingest.result import IngestError
 from dashboard.store import schema
 from dashboard.store.connect import Store
@@ -36,6 +36,31 @@ def test_the_loads_run_on_two_connections_and_every_one_runs_once(fixture_snapsh
     assert result.rows_loaded == 486
     # every entity table the fixture fills was filled by one of those loads
     assert {t for t, n in result.table_counts.items() if n} >= {"tracks", "donations", "ticket_sales", "beats"}
+
+
+def test_each_load_runs_on_one_thread_and_the_setting_comes_back(fixture_snapshot: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "FEW_KEYS", 0)
+    seen: list[str] = []
+    real = plan.load_entity
+
+    def recorded(d: Any, q: Any, entry: Any, *args: Any, **kwargs: Any) -> None:
+        seen.append(str(q("SELECT current_setting('threads')").fetchone()[0]))
+        real(d, q, entry, *args, **kwargs)
+
+    monkeypatch.setattr(plan, "load_entity", recorded)
+    result = build.ingest([fixture_snapshot], Store(str(tmp_path / "s.duckdb")), "deployed", say=lambda _m: None)
+    assert result.rows_loaded == 486
+    assert seen and set(seen) == {"1"}
+
+
+def test_one_thread_each_restores_the_threads_it_found_even_after_an_error() -> None:
+    con = duckdb.connect()
+    con.execute("SET threads = 3")
+    with pytest.raises(duckdb.Error), target.one_thread_each(con):
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+        con.execute("SELECT CAST('x' AS INTEGER)")
+    assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 3
 
 
 def test_a_failing_load_fails_the_ingest_in_one_line_and_keeps_the_store(fixture_snapshot: Path, tmp_path: Path,

@@ -64,6 +64,7 @@ from dashboard.ingest.target import (
     Target,
     duckdb_target,
     first_line,
+    one_thread_each,
     refuse_empty,
     run_row,
     sync_file,
@@ -473,10 +474,11 @@ def loads_side_by_side(con: duckdb.DuckDBPyConnection) -> plan.RunLoads:
                 cursor.close()
 
         threads = [threading.Thread(target=worker, name=f"promo-load-{n}") for n in range(LOADS_AT_ONCE)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        with one_thread_each(con):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
         if failed:
             raise failed[0]
         for pid in sorted(counted):
