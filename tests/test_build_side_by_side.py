@@ -63,6 +63,33 @@ def test_one_thread_each_restores_the_threads_it_found_even_after_an_error() -> 
     assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 3
 
 
+def test_the_build_file_gets_no_write_ahead_log_and_the_store_holds_everything(
+        fixture_snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "FEW_KEYS", 0)
+    seen: list[tuple[str, bool]] = []
+    real = build.build
+
+    def checked(con: duckdb.DuckDBPyConnection, *args: Any, **kwargs: Any) -> None:
+        real(con, *args, **kwargs)  # every load committed
+        path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+                           ).fetchone()[0]
+        seen.append((path, Path(f"{path}.wal").exists()))
+
+    monkeypatch.setattr(build, "build", checked)
+    store = Store(str(tmp_path / "s.duckdb"))
+    result = build.ingest([fixture_snapshot], store, "deployed", say=lambda _m: None)
+    assert len(seen) == 1 and seen[0][0].endswith(".tmp") and seen[0][1] is False
+    assert not list(tmp_path.glob("*.wal"))
+    con = duckdb.connect(str(store.path), read_only=True)  # the file alone, as a page opens it
+    try:
+        assert con.execute("SELECT count(*) FROM kv_store").fetchone()[0] == 486
+        assert {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("tracks", "donations")} == {
+            t: result.table_counts[t] for t in ("tracks", "donations")}
+        assert result.table_counts["tracks"] > 0
+    finally:
+        con.close()
+
+
 def test_a_failing_load_fails_the_ingest_in_one_line_and_keeps_the_store(fixture_snapshot: Path, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store(str(tmp_path / "s.duckdb"))

@@ -319,8 +319,21 @@ def one_thread_each(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"SET threads = {int(before)}")
 
 
-def _on_own_connection(con: duckdb.DuckDBPyConnection, step: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+# The build's file, attached under this name to an in-memory DuckDB (build.open_build) and every build
+# connection's default database.
+BUILD_DATABASE = "promo_build"
+
+
+def own_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A connection of its own to the build (for a thread), its default database the build's file (a new
+    connection's default is the in-memory one)."""
     cursor = con.cursor()
+    cursor.execute(f"USE {BUILD_DATABASE}")
+    return cursor
+
+
+def _on_own_connection(con: duckdb.DuckDBPyConnection, step: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+    cursor = own_cursor(con)
     try:
         step(cursor)
     finally:
