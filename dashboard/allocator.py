@@ -4,7 +4,8 @@ DuckDB and pandas allocate and free many small blocks: creating a DuckDB instanc
 functions), binding a statement, building a frame. With jemalloc in place of glibc's malloc the pages' cold runs on
 the deployed 1M store took 13 % less on the median page (4-29 %; two alternating rounds of ``bench pages``, README
 "Benchmarks"), and a small ingest's CPU a fifth less; a 1M-key ingest, mostly DuckDB's own compute, the same.
-DuckDB's own builds link jemalloc; its Python wheel does not.
+DuckDB's wheel carries a jemalloc of its own (``duckdb_je_*``) for its data buffers, configured by DuckDB (and
+``DUCKDB_JE_MALLOC_CONF``), not by this one; its other objects (the catalog, bound statements) come from malloc.
 
 ``python -m dashboard`` starts again with the library in ``LD_PRELOAD`` (``reexec_with_jemalloc``, before anything
 is imported), so every command and the app replicas ``serve`` starts use it; ``make run`` and ``make test`` set it
